@@ -70,6 +70,16 @@ export interface InstrumentQuote {
   readonly askPrice?: number;
   /** Open interest in base-coin units. */
   readonly openInterest?: number;
+  /**
+   * Oracle confidences in [0, 1] of this quote's feeds, as on-chain venues publish them (Derive PMRM_2 charges an
+   * IM contingency when one is low). Missing = 1 (fully trusted). `markPriceConfidence`: the perpetual/future price
+   * feed; `underlyingPriceConfidence`, `rateConfidence`, `markIvConfidence`: an option's forward, interest-rate and
+   * volatility feeds for its expiry.
+   */
+  readonly markPriceConfidence?: number;
+  readonly underlyingPriceConfidence?: number;
+  readonly rateConfidence?: number;
+  readonly markIvConfidence?: number;
 }
 
 /** A market at one instant. Immutable by convention: what-if and scenarios build new snapshots. */
@@ -80,6 +90,11 @@ export interface MarketSnapshot {
   readonly instruments: Readonly<Record<string, InstrumentQuote>>;
   /** Continuously-compounded interest rate per currency, decimal; missing means 0 (as at Deribit). */
   readonly ratesDecimal?: Readonly<Record<string, number>>;
+  /**
+   * Oracle confidence in [0, 1] of each `indexUsd` feed (spot of a base, price of a collateral asset), keyed like
+   * `indexUsd`; missing = 1. Used by Derive PMRM_2. (The stablecoin price itself is `indexUsd.USDC`, default 1.)
+   */
+  readonly indexConfidence?: Readonly<Record<string, number>>;
 }
 
 /** Milliseconds per year on the ACT/365.25 basis used for option time to expiry (Deribit's `time_to_maturity`). */

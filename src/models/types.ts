@@ -15,6 +15,12 @@ export interface ResolvedPosition {
   readonly sizeConvention: "coin" | "usd";
   /** Indices of the input positions merged into this one (more than one when duplicates were merged). */
   readonly inputIndices: readonly number[];
+  /**
+   * Linear (USDC) perpetuals only, optional, default 0: unrealised P&L and unrealised funding not yet settled into
+   * cash, in USDC. Part of the account's mark-to-market at venues that settle perps lazily (Derive PMRM_2).
+   */
+  readonly unrealisedPnlUsdc?: number;
+  readonly unrealisedFundingUsdc?: number;
 }
 
 export interface ResolvedPortfolio {

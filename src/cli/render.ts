@@ -1,0 +1,86 @@
+/**
+ * Text renderings of margin results for terminals. JSON output is the result object itself; these are for people.
+ * @module
+ */
+import type { ModelComparison } from "../models/compare.js";
+import type { BucketMargin, MarginResult, ScenarioPnl } from "../models/types.js";
+import { fmt, pct, table } from "./output.js";
+
+const usd = (x: number) => `${fmt(x)} USD`;
+
+/** Full margin report: per bucket IM/MM, components, worst scenario, contributions; then totals and notes. */
+export function renderMargin(r: MarginResult, opts: { scenarios?: boolean } = {}): string {
+  const lines: string[] = [];
+  lines.push(`model ${r.model}, parameter set ${r.parameterSet.name} ${r.parameterSet.version} (effective ${r.parameterSet.effective})`);
+  lines.push(`sizes given in: ${r.sizeConventions.join(", ") || "n/a"}`);
+  for (const [key, b] of Object.entries(r.byCurrency)) {
+    lines.push("", renderBucketHeader(key, b));
+    const comps = Object.entries(b.components);
+    if (comps.length > 0) lines.push(table(["component", `value (${b.currency})`], comps.map(([k, v]) => [k, v])));
+    if (b.worstScenario) {
+      const w = b.worstScenario;
+      lines.push(`worst scenario: ${w.id} (price ${pct(w.priceMove)}, vol ${w.volMove}${w.tail ? ", tail" : ""})`);
+    }
+    if (b.contributions && b.contributions.length > 0) {
+      lines.push(table(["position", "size (coin)", `P&L in worst scenario (${b.currency})`], b.contributions.map((c) => [c.instrument, c.sizeCoin, c.pnl])));
+    }
+    if (opts.scenarios && b.scenarios) lines.push(renderScenarioList(b.scenarios, b.currency));
+  }
+  lines.push("", `total: initial margin ${usd(r.totalUsd.initialMargin)}, maintenance margin ${usd(r.totalUsd.maintenanceMargin)}`);
+  for (const n of r.notes) lines.push(`note: ${n}`);
+  return lines.join("\n");
+}
+
+function renderBucketHeader(key: string, b: BucketMargin): string {
+  return `[${key}] initial margin ${fmt(b.initialMargin)} ${b.currency} (${usd(b.initialMarginUsd)}), maintenance margin ${fmt(b.maintenanceMargin)} ${b.currency} (${usd(b.maintenanceMarginUsd)})`;
+}
+
+function renderScenarioList(scenarios: readonly ScenarioPnl[], currency: string): string {
+  return table(["scenario", "price move", "vol", "tail", `P&L (${currency})`], scenarios.map((s) => [s.id, pct(s.priceMove), s.volMove, s.tail ? "yes" : "", s.pnl]));
+}
+
+/**
+ * The price × vol risk matrix of each bucket as a grid: rows are price moves, columns vol down / unchanged / up;
+ * tail and other scenarios follow as a list. The worst cell is marked with `*`.
+ */
+export function renderMatrix(r: MarginResult): string {
+  const out: string[] = [`model ${r.model}, parameter set ${r.parameterSet.name} ${r.parameterSet.version}`];
+  for (const [key, b] of Object.entries(r.byCurrency)) {
+    out.push("", renderBucketHeader(key, b));
+    const scenarios = b.scenarios ?? [];
+    if (scenarios.length === 0) {
+      out.push("(this model has no scenario matrix)");
+      continue;
+    }
+    const worstId = b.worstScenario?.id;
+    const cell = (s: ScenarioPnl | undefined) => (s === undefined ? "" : `${fmt(s.pnl)}${s.id === worstId ? " *" : ""}`);
+    const grid = scenarios.filter((s) => !s.tail && (s.volMove === "down" || s.volMove === "unchanged" || s.volMove === "up"));
+    const moves = [...new Set(grid.map((s) => s.priceMove))].sort((a, b2) => a - b2);
+    const rows = moves.map((m) => {
+      const at = (v: string) => grid.find((s) => s.priceMove === m && s.volMove === v);
+      return [pct(m), cell(at("down")), cell(at("unchanged")), cell(at("up"))];
+    });
+    out.push(table(["price move", "vol down", "vol unchanged", "vol up"], rows));
+    const rest = scenarios.filter((s) => !grid.includes(s));
+    if (rest.length > 0) {
+      out.push(table(["other scenario", "price move", "vol", `P&L (${b.currency})`], rest.map((s) => [s.id + (s.id === worstId ? " *" : ""), pct(s.priceMove), s.volMove, s.pnl])));
+    }
+    out.push(`* worst scenario${worstId ? `: ${worstId}` : ""}; P&L in ${b.currency} after the model's aggregation rules`);
+  }
+  return out.join("\n");
+}
+
+/** Side-by-side comparison with capital efficiency (standard IM ÷ model IM). */
+export function renderComparison(c: ModelComparison): string {
+  const rows = c.rows.map((r) => [
+    r.label + (r.label === c.baseline ? " (baseline)" : ""),
+    r.initialMarginUsd,
+    r.maintenanceMarginUsd,
+    r.capitalEfficiency === null ? "n/a" : `${r.capitalEfficiency.toFixed(3)}x`,
+  ]);
+  const out = [table(["model", "IM (USD)", "MM (USD)", "capital efficiency"], rows)];
+  for (const f of c.failures) out.push(`${f.label}: cannot margin this portfolio: ${f.issues.map((i) => `${i.path}: ${i.code}: ${i.message}`).join("; ")}`);
+  if (c.lowestInitialMargin) out.push(`lowest initial margin: ${c.lowestInitialMargin}`);
+  for (const n of c.notes) out.push(`note: ${n}`);
+  return out.join("\n");
+}

@@ -1,0 +1,189 @@
+/**
+ * Turn normalised rows of a Deribit option chain (from either CSV layout in deribit-csv.ts) into a validated
+ * {@link MarketSnapshot}, keeping Deribit's own per-row figures (greeks, bid/ask, row time, index) beside it and
+ * every skipped row with its reason. The rules are documented in docs/formats.md (`### Deribit option-chain CSVs`).
+ * @module
+ */
+import { fail, issue, ok } from "../errors.js";
+import type { IssueCode, Result } from "../errors.js";
+import { median } from "../market/forward-curve.js";
+import { parseInstrument } from "../market/instrument.js";
+import type { InstrumentQuote, MarketSnapshot } from "../market/types.js";
+import { MAX_MARK_IV } from "../market/check-snapshot.js";
+import { marketSnapshotToJson, validateMarket } from "./market.js";
+
+/** One option row as read from a CSV, in the engine's units. Prices are per 1 coin of underlying. */
+export interface DeribitOptionRow {
+  /** Text line of the row in the CSV (header = line 1). */
+  readonly line: number;
+  readonly instrument: string;
+  /** Strike and expiry as the CSV's own columns state them (cross-checked against the name). */
+  readonly strikeUsd: number;
+  readonly expiryMs: number;
+  /** Currency column (2025 layout) or the name's base (2020 layout). */
+  readonly currency: string;
+  /** When this row was observed (ms since epoch). */
+  readonly observedMs: number;
+  /** Deribit spot index in the row, USD. */
+  readonly indexUsd: number;
+  /** Forward for the option's expiry (Deribit `underlying_price`), USD; undefined when the cell is empty. */
+  readonly underlyingUsd?: number;
+  /** Deribit `underlying_index`: `SYN.BTC-16JAN26` (synthetic) or a real future such as `BTC-25DEC26`. */
+  readonly underlyingName: string;
+  /** Mark price in the settlement currency (coin for these inverse options), as in the file: may be 0. */
+  readonly markPrice: number;
+  /** Mark implied volatility, decimal. */
+  readonly markIvDecimal: number;
+  /** Best bid / ask (settlement currency); undefined when there is none (empty cell or 0). */
+  readonly bidPrice?: number;
+  readonly askPrice?: number;
+  /** Open interest, coin (1 contract = 1 coin). */
+  readonly openInterestCoin?: number;
+  /** Deribit's Black-76 delta (not premium-adjusted). */
+  readonly deltaDeribit?: number;
+  /** Deribit's vega, USD per 1 vol point (0.01 in decimal vol). */
+  readonly vegaUsdPerVolPoint?: number;
+  /** Deribit's gamma, per USD (2020 layout only). */
+  readonly gammaPerUsd?: number;
+  /** Deribit's theta, USD per day (2020 layout only). */
+  readonly thetaUsdPerDay?: number;
+  /** Bid / ask implied vols, decimal; undefined when Deribit reports 0 (no usable quote; 2020 layout only). */
+  readonly bidIvDecimal?: number;
+  readonly askIvDecimal?: number;
+  /** The collector's `time_to_maturity`, ACT/365.25 years (2025 layout only). */
+  readonly timeToMaturityYears?: number;
+}
+
+/** A row left out of the snapshot, and why. */
+export interface SkippedRow {
+  /** Text line in the options CSV; 0 for a future or perpetual mark (side file or derived from option rows). */
+  readonly line: number;
+  readonly instrument: string;
+  readonly code: IssueCode;
+  readonly reason: string;
+}
+
+/** A dated-future or perpetual mark read from a side file, USD per coin. */
+export interface DeribitFutureMark {
+  readonly instrument: string;
+  readonly markPriceUsd: number;
+}
+
+/** The result of loading a Deribit option chain. */
+export interface DeribitChain {
+  readonly snapshot: MarketSnapshot;
+  /** Which CSV layout the chain came from. */
+  readonly format: "deribit-options-snapshot" | "deribit-ticker";
+  /** Per option in the snapshot, the row's full Deribit figures. */
+  readonly rows: Readonly<Record<string, DeribitOptionRow>>;
+  readonly skipped: readonly SkippedRow[];
+  /** How the snapshot time, index and futures were chosen, with the numbers. */
+  readonly notes: readonly string[];
+}
+
+/** Build a chain from normalised rows; `futures`/`perpetuals` come from side files (undefined: none given). */
+export function buildDeribitChain(
+  format: DeribitChain["format"],
+  rows: readonly DeribitOptionRow[],
+  skippedEarly: readonly SkippedRow[],
+  futures: readonly DeribitFutureMark[] | undefined,
+  perpetuals: readonly DeribitFutureMark[],
+  sourceName: string,
+): Result<DeribitChain> {
+  const skipped: SkippedRow[] = [...skippedEarly];
+  const notes: string[] = [];
+  if (rows.length === 0) return fail(issue("invalid_csv", sourceName, "no usable option rows"));
+  // Snapshot time: the median row time (whole ms), the instant that matches the median index and futures below.
+  // The 2025 file has one stamp for all rows; the 2020 rows were polled over ~3 minutes while BTC moved ~15 USD.
+  // Each row's own time stays in `rows[name].observedMs`.
+  const times = rows.map((r) => r.observedMs);
+  const timestampMs = Math.floor(median(times));
+  const spreadMs = Math.max(...times) - Math.min(...times);
+  if (spreadMs > 0) {
+    notes.push(`rows observed over ${(spreadMs / 1000).toFixed(1)} s (${new Date(Math.min(...times)).toISOString()} to ${new Date(Math.max(...times)).toISOString()}); snapshot time = median row time ${new Date(timestampMs).toISOString()}`);
+  }
+
+  const kept: Record<string, DeribitOptionRow> = {};
+  const instruments: Record<string, InstrumentQuote> = {};
+  const indexSamples = new Map<string, number[]>();
+  const realFutureUnderlyings = new Map<string, number[]>();
+  for (const row of rows) {
+    const why = checkRow(row, timestampMs);
+    if (why) {
+      skipped.push({ line: row.line, instrument: row.instrument, ...why });
+      continue;
+    }
+    if (kept[row.instrument]) {
+      skipped.push({ line: row.line, instrument: row.instrument, code: "duplicate", reason: `second row for ${row.instrument}; the first is kept` });
+      continue;
+    }
+    kept[row.instrument] = row;
+    instruments[row.instrument] = {
+      // A zero mark (deep OTM, about to expire) is not a price: the option is marked from its IV instead.
+      ...(row.markPrice > 0 ? { markPrice: row.markPrice } : {}),
+      markIv: row.markIvDecimal,
+      ...(row.underlyingUsd !== undefined ? { underlyingPrice: row.underlyingUsd } : {}),
+      ...(row.bidPrice !== undefined ? { bidPrice: row.bidPrice } : {}),
+      ...(row.askPrice !== undefined ? { askPrice: row.askPrice } : {}),
+      ...(row.openInterestCoin !== undefined ? { openInterest: row.openInterestCoin } : {}),
+    };
+    push(indexSamples, row.currency, row.indexUsd);
+    if (row.underlyingUsd !== undefined && !row.underlyingName.startsWith("SYN.")) push(realFutureUnderlyings, row.underlyingName, row.underlyingUsd);
+  }
+  const zeroMarks = Object.values(kept).filter((r) => r.markPrice === 0).map((r) => r.instrument);
+  if (zeroMarks.length > 0) notes.push(`${zeroMarks.length} option(s) with mark_price 0 are kept with their mark IV only: ${zeroMarks.join(", ")}`);
+
+  // Index: the median of the per-row index prices (they were sampled over the collection window).
+  const indexUsd: Record<string, number> = {};
+  for (const [currency, values] of [...indexSamples].sort(([a], [b]) => a.localeCompare(b))) {
+    indexUsd[currency] = median(values);
+    const distinct = new Set(values).size;
+    notes.push(`${currency} index = median of ${values.length} row index prices = ${indexUsd[currency]} (${distinct} distinct values, ${Math.min(...values)}–${Math.max(...values)})`);
+  }
+
+  // Dated futures: from the side file when given, else from the option rows whose underlying is a real future.
+  const futureMarks = futures ?? [...realFutureUnderlyings].map(([instrument, v]) => ({ instrument, markPriceUsd: median(v) }));
+  notes.push(futures ? `${futures.length} dated-future mark(s) from the futures file` : `${futureMarks.length} dated-future mark(s) taken as the median underlying_price of the options on each real future`);
+  for (const f of [...futureMarks, ...perpetuals]) {
+    const p = parseInstrument(f.instrument);
+    if (!p.ok || (p.value.kind !== "future" && p.value.kind !== "perpetual")) {
+      skipped.push({ line: 0, instrument: f.instrument, code: "malformed_instrument", reason: "not a future or perpetual name" });
+    } else if (indexUsd[p.value.base] === undefined) {
+      skipped.push({ line: 0, instrument: f.instrument, code: "missing_index", reason: `no option row gives a ${p.value.base} index` });
+    } else if (p.value.kind === "future" && p.value.expiryMs <= timestampMs) {
+      skipped.push({ line: 0, instrument: f.instrument, code: "expired_instrument", reason: "expired before the snapshot time" });
+    } else if (!(f.markPriceUsd > 0) || !Number.isFinite(f.markPriceUsd)) {
+      skipped.push({ line: 0, instrument: f.instrument, code: "not_positive", reason: `mark ${f.markPriceUsd} is not a positive number` });
+    } else instruments[f.instrument] = { markPrice: f.markPriceUsd };
+  }
+
+  // Guard: the snapshot must pass the same validation as a market.json (it does by construction; a failure is a bug).
+  const checked = validateMarket(marketSnapshotToJson({ timestampMs, indexUsd, instruments }));
+  if (!checked.ok) return fail(...checked.issues.map((i) => issue("internal", i.path, `loader produced an invalid snapshot: ${i.code}: ${i.message}`)));
+  return ok({ snapshot: checked.value, format, rows: kept, skipped, notes });
+}
+
+/** Why a row cannot enter the snapshot, or undefined when it can. */
+function checkRow(row: DeribitOptionRow, timestampMs: number): { code: IssueCode; reason: string } | undefined {
+  const p = parseInstrument(row.instrument);
+  if (!p.ok) return { code: "malformed_instrument", reason: p.issues[0]?.message ?? "bad name" };
+  const inst = p.value;
+  if (inst.kind !== "option") return { code: "unsupported", reason: `a ${inst.kind} row in an option chain` };
+  if (inst.strikeUsd !== row.strikeUsd) return { code: "invalid_value", reason: `strike column ${row.strikeUsd} differs from the name's ${inst.strikeUsd}` };
+  if (inst.expiryMs !== row.expiryMs) return { code: "invalid_value", reason: `expiry column ${new Date(row.expiryMs).toISOString()} differs from the name's` };
+  if (inst.base !== row.currency) return { code: "invalid_value", reason: `currency column ${row.currency} differs from the name's base ${inst.base}` };
+  if (inst.expiryMs <= timestampMs) return { code: "expired_instrument", reason: "expired before the snapshot time" };
+  if (!(row.markIvDecimal > 0)) return { code: "missing_vol", reason: `mark IV ${row.markIvDecimal} is not positive` };
+  if (row.markIvDecimal > MAX_MARK_IV) return { code: "out_of_range", reason: `mark IV ${row.markIvDecimal} above ${MAX_MARK_IV}` };
+  if (!(row.markPrice >= 0)) return { code: "not_positive", reason: `mark price ${row.markPrice} is negative` };
+  if (!(row.indexUsd > 0)) return { code: "not_positive", reason: `index price ${row.indexUsd} is not positive` };
+  if (row.underlyingUsd !== undefined && !(row.underlyingUsd > 0)) return { code: "not_positive", reason: `underlying price ${row.underlyingUsd} is not positive` };
+  if (row.openInterestCoin !== undefined && !(row.openInterestCoin >= 0)) return { code: "out_of_range", reason: `open interest ${row.openInterestCoin} is negative` };
+  return undefined;
+}
+
+function push(map: Map<string, number[]>, key: string, value: number): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}

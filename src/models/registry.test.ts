@@ -1,0 +1,40 @@
+import { describe, expect, it } from "vitest";
+import { readFileSync } from "node:fs";
+import { createModel, DEFAULT_PRESETS, MODEL_IDS } from "./registry.js";
+
+const presetJson = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../presets/${name}.json`, import.meta.url), "utf8"));
+
+describe("model registry", () => {
+  it("registers deribit, derive-pmrm2 and standard, each with a default preset", () => {
+    expect([...MODEL_IDS].sort()).toEqual(["deribit", "derive-pmrm2", "standard"]);
+    for (const id of MODEL_IDS) expect(DEFAULT_PRESETS[id], id).toBeDefined();
+  });
+
+  it.each(MODEL_IDS.map((id) => [id]))("creates %s from its default preset", (id) => {
+    const r = createModel(id, { parameterSet: presetJson(DEFAULT_PRESETS[id] ?? "") });
+    expect(r.ok, JSON.stringify(r.ok ? null : r.issues.slice(0, 3))).toBe(true);
+    if (!r.ok) return;
+    expect(r.value.id).toBe(id);
+    expect(r.value.parameterSet.effective).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+  });
+
+  it("answers unknown_model for an unknown id (also for inherited property names)", () => {
+    for (const id of ["span", "", "toString", "__proto__"]) {
+      const r = createModel(id, { parameterSet: {} });
+      expect(r.ok ? null : [r.issues[0]?.code, r.issues[0]?.path], id).toEqual(["unknown_model", "model"]);
+    }
+  });
+
+  it("needs a parameter set (the registry does no I/O)", () => {
+    const r = createModel("standard");
+    expect(r.ok ? null : [r.issues[0]?.code, r.issues[0]?.path]).toEqual(["required", "parameterSet"]);
+  });
+
+  it("passes on the model's invalid_parameter_set issues, and rejects another model's preset", () => {
+    const r = createModel("standard", { parameterSet: presetJson("deribit") });
+    expect(r.ok).toBe(false);
+    if (!r.ok) expect(r.issues.every((i) => i.code === "invalid_parameter_set")).toBe(true);
+    const d = createModel("deribit", { parameterSet: presetJson("standard-deribit") });
+    expect(d.ok).toBe(false);
+  });
+});

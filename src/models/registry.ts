@@ -1,0 +1,64 @@
+/**
+ * Model registry: a margin model by id, bound to a parameter set the caller has already parsed from JSON. Pure: reading
+ * presets/<name>.json is I/O and lives in `io/presets.ts` (`loadPreset`, `loadModel`).
+ * @module
+ */
+import { fail, issue } from "../errors.js";
+import type { Result } from "../errors.js";
+import { createDerivePmrm2Model, DERIVE_PMRM2_MODEL_ID, parseDerivePmrm2Params } from "./derive-pmrm2/index.js";
+import { createRiskMatrixModel, DERIBIT_MODEL_ID, parseRiskMatrixParams } from "./risk-matrix/index.js";
+import { createStandardModel, STANDARD_MODEL_ID } from "./standard/model.js";
+import { parseStandardParams } from "./standard/params.js";
+import type { MarginModel } from "./types.js";
+
+/** A model factory: validate a parsed parameter set and bind it. */
+type Factory = (parameterSet: unknown) => Result<MarginModel>;
+
+function bind<P>(parse: (input: unknown) => Result<P>, create: (params: P) => MarginModel): Factory {
+  return (parameterSet) => {
+    const p = parse(parameterSet);
+    return p.ok ? { ok: true, value: create(p.value) } : p;
+  };
+}
+
+const FACTORIES: Readonly<Record<string, Factory>> = {
+  // Deribit portfolio margin: the risk-matrix model (any parameter set with "model": "risk-matrix").
+  [DERIBIT_MODEL_ID]: bind(parseRiskMatrixParams, createRiskMatrixModel),
+  [STANDARD_MODEL_ID]: bind(parseStandardParams, createStandardModel),
+  [DERIVE_PMRM2_MODEL_ID]: bind(parseDerivePmrm2Params, createDerivePmrm2Model),
+};
+
+/** Ids of the registered models. */
+export const MODEL_IDS: readonly string[] = Object.keys(FACTORIES);
+
+/** The preset (file presets/<name>.json) each model uses unless told otherwise. */
+export const DEFAULT_PRESETS: Readonly<Record<string, string>> = {
+  [DERIBIT_MODEL_ID]: "deribit",
+  [STANDARD_MODEL_ID]: "standard-deribit",
+  [DERIVE_PMRM2_MODEL_ID]: "derive-pmrm2",
+};
+
+export interface CreateModelOptions {
+  /**
+   * The model's parameter set as parsed JSON (e.g. the content of presets/standard-deribit.json); validated by the
+   * model. Required: the registry does no I/O (use `loadModel` in io/presets.ts to read the default preset).
+   */
+  readonly parameterSet?: unknown;
+}
+
+/**
+ * Create a margin model by id.
+ * @param id - a registered id ({@link MODEL_IDS}): "deribit" (risk matrix), "derive-pmrm2", "standard".
+ * @returns the model, or `unknown_model` (path `model`), `required` (no parameter set), or the model's
+ *   `invalid_parameter_set` issues (paths inside the parameter set).
+ */
+export function createModel(id: string, options: CreateModelOptions = {}): Result<MarginModel> {
+  const factory = Object.hasOwn(FACTORIES, id) ? FACTORIES[id] : undefined;
+  if (factory === undefined) {
+    return fail(issue("unknown_model", "model", `unknown margin model ${JSON.stringify(id)}; known: ${MODEL_IDS.join(", ")}`));
+  }
+  if (options.parameterSet === undefined) {
+    return fail(issue("required", "parameterSet", `model ${id} needs a parameter set (default preset: presets/${DEFAULT_PRESETS[id] ?? id}.json)`));
+  }
+  return factory(options.parameterSet);
+}

@@ -1,0 +1,230 @@
+/**
+ * The scenario risk-matrix margin model (Deribit-style portfolio margin) behind the {@link MarginModel} interface.
+ * Methodology: docs/methodology.md "Risk-matrix model"; parameters: presets/deribit.json ("Deribit preset").
+ *
+ * Flow: positions → buckets `<base>_<settlement>` → shared risk arrays (built once per instrument set, market and
+ * parameter set by {@link buildRiskMatrixArrays}; pass them in `options.arrays` to margin many accounts) → per bucket
+ * Σ size × row, aggregation, worst case, add-ons, IM/MM → USD totals (sum over buckets, X:PM-style total).
+ * @module
+ */
+import { NetriskError, fail, issue, joinPath, ok } from "../../errors.js";
+import type { Issue, Result } from "../../errors.js";
+import type { MarketContext } from "../../market/context.js";
+import type { DerivativeInstrument } from "../../market/types.js";
+import { currencyUsdRate, hasUsdRate } from "../../risk/marks.js";
+import { buildRiskArrays } from "../../risk/risk-arrays.js";
+import type { InstrumentRiskArrays, ScenarioSet } from "../../risk/risk-arrays.js";
+import type { BucketMargin, MarginModel, MarginResult, ParameterSetInfo, ResolvedPortfolio } from "../types.js";
+import { computeBucketMargin } from "./bucket.js";
+import type { BucketContext, BucketPosition } from "./bucket.js";
+import type { RiskMatrixParams } from "./params.js";
+import { aggregationRuleOf, bucketKeyOf, scenarioSetOf } from "./scenario-set.js";
+
+/**
+ * Registry id of the risk-matrix model, used in results. "deribit" as the registry names it: its default preset is
+ * presets/deribit.json (a parameter set with `"model": "risk-matrix"`, the schema family).
+ */
+export const DERIBIT_MODEL_ID = "deribit";
+
+/** IM-only amounts of one bucket, in the bucket currency, taken as given (Deribit `open_orders_margin`, `mmp_margin`). */
+export interface BucketInitialMarginInputs {
+  readonly openOrdersMargin?: number;
+  readonly mmpMargin?: number;
+}
+
+/** Optional inputs of a risk-matrix margin call. */
+export interface RiskMatrixComputeOptions {
+  /** Per bucket key (`btc_btc`): open-orders and MMP margins, added to IM only (deribit-pm.md §2.8). */
+  readonly initialMarginInputs?: Readonly<Record<string, BucketInitialMarginInputs>>;
+  /**
+   * Risk arrays prebuilt with {@link buildRiskMatrixArrays} on the same market and parameter set, shared by many
+   * accounts; must contain every instrument of the portfolio. Built on the fly when absent.
+   */
+  readonly arrays?: InstrumentRiskArrays;
+}
+
+/** A risk-matrix {@link MarginModel} with its Result-returning and array-building entry points. */
+export interface RiskMatrixModel extends MarginModel {
+  readonly params: RiskMatrixParams;
+  /** Like `compute`, but bad input comes back as issues instead of a thrown {@link NetriskError}. */
+  computeResult(portfolio: ResolvedPortfolio, market: MarketContext, options?: RiskMatrixComputeOptions): Result<MarginResult>;
+  /** Risk arrays of a set of instruments, to share across accounts (see {@link buildRiskMatrixArrays}). */
+  buildRiskArrays(instruments: readonly DerivativeInstrument[], market: MarketContext): Result<InstrumentRiskArrays>;
+}
+
+/**
+ * Risk arrays of `instruments` under `params` in `market`: per instrument (distinct names), the weighted P&L of
+ * +1 coin in each of the 3·(2B + 1) standard then extended scenarios of its underlying, in its settlement currency.
+ * Instruments whose underlying has no `currency_pair` block are `unsupported` issues.
+ */
+export function buildRiskMatrixArrays(
+  instruments: readonly DerivativeInstrument[],
+  market: MarketContext,
+  params: RiskMatrixParams,
+  pathOf?: (i: number) => string,
+): Result<InstrumentRiskArrays> {
+  const setOf = (inst: DerivativeInstrument): ScenarioSet | undefined => scenarioSetOf(params, inst.base);
+  return buildRiskArrays(instruments, market, setOf, pathOf);
+}
+
+interface BucketDraft {
+  readonly base: string;
+  readonly currency: string;
+  readonly coinSettled: boolean;
+  readonly positions: BucketPosition[];
+}
+
+/**
+ * Margin of a portfolio under a risk-matrix parameter set. Pure. Issues: `unsupported` (an underlying or settlement
+ * currency without parameters, path `positions[i].instrument`), `missing_index`, `invalid_value` (bad IM inputs),
+ * `unknown_instrument` (not in the prebuilt arrays), and those of {@link buildRiskArrays}.
+ */
+export function computeRiskMatrixMargin(
+  portfolio: ResolvedPortfolio,
+  market: MarketContext,
+  params: RiskMatrixParams,
+  options: RiskMatrixComputeOptions = {},
+): Result<MarginResult> {
+  const issues: Issue[] = [];
+  const notes: string[] = [...portfolio.notes];
+  const bases = new Set(market.bases);
+  // Merge by instrument name (ResolvedPortfolio already merges duplicates; this keeps the model safe without it).
+  const sizes = new Map<string, { inst: DerivativeInstrument; sizeCoin: number; path: string }>();
+  portfolio.positions.forEach((p, k) => {
+    const path = joinPath("positions", p.inputIndices[0] ?? k, "instrument");
+    const inst = p.instrument;
+    if (inst.kind === "spot") {
+      notes.push(`${inst.name}: spot balances are collateral, not risk-matrix positions (the account layer values them)`);
+      return;
+    }
+    if (params.pairs[inst.base] === undefined)
+      issues.push(issue("unsupported", path, `parameter set ${params.info.name} has no currency_pair block for ${inst.base} (${inst.name})`));
+    else if (params.currencies[inst.settlementCurrency] === undefined)
+      issues.push(issue("unsupported", path, `parameter set ${params.info.name} has no currency block for settlement currency ${inst.settlementCurrency} (${inst.name})`));
+    else if (!bases.has(inst.base)) issues.push(issue("missing_index", path, `no index price for ${inst.base}`));
+    else if (!hasUsdRate(market, inst.settlementCurrency))
+      issues.push(issue("missing_index", path, `no USD rate for settlement currency ${inst.settlementCurrency}`));
+    const prev = sizes.get(inst.name);
+    sizes.set(inst.name, { inst, sizeCoin: (prev?.sizeCoin ?? 0) + p.sizeCoin, path: prev?.path ?? path });
+  });
+  const extra = options.initialMarginInputs ?? {};
+  for (const [key, v] of Object.entries(extra)) {
+    for (const [field, amount] of Object.entries(v)) {
+      if (typeof amount !== "number" || !Number.isFinite(amount) || amount < 0)
+        issues.push(issue("invalid_value", joinPath("initialMarginInputs", key, field), `must be a finite number ≥ 0`));
+    }
+  }
+  if (issues.length > 0) return fail(...issues);
+
+  const entries = [...sizes.values()];
+  let arrays = options.arrays;
+  if (arrays === undefined) {
+    const built = buildRiskMatrixArrays(
+      entries.map((e) => e.inst),
+      market,
+      params,
+      (i) => entries[i]?.path ?? "",
+    );
+    if (!built.ok) return built;
+    arrays = built.value;
+  }
+  const drafts = new Map<string, BucketDraft>();
+  for (const e of entries) {
+    const row = arrays.rowOf.get(e.inst.name);
+    if (row === undefined) {
+      issues.push(issue("unknown_instrument", e.path, `${e.inst.name} is not in the prebuilt risk arrays`));
+      continue;
+    }
+    const key = bucketKeyOf(e.inst);
+    let d = drafts.get(key);
+    if (d === undefined) {
+      d = { base: e.inst.base, currency: e.inst.settlementCurrency, coinSettled: e.inst.settlement === "inverse", positions: [] };
+      drafts.set(key, d);
+    }
+    d.positions.push({ row, sizeCoin: e.sizeCoin });
+  }
+  for (const key of Object.keys(extra)) {
+    if (drafts.has(key)) continue;
+    const d = draftFromKey(key, params);
+    if (d === undefined) issues.push(issue("unsupported", joinPath("initialMarginInputs", key), `unknown bucket ${key} (expected <base>_<settlement>, e.g. btc_btc, with parameters)`));
+    else if (!bases.has(d.base) || !hasUsdRate(market, d.currency))
+      issues.push(issue("missing_index", joinPath("initialMarginInputs", key), `no index price for ${d.base} or ${d.currency}`));
+    else drafts.set(key, d);
+  }
+  if (issues.length > 0) return fail(...issues);
+
+  const byCurrency: Record<string, BucketMargin> = {};
+  let imUsd = 0;
+  let mmUsd = 0;
+  for (const [key, d] of [...drafts].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    // Name order inside a bucket: sums and the roll-shock grouping then do not depend on the input order, so the
+    // margin is bit-for-bit independent of how the positions were listed.
+    const names = arrays.instrumentNames;
+    d.positions.sort((a, b) => ((names[a.row] as string) < (names[b.row] as string) ? -1 : 1));
+    const indexUsd = market.indexUsd(d.base);
+    // A linear bucket is in its stablecoin: its own index when the market lists one, else 1 USD (risk/marks.ts).
+    const usdPerUnit = d.coinSettled ? indexUsd : currencyUsdRate(market, d.currency);
+    const pair = params.pairs[d.base];
+    const ccy = params.currencies[d.currency];
+    const scenarioSet = scenarioSetOf(params, d.base);
+    const rule = aggregationRuleOf(params, d.base, d.currency, d.coinSettled, indexUsd, usdPerUnit);
+    if (pair === undefined || ccy === undefined || scenarioSet === undefined || rule === undefined)
+      return fail(issue("internal", key, `bucket ${key} lost its parameters`));
+    const ctx: BucketContext = {
+      key,
+      base: d.base,
+      currency: d.currency,
+      coinSettled: d.coinSettled,
+      indexUsd,
+      usdPerUnit,
+      scenarioSet,
+      pair,
+      ccy,
+      rule,
+      openOrdersMargin: extra[key]?.openOrdersMargin ?? 0,
+      mmpMargin: extra[key]?.mmpMargin ?? 0,
+    };
+    const b = computeBucketMargin(ctx, d.positions, arrays, params);
+    byCurrency[key] = b;
+    imUsd += b.initialMarginUsd;
+    mmUsd += b.maintenanceMarginUsd;
+  }
+  if (Object.keys(portfolio.collateral).length > 0)
+    notes.push("collateral balances are not shocked by the risk matrix (Deribit equity_side_impact is left to the account layer)");
+  const conventions = [...new Set(portfolio.positions.map((p) => p.sizeConvention))].sort();
+  return ok({
+    model: DERIBIT_MODEL_ID,
+    parameterSet: params.info,
+    byCurrency,
+    totalUsd: { initialMargin: imUsd, maintenanceMargin: mmUsd },
+    sizeConventions: conventions,
+    notes,
+  });
+}
+
+/** Bucket of a key without positions (IM inputs only): `<base>_<settlement>` with parameters for both, or undefined. */
+function draftFromKey(key: string, params: RiskMatrixParams): BucketDraft | undefined {
+  const m = /^([a-z][a-z0-9]{1,9})_([a-z][a-z0-9]{1,9})$/.exec(key);
+  if (!m) return undefined;
+  const base = (m[1] ?? "").toUpperCase();
+  const currency = (m[2] ?? "").toUpperCase();
+  if (params.pairs[base] === undefined || params.currencies[currency] === undefined) return undefined;
+  return { base, currency, coinSettled: base === currency, positions: [] };
+}
+
+/** A {@link RiskMatrixModel} bound to a validated parameter set. */
+export function createRiskMatrixModel(params: RiskMatrixParams): RiskMatrixModel {
+  const parameterSet: ParameterSetInfo = params.info;
+  return {
+    id: DERIBIT_MODEL_ID,
+    parameterSet,
+    params,
+    computeResult: (portfolio, market, options) => computeRiskMatrixMargin(portfolio, market, params, options),
+    compute(portfolio, market) {
+      const r = computeRiskMatrixMargin(portfolio, market, params);
+      if (!r.ok) throw new NetriskError(r.issues);
+      return r.value;
+    },
+    buildRiskArrays: (instruments, market) => buildRiskMatrixArrays(instruments, market, params),
+  };
+}

@@ -1,0 +1,280 @@
+/**
+ * WebAssembly SIMD aggregation kernels: Σ size × risk-array row per account, and the worst loss over scenarios.
+ *
+ * Why WebAssembly: V8 does not auto-vectorise JavaScript loops; the best plain TypeScript loop reaches ~1.8 G
+ * accumulations/s on this project's machine, the `f64x2` SIMD loop below ~6 G/s (numbers in docs/methodology.md,
+ * `## Performance`). The results are BIT-IDENTICAL to the TypeScript kernels of `../aggregate-ts.ts`: every scenario
+ * is an independent lane, each accumulation is one IEEE multiply then one IEEE add (no fused multiply-add, which would
+ * round differently), in the same position order, and the minimum is exact. The tests assert exact equality.
+ *
+ * Memory: the kernel owns one (unshared) linear memory holding the risk arrays, re-laid with an even row stride so a
+ * row is `ceil(S/2)` aligned `v128` loads (the pad lane is 0 and cannot change a minimum that is also taken with 0),
+ * and a scratch area into which the account book is copied chunk by chunk (WebAssembly can only read its own memory;
+ * the copy costs ~12 bytes per position against ~35 multiply-adds, measured at ~5 % of the kernel time).
+ * @module
+ */
+import { encodeModule, I32, op, V128 } from "./encoder.js";
+import type { ValType } from "./encoder.js";
+
+const PAGE_BYTES = 65536;
+/** Accounts per chunk: 4,096 keeps the chunk's book (~1.5 MB at 30 positions) near L2 with the risk arrays. */
+const CHUNK_ACCOUNTS = 4096;
+const INITIAL_CHUNK_POSITIONS = CHUNK_ACCOUNTS * 32;
+
+/** Build the module for `scenarioCount` scenarios (`lanes = ceil(S/2)` SIMD accumulators kept in locals). */
+export function buildKernelModuleBytes(scenarioCount: number): Uint8Array {
+  const lanes = Math.ceil(scenarioCount / 2);
+  const rowBytes = lanes * 16;
+  // Shared parameter indices: dataPtr, offPtr, idxPtr, sizePtr, (dampPtr), outPtr, count.
+  const worst = kernelBody(lanes, rowBytes, scenarioCount, "worst");
+  const vectors = kernelBody(lanes, rowBytes, scenarioCount, "vectors");
+  return encodeModule(
+    [
+      [[I32, I32, I32, I32, I32, I32, I32], []],
+      [[I32, I32, I32, I32, I32, I32], []],
+    ],
+    [
+      { typeIndex: 0, locals: worst.locals, body: worst.body, exportName: "worst" },
+      { typeIndex: 1, locals: vectors.locals, body: vectors.body, exportName: "vectors" },
+    ],
+  );
+}
+
+/** Most SIMD accumulators kept live at once (see {@link laneBlocks}). */
+const MAX_BLOCK_LANES = 6;
+
+/**
+ * Split `lanes` accumulators into balanced blocks of at most 6. WHY: V8 gives WebAssembly 16 xmm registers; 18 live
+ * accumulators (S = 35) plus the size splat and pointers spill, and the loop then reloads/stores accumulators. One pass
+ * over the account's positions per block of ≤ 6 accumulators (re-reading 12 bytes of index and size per position
+ * and block) measured ~25 % faster (≈ 6 vs 4.8 G accumulations/s for S = 35) and keeps every scenario's summation
+ * order unchanged, so results stay bit-identical.
+ */
+export function laneBlocks(lanes: number): number[] {
+  const count = Math.ceil(lanes / MAX_BLOCK_LANES);
+  const blocks: number[] = [];
+  for (let b = 0; b < count; b++) blocks.push(Math.floor((lanes * (b + 1)) / count) - Math.floor((lanes * b) / count));
+  return blocks;
+}
+
+function kernelBody(lanes: number, rowBytes: number, scenarioCount: number, kind: "worst" | "vectors") {
+  const DATA = 0, OFF = 1, IDX = 2, SIZE = 3;
+  const DAMP = kind === "worst" ? 4 : -1;
+  const OUT = kind === "worst" ? 5 : 4;
+  const COUNT = OUT + 1;
+  const A = COUNT + 1, K0 = A + 1, K = A + 2, E = A + 3, B = A + 4, S = A + 5, ACC = A + 6;
+  const blocks = laneBlocks(lanes);
+  const maxBlock = Math.max(...blocks);
+  const M = ACC + maxBlock;
+  const c: number[] = [];
+  c.push(...op.block(), ...op.loop());
+  c.push(...op.localGet(A), ...op.localGet(COUNT), ...op.i32GeS(), ...op.brIf(1));
+  // k0 = offsets[a], e = offsets[a + 1] (offsets are rebased to the chunk by the host).
+  c.push(...op.localGet(OFF), ...op.localGet(A), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.localTee(B));
+  c.push(...op.i32Load(0), ...op.localSet(K0), ...op.localGet(B), ...op.i32Load(4), ...op.localSet(E));
+  let lane0 = 0;
+  for (const [bi, nb] of blocks.entries()) {
+    for (let j = 0; j < nb; j++) c.push(...op.v128Zero(), ...op.localSet(ACC + j));
+    c.push(...op.localGet(K0), ...op.localSet(K));
+    c.push(...op.block(), ...op.loop());
+    c.push(...op.localGet(K), ...op.localGet(E), ...op.i32GeS(), ...op.brIf(1));
+    // s = splat(size[k]); b = dataPtr + instrumentIndex[k] * rowBytes
+    c.push(...op.localGet(SIZE), ...op.localGet(K), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.f64Load(0));
+    c.push(...op.f64x2Splat(), ...op.localSet(S));
+    c.push(...op.localGet(DATA), ...op.localGet(IDX), ...op.localGet(K), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add());
+    c.push(...op.i32Load(0), ...op.i32Const(rowBytes), ...op.i32Mul(), ...op.i32Add(), ...op.localSet(B));
+    // The hot loop, unrolled over the block: acc_j += row[2j..2j+1] * s, accumulators in locals (registers), so the
+    // only memory traffic per position is the row block itself.
+    for (let j = 0; j < nb; j++) {
+      c.push(...op.localGet(ACC + j), ...op.localGet(B), ...op.v128Load(16 * (lane0 + j)), ...op.localGet(S), ...op.f64x2Mul());
+      c.push(...op.f64x2Add(), ...op.localSet(ACC + j));
+    }
+    c.push(...op.localGet(K), ...op.i32Const(1), ...op.i32Add(), ...op.localSet(K), ...op.br(0), ...op.end(), ...op.end());
+    if (kind === "worst") {
+      // m = min(m, acc_j + dampener_j) over the block's lanes.
+      for (let j = 0; j < nb; j++) {
+        c.push(...op.localGet(ACC + j), ...op.localGet(DAMP), ...op.v128Load(16 * (lane0 + j)), ...op.f64x2Add());
+        if (bi > 0 || j > 0) c.push(...op.localGet(M), ...op.f64x2Min());
+        c.push(...op.localSet(M));
+      }
+    } else {
+      // Vectors are written with stride S (not the padded stride) in increasing account order: for odd S the last
+      // store spills one pad double into the next account's first slot, which that account then overwrites. The
+      // host reserves one spare double after the chunk for the last account.
+      c.push(...op.localGet(OUT), ...op.localGet(A), ...op.i32Const(scenarioCount * 8), ...op.i32Mul(), ...op.i32Add());
+      c.push(...op.localSet(B));
+      for (let j = 0; j < nb; j++) c.push(...op.localGet(B), ...op.localGet(ACC + j), ...op.v128Store(16 * (lane0 + j)));
+    }
+    lane0 += nb;
+  }
+  if (kind === "worst") {
+    // out[a] = 0 − min(lane0, lane1, 0): a loss ≥ 0, never −0.
+    c.push(...op.localGet(OUT), ...op.localGet(A), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add());
+    c.push(...op.f64Zero(), ...op.localGet(M), ...op.f64x2ExtractLane(0), ...op.localGet(M), ...op.f64x2ExtractLane(1));
+    c.push(...op.f64Min(), ...op.f64Zero(), ...op.f64Min(), ...op.f64Sub(), ...op.f64Store(0));
+  }
+  c.push(...op.localGet(A), ...op.i32Const(1), ...op.i32Add(), ...op.localSet(A), ...op.br(0), ...op.end(), ...op.end());
+  const locals: [number, ValType][] = [
+    [5, I32],
+    [1 + maxBlock + 1, V128],
+  ];
+  return { locals, body: c };
+}
+
+/**
+ * The slice of the WebAssembly JS API used here, typed locally. WHY: the project compiles with `lib: ES2023` and
+ * Node's types, neither of which declares the `WebAssembly` global (only lib.dom does), and adding DOM types
+ * project-wide would let browser-only globals type-check in engine code.
+ */
+interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(deltaPages: number): number;
+}
+type WasmModule = object;
+interface WasmApi {
+  validate(bytes: Uint8Array): boolean;
+  readonly Module: new (bytes: Uint8Array) => WasmModule;
+  readonly Instance: new (module: WasmModule, imports: Record<string, Record<string, unknown>>) => { readonly exports: unknown };
+  readonly Memory: new (descriptor: { initial: number }) => WasmMemory;
+}
+const wasmApi: WasmApi | undefined = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
+
+const moduleCache = new Map<number, WasmModule | null>();
+
+/**
+ * The compiled kernel module for a scenario count, or null when this runtime has no WebAssembly SIMD. Compiled
+ * modules are cached per scenario count: a pure memo (code, no data), so results never depend on it.
+ */
+export function kernelModule(scenarioCount: number): WasmModule | null {
+  const cached = moduleCache.get(scenarioCount);
+  if (cached !== undefined) return cached;
+  let compiled: WasmModule | null = null;
+  if (wasmApi !== undefined) {
+    const bytes = buildKernelModuleBytes(scenarioCount);
+    // WebAssembly.validate is false (not a throw) where fixed-width SIMD is unsupported: fall back to TypeScript.
+    if (wasmApi.validate(bytes)) compiled = new wasmApi.Module(bytes);
+  }
+  moduleCache.set(scenarioCount, compiled);
+  return compiled;
+}
+
+/** A WebAssembly aggregation kernel bound to its own scratch memory. Not re-entrant: one call at a time. */
+export interface WasmAggregator {
+  readonly scenarioCount: number;
+  /** Current size of the kernel's linear memory (risk arrays + scratch), bytes. */
+  readonly memoryBytes: number;
+  /** Copy a risk matrix (`rowCount × scenarioCount`, row-major) into the kernel's memory, padded per row. */
+  loadArrays(data: Float64Array, rowCount: number): void;
+  /** Per-scenario amounts added before the minimum (a dampener ≥ 0 shrinks losses); null for none. Call after loadArrays. */
+  setDampener(dampener: Float64Array | null): void;
+  /** Worst loss ≥ 0 of accounts [a0, a1) into `out[outOffset + (a − a0)]`. */
+  worstLoss(offsets: Int32Array, instrumentIndex: Int32Array, sizeCoin: Float64Array, a0: number, a1: number, out: Float64Array, outOffset: number): void;
+  /** Scenario vectors of accounts [a0, a1) into `out` from `outOffset`, account-major with stride scenarioCount. */
+  vectors(offsets: Int32Array, instrumentIndex: Int32Array, sizeCoin: Float64Array, a0: number, a1: number, out: Float64Array, outOffset: number): void;
+}
+
+interface KernelExports {
+  worst(dataPtr: number, offPtr: number, idxPtr: number, sizePtr: number, dampPtr: number, outPtr: number, count: number): void;
+  vectors(dataPtr: number, offPtr: number, idxPtr: number, sizePtr: number, outPtr: number, count: number): void;
+}
+
+const align = (bytes: number, to: number): number => Math.ceil(bytes / to) * to;
+
+/** Create a kernel instance for `scenarioCount` scenarios, or null when WebAssembly SIMD is unavailable. */
+export function createWasmAggregator(scenarioCount: number): WasmAggregator | null {
+  const compiled = kernelModule(scenarioCount);
+  if (compiled === null || wasmApi === undefined) return null;
+  const S = scenarioCount;
+  const lanes = Math.ceil(S / 2);
+  const rowBytes = lanes * 16;
+  const memory = new wasmApi.Memory({ initial: 1 });
+  const exports = new wasmApi.Instance(compiled, { env: { memory } }).exports as KernelExports;
+  let rows = 0;
+  let chunkPositions = INITIAL_CHUNK_POSITIONS;
+  let dampPtr = 0, offPtr = 0, idxPtr = 0, sizePtr = 0, outPtr = 0;
+  let f64 = new Float64Array(memory.buffer);
+  let i32 = new Int32Array(memory.buffer);
+
+  function layout(): void {
+    dampPtr = align(rows * rowBytes, 64);
+    offPtr = dampPtr + align(rowBytes, 64);
+    idxPtr = offPtr + align((CHUNK_ACCOUNTS + 1) * 4, 64);
+    sizePtr = idxPtr + align(chunkPositions * 4, 64);
+    outPtr = sizePtr + align(chunkPositions * 8, 64);
+    const end = outPtr + align(CHUNK_ACCOUNTS * S * 8 + 16, 64);
+    const needPages = Math.ceil(end / PAGE_BYTES);
+    const havePages = memory.buffer.byteLength / PAGE_BYTES;
+    // Growing detaches the old ArrayBuffer: re-create the views after every grow.
+    if (needPages > havePages) memory.grow(needPages - havePages);
+    f64 = new Float64Array(memory.buffer);
+    i32 = new Int32Array(memory.buffer);
+  }
+  layout();
+
+  /** Copy the book of accounts [a0, a1) (already checked to fit) into scratch, offsets rebased to 0. */
+  function copyChunk(offsets: Int32Array, idx: Int32Array, size: Float64Array, a0: number, a1: number): void {
+    const base = offsets[a0] as number;
+    const end = offsets[a1] as number;
+    const o = offPtr >> 2;
+    for (let a = a0; a <= a1; a++) i32[o + a - a0] = (offsets[a] as number) - base;
+    i32.set(idx.subarray(base, end), idxPtr >> 2);
+    f64.set(size.subarray(base, end), sizePtr >> 3);
+  }
+
+  /** Last account (exclusive) of the chunk starting at a0, growing the scratch if one account alone exceeds it. */
+  function chunkEnd(offsets: Int32Array, a0: number, a1: number): number {
+    const base = offsets[a0] as number;
+    let a = Math.min(a1, a0 + CHUNK_ACCOUNTS);
+    while (a > a0 + 1 && (offsets[a] as number) - base > chunkPositions) a--;
+    const needed = (offsets[a] as number) - base;
+    if (needed > chunkPositions) {
+      chunkPositions = needed;
+      layout();
+    }
+    return a;
+  }
+
+  return {
+    scenarioCount: S,
+    get memoryBytes() {
+      return memory.buffer.byteLength;
+    },
+    loadArrays(data, rowCount) {
+      rows = rowCount;
+      layout();
+      const stride = rowBytes >> 3;
+      for (let i = 0; i < rowCount; i++) {
+        const src = i * S;
+        const dst = i * stride;
+        for (let j = 0; j < S; j++) f64[dst + j] = data[src + j] as number;
+        for (let j = S; j < stride; j++) f64[dst + j] = 0;
+      }
+      // The layout may have moved: start from "no dampener"; callers set theirs after loading.
+      const d = dampPtr >> 3;
+      for (let j = 0; j < stride; j++) f64[d + j] = 0;
+    },
+    setDampener(dampener) {
+      const d = dampPtr >> 3;
+      for (let j = 0; j < 2 * lanes; j++) f64[d + j] = dampener !== null && j < S ? (dampener[j] as number) : 0;
+    },
+    worstLoss(offsets, idx, size, a0, a1, out, outOffset) {
+      for (let start = a0; start < a1; ) {
+        const stop = chunkEnd(offsets, start, a1);
+        copyChunk(offsets, idx, size, start, stop);
+        exports.worst(0, offPtr, idxPtr, sizePtr, dampPtr, outPtr, stop - start);
+        out.set(f64.subarray(outPtr >> 3, (outPtr >> 3) + (stop - start)), outOffset + start - a0);
+        start = stop;
+      }
+    },
+    vectors(offsets, idx, size, a0, a1, out, outOffset) {
+      for (let start = a0; start < a1; ) {
+        const stop = chunkEnd(offsets, start, a1);
+        copyChunk(offsets, idx, size, start, stop);
+        exports.vectors(0, offPtr, idxPtr, sizePtr, outPtr, stop - start);
+        const n = (stop - start) * S;
+        out.set(f64.subarray(outPtr >> 3, (outPtr >> 3) + n), outOffset + (start - a0) * S);
+        start = stop;
+      }
+    },
+  };
+}

@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { parseJson, runCli } from "./helpers.js";
+
+const W1_MARKET = "examples/deribit-w1/market.json";
+const W1_PORTFOLIO = "examples/deribit-w1/portfolio.json";
+
+function tmpFile(name: string, content: string): string {
+  const dir = mkdtempSync(join(tmpdir(), "netrisk-cli-"));
+  const path = join(dir, name);
+  writeFileSync(path, content);
+  return path;
+}
+
+describe("netrisk margin", () => {
+  it("computes the bundled example under every model, text and JSON", async () => {
+    for (const model of ["deribit", "standard", "derive-pmrm2"]) {
+      const text = await runCli("margin", "--example", "--model", model);
+      expect(text.stderr).toBe("");
+      expect(text.code).toBe(0);
+      expect(text.stdout).toMatch(/total: initial margin/);
+      const json = await runCli("margin", "--example", "--model", model, "--json");
+      expect(json.code).toBe(0);
+      const r = parseJson(json) as { model: string; totalUsd: { initialMargin: number; maintenanceMargin: number } };
+      expect(r.model).toBe(model);
+      expect(r.totalUsd.initialMargin).toBeGreaterThan(0);
+      expect(r.totalUsd.initialMargin).toBeGreaterThanOrEqual(r.totalUsd.maintenanceMargin);
+    }
+  });
+
+  it("reproduces Deribit's pme/simulate example (W1) through the CLI", async () => {
+    const run = await runCli("margin", "--portfolio", W1_PORTFOLIO, "--market", W1_MARKET, "--model", "deribit", "--json");
+    expect(run.stderr).toBe("");
+    const r = parseJson(run) as { byCurrency: Record<string, { maintenanceMargin: number; components: Record<string, number>; worstScenario: { priceMove: number } }> };
+    const btc = Object.values(r.byCurrency)[0];
+    expect(btc).toBeDefined();
+    // Deribit docs: worst_case 0.05968587238, roll_shock 0.00315725898, MM 0.050274504784 (tolerance 1e-9, see w1.test.ts).
+    expect(btc?.components.worstCase).toBeCloseTo(0.05968587238095239, 9);
+    expect(btc?.components.rollShock).toBeCloseTo(0.00315725898, 9);
+    expect(btc?.maintenanceMargin).toBeCloseTo(0.050274504784, 9);
+    expect(btc?.worstScenario.priceMove).toBeCloseTo(-0.16, 12);
+  });
+
+  it("prints the risk matrix with the worst cell marked", async () => {
+    const run = await runCli("matrix", "--portfolio", W1_PORTFOLIO, "--market", W1_MARKET);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toMatch(/price move\s+vol down\s+vol unchanged\s+vol up/);
+    expect(run.stdout).toMatch(/-16%.*\*/);
+  });
+
+  it("compares models with capital efficiency", async () => {
+    const run = await runCli("compare", "--example", "--json");
+    expect(run.code).toBe(0);
+    const r = parseJson(run) as { baseline: string; rows: { label: string; capitalEfficiency: number | null }[] };
+    expect(r.baseline).toBe("standard");
+    expect(r.rows.map((x) => x.label)).toEqual(["standard", "deribit", "derive-pmrm2"]);
+    const text = await runCli("compare", "--example");
+    expect(text.stdout).toMatch(/capital efficiency/);
+  });
+});
+
+describe("bad input: one line, non-zero exit, nothing lost", () => {
+  it("missing file", async () => {
+    const run = await runCli("margin", "--portfolio", "nope.json", "--market", W1_MARKET);
+    expect(run.code).toBe(2);
+    expect(run.stderr.trim().split("\n")).toHaveLength(1);
+    expect(run.stderr).toMatch(/nope\.json: file_not_found/);
+    expect(run.stdout).toBe("");
+  });
+
+  it("unknown instrument with the path of the bad field, also as JSON", async () => {
+    const p = tmpFile("p.json", JSON.stringify({ positions: [{ instrument: "BTC-PERPETUAL", size: 1 }, { instrument: "BTC-XYZ", size: 1 }] }));
+    const run = await runCli("margin", "--portfolio", p, "--market", W1_MARKET, "--json");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/positions\[1\]\.instrument: malformed_instrument/);
+    const err = parseJson(run) as { error: { code: string; issues: { path: string }[] } };
+    expect(err.error.issues[0]?.path).toBe("positions[1].instrument");
+  });
+
+  it("invalid JSON, unknown model, unknown option", async () => {
+    const p = tmpFile("bad.json", "{ positions: ");
+    expect((await runCli("margin", "--portfolio", p, "--market", W1_MARKET)).stderr).toMatch(/invalid_json/);
+    const m = await runCli("margin", "--example", "--model", "span-9000");
+    expect(m.code).toBe(2);
+    expect(m.stderr).toMatch(/unknown_model/);
+    expect((await runCli("margin", "--bogus")).code).toBe(2);
+  });
+
+  it("--help on every command", async () => {
+    for (const cmd of ["margin", "matrix", "compare", "price", "iv", "surface", "schema"]) {
+      const run = await runCli(cmd, "--help");
+      expect(run.code).toBe(0);
+      expect(run.stdout).toMatch(/Usage: netrisk/);
+    }
+  });
+});
