@@ -79,7 +79,11 @@ export function renderComparison(c: ModelComparison): string {
     r.capitalEfficiency === null ? "n/a" : `${r.capitalEfficiency.toFixed(3)}x`,
   ]);
   const out = [table(["model", "IM (USD)", "MM (USD)", "capital efficiency"], rows)];
-  for (const f of c.failures) out.push(`${f.label}: cannot margin this portfolio: ${f.issues.map((i) => `${i.path}: ${i.code}: ${i.message}`).join("; ")}`);
+  for (const f of c.failures) {
+    const first = f.issues[0];
+    const what = first ? `${first.path ? `${first.path}: ` : ""}${first.code}: ${first.message}` : "no reason given";
+    out.push(`${f.label}: cannot margin this portfolio: ${f.issues.length > 1 ? `${f.issues.length} issues; first: ` : ""}${what} (--json lists all)`);
+  }
   if (c.lowestInitialMargin) out.push(`lowest initial margin: ${c.lowestInitialMargin}`);
   for (const n of c.notes) out.push(`note: ${n}`);
   return out.join("\n");

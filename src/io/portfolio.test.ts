@@ -187,6 +187,16 @@ describe("portfolio file against a real market context (Deribit 2025-12-30 chain
     expect(r.ok, JSON.stringify(r.ok ? null : r.issues)).toBe(true);
     // An unquoted future's sizeUsd is converted at its mark: here the future's quoted mark from the side file.
     if (r.ok) expect(r.value.positions[1]?.sizeCoin).toBeCloseTo(10000 / (chain.instruments["BTC-27MAR26"]?.markPrice ?? NaN), 12);
+    // Several problems on one position are all reported; a USD size on an option is never converted at some mark.
+    const bad = validatePortfolio(
+      { positions: [{ instrument: "BTC-30JAN26-90000-C", sizeUsd: 1000 }, { instrument: "BTC-26DEC25", size: 1, sizeUsd: 5 }] },
+      real,
+    );
+    expect(bad.ok ? [] : bad.issues.map((i) => [i.path, i.code])).toEqual([
+      ["positions[0].sizeUsd", "unsupported"],
+      ["positions[1]", "invalid_value"],
+      ["positions[1].instrument", "expired_instrument"],
+    ]);
     // SOL has an index but no quoted SOL option: no surface to price an unquoted SOL option with.
     const withSol = unwrap(buildMarketContext({ ...chain, indexUsd: { ...chain.indexUsd, SOL: 125 } }));
     const sol = validatePortfolio({ positions: [{ instrument: "SOL_USDC-30JAN26-130-C", size: 1 }] }, withSol);

@@ -163,19 +163,19 @@ describe("implied volatility: structured failures", () => {
 });
 
 describe("implied volatility kernel behaviour", () => {
-  it("converges in at most 8 steps (mean below 3.5) on a 201 × 121 grid of the domain, including the confirming step", () => {
+  it("converges in at most 8 steps (mean below 3.5) on a 101 × 61 grid of the domain, including the confirming step", () => {
     // s from 1 % vol at 1 hour to 500 % at 3 years, strikes 0 to 6 sd out of the money (the OTM reduction maps
-    // every other case onto these). Measured: mean 2.97, max 8.
+    // every other case onto these). Measured: mean 3.09, max 7 (2.97 and 8 on a 201 × 121 grid).
     const stats: SolverStats = { iterations: 0 };
     const sMin = 0.01 * Math.sqrt(HOUR_YEARS);
     const sMax = 5 * Math.sqrt(3);
     let total = 0;
     let count = 0;
     let worst = 0;
-    for (let i = 0; i <= 200; i++) {
-      const s = sMin * (sMax / sMin) ** (i / 200);
-      for (let j = 0; j <= 120; j++) {
-        const x = -6 * (j / 120) * s;
+    for (let i = 0; i <= 100; i++) {
+      const s = sMin * (sMax / sMin) ** (i / 100);
+      for (let j = 0; j <= 60; j++) {
+        const x = -6 * (j / 60) * s;
         const b = normalisedBlackOtmCall(x, s);
         if (!(b > 0)) continue;
         const got = impliedTotalVolOtmCall(x, b, stats);
@@ -189,7 +189,7 @@ describe("implied volatility kernel behaviour", () => {
         worst = Math.max(worst, stats.iterations);
       }
     }
-    expect(count).toBeGreaterThan(24000);
+    expect(count).toBeGreaterThan(6000);
     expect(worst).toBeLessThanOrEqual(8);
     expect(total / count).toBeLessThan(3.5);
   });

@@ -33,9 +33,9 @@ const rows: QlRow[] = fixture.rows.map((r) => {
 });
 
 /**
- * QuantLib evaluates D·(F·N(d1) − K·N(d2)) (puts via N(d1) − 1), so its absolute error is about EPS·(F + K): it is
- * only a 1e−12-relative reference where that is below 1e−13 of the value. Elsewhere (far out of the money, short
- * expiries, low vols) QuantLib itself is the inaccurate side: it even returns −5.6e−15 for a put worth ~1e−300.
+ * QuantLib subtracts the two Black terms, so its absolute error is about EPS·(F + K): it is only a 1e−12-relative
+ * reference where that is below 1e−13 of the value. Elsewhere (far out of the money, short expiries, low vols)
+ * QuantLib itself is the inaccurate side: it even returns −5.6e−15 for a put worth less than 1e−300.
  */
 function qlAbsErr(i: Black76Input): number {
   return 8 * EPS * (i.forwardUsd + i.strikeUsd);

@@ -1,0 +1,34 @@
+#!/usr/bin/env node
+// `npm run bench`: every committed benchmark, in one process, each printing its throughput and its ratio against a
+// baseline measured in the same run. Build first (the npm script does). Select with `npm run bench -- pricing risk`.
+// Timings are wall-clock on this machine; close other work for stable figures (each suite reports medians).
+import { existsSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+
+const SUITES = [
+  { name: "pricing", file: "./pricing.bench.js", run: "runPricingBench" },
+  { name: "risk", file: "./risk.bench.js", run: "runRiskBench" },
+  { name: "var", file: "./var.bench.js", run: "runVarBench" },
+  { name: "account", file: "./account.bench.js", run: "runAccountBench" },
+];
+
+const wanted = process.argv.slice(2);
+const unknown = wanted.filter((w) => !SUITES.some((s) => s.name === w));
+if (unknown.length > 0) {
+  console.error(`bench: unknown suite(s) ${unknown.join(", ")}; known: ${SUITES.map((s) => s.name).join(", ")}`);
+  process.exit(2);
+}
+
+const results = {};
+for (const suite of SUITES) {
+  if (wanted.length > 0 && !wanted.includes(suite.name)) continue;
+  const path = fileURLToPath(new URL(suite.file, import.meta.url));
+  if (!existsSync(path)) {
+    console.error(`bench: ${suite.file} is missing`);
+    process.exit(1);
+  }
+  const mod = await import(suite.file);
+  console.log(`\n=== ${suite.name} ===`);
+  results[suite.name] = await mod[suite.run]({ print: true });
+}
+if (process.env.NETRISK_BENCH_JSON) console.log(JSON.stringify(results, null, 2));

@@ -1,0 +1,60 @@
+/**
+ * netrisk, the library: a portfolio-margin engine for crypto derivatives. The CLI (`netrisk`) is a thin front end
+ * over exactly these exports. Layers (see ARCHITECTURE in docs/architecture.md): math → market → pricing → risk →
+ * models → account, with io for file formats.
+ *
+ * @example
+ * ```ts
+ * import { loadMarketFile, buildMarketContext, validatePortfolio, loadModel, unwrap } from "netrisk";
+ * const market = unwrap(buildMarketContext(unwrap(loadMarketFile("market.json")).snapshot));
+ * const portfolio = unwrap(validatePortfolio({ positions: [{ instrument: "BTC-PERPETUAL", size: 1 }] }, market));
+ * const margin = unwrap(loadModel("deribit")).compute(portfolio, market);
+ * console.log(margin.totalUsd.initialMargin);
+ * ```
+ * @module
+ */
+
+// Errors as data.
+export * from "./errors.js";
+export { VERSION } from "./version.js";
+
+// math
+export { normCdf, normInv, normPdf } from "./math/normal.js";
+
+// market
+export type * from "./market/types.js";
+export { MS_PER_DAY, MS_PER_YEAR, yearsBetween } from "./market/types.js";
+export type { MarketContext, OptionMarketInputs } from "./market/context.js";
+export { formatInstrument, parseInstrument } from "./market/instrument.js";
+export { buildForwardCurve } from "./market/forward-curve.js";
+export type { ForwardCurve, ForwardQuote } from "./market/forward-curve.js";
+export { buildMarketContext } from "./market/build-context.js";
+export type { BuiltMarketContext, MarketContextOptions } from "./market/build-context.js";
+export { buildVolSurface } from "./market/vol-surface.js";
+export type { SurfaceFitReport, VolQuote, VolSurface, VolSurfaceOptions } from "./market/vol-surface.js";
+
+// pricing
+export * from "./pricing/index.js";
+
+// risk
+export type { AccountBook, RiskArrays } from "./risk/types.js";
+export type { JointScenarioSet } from "./risk/joint.js";
+export { buildRiskArrays } from "./risk/risk-arrays.js";
+export { valuePortfolio } from "./risk/valuation.js";
+
+// models
+export type * from "./models/types.js";
+export { createModel, DEFAULT_PRESETS, MODEL_IDS } from "./models/registry.js";
+export { compareModels } from "./models/compare.js";
+export type { ModelComparison, ModelMargin } from "./models/compare.js";
+export { createRiskMatrixModel, computeRiskMatrixMargin, parseRiskMatrixParams } from "./models/risk-matrix/index.js";
+export { createDerivePmrm2Model, computeDerivePmrm2, parseDerivePmrm2Params } from "./models/derive-pmrm2/index.js";
+export { createStandardModel, computeStandard } from "./models/standard/model.js";
+export { parseStandardParams } from "./models/standard/params.js";
+
+// io: file formats and loaders (these read files; the engine above does not)
+export { parseMarketJson, validateMarket, marketSnapshotToJson } from "./io/market.js";
+export { loadMarketFile } from "./io/load-market.js";
+export { parsePortfolioJson, validatePortfolio } from "./io/portfolio.js";
+export { loadModel, loadPreset } from "./io/presets.js";
+export { FILE_SCHEMAS, toJsonSchema } from "./io/json-schema.js";
