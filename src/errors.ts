@@ -31,6 +31,9 @@ export const ISSUE_CODES = [
   "unsupported",
   "duplicate",
   "internal",
+  // History files (src/risk/history): a missing day inside a daily series; a date that is not a UTC day or out of order.
+  "history_gap",
+  "misaligned_date",
 ] as const;
 
 export type IssueCode = (typeof ISSUE_CODES)[number];

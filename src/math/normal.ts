@@ -71,6 +71,7 @@ function erfcxPositive(z: number): number {
  * square is exact, and a small remainder (CALERF's trick).
  */
 function expMinusSquare(y: number): number {
+  if (!(y < 27.3)) return 0; // exp(−y²) underflows; also keeps y = Infinity from producing Infinity − Infinity
   const ys = Math.trunc(y * 16) / 16;
   const del = (y - ys) * (y + ys);
   return Math.exp(-ys * ys) * Math.exp(-del);
@@ -83,6 +84,7 @@ export function expMinusHalfSquare(x: number): number {
   const y = Math.abs(x);
   // Below |x| = 1 the plain form already has <= 1 EPS extra error; skip the second exp.
   if (y < 1) return Math.exp(-0.5 * y * y);
+  if (!(y < 38.7)) return 0; // underflow; also maps ±Infinity to 0 instead of NaN
   const ys = Math.trunc(y * 16) / 16;
   const del = (y - ys) * (y + ys);
   return Math.exp(-0.5 * ys * ys) * Math.exp(-0.5 * del);

@@ -3,33 +3,11 @@
  * and the portfolio it consumes. One shared contract test suite runs against every implementation.
  * @module
  */
-import type { Instrument } from "../market/types.js";
 import type { MarketContext } from "../market/context.js";
+import type { ResolvedPortfolio } from "../risk/portfolio.js";
 
-/** A validated position: the instrument resolved from its name, size signed in base-coin units. */
-export interface ResolvedPosition {
-  readonly instrument: Instrument;
-  /** Signed size in base-coin units (Deribit `pme/simulate` convention). For spot, the balance in that currency. */
-  readonly sizeCoin: number;
-  /** How the user gave the size: `coin` (field `size`) or `usd` (field `sizeUsd`, inverse futures/perps only). */
-  readonly sizeConvention: "coin" | "usd";
-  /** Indices of the input positions merged into this one (more than one when duplicates were merged). */
-  readonly inputIndices: readonly number[];
-  /**
-   * Linear (USDC) perpetuals only, optional, default 0: unrealised P&L and unrealised funding not yet settled into
-   * cash, in USDC. Part of the account's mark-to-market at venues that settle perps lazily (Derive PMRM_2).
-   */
-  readonly unrealisedPnlUsdc?: number;
-  readonly unrealisedFundingUsdc?: number;
-}
-
-export interface ResolvedPortfolio {
-  readonly positions: readonly ResolvedPosition[];
-  /** Collateral balances per currency (negative = borrowed). */
-  readonly collateral: Readonly<Record<string, number>>;
-  /** Human-readable notes from validation (e.g. duplicate positions merged), reported in every output. */
-  readonly notes: readonly string[];
-}
+// The portfolio types live with the risk layer (valuation needs them too); re-exported here for models.
+export type { ResolvedPortfolio, ResolvedPosition } from "../risk/portfolio.js";
 
 export interface ParameterSetInfo {
   readonly name: string;

@@ -12,7 +12,7 @@
  */
 import { fail, issue, joinPath, ok } from "../errors.js";
 import type { Issue, Result } from "../errors.js";
-import { normCdf } from "../math/normal.js";
+import { normCdf, ONE_OVER_SQRT_TWO_PI } from "../math/normal.js";
 import { discountFactor, logMoneyness } from "./black76.js";
 import { failureIssue, impliedTotalVol, IV_BELOW_INTRINSIC } from "./implied-vol.js";
 import type { ImpliedVolFailure } from "./implied-vol.js";
@@ -199,7 +199,7 @@ export function black76GreeksBatch(chain: OptionChainColumns, out?: Black76Greek
       price = disc * Math.max(call ? f - k : k - f, 0);
       const itm = call ? f > k : f < k;
       delta = (call ? disc : -disc) * (f === k ? 0.5 : itm ? 1 : 0);
-      if (t > 0 && f === k) vega = disc * f * 0.3989422804014327 * sqrtT;
+      if (t > 0 && f === k) vega = disc * f * ONE_OVER_SQRT_TWO_PI * sqrtT;
     }
     g.priceUsd[i] = price;
     g.deltaCoin[i] = delta;

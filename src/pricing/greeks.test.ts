@@ -36,8 +36,8 @@ const central = (g: (v: number) => number, a: number, h: number): number => (g(a
  * the O(step²) truncation is about 1e−8 relative; rounding adds EPS·|value|/step. Allow 1e−6 relative plus 100
  * times that rounding floor.
  */
-function expectClose(analytic: number, fd: number, roundingFloor: number): void {
-  expect(Math.abs(analytic - fd)).toBeLessThanOrEqual(1e-6 * Math.abs(analytic) + 100 * roundingFloor);
+function expectClose(analytic: number, fd: number, roundingFloor: number, scale = Math.abs(analytic)): void {
+  expect(Math.abs(analytic - fd)).toBeLessThanOrEqual(1e-6 * scale + 100 * roundingFloor);
 }
 
 const EPS = Number.EPSILON;
@@ -57,8 +57,11 @@ describe("linear Greeks equal central finite differences of the price", () => {
         const hV = 1e-4 * i.volDecimal;
         expectClose(g.vegaUsdPerVol, central((v) => vAt({ volDecimal: v }), i.volDecimal, hV), (EPS * g.priceUsd) / hV);
         const hT = 1e-4 * i.timeYears;
-        // Theta is −∂V/∂T: the value as calendar time passes.
-        expectClose(g.thetaUsdPerYear, -central((t) => vAt({ timeYears: t }), i.timeYears, hT), (EPS * g.priceUsd) / hT);
+        // Theta is −∂V/∂T: the value as calendar time passes. It is r·V plus the (negative) decay, which can nearly
+        // cancel, so the relative tolerance applies to the larger part (|θ| + 2·|r|·V bounds both).
+        const rV = Math.abs(i.rateDecimal ?? 0) * g.priceUsd;
+        expectClose(g.thetaUsdPerYear, -central((t) => vAt({ timeYears: t }), i.timeYears, hT), (EPS * g.priceUsd) / hT,
+          Math.abs(g.thetaUsdPerYear) + 2 * rV);
         const hR = 1e-4;
         expectClose(g.rhoUsdPerRate, central((r) => vAt({ rateDecimal: r }), i.rateDecimal ?? 0, hR), (EPS * g.priceUsd) / hR);
         // Unit variants.
@@ -90,7 +93,9 @@ describe("inverse (coin) Greeks equal central finite differences of the coin pri
         const hV = 1e-4 * i.volDecimal;
         expectClose(g.vegaCoinPerVol, central((v) => cAt({ volDecimal: v }), i.volDecimal, hV), (EPS * g.priceCoin) / hV);
         const hT = 1e-4 * i.timeYears;
-        expectClose(g.thetaCoinPerYear, -central((t) => cAt({ timeYears: t }), i.timeYears, hT), (EPS * g.priceCoin) / hT);
+        const rC = Math.abs(i.rateDecimal ?? 0) * g.priceCoin; // see the linear theta check
+        expectClose(g.thetaCoinPerYear, -central((t) => cAt({ timeYears: t }), i.timeYears, hT), (EPS * g.priceCoin) / hT,
+          Math.abs(g.thetaCoinPerYear) + 2 * rC);
         expectClose(g.rhoCoinPerRate, central((r) => cAt({ rateDecimal: r }), i.rateDecimal ?? 0, 1e-4), (EPS * g.priceCoin) / 1e-4);
         // NTD definition: Black delta (of the USD value) minus the coin price.
         expect(g.deltaCoin).toBe(g.usd.deltaCoin - g.priceCoin);
@@ -119,6 +124,16 @@ describe("degenerate Greeks", () => {
     expect(black76Greeks({ ...base, isCall: false, strikeUsd: 90 }).deltaCoin === 0).toBe(true);
     expect(black76Greeks({ ...base, isCall: false, strikeUsd: 110 }).deltaCoin).toBe(-1);
     expect(black76Greeks({ ...base, isCall: true, strikeUsd: 100 }).deltaCoin).toBe(0.5);
+  });
+
+  it("stay finite when σ√T underflows the moneyness (d1 = ±Infinity)", () => {
+    for (const isCall of [true, false]) {
+      const g = black76InverseGreeks({ isCall, forwardUsd: 100, strikeUsd: 90, timeYears: 1, volDecimal: 1e-320 });
+      for (const v of [g.priceCoin, g.deltaCoin, g.gammaCoinPerUsd2, g.vegaCoinPerVol, g.thetaCoinPerYear, g.rhoCoinPerRate]) {
+        expect(Number.isFinite(v)).toBe(true);
+      }
+      expect(g.usd.deltaCoin).toBe(isCall ? 1 : -0);
+    }
   });
 
   it("at σ = 0, T > 0: theta is r·V, vega is its σ → 0 limit (non-zero only at the money)", () => {

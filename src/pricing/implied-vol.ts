@@ -27,7 +27,7 @@
  */
 import { fail, issue, ok } from "../errors.js";
 import type { Issue, Result } from "../errors.js";
-import { normInv } from "../math/normal.js";
+import { normInv, ONE_OVER_SQRT_TWO_PI } from "../math/normal.js";
 import { discountFactor, logMoneyness } from "./black76.js";
 import {
   normalisedBlackOtmCall,
@@ -78,9 +78,6 @@ function lowerGuess(x: number, beta: number): number {
   return s;
 }
 
-/** 1/√(2π). */
-const PHI0 = 0.3989422804014327;
-
 /**
  * Starting point on the lower half. Near the money (|h| = |x|/s below 1.2) the normalised Black value is close to
  * its normal-model (Bachelier) form s·φ(h) + x·Φ(h); expanding that to second order in h gives the quadratic
@@ -89,8 +86,8 @@ const PHI0 = 0.3989422804014327;
  */
 function nearMoneyOrLowerGuess(x: number, beta: number): number {
   const a = beta - 0.5 * x;
-  const disc = a * a - 2 * PHI0 * PHI0 * x * x;
-  const sNear = (a + Math.sqrt(Math.max(disc, 0))) / (2 * PHI0);
+  const disc = a * a - 2 * ONE_OVER_SQRT_TWO_PI * ONE_OVER_SQRT_TWO_PI * x * x;
+  const sNear = (a + Math.sqrt(Math.max(disc, 0))) / (2 * ONE_OVER_SQRT_TWO_PI);
   if (sNear > 0 && -x < 1.2 * sNear) return sNear;
   return lowerGuess(x, beta);
 }
@@ -251,36 +248,39 @@ function validCommon(i: { forwardUsd: number; strikeUsd: number; timeYears: numb
   );
 }
 
-function checkPositive(issues: Issue[], value: number, path: string): void {
-  if (typeof value !== "number" || Number.isNaN(value)) issues.push(issue("invalid_type", path, "expected a number"));
-  else if (!Number.isFinite(value)) issues.push(issue("non_finite", path, `expected a finite number, got ${value}`));
-  else if (!(value > 0)) issues.push(issue("not_positive", path, `expected > 0, got ${value}`));
-}
+type SolveInput = { isCall: boolean; forwardUsd: number; strikeUsd: number; timeYears: number; rateDecimal?: number };
 
-function checkFinite(issues: Issue[], value: number, path: string): void {
-  if (typeof value !== "number" || Number.isNaN(value)) issues.push(issue("invalid_type", path, "expected a number"));
-  else if (!Number.isFinite(value)) issues.push(issue("non_finite", path, `expected a finite number, got ${value}`));
+/** Every problem with an input, with its path (the slow path, taken only when {@link validCommon} fails). */
+function inputIssues(i: SolveInput, price: number, pricePath: string): Issue[] {
+  const issues: Issue[] = [];
+  const check = (value: number, path: string, positive: boolean): void => {
+    if (typeof value !== "number" || Number.isNaN(value)) issues.push(issue("invalid_type", path, "expected a number"));
+    else if (!Number.isFinite(value)) issues.push(issue("non_finite", path, `expected a finite number, got ${value}`));
+    else if (positive && !(value > 0)) issues.push(issue("not_positive", path, `expected > 0, got ${value}`));
+  };
+  check(i.forwardUsd, "forwardUsd", true);
+  check(i.strikeUsd, "strikeUsd", true);
+  check(i.timeYears, "timeYears", true);
+  if (i.rateDecimal !== undefined) check(i.rateDecimal, "rateDecimal", false);
+  check(price, pricePath, false);
+  if (issues.length === 0 && price < 0) {
+    issues.push(issue("price_below_intrinsic", pricePath, `a price cannot be negative, got ${price}`));
+  }
+  return issues;
 }
 
 /**
  * Implied volatility (decimal, σ) of a linear option from its USD price. Validates its input: forwardUsd,
  * strikeUsd and timeYears finite and > 0, rateDecimal finite, priceUsd finite and >= 0. Fails with
  * `price_below_intrinsic` (price under the discounted intrinsic value), `price_above_bound` (call >= D·F, put >=
- * D·K) or `no_implied_vol` (the solver did not converge, not observed). A price exactly at intrinsic gives σ = 0.
+ * D·K) or `no_implied_vol` (the solver did not converge, not observed). A price at intrinsic (to 8 EPS) gives σ = 0.
  */
 export function impliedVolUsd(i: ImpliedVolUsdInput): Result<number> {
-  // Fast path: everything valid (the common case) costs five comparisons, no allocation.
-  if (validCommon(i) && i.priceUsd >= 0 && i.priceUsd < Infinity) return solve(i, i.priceUsd, "priceUsd");
-  const issues: Issue[] = [];
-  checkPositive(issues, i.forwardUsd, "forwardUsd");
-  checkPositive(issues, i.strikeUsd, "strikeUsd");
-  checkPositive(issues, i.timeYears, "timeYears");
-  if (i.rateDecimal !== undefined) checkFinite(issues, i.rateDecimal, "rateDecimal");
-  checkFinite(issues, i.priceUsd, "priceUsd");
-  if (issues.length === 0 && i.priceUsd < 0) {
-    issues.push(issue("price_below_intrinsic", "priceUsd", `a price cannot be negative, got ${i.priceUsd}`));
+  // Fast path: valid input (the common case) costs a few comparisons and no allocation before the solve.
+  if (!(validCommon(i) && i.priceUsd >= 0 && i.priceUsd < Infinity)) {
+    const issues = inputIssues(i, i.priceUsd, "priceUsd");
+    if (issues.length > 0) return fail(...issues);
   }
-  if (issues.length > 0) return fail(...issues);
   return solve(i, i.priceUsd, "priceUsd");
 }
 
@@ -289,25 +289,14 @@ export function impliedVolUsd(i: ImpliedVolUsdInput): Result<number> {
  * `mark_price`: the USD price is priceCoin·forwardUsd. Same validation and failures as {@link impliedVolUsd}.
  */
 export function impliedVolCoin(i: ImpliedVolCoinInput): Result<number> {
-  if (validCommon(i) && i.priceCoin >= 0 && i.priceCoin < Infinity) return solve(i, i.priceCoin * i.forwardUsd, "priceCoin");
-  const issues: Issue[] = [];
-  checkPositive(issues, i.forwardUsd, "forwardUsd");
-  checkPositive(issues, i.strikeUsd, "strikeUsd");
-  checkPositive(issues, i.timeYears, "timeYears");
-  if (i.rateDecimal !== undefined) checkFinite(issues, i.rateDecimal, "rateDecimal");
-  checkFinite(issues, i.priceCoin, "priceCoin");
-  if (issues.length === 0 && i.priceCoin < 0) {
-    issues.push(issue("price_below_intrinsic", "priceCoin", `a price cannot be negative, got ${i.priceCoin}`));
+  if (!(validCommon(i) && i.priceCoin >= 0 && i.priceCoin < Infinity)) {
+    const issues = inputIssues(i, i.priceCoin, "priceCoin");
+    if (issues.length > 0) return fail(...issues);
   }
-  if (issues.length > 0) return fail(...issues);
   return solve(i, i.priceCoin * i.forwardUsd, "priceCoin");
 }
 
-function solve(
-  i: { isCall: boolean; forwardUsd: number; strikeUsd: number; timeYears: number; rateDecimal?: number },
-  priceUsd: number,
-  pricePath: string,
-): Result<number> {
+function solve(i: SolveInput, priceUsd: number, pricePath: string): Result<number> {
   const d = discountFactor(i.rateDecimal ?? 0, i.timeYears);
   const x = logMoneyness(i.forwardUsd, i.strikeUsd);
   const beta = priceUsd / (d * Math.sqrt(i.forwardUsd * i.strikeUsd));

@@ -18,7 +18,7 @@
 import type { MarketContext } from "../market/context.js";
 import { formatExpiryCode } from "../market/instrument.js";
 import type { Instrument, OptionInstrument } from "../market/types.js";
-import type { ResolvedPortfolio, ResolvedPosition } from "../models/types.js";
+import type { ResolvedPortfolio, ResolvedPosition } from "./portfolio.js";
 import { black76Greeks, inverseGreeksFromUsd } from "../pricing/greeks.js";
 import { currencyUsdRate, hasUsdRate } from "./marks.js";
 

@@ -1,0 +1,51 @@
+/**
+ * The layering of ARCHITECTURE.md, enforced: a module may import only from its own layer or the layers before it in
+ * LAYERS, and the engine (math .. backtest) never imports Node's I/O modules. A violation names the file and import.
+ */
+import { describe, expect, it } from "vitest";
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join, relative, dirname, resolve } from "node:path";
+
+const LAYERS = ["errors", "version", "math", "market", "pricing", "risk", "models", "account", "backtest", "io", "cli", "index"];
+const ENGINE = new Set(["math", "market", "pricing", "risk", "models", "account", "backtest"]);
+const IO_MODULES = /^(node:)?(fs|fs\/promises|net|http|https|child_process|dgram|tls|readline)$/;
+
+function files(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = join(dir, name);
+    return statSync(p).isDirectory() ? files(p) : p.endsWith(".ts") && !p.endsWith(".test.ts") ? [p] : [];
+  });
+}
+
+function layerOf(file: string): string {
+  const rel = relative("src", file).replace(/\\/g, "/");
+  const top = rel.split("/")[0] ?? "";
+  return top.replace(/\.ts$/, "");
+}
+
+describe("architecture", () => {
+  const sources = files("src");
+
+  it("every source file sits in a known layer", () => {
+    for (const f of sources) expect(LAYERS, f).toContain(layerOf(f));
+  });
+
+  it("imports go only to the same or an earlier layer; the engine does no I/O", () => {
+    const violations: string[] = [];
+    for (const f of sources) {
+      const from = layerOf(f);
+      const text = readFileSync(f, "utf8");
+      for (const m of text.matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+["']([^"']+)["']/gm)) {
+        const spec = m[1] ?? "";
+        if (spec.startsWith(".")) {
+          const target = relative("src", resolve(dirname(f), spec));
+          const to = (target.split("/")[0] ?? "").replace(/\.js$/, "");
+          if (LAYERS.indexOf(to) > LAYERS.indexOf(from)) violations.push(`${f}: ${from} imports ${to} (${spec})`);
+        } else if (ENGINE.has(from) && IO_MODULES.test(spec)) {
+          violations.push(`${f}: engine layer ${from} imports ${spec}`);
+        }
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+});
