@@ -51,6 +51,8 @@ export { createRiskMatrixModel, computeRiskMatrixMargin, parseRiskMatrixParams }
 export { createDerivePmrm2Model, computeDerivePmrm2, parseDerivePmrm2Params } from "./models/derive-pmrm2/index.js";
 export { createStandardModel, computeStandard } from "./models/standard/model.js";
 export { parseStandardParams } from "./models/standard/params.js";
+export { computeSpan, computeSpanMargin, createSpanModel, parseSpanParams, spanScenarios } from "./models/span/index.js";
+export { computeGreeksMargin, createGreeksModel, parseGreeksParams } from "./models/greeks/index.js";
 
 // io: file formats and loaders (these read files; the engine above does not)
 export { parseMarketJson, validateMarket, marketSnapshotToJson } from "./io/market.js";

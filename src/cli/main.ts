@@ -10,7 +10,9 @@ import { Command, CommanderError } from "commander";
 import { EXIT_INPUT, processIo, type Io } from "./run.js";
 import { registerPricing } from "./commands/pricing.js";
 import { registerMargin } from "./commands/margin.js";
+import { registerAccount } from "./commands/account.js";
 import { registerMarket } from "./commands/market.js";
+import { registerRisk } from "./commands/risk.js";
 import { VERSION } from "../version.js";
 
 /** Build the program; `setExit` receives each command's exit code. Exported for in-process tests. */
@@ -24,8 +26,10 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
     .exitOverride();
   registerMargin(program, io, setExit);
+  registerAccount(program, io, setExit);
   registerPricing(program, io, setExit);
   registerMarket(program, io, setExit);
+  registerRisk(program, io, setExit);
   return program;
 }
 

@@ -9,16 +9,20 @@
  * @module
  */
 import { z } from "zod";
+import { accountFileSchema } from "./account.js";
 import { marketFileSchema } from "./market.js";
 import { portfolioFileSchema } from "./portfolio.js";
+import { stressScenarioFileSchema } from "./stress-scenarios.js";
 
 /**
  * Every exported file schema by name; the file is schemas/<name>.schema.json. Add an entry here for a new format
  * (e.g. `portfolio`) and run `npm run schemas` (build, then scripts/export-schemas.js).
  */
 export const FILE_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
+  account: accountFileSchema,
   market: marketFileSchema,
   portfolio: portfolioFileSchema,
+  "stress-scenarios": stressScenarioFileSchema,
 };
 
 /** The JSON Schema object of one file schema (describes the input as a user writes it). */

@@ -35,7 +35,7 @@ describe("loadModel", () => {
   it("takes another preset by name and reports unknown models", () => {
     const r = loadModel("derive-pmrm2", "derive-pmrm2-mainnet-2025-06");
     expect(r.ok && r.value.parameterSet.name).toBeTruthy();
-    const u = loadModel("span");
+    const u = loadModel("no-such-model");
     expect(u.ok ? null : u.issues[0]?.code).toBe("unknown_model");
     const m = loadModel("standard", "deribit");
     expect(m.ok ? null : m.issues[0]?.code).toBe("invalid_parameter_set");

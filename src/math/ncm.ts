@@ -48,8 +48,8 @@ export function nearestCorrelation(a: Float64Array, n: number, options: NearestC
   const maxIterations = options.maxIterations ?? 10_000;
   const sym = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) sym[i * n + j] = 0.5 * (a[i * n + j]! + a[j * n + i]!);
-  let y = sym.slice();
-  let x = sym.slice();
+  let y: Float64Array = sym.slice();
+  let x: Float64Array = sym.slice();
   const ds = new Float64Array(n * n);
   const r = new Float64Array(n * n);
   let iterations = 0;

@@ -158,6 +158,52 @@ export class Xoshiro256StarStar {
     return (this.outHi * 2097152 + (this.outLo >>> 11) + 0.5) * TWO_POW_MINUS_53;
   }
 
+  /**
+   * Fill `out[start .. start + count)` with open uniforms in (0, 1): exactly the values `count` calls of
+   * {@link nextOpenDouble} would return, but with the state held in locals for the whole loop (about 3× faster:
+   * no per-draw method call and field traffic). The Monte Carlo hot path draws its normals this way.
+   */
+  fillOpenDoubles(out: Float64Array, start = 0, count = out.length - start): void {
+    const s = this.s;
+    let s0h = s[0]!, s0l = s[1]!, s1h = s[2]!, s1l = s[3]!, s2h = s[4]!, s2l = s[5]!, s3h = s[6]!, s3l = s[7]!;
+    const end = start + count;
+    for (let i = start; i < end; i++) {
+      // Same arithmetic as step(), see there.
+      const p5 = (s1l >>> 0) * 5;
+      const m5l = p5 >>> 0;
+      const m5h = (Math.imul(s1h, 5) + Math.floor(p5 / TWO_POW_32)) | 0;
+      const rh = (m5h << 7) | (m5l >>> 25);
+      const rl = (m5l << 7) | (m5h >>> 25);
+      const p9 = (rl >>> 0) * 9;
+      const outLo = p9 >>> 0;
+      const outHi = (Math.imul(rh, 9) + Math.floor(p9 / TWO_POW_32)) >>> 0;
+      out[i] = (outHi * 2097152 + (outLo >>> 11) + 0.5) * TWO_POW_MINUS_53;
+      const th = (s1h << 17) | (s1l >>> 15);
+      const tl = s1l << 17;
+      s2h ^= s0h;
+      s2l ^= s0l;
+      s3h ^= s1h;
+      s3l ^= s1l;
+      s1h ^= s2h;
+      s1l ^= s2l;
+      s0h ^= s3h;
+      s0l ^= s3l;
+      s2h ^= th;
+      s2l ^= tl;
+      const r3h = (s3l << 13) | (s3h >>> 19);
+      s3l = (s3h << 13) | (s3l >>> 19);
+      s3h = r3h;
+    }
+    s[0] = s0h;
+    s[1] = s0l;
+    s[2] = s1h;
+    s[3] = s1l;
+    s[4] = s2h;
+    s[5] = s2l;
+    s[6] = s3h;
+    s[7] = s3l;
+  }
+
   /** Next standard normal: inverse CDF of one open uniform (|z| ≤ about 8.3). */
   nextNormal(): number {
     return normInv(this.nextOpenDouble());
@@ -199,9 +245,10 @@ export function splitStreams(seed: number | bigint, count: number): Xoshiro256St
   return out;
 }
 
-/** Fill `out` with standard normals, in order. */
-export function fillNormals(rng: Xoshiro256StarStar, out: Float64Array): void {
-  for (let i = 0; i < out.length; i++) out[i] = normInv(rng.nextOpenDouble());
+/** Fill `out` with standard normals, in order (the same values as successive {@link Xoshiro256StarStar.nextNormal}). */
+export function fillNormals(rng: Xoshiro256StarStar, out: Float64Array, start = 0, count = out.length - start): void {
+  rng.fillOpenDoubles(out, start, count);
+  for (let i = start; i < start + count; i++) out[i] = normInv(out[i]!);
 }
 
 /**

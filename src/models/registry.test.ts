@@ -1,17 +1,32 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { createModel, DEFAULT_PRESETS, MODEL_IDS } from "./registry.js";
+import type { JointScenarioSet } from "../risk/joint.js";
 
 const presetJson = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../presets/${name}.json`, import.meta.url), "utf8"));
 
+/** The statistical models (var, hybrid) are bound to joint scenarios: 200 BTC moves of −10 % … +9.9 % over 2 days. */
+const scenarios: JointScenarioSet = {
+  method: "historical",
+  horizonDays: 2,
+  count: 200,
+  priceFactors: ["BTC"],
+  priceRelativeMove: Float64Array.from({ length: 200 }, (_v, i) => (i - 100) / 1000),
+  volFactors: [],
+  volRatio: new Float64Array(0),
+  labels: Array.from({ length: 200 }, (_v, i) => `s${i}`),
+  notes: [],
+};
+const statisticalOptions = { statistical: { scenarios }, riskMatrixParameterSet: presetJson("deribit") };
+
 describe("model registry", () => {
   it("registers deribit, derive-pmrm2 and standard, each with a default preset", () => {
-    expect([...MODEL_IDS].sort()).toEqual(["deribit", "derive-pmrm2", "standard"]);
+    expect([...MODEL_IDS].sort()).toEqual(["deribit", "derive-pmrm2", "greeks", "hybrid", "span", "standard", "var"]);
     for (const id of MODEL_IDS) expect(DEFAULT_PRESETS[id], id).toBeDefined();
   });
 
   it.each(MODEL_IDS.map((id) => [id]))("creates %s from its default preset", (id) => {
-    const r = createModel(id, { parameterSet: presetJson(DEFAULT_PRESETS[id] ?? "") });
+    const r = createModel(id, { parameterSet: presetJson(DEFAULT_PRESETS[id] ?? ""), ...statisticalOptions });
     expect(r.ok, JSON.stringify(r.ok ? null : r.issues.slice(0, 3))).toBe(true);
     if (!r.ok) return;
     expect(r.value.id).toBe(id);
@@ -19,7 +34,7 @@ describe("model registry", () => {
   });
 
   it("answers unknown_model for an unknown id (also for inherited property names)", () => {
-    for (const id of ["span", "", "toString", "__proto__"]) {
+    for (const id of ["no-such-model", "", "toString", "__proto__"]) {
       const r = createModel(id, { parameterSet: {} });
       expect(r.ok ? null : [r.issues[0]?.code, r.issues[0]?.path], id).toEqual(["unknown_model", "model"]);
     }
@@ -36,5 +51,12 @@ describe("model registry", () => {
     if (!r.ok) expect(r.issues.every((i) => i.code === "invalid_parameter_set")).toBe(true);
     const d = createModel("deribit", { parameterSet: presetJson("standard-deribit") });
     expect(d.ok).toBe(false);
+  });
+
+  it("var and hybrid need their scenario sets (and hybrid its risk-matrix parameter set)", () => {
+    const v = createModel("var", { parameterSet: presetJson("var-default") });
+    expect(v.ok ? null : [v.issues[0]?.code, v.issues[0]?.path]).toEqual(["required", "statistical"]);
+    const h = createModel("hybrid", { parameterSet: presetJson("hybrid-default"), statistical: { scenarios } });
+    expect(h.ok ? null : [h.issues[0]?.code, h.issues[0]?.path]).toEqual(["required", "riskMatrixParameterSet"]);
   });
 });

@@ -6,13 +6,19 @@
 import { fail, issue } from "../errors.js";
 import type { Result } from "../errors.js";
 import { createDerivePmrm2Model, DERIVE_PMRM2_MODEL_ID, parseDerivePmrm2Params } from "./derive-pmrm2/index.js";
+import { createGreeksModel, GREEKS_MODEL_ID, parseGreeksParams } from "./greeks/index.js";
 import { createRiskMatrixModel, DERIBIT_MODEL_ID, parseRiskMatrixParams } from "./risk-matrix/index.js";
+import { createSpanModel, parseSpanParams, SPAN_MODEL_ID } from "./span/index.js";
 import { createStandardModel, STANDARD_MODEL_ID } from "./standard/model.js";
 import { parseStandardParams } from "./standard/params.js";
 import type { MarginModel } from "./types.js";
+import { HYBRID_MODEL_ID } from "./hybrid/model.js";
+import { hybridFactory, varFactory } from "./var/factory.js";
+import type { StatisticalFactoryOptions } from "./var/factory.js";
+import { VAR_MODEL_ID } from "./var/model.js";
 
-/** A model factory: validate a parsed parameter set and bind it. */
-type Factory = (parameterSet: unknown) => Result<MarginModel>;
+/** A model factory: validate a parsed parameter set and bind it (statistical models also read `options`). */
+type Factory = (parameterSet: unknown, options: CreateModelOptions) => Result<MarginModel>;
 
 function bind<P>(parse: (input: unknown) => Result<P>, create: (params: P) => MarginModel): Factory {
   return (parameterSet) => {
@@ -26,6 +32,14 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
   [DERIBIT_MODEL_ID]: bind(parseRiskMatrixParams, createRiskMatrixModel),
   [STANDARD_MODEL_ID]: bind(parseStandardParams, createStandardModel),
   [DERIVE_PMRM2_MODEL_ID]: bind(parseDerivePmrm2Params, createDerivePmrm2Model),
+  // CME SPAN over crypto risk arrays (docs/methodology.md "SPAN").
+  [SPAN_MODEL_ID]: bind(parseSpanParams, createSpanModel),
+  // Greeks-based margin in the ISDA SIMM shape (docs/methodology.md "Greeks-based margin").
+  [GREEKS_MODEL_ID]: bind(parseGreeksParams, createGreeksModel),
+  // Statistical margin: ES under joint scenarios bound via `options.statistical` (docs/methodology.md "VaR and
+  // expected shortfall", "Hybrid model").
+  [VAR_MODEL_ID]: varFactory,
+  [HYBRID_MODEL_ID]: hybridFactory,
 };
 
 /** Ids of the registered models. */
@@ -36,9 +50,13 @@ export const DEFAULT_PRESETS: Readonly<Record<string, string>> = {
   [DERIBIT_MODEL_ID]: "deribit",
   [STANDARD_MODEL_ID]: "standard-deribit",
   [DERIVE_PMRM2_MODEL_ID]: "derive-pmrm2",
+  [SPAN_MODEL_ID]: "span-crypto",
+  [GREEKS_MODEL_ID]: "greeks-default",
+  [VAR_MODEL_ID]: "var-default",
+  [HYBRID_MODEL_ID]: "hybrid-default",
 };
 
-export interface CreateModelOptions {
+export interface CreateModelOptions extends StatisticalFactoryOptions {
   /**
    * The model's parameter set as parsed JSON (e.g. the content of presets/standard-deribit.json); validated by the
    * model. Required: the registry does no I/O (use `loadModel` in io/presets.ts to read the default preset).
@@ -60,5 +78,5 @@ export function createModel(id: string, options: CreateModelOptions = {}): Resul
   if (options.parameterSet === undefined) {
     return fail(issue("required", "parameterSet", `model ${id} needs a parameter set (default preset: presets/${DEFAULT_PRESETS[id] ?? id}.json)`));
   }
-  return factory(options.parameterSet);
+  return factory(options.parameterSet, options);
 }

@@ -30,8 +30,18 @@ export interface JointScenarioSet {
   readonly priceRelativeMove: Float64Array;
   readonly volFactors: readonly string[];
   readonly volRatio: Float64Array;
+  /**
+   * Optional (added by the scenario sources): bases asked for as vol factors that have no vol history, whose implied
+   * vols therefore stay unchanged in every scenario. Absent or empty when none.
+   */
+  readonly volFactorsMissing?: readonly string[];
   readonly labels: readonly string[];
   readonly weights?: Float64Array;
+  /**
+   * Optional (added by the scenario sources), Monte Carlo only: true when scenarios 2k and 2k+1 are antithetic pairs
+   * (mirror images of one draw). A standard error must then treat each pair as one independent draw.
+   */
+  readonly antithetic?: boolean;
   /** Free-text provenance and choices (files, windows, EWMA lambda, seed, antithetic, ...), reported in outputs. */
   readonly notes: readonly string[];
 }

@@ -187,3 +187,23 @@ export function runKernel(
     }
   }
 }
+
+/**
+ * Fill `u0` (the unit value of each option in the unmoved market: x = 0, g = 1, vol ratio 1) with exactly the
+ * arithmetic of {@link runKernel}, so that a scenario that moves nothing gives a P&L of exactly 0.
+ */
+export function fillBaseUnitValues(a: KernelArrays, sticky: boolean, u0: Float64Array): void {
+  for (let i = 0; i < a.optCount; i++) {
+    let sd: number;
+    let inv: number;
+    if (sticky) {
+      const sm = smile(a.smileCoef, a.smileOffset[i] as number, (a.smileU[i] as number) - 0 * (a.smileInvStep[i] as number), a.smileTop[i] as number);
+      sd = (a.smileScale[i] as number) * sm * 1;
+      inv = 1 / sd;
+    } else {
+      sd = (a.sd0[i] as number) * 1;
+      inv = (a.invSd0[i] as number) * 1;
+    }
+    u0[i] = unitValue(a.lnFK[i] as number, 0, 1, sd, inv, a.kOverF[i] as number, a.putFlag[i] as number);
+  }
+}

@@ -62,19 +62,21 @@ export interface CalendarAnalysis {
   readonly safeHi: Float64Array;
 }
 
-/** Compare every pair of slices j < i on the union of all their check grids. */
-export function analyzeCalendar(slices: readonly SliceGeometry[], runningMax: boolean): CalendarAnalysis {
+/** Compare every pair of slices j < i on `grid` (default: the union of all their check grids, {@link unionGrid}). */
+export function analyzeCalendar(slices: readonly SliceGeometry[], runningMax: boolean, grid: Float64Array = unionGrid(slices)): CalendarAnalysis {
   const violations: CalendarViolation[] = [];
   const dominators: number[][] = slices.map(() => []);
   const safeLo = new Float64Array(slices.length).fill(Number.NEGATIVE_INFINITY);
   const safeHi = new Float64Array(slices.length).fill(Number.POSITIVE_INFINITY);
-  const grid = unionGrid(slices);
   const G = grid.length;
   const values = slices.map((sl) => grid.map((k) => sviTotalVariance(sl.params, k)));
   for (let i = 1; i < slices.length; i++) {
     const later = slices[i] as SliceGeometry;
     const wl = values[i] as Float64Array;
     const center = 0.5 * (later.kMin + later.kMax);
+    // Grid indices of the innermost "near" points on each side of the quoted range's centre.
+    let nearBelow = -1;
+    let nearAbove = G;
     for (let j = 0; j < i; j++) {
       const earlier = slices[j] as SliceGeometry;
       const we = values[j] as Float64Array;
@@ -91,8 +93,8 @@ export function analyzeCalendar(slices: readonly SliceGeometry[], runningMax: bo
         }
         if (runningMax && (we[q] as number) > (1 - DOMINANCE_MARGIN) * (wl[q] as number)) {
           near = true;
-          if (k <= center) safeLo[i] = Math.max(safeLo[i] as number, k);
-          if (k >= center) safeHi[i] = Math.min(safeHi[i] as number, k);
+          if (k <= center && q > nearBelow) nearBelow = q;
+          if (k >= center && q < nearAbove) nearAbove = q;
         }
       }
       if (maxExcess > 0) {
@@ -105,6 +107,10 @@ export function analyzeCalendar(slices: readonly SliceGeometry[], runningMax: bo
       }
       if (near) (dominators[i] as number[]).push(j);
     }
+    // The safe interval stops at the last grid point that is not near: between it and the first near point the
+    // smiles may already cross, so only points strictly between two non-near grid points count as safe.
+    if (nearBelow >= 0) safeLo[i] = nearBelow + 1 < G ? (grid[nearBelow + 1] as number) : Number.POSITIVE_INFINITY;
+    if (nearAbove < G) safeHi[i] = nearAbove - 1 >= 0 ? (grid[nearAbove - 1] as number) : Number.NEGATIVE_INFINITY;
   }
   return { violations, dominators, safeLo, safeHi };
 }

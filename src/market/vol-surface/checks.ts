@@ -1,6 +1,6 @@
 /**
  * Arbitrage checks of a built surface (after the calendar fix and interpolation), for the fit report.
- * - Calendar: w(k, T) non-decreasing in T on a (k, T) grid: every k of the slices' check grids × every expiry,
+ * - Calendar: w(k, T) non-decreasing in T on a (k, T) grid: every k of the check grid × every expiry,
  *   the midpoints between expiries, 0.5·T₁ and 1.5, 3 and 10 × T_n.
  * - Butterfly: Durrleman's g of the interpolated smile at α ∈ {0, 1/4, 1/2, 3/4} between consecutive expiries
  *   (α = 0: the fixed slice itself), of the last slice, and of the long-end extrapolation at 3 × and 10 × T_n.
@@ -8,12 +8,10 @@
  * @module
  */
 import type { SurfaceCore } from "./core.js";
-import type { SliceGeometry } from "./calendar.js";
-import { unionGrid } from "./calendar.js";
 import { durrlemanFromDerivatives } from "./svi.js";
 
 /** True when w(k, T) never decreases in T on the check grid (relative tolerance 1e-12 for rounding). */
-export function checkCalendarMonotone(core: SurfaceCore, slices: readonly SliceGeometry[], timesYears: Float64Array): boolean {
+export function checkCalendarMonotone(core: SurfaceCore, grid: Float64Array, timesYears: Float64Array): boolean {
   const n = timesYears.length;
   const ts: number[] = [0.5 * (timesYears[0] as number)];
   for (let i = 0; i < n; i++) {
@@ -22,7 +20,6 @@ export function checkCalendarMonotone(core: SurfaceCore, slices: readonly SliceG
   }
   const tLast = timesYears[n - 1] as number;
   ts.push(1.5 * tLast, 3 * tLast, 10 * tLast);
-  const grid = unionGrid(slices);
   for (let q = 0; q < grid.length; q++) {
     const k = grid[q] as number;
     let prev = 0;
@@ -35,15 +32,17 @@ export function checkCalendarMonotone(core: SurfaceCore, slices: readonly SliceG
   return true;
 }
 
-/** Smallest Durrleman g over the interpolated and extrapolated smiles listed in the module comment. */
-export function minInterpolatedDurrleman(core: SurfaceCore, slices: readonly SliceGeometry[], timesYears: Float64Array): number {
+/**
+ * Smallest Durrleman g over the interpolated and extrapolated smiles listed in the module comment, on `grid`
+ * (the union of every slice's check grid, see calendar.ts).
+ */
+export function minInterpolatedDurrleman(core: SurfaceCore, grid: Float64Array, timesYears: Float64Array): number {
   const n = timesYears.length;
   const lo = new Float64Array(3);
   const hi = new Float64Array(3);
   let minG = Number.POSITIVE_INFINITY;
   for (let i = 0; i < n; i++) {
     const last = i === n - 1;
-    const grid = unionGrid(last ? [slices[i] as SliceGeometry] : [slices[i] as SliceGeometry, slices[i + 1] as SliceGeometry]);
     const alphas = last ? [0] : [0, 0.25, 0.5, 0.75];
     for (let q = 0; q < grid.length; q++) {
       const k = grid[q] as number;

@@ -96,7 +96,7 @@ export function makeSurfaceCore(d: SurfaceData): SurfaceCore {
   const totalVariance = (kIn: number, tIn: number): number => {
     const k = clampK(kIn);
     const t = tIn > 0 ? (tIn < T_MAX_YEARS ? tIn : T_MAX_YEARS) : 0;
-    if (t <= t0) return (sliceVariance(0, k) * t) / t0;
+    if (t <= t0) return sliceVariance(0, k) * (t / t0);
     if (t >= tLast) return sliceVariance(n - 1, k) + (t - tLast) * atmVarianceRateLast;
     const i = segment(t);
     const ti = T[i] as number;

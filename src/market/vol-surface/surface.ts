@@ -19,7 +19,7 @@ import { groupQuotes, resolveOptions } from "./validate.js";
 import type { SliceFit } from "./svi-fit.js";
 import { fitSviSlice } from "./svi-fit.js";
 import type { SliceGeometry } from "./calendar.js";
-import { analyzeCalendar } from "./calendar.js";
+import { analyzeCalendar, unionGrid } from "./calendar.js";
 import { makeSurfaceCore } from "./core.js";
 import { checkCalendarMonotone, minInterpolatedDurrleman } from "./checks.js";
 import { sviTotalVariance } from "./svi.js";
@@ -102,7 +102,8 @@ export function buildVolSurface(
       const jHi = Math.max(...other.k);
       for (let p = 0; p <= CALENDAR_BOUND_POINTS; p++) {
         const kk = jLo + ((jHi - jLo) * p) / CALENDAR_BOUND_POINTS;
-        if (kk >= kLo && kk <= kHi) continue;
+        // Inside this slice's own quoted range (with a 1e-9 rounding allowance) its data decide.
+        if (kk >= kLo - 1e-9 && kk <= kHi + 1e-9) continue;
         boundK.push(kk);
         boundW.push(sviTotalVariance((fits[j] as SliceFit).params, kk));
       }
@@ -136,7 +137,9 @@ export function buildVolSurface(
     };
   });
 
-  const cal = analyzeCalendar(geoms, opts.calendarFix === "running-max");
+  // One k grid for every check: each slice's own check grid, m ± 8σ of each, and a uniform 0.01 grid on [−50, 50].
+  const checkGrid = unionGrid(geoms);
+  const cal = analyzeCalendar(geoms, opts.calendarFix === "running-max", checkGrid);
   const timeYears = Float64Array.from(groups.map((g) => g.timeYears));
   const lnForward = Float64Array.from(sliceInfo.map((s) => Math.log(s.forwardUsd)));
   const params = new Float64Array(5 * n);
@@ -207,13 +210,13 @@ export function buildVolSurface(
         (opts.calendarFix === "running-max" ? "; removed by the running max over expiries" : "; not fixed (calendarFix: none)"),
     );
   }
-  const minG = Math.min(minInterpolatedDurrleman(core, geoms, timeYears), ...fits.map((f) => f.minG));
+  const minG = Math.min(minInterpolatedDurrleman(core, checkGrid, timeYears), ...fits.map((f) => f.minG));
   const fitReport: SurfaceFitReport = {
     slices,
     quotes: quoteErrors,
     calendarViolations: cal.violations,
     calendarFix: opts.calendarFix,
-    calendarArbitrageFree: checkCalendarMonotone(core, geoms, timeYears),
+    calendarArbitrageFree: checkCalendarMonotone(core, checkGrid, timeYears),
     minDurrlemanG: minG,
     butterflyArbitrageFree: minG >= 0,
     notes,

@@ -12,6 +12,7 @@ interface Case {
   volDecimal: number[];
   weight: number[];
   true?: SviParams;
+  constrained?: boolean;
   scipy: { params: SviParams; objective: number; wingSlopeMax: number; minG: number };
 }
 const fixture = JSON.parse(
@@ -39,7 +40,7 @@ describe("fitSviSlice against scipy.optimize.least_squares (fixture scipy-fit.js
     }
   });
 
-  for (const c of fixture.cases) {
+  for (const c of fixture.cases.filter((x) => !x.constrained)) {
     it(`${c.name}: same objective (≤ scipy's + 1e-6 relative) and same smile (≤ 0.005 vol points at every quote)`, () => {
       const fit = fitCase(c);
       expect(fit.method).toBe("svi");
@@ -56,6 +57,22 @@ describe("fitSviSlice against scipy.optimize.least_squares (fixture scipy-fit.js
       expect(fit.minG).toBeGreaterThanOrEqual(0);
     });
   }
+
+  it("Vogt quotes (arbitrageable smile): same constrained optimum as scipy's penalised least squares", () => {
+    const c = fixture.cases.find((x) => x.constrained) as Case;
+    const fit = fitCase(c);
+    expect(fit.repair).toBe("constrained");
+    // Both impose g ≥ 1e-3 on their own grids (scipy: 601 points on [−3, 3]); the optima agree to 0.1 % in
+    // objective, and ours must not be worse than scipy's by more than that.
+    expect(fit.objective).toBeLessThanOrEqual(c.scipy.objective * 1.001);
+    expect(fit.objective).toBeGreaterThanOrEqual(c.scipy.objective * 0.98);
+    let maxDiff = 0;
+    for (const k of c.logMoneyness) {
+      maxDiff = Math.max(maxDiff, Math.abs(volOf(fit.params, k, c.timeYears) - volOf(c.scipy.params, k, c.timeYears)));
+    }
+    expect(maxDiff * 100).toBeLessThan(0.05);
+    expect(checkButterfly(fit.params, butterflyCheckGrid(-3, 3, 0.3, 40001)).arbitrageFree).toBe(true);
+  });
 
   it("recovers the synthetic smile's parameters (relative 1e-5) and vols (1e-8) from exact quotes", () => {
     const c = fixture.cases.find((x) => x.name === "synthetic") as Case;
@@ -128,8 +145,8 @@ describe("fitSviSlice on synthetic smiles", () => {
     expect(fit.minG).toBeGreaterThanOrEqual(0);
     expect(checkButterfly(fit.params, butterflyCheckGrid(-3, 3, 0.3, 4001)).arbitrageFree).toBe(true);
     const rms = Math.sqrt(kk.reduce((s, k) => s + (volOf(fit.params, k, 1) - volOf(vogt, k, 1)) ** 2, 0) / kk.length) * 100;
-    // Removing the arbitrage has a price; measured ≈ 0.3 vol points RMS on these 31 strikes.
-    expect(rms).toBeLessThan(1);
+    // Removing the arbitrage has a price: measured 0.66 vol points RMS on these 31 strikes.
+    expect(rms).toBeLessThan(0.7);
   });
 
   it("is deterministic: the same input gives bit-identical parameters", () => {

@@ -248,35 +248,57 @@ export function fitSviSlice(input: SliceFitInput): SliceFit {
     const feasible = value < PEN;
     // The arbitrage constraint is active when an arbitrageable candidate fitted clearly better.
     const constrained = feasible && unpenalizedFloor < value * (1 - 1e-6) - 1e-18;
-    // The inner least squares ignores the calendar bound, so when it binds only a 5-parameter search can trade
-    // fit against it properly.
-    if (constrained || calendarPenalty(a, d, c, m, s) > 0) {
-      // Stage 3: polish all five parameters (a, d, c, m, ln s) under the same penalty.
-      const five = (q: Float64Array): number => {
+    // The inner least squares ignores the calendar bound, so when it binds materially (> 1e-4 of the objective)
+    // only a 5-parameter search can trade fit against it properly.
+    if (constrained || calendarPenalty(a, d, c, m, s) > 1e-4 * value) {
+      // Stage 3: polish all five parameters (a, d, c, m, ln s). A hard (jump) penalty stalls Nelder–Mead on the
+      // constraint boundary, so this stage uses a smooth quadratic penalty μ·Σ max(0, G_MARGIN − g)² on the grid
+      // with μ increased in four steps from the feasible stage-2 point (continuation); each result is kept only
+      // if it is feasible (g ≥ G_MARGIN/2 on the grid) and fits better.
+      const five = (q: Float64Array, mu: number): number => {
         const qa = q[0] as number, qd = q[1] as number, qc = q[2] as number;
         const qm = q[3] as number, qs = Math.exp(clamp(q[4] as number, uLo, uHi));
         const viol = Math.max(0, Math.abs(qd) - RHO_MAX * qc) + Math.max(0, qc + qd - Lr * qs) + Math.max(0, qc - qd - Ll * qs);
         if (viol > 0 || qm < mLo || qm > mHi) return PEN * (1 + viol);
+        const soft = durrlemanShortfall(qa, qc / qs, qc > 0 ? qd / qc : 0, qm, qs, grid, G_MARGIN);
+        if (!Number.isFinite(soft)) return PEN;
+        return plainValue(qa, qd, qc, qm, qs) + mu * soft;
+      };
+      const plainValue = (qa: number, qd: number, qc: number, qm: number, qs: number): number => {
         let sse = 0;
         for (let i = 0; i < n; i++) {
           const yi = ((k[i] as number) - qm) / qs;
           const r = qa + qd * yi + qc * Math.sqrt(yi * yi + 1) - (wq[i] as number);
           sse += (W[i] as number) * r * r;
         }
-        return score(qa, qd, qc, qm, qs, sse, grid);
+        return sse + tieBreak(qc, qs) + calendarPenalty(qa, qd, qc, qm, qs);
       };
       const cScale = Math.max(c, 1e-3 * wAtm);
-      const q0 = [a, d, c, m, Math.log(s)];
       const polishSteps = [0.02 * Math.max(wAtm, Math.abs(a)), 0.05 * cScale, 0.05 * cScale, 0.1 * s, 0.1];
-      let r = nelderMead(five, q0, { steps: polishSteps, maxEvaluations: 1500, xTol: 1e-12 });
-      r = nelderMead(five, r.x, { steps: polishSteps.map((p) => p / 10), maxEvaluations: 1000, xTol: 1e-13 });
-      if (r.f < value) {
-        value = r.f;
-        a = r.x[0] as number;
-        d = r.x[1] as number;
-        c = r.x[2] as number;
-        const sp = Math.exp(clamp(r.x[4] as number, uLo, uHi));
-        return { params: toParams(a, d, c, r.x[3] as number, sp), value, feasible, constrained };
+      let q: Float64Array = Float64Array.of(a, d, c, m, Math.log(s));
+      let bestQ = q;
+      let improved = false;
+      const value0 = Math.max(value, 1e-300);
+      for (const muScale of [1e2, 1e4, 1e6, 1e8]) {
+        const mu = muScale * value0;
+        const f = (x: Float64Array): number => five(x, mu);
+        let r = nelderMead(f, q, { steps: polishSteps, maxEvaluations: 1200, xTol: 1e-13 });
+        r = nelderMead(f, r.x, { steps: polishSteps.map((p) => p / 10), maxEvaluations: 800, xTol: 1e-14 });
+        q = r.x;
+        const qs = Math.exp(clamp(q[4] as number, uLo, uHi));
+        const qa = q[0] as number, qd = q[1] as number, qc = q[2] as number, qm = q[3] as number;
+        if (five(q, 0) >= PEN) continue;
+        const g = minDurrleman(qa, qc / qs, qc > 0 ? qd / qc : 0, qm, qs, grid);
+        const v = plainValue(qa, qd, qc, qm, qs);
+        if (g >= 0.5 * G_MARGIN && v < value) {
+          value = v;
+          bestQ = q;
+          improved = true;
+        }
+      }
+      if (improved) {
+        const sp = Math.exp(clamp(bestQ[4] as number, uLo, uHi));
+        return { params: toParams(bestQ[0] as number, bestQ[1] as number, bestQ[2] as number, bestQ[3] as number, sp), value, feasible, constrained };
       }
     }
     return { params: toParams(a, d, c, m, s), value, feasible, constrained };
@@ -336,6 +358,31 @@ function minDurrleman(a: number, b: number, rho: number, m: number, s: number, g
     if (g < minG) minG = g;
   }
   return minG;
+}
+
+/**
+ * Σ over the same points as {@link minDurrleman} of max(0, margin − g)²: a smooth measure of how far a raw SVI is
+ * from satisfying g ≥ margin (+Infinity where w ≤ 0).
+ */
+function durrlemanShortfall(a: number, b: number, rho: number, m: number, s: number, grid: Float64Array, margin: number): number {
+  let sum = 0;
+  const s2 = s * s;
+  const total = grid.length + 42;
+  const q = 1 - rho * rho;
+  const argMin = b > 0 && q > 0 ? m - (rho * s) / Math.sqrt(q) : m;
+  for (let i = 0; i < total; i++) {
+    const kk = i < grid.length ? (grid[i] as number) : i < total - 1 ? m + s * (-8 + (i - grid.length) * 0.4) : argMin;
+    const x = kk - m;
+    const r = Math.sqrt(x * x + s2);
+    const w = a + b * (rho * x + r);
+    if (!(w > 0)) return Number.POSITIVE_INFINITY;
+    const dw = b * (rho + x / r);
+    const d2w = (b * s2) / (r * r * r);
+    const t = 1 - (kk * dw) / (2 * w);
+    const g = t * t - ((dw * dw) / 4) * (1 / w + 0.25) + d2w / 2;
+    if (g < margin) sum += (margin - g) * (margin - g);
+  }
+  return sum;
 }
 
 /**

@@ -62,8 +62,9 @@ export function formSpreads(legsList: readonly (readonly SpreadLeg[])[], deltas:
     const consumed: Record<string, number> = {};
     for (const leg of legs) {
       const d = deltas.get(leg.key) ?? 0;
-      const take = Math.sign(d) * count * leg.ratio;
-      // The binding leg lands exactly on 0 instead of a rounding residue.
+      // Never more than the leg holds (count × ratio can round above |d|), and the binding leg lands exactly on 0
+      // instead of a rounding residue.
+      const take = Math.sign(d) * Math.min(count * leg.ratio, Math.abs(d));
       const left = Math.abs(d - take) <= 1e-12 * Math.abs(d) ? 0 : d - take;
       deltas.set(leg.key, left);
       consumed[leg.key] = (consumed[leg.key] ?? 0) + take;

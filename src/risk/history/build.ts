@@ -11,12 +11,12 @@ import { isoDay, parseHistoryDate } from "./dates.js";
 import { numericCell } from "./table.js";
 import type { DailySeries, SeriesKind } from "./types.js";
 
-/** A value column of a group: which cell, which factor, and the scale to apply (DVOL percent → decimal = 0.01). */
+/** A value column of a group: which cell, which factor, and the divisor to apply (DVOL percent → decimal: 100). */
 export interface ColumnSpec {
   readonly factor: string;
   readonly kind: SeriesKind;
   readonly cell: number;
-  readonly scale: number;
+  readonly divisor: number;
   /** Column name as in the file, for messages. */
   readonly label: string;
 }
@@ -89,6 +89,7 @@ export function buildGroupSeries(g: GroupInput, fillGaps: FillGaps, issues: Issu
   const out: DailySeries[] = [];
   const reportedRowGaps = new Set<number>();
   for (const col of g.columns) {
+    const badLines = new Set<number>(); // lines whose cell of this column already has an issue
     const values: Array<number | undefined> = rows.map((r) => {
       const v = numericCell(r.cells[col.cell] ?? "");
       if (v === undefined) return undefined;
@@ -96,17 +97,19 @@ export function buildGroupSeries(g: GroupInput, fillGaps: FillGaps, issues: Issu
         const text = r.cells[col.cell] ?? "";
         const code = /^[+-]?(nan|inf|infinity)$/i.test(text) ? "non_finite" : "invalid_value";
         issues.push(issue(code, where(g.source, r.line), `column ${col.label}: ${JSON.stringify(text)} is not a number`));
+        badLines.add(r.line);
         return undefined;
       }
       if (!(v > 0)) {
         issues.push(issue("not_positive", where(g.source, r.line), `column ${col.label}: ${col.kind === "price" ? "price" : "vol"} must be > 0, got ${v}`));
+        badLines.add(r.line);
         return undefined;
       }
-      return v * col.scale;
+      return v / col.divisor;
     });
     const firstIdx = values.findIndex((v) => v !== undefined);
     if (firstIdx < 0) {
-      if (!issues.some((i) => i.message.startsWith(`column ${col.label}:`))) {
+      if (badLines.size === 0) {
         issues.push(issue("invalid_csv", g.source, `column ${col.label} has no values`));
       }
       continue;
@@ -137,7 +140,7 @@ export function buildGroupSeries(g: GroupInput, fillGaps: FillGaps, issues: Issu
         if (fillGaps === "forward") {
           series[r.day - firstDay] = prevValue;
           filled.push(r.day);
-        } else if (!issues.some((x) => x.path === where(g.source, r.line) && x.message.startsWith(`column ${col.label}:`))) {
+        } else if (!badLines.has(r.line)) {
           issues.push(issue("history_gap", where(g.source, r.line), `column ${col.label}: no value on ${isoDay(r.day)} inside the series (${isoDay(firstDay)}..${isoDay(rows[lastIdx]!.day)})`));
         }
       } else {

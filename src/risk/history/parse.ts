@@ -118,7 +118,7 @@ function groupsOf(format: HistoryFormat, table: HistoryTable, source: string, op
       h.forEach((name, cell) => {
         if (cell === date) return;
         const vol = VOL_COLUMN.exec(name);
-        const spec: ColumnSpec | undefined = vol ? { factor: vol[1]!, kind: "vol", cell, scale: 1, label: name } : FACTOR.test(name) ? { factor: name, kind: "price", cell, scale: 1, label: name } : undefined;
+        const spec: ColumnSpec | undefined = vol ? { factor: vol[1]!, kind: "vol", cell, divisor: 1, label: name } : FACTOR.test(name) ? { factor: name, kind: "price", cell, divisor: 1, label: name } : undefined;
         if (!spec) issues.push(issue("invalid_csv", `${source}:${table.headerLine}`, `column ${JSON.stringify(name)} is neither a factor code nor vol:<BASE>`));
         else if (seen.has(name)) issues.push(issue("duplicate", `${source}:${table.headerLine}`, `column ${name} appears twice`));
         else {
@@ -134,7 +134,7 @@ function groupsOf(format: HistoryFormat, table: HistoryTable, source: string, op
       const cell = need(format === "close" ? "price" : "Close");
       const factor = singleFactor();
       if (factor === undefined) return [];
-      return [{ source, dateCell: date, rows, columns: [{ factor, kind: "price", cell, scale: 1, label: format === "close" ? "price" : "Close" }], label: "" }];
+      return [{ source, dateCell: date, rows, columns: [{ factor, kind: "price", cell, divisor: 1, label: format === "close" ? "price" : "Close" }], label: "" }];
     }
     case "dvol": {
       const date = need("date");
@@ -153,7 +153,7 @@ function groupsOf(format: HistoryFormat, table: HistoryTable, source: string, op
         bySymbol.set(s, list);
       }
       notes.push(`${source}: DVOL close in percent, divided by 100`);
-      return [...bySymbol].map(([s, list]) => ({ source, dateCell: date, rows: list, columns: [{ factor: s, kind: "vol", cell: close, scale: 0.01, label: `close[${s}]` }], label: s }));
+      return [...bySymbol].map(([s, list]) => ({ source, dateCell: date, rows: list, columns: [{ factor: s, kind: "vol", cell: close, divisor: 100, label: `close[${s}]` }], label: s }));
     }
   }
 }

@@ -1,0 +1,202 @@
+/**
+ * JSON views and text renderings of the account layer's results for `netrisk account`, `whatif`, `max-order`,
+ * `liquidate --plan` and `hedge`. Views pick plain data out of the results (an account carries its engine and market,
+ * which are not output).
+ * @module
+ */
+import type { AccountEvaluation, AccountFigures } from "../../account/account.js";
+import type { DirectionResult, DistanceReport } from "../../account/distance.js";
+import type { HedgeSuggestions } from "../../account/hedges.js";
+import type { LiquidationPlan } from "../../account/liquidation.js";
+import type { BorrowingPower, MaxOrderResult } from "../../account/max-order.js";
+import type { ProjectedMargin } from "../../account/projected.js";
+import type { Trade } from "../../account/trades.js";
+import type { WhatIfResult } from "../../account/what-if.js";
+import { fmt, pct, table } from "../output.js";
+
+const usd = (x: number): string => `${fmt(x)} USD`;
+const ratioText = (r: number | null): string => (r === null ? "n/a (equity ≤ 0)" : `${(r * 100).toFixed(2)} %`);
+
+export function tradeJson(t: Trade) {
+  return {
+    instrument: t.instrument.name,
+    sizeCoin: t.sizeCoin,
+    price: t.price,
+    priceSource: t.priceSource,
+    markPrice: t.markPrice,
+    cash: t.cash,
+    cashCurrency: t.cashCurrency,
+    costUsd: t.costUsd,
+  };
+}
+
+export function evaluationJson(e: AccountEvaluation) {
+  return {
+    figures: e.figures,
+    inCurrency: e.inCurrency,
+    health: { state: e.health.state, reason: e.health.reason, thresholds: e.health.thresholds },
+    breakdown: e.breakdown,
+    collateral: e.collateral,
+    positions: e.positions,
+    margin: {
+      model: e.margin.model,
+      parameterSet: e.margin.parameterSet,
+      totalUsd: e.margin.totalUsd,
+      byCurrency: Object.fromEntries(
+        Object.entries(e.margin.byCurrency).map(([k, b]) => [
+          k,
+          {
+            currency: b.currency,
+            initialMargin: b.initialMargin,
+            maintenanceMargin: b.maintenanceMargin,
+            initialMarginUsd: b.initialMarginUsd,
+            maintenanceMarginUsd: b.maintenanceMarginUsd,
+            components: b.components,
+            ...(b.worstScenario !== undefined ? { worstScenario: b.worstScenario } : {}),
+            ...(b.contributions !== undefined ? { contributions: b.contributions } : {}),
+          },
+        ]),
+      ),
+    },
+    notes: e.notes,
+  };
+}
+
+export function projectedJson(p: ProjectedMargin) {
+  return { expiry: p.expiry, expiryMs: p.expiryMs, expiring: p.expiring, figures: p.projected.figures, state: p.projected.health.state };
+}
+
+function figureLines(f: AccountFigures): string[] {
+  return [
+    `equity ${usd(f.equityUsd)}, initial margin ${usd(f.initialMarginUsd)}, maintenance margin ${usd(f.maintenanceMarginUsd)}`,
+    `available funds ${usd(f.availableFundsUsd)}, maintenance ratio ${ratioText(f.maintenanceRatio)}, IM ratio ${ratioText(f.initialMarginRatio)}`,
+  ];
+}
+
+function directionText(d: DirectionResult): string {
+  if (d.liquidation === null) return `none within ${(d.searchedToDecimal * 100).toFixed(0)} %`;
+  const idx = Object.entries(d.liquidation.indexUsd).map(([b, v]) => `${b} ${fmt(v)}`).join(", ");
+  return `${pct(d.liquidation.moveDecimal)}${idx ? ` (${idx})` : ""}`;
+}
+
+/** `netrisk account` text. */
+export function renderAccount(
+  e: AccountEvaluation,
+  projected: ProjectedMargin,
+  distance: DistanceReport | undefined,
+  borrowing: readonly BorrowingPower[],
+  header: string,
+): string {
+  const out: string[] = [header, `health: ${e.health.state.toUpperCase()} (${e.health.reason})`, ...figureLines(e.figures)];
+  const cur = Object.entries(e.inCurrency);
+  if (cur.length > 0)
+    out.push(
+      "",
+      table(
+        ["currency", "price (USD)", "equity", "initial margin", "maintenance margin", "available funds"],
+        cur.map(([c, f]) => [c, f.priceUsd, f.equity, f.initialMargin, f.maintenanceMargin, f.availableFunds]),
+      ),
+    );
+  const b = e.breakdown;
+  out.push(
+    "",
+    table(
+      ["bucket", "model IM (USD)", "IM after tiers", "model MM (USD)", "MM after tiers", "tier"],
+      b.buckets.map((x) => [x.bucket, x.modelInitialMarginUsd, x.initialMarginUsd, x.modelMaintenanceMarginUsd, x.maintenanceMarginUsd, `${x.tier} (×${x.marginalMultiplier})`]),
+    ),
+    `collateral charges: haircuts IM ${usd(b.haircutImUsd)} / MM ${usd(b.haircutMmUsd)}, borrow IM ${usd(b.borrowImUsd)} / MM ${usd(b.borrowMmUsd)}, de-peg IM ${usd(b.depegImUsd)}`,
+  );
+  if (e.collateral.length > 0)
+    out.push(
+      table(
+        ["balance", "amount", "price (USD)", "value (USD)", "treatment", "haircut IM", "borrow IM", "de-peg IM"],
+        e.collateral.map((l) => [l.currency, l.amount, l.priceUsd, l.valueUsd, l.treatment, l.imHaircutUsd, l.borrowImUsd, l.depegImUsd]),
+      ),
+    );
+  if (projected.expiry !== null)
+    out.push(
+      "",
+      `projected (without ${projected.expiring.length} position${projected.expiring.length === 1 ? "" : "s"} expiring ${projected.expiry}): IM ${usd(projected.projected.figures.initialMarginUsd)}, MM ${usd(projected.projected.figures.maintenanceMarginUsd)}, ${projected.projected.health.state}`,
+    );
+  if (distance !== undefined) {
+    out.push("", distance.alreadyLiquidatable ? "distance to liquidation: 0 (the account is liquidatable now)" : "distance to liquidation (smallest move of the index that brings MM ≥ equity):");
+    const rows = Object.entries(distance.underlyings).map(([base, d]) => [base, d.indexUsd, directionText(d.down), directionText(d.up)]);
+    if (distance.together !== undefined && Object.keys(distance.underlyings).length > 1) {
+      const betas = Object.entries(distance.together.betas).map(([k, v]) => `${k}×${v}`).join(" ");
+      rows.push([`all together (${betas})`, "", directionText(distance.together.down), directionText(distance.together.up)]);
+    }
+    if (rows.length > 0) out.push(table(["underlying", "index (USD)", "down", "up"], rows));
+  }
+  if (borrowing.length > 0)
+    out.push("", table(["currency", "borrowing power", "in USD", "of which borrowed"], borrowing.map((x) => [x.currency, x.amount, x.amountUsd, x.borrowed])));
+  for (const n of e.notes) out.push(`note: ${n}`);
+  return out.join("\n");
+}
+
+/** `netrisk whatif` text. */
+export function renderWhatIf(w: WhatIfResult): string {
+  const b = w.before.figures;
+  const a = w.after.figures;
+  const out = [
+    `${w.accepted ? "ACCEPTED" : "REJECTED"}: ${w.reason}`,
+    table(
+      ["trade", "size (coin)", "price", "source", "mark", "cash", "cost (USD)"],
+      w.trades.map((t) => [t.instrument.name, t.sizeCoin, t.price, t.priceSource, t.markPrice, `${fmt(t.cash)} ${t.cashCurrency}`, t.costUsd]),
+    ),
+    "",
+    table(
+      ["", "before", "after", "change"],
+      [
+        ["equity (USD)", b.equityUsd, a.equityUsd, a.equityUsd - b.equityUsd],
+        ["initial margin (USD)", b.initialMarginUsd, a.initialMarginUsd, a.initialMarginUsd - b.initialMarginUsd],
+        ["maintenance margin (USD)", b.maintenanceMarginUsd, a.maintenanceMarginUsd, a.maintenanceMarginUsd - b.maintenanceMarginUsd],
+        ["available funds (USD)", b.availableFundsUsd, a.availableFundsUsd, a.availableFundsUsd - b.availableFundsUsd],
+        ["maintenance ratio", ratioText(b.maintenanceRatio), ratioText(a.maintenanceRatio), ""],
+        ["health", w.before.health.state, w.after.health.state, ""],
+      ],
+    ),
+  ];
+  if (w.event !== undefined) out.push(`event: ${w.event.from} → ${w.event.to} (${w.event.direction}): ${w.event.reason}`);
+  return out.join("\n");
+}
+
+/** `netrisk max-order` text. */
+export function renderMaxOrder(r: MaxOrderResult): string {
+  const out = [`maximum ${r.side} of ${r.instrument}: ${fmt(r.maxSizeCoin)} coin (notional ${usd(r.notionalUsd)}; ${r.reason})`];
+  if (r.after !== undefined) out.push(`after it: ${figureLines(r.after).join("; ")}`);
+  out.push(`(${r.evaluations} full evaluations)`);
+  return out.join("\n");
+}
+
+/** `netrisk liquidate --plan` text. */
+export function renderPlan(p: LiquidationPlan): string {
+  const out = [`${p.status.toUpperCase().replace(/_/g, " ")}: ${p.reason}`, `target maintenance ratio ${(p.targetRatio * 100).toFixed(2)} %`, `before: ${figureLines(p.before).join("; ")} (${p.beforeState})`];
+  if (p.steps.length > 0) {
+    out.push(
+      "",
+      table(
+        ["step", "action", "slippage (USD)", "fee (USD)", "equity (USD)", "MM (USD)", "ratio", "state"],
+        p.steps.map((s) => [s.step, s.description, s.slippageCostUsd, s.feeUsd, s.after.equityUsd, s.after.maintenanceMarginUsd, ratioText(s.after.maintenanceRatio), s.state]),
+      ),
+      "",
+      `after: ${figureLines(p.after).join("; ")} (${p.afterState})`,
+      `total: ${p.steps.length} steps, notional ${usd(p.totals.notionalUsd)}, slippage ${usd(p.totals.slippageUsd)}, fees ${usd(p.totals.feeUsd)}`,
+    );
+    for (const e of p.events) out.push(`event: ${e.from} → ${e.to} at ${e.cause.split(":")[0]}`);
+  }
+  return out.join("\n");
+}
+
+/** `netrisk hedge` text. */
+export function renderHedges(h: HedgeSuggestions): string {
+  const out = [`initial margin ${usd(h.before.initialMarginUsd)} → ${usd(h.after.initialMarginUsd)} with ${h.steps.length} trade${h.steps.length === 1 ? "" : "s"} (${h.stop})`];
+  if (h.steps.length > 0)
+    out.push(
+      table(
+        ["step", "trade", "size (coin)", "price", "cost (USD)", "premium (USD)", "IM after (USD)", "IM saved (USD)", "saved per USD of cost"],
+        h.steps.map((s) => [s.step, `${s.side} ${s.trade.instrument.name}`, s.trade.sizeCoin, s.trade.price, s.costUsd, s.premiumUsd, s.initialMarginAfterUsd, s.reductionUsd, s.reductionPerCost]),
+      ),
+      `total cost ${usd(h.totalCostUsd)}; greedy search with full re-evaluation (docs/methodology.md, Accounts: hedge suggestions)`,
+    );
+  return out.join("\n");
+}
