@@ -81,12 +81,15 @@ export function searchLargestAccepted(accept: (x: number) => boolean, guess: num
       if (lo < floor) return { size: 0, capped: false, evaluations };
     }
   }
-  while (hi - lo > Math.max(relTol * hi, lot > 0 ? lot / 2 : 0)) {
+  while (hi - lo > relTol * hi) {
     const mid = 0.5 * (lo + hi);
     if (test(mid)) lo = mid;
     else hi = mid;
   }
-  return { size: roundDown(lo, lot), capped: false, evaluations };
+  // A lot multiple may sit between lo and the true maximum (inside the last bracket): try it.
+  const down = roundDown(lo, lot);
+  const up = roundDown(hi, lot);
+  return { size: lot > 0 && up > down && up < hi && test(up) ? up : down, capped: false, evaluations };
 }
 
 function roundDown(x: number, lot: number): number {

@@ -27,7 +27,7 @@ import type { JointScenarioSet } from "./joint.js";
 import { currencyUsdRate, hasUsdRate, USD_PEGGED_CURRENCIES } from "./marks.js";
 import { fillBaseUnitValues, runKernel } from "./revaluation-kernel.js";
 import type { KernelArrays, KernelGroups } from "./revaluation-kernel.js";
-import { buildSmileTable, evalSmileTable, flatSmileTable, SMILE_TABLE_STEP } from "./smile-table.js";
+import { buildSmileTable, evalSmileTable, flatSmileTable, SMILE_STEPS_PER_STD_DEV, SMILE_TABLE_STEP } from "./smile-table.js";
 import type { SmileTable } from "./smile-table.js";
 
 /** How an option's implied vol follows a move of its forward (see the module comment). */
@@ -341,13 +341,15 @@ function smileArrays(rows: readonly OptionRow[], market: MarketContext, set: Joi
     const [xLo, xHi] = logMoveRange(set, slots.price[first.slot] ?? -1);
     let lo = Infinity;
     let hi = -Infinity;
+    let step = SMILE_TABLE_STEP;
     for (const r of list) {
       lo = Math.min(lo, Math.log(r.inst.strikeUsd));
       hi = Math.max(hi, Math.log(r.inst.strikeUsd));
+      step = Math.min(step, r.sd0 / SMILE_STEPS_PER_STD_DEV);
     }
     let table: SmileTable;
     try {
-      table = buildSmileTable((k) => market.surfaceVol(base, k, expiryMs), lo - xHi - 2 * SMILE_TABLE_STEP, hi - xLo + 2 * SMILE_TABLE_STEP);
+      table = buildSmileTable((k) => market.surfaceVol(base, k, expiryMs), lo - xHi - 2 * step, hi - xLo + 2 * step, step);
       if (!table.coefficients.every((c) => Number.isFinite(c))) throw new Error("non-finite smile");
     } catch {
       // No surface for this base (no quoted option to fit one from): the option moves sticky-strike, said in notes.

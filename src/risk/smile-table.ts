@@ -6,15 +6,18 @@
  * every move of the scenario set, and every option of that slice reads the same table (the per-expiry reuse).
  *
  * Interpolation: cubic Hermite with node slopes from 4th-order central differences of the node values, so the error
- * is O(h⁴) for a smooth smile (h = 1/128 in ln K by default; measured against the surface in revaluation.test.ts).
+ * is O(h⁴) for a smooth smile. The smile of a short expiry bends on the scale of σ√T in ln K (a 1-day option: ≈ 0.02),
+ * so the step is h = min(1/128, σ√T/32) (measured against the surface in revaluation.test.ts).
  * Outside the grid the end values are held (the grid already covers every strike × move the table is built for).
  * @module
  */
 
-/** Grid step in ln K (≈ 0.78 % in strike). */
+/** Largest grid step in ln K (≈ 0.78 % in strike). */
 export const SMILE_TABLE_STEP = 1 / 128;
+/** Grid steps per σ√T: the step is min(SMILE_TABLE_STEP, σ√T / SMILE_STEPS_PER_STD_DEV). */
+export const SMILE_STEPS_PER_STD_DEV = 32;
 /** Upper bound on intervals per table; a wider range gets a coarser step. */
-const MAX_INTERVALS = 4096;
+const MAX_INTERVALS = 8192;
 
 /** One tabulated slice: 4 coefficients per interval, p(t) = c0 + t·(c1 + t·(c2 + t·c3)), t ∈ [0, 1). */
 export interface SmileTable {
@@ -27,12 +30,13 @@ export interface SmileTable {
 }
 
 /**
- * Tabulate vol(u) = `volAt(exp(u))` on [uMin, uMax] (finite, uMin < uMax).
+ * Tabulate vol(u) = `volAt(exp(u))` on [uMin, uMax] (finite, uMin < uMax) with steps of at most `step` (> 0; the
+ * number of intervals is capped at 8,192, which coarsens the step for a very wide range).
  * @param volAt - the surface's vol at a strike in USD (decimal, > 0), e.g. `(k) => market.surfaceVol(base, k, expiryMs)`.
  */
-export function buildSmileTable(volAt: (strikeUsd: number) => number, uMin: number, uMax: number): SmileTable {
-  const span = Math.max(uMax - uMin, SMILE_TABLE_STEP);
-  const intervals = Math.min(MAX_INTERVALS, Math.max(1, Math.ceil(span / SMILE_TABLE_STEP)));
+export function buildSmileTable(volAt: (strikeUsd: number) => number, uMin: number, uMax: number, step = SMILE_TABLE_STEP): SmileTable {
+  const span = Math.max(uMax - uMin, step);
+  const intervals = Math.min(MAX_INTERVALS, Math.max(1, Math.ceil(span / step)));
   const h = span / intervals;
   // Node values with two extra nodes on each side for the 4th-order slope stencil.
   const nodes = intervals + 5;

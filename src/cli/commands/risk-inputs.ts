@@ -141,7 +141,10 @@ export function breakdownSets(history: History, factors: readonly string[], hori
 
 /** Named stresses derived from the history for the given factors (all named periods, or the ids asked). */
 export function namedStressSet(history: History, factors: readonly string[], ids?: readonly string[]): JointScenarioSet {
-  return need(namedStressScenarios(history, { priceFactors: factors, ...(ids ? { ids } : {}) }));
+  const r = namedStressScenarios(history, { priceFactors: factors, ...(ids ? { ids } : {}) });
+  // The engine names the bad id by its index among the ids (`ids[0]`); the user typed it after --scenario.
+  if (!r.ok) throw new NetriskError(r.issues.map((i) => ({ ...i, path: i.path.replace(/^ids\[\d+\]/, "--scenario") })));
+  return r.value;
 }
 
 /** True when a `--scenario` value names a file (a path or a .json name) rather than a named stress. */

@@ -20,13 +20,17 @@ export interface SliceGeometry {
 
 /** Check-grid points per slice (the quoted range and its surroundings, plus the ladder out to |k| = 50). */
 const SLICE_GRID_POINTS = 401;
-/** Spacing of the uniform part of the calendar grid over [−50, 50]: wing crossings of two smiles are found there. */
-const UNIFORM_STEP = 0.01;
+/**
+ * Uniform part of the calendar grid: step 0.005 on [−5, 5], 0.05 beyond out to ±50. Far out, two smiles' wings are
+ * nearly linear and, once crossed, stay crossed up to ±50, so the coarser step cannot hide a crossing.
+ */
+const INNER_STEP = 0.005;
+const OUTER_STEP = 0.05;
 
 /**
- * The union of the check grids of some slices, 81 points over m ± 8σ of each, and a uniform grid of step 0.01
- * over [−50, 50] (sorted): dense where each smile has its structure, and fine enough in the wings, where two
- * smiles' nearly linear wings cross.
+ * The union of the check grids of some slices, 81 points over m ± 8σ of each, and a uniform grid (step 0.005 on
+ * [−5, 5], 0.05 out to ±50; sorted): dense where each smile has its structure, and fine enough in the wings, where
+ * two smiles' nearly linear wings cross.
  */
 export function unionGrid(slices: readonly SliceGeometry[]): Float64Array {
   const parts: number[] = [];
@@ -35,9 +39,13 @@ export function unionGrid(slices: readonly SliceGeometry[]): Float64Array {
     for (let i = 0; i < g.length; i++) parts.push(g[i] as number);
     for (let i = 0; i <= 80; i++) parts.push(s.params.m + s.params.sigma * (-8 + i * 0.2));
   }
-  const steps = Math.round(100 / UNIFORM_STEP);
-  for (let i = 0; i <= steps; i++) parts.push(-50 + i * UNIFORM_STEP);
-  return Float64Array.from(parts.filter((k) => k >= -50 && k <= 50)).sort();
+  const inner = Math.round(10 / INNER_STEP);
+  for (let i = 0; i <= inner; i++) parts.push(-5 + i * INNER_STEP);
+  const outer = Math.round(45 / OUTER_STEP);
+  for (let i = 1; i <= outer; i++) parts.push(-5 - i * OUTER_STEP, 5 + i * OUTER_STEP);
+  const sorted = Float64Array.from(parts.filter((k) => k >= -50 && k <= 50)).sort();
+  // Distinct values only: the safe intervals below step from one grid point to the next.
+  return sorted.filter((k, i) => i === 0 || k !== sorted[i - 1]);
 }
 
 /**

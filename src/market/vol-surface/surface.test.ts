@@ -239,6 +239,30 @@ describe("domain and robustness", () => {
   });
 });
 
+describe("weights", () => {
+  // A smile with one off-model mark at k = 0.3 (+3 vol points): whichever quote weighs more is matched more closely.
+  const base = quotesFrom([smiles[1]!], ks).map((q, i) => (i === 11 ? { ...q, volDecimal: q.volDecimal + 0.03 } : q));
+  const errorAt = (qs: VolQuote[], opts: Parameters<typeof buildVolSurface>[3]) =>
+    Math.abs(value(buildVolSurface("BTC", qs, AS_OF, opts)).fit.quotes[11]?.errorVolPoints as number);
+
+  it("a quote's own weight pulls the fit towards it", () => {
+    const heavy = base.map((q, i) => (i === 11 ? { ...q, weight: 1000 } : q));
+    expect(errorAt(heavy, { weighting: "uniform" })).toBeLessThan(0.2 * errorAt(base, { weighting: "uniform" }));
+  });
+
+  it("fit weights are normalised per expiry, vega weights favour the money and respect the floor", () => {
+    const s = value(buildVolSurface("BTC", quotesFrom(smiles, ks), AS_OF, { weighting: "vega", vegaWeightFloor: 0.05 }));
+    for (const e of s.expiriesMs) {
+      const qs = s.fit.quotes.filter((q) => q.expiryMs === e);
+      expect(qs.reduce((acc, q) => acc + q.fitWeight, 0)).toBeCloseTo(1, 12);
+      const atm = qs.find((q) => Math.abs(q.logMoneyness - Math.log(q.strikeUsd / s.forwardUsd((e - AS_OF) / MS_PER_YEAR))) < 1e-9 && Math.abs(q.logMoneyness) < 0.05);
+      const far = qs.reduce((x, y) => (Math.abs(y.logMoneyness) > Math.abs(x.logMoneyness) ? y : x));
+      expect(atm!.fitWeight).toBeGreaterThan(far.fitWeight);
+      expect(far.fitWeight / Math.max(...qs.map((q) => q.fitWeight))).toBeGreaterThanOrEqual(0.05 - 1e-12);
+    }
+  });
+});
+
 describe("calendar arbitrage", () => {
   // The later expiry's smile has less total variance in its wings than the earlier one's: crossing smiles.
   const crossing = [

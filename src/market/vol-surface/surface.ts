@@ -81,7 +81,10 @@ export function buildVolSurface(
     }
     const k = qs.map((q) => Math.log(q.strikeUsd / F));
     const v = qs.map((q) => q.volDecimal);
-    const w = fitWeights(k, v, qs.map((q) => q.weight ?? 1), g.timeYears, opts);
+    const raw = fitWeights(k, v, qs.map((q) => q.weight ?? 1), g.timeYears, opts);
+    // Scale by the largest weight before summing so that huge user weights cannot overflow the sum.
+    const top = Math.max(...raw);
+    const w = raw.map((x) => x / top);
     const wSum = w.reduce((acc, x) => acc + x, 0);
     return { forwardUsd: F, spread, k, v, w: w.map((x) => x / wSum), distinct: new Set(qs.map((q) => q.strikeUsd)).size };
   });
@@ -137,7 +140,7 @@ export function buildVolSurface(
     };
   });
 
-  // One k grid for every check: each slice's own check grid, m ± 8σ of each, and a uniform 0.01 grid on [−50, 50].
+  // One k grid for every check: each slice's own check grid, m ± 8σ of each, and a uniform grid out to ±50.
   const checkGrid = unionGrid(geoms);
   const cal = analyzeCalendar(geoms, opts.calendarFix === "running-max", checkGrid);
   const timeYears = Float64Array.from(groups.map((g) => g.timeYears));

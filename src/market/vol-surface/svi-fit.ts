@@ -12,16 +12,20 @@
  *
  * Calendar bound (optional): a soft penalty on exceeding given total variances (see SliceFitInput.upperBound).
  *
- * Butterfly arbitrage: every candidate's Durrleman g(k) is evaluated on a check grid; a candidate with g < 0
+ * Butterfly arbitrage: every candidate's Durrleman g(k) is evaluated on a check grid; a candidate with g < 1e-3
  * somewhere is rejected (a penalty larger than any feasible objective, growing with the violation so the search
- * can walk back into the feasible set). When that constraint is active, a 5-parameter Nelder–Mead polish looks
- * for a better arbitrage-free fit. The result is re-checked on a dense grid; as a last resort the smile is shifted
- * up by the smallest constant that removes the arbitrage (always possible because wing slopes are < 2).
+ * can walk back into the feasible set). When that constraint (or the calendar bound) is active, a 5-parameter
+ * Nelder–Mead polish with a smooth penalty, tightened in four steps, looks for a better arbitrage-free fit. The
+ * result is re-checked on a dense grid (searching again with it if the coarse grid missed a violation); as a last
+ * resort the smile is shifted up by the smallest constant that removes the arbitrage (always possible because
+ * wing slopes are < 2).
  * @module
  */
 import type { SliceRepair, SviParams } from "./types.js";
 import { butterflyCheckGrid, checkButterfly } from "./svi.js";
 import { nelderMead } from "./nelder-mead.js";
+import { RHO_MAX, solveConstrained3 } from "./constrained-ls.js";
+import { durrlemanShortfall, minDurrleman } from "./durrleman-grid.js";
 
 /** Inputs of one smile fit. Arrays are parallel and of equal length ≥ 1. */
 export interface SliceFitInput {
@@ -34,9 +38,8 @@ export interface SliceFitInput {
   /** Time to expiry in years, > 0. */
   readonly timeYears: number;
   /**
-   * Largest wing slopes allowed: b(1 − ρ) ≤ maxWingSlopeLeft and b(1 + ρ) ≤ maxWingSlopeRight, each in [0, 2).
-   * Lee's bound alone gives < 2; the surface passes the next longer slice's slopes so that wings cannot cross
-   * (calendar arbitrage as |k| → ∞ needs a shorter slice's wing to be steeper).
+   * Largest wing slopes allowed: b(1 − ρ) ≤ maxWingSlopeLeft and b(1 + ρ) ≤ maxWingSlopeRight, each in [0, 2)
+   * (Roger Lee's moment formula bounds them by 2; the surface passes its `maxWingSlope` option, 1.99, to both).
    */
   readonly maxWingSlopeLeft: number;
   readonly maxWingSlopeRight: number;
@@ -60,8 +63,6 @@ export interface SliceFit {
   readonly objective: number;
 }
 
-/** Largest |ρ| allowed: keeps both wings strictly increasing away from the minimum. */
-const RHO_MAX = 0.999;
 /** Durrleman grid sizes: a coarse one inside the search (speed), a dense one for the final verdict. */
 const COARSE_POINTS = 81;
 const DENSE_POINTS = 801;
@@ -243,18 +244,19 @@ export function fitSviSlice(input: SliceFitInput): SliceFit {
     const m = clamp(best.x[0] as number, mLo, mHi);
     const s = Math.exp(clamp(best.x[1] as number, uLo, uHi));
     inner(m, s);
-    let a = adc[0] as number, d = adc[1] as number, c = adc[2] as number;
+    const a = adc[0] as number, d = adc[1] as number, c = adc[2] as number;
     let value = best.f;
     const feasible = value < PEN;
     // The arbitrage constraint is active when an arbitrageable candidate fitted clearly better.
     const constrained = feasible && unpenalizedFloor < value * (1 - 1e-6) - 1e-18;
     // The inner least squares ignores the calendar bound, so when it binds materially (> 1e-4 of the objective)
     // only a 5-parameter search can trade fit against it properly.
-    if (constrained || calendarPenalty(a, d, c, m, s) > 1e-4 * value) {
+    if (!feasible || constrained || calendarPenalty(a, d, c, m, s) > 1e-4 * value) {
       // Stage 3: polish all five parameters (a, d, c, m, ln s). A hard (jump) penalty stalls Nelder–Mead on the
       // constraint boundary, so this stage uses a smooth quadratic penalty μ·Σ max(0, G_MARGIN − g)² on the grid
       // with μ increased in four steps from the feasible stage-2 point (continuation); each result is kept only
-      // if it is feasible (g ≥ G_MARGIN/2 on the grid) and fits better.
+      // if it is feasible (g ≥ G_MARGIN/2 on the grid) and fits better. It also runs when stage 2 found no feasible
+      // smile at all, starting from the best arbitrageable one.
       const five = (q: Float64Array, mu: number): number => {
         const qa = q[0] as number, qd = q[1] as number, qc = q[2] as number;
         const qm = q[3] as number, qs = Math.exp(clamp(q[4] as number, uLo, uHi));
@@ -278,7 +280,7 @@ export function fitSviSlice(input: SliceFitInput): SliceFit {
       let q: Float64Array = Float64Array.of(a, d, c, m, Math.log(s));
       let bestQ = q;
       let improved = false;
-      const value0 = Math.max(value, 1e-300);
+      const value0 = Math.max(feasible ? value : unpenalizedFloor, 1e-300);
       for (const muScale of [1e2, 1e4, 1e6, 1e8]) {
         const mu = muScale * value0;
         const f = (x: Float64Array): number => five(x, mu);
@@ -337,59 +339,11 @@ function toParams(a: number, d: number, c: number, m: number, s: number): SviPar
   return { a, b, rho, m, sigma: s };
 }
 
-/** Smallest Durrleman g of a raw SVI on `grid`, on 41 points over m ± 8s and at its minimum (−Infinity where w ≤ 0). */
-function minDurrleman(a: number, b: number, rho: number, m: number, s: number, grid: Float64Array): number {
-  let minG = Number.POSITIVE_INFINITY;
-  const s2 = s * s;
-  const total = grid.length + 42;
-  const q = 1 - rho * rho;
-  // The last point is the smile's minimum, where w ≤ 0 would show first.
-  const argMin = b > 0 && q > 0 ? m - (rho * s) / Math.sqrt(q) : m;
-  for (let i = 0; i < total; i++) {
-    const kk = i < grid.length ? (grid[i] as number) : i < total - 1 ? m + s * (-8 + (i - grid.length) * 0.4) : argMin;
-    const x = kk - m;
-    const r = Math.sqrt(x * x + s2);
-    const w = a + b * (rho * x + r);
-    if (!(w > 0)) return Number.NEGATIVE_INFINITY;
-    const dw = b * (rho + x / r);
-    const d2w = (b * s2) / (r * r * r);
-    const t = 1 - (kk * dw) / (2 * w);
-    const g = t * t - ((dw * dw) / 4) * (1 / w + 0.25) + d2w / 2;
-    if (g < minG) minG = g;
-  }
-  return minG;
-}
-
-/**
- * Σ over the same points as {@link minDurrleman} of max(0, margin − g)²: a smooth measure of how far a raw SVI is
- * from satisfying g ≥ margin (+Infinity where w ≤ 0).
- */
-function durrlemanShortfall(a: number, b: number, rho: number, m: number, s: number, grid: Float64Array, margin: number): number {
-  let sum = 0;
-  const s2 = s * s;
-  const total = grid.length + 42;
-  const q = 1 - rho * rho;
-  const argMin = b > 0 && q > 0 ? m - (rho * s) / Math.sqrt(q) : m;
-  for (let i = 0; i < total; i++) {
-    const kk = i < grid.length ? (grid[i] as number) : i < total - 1 ? m + s * (-8 + (i - grid.length) * 0.4) : argMin;
-    const x = kk - m;
-    const r = Math.sqrt(x * x + s2);
-    const w = a + b * (rho * x + r);
-    if (!(w > 0)) return Number.POSITIVE_INFINITY;
-    const dw = b * (rho + x / r);
-    const d2w = (b * s2) / (r * r * r);
-    const t = 1 - (kk * dw) / (2 * w);
-    const g = t * t - ((dw * dw) / 4) * (1 / w + 0.25) + d2w / 2;
-    if (g < margin) sum += (margin - g) * (margin - g);
-  }
-  return sum;
-}
-
 /**
  * Smallest Δ ≥ 0 (to 1e-9 relative) such that the smile with a + Δ has g ≥ G_MARGIN on `grid`. Exists
  * because as Δ → ∞, g → 1 − w'²/16 + w''/2 > 0 when |w'| < 2 (SVI's |w'| < b(1 + |ρ|) ≤ L < 2).
  */
-function levelShift(p: SviParams, grid: Float64Array, wAtm: number): SviParams {
+export function levelShift(p: SviParams, grid: Float64Array, wAtm: number): SviParams {
   const ok = (delta: number): boolean => checkButterfly({ ...p, a: p.a + delta }, grid).minG >= G_MARGIN;
   let hi = Math.max(wAtm, 1e-12);
   for (let i = 0; i < 200 && !ok(hi); i++) hi *= 2;
@@ -400,77 +354,4 @@ function levelShift(p: SviParams, grid: Float64Array, wAtm: number): SviParams {
     else lo = mid;
   }
   return { ...p, a: p.a + hi };
-}
-
-/**
- * Minimise (x − x*)ᵀH(x − x*) over x = (a, d, c) subject to d − ρ_max·c ≤ 0, −d − ρ_max·c ≤ 0, d + c ≤ capRight,
- * −d + c ≤ capLeft (capRight, capLeft ≥ 0), where x* = H⁻¹r. H is the symmetric 3 × 3 matrix (h00 … h22). Result written into `out`.
- *
- * Exact by enumeration: a convex quadratic's minimum over a polytope is the equality-constrained minimum of one
- * active set that is feasible, so the best feasible candidate among the empty set and every set of one or two
- * constraints is the optimum. Sets of three are never needed: all four normals lie in the (d, c) plane.
- */
-export function solveConstrained3(
-  h00: number, h01: number, h02: number, h11: number, h12: number, h22: number,
-  r0: number, r1: number, r2: number, capRight: number, capLeft: number, out: Float64Array,
-): void {
-  // A relative ridge of 1e-13 keeps H invertible when fewer than three distinct strikes make it singular.
-  const ridge = 1e-13 * (h00 + h11 + h22) + 1e-300;
-  const A = h00 + ridge, B = h01, C = h02, D = h11 + ridge, E = h12, F = h22 + ridge;
-  const c00 = D * F - E * E, c01 = C * E - B * F, c02 = B * E - C * D;
-  const c11 = A * F - C * C, c12 = B * C - A * E, c22 = A * D - B * B;
-  const det = A * c00 + B * c01 + C * c02;
-  const i00 = c00 / det, i01 = c01 / det, i02 = c02 / det, i11 = c11 / det, i12 = c12 / det, i22 = c22 / det;
-  const xa = i00 * r0 + i01 * r1 + i02 * r2;
-  const xd = i01 * r0 + i11 * r1 + i12 * r2;
-  const xc = i02 * r0 + i12 * r1 + i22 * r2;
-  // Constraint j: gd[j]·d + gc[j]·c ≤ hh[j].
-  const gd = [1, -1, 1, -1];
-  const gc = [-RHO_MAX, -RHO_MAX, 1, 1];
-  const hh = [0, 0, capRight, capLeft];
-  const tol = 1e-12 * (capRight + capLeft + Math.abs(xc) + Math.abs(xd)) + 1e-300;
-  // u_j = H⁻¹ g_j (g_j has no a-component).
-  const ua = [0, 0, 0, 0], ud = [0, 0, 0, 0], uc = [0, 0, 0, 0];
-  for (let j = 0; j < 4; j++) {
-    ua[j] = i01 * gd[j]! + i02 * gc[j]!;
-    ud[j] = i11 * gd[j]! + i12 * gc[j]!;
-    uc[j] = i12 * gd[j]! + i22 * gc[j]!;
-  }
-  let bestQ = Number.POSITIVE_INFINITY;
-  let ba = xa, bd = xd, bc = xc;
-  const consider = (a: number, d: number, c: number): void => {
-    for (let j = 0; j < 4; j++) if (gd[j]! * d + gc[j]! * c > hh[j]! + tol) return;
-    const ea = a - xa, ed = d - xd, ec = c - xc;
-    const q = A * ea * ea + D * ed * ed + F * ec * ec + 2 * (B * ea * ed + C * ea * ec + E * ed * ec);
-    if (q < bestQ) {
-      bestQ = q;
-      ba = a;
-      bd = d;
-      bc = c;
-    }
-  };
-  consider(xa, xd, xc);
-  const viol = [0, 0, 0, 0];
-  for (let j = 0; j < 4; j++) viol[j] = gd[j]! * xd + gc[j]! * xc - hh[j]!;
-  for (let j = 0; j < 4; j++) {
-    const gug = gd[j]! * ud[j]! + gc[j]! * uc[j]!;
-    if (!(gug > 0)) continue;
-    const lam = viol[j]! / gug;
-    consider(xa - lam * ua[j]!, xd - lam * ud[j]!, xc - lam * uc[j]!);
-  }
-  for (let i = 0; i < 4; i++) {
-    for (let j = i + 1; j < 4; j++) {
-      const m11 = gd[i]! * ud[i]! + gc[i]! * uc[i]!;
-      const m12 = gd[i]! * ud[j]! + gc[i]! * uc[j]!;
-      const m22 = gd[j]! * ud[j]! + gc[j]! * uc[j]!;
-      const dt = m11 * m22 - m12 * m12;
-      if (!(Math.abs(dt) > 1e-14 * (m11 * m22 + 1e-300))) continue;
-      const li = (viol[i]! * m22 - viol[j]! * m12) / dt;
-      const lj = (viol[j]! * m11 - viol[i]! * m12) / dt;
-      consider(xa - li * ua[i]! - lj * ua[j]!, xd - li * ud[i]! - lj * ud[j]!, xc - li * uc[i]! - lj * uc[j]!);
-    }
-  }
-  out[0] = ba;
-  out[1] = bd;
-  out[2] = bc;
 }

@@ -118,7 +118,7 @@ export interface CalendarViolation {
   readonly laterExpiryMs: number;
   /** Largest w_earlier(k) − w_later(k) found on the check grid (> 0). */
   readonly maxExcessTotalVariance: number;
-  /** Log-moneyness where that excess is largest (±Infinity when only the asymptotic wing slopes violate). */
+  /** Log-moneyness where that excess is largest (within [−50, 50], the range the surface evaluates). */
   readonly atLogMoneyness: number;
 }
 
