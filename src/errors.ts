@@ -34,6 +34,8 @@ export const ISSUE_CODES = [
   // History files (src/risk/history): a missing day inside a daily series; a date that is not a UTC day or out of order.
   "history_gap",
   "misaligned_date",
+  // An output file (e.g. the backtest's HTML report) that cannot be written.
+  "file_unwritable",
 ] as const;
 
 export type IssueCode = (typeof ISSUE_CODES)[number];

@@ -41,6 +41,11 @@ export type { AccountBook, RiskArrays } from "./risk/types.js";
 export type { JointScenarioSet } from "./risk/joint.js";
 export { buildRiskArrays } from "./risk/risk-arrays.js";
 export { valuePortfolio } from "./risk/valuation.js";
+export { checkJointScenarioSet, compileRevaluationBook, groupsByLeg, groupsByUnderlying, revalue } from "./risk/revaluation.js";
+export type { RevaluationBook, RevaluationLeg, VolConvention } from "./risk/revaluation.js";
+export { revalueReference } from "./risk/revaluation-reference.js";
+export { componentEs, lossHistogram, tailCountFor, tailMeasures } from "./risk/measures.js";
+export type { TailMeasures } from "./risk/measures.js";
 
 // models
 export type * from "./models/types.js";
@@ -53,6 +58,9 @@ export { createStandardModel, computeStandard } from "./models/standard/model.js
 export { parseStandardParams } from "./models/standard/params.js";
 export { computeSpan, computeSpanMargin, createSpanModel, parseSpanParams, spanScenarios } from "./models/span/index.js";
 export { computeGreeksMargin, createGreeksModel, parseGreeksParams } from "./models/greeks/index.js";
+export { computeVarMargin, computeVarReport, createVarModel, parseHybridParams, parseVarParams, stressTest } from "./models/var/index.js";
+export type { StatisticalInputs, VarModel, VarReport } from "./models/var/index.js";
+export { computeHybridMargin, createHybridModel } from "./models/hybrid/index.js";
 
 // io: file formats and loaders (these read files; the engine above does not)
 export { parseMarketJson, validateMarket, marketSnapshotToJson } from "./io/market.js";

@@ -22,7 +22,8 @@ import type { Issue, Result } from "../errors.js";
 import { USD_PEGGED_CURRENCIES } from "../risk/marks.js";
 import { evaluateAccount, inEngine } from "./account.js";
 import type { Account } from "./account.js";
-import { createMarginEngine } from "./engine.js";
+import { BALANCE_SUFFIX, createMarginEngine, subsetRiskArrays } from "./engine.js";
+import type { InstrumentRiskArrays } from "../risk/risk-arrays.js";
 import { marketMover } from "./market-move.js";
 import type { MarketMoves } from "./market-move.js";
 
@@ -114,10 +115,24 @@ export function distanceToLiquidation(account: Account, options: DistanceOptions
   const liquidationRatio = account.rules.health.liquidationRatio;
   let evaluations = 0;
   let failure: Result<never> | undefined;
+  // Speed: a risk-array row depends only on its own underlying, so a search that moves some bases reuses the rows of
+  // the others (and the balance rows, which depend on no market) from the account's own engine.
+  const own = evaluateAccount(account);
+  if (!own.ok) return own;
+  const base = account.engine.sharedArrays();
+  const seeds = new Map<string, InstrumentRiskArrays | undefined>();
+  const seedFor = (moves: MarketMoves): InstrumentRiskArrays | undefined => {
+    if (base === undefined) return undefined;
+    const moved = Object.keys(moves).filter((b) => moves[b] !== 0);
+    const key = moved.sort().join(",");
+    if (!seeds.has(key)) seeds.set(key, subsetRiskArrays(base, (inst) => !moved.includes(inst.base) || inst.name.endsWith(BALANCE_SUFFIX)));
+    return seeds.get(key);
+  };
   const probe = (moves: MarketMoves): Probe | undefined => {
     evaluations++;
     const moved = mover(moves);
-    const engine = createMarginEngine(account.engine.model, moved, { coinCollateralOffset: account.rules.coinCollateralOffset });
+    const seedArrays = seedFor(moves);
+    const engine = createMarginEngine(account.engine.model, moved, { coinCollateralOffset: account.rules.coinCollateralOffset, ...(seedArrays !== undefined ? { seedArrays } : {}) });
     const r = evaluateAccount(inEngine(account, engine));
     if (!r.ok) {
       failure ??= fail(...r.issues);

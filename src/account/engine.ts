@@ -50,6 +50,19 @@ export interface MarginEngine {
   prebuildSnapshot(): Result<number>;
   /** Rows currently in the shared arrays (0 for models without arrays). */
   arrayRows(): number;
+  /** The shared risk arrays built so far (undefined for models without arrays, or before the first use). */
+  sharedArrays(): InstrumentRiskArrays | undefined;
+}
+
+/** Options of {@link createMarginEngine}. */
+export interface MarginEngineOptions {
+  /** Allow the risk-matrix coin offset (the account rules' switch), default true. */
+  readonly coinCollateralOffset?: boolean;
+  /**
+   * Rows known to be valid in this market (risk-matrix models), e.g. the rows of the bases a moved market did not
+   * move: a risk-array row depends only on its own underlying's prices and vols, so they are reused as they are.
+   */
+  readonly seedArrays?: InstrumentRiskArrays;
 }
 
 /** True for models built by `createRiskMatrixModel` (they expose shared risk arrays). */
@@ -88,14 +101,39 @@ export function mergeRiskArrays(a: InstrumentRiskArrays, b: InstrumentRiskArrays
   };
 }
 
-/**
- * Bind a model to a market.
- * @param options.coinCollateralOffset - allow the risk-matrix coin offset (the account rules' switch), default true.
- */
-export function createMarginEngine(model: MarginModel, market: MarketContext, options: { coinCollateralOffset?: boolean } = {}): MarginEngine {
+/** Bind a model to a market (see {@link MarginEngineOptions}). */
+export function createMarginEngine(model: MarginModel, market: MarketContext, options: MarginEngineOptions = {}): MarginEngine {
   const collateralHandling = MODELS_VALUING_COLLATERAL.includes(model.id) ? "model" : "account";
   if (!isRiskMatrixModel(model)) return genericEngine(model, market, collateralHandling);
-  return riskMatrixEngine(model, market, options.coinCollateralOffset ?? true);
+  return riskMatrixEngine(model, market, options.coinCollateralOffset ?? true, options.seedArrays);
+}
+
+/** The rows of `arrays` whose instrument passes `keep`, as a new set (data copied). */
+export function subsetRiskArrays(arrays: InstrumentRiskArrays, keep: (inst: DerivativeInstrument) => boolean): InstrumentRiskArrays {
+  const S = arrays.scenarioCount;
+  const rows: number[] = [];
+  arrays.instruments.forEach((inst, i) => {
+    if (keep(inst)) rows.push(i);
+  });
+  const data = new Float64Array(rows.length * S);
+  const deltaCoin = new Float64Array(rows.length);
+  const timeYears = new Float64Array(rows.length);
+  const rowOf = new Map<string, number>();
+  rows.forEach((r, k) => {
+    data.set(arrays.data.subarray(r * S, (r + 1) * S), k * S);
+    deltaCoin[k] = arrays.deltaCoin[r] as number;
+    timeYears[k] = arrays.timeYears[r] as number;
+    rowOf.set(arrays.instrumentNames[r] as string, k);
+  });
+  return {
+    instrumentNames: rows.map((r) => arrays.instrumentNames[r] as string),
+    scenarioCount: S,
+    data,
+    instruments: rows.map((r) => arrays.instruments[r] as DerivativeInstrument),
+    rowOf,
+    deltaCoin,
+    timeYears,
+  };
 }
 
 function genericEngine(model: MarginModel, market: MarketContext, collateralHandling: "account" | "model"): MarginEngine {
@@ -120,10 +158,11 @@ function genericEngine(model: MarginModel, market: MarketContext, collateralHand
     },
     prebuildSnapshot: () => ok(0),
     arrayRows: () => 0,
+    sharedArrays: () => undefined,
   };
 }
 
-function riskMatrixEngine(model: RiskMatrixModel, market: MarketContext, offsetAllowed: boolean): MarginEngine {
+function riskMatrixEngine(model: RiskMatrixModel, market: MarketContext, offsetAllowed: boolean, seed: InstrumentRiskArrays | undefined): MarginEngine {
   const params = model.params;
   const offsetsCurrency = (c: string): boolean =>
     offsetAllowed &&
@@ -133,7 +172,7 @@ function riskMatrixEngine(model: RiskMatrixModel, market: MarketContext, offsetA
     hasUsdRate(market, c);
   // Memo of the shared arrays: grows when a portfolio brings an instrument not seen yet. A cache of a pure function
   // of (instrument, market, parameter set), so sharing it never changes a result.
-  let arrays: InstrumentRiskArrays | undefined;
+  let arrays: InstrumentRiskArrays | undefined = seed !== undefined && seed.instrumentNames.length > 0 ? seed : undefined;
 
   const ensure = (instruments: readonly DerivativeInstrument[]): Result<InstrumentRiskArrays> | undefined => {
     const missing: DerivativeInstrument[] = [];
@@ -190,5 +229,6 @@ function riskMatrixEngine(model: RiskMatrixModel, market: MarketContext, offsetA
       return r.ok ? ok(r.value.instrumentNames.length) : fail(...r.issues.map((i) => issue(i.code, `market.${i.path}`, i.message)));
     },
     arrayRows: () => arrays?.instrumentNames.length ?? 0,
+    sharedArrays: () => arrays,
   };
 }

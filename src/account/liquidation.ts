@@ -5,21 +5,24 @@
  * Method (greedy with full re-evaluation on the model, one step at a time):
  * 1. Candidate actions, each priced at mark ± slippage (trades.ts):
  *    - reduce one position towards 0 by `stepFraction` of its size when the plan started (sizes in steps);
- *    - reduce every position by that step at once (the Paradex move, which always helps a scale-invariant book);
- *    - a perpetual delta hedge of the net delta of one underlying in one settlement family (½ or all of it): the
- *      inverse perpetual for coin-settled exposure (offset coin balances included), the USDC one for linear;
+ *    - reduce every position by `stepFraction` of its current size (the book keeps its shape: Paradex's move), and
+ *      close every position (trimmed, below, to the share needed);
+ *    - hedge the whole net delta of one underlying in one settlement family with its perpetual: the inverse
+ *      perpetual for coin-settled exposure (offset coin balances included), the USDC one for linear;
  *    - repay a borrowed balance by converting a positive one (slippage `conversionDecimal`).
  * 2. Each candidate is applied to a copy and evaluated in full. Its benefit is the fall of the shortfall
  *    S = MM − target × equity (USD); its cost the slippage plus the uncapped liquidation fee. The action with the
  *    highest benefit per unit of cost is taken: what contributes most to the worst-scenario loss per unit of spread
- *    cost goes first, and a hedge wins where it is cheaper than closing.
- * 3. Liquidation fee of a step = min(feeRate × notional, feeCapFraction × max(0, equity − MM / target)), both after
+ *    cost goes first, and a hedge wins where it is cheaper than closing. A benefit under 0.001 % of MM is ignored.
+ * 3. The step that restores the target is trimmed: its sizes are scaled down by bisection (to 1/64 of the step) to
+ *    the smallest that still restores, so the plan does not overshoot.
+ * 4. Liquidation fee of a step = min(feeRate × notional, feeCapFraction × max(0, equity − MM / target)), both after
  *    the step: taken only from the equity in excess of the target, so it can never make a solvent account bankrupt,
  *    nor undo the restoration (re-checked on the model after the fee; halved until it holds, else 0).
- * 4. Repeat until MM < target × equity (restored), or no action lowers S, or `maxSteps`.
- * The plan lists each step's trades, cost, fee and the figures after it; `applyLiquidationPlan` replays it.
- * Limits: greedy (one step of look-ahead), steps of a fixed fraction (the last one may overshoot the target), prices
- * from the current snapshot (no market impact beyond the half-spread, no move during the liquidation).
+ * 5. Repeat until MM < target × equity (restored), or no action lowers S, or `maxSteps`.
+ * The plan lists each step's trades, cost, fee and the figures after it; `applyLiquidationPlan` replays it exactly.
+ * Limits: greedy (one step of look-ahead: a hedge opened early may be unwound later), prices from the current
+ * snapshot (no market impact beyond the half-spread, no move during the liquidation), fees collected at the end.
  * @module
  */
 import { fail, issue, ok } from "../errors.js";
@@ -57,8 +60,10 @@ export interface PlanStep {
   readonly description: string;
   /** Trades of the step, priced at mark ± slippage (empty for a conversion). */
   readonly trades: readonly Trade[];
-  /** Balance changes besides the trades' cash: conversion amounts and the fee, per currency. */
+  /** Balance changes besides the trades' cash (a conversion's amounts), per currency. */
   readonly balanceChanges: Readonly<Record<string, number>>;
+  /** The liquidation fee debited after the step, in its currency (null when 0). */
+  readonly feeCharge: { readonly currency: string; readonly amount: number } | null;
   readonly slippageCostUsd: number;
   readonly feeUsd: number;
   /** USD notional of the step (Σ |size| × index of the trades, or the converted value). */
@@ -192,8 +197,12 @@ function candidatesOf(account: Account, startSizes: ReadonlyMap<string, number>,
     out.push(tradeCandidate("reduce", (ts) => `reduce ${p.instrument.name}: ${ts.map(describeTrade).join("; ")}`, [t], account));
   }
   if (live.length > 1) {
-    const trades = live.map((p) => priceWithSlippage(p.instrument as DerivativeInstrument, -Math.sign(p.sizeCoin) * stepOf(p), market, rules));
-    out.push(tradeCandidate("reduce_all", (ts) => `reduce every position by a step: ${ts.map(describeTrade).join("; ")}`, trades, account));
+    // The same share of every position (of its current size): the book keeps its shape, so a scale-invariant margin
+    // falls in proportion. Then closing everything at once, which the trim below shrinks to the share needed.
+    const share = (f: number): Trade[] => live.map((p) => priceWithSlippage(p.instrument as DerivativeInstrument, -f * p.sizeCoin, market, rules));
+    const pct = Math.round(stepFraction * 100);
+    out.push(tradeCandidate("reduce_all", (ts) => `reduce every position by ${pct} %: ${ts.map(describeTrade).join("; ")}`, share(stepFraction), account));
+    if (stepFraction < 1) out.push(tradeCandidate("reduce_all", (ts) => `reduce every position by the same share: ${ts.map(describeTrade).join("; ")}`, share(1), account));
   }
   if (hedges) {
     for (const d of deltasOf(account).values()) {
@@ -342,14 +351,13 @@ export function planLiquidation(account: Account, options: LiquidationOptions = 
         break;
       }
     }
-    const balanceChanges: Record<string, number> = { ...best.c.balanceChanges };
-    if (fee > 0) balanceChanges[feeCurrency] = (balanceChanges[feeCurrency] ?? 0) - fee;
     steps.push({
       step: k,
       kind: best.c.kind,
       description: best.c.description,
       trades: best.c.trades,
-      balanceChanges,
+      balanceChanges: best.c.balanceChanges,
+      feeCharge: fee > 0 ? { currency: feeCurrency, amount: fee } : null,
       slippageCostUsd: best.c.slippageCostUsd,
       feeUsd,
       notionalUsd: best.c.notionalUsd,
@@ -368,7 +376,11 @@ export function planLiquidation(account: Account, options: LiquidationOptions = 
 /** The account after every step of a plan (a copy): the same trades and balance changes, in order. */
 export function applyLiquidationPlan(account: Account, plan: LiquidationPlan): Account {
   let a = account;
-  for (const s of plan.steps) a = applyCandidate(a, s);
+  for (const s of plan.steps) {
+    a = applyCandidate(a, s);
+    // Separately from the step, exactly as the planner charged it, so the replay reproduces its figures bit for bit.
+    if (s.feeCharge !== null) a = adjustBalances(a, { [s.feeCharge.currency]: -s.feeCharge.amount });
+  }
   return a;
 }
 

@@ -13,6 +13,7 @@ import { registerMargin } from "./commands/margin.js";
 import { registerAccount } from "./commands/account.js";
 import { registerMarket } from "./commands/market.js";
 import { registerRisk } from "./commands/risk.js";
+import { registerBacktest } from "./commands/backtest.js";
 import { VERSION } from "../version.js";
 
 /** Build the program; `setExit` receives each command's exit code. Exported for in-process tests. */
@@ -30,6 +31,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerPricing(program, io, setExit);
   registerMarket(program, io, setExit);
   registerRisk(program, io, setExit);
+  registerBacktest(program, io, setExit);
   return program;
 }
 

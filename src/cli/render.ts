@@ -3,6 +3,7 @@
  * @module
  */
 import type { ModelComparison } from "../models/compare.js";
+import type { CompareBacktest } from "./commands/backtest.js";
 import type { BucketMargin, MarginResult, ScenarioPnl } from "../models/types.js";
 import { fmt, pct, table } from "./output.js";
 
@@ -70,15 +71,35 @@ export function renderMatrix(r: MarginResult): string {
   return out.join("\n");
 }
 
-/** Side-by-side comparison with capital efficiency (standard IM ÷ model IM). */
-export function renderComparison(c: ModelComparison): string {
+/**
+ * Side-by-side comparison with capital efficiency (standard IM ÷ model IM); with `backtest` (compare --backtest), each
+ * model's coverage ratio, breaches and Kupiec / Christoffersen p-values as extra columns.
+ */
+export function renderComparison(c: ModelComparison, backtest?: CompareBacktest): string {
+  const bt = (label: string): (string | number)[] => {
+    if (backtest === undefined) return [];
+    const b = backtest.rows.find((x) => x.label === label);
+    if (b === undefined || b.coverageRatio === undefined) return ["n/a", "n/a", "n/a", "n/a"];
+    const p = (x: number | undefined): string => (x === undefined ? "n/a" : x < 1e-4 ? x.toExponential(2) : x.toFixed(4));
+    return [`${(b.coverageRatio * 100).toFixed(2)}%`, `${b.breaches}/${b.observations}`, p(b.kupiecPValue), p(b.christoffersenPValue)];
+  };
   const rows = c.rows.map((r) => [
     r.label + (r.label === c.baseline ? " (baseline)" : ""),
     r.initialMarginUsd,
     r.maintenanceMarginUsd,
     r.capitalEfficiency === null ? "n/a" : `${r.capitalEfficiency.toFixed(3)}x`,
+    ...bt(r.label),
   ]);
-  const out = [table(["model", "IM (USD)", "MM (USD)", "capital efficiency"], rows)];
+  const btHeader = backtest !== undefined ? ["coverage", "breaches", "Kupiec p", "Christoffersen p"] : [];
+  const out = [table(["model", "IM (USD)", "MM (USD)", "capital efficiency", ...btHeader], rows)];
+  if (backtest !== undefined) {
+    const s = backtest.settings;
+    if (s !== null) out.push(`backtest: margin days ${s.from}..${s.to}, horizon ${s.horizonDays} day(s), ${s.margin} margin vs realised loss, expected coverage ${(s.confidence * 100).toFixed(1)}% (netrisk backtest for the full report)`);
+    for (const b of backtest.rows) {
+      const first = b.issues?.[0];
+      if (first) out.push(`${b.label}: cannot be backtested: ${first.path ? `${first.path}: ` : ""}${first.code}: ${first.message}`);
+    }
+  }
   for (const f of c.failures) {
     const first = f.issues[0];
     const what = first ? `${first.path ? `${first.path}: ` : ""}${first.code}: ${first.message}` : "no reason given";

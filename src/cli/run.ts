@@ -18,12 +18,18 @@ export interface Io {
   err(text: string): void;
   /** True when stdout is a terminal (progress output is only for terminals). */
   readonly isTty: boolean;
+  /**
+   * Raw progress output (no newline added, `\r` redraws), present only when stderr is a terminal: long commands draw a
+   * progress bar through it and print nothing but the result otherwise.
+   */
+  readonly progress?: (text: string) => void;
 }
 
 export const processIo: Io = {
   out: (t) => process.stdout.write(t.endsWith("\n") ? t : `${t}\n`),
   err: (t) => process.stderr.write(t.endsWith("\n") ? t : `${t}\n`),
   isTty: Boolean(process.stdout.isTTY),
+  ...(process.stderr.isTTY ? { progress: (t: string) => void process.stderr.write(t) } : {}),
 };
 
 /** Unwrap a Result inside a command, turning issues into a NetriskError handled by {@link runCommand}. */

@@ -116,7 +116,7 @@ function bindModel(modelId: string, file: AccountFile, load: PresetLoader): Resu
   } else {
     name = file.parameterSet ?? DEFAULT_PRESETS[modelId] ?? modelId;
     const preset = load(name);
-    if (!preset.ok) return fail(...preset.issues.map((i) => ({ ...i, path: i.path === "preset" ? "parameterSet" : `parameterSet (${i.path})` })));
+    if (!preset.ok) return fail(...preset.issues.map((i) => ({ ...i, path: "parameterSet", message: i.path === "preset" ? i.message : `${i.message} (${i.path})` })));
     base = preset.value;
   }
   const patch = file.overrides?.parameters;

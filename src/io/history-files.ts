@@ -3,7 +3,7 @@
  * Formats: docs/formats.md, `## History files`.
  * @module
  */
-import { readFileSync } from "node:fs";
+import { readText } from "./files.js";
 import { fail, issue, ok } from "../errors.js";
 import type { Issue, Result } from "../errors.js";
 import { combineHistories, parseHistoryCsv } from "../risk/history/parse.js";
@@ -39,15 +39,12 @@ export function loadHistoryFiles(files: ReadonlyArray<HistoryFileSpec | string>,
   const issues: Issue[] = [];
   for (const f of files) {
     const spec = typeof f === "string" ? parseHistoryArg(f) : f;
-    let text: string;
-    try {
-      text = readFileSync(spec.path, "utf8");
-    } catch (e) {
-      const code = (e as NodeJS.ErrnoException).code;
-      issues.push(code === "ENOENT" ? issue("file_not_found", spec.path, "no such file") : issue("file_unreadable", spec.path, (e as Error).message));
+    const read = readText(spec.path);
+    if (!read.ok) {
+      issues.push(...read.issues);
       continue;
     }
-    const parsed = parseHistoryCsv(text, spec.path, {
+    const parsed = parseHistoryCsv(read.value, spec.path, {
       ...(spec.factor !== undefined ? { factor: spec.factor } : {}),
       ...(spec.format !== undefined ? { format: spec.format } : {}),
       ...(options.fillGaps !== undefined ? { fillGaps: options.fillGaps } : {}),

@@ -3,7 +3,6 @@
  * option-chain CSV layouts, chosen by extension and content. This is the io layer: it reads files; the engine does not.
  * @module
  */
-import { readFileSync } from "node:fs";
 import { extname } from "node:path";
 import { fail, issue, ok } from "../errors.js";
 import type { Result } from "../errors.js";
@@ -11,6 +10,7 @@ import type { MarketSnapshot } from "../market/types.js";
 import { parseCsv } from "./csv.js";
 import type { DeribitChain } from "./deribit-chain.js";
 import { detectDeribitCsvLayout, loadDeribitOptionsSnapshotCsv, loadDeribitTickerCsv } from "./deribit-csv.js";
+import { readText } from "./files.js";
 import { parseMarketJson } from "./market.js";
 
 /** A loaded market: the snapshot, the detected format, loader notes, and for CSVs the full chain (Deribit's rows). */
@@ -71,12 +71,3 @@ export function loadMarketFile(path: string, options: LoadMarketOptions = {}): R
   return ok({ snapshot: chain.value.snapshot, format: layout, notes: [...chain.value.notes, ...skippedNote], chain: chain.value });
 }
 
-function readText(path: string): Result<string> {
-  try {
-    return ok(readFileSync(path, "utf8"));
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return fail(issue("file_not_found", path, "no such file"));
-    return fail(issue("file_unreadable", path, (e as Error).message));
-  }
-}

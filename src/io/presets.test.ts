@@ -26,10 +26,17 @@ describe("loadPreset", () => {
 });
 
 describe("loadModel", () => {
-  it.each(MODEL_IDS.map((id) => [id]))("builds %s from its default preset", (id) => {
+  // The statistical models also need joint scenarios, which the caller builds from history files (netrisk var).
+  const STATISTICAL = ["var", "hybrid"];
+  it.each(MODEL_IDS.filter((id) => !STATISTICAL.includes(id)).map((id) => [id]))("builds %s from its default preset", (id) => {
     const r = loadModel(id);
     expect(r.ok, JSON.stringify(r.ok ? null : r.issues.slice(0, 3))).toBe(true);
     if (r.ok) expect(r.value.id).toBe(id);
+  });
+
+  it.each(STATISTICAL.map((id) => [id]))("reads %s's default preset, then asks for its scenario sets", (id) => {
+    const r = loadModel(id);
+    expect(r.ok ? null : [r.issues[0]?.code, r.issues[0]?.path]).toEqual(["required", "statistical"]);
   });
 
   it("takes another preset by name and reports unknown models", () => {

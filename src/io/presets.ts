@@ -3,10 +3,10 @@
  * around the (pure) model registry.
  * @module
  */
-import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
-import { fail, issue, ok } from "../errors.js";
+import { fail, issue } from "../errors.js";
 import type { Result } from "../errors.js";
+import { readJson } from "./files.js";
 import { createModel, DEFAULT_PRESETS, MODEL_IDS } from "../models/registry.js";
 import type { MarginModel } from "../models/types.js";
 
@@ -31,19 +31,9 @@ export function loadPreset(name: string): Result<unknown> {
   if (!PRESET_NAME.test(name) || name.includes("..")) {
     return fail(issue("invalid_value", "preset", `${JSON.stringify(name)} is not a preset name (lower-case letters, digits, '.', '_', '-')`));
   }
-  let text: string;
-  try {
-    text = readFileSync(presetPath(name), "utf8");
-  } catch (e) {
-    const code = (e as NodeJS.ErrnoException).code;
-    if (code === "ENOENT") return fail(issue("file_not_found", path, `no preset named ${JSON.stringify(name)}`));
-    return fail(issue("file_unreadable", path, (e as Error).message));
-  }
-  try {
-    return ok(JSON.parse(text) as unknown);
-  } catch (e) {
-    return fail(issue("invalid_json", path, (e as Error).message));
-  }
+  const read = readJson(presetPath(name), path);
+  if (!read.ok && read.issues[0]?.code === "file_not_found") return fail(issue("file_not_found", path, `no preset named ${JSON.stringify(name)}`));
+  return read;
 }
 
 /**

@@ -27,8 +27,10 @@ import type { JointScenarioSet } from "./joint.js";
 import { currencyUsdRate, hasUsdRate, USD_PEGGED_CURRENCIES } from "./marks.js";
 import { fillBaseUnitValues, runKernel } from "./revaluation-kernel.js";
 import type { KernelArrays, KernelGroups } from "./revaluation-kernel.js";
-import { buildSmileTable, evalSmileTable, flatSmileTable, SMILE_STEPS_PER_STD_DEV, SMILE_TABLE_STEP } from "./smile-table.js";
-import type { SmileTable } from "./smile-table.js";
+import { smileArrays } from "./revaluation-smile.js";
+import { checkJointScenarioSet } from "./joint-check.js";
+
+export { checkJointScenarioSet };
 
 /** How an option's implied vol follows a move of its forward (see the module comment). */
 export type VolConvention = "sticky-strike" | "sticky-moneyness";
@@ -77,51 +79,8 @@ export interface RevaluationBook {
   readonly linearLeg: Int32Array;
 }
 
-/**
- * Check a joint scenario set's shape and domain (what the kernels assume): array lengths, finite moves > −1, finite
- * vol ratios > 0, weights finite ≥ 0 summing to 1 (1e−9), distinct factor names. Empty list when valid.
- */
-export function checkJointScenarioSet(set: JointScenarioSet): Issue[] {
-  const issues: Issue[] = [];
-  const N = set.count;
-  const F = set.priceFactors.length;
-  const V = set.volFactors.length;
-  if (!Number.isInteger(N) || N < 0) return [issue("invalid_value", "scenarios.count", `expected a count ≥ 0, got ${N}`)];
-  if (set.priceRelativeMove.length !== N * F) issues.push(issue("invalid_value", "scenarios.priceRelativeMove", `length ${set.priceRelativeMove.length}, expected ${N} × ${F}`));
-  if (set.volRatio.length !== N * V) issues.push(issue("invalid_value", "scenarios.volRatio", `length ${set.volRatio.length}, expected ${N} × ${V}`));
-  if (set.labels.length !== N) issues.push(issue("invalid_value", "scenarios.labels", `length ${set.labels.length}, expected ${N}`));
-  if (new Set(set.priceFactors).size !== F) issues.push(issue("duplicate", "scenarios.priceFactors", "a price factor is listed twice"));
-  if (new Set(set.volFactors).size !== V) issues.push(issue("duplicate", "scenarios.volFactors", "a vol factor is listed twice"));
-  if (!(set.horizonDays > 0)) issues.push(issue("out_of_range", "scenarios.horizonDays", `expected > 0, got ${set.horizonDays}`));
-  if (issues.length > 0) return issues;
-  for (let i = 0; i < N * F; i++) {
-    const m = set.priceRelativeMove[i] as number;
-    if (!(Number.isFinite(m) && m > -1)) {
-      issues.push(issue("out_of_range", `scenarios.priceRelativeMove[${i}]`, `scenario ${set.labels[Math.floor(i / F)]}, ${set.priceFactors[i % F]}: move ${m} is not a finite number > −1`));
-      if (issues.length >= 10) return issues;
-    }
-  }
-  for (let i = 0; i < N * V; i++) {
-    const r = set.volRatio[i] as number;
-    if (!(Number.isFinite(r) && r > 0)) {
-      issues.push(issue("out_of_range", `scenarios.volRatio[${i}]`, `scenario ${set.labels[Math.floor(i / V)]}, ${set.volFactors[i % V]}: vol ratio ${r} is not a finite number > 0`));
-      if (issues.length >= 10) return issues;
-    }
-  }
-  if (set.weights !== undefined) {
-    if (set.weights.length !== N) return [issue("invalid_value", "scenarios.weights", `length ${set.weights.length}, expected ${N}`)];
-    let sum = 0;
-    for (let i = 0; i < N; i++) {
-      const w = set.weights[i] as number;
-      if (!(Number.isFinite(w) && w >= 0)) return [issue("out_of_range", `scenarios.weights[${i}]`, `weight ${w} is not a finite number ≥ 0`)];
-      sum += w;
-    }
-    if (Math.abs(sum - 1) > 1e-9) issues.push(issue("invalid_value", "scenarios.weights", `weights sum to ${sum}, expected 1`));
-  }
-  return issues;
-}
-
-interface Slots {
+/** Factor slots of a book being compiled (slot 0: no move). */
+export interface Slots {
   readonly price: number[];
   readonly vol: number[];
   readonly byCurrency: Map<string, number>;
@@ -140,21 +99,8 @@ function slotOf(slots: Slots, set: JointScenarioSet, currency: string): number {
   return q;
 }
 
-/** Range of ln(1 + m) of a price factor over the set (0 when the factor is absent). */
-function logMoveRange(set: JointScenarioSet, f: number): [number, number] {
-  if (f < 0) return [0, 0];
-  const F = set.priceFactors.length;
-  let lo = 0;
-  let hi = 0;
-  for (let s = 0; s < set.count; s++) {
-    const x = Math.log1p(set.priceRelativeMove[s * F + f] as number);
-    if (x < lo) lo = x;
-    if (x > hi) hi = x;
-  }
-  return [lo, hi];
-}
-
-interface OptionRow {
+/** One option of a book being compiled. */
+export interface OptionRow {
   readonly leg: number;
   readonly inst: OptionInstrument;
   readonly slot: number;
@@ -314,69 +260,6 @@ export function compileRevaluationBook(
     optionLeg: Int32Array.from(optRows, (r) => r.leg),
     linearLeg: Int32Array.from(lin, (l) => l.leg),
   });
-}
-
-/** Smile tables per (base, expiry) slice and each option's view of its slice's table (sticky-moneyness only). */
-function smileArrays(rows: readonly OptionRow[], market: MarketContext, set: JointScenarioSet, slots: Slots, notes: string[]) {
-  const n = rows.length;
-  const offset = new Int32Array(n);
-  const u = new Float64Array(n);
-  const invStep = new Float64Array(n);
-  const top = new Float64Array(n);
-  const scale = new Float64Array(n);
-  const tables: SmileTable[] = [];
-  let coefLength = 0;
-  const bySlice = new Map<string, OptionRow[]>();
-  for (const r of rows) {
-    const key = `${r.inst.base}|${r.inst.expiryMs}`;
-    const list = bySlice.get(key) ?? [];
-    list.push(r);
-    bySlice.set(key, list);
-  }
-  const rowIndex = new Map(rows.map((r, i) => [r, i]));
-  const flatBases = new Set<string>();
-  for (const list of bySlice.values()) {
-    const first = list[0] as OptionRow;
-    const { base, expiryMs } = first.inst;
-    const [xLo, xHi] = logMoveRange(set, slots.price[first.slot] ?? -1);
-    let lo = Infinity;
-    let hi = -Infinity;
-    let step = SMILE_TABLE_STEP;
-    for (const r of list) {
-      lo = Math.min(lo, Math.log(r.inst.strikeUsd));
-      hi = Math.max(hi, Math.log(r.inst.strikeUsd));
-      step = Math.min(step, r.sd0 / SMILE_STEPS_PER_STD_DEV);
-    }
-    let table: SmileTable;
-    try {
-      table = buildSmileTable((k) => market.surfaceVol(base, k, expiryMs), lo - xHi - 2 * step, hi - xLo + 2 * step, step);
-      if (!table.coefficients.every((c) => Number.isFinite(c))) throw new Error("non-finite smile");
-    } catch {
-      // No surface for this base (no quoted option to fit one from): the option moves sticky-strike, said in notes.
-      table = flatSmileTable();
-      flatBases.add(base);
-    }
-    tables.push(table);
-    for (const r of list) {
-      const i = rowIndex.get(r) as number;
-      const lnK = Math.log(r.inst.strikeUsd);
-      offset[i] = coefLength;
-      u[i] = (lnK - table.uMin) * table.invStep;
-      invStep[i] = table.invStep;
-      top[i] = table.intervals - 1e-9;
-      const atStrike = evalSmileTable(table, lnK);
-      scale[i] = atStrike > 0 ? r.sd0 / atStrike : r.sd0;
-    }
-    coefLength += table.coefficients.length;
-  }
-  for (const base of [...flatBases].sort()) notes.push(`no volatility surface for ${base}: its options move sticky-strike`);
-  const coef = new Float64Array(coefLength);
-  let o = 0;
-  for (const t of tables) {
-    coef.set(t.coefficients, o);
-    o += t.coefficients.length;
-  }
-  return { coef, offset, u, invStep, top, scale };
 }
 
 /** Groups of legs for {@link revalue}: `groupOfLeg[i]` in [0, names.length). */

@@ -1,6 +1,6 @@
 /**
  * Liquidation planning.
- * - Property (the issue's requirement): over random unhealthy, solvent accounts on the Deribit risk matrix, the plan
+ * - Property (the issue's requirement): over random unhealthy, solvent accounts (Deribit risk matrix or standard), the plan
  *   restores the account, replaying it gives the figures it announced, the account is then healthy (default target =
  *   the warning threshold), and no step's fee ever makes equity negative.
  * - Paradex's worked example of uniform 20 % steps (crypto-venues.md §6): long 0.1 BTC, short 1 ETH, 1,000 USDC,
@@ -36,14 +36,15 @@ describe("planLiquidation", () => {
         fc.array(fc.record({ k: fc.nat({ max: INSTRUMENTS.length - 1 }), size: fc.double({ min: -8, max: 8, noNaN: true }).filter((x) => Math.abs(x) > 0.05) }), { minLength: 1, maxLength: 4 }),
         fc.double({ min: 1.05, max: 4, noNaN: true }),
         fc.double({ min: 0, max: 2, noNaN: true }),
-        (picks, excess, btc) => {
+        fc.constantFrom("deribit", "standard"),
+        (picks, excess, btc, model) => {
           const positions = picks.map((p) => ({ instrument: INSTRUMENTS[p.k] as string, size: p.size }));
           // Choose the USDC balance that puts MM at `excess` × equity: a liquidatable but solvent account.
-          const probe = unwrap(evaluateAccount(account({ model: "deribit", positions, collateral: { BTC: btc } }, market).account));
+          const probe = unwrap(evaluateAccount(account({ model, positions, collateral: { BTC: btc } }, market).account));
           const mm = probe.figures.maintenanceMarginUsd;
           const usdc = mm / excess - probe.figures.equityUsd;
           fc.pre(mm > 100 && usdc >= 0);
-          const a = account({ model: "deribit", positions, collateral: { BTC: btc, USDC: usdc } }, market).account;
+          const a = account({ model, positions, collateral: { BTC: btc, USDC: usdc } }, market).account;
           const start = unwrap(evaluateAccount(a));
           fc.pre(start.health.state === "liquidation");
           const plan = unwrap(planLiquidation(a));
@@ -61,7 +62,7 @@ describe("planLiquidation", () => {
 
   it("lists each step's trades, cost and margin; fees only from the surplus over the target", () => {
     const a = account(
-      { model: "deribit", positions: [{ instrument: "BTC-30JAN26-60000-C", size: -10 }, { instrument: "BTC-PERPETUAL", size: 2 }], collateral: { USDC: 15000 } },
+      { model: "deribit", positions: [{ instrument: "BTC-30JAN26-60000-C", size: -10 }, { instrument: "BTC-PERPETUAL", size: 2 }], collateral: { USDC: 60000 } },
       market,
     ).account;
     const plan = unwrap(planLiquidation(a, { targetRatio: 0.9 }));

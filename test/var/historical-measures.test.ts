@@ -10,6 +10,9 @@ import { unwrap } from "../../src/errors.js";
 import { parseInstrument } from "../../src/market/instrument.js";
 import { tailMeasures } from "../../src/risk/measures.js";
 import { compileRevaluationBook, revalue } from "../../src/risk/revaluation.js";
+import { loadHistoryFiles } from "../../src/io/history-files.js";
+import { historicalScenarios } from "../../src/risk/scenario-sources/index.js";
+import { sharedDataPath } from "../real-data/data-path.js";
 import { dateRange, historicalJointSet, readCloses } from "./sets.js";
 
 interface Case {
@@ -60,4 +63,19 @@ describe("historical VaR / ES of 1 BTC over 10 years of daily closes (numpy refe
       expect(Array.from(m.tailIndices.slice(0, 5), (i) => set.labels[i])).toEqual(c.worst);
     }
   });
+
+  // The same figures through the project's own history reader and historical scenario source (H8's), end to end.
+  it.each(fixture.cases.filter((c) => c.side === "long").map((c) => [`h=${c.horizonDays} α=${c.confidence}`, c] as const))(
+    "through loadHistoryFiles + historicalScenarios: %s",
+    (_name, c) => {
+      const history = unwrap(loadHistoryFiles([{ path: sharedDataPath("btc_usd_daily_close_2015_2026.csv"), factor: "BTC" }]));
+      const set = unwrap(historicalScenarios(history, { horizonDays: c.horizonDays, from: dates[c.horizonDays] as string, to: fixture.lastDate }));
+      expect(set.count).toBe(c.scenarios);
+      const book = unwrap(compileRevaluationBook([{ label: "BTC", instrument: { kind: "spot", name: "BTC", currency: "BTC" }, sizeCoin: 1, path: "p" }], market, set, { volConvention: "sticky-strike" }));
+      const m = unwrap(tailMeasures(revalue(book, set).map((x) => -x), c.confidence));
+      expect(Math.abs(m.varUsd - c.varUsd)).toBeLessThanOrEqual(REL * Math.abs(c.varUsd));
+      expect(Math.abs(m.esUsd - c.esUsd)).toBeLessThanOrEqual(REL * Math.abs(c.esUsd));
+      expect(Array.from(m.tailIndices.slice(0, 5), (i) => set.labels[i])).toEqual(c.worst);
+    },
+  );
 });

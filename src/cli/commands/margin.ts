@@ -9,6 +9,9 @@ import { MODEL_IDS } from "../../models/registry.js";
 import { renderComparison, renderMargin, renderMatrix } from "../render.js";
 import { emit, runCommand, type Io } from "../run.js";
 import { loadMarginModel, loadPortfolioAndMarket, type PortfolioOptions } from "./context.js";
+import type { MarginModel } from "../../models/types.js";
+import { backtestOptions, compareWithBacktest, type BacktestFlags, type CompareBacktest } from "./backtest.js";
+import { loadHistory } from "./risk-inputs.js";
 
 interface MarginOptions extends PortfolioOptions {
   model: string;
@@ -73,18 +76,33 @@ export function registerMargin(program: Command, io: Io, setExit: (code: number)
     );
   });
 
-  inputOptions(
-    program
-      .command("compare")
-      .description("the same portfolio under several models side by side, with the capital efficiency of portfolio margin (standard IM / model IM)")
-      .option("--models <ids>", "comma-separated model ids", "standard,deribit,derive-pmrm2"),
-  ).action(async (opts: PortfolioOptions & { models: string; json?: boolean }) => {
+  backtestOptions(
+    inputOptions(
+      program
+        .command("compare")
+        .description("the same portfolio under several models side by side, with the capital efficiency of portfolio margin (standard IM / model IM); with --backtest, each model's coverage over history")
+        .option("--models <ids>", "comma-separated model ids", "standard,deribit,derive-pmrm2")
+        .option("--backtest", "also backtest every model over --history (same days, horizon and confidence): coverage ratio, breaches, Kupiec and Christoffersen p-values"),
+    ),
+  ).action(async (opts: PortfolioOptions & BacktestFlags & { models: string; json?: boolean; backtest?: boolean }) => {
     setExit(
       await runCommand(io, Boolean(opts.json), () => {
         const ids = opts.models.split(",").map((s) => s.trim()).filter(Boolean);
         if (ids.length === 0) throw new NetriskError([issue("required", "--models", "name at least one model")]);
-        const models = ids.map((id) => loadMarginModel(id));
-        const { portfolio, context } = loadPortfolioAndMarket(opts);
+        if (opts.backtest !== true && opts.history !== undefined) throw new NetriskError([issue("invalid_value", "--history", "--history is for --backtest here: add --backtest")]);
+        let backtest: CompareBacktest | undefined;
+        let models: MarginModel[];
+        let inputs: ReturnType<typeof loadPortfolioAndMarket>;
+        if (opts.backtest === true) {
+          inputs = loadPortfolioAndMarket(opts);
+          const bt = compareWithBacktest(ids, opts, inputs.portfolio, inputs.context, loadHistory(opts), io);
+          models = bt.models;
+          backtest = bt.backtest;
+        } else {
+          models = ids.map((id) => loadMarginModel(id));
+          inputs = loadPortfolioAndMarket(opts);
+        }
+        const { portfolio, context } = inputs;
         const comparison = compareModels(portfolio, context, models);
         const json = {
           baseline: comparison.baseline,
@@ -92,8 +110,9 @@ export function registerMargin(program: Command, io: Io, setExit: (code: number)
           rows: comparison.rows.map(({ result: _r, ...row }) => row),
           failures: comparison.failures,
           notes: comparison.notes,
+          ...(backtest !== undefined ? { backtest } : {}),
         };
-        emit(io, Boolean(opts.json), json, () => renderComparison(comparison));
+        emit(io, Boolean(opts.json), json, () => renderComparison(comparison, backtest));
       }),
     );
   });

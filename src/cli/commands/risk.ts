@@ -6,11 +6,11 @@
  */
 import type { Command } from "commander";
 import { issue, NetriskError } from "../../errors.js";
-import { createHybridModel } from "../../models/hybrid/model.js";
+import { computeHybridMargin, createHybridModel } from "../../models/hybrid/model.js";
 import { createRiskMatrixModel, parseRiskMatrixParams } from "../../models/risk-matrix/index.js";
 import type { MarginResult, ResolvedPortfolio } from "../../models/types.js";
 import { legsOf } from "../../models/var/legs.js";
-import { createVarModel } from "../../models/var/model.js";
+import { createVarModel, varMarginFromReport } from "../../models/var/model.js";
 import { parseHybridParams, parseVarParams } from "../../models/var/params.js";
 import type { VarParams } from "../../models/var/params.js";
 import { computeVarReport } from "../../models/var/report.js";
@@ -144,15 +144,17 @@ function runVar(flags: VarFlags): { report: VarReport; margin: MarginResult } {
     const params = paramsOrThrow(parseVarParams(raw), source);
     const { portfolio, context } = loadPortfolioAndMarket(flags);
     const m = need(createVarModel(params, bindInputs(flags, params, portfolio)));
-    return { report: need(m.report(portfolio, context)), margin: need(m.computeResult(portfolio, context)) };
+    const report = need(m.report(portfolio, context));
+    return { report, margin: varMarginFromReport(report, portfolio, params) };
   }
   const params = paramsOrThrow(parseHybridParams(raw), source);
   const rmSource = `presets/${params.riskMatrixPreset}.json`;
   const rm = createRiskMatrixModel(paramsOrThrow(parseRiskMatrixParams(need(loadPreset(params.riskMatrixPreset))), rmSource));
   const { portfolio, context } = loadPortfolioAndMarket(flags);
   const inputs = bindInputs(flags, params, portfolio);
-  const h = need(createHybridModel(params, inputs, rm));
-  return { report: need(computeVarReport(portfolio, context, params, inputs)), margin: need(h.computeResult(portfolio, context)) };
+  need(createHybridModel(params, inputs, rm)); // validates the inputs against the parameter set
+  const report = need(computeVarReport(portfolio, context, params, inputs));
+  return { report, margin: need(computeHybridMargin(portfolio, context, params, inputs, rm, report)) };
 }
 
 /** The stress sets asked for: each --scenario (a named id, or a user JSON file), else every named stress. */

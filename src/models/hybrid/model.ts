@@ -17,7 +17,7 @@ import type { MarketContext } from "../../market/context.js";
 import type { MarginModel, MarginResult, ResolvedPortfolio } from "../types.js";
 import type { HybridParams } from "../var/params.js";
 import { checkStatisticalInputs, computeVarReport } from "../var/report.js";
-import type { StatisticalInputs } from "../var/report.js";
+import type { StatisticalInputs, VarReport } from "../var/report.js";
 import { sizeConventions, varBucket, varComponents } from "../var/model.js";
 
 /** Registry id of the hybrid model. */
@@ -32,6 +32,7 @@ export interface HybridModel extends MarginModel {
 /**
  * Margin under the hybrid model. Pure. Issues: those of `computeVarReport`, and the risk-matrix model's (e.g.
  * `unsupported` for an underlying its parameter set does not cover).
+ * @param precomputed - the statistical report of this portfolio, market, params and inputs, when already computed.
  */
 export function computeHybridMargin(
   portfolio: ResolvedPortfolio,
@@ -39,6 +40,7 @@ export function computeHybridMargin(
   params: HybridParams,
   inputs: StatisticalInputs,
   riskMatrix: MarginModel,
+  precomputed?: VarReport,
 ): Result<MarginResult> {
   let rm: MarginResult;
   try {
@@ -47,7 +49,7 @@ export function computeHybridMargin(
     if (e instanceof NetriskError) return fail(...e.issues);
     throw e;
   }
-  const r = computeVarReport(portfolio, market, params, inputs);
+  const r = precomputed !== undefined ? ok(precomputed) : computeVarReport(portfolio, market, params, inputs);
   if (!r.ok) return r;
   const report = r.value;
   const f = params.initialToMaintenanceFactor;

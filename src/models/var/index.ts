@@ -10,5 +10,5 @@ export type { BreakdownSet, PositionEs, StatisticalInputs, VarReport, WorstScena
 export { scenarioMoves, stressTest } from "./stress.js";
 export type { StressReport, StressScenarioResult } from "./stress.js";
 export { collateralLabel, legsOf } from "./legs.js";
-export { computeVarMargin, createVarModel, VAR_MODEL_ID, varBucket, varComponents } from "./model.js";
+export { computeVarMargin, createVarModel, VAR_MODEL_ID, varBucket, varComponents, varMarginFromReport } from "./model.js";
 export type { VarModel } from "./model.js";

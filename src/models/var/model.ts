@@ -68,8 +68,23 @@ export function varComponents(r: VarReport): Record<string, number> {
   };
 }
 
-function sizeConventions(p: ResolvedPortfolio): ("coin" | "usd")[] {
+/** The size conventions the portfolio's positions were given in, sorted (reported in every MarginResult). */
+export function sizeConventions(p: ResolvedPortfolio): ("coin" | "usd")[] {
   return [...new Set(p.positions.map((x) => x.sizeConvention))].sort();
+}
+
+/** The `var` margin result of an already computed report (what {@link computeVarMargin} returns). */
+export function varMarginFromReport(report: VarReport, portfolio: ResolvedPortfolio, params: VarParams): MarginResult {
+  const { notes, ...details } = report;
+  const bucket = varBucket(report, varComponents(report), report.initialMarginUsd, report.maintenanceMarginUsd, details);
+  return {
+    model: VAR_MODEL_ID,
+    parameterSet: params.info,
+    byCurrency: { USD: bucket },
+    totalUsd: { initialMargin: report.initialMarginUsd, maintenanceMargin: report.maintenanceMarginUsd },
+    sizeConventions: sizeConventions(portfolio),
+    notes,
+  };
 }
 
 /**
@@ -77,18 +92,7 @@ function sizeConventions(p: ResolvedPortfolio): ("coin" | "usd")[] {
  */
 export function computeVarMargin(portfolio: ResolvedPortfolio, market: MarketContext, params: VarParams, inputs: StatisticalInputs): Result<MarginResult> {
   const r = computeVarReport(portfolio, market, params, inputs);
-  if (!r.ok) return r;
-  const report = r.value;
-  const { notes, ...details } = report;
-  const bucket = varBucket(report, varComponents(report), report.initialMarginUsd, report.maintenanceMarginUsd, details);
-  return ok({
-    model: VAR_MODEL_ID,
-    parameterSet: params.info,
-    byCurrency: { USD: bucket },
-    totalUsd: { initialMargin: report.initialMarginUsd, maintenanceMargin: report.maintenanceMarginUsd },
-    sizeConventions: sizeConventions(portfolio),
-    notes,
-  });
+  return r.ok ? ok(varMarginFromReport(r.value, portfolio, params)) : r;
 }
 
 /**
@@ -115,4 +119,3 @@ export function createVarModel(params: VarParams, inputs: StatisticalInputs): Re
   });
 }
 
-export { sizeConventions };

@@ -82,8 +82,8 @@ export interface HybridParams extends VarParams {
   readonly riskMatrixPreset: string;
 }
 
-const commonSchema = z.looseObject(statisticalFields);
-type Common = z.infer<typeof commonSchema>;
+/** The fields `var` and `hybrid` share (a type only: each parser validates its own schema). */
+type Common = z.infer<ReturnType<typeof z.looseObject<typeof statisticalFields>>>;
 
 function zodFail<T>(issues: readonly z.core.$ZodIssue[]): Result<T> {
   return fail(...issues.map((i): Issue => issue("invalid_parameter_set", joinPath(...i.path.map((p) => (typeof p === "symbol" ? String(p) : p))), i.message)));

@@ -87,7 +87,7 @@ export interface VarReport {
   readonly tailCount: number;
   readonly varUsd: number;
   readonly esUsd: number;
-  /** Monte Carlo standard error of ES (equal-weight sets with k ≥ 2), else null. Meaningful for `montecarlo`. */
+  /** Monte Carlo standard error of ES (`montecarlo` sets with equal weights), else null. */
   readonly esStandardErrorUsd: number | null;
   readonly volConvention: VolConvention;
   /** Per base holding options: vols moved by the set's vol ratio (e.g. DVOL) or unchanged. */
@@ -206,7 +206,8 @@ export function computeVarReport(portfolio: ResolvedPortfolio, market: MarketCon
     tailCount: m.tailCount,
     varUsd: m.varUsd,
     esUsd: m.esUsd,
-    esStandardErrorUsd: m.esStandardErrorUsd ?? null,
+    // Only Monte Carlo draws are independent; overlapping historical windows are not, so no error is claimed for them.
+    esStandardErrorUsd: set.method === "montecarlo" ? (m.esStandardErrorUsd ?? null) : null,
     volConvention: params.volConvention,
     volMoveByBase: book.volMoveByBase,
     contributions,

@@ -1,0 +1,79 @@
+/**
+ * Statistical margin models (VaR/ES, hybrid) in a backtest: re-bound every day to historical scenarios from the
+ * rolling window of h-day moves ENDING that day (a two-year window by default), and to the named stress periods that
+ * had ENDED by that day (the stress floor never knows a crash before it happens). Built only from the history the walk
+ * passes, which is cut after the day.
+ * @module
+ */
+import { fail, issue } from "../errors.js";
+import type { Result } from "../errors.js";
+import type { MarginModel, ParameterSetInfo } from "../models/types.js";
+import type { StatisticalInputs } from "../models/var/report.js";
+import { dayNumber, isoDay } from "../risk/history/dates.js";
+import type { History } from "../risk/history/types.js";
+import type { JointScenarioSet } from "../risk/joint.js";
+import { historicalScenarios } from "../risk/scenario-sources/historical.js";
+import { namedStressScenarios } from "../risk/stress/named.js";
+import { NAMED_STRESS_PERIODS } from "../risk/stress/periods.js";
+import type { DailyModel } from "./types.js";
+
+/** Default window of the daily historical scenarios: two years of overlapping h-day moves. */
+export const DEFAULT_WINDOW_DAYS = 730;
+
+/** Options of {@link statisticalDailyModel}. */
+export interface StatisticalDailyOptions {
+  readonly id: string;
+  readonly parameterSet: ParameterSetInfo;
+  /** The model's horizon (its parameter set's `horizonDays`): the scenarios' window length. */
+  readonly horizonDays: number;
+  /** Price factors of the scenarios (the portfolio's currencies that the history has). */
+  readonly priceFactors: readonly string[];
+  /** Number of h-day windows (one per end day) in each day's scenario set; default {@link DEFAULT_WINDOW_DAYS}. */
+  readonly windowDays?: number;
+  /** Fewest windows accepted on a day (an expanding window until `windowDays` is reached); default `windowDays`. */
+  readonly minWindowDays?: number;
+  /** Bind the named stresses that ended by each day as the stress floor (default true). */
+  readonly stress?: boolean;
+  /** Build the model from the day's scenario sets (e.g. `(inputs) => createVarModel(params, inputs)`). */
+  readonly bind: (inputs: StatisticalInputs) => Result<MarginModel>;
+}
+
+/** A {@link DailyModel} re-binding a statistical model every day (see the module comment). */
+export function statisticalDailyModel(o: StatisticalDailyOptions): DailyModel {
+  const windowDays = o.windowDays ?? DEFAULT_WINDOW_DAYS;
+  const minWindowDays = o.minWindowDays ?? windowDays;
+  const withStress = o.stress ?? true;
+  const stressCache = new Map<string, Result<JointScenarioSet>>();
+  const ended = NAMED_STRESS_PERIODS.map((p) => ({ id: p.id, end: dayNumber(p.end) ?? Infinity }));
+  return {
+    id: o.id,
+    parameterSet: o.parameterSet,
+    notes: [
+      `${o.id}: re-bound every day to the historical scenarios of the ${windowDays} overlapping ${o.horizonDays}-day windows ending that day${minWindowDays < windowDays ? ` (fewer, down to ${minWindowDays}, while the history is shorter)` : ""}`,
+      withStress ? `${o.id}: stress floor from the named stress periods that had ended by each day (none before ${isoDay(Math.min(...ended.map((e) => e.end)))})` : `${o.id}: no stress floor in the backtest`,
+    ],
+    modelOn(day: number, known: History): Result<MarginModel> {
+      if (!Number.isInteger(windowDays) || windowDays < 1 || !Number.isInteger(minWindowDays) || minWindowDays < 1 || minWindowDays > windowDays) {
+        return fail(issue("out_of_range", "windowDays", `expected integers 1 ≤ minWindowDays (${minWindowDays}) ≤ windowDays (${windowDays})`));
+      }
+      const scenarios = historicalScenarios(known, { priceFactors: o.priceFactors, horizonDays: o.horizonDays, from: isoDay(day - windowDays + 1), to: isoDay(day) });
+      if (!scenarios.ok) return scenarios;
+      if (scenarios.value.count < minWindowDays) {
+        return fail(issue("out_of_range", "windowDays", `only ${scenarios.value.count} ${o.horizonDays}-day windows of history end by ${isoDay(day)}; at least ${minWindowDays} are required (start the backtest later, or lower the minimum window)`));
+      }
+      let stress: JointScenarioSet | undefined;
+      if (withStress) {
+        const ids = ended.filter((e) => e.end <= day).map((e) => e.id);
+        if (ids.length > 0) {
+          const key = ids.join(",");
+          // The stress moves only use days up to each period's end, all known by now: one set per list of periods.
+          let s = stressCache.get(key);
+          if (s === undefined) stressCache.set(key, (s = namedStressScenarios(known, { priceFactors: o.priceFactors, ids })));
+          if (!s.ok) return s;
+          stress = s.value;
+        }
+      }
+      return o.bind({ scenarios: scenarios.value, ...(stress !== undefined ? { stress } : {}) });
+    },
+  };
+}

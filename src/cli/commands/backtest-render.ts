@@ -1,0 +1,90 @@
+/**
+ * Text rendering of a backtest for terminals, and the progress bar drawn on stderr while it runs (terminals only).
+ * @module
+ */
+import type { BacktestProgress, BacktestResult } from "../../backtest/types.js";
+import { fmt, table } from "../output.js";
+
+const pct = (x: number, digits = 2): string => `${(x * 100).toFixed(digits)}%`;
+const pValue = (p: number): string => (p === 0 ? "<1e-300" : p < 1e-4 ? p.toExponential(2) : p.toFixed(4));
+const verdict = (p: number): string => (p < 0.05 ? "rejected at 5%" : "not rejected at 5%");
+
+/** The statistics table, the first breaches and the notes. */
+export function renderBacktest(r: BacktestResult, opts: { report?: string; maxBreaches?: number } = {}): string {
+  const s = r.settings;
+  const c = r.coverage;
+  const pc = r.procyclicality;
+  const lines: string[] = [];
+  lines.push(`backtest of model ${r.model}, parameter set ${r.parameterSet.name} ${r.parameterSet.version}`);
+  lines.push(
+    `margin days ${s.from}..${s.to}, horizon ${s.horizonDays} day(s), ${s.margin} margin, sizes ${s.rebalance === "coin" ? "constant in coin" : "constant USD notional"}, basis ${s.basis}, shape of the snapshot at ${s.snapshotAsOf}`,
+  );
+  lines.push(
+    "",
+    table(
+      ["statistic", "value"],
+      [
+        ["margin days", String(c.observations)],
+        ["breaches (loss > margin)", `${c.breaches} (expected ${c.expectedBreaches.toFixed(1)} at ${pct(s.confidence, 1)})`],
+        ["coverage ratio", pct(c.coverageRatio, 3)],
+        ["mean excess on breach days (USD)", fmt(c.meanExcessUsd)],
+        ["largest loss / margin", c.worstLossToMargin === null ? "n/a" : c.worstLossToMargin.toFixed(3)],
+      ],
+    ),
+    "",
+    table(
+      ["test", "LR", "p-value", "verdict"],
+      [
+        ["Kupiec proportion of failures", r.kupiec.lr.toFixed(3), pValue(r.kupiec.pValue), verdict(r.kupiec.pValue)],
+        ["Christoffersen independence", r.christoffersen.lr.toFixed(3), pValue(r.christoffersen.pValue), verdict(r.christoffersen.pValue)],
+        ["conditional coverage (joint)", r.conditionalCoverage.lr.toFixed(3), pValue(r.conditionalCoverage.pValue), verdict(r.conditionalCoverage.pValue)],
+      ],
+    ),
+  );
+  const inc = (m: typeof pc.largest1Day): string => (m === null ? "n/a" : `${pct(m.increaseRelative, 1)} (${fmt(m.increaseUsd)} USD) ${m.fromDate} -> ${m.toDate}`);
+  const ptt = pc.peakToTrough;
+  lines.push(
+    "",
+    table(
+      ["procyclicality", "value"],
+      [
+        ["largest 1-day margin increase", inc(pc.largest1Day)],
+        ["largest 5-day margin increase", inc(pc.largest5Day)],
+        ["peak-to-trough ratio", ptt === null ? "n/a" : `${ptt.ratio === null ? "unbounded (trough 0)" : ptt.ratio.toFixed(2)} (peak ${fmt(ptt.peakUsd)} USD ${ptt.peakDate}, trough ${fmt(ptt.troughUsd)} USD ${ptt.troughDate})`],
+      ],
+    ),
+  );
+  const max = opts.maxBreaches ?? 20;
+  if (r.breaches.length > 0) {
+    lines.push("", table(["breach day", "margin (USD)", "realised loss (USD)", "excess (USD)"], r.breaches.slice(0, max).map((b) => [b.date, b.marginUsd, b.lossUsd, b.excessUsd])));
+    if (r.breaches.length > max) lines.push(`… and ${r.breaches.length - max} more breaches (--json lists all)`);
+  }
+  if (opts.report !== undefined) lines.push("", `report: ${opts.report}`);
+  for (const n of r.notes) lines.push(`note: ${n}`);
+  return lines.join("\n");
+}
+
+/** Width of the progress bar in characters. */
+const BAR_WIDTH = 30;
+
+/**
+ * A progress renderer writing `\r`-updated lines through `write` (raw stderr of a terminal): redraws only when the
+ * whole percentage changes; `done()` clears the line.
+ */
+export function progressBar(write: (text: string) => void, label: string): { update: (p: BacktestProgress) => void; done: () => void } {
+  let shown = -1;
+  let drawn = false;
+  return {
+    update: (p) => {
+      const percent = p.total > 0 ? Math.floor((100 * p.done) / p.total) : 100;
+      if (percent === shown) return;
+      shown = percent;
+      const filled = Math.round((BAR_WIDTH * percent) / 100);
+      write(`\r${label} [${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}] ${String(percent).padStart(3)}% ${p.date} (${p.done}/${p.total})`);
+      drawn = true;
+    },
+    done: () => {
+      if (drawn) write(`\r${" ".repeat(label.length + BAR_WIDTH + 40)}\r`);
+    },
+  };
+}

@@ -1,0 +1,31 @@
+import { it } from "vitest";
+import { evaluateAccount } from "../../src/account/account.js";
+import { planLiquidation } from "../../src/account/liquidation.js";
+import { unwrap } from "../../src/errors.js";
+import { account, smallMarket } from "./helpers.js";
+it("x", () => {
+  const market = smallMarket();
+  const positions = [{ instrument: "BTC-30JAN26-50000-P", size: 0.18641940312261573 }, { instrument: "BTC-27MAR26-60000-P", size: -0.10368705256068839 }, { instrument: "BTC-PERPETUAL", size: -0.05195308895604174 }];
+  const probe = unwrap(evaluateAccount(account({ model: "deribit", positions, collateral: { BTC: 0 } }, market).account));
+  const usdc = probe.figures.maintenanceMarginUsd / 2.0473719886517396 - probe.figures.equityUsd;
+  const a = account({ model: "deribit", positions, collateral: { BTC: 0, USDC: usdc } }, market).account;
+  const e = unwrap(evaluateAccount(a));
+  console.log(JSON.stringify(e.figures), JSON.stringify(e.collateral));
+  const t0 = performance.now();
+  const plan = unwrap(planLiquidation(a));
+  console.log(performance.now() - t0, plan.status, plan.reason, plan.evaluations);
+  for (const s of plan.steps) console.log(s.step, s.kind, s.after.maintenanceMarginUsd, s.after.equityUsd, s.after.maintenanceMarginUsd - plan.targetRatio * s.after.equityUsd, s.feeUsd, s.shortfallReductionUsd);
+});
+import { applyLiquidationPlan } from "../../src/account/liquidation.js";
+it("y", () => {
+  const market = smallMarket();
+  const positions = [{ instrument: "BTC-30JAN26-50000-P", size: 0.18641940312261573 }, { instrument: "BTC-27MAR26-60000-P", size: -0.10368705256068839 }, { instrument: "BTC-PERPETUAL", size: -0.05195308895604174 }];
+  const probe = unwrap(evaluateAccount(account({ model: "deribit", positions, collateral: { BTC: 0 } }, market).account));
+  const usdc = probe.figures.maintenanceMarginUsd / 2.0473719886517396 - probe.figures.equityUsd;
+  const a = account({ model: "deribit", positions, collateral: { BTC: 0, USDC: usdc } }, market).account;
+  const plan = unwrap(planLiquidation(a));
+  const after = applyLiquidationPlan(a, plan);
+  console.log(JSON.stringify(after.positions.map(p => [p.instrument.name, p.sizeCoin])), JSON.stringify(after.balances));
+  const e = unwrap(evaluateAccount(after));
+  console.log(JSON.stringify(e.breakdown), JSON.stringify(e.margin.byCurrency.btc_btc?.components));
+});
