@@ -10,6 +10,7 @@ const SUITES = [
   { name: "risk", file: "./risk.bench.js", run: "runRiskBench" },
   { name: "var", file: "./var.bench.js", run: "runVarBench" },
   { name: "account", file: "./account.bench.js", run: "runAccountBench" },
+  { name: "backtest", file: "./backtest.bench.js", run: "runBacktestBench" },
 ];
 
 const wanted = process.argv.slice(2);

@@ -62,9 +62,17 @@ export { computeVarMargin, computeVarReport, createVarModel, parseHybridParams, 
 export type { StatisticalInputs, VarModel, VarReport } from "./models/var/index.js";
 export { computeHybridMargin, createHybridModel } from "./models/hybrid/index.js";
 
+// account: collateral, figures, health, what-if, searches, liquidation planning, hedges
+export * from "./account/index.js";
+
+// backtest: model validation over price history (coverage tests, procyclicality, HTML report)
+export * from "./backtest/index.js";
+
 // io: file formats and loaders (these read files; the engine above does not)
 export { parseMarketJson, validateMarket, marketSnapshotToJson } from "./io/market.js";
 export { loadMarketFile } from "./io/load-market.js";
 export { parsePortfolioJson, validatePortfolio } from "./io/portfolio.js";
 export { loadModel, loadPreset } from "./io/presets.js";
+export { accountFileSchema, loadAccount, parseTradeSpec, parseTradeSpecs } from "./io/account.js";
+export type { AccountFile, LoadedAccount } from "./io/account.js";
 export { FILE_SCHEMAS, toJsonSchema } from "./io/json-schema.js";

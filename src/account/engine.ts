@@ -19,7 +19,9 @@ import type { MarketContext } from "../market/context.js";
 import { parseInstrument } from "../market/instrument.js";
 import type { DerivativeInstrument, PerpetualInstrument } from "../market/types.js";
 import type { RiskMatrixModel } from "../models/risk-matrix/model.js";
+import { scenarioSetOf } from "../models/risk-matrix/scenario-set.js";
 import type { MarginModel, MarginResult, ResolvedPortfolio, ResolvedPosition } from "../models/types.js";
+import { buildRiskArraysFast } from "../risk/build-fast.js";
 import { hasUsdRate } from "../risk/marks.js";
 import type { InstrumentRiskArrays } from "../risk/risk-arrays.js";
 
@@ -63,6 +65,12 @@ export interface MarginEngineOptions {
    * move: a risk-array row depends only on its own underlying's prices and vols, so they are reused as they are.
    */
   readonly seedArrays?: InstrumentRiskArrays;
+  /**
+   * Build missing rows with the optimised builder of risk/build-fast.ts (2–3× faster; rows equal to the reference
+   * builder's to 1e-13 per coin, its tests) instead of the model's reference builder. For searches that build rows in
+   * dozens of moved markets; off by default so that a plain engine gives exactly the model's own numbers.
+   */
+  readonly fastArrays?: boolean;
 }
 
 /** True for models built by `createRiskMatrixModel` (they expose shared risk arrays). */
@@ -105,7 +113,7 @@ export function mergeRiskArrays(a: InstrumentRiskArrays, b: InstrumentRiskArrays
 export function createMarginEngine(model: MarginModel, market: MarketContext, options: MarginEngineOptions = {}): MarginEngine {
   const collateralHandling = MODELS_VALUING_COLLATERAL.includes(model.id) ? "model" : "account";
   if (!isRiskMatrixModel(model)) return genericEngine(model, market, collateralHandling);
-  return riskMatrixEngine(model, market, options.coinCollateralOffset ?? true, options.seedArrays);
+  return riskMatrixEngine(model, market, options.coinCollateralOffset ?? true, options.seedArrays, options.fastArrays ?? false);
 }
 
 /** The rows of `arrays` whose instrument passes `keep`, as a new set (data copied). */
@@ -162,7 +170,13 @@ function genericEngine(model: MarginModel, market: MarketContext, collateralHand
   };
 }
 
-function riskMatrixEngine(model: RiskMatrixModel, market: MarketContext, offsetAllowed: boolean, seed: InstrumentRiskArrays | undefined): MarginEngine {
+function riskMatrixEngine(
+  model: RiskMatrixModel,
+  market: MarketContext,
+  offsetAllowed: boolean,
+  seed: InstrumentRiskArrays | undefined,
+  fast: boolean,
+): MarginEngine {
   const params = model.params;
   const offsetsCurrency = (c: string): boolean =>
     offsetAllowed &&
@@ -183,7 +197,7 @@ function riskMatrixEngine(model: RiskMatrixModel, market: MarketContext, offsetA
       missing.push(inst);
     }
     if (missing.length === 0) return arrays === undefined ? undefined : ok(arrays);
-    const built = model.buildRiskArrays(missing, market);
+    const built = fast ? buildRiskArraysFast(missing, market, (inst) => scenarioSetOf(params, inst.base)) : model.buildRiskArrays(missing, market);
     if (!built.ok) return built;
     arrays = arrays === undefined ? built.value : mergeRiskArrays(arrays, built.value);
     return ok(arrays);

@@ -12,9 +12,9 @@
  */
 import { fail, issue, ok } from "../errors.js";
 import type { Result } from "../errors.js";
+import { currencyUsdRate, hasUsdRate } from "../risk/marks.js";
 import { evaluateAccount } from "./account.js";
 import type { Account, AccountFigures } from "./account.js";
-import { currencyUsdRate, hasUsdRate } from "../risk/marks.js";
 import { adjustBalances, priceTrade, validateTrades } from "./trades.js";
 import { whatIfTrades } from "./what-if.js";
 

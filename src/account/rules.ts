@@ -156,8 +156,8 @@ export interface AccountRules {
  * - De-peg: threshold 0.98 USD and factor 2.0, Derive's v2-core test set (derive-pmrm2.md §3).
  * - Health: Binance PM's uniMMR thresholds expressed as MM / equity: margin-call reminder below 150 % → 1/1.5,
  *   reduce-only below 120 % → 1/1.2 (§2); liquidation when MM ≥ equity (the issue's definition).
- * - Liquidation steps of 20 % (Paradex, §6); fee 0.75 % of notional (Deribit's BTC futures liquidation fee,
- *   deribit-pm.md §3.2), capped at half the equity in excess of the target.
+ * - Liquidation steps of 20 % (Paradex, §6); fee 0.75 % of notional (the BTC liquidation fee recorded in
+ *   deribit-pm.md §3.2, undated there), capped at half the equity in excess of the target.
  * - Slippage 5 bp of the underlying per coin when the snapshot has no bid/ask (our choice); conversions 0.1 %.
  */
 export const DEFAULT_ACCOUNT_RULES: AccountRulesJson = {

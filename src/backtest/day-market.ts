@@ -62,7 +62,7 @@ export interface DayState {
   /** Forward in USD for a base and delivery instant (index for an instant at or before `asOfMs`). */
   forwardUsd(base: string, expiryMs: number): number;
   /** Mark of a perpetual in USD. */
-  perpetualUsd(base: string): number;
+  perpetualUsd(inst: DerivativeInstrument): number;
   /** Implied vol (decimal) of a strike and expiry after `asOfMs`. */
   volAt(base: string, strikeUsd: number, expiryMs: number): number;
 }
@@ -121,11 +121,10 @@ export function dayState(path: HistoricalPath, day: number, options: DayStateOpt
     if (expiryMs <= asOfMs || path.basis === "flat") return indexOf(base);
     return snapshotForward(base, expiryMs) * ratioOf(base);
   };
-  const perpetualUsd = (base: string): number => {
-    const index = indexOf(base);
-    if (path.basis === "flat") return index;
-    const perp = snap.snapshot.instruments[`${base}-PERPETUAL`]?.markPrice;
-    return perp !== undefined ? index * (perp / snap.indexUsd(base)) : index;
+  const perpetualUsd = (inst: DerivativeInstrument): number => {
+    const index = indexOf(inst.base);
+    // The snapshot's own mark of this perpetual relative to its index (an unquoted one is marked at the index).
+    return path.basis === "flat" ? index : index * (snap.futureMarkUsd(inst) / snap.indexUsd(inst.base));
   };
   const volAt = (base: string, strikeUsd: number, expiryMs: number): number => {
     // Same moneyness K/F at the same time to expiry on the snapshot's surface: the strike the snapshot would quote.
@@ -147,7 +146,7 @@ export function optionInputsOn(state: DayState, inst: OptionInstrument, rateDeci
 
 /** Mark of a future or perpetual on a day, USD per coin. */
 export function futureMarkOn(state: DayState, inst: DerivativeInstrument): number {
-  if (inst.kind === "perpetual") return state.perpetualUsd(inst.base);
+  if (inst.kind === "perpetual") return state.perpetualUsd(inst);
   return state.forwardUsd(inst.base, inst.expiryMs);
 }
 

@@ -128,7 +128,13 @@ function legend(f: Frame, items: ReadonlyArray<{ label: string; className: strin
 /** Lines over dates with optional markers (breaches), a zero line when the range crosses 0, and a legend. */
 export function timeSeriesChart(title: string, dates: readonly string[], series: readonly LineSeries[], markers: readonly Marker[], yLabel: string, width = 1100, height = 380): string {
   let lo = 0, hi = 0;
-  for (const s of series) for (const v of s.values) if (Number.isFinite(v)) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+  for (const s of series) {
+    for (const v of s.values) {
+      if (!Number.isFinite(v)) continue;
+      lo = Math.min(lo, v);
+      hi = Math.max(hi, v);
+    }
+  }
   const f = frame(width, height, dates.length, lo, hi);
   const lines = series.map((s) => {
     const d = s.values.map((v, i) => `${i === 0 ? "M" : "L"}${r1(f.x(i))} ${r1(f.y(v))}`).join("");
@@ -143,7 +149,10 @@ export function timeSeriesChart(title: string, dates: readonly string[], series:
 /** Vertical bars from 0 per date (positive and negative styled apart), e.g. daily margin changes. */
 export function changeBarChart(title: string, dates: readonly string[], values: readonly number[], yLabel: string, width = 1100, height = 300): string {
   let lo = 0, hi = 0;
-  for (const v of values) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+  for (const v of values) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
   const f = frame(width, height, dates.length, lo, hi);
   const y0 = f.y(0);
   let up = "", down = "";
@@ -166,7 +175,10 @@ export interface Bin {
 export function bins(values: readonly number[], count: number): Bin[] {
   if (values.length === 0) return [];
   let lo = Infinity, hi = -Infinity;
-  for (const v of values) (lo = Math.min(lo, v)), (hi = Math.max(hi, v));
+  for (const v of values) {
+    lo = Math.min(lo, v);
+    hi = Math.max(hi, v);
+  }
   if (!(hi > lo)) return [{ lo, hi, count: values.length }];
   const w = (hi - lo) / count;
   const counts = new Array<number>(count).fill(0);

@@ -10,7 +10,7 @@ import { buildMarketContext } from "../market/build-context.js";
 import { loadAccount, parseTradeSpec, parseTradeSpecs } from "./account.js";
 import { FILE_SCHEMAS } from "./json-schema.js";
 import { validateMarket } from "./market.js";
-import { loadPreset } from "./presets.js";
+import { loadModel, loadPreset } from "./presets.js";
 
 const exampleMarket = unwrap(buildMarketContext(unwrap(validateMarket(JSON.parse(readFileSync("examples/market.json", "utf8"))))));
 const book = {
@@ -52,6 +52,13 @@ describe("loadAccount", () => {
     const named = unwrap(loadAccount({ ...book, model: "standard", parameterSet: "standard-deribit" }, exampleMarket));
     expect(inline.parameterSetName).toBe("inline");
     expect(unwrap(evaluateAccount(inline.account)).figures).toEqual(unwrap(evaluateAccount(named.account)).figures);
+  });
+
+  it("takes a model built by the caller (how var and hybrid, which need history, are used)", () => {
+    const model = unwrap(loadModel("standard"));
+    const a = unwrap(loadAccount({ ...book, model: "deribit" }, exampleMarket, { model }));
+    expect(a.model).toBe(model);
+    expect(unwrap(evaluateAccount(a.account)).margin.model).toBe("standard");
   });
 
   it("reports problems with their paths", () => {

@@ -70,8 +70,15 @@ export type PresetLoader = (name: string) => Result<unknown>;
  * (`file_not_found`, ...; path `parameterSet`), `invalid_parameter_set` (paths under `overrides.parameters` when a
  * patch is given, else `parameterSet`), the rules' (paths under `overrides.account`).
  * @param options.engine - reuse an engine (and its risk arrays) already bound to this market and model.
+ * @param options.model - a model built by the caller (e.g. `var` or `hybrid`, which need joint scenarios from history
+ *   and cannot be built from a preset alone); the file's `model`, `parameterSet` and `overrides.parameters` are then
+ *   not used for the model.
  */
-export function loadAccount(input: unknown, market: MarketContext, options: { loadPreset?: PresetLoader; engine?: MarginEngine } = {}): Result<LoadedAccount> {
+export function loadAccount(
+  input: unknown,
+  market: MarketContext,
+  options: { loadPreset?: PresetLoader; engine?: MarginEngine; model?: MarginModel } = {},
+): Result<LoadedAccount> {
   const parsed = accountFileSchema.safeParse(input);
   if (!parsed.success) {
     // The portfolio part's own reader gives precise instrument issues; the rest maps through the shared mapping.
@@ -81,8 +88,9 @@ export function loadAccount(input: unknown, market: MarketContext, options: { lo
   }
   const file = parsed.data;
   const issues: Issue[] = [];
-  const modelId = file.model ?? "deribit";
-  if (!MODEL_IDS.includes(modelId)) issues.push(issue("unknown_model", "model", `unknown margin model ${JSON.stringify(modelId)}; known: ${MODEL_IDS.join(", ")}`));
+  const modelId = options.model?.id ?? file.model ?? "deribit";
+  if (!MODEL_IDS.includes(modelId) && options.model === undefined)
+    issues.push(issue("unknown_model", "model", `unknown margin model ${JSON.stringify(modelId)}; known: ${MODEL_IDS.join(", ")}`));
   const rules = parseAccountRules(applyMergePatch(DEFAULT_ACCOUNT_RULES, file.overrides?.account ?? {}), "overrides.account");
   if (!rules.ok) issues.push(...rules.issues);
   const portfolio = resolvePortfolio(file, market);
@@ -90,7 +98,10 @@ export function loadAccount(input: unknown, market: MarketContext, options: { lo
   if (issues.length > 0) return fail(...issues);
   let model: MarginModel;
   let parameterSetName: string;
-  if (options.engine !== undefined && file.parameterSet === undefined && file.overrides?.parameters === undefined && options.engine.model.id === modelId) {
+  if (options.model !== undefined) {
+    model = options.model;
+    parameterSetName = model.parameterSet.name;
+  } else if (options.engine !== undefined && file.parameterSet === undefined && file.overrides?.parameters === undefined && options.engine.model.id === modelId) {
     model = options.engine.model;
     parameterSetName = model.parameterSet.name;
   } else {

@@ -35,7 +35,7 @@ describe("account figures", () => {
     const e = unwrap(evaluateAccount(account(file, market).account));
     const v = valuePortfolio(unwrap(validatePortfolio({ positions: file.positions }, market)), market);
     const balancesUsd = 0.8 * 60000 + 25000 + 2 * 3000;
-    // Tolerance 1e-9 relative: the same marks summed in another order.
+    // Tolerance 1e-12 relative: the same marks summed in another order.
     expect(close(e.figures.equityUsd, balancesUsd + v.totalValueUsd, 1e-12)).toBe(true);
     const b = e.breakdown;
     expect(e.figures.initialMarginUsd).toBeCloseTo(b.tieredInitialMarginUsd + b.haircutImUsd + b.borrowImUsd + b.depegImUsd, 8);
