@@ -6,5 +6,6 @@ export default defineConfig({
     // Two cores on CI: keep workers bounded so timing-insensitive tests stay quick and stable.
     maxWorkers: 2,
     testTimeout: 60_000,
+    setupFiles: ["test/setup.ts"],
   },
 });

@@ -22,7 +22,7 @@ import { unwrap } from "../dist/errors.js";
 import { loadMarketFile } from "../dist/io/load-market.js";
 import { validatePortfolio } from "../dist/io/portfolio.js";
 import { loadModel } from "../dist/io/presets.js";
-import { buildMarketContext } from "../dist/market/build-context.js";
+import { buildMarketContext } from "../dist/pricing/build-context.js";
 import { parseInstrument } from "../dist/market/instrument.js";
 
 const ROOT = new URL("../", import.meta.url);

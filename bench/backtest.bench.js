@@ -23,7 +23,7 @@ import { loadHistoryFiles } from "../dist/io/history-files.js";
 import { loadMarketFile } from "../dist/io/load-market.js";
 import { validatePortfolio } from "../dist/io/portfolio.js";
 import { loadModel, loadPreset } from "../dist/io/presets.js";
-import { buildMarketContext } from "../dist/market/build-context.js";
+import { buildMarketContext } from "../dist/pricing/build-context.js";
 import { createVarModel } from "../dist/models/var/model.js";
 import { parseVarParams } from "../dist/models/var/params.js";
 import { rollPortfolio } from "../dist/backtest/book.js";

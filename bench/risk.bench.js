@@ -16,7 +16,7 @@ import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { unwrap } from "../dist/errors.js";
 import { loadDeribitOptionsSnapshotCsv } from "../dist/io/deribit-csv.js";
-import { buildMarketContext } from "../dist/market/build-context.js";
+import { buildMarketContext } from "../dist/pricing/build-context.js";
 import { parseInstrument } from "../dist/market/instrument.js";
 import { parseRiskMatrixParams } from "../dist/models/risk-matrix/params.js";
 import { bucketKeyOf, scenarioSetOf } from "../dist/models/risk-matrix/scenario-set.js";

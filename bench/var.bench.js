@@ -22,7 +22,7 @@ import { unwrap } from "../dist/errors.js";
 import { loadHistoryFiles } from "../dist/io/history-files.js";
 import { loadDeribitOptionsSnapshotCsv } from "../dist/io/deribit-csv.js";
 import { validatePortfolio } from "../dist/io/portfolio.js";
-import { buildMarketContext } from "../dist/market/build-context.js";
+import { buildMarketContext } from "../dist/pricing/build-context.js";
 import { parseVarParams } from "../dist/models/var/params.js";
 import { black76PriceBatch } from "../dist/pricing/batch.js";
 import { computeVarReport } from "../dist/models/var/report.js";

@@ -28,8 +28,8 @@ export type { MarketContext, OptionMarketInputs } from "./market/context.js";
 export { formatInstrument, parseInstrument } from "./market/instrument.js";
 export { buildForwardCurve } from "./market/forward-curve.js";
 export type { ForwardCurve, ForwardQuote } from "./market/forward-curve.js";
-export { buildMarketContext } from "./market/build-context.js";
-export type { BuiltMarketContext, MarketContextOptions } from "./market/build-context.js";
+export { buildMarketContext } from "./pricing/build-context.js";
+export type { BuiltMarketContext, MarketContextOptions } from "./pricing/build-context.js";
 export { buildVolSurface } from "./market/vol-surface.js";
 export type { SurfaceFitReport, VolQuote, VolSurface, VolSurfaceOptions } from "./market/vol-surface.js";
 

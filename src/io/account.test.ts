@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { evaluateAccount } from "../account/account.js";
 import { unwrap } from "../errors.js";
-import { buildMarketContext } from "../market/build-context.js";
+import { buildMarketContext } from "../pricing/build-context.js";
 import { loadAccount, parseTradeSpec, parseTradeSpecs } from "./account.js";
 import { FILE_SCHEMAS } from "./json-schema.js";
 import { validateMarket } from "./market.js";

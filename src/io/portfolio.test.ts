@@ -5,7 +5,7 @@ import { fixedMarket } from "../../test/contract/fixed-market.js";
 import { parsePortfolioFile, parsePortfolioJson, portfolioFileSchema, validatePortfolio } from "./portfolio.js";
 import { toJsonSchema } from "./json-schema.js";
 import { unwrap } from "../errors.js";
-import { buildMarketContext } from "../market/build-context.js";
+import { buildMarketContext } from "../pricing/build-context.js";
 import { contractMarket } from "../../test/contract/markets.js";
 
 // Marks of Deribit's pme/simulate example (reference/deribit-pm.md W1, 2024-06-17T10:22:20.501Z).

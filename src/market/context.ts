@@ -1,6 +1,6 @@
 /**
  * The read-only view of a market that pricing, risk and models use. Built once per snapshot by
- * `buildMarketContext` (in `market/build-context.ts`) from a validated {@link MarketSnapshot}: forward curves,
+ * `buildMarketContext` (in `pricing/build-context.ts`) from a validated {@link MarketSnapshot}: forward curves,
  * volatility surfaces and quote look-ups are resolved there, so kernels never see a missing field.
  * @module
  */

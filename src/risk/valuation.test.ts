@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { unwrap } from "../errors.js";
 import { validateMarket } from "../io/market.js";
 import { validatePortfolio } from "../io/portfolio.js";
-import { buildMarketContext } from "../market/build-context.js";
+import { buildMarketContext } from "../pricing/build-context.js";
 import { valuePortfolio } from "./valuation.js";
 import type { Greeks } from "./valuation.js";
 

@@ -5,7 +5,7 @@
 import { unwrap } from "../../src/errors.js";
 import { loadAccount } from "../../src/io/account.js";
 import type { LoadedAccount } from "../../src/io/account.js";
-import { buildMarketContext } from "../../src/market/build-context.js";
+import { buildMarketContext } from "../../src/pricing/build-context.js";
 import type { MarketContext } from "../../src/market/context.js";
 import type { InstrumentQuote, MarketSnapshot } from "../../src/market/types.js";
 

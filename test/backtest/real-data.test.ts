@@ -10,7 +10,7 @@ import { loadHistoryFiles } from "../../src/io/history-files.js";
 import { loadMarketFile } from "../../src/io/load-market.js";
 import { validatePortfolio } from "../../src/io/portfolio.js";
 import { loadModel } from "../../src/io/presets.js";
-import { buildMarketContext } from "../../src/market/build-context.js";
+import { buildMarketContext } from "../../src/pricing/build-context.js";
 import { sharedDataPath } from "../real-data/data-path.js";
 import { fixedMarginModel } from "./fixture.js";
 

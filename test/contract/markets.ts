@@ -9,7 +9,7 @@
 import { unwrap } from "../../src/errors.js";
 import { loadMarketFile } from "../../src/io/load-market.js";
 import { validatePortfolio } from "../../src/io/portfolio.js";
-import { buildMarketContext } from "../../src/market/build-context.js";
+import { buildMarketContext } from "../../src/pricing/build-context.js";
 import type { MarketContext } from "../../src/market/context.js";
 import type { InstrumentQuote, MarketSnapshot } from "../../src/market/types.js";
 import type { ResolvedPortfolio } from "../../src/models/types.js";

@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { NetriskError, unwrap } from "../../src/errors.js";
 import { validatePortfolio } from "../../src/io/portfolio.js";
 import { loadModel } from "../../src/io/presets.js";
-import { buildMarketContext } from "../../src/market/build-context.js";
+import { buildMarketContext } from "../../src/pricing/build-context.js";
 import type { MarketContext } from "../../src/market/context.js";
 import { parseInstrument } from "../../src/market/instrument.js";
 import type { MarketSnapshot } from "../../src/market/types.js";

@@ -14,7 +14,7 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { loadDeribitOptionsSnapshotCsv, loadDeribitTickerCsv } from "../../src/io/deribit-csv.js";
 import type { DeribitChain } from "../../src/io/deribit-chain.js";
-import { buildMarketContext } from "../../src/market/build-context.js";
+import { buildMarketContext } from "../../src/pricing/build-context.js";
 import { parseInstrument } from "../../src/market/instrument.js";
 import type { OptionInstrument } from "../../src/market/types.js";
 import { yearsBetween } from "../../src/market/types.js";

@@ -6,7 +6,7 @@ import { issue, NetriskError } from "../../errors.js";
 import { loadMarketFile, type LoadedMarket } from "../../io/load-market.js";
 import { validatePortfolio } from "../../io/portfolio.js";
 import { loadModel } from "../../io/presets.js";
-import { buildMarketContext } from "../../market/build-context.js";
+import { buildMarketContext } from "../../pricing/build-context.js";
 import type { MarketContext } from "../../market/context.js";
 import { createModel } from "../../models/registry.js";
 import type { MarginModel, ResolvedPortfolio } from "../../models/types.js";

@@ -5,7 +5,7 @@
 import type { Command } from "commander";
 import { issue, NetriskError } from "../../errors.js";
 import { FILE_SCHEMAS, toJsonSchema } from "../../io/json-schema.js";
-import type { BuiltMarketContext } from "../../market/build-context.js";
+import type { BuiltMarketContext } from "../../pricing/build-context.js";
 import type { VolSurface } from "../../market/vol-surface.js";
 import { fmt, table, toJson } from "../output.js";
 import { emit, runCommand, type Io } from "../run.js";

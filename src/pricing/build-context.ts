@@ -9,22 +9,22 @@
  * - time: ACT/365.25 years from the snapshot time to expiry (Deribit's `time_to_maturity`);
  * - rate: `ratesDecimal[settlementCurrency]`, default 0 (Deribit prices its options at 0 %).
  *
- * Layering note: implying a vol from a price needs the Black-76 inversion of pricing/implied-vol.ts, so this one
- * market file imports from pricing (as the task that specified it asks); nothing else in market does.
+ * Layering: it lives in pricing, not market, because implying a vol from a price needs the Black-76 inversion of
+ * ./implied-vol.ts; the MarketContext interface it implements stays in market/context.ts.
  * @module
  */
 import { NetriskError, fail, issue, joinPath, ok } from "../errors.js";
 import type { Issue, Result } from "../errors.js";
-import { impliedVolCoin, impliedVolUsd } from "../pricing/implied-vol.js";
-import { checkSnapshot } from "./check-snapshot.js";
-import type { MarketContext, OptionMarketInputs } from "./context.js";
-import { buildForwardCurve, forwardQuotesFromSnapshot } from "./forward-curve.js";
-import type { ForwardCurve } from "./forward-curve.js";
-import { parseInstrument } from "./instrument.js";
-import type { DerivativeInstrument, MarketSnapshot, OptionInstrument } from "./types.js";
-import { yearsBetween } from "./types.js";
-import { buildVolSurface } from "./vol-surface.js";
-import type { VolQuote, VolSurface, VolSurfaceOptions } from "./vol-surface.js";
+import { impliedVolCoin, impliedVolUsd } from "./implied-vol.js";
+import { checkSnapshot } from "../market/check-snapshot.js";
+import type { MarketContext, OptionMarketInputs } from "../market/context.js";
+import { buildForwardCurve, forwardQuotesFromSnapshot } from "../market/forward-curve.js";
+import type { ForwardCurve } from "../market/forward-curve.js";
+import { parseInstrument } from "../market/instrument.js";
+import type { DerivativeInstrument, MarketSnapshot, OptionInstrument } from "../market/types.js";
+import { yearsBetween } from "../market/types.js";
+import { buildVolSurface } from "../market/vol-surface.js";
+import type { VolQuote, VolSurface, VolSurfaceOptions } from "../market/vol-surface.js";
 
 /** Options of {@link buildMarketContext}. */
 export interface MarketContextOptions {

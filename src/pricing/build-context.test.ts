@@ -1,12 +1,12 @@
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
 import { NetriskError } from "../errors.js";
-import { black76PriceCoin, black76PriceUsd } from "../pricing/black76.js";
+import { black76PriceCoin, black76PriceUsd } from "./black76.js";
 import { buildMarketContext } from "./build-context.js";
 import type { BuiltMarketContext } from "./build-context.js";
-import { parseInstrument } from "./instrument.js";
-import type { FutureInstrument, MarketSnapshot, OptionInstrument, PerpetualInstrument } from "./types.js";
-import { MS_PER_YEAR } from "./types.js";
+import { parseInstrument } from "../market/instrument.js";
+import type { FutureInstrument, MarketSnapshot, OptionInstrument, PerpetualInstrument } from "../market/types.js";
+import { MS_PER_YEAR } from "../market/types.js";
 
 // The minimum format's example (Deribit pme/simulate docs, ../shared/reference/deribit-pm.md §5 W1).
 const TS = Date.parse("2024-06-17T10:22:20.501Z");
