@@ -10,6 +10,7 @@ import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import {
   black76GreeksBatch,
+  black76PriceBatch,
   black76InverseGreeks,
   impliedVolBatch,
   impliedVolCoin,
@@ -97,7 +98,7 @@ function throughput(fn, rowsPerCall, ms) {
  * Measures pricing throughput on one core. Returns options per second for each variant, the ratios, and a checksum
  * so the work cannot be optimised away. `ms` is the measuring time per variant (default 1000).
  */
-export function runPricingBench({ ms = 1000 } = {}) {
+export function runPricingBench({ ms = 1000, print = false } = {}) {
   const { chain, markCoin, n } = loadChain();
   let sink = 0;
 
@@ -125,6 +126,16 @@ export function runPricingBench({ ms = 1000 } = {}) {
       black76GreeksBatch(chain, usdCols);
       inverseGreeksBatch(usdCols, chain.forwardUsd, coinCols);
       sink += coinCols.priceCoin[n - 1];
+    },
+    n,
+    ms,
+  );
+
+  const priceOut = new Float64Array(n);
+  const batchPrice = throughput(
+    () => {
+      black76PriceBatch(chain, "inverse", priceOut);
+      sink += priceOut[n - 1];
     },
     n,
     ms,
@@ -171,22 +182,25 @@ export function runPricingBench({ ms = 1000 } = {}) {
     ms,
   );
 
-  return {
+  const result = {
     options: n,
     ivSolvedPerPass: solved,
     greeksPerSecond: { scalar: scalarGreeks, batch: batchGreeks, textbookBaseline: textbook },
+    pricesPerSecond: { batch: batchPrice },
     impliedVolsPerSecond: { scalar: scalarIv, batch: batchIv },
     ratios: { batchOverScalarGreeks: batchGreeks / scalarGreeks, batchOverTextbook: batchGreeks / textbook, scalarOverTextbook: scalarGreeks / textbook },
     checksum: sink,
     node: process.version,
   };
+  if (print) printPricingBench(result);
+  return result;
 }
 
-const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
-if (isMain) {
-  const r = runPricingBench();
+/** Print the figures of {@link runPricingBench}. */
+export function printPricingBench(r) {
   const m = (x) => `${(x / 1e6).toFixed(2)} M/s`;
   console.log(`pricing bench: Deribit chain, ${r.options} options, one core, node ${r.node}`);
+  console.log(`  price only, batch (inverse, coin):   ${m(r.pricesPerSecond.batch)}`);
   console.log(`  price + all Greeks (inverse, coin):  scalar ${m(r.greeksPerSecond.scalar)}  batch ${m(r.greeksPerSecond.batch)}`);
   console.log(`  textbook baseline (A&S erf, ~1e-7):  ${m(r.greeksPerSecond.textbookBaseline)}`);
   console.log(`  implied vol from coin marks:         scalar ${m(r.impliedVolsPerSecond.scalar)}  batch ${m(r.impliedVolsPerSecond.batch)}  (${r.ivSolvedPerPass}/${r.options} solvable)`);
@@ -194,3 +208,6 @@ if (isMain) {
     `  ratios: batch/scalar ${r.ratios.batchOverScalarGreeks.toFixed(2)}, batch/textbook ${r.ratios.batchOverTextbook.toFixed(2)}, scalar/textbook ${r.ratios.scalarOverTextbook.toFixed(2)}`,
   );
 }
+
+const isMain = process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href;
+if (isMain) runPricingBench({ print: true });

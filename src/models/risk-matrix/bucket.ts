@@ -44,7 +44,24 @@ interface DeribitVectors {
 }
 
 function split(v: ArrayLike<number>, standardCount: number): DeribitVectors {
-  return { standard: Array.from(v).slice(0, standardCount), extended: Array.from(v).slice(standardCount) };
+  const standard = new Array<number>(standardCount);
+  const extended = new Array<number>(v.length - standardCount);
+  for (let j = 0; j < standardCount; j++) standard[j] = v[j] as number;
+  for (let j = standardCount; j < v.length; j++) extended[j - standardCount] = v[j] as number;
+  return { standard, extended };
+}
+
+/**
+ * Define an enumerable property computed on first read. Why: the Deribit-shaped audit vectors cost as much as the
+ * margin itself, and what-if / distance searches evaluate hundreds of margins whose audit detail nobody reads; JSON
+ * output and tests read them through the getter, so the output is unchanged.
+ */
+function lazy<T>(target: Record<string, unknown>, key: string, compute: () => T): void {
+  let cached: { value: T } | undefined;
+  Object.defineProperty(target, key, {
+    enumerable: true,
+    get: () => (cached ??= { value: compute() }).value,
+  });
 }
 
 /**
@@ -126,15 +143,46 @@ export function computeBucketMargin(
       pnl: p.sizeCoin * (arrays.data[p.row * S + worstJ] as number),
     }),
   );
-  const initialRiskVectors: Record<string, DeribitVectors> = {};
-  const scratch = new Float64Array(S);
-  for (const p of positions) {
-    scratch.fill(0);
-    addScaledRow(arrays, p.row, p.sizeCoin, scratch);
-    initialRiskVectors[arrays.instrumentNames[p.row] as string] = split(scratch, n);
-  }
+  const initialRiskVectors = (): Record<string, DeribitVectors> => {
+    const out: Record<string, DeribitVectors> = {};
+    const scratch = new Float64Array(S);
+    for (const p of positions) {
+      scratch.fill(0);
+      addScaledRow(arrays, p.row, p.sizeCoin, scratch);
+      out[arrays.instrumentNames[p.row] as string] = split(scratch, n);
+    }
+    return out;
+  };
   const inExtended = worstJ >= n;
   const worstMove = worst?.priceMove ?? 0;
+  const auditDetails: Record<string, unknown> = {
+    bucket: ctx.key,
+    index_price_usd: ctx.indexUsd,
+    usd_per_unit: ctx.usdPerUnit,
+  };
+  lazy(auditDetails, "initial_risk_vectors", initialRiskVectors);
+  lazy(auditDetails, "pre_aggregated_risk_vectors", () => split(pre, n));
+  lazy(auditDetails, "aggregated_risk_vectors", () => split(agg, n));
+  lazy(auditDetails, "extended_dampener", () => Array.from(ctx.rule.extendedDampener));
+  Object.assign(auditDetails, {
+    risk_matrix_margin: riskMatrixMargin,
+    open_orders_margin: ctx.openOrdersMargin,
+    mmp_margin: ctx.mmpMargin,
+    risk_matrix_margin_details: {
+      worst_case: worstCase,
+      worst_case_bucket: {
+        index: inExtended ? worstJ - n : worstJ,
+        source: inExtended ? "extended" : "standard",
+        // 1-based: price point k + 1 of the standard grid (1 = lowest price), or tail entry e + 1.
+        bucket: inExtended ? worstJ - n + 1 : Math.floor(worstJ / ctx.rule.volSlots) + 1,
+        side: worstMove < 0 ? "left" : worstMove > 0 ? "right" : "center",
+      },
+      roll_shock: components.rollShock,
+      delta_shock: components.deltaShock,
+      correlation_contingency: components.correlationContingency,
+    },
+    net_delta_coin: addonPositions.reduce((s, p) => s + p.deltaCoin, 0),
+  });
   return {
     currency: ctx.currency,
     initialMargin,
@@ -147,31 +195,8 @@ export function computeBucketMargin(
       : {}),
     scenarios: scenarioPnls,
     contributions,
-    details: {
-      bucket: ctx.key,
-      index_price_usd: ctx.indexUsd,
-      usd_per_unit: ctx.usdPerUnit,
-      initial_risk_vectors: initialRiskVectors,
-      pre_aggregated_risk_vectors: split(pre, n),
-      aggregated_risk_vectors: split(agg, n),
-      extended_dampener: Array.from(ctx.rule.extendedDampener),
-      risk_matrix_margin: riskMatrixMargin,
-      open_orders_margin: ctx.openOrdersMargin,
-      mmp_margin: ctx.mmpMargin,
-      risk_matrix_margin_details: {
-        worst_case: worstCase,
-        worst_case_bucket: {
-          index: inExtended ? worstJ - n : worstJ,
-          source: inExtended ? "extended" : "standard",
-          // 1-based: price point k + 1 of the standard grid (1 = lowest price), or tail entry e + 1.
-          bucket: inExtended ? worstJ - n + 1 : Math.floor(worstJ / ctx.rule.volSlots) + 1,
-          side: worstMove < 0 ? "left" : worstMove > 0 ? "right" : "center",
-        },
-        roll_shock: components.rollShock,
-        delta_shock: components.deltaShock,
-        correlation_contingency: components.correlationContingency,
-      },
-      net_delta_coin: addonPositions.reduce((s, p) => s + p.deltaCoin, 0),
-    },
+    details: auditDetails,
   };
 }
+
+
