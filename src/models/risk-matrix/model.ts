@@ -12,7 +12,7 @@ import type { Issue, Result } from "../../errors.js";
 import type { MarketContext } from "../../market/context.js";
 import type { DerivativeInstrument } from "../../market/types.js";
 import { currencyUsdRate, hasUsdRate } from "../../risk/marks.js";
-import { buildRiskArrays } from "../../risk/risk-arrays.js";
+import { buildRiskArraysFast } from "../../risk/build-fast.js";
 import type { InstrumentRiskArrays, ScenarioSet } from "../../risk/risk-arrays.js";
 import type { BucketMargin, MarginModel, MarginResult, ParameterSetInfo, ResolvedPortfolio } from "../types.js";
 import { computeBucketMargin } from "./bucket.js";
@@ -56,6 +56,9 @@ export interface RiskMatrixModel extends MarginModel {
  * Risk arrays of `instruments` under `params` in `market`: per instrument (distinct names), the weighted P&L of
  * +1 coin in each of the 3·(2B + 1) standard then extended scenarios of its underlying, in its settlement currency.
  * Instruments whose underlying has no `currency_pair` block are `unsupported` issues.
+ *
+ * Built by the optimised builder (risk/build-fast.ts: per-expiry work shared, about 2.5× faster on a whole chain);
+ * risk/risk-arrays.ts `buildRiskArrays` is its reference, and build-fast.test.ts holds the two together to 1e-13.
  */
 export function buildRiskMatrixArrays(
   instruments: readonly DerivativeInstrument[],
@@ -64,7 +67,7 @@ export function buildRiskMatrixArrays(
   pathOf?: (i: number) => string,
 ): Result<InstrumentRiskArrays> {
   const setOf = (inst: DerivativeInstrument): ScenarioSet | undefined => scenarioSetOf(params, inst.base);
-  return buildRiskArrays(instruments, market, setOf, pathOf);
+  return buildRiskArraysFast(instruments, market, setOf, pathOf);
 }
 
 interface BucketDraft {
