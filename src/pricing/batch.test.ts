@@ -29,6 +29,22 @@ function toColumns(rows: Black76Input[]): OptionChainColumns {
 }
 
 describe("batch kernels equal the scalar API bit for bit", () => {
+  it("prices of call/put pairs that share their out-of-the-money value (sorted chains) equal the scalar API", () => {
+    fc.assert(
+      fc.property(fc.array(rowArb, { minLength: 1, maxLength: 30 }), (rows) => {
+        // Each row followed by its twin of the other type: the batch reuses the pair's OTM value on the second row.
+        const paired = rows.flatMap((r) => [r, { ...r, isCall: !r.isCall }]);
+        const chain = toColumns(paired);
+        const usd = black76PriceBatch(chain, "linear");
+        const coin = black76PriceBatch(chain, "inverse");
+        paired.forEach((r, i) => {
+          expect(usd[i]).toBe(black76PriceUsd(r));
+          expect(coin[i]).toBe(black76PriceCoin(r));
+        });
+      }),
+    );
+  });
+
   it("prices (linear and inverse), USD Greeks and coin Greeks", () => {
     fc.assert(
       fc.property(fc.array(rowArb, { minLength: 1, maxLength: 40 }), (rows) => {

@@ -16,7 +16,7 @@ import { normCdf, ONE_OVER_SQRT_TWO_PI } from "../math/normal.js";
 import { discountFactor, logMoneyness } from "./black76.js";
 import { failureIssue, impliedTotalVol, IV_BELOW_INTRINSIC } from "./implied-vol.js";
 import type { ImpliedVolFailure } from "./implied-vol.js";
-import { normalisedBlack, normalisedVega } from "./normalised-black.js";
+import { normalisedBlack, normalisedBlackOtmCall, normalisedIntrinsic, normalisedVega } from "./normalised-black.js";
 
 /** Option settlement: `linear` values in USD, `inverse` in coin (USD value / forward). */
 export type OptionSettlement = "linear" | "inverse";
@@ -131,6 +131,9 @@ export function black76PriceBatch(chain: OptionChainColumns, settlement: OptionS
   let rPrev = NaN;
   let sqrtT = 0;
   let disc = 1;
+  let xPrev = NaN;
+  let sPrev = NaN;
+  let otmPrev = 0;
   for (let i = 0; i < n; i++) {
     const f = forwardUsd[i] as number;
     const k = strikeUsd[i] as number;
@@ -145,8 +148,23 @@ export function black76PriceBatch(chain: OptionChainColumns, settlement: OptionS
     }
     const s = (volDecimal[i] as number) * sqrtT;
     const call = isCall[i] === 1;
-    const undiscounted =
-      s > 0 ? Math.sqrt(f * k) * normalisedBlack(logMoneyness(f, k), s, call) : Math.max(call ? f - k : k - f, 0);
+    let undiscounted: number;
+    if (s > 0) {
+      // b(x, s, θ) = intrinsic + b_otm(−|x|, s) for either θ (normalisedBlack's reduction), so a call and a put at the
+      // same strike, forward and vol (adjacent in a sorted chain; 509 of Deribit's 652 pairs on 2025-12-30) share
+      // the expensive out-of-the-money value. Same arithmetic as normalisedBlack, hence bit-identical results.
+      const x = logMoneyness(f, k);
+      const xOtm = -Math.abs(x);
+      if (xOtm !== xPrev || s !== sPrev) {
+        otmPrev = normalisedBlackOtmCall(xOtm, s);
+        xPrev = xOtm;
+        sPrev = s;
+      }
+      const xc = call ? x : -x;
+      undiscounted = Math.sqrt(f * k) * (xc <= 0 ? otmPrev : normalisedIntrinsic(xc) + otmPrev);
+    } else {
+      undiscounted = Math.max(call ? f - k : k - f, 0);
+    }
     const price = disc * undiscounted;
     prices[i] = inverse ? price / f : price;
   }

@@ -92,6 +92,12 @@ function millsYPrime(h: number, y0: number): number {
   return y0 * r;
 }
 
+/**
+ * 1/((k+1)(k+2)) for odd k: the series below multiplies by these instead of dividing. Why: a division per term was a
+ * measurable share of batch pricing (most real options fall in R2), and the reciprocals are exact to half an ulp.
+ */
+const SERIES_STEP = Float64Array.from({ length: 60 }, (_, k) => 1 / ((k + 1) * (k + 2)));
+
 /** Y(h+t) − Y(h−t) for t < 1 and h <= 0 (R2): Taylor series in t, positive terms. */
 function bracketSmallT(h: number, t: number): number {
   let yPrev = millsY(h); // Y⁽⁰⁾
@@ -105,7 +111,7 @@ function bracketSmallT(h: number, t: number): number {
     const yOdd = h * yEven + (k + 1) * y;
     yPrev = yEven;
     y = yOdd;
-    weight *= t2 / ((k + 1) * (k + 2));
+    weight *= t2 * (SERIES_STEP[k] as number);
     const term = y * weight;
     sum += term;
     if (term <= 1e-17 * sum) break;
