@@ -104,3 +104,36 @@ describe("bad input: one line, non-zero exit, nothing lost", () => {
     }
   });
 });
+
+describe("statistical models in margin and compare (--history)", () => {
+  const S = "../shared/data";
+  const history = [`${S}/crypto_daily_close_wide_2014_2024.csv`, `${S}/deribit_dvol_btc_daily.csv`, `${S}/deribit_dvol_eth_daily.csv`];
+  const inputs = ["--portfolio", "examples/portfolio.json", "--market", "examples/market.json"];
+
+  it("margin --model var --history gives the same ES and margin as netrisk var (historical, whole history)", async () => {
+    const m = await runCli("margin", ...inputs, "--model", "var", "--history", ...history, "--json");
+    expect(m.stderr).toBe("");
+    const v = await runCli("var", ...inputs, "--history", ...history, "--json");
+    const margin = parseJson(m) as { totalUsd: { initialMargin: number }; byCurrency: { USD: { components: { expectedShortfall: number } } } };
+    const report = parseJson(v) as { es: number; initialMarginUsd: number };
+    expect(margin.byCurrency.USD.components.expectedShortfall).toBe(report.es);
+    expect(margin.totalUsd.initialMargin).toBe(report.initialMarginUsd);
+  });
+
+  it("compare --history puts var and hybrid beside the scenario models", async () => {
+    const run = await runCli("compare", ...inputs, "--models", "standard,deribit,var,hybrid", "--history", ...history, "--json");
+    expect(run.code).toBe(0);
+    const r = parseJson(run) as { rows: { label: string; initialMarginUsd: number }[]; failures: unknown[] };
+    expect(r.failures).toEqual([]);
+    expect(r.rows.map((x) => x.label)).toEqual(["standard", "deribit", "var", "hybrid"]);
+    const im = Object.fromEntries(r.rows.map((x) => [x.label, x.initialMarginUsd]));
+    // hybrid = max(risk matrix, ES margin) + add-ons, so it is at least the larger of the two without add-ons.
+    expect(im.hybrid).toBeGreaterThanOrEqual(Math.min(im.deribit ?? 0, im.var ?? 0));
+  });
+
+  it("margin --model var without --history says what is missing", async () => {
+    const run = await runCli("margin", ...inputs, "--model", "var");
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/history|statistical/);
+  });
+});

@@ -200,6 +200,39 @@ function compareLabels(models: readonly { id: string; parameterSet: { name: stri
 }
 
 /**
+ * Fixed models as they are; statistical models (var, hybrid) bound to the history up to the snapshot's day (or the
+ * history's last day before it), so that they margin "today". A model that cannot be bound keeps its issues and
+ * raises them when asked to compute (compare lists it as a failure).
+ */
+export function boundToSnapshot(built: readonly (MarginModel | DailyModel)[], market: MarketContext, history: History): MarginModel[] {
+  const snapshotDay = Math.floor(market.asOfMs / 86_400_000);
+  const lastKnown = Math.min(snapshotDay, ...history.prices.map((s) => s.firstDay + s.values.length - 1));
+  return built.map((m): MarginModel => {
+    if (!isDaily(m)) return m;
+    const bound = m.modelOn(lastKnown, historyUpTo(history, lastKnown));
+    return bound.ok ? bound.value : { id: m.id, parameterSet: m.parameterSet, compute: () => { throw new NetriskError(bound.issues); } };
+  });
+}
+
+/**
+ * Models for `netrisk margin` / `netrisk compare` when `--history` is given: statistical models bound to historical
+ * scenarios from the whole history up to the snapshot (their parameter set's horizon and confidence; `--window-days`
+ * limits the windows), fixed models loaded as usual.
+ */
+export function modelsWithHistory(
+  ids: readonly string[],
+  flags: BacktestFlags & { preset?: string; params?: string },
+  portfolio: ResolvedPortfolio,
+  market: MarketContext,
+  history: History,
+): MarginModel[] {
+  // The whole history unless --window-days says otherwise (the same scenarios as `netrisk var --method historical`).
+  const span = Math.max(1, ...history.prices.map((p) => p.values.length));
+  const whole = { ...flags, windowDays: flags.windowDays ?? String(span), minWindowDays: flags.minWindowDays ?? "1" };
+  return boundToSnapshot(ids.map((id) => backtestModel(id, whole, portfolio, history).model), market, history);
+}
+
+/**
  * Models of `netrisk compare --backtest` and their backtests over the same days, horizon and confidence. A statistical
  * model (var, hybrid) is re-bound daily in the backtest and, for the IM column, bound to the history up to the
  * snapshot's day (or the history's last day before it); a model that cannot be bound or backtested gets its issues.
@@ -216,13 +249,7 @@ export function compareWithBacktest(
   const confidence = flags.confidence !== undefined ? numberFlag(flags.confidence, "--confidence", { min: 0, max: 1 }) : 0.99;
   const shared = { ...flags, horizonDays: String(horizonDays) };
   const built = ids.map((id) => backtestModel(id, shared, portfolio, history).model);
-  const snapshotDay = Math.floor(market.asOfMs / 86_400_000);
-  const lastKnown = Math.min(snapshotDay, ...history.prices.map((s) => s.firstDay + s.values.length - 1));
-  const models = built.map((m): MarginModel => {
-    if (!isDaily(m)) return m;
-    const bound = m.modelOn(lastKnown, historyUpTo(history, lastKnown));
-    return bound.ok ? bound.value : { id: m.id, parameterSet: m.parameterSet, compute: () => { throw new NetriskError(bound.issues); } };
-  });
+  const models = boundToSnapshot(built, market, history);
   const labels = compareLabels(built);
   let settings: BacktestResult["settings"] | null = null;
   const options = backtestRunOptions(flags, { horizonDays, confidence });

@@ -10,7 +10,7 @@ import { renderComparison, renderMargin, renderMatrix } from "../render.js";
 import { emit, runCommand, type Io } from "../run.js";
 import { loadMarginModel, loadPortfolioAndMarket, type PortfolioOptions } from "./context.js";
 import type { MarginModel } from "../../models/types.js";
-import { backtestOptions, compareWithBacktest, type BacktestFlags, type CompareBacktest } from "./backtest.js";
+import { backtestOptions, compareWithBacktest, modelsWithHistory, type BacktestFlags, type CompareBacktest } from "./backtest.js";
 import { loadHistory } from "./risk-inputs.js";
 
 interface MarginOptions extends PortfolioOptions {
@@ -39,12 +39,24 @@ export function registerMargin(program: Command, io: Io, setExit: (code: number)
       .option("--model <id>", `margin model: ${MODEL_IDS.join(" | ")}`, "deribit")
       .option("--preset <name>", "parameter-set preset in presets/ (default: the model's own)")
       .option("--params <file>", "parameter-set JSON file instead of a preset")
-      .option("--scenarios", "also list every scenario's P&L (always included in --json)"),
-  ).action(async (opts: MarginOptions) => {
+      .option("--scenarios", "also list every scenario's P&L (always included in --json)")
+      .option("--history <files...>", "var / hybrid: daily history CSV files (docs/formats.md 'History files'); scenarios from the history up to the market's date")
+      .option("--fill-gaps", "with --history: forward-fill missing days (reported) instead of rejecting the file"),
+  ).action(async (opts: MarginOptions & { history?: string[]; fillGaps?: boolean }) => {
     setExit(
       await runCommand(io, Boolean(opts.json), () => {
-        const model = loadMarginModel(opts.model, opts.preset, opts.params);
-        const { portfolio, context } = loadPortfolioAndMarket(opts);
+        let model: MarginModel;
+        let inputs: ReturnType<typeof loadPortfolioAndMarket>;
+        if (opts.history !== undefined) {
+          inputs = loadPortfolioAndMarket(opts);
+          const [bound] = modelsWithHistory([opts.model], opts, inputs.portfolio, inputs.context, loadHistory(opts));
+          if (bound === undefined) throw new NetriskError([issue("internal", "--model", "no model was built")]);
+          model = bound;
+        } else {
+          model = loadMarginModel(opts.model, opts.preset, opts.params);
+          inputs = loadPortfolioAndMarket(opts);
+        }
+        const { portfolio, context } = inputs;
         const result = model.compute(portfolio, context);
         emit(io, Boolean(opts.json), result, () => renderMargin(result, { scenarios: Boolean(opts.scenarios) }));
       }),
@@ -89,7 +101,6 @@ export function registerMargin(program: Command, io: Io, setExit: (code: number)
       await runCommand(io, Boolean(opts.json), () => {
         const ids = opts.models.split(",").map((s) => s.trim()).filter(Boolean);
         if (ids.length === 0) throw new NetriskError([issue("required", "--models", "name at least one model")]);
-        if (opts.backtest !== true && opts.history !== undefined) throw new NetriskError([issue("invalid_value", "--history", "--history is for --backtest here: add --backtest")]);
         let backtest: CompareBacktest | undefined;
         let models: MarginModel[];
         let inputs: ReturnType<typeof loadPortfolioAndMarket>;
@@ -98,6 +109,10 @@ export function registerMargin(program: Command, io: Io, setExit: (code: number)
           const bt = compareWithBacktest(ids, opts, inputs.portfolio, inputs.context, loadHistory(opts), io);
           models = bt.models;
           backtest = bt.backtest;
+        } else if (opts.history !== undefined) {
+          // Statistical models (var, hybrid) margin from the history up to the snapshot.
+          inputs = loadPortfolioAndMarket(opts);
+          models = modelsWithHistory(ids, opts, inputs.portfolio, inputs.context, loadHistory(opts));
         } else {
           models = ids.map((id) => loadMarginModel(id));
           inputs = loadPortfolioAndMarket(opts);
