@@ -24,46 +24,11 @@ import { validatePortfolio } from "../dist/io/portfolio.js";
 import { loadModel } from "../dist/io/presets.js";
 import { buildMarketContext } from "../dist/pricing/build-context.js";
 import { parseInstrument } from "../dist/market/instrument.js";
+import { seededRandom, timeMedian } from "./lib.js";
 
 const ROOT = new URL("../", import.meta.url);
 const data = (name) => fileURLToPath(new URL(`../shared/data/${name}`, ROOT));
 const POSITIONS = 50;
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-/** `warmup` unmeasured runs, then the median of `runs` (wall-clock and process CPU), in milliseconds. */
-function timeMedian(fn, { warmup, runs }) {
-  for (let i = 0; i < warmup; i++) fn();
-  const ms = [];
-  const cpu = [];
-  for (let i = 0; i < runs; i++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    fn();
-    ms.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1000);
-  }
-  return { medianMs: median(ms), minMs: Math.min(...ms), cpuMedianMs: median(cpu), runs };
-}
-
-/** Seeded uniform [0, 1) (xorshift32 after a splitmix-style scramble). */
-function seededRandom(seed) {
-  let z = (seed + 0x9e3779b9) | 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  let x = (z ^ (z >>> 16)) | 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
 
 /** The real chain's market context and a seeded 50-position portfolio on it. */
 function setup(seed) {

@@ -16,7 +16,6 @@
 // Baseline (same process, same walk): each day's market built through the public `buildMarketContext` (snapshot check,
 // instrument-name parsing, forward curve) from the day's quotes, instead of the backtest's hand-built day context.
 // Timing protocol: warm-up first (JIT), then the median of several runs; wall-clock and process CPU time.
-import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import { unwrap } from "../dist/errors.js";
 import { loadHistoryFiles } from "../dist/io/history-files.js";
@@ -32,34 +31,12 @@ import { realisedLossUsd } from "../dist/backtest/realised.js";
 import { prepareBacktest } from "../dist/backtest/setup.js";
 import { statisticalDailyModel } from "../dist/backtest/statistical.js";
 import { runBacktest } from "../dist/backtest/walk.js";
+import { timeMedian } from "./lib.js";
 
 const DATA = new URL("../../shared/data/", import.meta.url);
 const data = (f) => new URL(f, DATA).pathname;
 const FROM = "2016-02-12";
 const TO = "2026-02-11";
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-/** Median wall-clock and CPU ms of `runs` runs after `warmup` unmeasured ones; `fn` returns a value kept for checks. */
-function timeMedian(fn, { warmup, runs }) {
-  let last;
-  for (let i = 0; i < warmup; i++) last = fn();
-  const ms = [];
-  const cpu = [];
-  for (let i = 0; i < runs; i++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    last = fn();
-    ms.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1000);
-  }
-  return { medianMs: median(ms), minMs: Math.min(...ms), cpuMedianMs: median(cpu), runs, last };
-}
 
 /** The snapshot, the 50-option portfolio and the history. */
 function inputs() {

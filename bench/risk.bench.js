@@ -25,51 +25,11 @@ import { allocateBook, validateBook } from "../dist/risk/book.js";
 import { buildRiskArraysFast } from "../dist/risk/build-fast.js";
 import { createAggregationPool } from "../dist/risk/parallel.js";
 import { buildRiskArrays } from "../dist/risk/risk-arrays.js";
+import { seededRandom, timeMedianAsync as timeMedian } from "./lib.js";
 
 const ROOT = new URL("../", import.meta.url);
 const DATA = new URL("../shared/data/", ROOT);
 const POSITIONS_PER_ACCOUNT = 30;
-
-/** Median of an array of numbers. */
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-/**
- * Time `fn` (sync or async): `warmup` unmeasured runs, then the median of `runs` runs, in milliseconds, wall-clock
- * and process CPU (user + system, all threads). On a machine shared with other work the wall-clock includes
- * time-slicing; CPU time ≈ wall-clock means the run had its core(s) to itself.
- */
-async function timeMedian(fn, { warmup, runs }) {
-  for (let i = 0; i < warmup; i++) await fn();
-  const ms = [];
-  const cpuMs = [];
-  for (let i = 0; i < runs; i++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    await fn();
-    ms.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpuMs.push((c.user + c.system) / 1000);
-  }
-  return { medianMs: median(ms), minMs: Math.min(...ms), cpuMedianMs: median(cpuMs), runs };
-}
-
-/** Seeded uniform [0, 1) generator (xorshift32 after a splitmix32 scramble of the seed): reproducible accounts. */
-function seededRandom(seed) {
-  let z = (seed + 0x9e3779b9) | 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  let x = (z ^ (z >>> 16)) | 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Fill a book of `accountCount` accounts × 30 positions: each account picks a base (BTC or ETH with the chain's

@@ -16,7 +16,6 @@
 // Timing protocol: one warm-up run, then the median of several runs; wall-clock and process CPU time (on a machine
 // shared with other work the wall-clock includes time-slicing: CPU time ≈ wall-clock means the run had its core).
 import { readFileSync } from "node:fs";
-import { performance } from "node:perf_hooks";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { unwrap } from "../dist/errors.js";
 import { loadHistoryFiles } from "../dist/io/history-files.js";
@@ -30,46 +29,10 @@ import { tailMeasures } from "../dist/risk/measures.js";
 import { compileRevaluationBook, revalue } from "../dist/risk/revaluation.js";
 import { revalueReference } from "../dist/risk/revaluation-reference.js";
 import { estimateFactorModel, historicalScenarios, monteCarloScenarios } from "../dist/risk/scenario-sources/index.js";
+import { seededRandom, timeMedian } from "./lib.js";
 
 const ROOT = new URL("../", import.meta.url);
 const DATA = new URL("../shared/data/", ROOT);
-
-function median(xs) {
-  const s = [...xs].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 === 1 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-/** Median wall-clock and CPU time (ms) of `runs` runs after `warmup` unmeasured ones. */
-function timeMedian(fn, { warmup, runs }) {
-  let last;
-  for (let i = 0; i < warmup; i++) last = fn();
-  const ms = [];
-  const cpu = [];
-  for (let i = 0; i < runs; i++) {
-    const c0 = process.cpuUsage();
-    const t0 = performance.now();
-    last = fn();
-    ms.push(performance.now() - t0);
-    const c = process.cpuUsage(c0);
-    cpu.push((c.user + c.system) / 1000);
-  }
-  return { medianMs: median(ms), minMs: Math.min(...ms), cpuMedianMs: median(cpu), runs, last };
-}
-
-/** Seeded uniform [0, 1) generator (xorshift32 after a splitmix32 scramble): a reproducible book. */
-function seededRandom(seed) {
-  let z = (seed + 0x9e3779b9) | 0;
-  z = Math.imul(z ^ (z >>> 16), 0x85ebca6b);
-  z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35);
-  let x = (z ^ (z >>> 16)) | 1;
-  return () => {
-    x ^= x << 13;
-    x ^= x >>> 17;
-    x ^= x << 5;
-    return (x >>> 0) / 4294967296;
-  };
-}
 
 function loadInputs() {
   const read = (name) => readFileSync(new URL(name, DATA), "utf8");
