@@ -205,13 +205,7 @@ export function registerPricing(program: Command, io: Io, setExit: (code: number
         );
         return;
       }
-      const outcomes = validateBatch(readOrThrow(o.batch), o.batch, "vol");
-      const valid = outcomes.flatMap((x) => (x.ok ? [x.row] : []));
-      const priced = priceRows(valid);
-      let j = 0;
-      const answers = outcomes.map((x) => (x.ok ? (priced[j++] as PriceResult) : { error: x.issues }));
-      exit = reportBatch(io, answers, outcomes.length - valid.length, o.batch);
-      emitBatch(io, Boolean(o.json), answers);
+      exit = runBatch(io, o.batch, "vol", priceRows);
     });
     setExit(code !== 0 ? code : exit);
   });
@@ -231,16 +225,26 @@ export function registerPricing(program: Command, io: Io, setExit: (code: number
         emit(io, Boolean(o.json), r, () => `implied volatility ${fmt((r as { vol: number }).vol, 12)} (decimal)`);
         return;
       }
-      const outcomes = validateBatch(readOrThrow(o.batch), o.batch, "price");
-      const valid = outcomes.flatMap((x) => (x.ok ? [x.row] : []));
-      const solved = impliedVolRows(valid);
-      let j = 0;
-      const answers = outcomes.map((x) => (x.ok ? solved[j++] : { error: x.issues }));
-      exit = reportBatch(io, answers, outcomes.length - valid.length, o.batch);
-      emitBatch(io, Boolean(o.json), answers);
+      exit = runBatch(io, o.batch, "price", impliedVolRows);
     });
     setExit(code !== 0 ? code : exit);
   });
+}
+
+/**
+ * A batch file end to end: validate every row, answer the valid ones in one kernel call, put each answer (or the row's
+ * error object) back in input order, print the JSON array; returns the exit status of {@link reportBatch}.
+ */
+function runBatch<T>(io: Io, file: string, field: "vol" | "price", answer: (rows: readonly OptionRow[]) => T[]): number {
+  const outcomes = validateBatch(readOrThrow(file), file, field);
+  const valid = outcomes.flatMap((x) => (x.ok ? [x.row] : []));
+  const answered = answer(valid);
+  let j = 0;
+  const answers = outcomes.map((x) => (x.ok ? answered[j++] : { error: x.issues }));
+  const exit = reportBatch(io, answers, outcomes.length - valid.length, file);
+  // Batch output is always JSON (an array in input order): it is meant for scripts. --json is accepted for symmetry.
+  io.out(toJson(answers, 0));
+  return exit;
 }
 
 function readOrThrow(path: string): unknown {
@@ -261,10 +265,4 @@ function reportBatch(io: Io, answers: readonly unknown[], invalidRows: number, f
   }
   if (errors > 0) io.err(`netrisk: ${errors} row(s) of ${answers.length} have no answer (error objects in the output)`);
   return 0;
-}
-
-function emitBatch(io: Io, json: boolean, answers: readonly unknown[]): void {
-  // Batch output is always JSON (an array in input order): it is meant for scripts. --json is accepted for symmetry.
-  void json;
-  io.out(toJson(answers, 0));
 }
