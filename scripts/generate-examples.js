@@ -3,7 +3,7 @@
 // The market is SYNTHETIC: a BTC and an ETH index, a forward curve with a constant carry, and option marks from a
 // raw-SVI smile per expiry, priced with netrisk's own Black-76. It is not real data; it exists so that `npm start`
 // runs on a fresh machine with nothing else. Run: `npm run examples` (builds first). Deterministic: no clock, no RNG.
-import { writeFileSync } from "node:fs";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { black76PriceCoin } from "../dist/pricing/black76.js";
 
@@ -137,10 +137,23 @@ const stressedAccount = {
   ],
   collateral: { BTC: 1.2, USDC: 60000 },
 };
-writeFileSync(out("account.json"), `${JSON.stringify(account, null, 2)}\n`);
-writeFileSync(out("account-stressed.json"), `${JSON.stringify(stressedAccount, null, 2)}\n`);
-console.log("wrote examples/account.json and examples/account-stressed.json");
-writeFileSync(out("portfolio-usdc.json"), `${JSON.stringify(usdcPortfolio, null, 2)}\n`);
-writeFileSync(out("market.json"), `${JSON.stringify(market, null, 1)}\n`);
-writeFileSync(out("portfolio.json"), `${JSON.stringify(portfolio, null, 2)}\n`);
-console.log(`wrote examples/market.json (${Object.keys(instruments).length} instruments) examples/portfolio.json and examples/portfolio-usdc.json`);
+const files = {
+  "market.json": `${JSON.stringify(market, null, 1)}\n`,
+  "portfolio.json": `${JSON.stringify(portfolio, null, 2)}\n`,
+  "portfolio-usdc.json": `${JSON.stringify(usdcPortfolio, null, 2)}\n`,
+  "account.json": `${JSON.stringify(account, null, 2)}\n`,
+  "account-stressed.json": `${JSON.stringify(stressedAccount, null, 2)}\n`,
+};
+
+// `--check`: regenerate in memory and compare with the committed files (a test runs this), writing nothing.
+if (process.argv.includes("--check")) {
+  const stale = Object.entries(files).filter(([name, text]) => !existsSync(out(name)) || readFileSync(out(name), "utf8") !== text);
+  if (stale.length > 0) {
+    console.error(`examples out of date: ${stale.map(([n]) => n).join(", ")} (run npm run examples)`);
+    process.exit(1);
+  }
+  console.log(`examples up to date (${Object.keys(files).length} files)`);
+} else {
+  for (const [name, text] of Object.entries(files)) writeFileSync(out(name), text);
+  console.log(`wrote examples/${Object.keys(files).join(", examples/")} (${Object.keys(instruments).length} instruments in the market)`);
+}
