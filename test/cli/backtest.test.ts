@@ -136,9 +136,13 @@ describe("netrisk compare --backtest", () => {
     expect(text.stdout).toContain(`backtest: margin days ${walkFixture.dates[0]}`);
   });
 
-  it("without --backtest, --history is refused rather than ignored", async () => {
-    const run = await runCli("compare", "--portfolio", portfolioPath, "--market", marketPath, "--history", historyPath);
-    expect(run.code).toBe(2);
-    expect(run.stderr).toContain("--history");
+  it("without --backtest, --history binds the statistical models and adds no backtest columns", async () => {
+    const run = await runCli("compare", "--portfolio", portfolioPath, "--market", marketPath, "--history", historyPath, "--models", "standard,var", "--json");
+    expect(run.code).toBe(0);
+    const r = parseJson(run) as { rows: { label: string }[]; failures: { label: string; issues: { code: string }[] }[]; backtest?: unknown };
+    expect(r.rows.map((x) => x.label)).toEqual(["standard"]);
+    // The fixture history is short: var was bound to it (not ignored) and reports too few scenarios for 99 %.
+    expect(r.failures.map((f) => [f.label, f.issues[0]?.code])).toEqual([["var", "out_of_range"]]);
+    expect(r.backtest).toBeUndefined();
   });
 });
