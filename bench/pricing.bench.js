@@ -1,6 +1,7 @@
 // Pricing throughput on the real Deribit BTC/ETH chain (1304 options, 2025-12-30 17:31 UTC), one core.
 //
-// Measures: options priced with all Greeks per second (scalar API and struct-of-arrays batch API), implied vols
+// Measures: prices per second (batch API, and the WebAssembly SIMD batch kernel black76PriceBatchFast, each on the chain
+// in file order and sorted), options priced with all Greeks per second (scalar API and struct-of-arrays batch API), implied vols
 // solved per second (scalar and batch), and a same-process baseline: a textbook Black-76 (Abramowitz–Stegun 7.1.26
 // erf, F·N(d1) − K·N(d2), its own Greeks), i.e. what a typical npm package does, at about 1e−7 accuracy.
 //
@@ -11,6 +12,7 @@ import { pathToFileURL } from "node:url";
 import {
   black76GreeksBatch,
   black76PriceBatch,
+  black76PriceBatchFast,
   black76InverseGreeks,
   impliedVolBatch,
   impliedVolCoin,
@@ -168,6 +170,24 @@ export function runPricingBench({ ms = 1000, print = false } = {}) {
     ms,
   );
 
+  // The WebAssembly SIMD kernel (src/pricing/batch-fast.ts), same chain, both orders.
+  const fastPrice = throughput(
+    () => {
+      black76PriceBatchFast(chain, "inverse", priceOut);
+      sink += priceOut[n - 1];
+    },
+    n,
+    ms,
+  );
+  const fastPriceSorted = throughput(
+    () => {
+      black76PriceBatchFast(sorted, "inverse", priceOut);
+      sink += priceOut[n - 1];
+    },
+    n,
+    ms,
+  );
+
   const textbook = throughput(
     () => {
       for (let i = 0; i < n; i++) {
@@ -213,7 +233,12 @@ export function runPricingBench({ ms = 1000, print = false } = {}) {
     options: n,
     ivSolvedPerPass: solved,
     greeksPerSecond: { scalar: scalarGreeks, batch: batchGreeks, textbookBaseline: textbook },
-    pricesPerSecond: { batch: batchPrice, batchSortedChain: batchPriceSorted },
+    pricesPerSecond: {
+      batch: batchPrice,
+      batchSortedChain: batchPriceSorted,
+      batchFast: fastPrice,
+      batchFastSortedChain: fastPriceSorted,
+    },
     impliedVolsPerSecond: { scalar: scalarIv, batch: batchIv },
     ratios: { batchOverScalarGreeks: batchGreeks / scalarGreeks, batchOverTextbook: batchGreeks / textbook, scalarOverTextbook: scalarGreeks / textbook },
     checksum: sink,
@@ -227,7 +252,10 @@ export function runPricingBench({ ms = 1000, print = false } = {}) {
 export function printPricingBench(r) {
   const m = (x) => `${(x / 1e6).toFixed(2)} M/s`;
   console.log(`pricing bench: Deribit chain, ${r.options} options, one core, node ${r.node}`);
-  console.log(`  price only, batch (inverse, coin):   file order ${m(r.pricesPerSecond.batch)}  sorted chain ${m(r.pricesPerSecond.batchSortedChain)}`);
+  console.log(`  price only, batch (inverse, coin):    file order ${m(r.pricesPerSecond.batch)}  sorted chain ${m(r.pricesPerSecond.batchSortedChain)}`);
+  console.log(
+    `  price only, fast batch (WebAssembly): file order ${m(r.pricesPerSecond.batchFast)}  sorted chain ${m(r.pricesPerSecond.batchFastSortedChain)}`,
+  );
   console.log(`  price + all Greeks (inverse, coin):  scalar ${m(r.greeksPerSecond.scalar)}  batch ${m(r.greeksPerSecond.batch)}`);
   console.log(`  textbook baseline (A&S erf, ~1e-7):  ${m(r.greeksPerSecond.textbookBaseline)}`);
   console.log(`  implied vol from coin marks:         scalar ${m(r.impliedVolsPerSecond.scalar)}  batch ${m(r.impliedVolsPerSecond.batch)}  (${r.ivSolvedPerPass}/${r.options} solvable)`);

@@ -34,6 +34,7 @@ export {
   inverseGreeksBatch,
   validateChain,
 } from "./batch.js";
+export { black76PriceBatchFast } from "./batch-fast.js";
 export type {
   Black76GreeksColumns,
   ImpliedVolBatchResult,

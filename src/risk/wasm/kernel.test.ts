@@ -5,7 +5,7 @@
  * The kernels' numbers are tested (exactly, against a reference loop) in ../aggregate.test.ts.
  */
 import { describe, expect, it } from "vitest";
-import { sleb128, uleb128 } from "./encoder.js";
+import { sleb128, uleb128 } from "../../math/wasm/encoder.js";
 import { buildKernelModuleBytes, createWasmAggregator, kernelModule, laneBlocks } from "./kernel.js";
 
 describe("LEB128", () => {

@@ -13,8 +13,8 @@
  * the copy costs ~12 bytes per position against ~35 multiply-adds, measured at ~5 % of the kernel time).
  * @module
  */
-import { encodeModule, I32, op, V128 } from "./encoder.js";
-import type { ValType } from "./encoder.js";
+import { encodeModule, I32, op, V128 } from "../../math/wasm/encoder.js";
+import type { ValType } from "../../math/wasm/encoder.js";
 
 const PAGE_BYTES = 65536;
 /** Accounts per chunk: 4,096 keeps the chunk's book (~1.5 MB at 30 positions) near L2 with the risk arrays. */

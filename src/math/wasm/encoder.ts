@@ -1,6 +1,7 @@
 /**
  * A minimal WebAssembly binary encoder: just enough of the MVP + fixed-width SIMD (v128) instruction set to emit the
- * aggregation kernels of {@link ./kernel.ts} as bytes from TypeScript.
+ * aggregation kernels of risk/wasm/kernel.ts and the batch Black-76 kernel of pricing/wasm/ as bytes from TypeScript.
+ * It sits in math/ because both layers use it and it knows nothing of markets.
  *
  * WHY emit bytes from TypeScript: the kernels are specialised per scenario count (the number of SIMD accumulators is
  * `ceil(scenarioCount / 2)`), so they are generated at run time anyway, and doing it here needs no native toolchain,
