@@ -187,48 +187,52 @@ function addOptionFlags(cmd: Command, valueFlag: string, valueHelp: string): Com
     .option("--json", "machine-readable JSON output");
 }
 
+/**
+ * The action shared by `price` and `iv`: one option from flags (`single`, given the validated row) or a batch file
+ * answered by `batchAnswer`; a batch with invalid rows exits 2 after printing every answer.
+ */
+function optionAction<T>(io: Io, setExit: (code: number) => void, field: "vol" | "price", single: (row: OptionRow, json: boolean) => void, batchAnswer: (rows: readonly OptionRow[]) => T[]) {
+  return async (o: FlagOptions): Promise<void> => {
+    let exit = 0;
+    const code = await runCommand(io, Boolean(o.json), () => {
+      if (o.batch !== undefined) {
+        exit = runBatch(io, o.batch, field, batchAnswer);
+        return;
+      }
+      const v = validateOptionRow(rowFromFlags(o, field), 0, field);
+      if (!v.ok) throw new NetriskError(flagIssues(v.issues));
+      single(v.row, Boolean(o.json));
+    });
+    setExit(code !== 0 ? code : exit);
+  };
+}
+
 export function registerPricing(program: Command, io: Io, setExit: (code: number) => void): void {
   addOptionFlags(
     program.command("price").description("Black-76 price and Greeks of an option (linear or coin-settled), from flags or a batch file"),
     "--vol <decimal>",
     "implied volatility, decimal (0.55 = 55%)",
-  ).action(async (o: FlagOptions) => {
-    let exit = 0;
-    const code = await runCommand(io, Boolean(o.json), () => {
-      if (o.batch === undefined) {
-        const v = validateOptionRow(rowFromFlags(o, "vol"), 0, "vol");
-        if (!v.ok) throw new NetriskError(flagIssues(v.issues));
-        const [r] = priceRows([v.row]);
-        const units = PRICE_UNITS[v.row.settlement];
-        emit(io, Boolean(o.json), { ...r, settlement: v.row.settlement, units }, () =>
-          table(["", "value", "unit"], Object.entries(r ?? {}).map(([k, x]) => [k, fmt(x as number, 10), units[k as keyof typeof units]])),
-        );
-        return;
-      }
-      exit = runBatch(io, o.batch, "vol", priceRows);
-    });
-    setExit(code !== 0 ? code : exit);
-  });
+  ).action(
+    optionAction(io, setExit, "vol", (row, json) => {
+      const [r] = priceRows([row]);
+      const units = PRICE_UNITS[row.settlement];
+      emit(io, json, { ...r, settlement: row.settlement, units }, () =>
+        table(["", "value", "unit"], Object.entries(r ?? {}).map(([k, x]) => [k, fmt(x as number, 10), units[k as keyof typeof units]])),
+      );
+    }, priceRows),
+  );
 
   addOptionFlags(
     program.command("iv").description("implied volatility of an option from its price (USD for linear, coin for inverse), from flags or a batch file"),
     "--price <value>",
     "option price: USD per coin (linear) or coin per coin (inverse)",
-  ).action(async (o: FlagOptions) => {
-    let exit = 0;
-    const code = await runCommand(io, Boolean(o.json), () => {
-      if (o.batch === undefined) {
-        const v = validateOptionRow(rowFromFlags(o, "price"), 0, "price");
-        if (!v.ok) throw new NetriskError(flagIssues(v.issues));
-        const [r] = impliedVolRows([v.row]);
-        if (r && "error" in r) throw new NetriskError(r.error.map((e) => issue(e.code as Issue["code"], "--price", e.message)));
-        emit(io, Boolean(o.json), r, () => `implied volatility ${fmt((r as { vol: number }).vol, 12)} (decimal)`);
-        return;
-      }
-      exit = runBatch(io, o.batch, "price", impliedVolRows);
-    });
-    setExit(code !== 0 ? code : exit);
-  });
+  ).action(
+    optionAction(io, setExit, "price", (row, json) => {
+      const [r] = impliedVolRows([row]);
+      if (r && "error" in r) throw new NetriskError(r.error.map((e) => issue(e.code as Issue["code"], "--price", e.message)));
+      emit(io, json, r, () => `implied volatility ${fmt((r as { vol: number }).vol, 12)} (decimal)`);
+    }, impliedVolRows),
+  );
 }
 
 /**
