@@ -7,5 +7,7 @@ export default defineConfig({
     maxWorkers: 2,
     testTimeout: 60_000,
     setupFiles: ["test/setup.ts"],
+    // Probes once for ../shared/data, PostgreSQL, NATS, nats-server and Chromium (test/helpers/requires.ts).
+    globalSetup: ["test/global-setup.ts"],
   },
 });

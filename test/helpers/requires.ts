@@ -1,0 +1,22 @@
+/**
+ * Test-side view of the environment probed by test/global-setup.ts. Use it to skip what the machine lacks:
+ *
+ *   import { testEnv, sharedData } from "../helpers/requires.js";
+ *   describe.skipIf(testEnv.postgresUrl === null)("store on PostgreSQL", () => { ... });
+ *   describe.skipIf(testEnv.sharedDataDir === null)("real chain", () => { const f = sharedData("deribit_...csv"); });
+ *
+ * The global setup prints ONE notice per missing component for the whole run, and with NETRISK_REQUIRE_ALL=1
+ * (.ci/run) it fails the run instead, so a skip here can never hide a missing component in CI.
+ */
+import { inject } from "vitest";
+import type { TestEnv } from "./test-env.js";
+
+export const testEnv: TestEnv = inject("testEnv");
+
+/** Absolute path of a file in ../shared/data. Only call inside a block skipped when `testEnv.sharedDataDir` is null. */
+export function sharedData(file: string): string {
+  if (testEnv.sharedDataDir === null) throw new Error(`../shared/data is missing (wanted ${file})`);
+  return `${testEnv.sharedDataDir}${file}`;
+}
+
+export const hasSharedData: boolean = testEnv.sharedDataDir !== null;
