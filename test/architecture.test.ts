@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, dirname, resolve } from "node:path";
 
-const LAYERS = ["errors", "version", "math", "market", "pricing", "risk", "models", "account", "backtest", "io", "cli", "index"];
+const LAYERS = ["errors", "version", "math", "market", "pricing", "risk", "models", "account", "backtest", "io", "store", "server", "cli", "index"];
 const ENGINE = new Set(["math", "market", "pricing", "risk", "models", "account", "backtest"]);
 const IO_MODULES = /^(node:)?(fs|fs\/promises|net|http|https|child_process|dgram|tls|readline)$/;
 
