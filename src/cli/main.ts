@@ -14,6 +14,8 @@ import { registerAccount } from "./commands/account.js";
 import { registerMarket } from "./commands/market.js";
 import { registerRisk } from "./commands/risk.js";
 import { registerBacktest } from "./commands/backtest.js";
+import { registerServe } from "./commands/serve.js";
+import { registerAdmin } from "./commands/admin.js";
 import { VERSION } from "../version.js";
 
 /** Build the program; `setExit` receives each command's exit code. Exported for in-process tests. */
@@ -32,6 +34,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerMarket(program, io, setExit);
   registerRisk(program, io, setExit);
   registerBacktest(program, io, setExit);
+  registerServe(program, io, setExit);
+  registerAdmin(program, io, setExit);
   return program;
 }
 

@@ -203,7 +203,19 @@ export function readBody(req: IncomingMessage, limitBytes: number): Promise<stri
 export function parseWith<T>(schema: z.ZodType<T>, value: unknown, prefix: string): T {
   const r = schema.safeParse(value);
   if (r.success) return r.data;
-  const issues = zodIssuesToIssues(r.error.issues, value).map((i) => ({ ...i, path: i.path === "" ? prefix : `${prefix}.${i.path}` }));
+  // A union (one fill or a list) reports the branch the value has the shape of, not "no branch matched".
+  const zodIssues = r.error.issues.flatMap((zi): z.core.$ZodIssue[] => {
+    if (zi.code !== "invalid_union" || zi.errors.length === 0) return [zi];
+    const wrongShape = (b: readonly z.core.$ZodIssue[]): boolean => b.length === 1 && b[0]?.path.length === 0 && b[0]?.code === "invalid_type";
+    const branch = zi.errors.find((b) => !wrongShape(b)) ?? zi.errors[0] ?? [];
+    return branch.map((b) => ({ ...b, path: [...zi.path, ...b.path] }));
+  });
+  const issues = zodIssuesToIssues(zodIssues, value).map((i, k) => {
+    // A decimal string too large for a double ("1e999") is a non-finite number, not a malformed one.
+    const raw = (zodIssues[k]?.path ?? []).reduce<unknown>((v, key) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[key] : undefined), value);
+    const nonFinite = typeof raw === "string" && /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(raw.trim()) && !Number.isFinite(Number(raw));
+    return { ...i, ...(nonFinite ? { code: "non_finite" as const, message: `must be a finite number, got ${raw}` } : {}), path: i.path === "" ? prefix : `${prefix}.${i.path}` };
+  });
   throw new HttpError(issues.length > 0 ? issues : [issue("invalid_value", prefix, "invalid")]);
 }
 
