@@ -143,14 +143,16 @@ describeWithSharedData("filtered historical scenarios vs numpy (EWMA λ = 0.94, 
 });
 
 describeWithSharedData("named stress scenarios derived from the data", () => {
-  const all = unwrap(
-    loadHistoryFiles([
-      sharedData("crypto_daily_close_wide_2014_2024.csv"),
-      sharedData("deribit_dvol_btc_daily.csv"),
-      sharedData("deribit_dvol_eth_daily.csv"),
-      sharedData("usdc_usd_daily_ohlcv_yahoo.csv"),
-      sharedData("usdt_usd_daily_ohlcv_yahoo.csv"),
-    ]),
+  const all = whenSharedData(() =>
+    unwrap(
+      loadHistoryFiles([
+        sharedData("crypto_daily_close_wide_2014_2024.csv"),
+        sharedData("deribit_dvol_btc_daily.csv"),
+        sharedData("deribit_dvol_eth_daily.csv"),
+        sharedData("usdc_usd_daily_ohlcv_yahoo.csv"),
+        sharedData("usdt_usd_daily_ohlcv_yahoo.csv"),
+      ]),
+    ),
   );
 
   it("cumulative move of every factor over each window equals numpy's; missing data is unchanged and noted", () => {
