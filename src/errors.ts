@@ -36,6 +36,12 @@ export const ISSUE_CODES = [
   "misaligned_date",
   // An output file (e.g. the backtest's HTML report) that cannot be written.
   "file_unwritable",
+  // Live core inputs (docs/live.md): an input whose seq is not after the last one; a price that moves more in one tick
+  // than the live parameters allow; an underlying whose marks a circuit breaker froze; an account the book lacks.
+  "out_of_order",
+  "implausible_move",
+  "frozen_by_breaker",
+  "unknown_account",
 ] as const;
 
 export type IssueCode = (typeof ISSUE_CODES)[number];

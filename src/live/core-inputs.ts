@@ -1,0 +1,72 @@
+/**
+ * Account inputs of the live core: balance changes (deposits, withdrawals, transfers) re-margin their account alone.
+ * @module
+ */
+import type { Result } from "../errors.js";
+import { fail, issue, ok } from "../errors.js";
+import { hasUsdRate } from "../risk/marks.js";
+import type { StepResult } from "./core-breakers.js";
+import type { DraftEvent } from "./events.js";
+import type { GenericAccount } from "./generic.js";
+import type { RiskMatrixGroup } from "./group.js";
+import { groupPositions, setGroupAccount } from "./group.js";
+import type { LivePosition } from "./book.js";
+import type { CoreState, Slot } from "./state.js";
+import { computeFigures, takeFigures } from "./state.js";
+
+/** Replace account i's holdings and re-margin it alone; events to `drafts`. */
+export function replaceHoldings(state: CoreState, i: number, positions: readonly LivePosition[], balances: Readonly<Record<string, number>>, cause: string, drafts: DraftEvent[]): Result<StepResult> {
+  const slot = state.slots[i] as Slot;
+  if (slot.group < 0) {
+    const g = state.generic[slot.local] as GenericAccount;
+    const before = { positions: g.positions, balances: g.balances };
+    g.positions = [...positions];
+    g.balances = { ...balances };
+    const f = computeFigures(state, i);
+    if (f === undefined) {
+      g.positions = before.positions;
+      g.balances = before.balances;
+      return fail(issue("unsupported", "account", `model ${g.model.id} cannot margin the account after this change`));
+    }
+    const changed = takeFigures(state, i, f, cause, drafts);
+    return ok({ changed: changed ? [i] : [], warnings: [], rowsRebuilt: 0, remargined: 1 });
+  }
+  setGroupAccount(state.groups[slot.group] as RiskMatrixGroup, slot.local, positions, balances);
+  const f = computeFigures(state, i);
+  if (f === undefined) return fail(issue("internal", "account", "figures lost"));
+  const changed = takeFigures(state, i, f, cause, drafts);
+  return ok({ changed: changed ? [i] : [], warnings: [], rowsRebuilt: 0, remargined: 1 });
+}
+
+/** Current positions of account i (canonical order for risk-matrix accounts). */
+export function positionsNow(state: CoreState, i: number): LivePosition[] {
+  const slot = state.slots[i] as Slot;
+  if (slot.group < 0) return [...(state.generic[slot.local] as GenericAccount).positions];
+  return groupPositions(state.groups[slot.group] as RiskMatrixGroup, slot.local);
+}
+
+export function balancesNow(state: CoreState, i: number): Record<string, number> {
+  const slot = state.slots[i] as Slot;
+  if (slot.group < 0) return { ...(state.generic[slot.local] as GenericAccount).balances };
+  return { ...(state.groups[slot.group] as RiskMatrixGroup).accounts[slot.local]?.balances };
+}
+
+/**
+ * A balance change: `amount` (signed, in `currency`) added to the account's balance. Issues: `unknown_account`
+ * (path `account`), `missing_index` (a currency the market cannot price), `non_finite`/`invalid_value` (amount).
+ */
+export function applyBalanceChange(
+  state: CoreState,
+  input: { readonly account: string; readonly currency: string; readonly amount: number; readonly reason?: string; readonly seq: number },
+  drafts: DraftEvent[],
+): Result<StepResult> {
+  const i = state.byId.get(input.account);
+  if (i === undefined) return fail(issue("unknown_account", "account", `no account ${input.account} in the live book`));
+  if (!Number.isFinite(input.amount)) return fail(issue("non_finite", "amount", `amount must be finite, got ${input.amount}`));
+  if (input.amount === 0) return fail(issue("invalid_value", "amount", "a balance change of 0"));
+  if (!hasUsdRate(state.market.context, input.currency)) return fail(issue("missing_index", "currency", `no USD price for ${input.currency} in the market`));
+  const balances = balancesNow(state, i);
+  balances[input.currency] = (balances[input.currency] ?? 0) + input.amount;
+  const cause = `balance ${input.currency} ${input.amount > 0 ? "+" : ""}${input.amount}${input.reason ? ` (${input.reason})` : ""} at input ${input.seq}`;
+  return replaceHoldings(state, i, positionsNow(state, i), balances, cause, drafts);
+}
