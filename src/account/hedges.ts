@@ -16,7 +16,7 @@
  */
 import { fail, issue, joinPath, ok } from "../errors.js";
 import type { Issue, Result } from "../errors.js";
-import { parseInstrument } from "../market/instrument.js";
+import { resolveInstrumentName } from "../market/venue-ids.js";
 import type { DerivativeInstrument } from "../market/types.js";
 import { currencyUsdRate } from "../risk/marks.js";
 import { valuePortfolio } from "../risk/valuation.js";
@@ -92,10 +92,11 @@ export function suggestHedges(account: Account, candidates: readonly string[], b
   const instruments: DerivativeInstrument[] = [];
   candidates.forEach((name, i) => {
     const path = joinPath("candidates", i);
-    const p = parseInstrument(name, path);
+    const r = resolveInstrumentName(name, path);
+    const p = r.ok ? { ok: true as const, value: r.value.instrument } : r;
     if (!p.ok) issues.push(...p.issues);
     else if (p.value.kind === "spot") issues.push(issue("unsupported", path, `${name} is a currency, not a tradable derivative`));
-    else if (market.snapshot.instruments[name] === undefined) issues.push(issue("unknown_instrument", path, `${name} is not listed in the market`));
+    else if (market.snapshot.instruments[p.value.name] === undefined) issues.push(issue("unknown_instrument", path, `${name} is not listed in the market`));
     else if (p.value.kind !== "perpetual" && p.value.expiryMs <= market.asOfMs) issues.push(issue("expired_instrument", path, `${name} expired before the market time`));
     else if (!market.bases.includes(p.value.base)) issues.push(issue("missing_index", path, `the market has no index price for ${p.value.base}`));
     else instruments.push(p.value);

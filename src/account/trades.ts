@@ -15,7 +15,7 @@
 import { fail, issue, joinPath, ok } from "../errors.js";
 import type { Issue, Result } from "../errors.js";
 import type { MarketContext } from "../market/context.js";
-import { parseInstrument } from "../market/instrument.js";
+import { resolveInstrumentName } from "../market/venue-ids.js";
 import type { DerivativeInstrument } from "../market/types.js";
 import type { ResolvedPosition } from "../models/types.js";
 import { currencyUsdRate, optionMarkPrice } from "../risk/marks.js";
@@ -103,11 +103,13 @@ export function validateTrades(inputs: readonly TradeInput[], market: MarketCont
   inputs.forEach((t, i) => {
     const at = (field: string): string => joinPath(pathPrefix, i, field);
     const before = issues.length;
-    const parsed = parseInstrument(t.instrument, at("instrument"));
+    // OKX ids (BTC-USDT-SWAP) resolve to netrisk names, which is how the market keys its quotes.
+    const resolved = resolveInstrumentName(t.instrument, at("instrument"));
+    const parsed = resolved.ok ? { ok: true as const, value: resolved.value.instrument } : resolved;
     let inst: DerivativeInstrument | undefined;
     if (!parsed.ok) issues.push(...parsed.issues);
     else if (parsed.value.kind === "spot") issues.push(issue("unsupported", at("instrument"), `${t.instrument} is a currency: trades are on derivatives (change a balance in the account file instead)`));
-    else if (market.snapshot.instruments[t.instrument] === undefined) issues.push(issue("unknown_instrument", at("instrument"), `${t.instrument} is not listed in the market`));
+    else if (market.snapshot.instruments[parsed.value.name] === undefined) issues.push(issue("unknown_instrument", at("instrument"), `${t.instrument} is not listed in the market`));
     else if (parsed.value.kind !== "perpetual" && parsed.value.expiryMs <= market.asOfMs) issues.push(issue("expired_instrument", at("instrument"), `${t.instrument} expired before the market time`));
     else if (!market.bases.includes(parsed.value.base)) issues.push(issue("missing_index", at("instrument"), `the market has no index price for ${parsed.value.base}`));
     else inst = parsed.value;

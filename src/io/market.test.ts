@@ -213,3 +213,19 @@ describe("marketSnapshotToJson", () => {
     );
   });
 });
+
+describe("venue instrument ids in a market file (issue #13)", () => {
+  it("resolves OKX ids to netrisk names and rejects an instrument quoted under two spellings", () => {
+    const file = withQuote("BTC-USDT-SWAP", { markPrice: 65900 });
+    const r = validateMarket({ ...file, instruments: { ...(file.instruments as object), "BTC-USD-240628": { markPrice: 67371 } } });
+    expect(r.ok).toBe(false); // BTC-USD-240628 is BTC-28JUN24, already quoted
+    if (r.ok) return;
+    expect(r.issues.map((i) => [i.path, i.code])).toEqual([["instruments.BTC-USD-240628", "duplicate"]]);
+    const ok = validateMarket(withQuote("BTC-USDT-SWAP", { markPrice: 65900 }));
+    expect(ok.ok && Object.keys(ok.value.instruments)).toEqual(["BTC-PERPETUAL", "BTC-28JUN24", "BTC-28JUN24-70000-C", "BTC_USDT-PERPETUAL"]);
+  });
+
+  it("reports a bad OKX id as malformed_instrument", () => {
+    expect(issuesOf(withQuote("BTC-USDT-240231", { markPrice: 1 })).map((i) => [i.path, i.code])).toEqual([["instruments.BTC-USDT-240231", "malformed_instrument"]]);
+  });
+});

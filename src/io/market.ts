@@ -12,10 +12,11 @@
  * @module
  */
 import { z } from "zod";
-import { fail, issue, ok } from "../errors.js";
-import type { Result } from "../errors.js";
+import { fail, issue, joinPath, ok } from "../errors.js";
+import type { Issue, Result } from "../errors.js";
 import { MAX_MARK_IV, checkSnapshot } from "../market/check-snapshot.js";
-import { CURRENCY_CODE_PATTERN, DERIVATIVE_NAME_PATTERN } from "../market/instrument.js";
+import { CURRENCY_CODE_PATTERN, DERIVATIVE_NAME_PATTERN, formatInstrument } from "../market/instrument.js";
+import { resolveInstrumentName, withVenueIds } from "../market/venue-ids.js";
 import type { InstrumentQuote, MarketSnapshot } from "../market/types.js";
 import { formatIsoTimestamp, parseIsoTimestampMs } from "./timestamp.js";
 import { zodIssuesToIssues } from "./zod-issues.js";
@@ -52,8 +53,11 @@ export const marketFileSchema = z
     timestamp: z.iso.datetime({ offset: true }).meta({ description: "Snapshot instant, RFC 3339 with seconds and a zone, e.g. 2024-06-17T10:22:20.501Z." }),
     index: z.record(currencyCode, positiveNumber).meta({ description: "USD index (spot) price per currency code, e.g. {\"BTC\": 65666.19}." }),
     instruments: z
-      .record(z.string().regex(new RegExp(DERIVATIVE_NAME_PATTERN)), instrumentQuoteSchema)
-      .meta({ description: "Quotes by Deribit-style instrument name (BTC-PERPETUAL, BTC-28JUN24, BTC-28JUN24-70000-C, BTC_USDC-...)." }),
+      .record(z.string().regex(new RegExp(withVenueIds(DERIVATIVE_NAME_PATTERN))), instrumentQuoteSchema)
+      .meta({
+        description:
+          "Quotes by Deribit-style instrument name (BTC-PERPETUAL, BTC-28JUN24, BTC-28JUN24-70000-C, BTC_USDC-..., BTC_USDT-...) or OKX instrument id (BTC-USDT-SWAP, BTC-USD-250328-100000-C), resolved to the netrisk name.",
+      }),
     rates: z
       .record(currencyCode, z.number().min(-MAX_ABS_RATE).max(MAX_ABS_RATE))
       .optional()
@@ -112,7 +116,26 @@ function checkMarketFile(file: MarketFile): Result<MarketSnapshot> {
     return fail(issue("invalid_value", "timestamp", `${JSON.stringify(file.timestamp)} is not a valid RFC 3339 date-time`));
   }
   const instruments: Record<string, InstrumentQuote> = {};
-  for (const [name, quote] of Object.entries(file.instruments)) instruments[name] = compactQuote(quote);
+  const keyOf = new Map<string, string>();
+  const issues: Issue[] = [];
+  for (const [name, quote] of Object.entries(file.instruments)) {
+    // Venue ids (OKX) become netrisk names; a name given twice under two spellings is ambiguous, never merged.
+    const path = joinPath("instruments", name);
+    const r = resolveInstrumentName(name, path);
+    if (!r.ok) {
+      issues.push(...r.issues);
+      continue;
+    }
+    const key = r.value.instrument.kind === "spot" ? name : formatInstrument(r.value.instrument);
+    const first = keyOf.get(key);
+    if (first !== undefined) {
+      issues.push(issue("duplicate", path, `${name} and ${first} are the same instrument (${key}): quote it once`));
+      continue;
+    }
+    keyOf.set(key, name);
+    instruments[key] = compactQuote(quote);
+  }
+  if (issues.length > 0) return fail(...issues);
   const valuationTimesMs: Record<string, number> = {};
   for (const [code, text] of Object.entries(file.valuationTimes ?? {})) {
     const ms = parseIsoTimestampMs(text);
@@ -127,8 +150,8 @@ function checkMarketFile(file: MarketFile): Result<MarketSnapshot> {
     ...(file.indexConfidence ? { indexConfidence: { ...file.indexConfidence } } : {}),
     ...(file.valuationTimes ? { valuationTimesMs } : {}),
   };
-  const issues = checkSnapshot(snapshot);
-  return issues.length > 0 ? fail(...issues) : ok(snapshot);
+  const checked = checkSnapshot(snapshot);
+  return checked.length > 0 ? fail(...checked) : ok(snapshot);
 }
 
 /** A quote without undefined-valued keys (zod keeps absent optional keys absent; this also drops explicit undefined). */

@@ -203,3 +203,33 @@ describe("portfolio file against a real market context (Deribit 2025-12-30 chain
     expect(sol.ok ? [] : sol.issues.map((i) => [i.path, i.code])).toEqual([["positions[0].instrument", "missing_vol"]]);
   });
 });
+
+describe("portfolio file: venue ids (issue #13)", () => {
+  const usdt = fixedMarket({ ...snapshot, instruments: { ...snapshot.instruments, "BTC_USDT-PERPETUAL": { markPrice: 65920 } } });
+  it("resolves an OKX id to the netrisk name and keeps the venue id", () => {
+    const r = unwrap(validatePortfolio({ positions: [{ instrument: "BTC-USDT-SWAP", size: -0.1 }, { instrument: "BTC-USD-SWAP", sizeUsd: 1000 }] }, usdt));
+    expect(r.positions.map((p) => [p.instrument.name, p.venueId, p.sizeConvention])).toEqual([
+      ["BTC_USDT-PERPETUAL", "BTC-USDT-SWAP", "coin"],
+      ["BTC-PERPETUAL", "BTC-USD-SWAP", "usd"],
+    ]);
+  });
+
+  it("takes an explicit venueId, and merges two spellings of one instrument (the venue id then dropped)", () => {
+    const r = unwrap(
+      validatePortfolio(
+        { positions: [{ instrument: "BTC_USDT-PERPETUAL", venueId: "BTCUSDT", size: 1 }, { instrument: "BTC-PERPETUAL", size: 1 }, { instrument: "BTC-USD-SWAP", size: -0.5 }] },
+        usdt,
+      ),
+    );
+    expect(r.positions.map((p) => [p.instrument.name, p.venueId, p.sizeCoin])).toEqual([
+      ["BTC_USDT-PERPETUAL", "BTCUSDT", 1],
+      ["BTC-PERPETUAL", undefined, 0.5],
+    ]);
+    expect(r.notes.join("\n")).toMatch(/positions\[1\] and positions\[2\] \(BTC-PERPETUAL\) merged/);
+  });
+
+  it("rejects the USDC-only unrealised fields on a USDT perpetual", () => {
+    const r = validatePortfolio({ positions: [{ instrument: "BTC-USDT-SWAP", size: 1, unrealisedPnlUsdc: 5 }] }, usdt);
+    expect(r.ok ? [] : r.issues.map((i) => [i.path, i.code])).toEqual([["positions[0].unrealisedPnlUsdc", "unsupported"]]);
+  });
+});

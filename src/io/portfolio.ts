@@ -12,22 +12,26 @@ import { z } from "zod";
 import { fail, issue, joinPath, NetriskError, ok } from "../errors.js";
 import type { Issue, Result } from "../errors.js";
 import type { MarketContext } from "../market/context.js";
-import { CURRENCY_CODE_PATTERN, DERIVATIVE_NAME_PATTERN, parseInstrument } from "../market/instrument.js";
+import { CURRENCY_CODE_PATTERN, DERIVATIVE_NAME_PATTERN } from "../market/instrument.js";
+import { resolveInstrumentName, withVenueIds } from "../market/venue-ids.js";
 import type { Instrument, OptionInstrument } from "../market/types.js";
 import type { ResolvedPortfolio, ResolvedPosition } from "../models/types.js";
 import { hasUsdRate } from "../risk/marks.js";
 import { zodIssuesToIssues } from "./zod-issues.js";
 
 const currencyCode = z.string().regex(new RegExp(CURRENCY_CODE_PATTERN));
-/** A derivative name or a currency code (a spot balance held as a position). */
-const INSTRUMENT_PATTERN = `(?:${DERIVATIVE_NAME_PATTERN})|(?:${CURRENCY_CODE_PATTERN})`;
+/** A derivative name, an OKX instrument id, or a currency code (a spot balance held as a position). */
+const INSTRUMENT_PATTERN = `${withVenueIds(DERIVATIVE_NAME_PATTERN)}|(?:${CURRENCY_CODE_PATTERN})`;
 
 /** One position of the portfolio file. */
 export const portfolioPositionSchema = z
   .looseObject({
     instrument: z.string().regex(new RegExp(INSTRUMENT_PATTERN)).meta({
       description:
-        "Deribit-style instrument name (BTC-PERPETUAL, BTC-28JUN24, BTC-28JUN24-70000-C, BTC_USDC-PERPETUAL, ...) or a currency code for a spot balance.",
+        "Deribit-style instrument name (BTC-PERPETUAL, BTC-28JUN24, BTC-28JUN24-70000-C, BTC_USDC-PERPETUAL, BTC_USDT-PERPETUAL, ...), an OKX instrument id (BTC-USDT-SWAP, BTC-USD-250328-100000-C; resolved to the netrisk name), or a currency code for a spot balance.",
+    }),
+    venueId: z.string().min(1).max(128).optional().meta({
+      description: "The venue's own id of the instrument (e.g. BTC-USDT-SWAP at OKX, BTCUSDT at Binance), kept for outputs. Default: the instrument as given when it is a venue id.",
     }),
     size: z.number().optional().meta({
       description:
@@ -73,7 +77,7 @@ export function parsePortfolioFile(input: unknown): Result<PortfolioFile> {
     if (i.code !== "invalid_value" || !/^positions\[\d+\]\.instrument$/.test(i.path)) return i;
     const name = nameAt(input, i.path);
     if (name === undefined) return i;
-    const r = parseInstrument(name, i.path);
+    const r = resolveInstrumentName(name, i.path);
     return r.ok ? i : (r.issues[0] ?? i);
   });
   return fail(...issues);
@@ -109,6 +113,7 @@ export function parsePortfolioJson(text: string, sourceName: string, market: Mar
 interface Checked {
   readonly index: number;
   readonly instrument: Instrument;
+  readonly venueId?: string;
   readonly sizeCoin: number;
   readonly convention: "coin" | "usd";
   readonly unrealisedPnlUsdc?: number;
@@ -139,18 +144,20 @@ export function resolvePortfolio(file: PortfolioFile, market: MarketContext): Re
 
 function checkPosition(p: PositionFile, i: number, market: MarketContext, issues: Issue[]): Checked | undefined {
   const at = (...rest: string[]): string => joinPath("positions", i, ...rest);
-  const parsed = parseInstrument(p.instrument, at("instrument"));
+  const parsed = resolveInstrumentName(p.instrument, at("instrument"));
   if (!parsed.ok) {
     issues.push(...parsed.issues);
     return undefined;
   }
-  const inst = parsed.value;
+  const inst = parsed.value.instrument;
+  const venueId = p.venueId ?? parsed.value.venueId;
+  const id = venueId !== undefined ? { venueId } : {};
   const before = issues.length;
   checkSizeFields(p, inst, at, issues);
   if (inst.kind === "spot") {
     if (!hasUsdRate(market, inst.currency))
       issues.push(issue("missing_index", at("instrument"), `no index price for ${inst.currency}: add it to the market's "index"`));
-    return issues.length > before ? undefined : { index: i, instrument: inst, sizeCoin: p.size ?? 0, convention: "coin" };
+    return issues.length > before ? undefined : { index: i, instrument: inst, sizeCoin: p.size ?? 0, convention: "coin", ...id };
   }
   if (!market.bases.includes(inst.base)) {
     issues.push(issue("missing_index", at("instrument"), `the market has no index price for ${inst.base}`));
@@ -162,6 +169,7 @@ function checkPosition(p: PositionFile, i: number, market: MarketContext, issues
   // Any problem so far (size fields or market): report it, and never convert a size with a mark that may not apply.
   if (issues.length > before) return undefined;
   const extras = {
+    ...id,
     ...(p.unrealisedPnlUsdc !== undefined ? { unrealisedPnlUsdc: p.unrealisedPnlUsdc } : {}),
     ...(p.unrealisedFundingUsdc !== undefined ? { unrealisedFundingUsdc: p.unrealisedFundingUsdc } : {}),
   };
@@ -190,10 +198,10 @@ function checkSizeFields(p: PositionFile, inst: Instrument, at: (...rest: string
       issue("unsupported", at("sizeUsd"), `sizeUsd is accepted for inverse futures and perpetuals only; give ${inst.name} a size in coin units`),
     );
   }
-  const linearPerp = inst.kind === "perpetual" && inst.settlement === "linear";
+  const usdcPerp = inst.kind === "perpetual" && inst.settlement === "linear" && inst.settlementCurrency === "USDC";
   for (const field of ["unrealisedPnlUsdc", "unrealisedFundingUsdc"] as const) {
-    if (p[field] !== undefined && !linearPerp)
-      issues.push(issue("unsupported", at(field), `${field} applies to linear (USDC) perpetuals only, not to ${inst.name}`));
+    if (p[field] !== undefined && !usdcPerp)
+      issues.push(issue("unsupported", at(field), `${field} applies to linear USDC perpetuals only, not to ${inst.name}`));
   }
 }
 
@@ -228,6 +236,9 @@ function mergePositions(checked: readonly Checked[]): { positions: ResolvedPosit
     const pnl = sumOptional(g.map((c) => c.unrealisedPnlUsdc));
     const funding = sumOptional(g.map((c) => c.unrealisedFundingUsdc));
     const conventions = new Set(g.map((c) => c.convention));
+    // The venue id survives a merge only when every part agrees on it (one instrument, one venue spelling).
+    const venueIds = new Set(g.map((c) => c.venueId));
+    const venueId = venueIds.size === 1 ? first.venueId : undefined;
     // A merged position keeps "usd" if any part was given in USD: its coin size then depends on the mark conversion.
     const convention = conventions.has("usd") ? "usd" : "coin";
     positions.push({
@@ -235,6 +246,7 @@ function mergePositions(checked: readonly Checked[]): { positions: ResolvedPosit
       sizeCoin,
       sizeConvention: convention,
       inputIndices: g.map((c) => c.index),
+      ...(venueId !== undefined ? { venueId } : {}),
       ...(pnl !== undefined ? { unrealisedPnlUsdc: pnl } : {}),
       ...(funding !== undefined ? { unrealisedFundingUsdc: funding } : {}),
     });

@@ -46,6 +46,20 @@ describe("parseInstrument: examples", () => {
     expect(parsed("BTC_USDC-27DEC24-60000-C")).toMatchObject({ kind: "option", settlement: "linear", strikeUsd: 60000 });
   });
 
+  it("parses the linear USDT family (issue #13 contract: BTC_USDT-PERPETUAL, BTC_USDT-28MAR25, BTC_USDT-28MAR25-100000-C)", () => {
+    expect(parsed("BTC_USDT-PERPETUAL")).toEqual({ kind: "perpetual", name: "BTC_USDT-PERPETUAL", base: "BTC", settlement: "linear", settlementCurrency: "USDT" });
+    expect(parsed("BTC_USDT-28MAR25")).toEqual({
+      kind: "future",
+      name: "BTC_USDT-28MAR25",
+      base: "BTC",
+      settlement: "linear",
+      settlementCurrency: "USDT",
+      expiryMs: Date.parse("2025-03-28T08:00:00Z"),
+    });
+    expect(parsed("BTC_USDT-28MAR25-100000-C")).toMatchObject({ kind: "option", settlementCurrency: "USDT", strikeUsd: 100000, optionKind: "call" });
+    expect(parsed("USDC_USDT-PERPETUAL")).toMatchObject({ base: "USDC", settlementCurrency: "USDT" });
+  });
+
   it("reads `d` as the decimal point of a strike (Deribit docs example XRP_USDC-30JUN23-0d625-C = 0.625)", () => {
     expect(parsed("XRP_USDC-30JUN23-0d625-C")).toMatchObject({ strikeUsd: 0.625, optionKind: "call" });
     expect(parsed("XRP_USDC-30MAY25-2d4-P")).toMatchObject({ strikeUsd: 2.4, optionKind: "put" });
@@ -104,8 +118,10 @@ describe("parseInstrument: rejects malformed names", () => {
     ["BTC-PERP", /PERPETUAL/],
     ["B-PERPETUAL", /currency code/],
     ["1BTC-PERPETUAL", /currency code/],
-    ["BTC_USDT-PERPETUAL", /USDC linear family/],
-    ["BTC_USDC_X-PERPETUAL", /USDC linear family/],
+    ["BTC_USDE-PERPETUAL", /USDC and USDT linear families/],
+    ["BTC_USDC_X-PERPETUAL", /linear families/],
+    ["USDT_USDT-PERPETUAL", /both USDT/],
+    ["BTC-USDT-SWAP", /OKX\) instrument id/],
     ["USDC_USDC-PERPETUAL", /both USDC/],
     ["BTC_USDC", /currency code/],
     ["BTC ", /currency code/],
@@ -129,7 +145,7 @@ describe("parseInstrument: rejects malformed names", () => {
 });
 
 const currencyCode = fc.stringMatching(/^[A-Z][A-Z0-9]{1,9}$/);
-const base = currencyCode.filter((c) => c !== "USDC");
+const base = currencyCode.filter((c) => c !== "USDC" && c !== "USDT");
 // Expiry dates 2000-01-01 .. 2099-12-31 at 08:00 UTC (whole days so the date code is exact).
 const expiryMs = fc
   .integer({ min: 0, max: 36524 })
@@ -143,7 +159,7 @@ const strike = fc.oneof(
 const instrument: fc.Arbitrary<Instrument> = fc
   .record({
     base,
-    linear: fc.boolean(),
+    linear: fc.constantFrom(undefined, "USDC", "USDT"),
     kind: fc.constantFrom("perpetual", "future", "option", "spot"),
     expiryMs,
     strikeUsd: strike,
@@ -151,7 +167,7 @@ const instrument: fc.Arbitrary<Instrument> = fc
   })
   .map(({ base, linear, kind, expiryMs, strikeUsd, call }): Instrument => {
     if (kind === "spot") return { kind, name: base, currency: base };
-    const common = { base, settlement: linear ? ("linear" as const) : ("inverse" as const), settlementCurrency: linear ? "USDC" : base };
+    const common = { base, settlement: linear !== undefined ? ("linear" as const) : ("inverse" as const), settlementCurrency: linear ?? base };
     const draft: Instrument =
       kind === "perpetual"
         ? { kind, name: "", ...common }

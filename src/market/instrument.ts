@@ -6,14 +6,18 @@
  * - inverse perpetual:   `<BASE>-PERPETUAL`                     e.g. `BTC-PERPETUAL`
  * - inverse future:      `<BASE>-<D><MON><YY>`                  e.g. `BTC-27DEC24`, `BTC-1JAN26`
  * - inverse option:      `<BASE>-<D><MON><YY>-<STRIKE>-<C|P>`   e.g. `BTC-27DEC24-60000-C`
- * - linear (USDC) family: the same with `<BASE>_USDC` in front   e.g. `BTC_USDC-PERPETUAL`, `XRP_USDC-27DEC24-0d625-C`
+ * - linear family:       the same with `<BASE>_USDC` or `<BASE>_USDT` in front
+ *                        e.g. `BTC_USDC-PERPETUAL`, `XRP_USDC-27DEC24-0d625-C`, `BTC_USDT-28MAR25-100000-C`
  *
  * Venue conventions, from the "Naming" section of Deribit's API documentation (docs.deribit.com; stored copy:
  * github.com/rosssaunders/coincise docs/deribit/network_connectivity.md @94f6795): template `BTC-DMMMYY`, the day has
  * 1 or 2 digits with no leading zero (`BTC-5AUG23`); "in Linear Options `d` is used as a decimal point for decimal
  * strikes", e.g. `XRP_USDC-30JUN23-0d625-C` has strike 0.625. Expiry is 08:00 UTC on the named date (Deribit
  * `expiration_timestamp`; ../shared/data/SOURCES.md `expiry_datetime`). Inverse ("reversed") contracts settle in the
- * base coin, the `_USDC` family in USDC (../shared/reference/deribit-pm.md §4).
+ * base coin, the `_USDC` family in USDC (../shared/reference/deribit-pm.md §4). The `_USDT` family is netrisk's canonical
+ * name for USDT-margined linear contracts of other venues (OKX `BTC-USDT-SWAP` is `BTC_USDT-PERPETUAL`; venue ids are
+ * resolved to these names by market/venue-ids.ts); it settles in USDT. For both linear families prices (marks,
+ * strikes, forwards) are in the settlement stablecoin per coin, which is USD at the peg.
  *
  * Names are canonical: every accepted name formats back to itself, so name ↔ instrument is one-to-one (strikes
  * without leading zeros or trailing fractional zeros, at most 9 integer and 6 fractional digits, which keeps every
@@ -27,8 +31,12 @@ import type { Instrument, OptionKind } from "./types.js";
 /** Currency code: an upper-case letter then 1–9 upper-case letters or digits (`BTC`, `USDC`, `ETHW`). */
 export const CURRENCY_CODE_PATTERN = "^[A-Z][A-Z0-9]{1,9}$";
 
-/** The only quote currency of the linear family. Other stablecoin families are not accepted (no guessing). */
-export const LINEAR_SETTLEMENT_CURRENCY = "USDC";
+/**
+ * Settlement currencies of the linear families (`<BASE>_USDC-...`, `<BASE>_USDT-...`). Other stablecoin families are
+ * not accepted (no guessing).
+ */
+export const LINEAR_SETTLEMENT_CURRENCIES = ["USDC", "USDT"] as const;
+const LINEAR = `(?:${LINEAR_SETTLEMENT_CURRENCIES.join("|")})`;
 
 /** Month codes in Deribit names, index = month − 1. */
 export const MONTH_CODES = ["JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC"] as const;
@@ -44,10 +52,10 @@ const STRIKE = "(?:0|[1-9][0-9]{0,8})(?:d[0-9]{0,5}[1-9])?";
  * Regular expression (source, no flags) every derivative name must match: a syntactic pre-check shared with the JSON
  * Schema of the market file. It does not check calendar dates or strike > 0; {@link parseInstrument} does.
  */
-export const DERIVATIVE_NAME_PATTERN = `^${CODE}(?:_${LINEAR_SETTLEMENT_CURRENCY})?-(?:PERPETUAL|${EXPIRY}(?:-${STRIKE}-[CP])?)$`;
+export const DERIVATIVE_NAME_PATTERN = `^${CODE}(?:_${LINEAR})?-(?:PERPETUAL|${EXPIRY}(?:-${STRIKE}-[CP])?)$`;
 
 const NAME_RE = new RegExp(
-  `^(${CODE})(?:_(${LINEAR_SETTLEMENT_CURRENCY}))?-(?:(PERPETUAL)|([1-9]|[12][0-9]|3[01])(${MONTH_CODES.join("|")})([0-9]{2})(?:-(${STRIKE})-([CP]))?)$`,
+  `^(${CODE})(?:_(${LINEAR}))?-(?:(PERPETUAL)|([1-9]|[12][0-9]|3[01])(${MONTH_CODES.join("|")})([0-9]{2})(?:-(${STRIKE})-([CP]))?)$`,
 );
 const CODE_RE = new RegExp(CURRENCY_CODE_PATTERN);
 const EXPIRY_RE = new RegExp(`^([1-9]|[12][0-9]|3[01])(${MONTH_CODES.join("|")})([0-9]{2})$`);
@@ -109,18 +117,18 @@ export function parseInstrument(name: string, path = ""): Result<Instrument> {
   if (name.length > 64) return bad("longer than 64 characters");
   if (!name.includes("-")) {
     if (isCurrencyCode(name)) return ok({ kind: "spot", name, currency: name });
-    return bad("expected a currency code (e.g. BTC) or <BASE>[_USDC]-<PERPETUAL|expiry[-strike-C|P]>");
+    return bad("expected a currency code (e.g. BTC) or <BASE>[_USDC|_USDT]-<PERPETUAL|expiry[-strike-C|P]>");
   }
   const m = NAME_RE.exec(name);
   if (!m) return bad(explainMismatch(name));
   const [, base = "", quote, perp, dayText, monthText, yearText, strikeText, cp] = m;
   const linear = quote !== undefined;
-  if (linear && base === LINEAR_SETTLEMENT_CURRENCY) return bad("base and settlement currency are both USDC");
+  if (linear && base === quote) return bad(`base and settlement currency are both ${quote}`);
   const common = {
     name,
     base,
     settlement: linear ? ("linear" as const) : ("inverse" as const),
-    settlementCurrency: linear ? LINEAR_SETTLEMENT_CURRENCY : base,
+    settlementCurrency: quote ?? base,
   };
   if (perp !== undefined) return ok({ kind: "perpetual", ...common });
   const expiryMs = expiryFromParts(dayText ?? "", monthText ?? "", yearText ?? "");
@@ -135,13 +143,15 @@ export function parseInstrument(name: string, path = ""): Result<Instrument> {
 /** A short human reason why a name does not match the grammar, for the issue message. */
 function explainMismatch(name: string): string {
   const parts = name.split("-");
+  if (parts.length >= 3 && ["USD", "USDT", "USDC"].includes(parts[1] ?? ""))
+    return "this is a venue (OKX) instrument id, not a netrisk name: files and trades resolve it (market/venue-ids.ts), a snapshot built in code must use netrisk names";
   // A strike may contain a lower-case `d` (decimal point); every other part is upper case.
   if (parts.some((p, i) => !(parts.length === 4 && i === 2) && p !== p.toUpperCase())) return "names are upper case";
   const [head = "", second = ""] = parts;
   const baseCode = head.split("_")[0] ?? "";
   if (!isCurrencyCode(baseCode)) return `bad currency code ${JSON.stringify(baseCode)}`;
-  if (head.includes("_") && head !== `${baseCode}_${LINEAR_SETTLEMENT_CURRENCY}`)
-    return `only the ${LINEAR_SETTLEMENT_CURRENCY} linear family is supported (<BASE>_${LINEAR_SETTLEMENT_CURRENCY})`;
+  if (head.includes("_") && !LINEAR_SETTLEMENT_CURRENCIES.some((c) => head === `${baseCode}_${c}`))
+    return `only the ${LINEAR_SETTLEMENT_CURRENCIES.join(" and ")} linear families are supported (<BASE>_USDC, <BASE>_USDT)`;
   if (parts.length === 2 && second !== "PERPETUAL" && !EXPIRY_RE.test(second))
     return `expected PERPETUAL or an expiry like 27DEC24 (day without leading zero), got ${JSON.stringify(second)}`;
   if (parts.length === 4) {
@@ -151,7 +161,7 @@ function explainMismatch(name: string): string {
       return `bad strike ${JSON.stringify(strike)} (digits, "d" as decimal point, no leading/trailing zeros, ≤ 6 decimals)`;
     return `option type must be C or P, got ${JSON.stringify(parts[3])}`;
   }
-  return "expected <BASE>[_USDC]-PERPETUAL, <BASE>[_USDC]-<expiry> or <BASE>[_USDC]-<expiry>-<strike>-<C|P>";
+  return "expected <BASE>[_USDC|_USDT]-PERPETUAL, <BASE>[_USDC|_USDT]-<expiry> or <BASE>[_USDC|_USDT]-<expiry>-<strike>-<C|P>";
 }
 
 /**

@@ -13,8 +13,10 @@ export interface ResolvedPosition {
   readonly sizeConvention: "coin" | "usd";
   /** Indices of the input positions merged into this one (more than one when duplicates were merged). */
   readonly inputIndices: readonly number[];
+  /** The venue's own id of the instrument (`BTC-USDT-SWAP`), when the input gave one; for outputs only. */
+  readonly venueId?: string;
   /**
-   * Linear (USDC) perpetuals only, optional, default 0: unrealised P&L and unrealised funding not yet settled into
+   * Linear USDC perpetuals only, optional, default 0: unrealised P&L and unrealised funding not yet settled into
    * cash, in USDC. Part of the account's mark-to-market at venues that settle perps lazily (Derive PMRM_2).
    */
   readonly unrealisedPnlUsdc?: number;

@@ -113,4 +113,12 @@ describe("whatIf", () => {
       "trades[7].sizeCoin:non_finite",
     ]);
   });
+
+  it("takes OKX instrument ids in trades (BTC-USD-SWAP is BTC-PERPETUAL), same result as the netrisk name", () => {
+    const a = account(base, market).account;
+    const byId = unwrap(whatIf(a, [{ instrument: "BTC-USD-SWAP", sizeCoin: -0.5 }, { instrument: "BTC-USD-260130-70000-C", sizeCoin: 1 }]));
+    const byName = unwrap(whatIf(a, [{ instrument: "BTC-PERPETUAL", sizeCoin: -0.5 }, { instrument: "BTC-30JAN26-70000-C", sizeCoin: 1 }]));
+    expect(byId.trades.map((t) => t.instrument.name)).toEqual(["BTC-PERPETUAL", "BTC-30JAN26-70000-C"]);
+    expect(byId.after.figures).toEqual(byName.after.figures);
+  });
 });
