@@ -21,8 +21,6 @@
  * @module
  */
 import { z } from "zod";
-import { fail, issue, joinPath, ok } from "../errors.js";
-import type { Issue, Result } from "../errors.js";
 
 export const UNDERLYING_STATES = ["normal", "band_limited", "halted", "index_locked"] as const;
 export type UnderlyingState = (typeof UNDERLYING_STATES)[number];
@@ -93,21 +91,6 @@ export interface BreakerRules {
 
 /** No rules: every underlying stays normal. */
 export const NO_BREAKERS: BreakerRules = { name: "none", version: "0", effective: "1970-01-01", rules: [] };
-
-/** Validate a rules file given as JSON. */
-export function parseBreakerRules(input: unknown, pathPrefix = ""): Result<BreakerRules> {
-  const parsed = breakerRulesSchema.safeParse(input);
-  if (parsed.success) return ok({ name: parsed.data.name, version: parsed.data.version, effective: parsed.data.effective, rules: parsed.data.rules });
-  const out: Issue[] = [];
-  for (const i of parsed.error.issues) {
-    const path = joinPath(pathPrefix, ...i.path.map((p) => (typeof p === "symbol" ? String(p) : p)));
-    if (i.code === "unrecognized_keys") for (const key of i.keys) out.push(issue("invalid_value", joinPath(path, key), "unknown field (see docs/live.md)"));
-    else if (i.code === "too_small" || i.code === "too_big") out.push(issue("out_of_range", path, i.message));
-    else if (i.code === "invalid_type") out.push(issue("invalid_type", path, i.message));
-    else out.push(issue("invalid_value", path, i.message));
-  }
-  return fail(...out);
-}
 
 const SEVERITY: Readonly<Record<UnderlyingState, number>> = { normal: 0, band_limited: 1, halted: 2, index_locked: 3 };
 

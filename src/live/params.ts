@@ -2,12 +2,10 @@
  * The live parameter set: how the live core reads ticks and moves health states. Data, versioned like the margin
  * presets (`name`, `version`, `effective`), validated by a zod schema; defaults in presets/live.json (the same values
  * as {@link DEFAULT_LIVE_PARAMS}, with their sources). Circuit-breaker rules are a separate file (./breakers.ts).
- * Documented in docs/live.md.
+ * Validated at the boundary by io/live.ts; documented in docs/live.md.
  * @module
  */
 import { z } from "zod";
-import { fail, issue, joinPath, ok } from "../errors.js";
-import type { Issue, Result } from "../errors.js";
 
 const finite = z.number().finite();
 const buffer = finite.min(0).lt(1);
@@ -73,21 +71,3 @@ export const DEFAULT_LIVE_PARAMS: LiveParams = {
   maxTickMoveDecimal: 0.5,
   hysteresis: { warning: 0.05, marginCall: 0.05, liquidation: 0.05, bankrupt: 0 },
 };
-
-/** Validate a live parameter set given as JSON (issues with the path of the bad field, under `pathPrefix`). */
-export function parseLiveParams(input: unknown, pathPrefix = ""): Result<LiveParams> {
-  const parsed = liveParamsSchema.safeParse(input);
-  if (parsed.success) {
-    const { name, version, effective, volConvention, maxTickMoveDecimal, hysteresis } = parsed.data;
-    return ok({ name, version, effective, volConvention, maxTickMoveDecimal, hysteresis });
-  }
-  const out: Issue[] = [];
-  for (const i of parsed.error.issues) {
-    const path = joinPath(pathPrefix, ...i.path.map((p) => (typeof p === "symbol" ? String(p) : p)));
-    if (i.code === "unrecognized_keys") for (const key of i.keys) out.push(issue("invalid_value", joinPath(path, key), "unknown field (see docs/live.md)"));
-    else if (i.code === "too_small" || i.code === "too_big") out.push(issue("out_of_range", path, i.message));
-    else if (i.code === "invalid_type") out.push(issue("invalid_type", path, i.message));
-    else out.push(issue("invalid_value", path, i.message));
-  }
-  return fail(...out);
-}
