@@ -18,7 +18,13 @@ import { ROW_BALANCE } from "./arrays.js";
 /** A position as the live core holds it. */
 export interface LivePosition {
   readonly instrument: DerivativeInstrument;
+  /** Signed size in coin. For a position held in USD contracts it is `notionalUsd` / the current mark. */
   readonly sizeCoin: number;
+  /**
+   * Inverse futures and perpetuals held as USD contracts (the account file's `sizeUsd`; every fill writes them so):
+   * the signed USD notional. Its coin size moves with the mark, as a venue counts it.
+   */
+  readonly notionalUsd?: number;
   /** Entry price of a future or perpetual (USD per coin); options: informational (quote unit). */
   readonly averagePrice?: number;
   /** Linear perpetuals: P&L and funding not yet settled into cash, USDC. */
@@ -31,6 +37,7 @@ export interface SideList {
   readonly row: Int32Array;
   readonly size: Float64Array;
   readonly avg: Float64Array;
+  readonly usd: Float64Array;
 }
 
 export interface BucketBook {
@@ -45,6 +52,10 @@ export interface BucketBook {
   size: Float64Array;
   /** Entry price per position, NaN when the position has none. */
   avg: Float64Array;
+  /** USD notional per position held in contracts (inverse futures and perpetuals), NaN for a coin size. */
+  usd: Float64Array;
+  /** Accounts with a position held in USD contracts in this bucket (their coin sizes follow the mark). */
+  readonly hasUsd: Uint8Array;
   readonly detached: Map<number, SideList>;
   /** Outputs per account, in the bucket currency: worst-case loss, IM, MM. */
   readonly worst: Float64Array;
@@ -67,6 +78,7 @@ interface Entry {
   readonly row: number;
   readonly size: number;
   readonly avg: number;
+  readonly usd: number;
 }
 
 /**
@@ -82,14 +94,14 @@ export function entriesByBucket(arrays: LiveArrays, positions: readonly LivePosi
   };
   for (const p of positions) {
     const row = arrays.rowOf.get(p.instrument.name) as number;
-    add(bucketKeyOf(p.instrument), { name: p.instrument.name, row, size: p.sizeCoin, avg: p.averagePrice ?? NaN });
+    add(bucketKeyOf(p.instrument), { name: p.instrument.name, row, size: p.sizeCoin, avg: p.averagePrice ?? NaN, usd: p.notionalUsd ?? NaN });
   }
   for (const c of offsets) {
     const amount = balances[c] ?? 0;
     const row = arrays.balanceRowOf.get(c);
     if (amount === 0 || row === undefined) continue;
     const inst = arrays.instruments[row] as DerivativeInstrument;
-    add(bucketKeyOf(inst), { name: inst.name, row, size: amount, avg: NaN });
+    add(bucketKeyOf(inst), { name: inst.name, row, size: amount, avg: NaN, usd: NaN });
   }
   for (const list of out.values()) list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   return out;
@@ -120,18 +132,22 @@ export function buildBucketBooks(arrays: LiveArrays, entries: readonly Map<strin
       row: new Int32Array(sab(total * 4)),
       size: new Float64Array(sab(total * 8)),
       avg: new Float64Array(sab(total * 8)),
+      usd: new Float64Array(sab(total * 8)),
+      hasUsd: new Uint8Array(sab(n)),
       detached: new Map(),
       worst: new Float64Array(sab(n * 8)),
       im: new Float64Array(sab(n * 8)),
       mm: new Float64Array(sab(n * 8)),
     };
     book.avg.fill(NaN);
+    book.usd.fill(NaN);
     let k = 0;
     for (let a = 0; a < n; a++) {
       book.offsets[a] = k;
       const list = entries[a]?.get(key) ?? [];
       writeSegment(book, k, list);
       book.len[a] = list.length;
+      book.hasUsd[a] = list.some((e) => !Number.isNaN(e.usd)) ? 1 : 0;
       k += list.length + slack(list.length);
     }
     book.offsets[n] = k;
@@ -145,6 +161,7 @@ function writeSegment(book: BucketBook, at: number, list: readonly Entry[]): voi
     book.row[at + i] = e.row;
     book.size[at + i] = e.size;
     book.avg[at + i] = e.avg;
+    book.usd[at + i] = e.usd;
   }
 }
 
@@ -162,7 +179,9 @@ export function setAccountEntries(books: readonly BucketBook[], a: number, entri
     for (let k = k0; k < k0 + cap; k++) {
       book.size[k] = 0;
       book.avg[k] = NaN;
+      book.usd[k] = NaN;
     }
+    book.hasUsd[a] = list.some((e) => !Number.isNaN(e.usd)) ? 1 : 0;
     if (list.length <= cap) {
       book.detached.delete(a);
       writeSegment(book, k0, list);
@@ -171,7 +190,12 @@ export function setAccountEntries(books: readonly BucketBook[], a: number, entri
       book.len[a] = list.length;
     } else {
       book.len[a] = 0;
-      book.detached.set(a, { row: Int32Array.from(list, (e) => e.row), size: Float64Array.from(list, (e) => e.size), avg: Float64Array.from(list, (e) => e.avg) });
+      book.detached.set(a, {
+        row: Int32Array.from(list, (e) => e.row),
+        size: Float64Array.from(list, (e) => e.size),
+        avg: Float64Array.from(list, (e) => e.avg),
+        usd: Float64Array.from(list, (e) => e.usd),
+      });
       detachedAny = true;
     }
   }
@@ -179,11 +203,26 @@ export function setAccountEntries(books: readonly BucketBook[], a: number, entri
 }
 
 /** The positions of account `a` in one bucket: the CSR segment or the side list. */
-export function segmentOf(book: BucketBook, a: number): { row: Int32Array; size: Float64Array; avg: Float64Array; from: number; to: number } {
+export function segmentOf(book: BucketBook, a: number): { row: Int32Array; size: Float64Array; avg: Float64Array; usd: Float64Array; from: number; to: number } {
   const side = book.detached.get(a);
-  if (side !== undefined) return { row: side.row, size: side.size, avg: side.avg, from: 0, to: side.row.length };
+  if (side !== undefined) return { row: side.row, size: side.size, avg: side.avg, usd: side.usd, from: 0, to: side.row.length };
   const from = book.offsets[a] as number;
-  return { row: book.row, size: book.size, avg: book.avg, from, to: from + (book.len[a] as number) };
+  return { row: book.row, size: book.size, avg: book.avg, usd: book.usd, from, to: from + (book.len[a] as number) };
+}
+
+/**
+ * Coin sizes of the positions held in USD contracts, after their marks moved: size = notional / mark, the
+ * conversion the account file's reader makes (io/portfolio.ts), so the sizes equal a from-scratch reading.
+ */
+export function refreshUsdSizes(book: BucketBook, markValue: Float64Array, accountCount: number): void {
+  for (let a = 0; a < accountCount; a++) {
+    if (book.hasUsd[a] !== 1) continue;
+    const s = segmentOf(book, a);
+    for (let k = s.from; k < s.to; k++) {
+      const usd = s.usd[k] as number;
+      if (!Number.isNaN(usd)) s.size[k] = usd / (markValue[s.row[k] as number] as number);
+    }
+  }
 }
 
 /** Number of positions of account `a` in the bucket (0: the account has no such bucket). */
@@ -200,10 +239,12 @@ export function positionsOf(books: readonly BucketBook[], arrays: LiveArrays, a:
       const r = s.row[k] as number;
       if (arrays.kind[r] === ROW_BALANCE) continue;
       const avg = s.avg[k] as number;
+      const usd = s.usd[k] as number;
       const u = unrealised(r);
       out.push({
         instrument: arrays.instruments[r] as DerivativeInstrument,
         sizeCoin: s.size[k] as number,
+        ...(Number.isNaN(usd) ? {} : { notionalUsd: usd }),
         ...(Number.isNaN(avg) ? {} : { averagePrice: avg }),
         ...(u?.pnl !== undefined ? { unrealisedPnlUsdc: u.pnl } : {}),
         ...(u?.funding !== undefined ? { unrealisedFundingUsdc: u.funding } : {}),
@@ -226,7 +267,9 @@ export function compactBooks(books: BucketBook[], accountCount: number): void {
     const row = new Int32Array(sab(total * 4));
     const size = new Float64Array(sab(total * 8));
     const avg = new Float64Array(sab(total * 8));
+    const usd = new Float64Array(sab(total * 8));
     avg.fill(NaN);
+    usd.fill(NaN);
     let k = 0;
     for (let a = 0; a < accountCount; a++) {
       offsets[a] = k;
@@ -236,6 +279,7 @@ export function compactBooks(books: BucketBook[], accountCount: number): void {
         row[k + i] = s.row[s.from + i] as number;
         size[k + i] = s.size[s.from + i] as number;
         avg[k + i] = s.avg[s.from + i] as number;
+        usd[k + i] = s.usd[s.from + i] as number;
       }
       for (let i = n; i < n + slack(n); i++) row[k + i] = n > 0 ? (row[k] as number) : 0;
       book.len[a] = n;
@@ -246,6 +290,7 @@ export function compactBooks(books: BucketBook[], accountCount: number): void {
     book.row = row;
     book.size = size;
     book.avg = avg;
+    book.usd = usd;
     book.detached.clear();
   }
 }

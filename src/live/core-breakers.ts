@@ -18,10 +18,17 @@ import { remarginGroup } from "./group.js";
 import type { CoreState, Slot } from "./state.js";
 import { computeFigures, exposureOf, takeFigures } from "./state.js";
 
+/** A warning of an applied input: an issue, or a fill's `price_far_from_mark`. */
+export interface LiveWarning {
+  readonly code: Issue["code"] | "price_far_from_mark";
+  readonly path: string;
+  readonly message: string;
+}
+
 /** What an input did to the book, for its outcome. */
 export interface StepResult {
   readonly changed: number[];
-  readonly warnings: Issue[];
+  readonly warnings: LiveWarning[];
   readonly rowsRebuilt: number;
   readonly remargined: number;
 }

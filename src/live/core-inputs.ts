@@ -2,6 +2,8 @@
  * Account inputs of the live core: balance changes (deposits, withdrawals, transfers) re-margin their account alone.
  * @module
  */
+import { applyFill } from "../account/fills.js";
+import type { Fill } from "../account/fills.js";
 import type { Result } from "../errors.js";
 import { fail, issue, ok } from "../errors.js";
 import { hasUsdRate } from "../risk/marks.js";
@@ -11,8 +13,9 @@ import type { GenericAccount } from "./generic.js";
 import type { RiskMatrixGroup } from "./group.js";
 import { groupPositions, setGroupAccount } from "./group.js";
 import type { LivePosition } from "./book.js";
+import { positionsDocument, positionsFromDocument } from "./documents.js";
 import type { CoreState, Slot } from "./state.js";
-import { computeFigures, takeFigures } from "./state.js";
+import { computeFigures, heldAccount, takeFigures } from "./state.js";
 
 /** Replace account i's holdings and re-margin it alone; events to `drafts`. */
 export function replaceHoldings(state: CoreState, i: number, positions: readonly LivePosition[], balances: Readonly<Record<string, number>>, cause: string, drafts: DraftEvent[]): Result<StepResult> {
@@ -69,4 +72,31 @@ export function applyBalanceChange(
   balances[input.currency] = (balances[input.currency] ?? 0) + input.amount;
   const cause = `balance ${input.currency} ${input.amount > 0 ? "+" : ""}${input.amount}${input.reason ? ` (${input.reason})` : ""} at input ${input.seq}`;
   return replaceHoldings(state, i, positionsNow(state, i), balances, cause, drafts);
+}
+
+/**
+ * A fill on an account: the service's pure fill function (account/fills.ts) on the account's file, then the account
+ * re-margined alone. A fill is a fact: a price far from the mark is a warning (`price_far_from_mark`), never a refusal.
+ * Issues: `unknown_account` (path `account`), the fill function's (paths under `fill`).
+ */
+export function applyFillInput(
+  state: CoreState,
+  input: { readonly account: string; readonly fill: Fill; readonly seq: number },
+  drafts: DraftEvent[],
+): Result<StepResult> {
+  const i = state.byId.get(input.account);
+  if (i === undefined) return fail(issue("unknown_account", "account", `no account ${input.account} in the live book`));
+  const held = heldAccount(state, i);
+  const market = state.market.context;
+  const r = applyFill(positionsDocument(held), input.fill, market, { priceBandDecimal: held.rules.fills.priceBandDecimal, path: "fill" });
+  if (!r.ok) return r;
+  const positions = positionsFromDocument(r.value.document, market, state.market.listing);
+  if (!positions.ok) return positions;
+  const f = input.fill;
+  const size = f.size !== undefined ? `${f.size}` : `${f.sizeUsd} USD`;
+  const cause = `fill${f.tradeId !== undefined ? ` ${f.tradeId}` : ""}: ${r.value.instrument} ${size} @ ${f.price} at input ${input.seq}`;
+  const step = replaceHoldings(state, i, positions.value, r.value.document.collateral, cause, drafts);
+  if (!step.ok) return step;
+  const warnings = r.value.warnings.map((w) => ({ code: w.code, path: w.path, message: w.message }));
+  return ok({ ...step.value, warnings: [...step.value.warnings, ...warnings] });
 }

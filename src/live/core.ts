@@ -20,7 +20,11 @@ import { hasUsdRate } from "../risk/marks.js";
 import { NO_BREAKERS, initialBreakers, onTime, resetBreaker } from "./breakers.js";
 import type { BreakerRules, UnderlyingState } from "./breakers.js";
 import type { LivePosition } from "./book.js";
-import { applyBalanceChange } from "./core-inputs.js";
+import { applyBalanceChange, applyFillInput } from "./core-inputs.js";
+import type { Fill } from "../account/fills.js";
+import type { AccountDocument } from "../account/document.js";
+import { liveDocument } from "./documents.js";
+import type { LiveWarning, StepResult } from "./core-breakers.js";
 import { applyTick } from "./core-tick.js";
 import { isoTime } from "./events.js";
 import type { DraftEvent, LiveEvent, StaleFlag } from "./events.js";
@@ -46,6 +50,8 @@ export interface LiveAccountInput {
   readonly rules: AccountRules;
   readonly positions: readonly LivePosition[];
   readonly balances: Readonly<Record<string, number>>;
+  /** Name of its parameter set, as documents name it (default: the model's parameter-set name). */
+  readonly parameterSetName?: string;
 }
 
 export interface LiveCoreOptions {
@@ -58,6 +64,7 @@ export interface LiveCoreOptions {
 /** An input. `seq` is the core's input sequence (see the module doc); `timestampMs` the input's market time. */
 export type LiveInput =
   | { readonly kind: "tick"; readonly tick: Tick; readonly seq?: number }
+  | { readonly kind: "fill"; readonly seq: number; readonly timestampMs: number; readonly account: string; readonly fill: Fill }
   | { readonly kind: "balance"; readonly seq: number; readonly timestampMs: number; readonly account: string; readonly currency: string; readonly amount: number; readonly reason?: string }
   | { readonly kind: "time"; readonly seq: number; readonly timestampMs: number }
   | { readonly kind: "breaker_reset"; readonly seq: number; readonly timestampMs: number; readonly underlying: string; readonly rule?: string };
@@ -66,8 +73,8 @@ export type LiveInput =
 export interface ApplyOutcome {
   readonly seq: number;
   readonly status: "applied" | "ignored" | "rejected";
-  /** Rejection issues, or the warnings of an applied input (e.g. an unknown instrument left out of a tick). */
-  readonly issues: readonly Issue[];
+  /** Rejection issues, or the warnings of an applied input (an unknown instrument left out of a tick, a fill far from the mark). */
+  readonly issues: readonly LiveWarning[];
   readonly events: readonly LiveEvent[];
   /** Accounts whose figures (or stale flag) changed, in book order. */
   readonly changed: readonly string[];
@@ -94,6 +101,11 @@ export interface LiveCore {
   account(id: string): HeldAccount | undefined;
   /** An account-layer Account on the live market (for documents, what-if, plans): a copy, safe to use. */
   accountForEngine(id: string): Account | undefined;
+  /**
+   * The live figures document of an account: what `netrisk account --json --no-distance` prints for the account held
+   * as its file on the market held now (computed on demand: the headline figures above are the per-tick ones).
+   */
+  document(id: string): Result<AccountDocument> | undefined;
   /** The market as the core holds it (write it with marketSnapshotToJson to recompute any figure from scratch). */
   market(): MarketSnapshot;
   marketContext(): MarketContext;
@@ -139,10 +151,10 @@ export function createLiveCore(options: LiveCoreOptions): Result<LiveCore> {
         groupOfKey.set(key, g);
       }
       const members = (groupMembers[g] as { members: number[] }).members;
-      slots[i] = { id: a.id, group: g, local: members.length };
+      slots[i] = { id: a.id, group: g, local: members.length, parameterSetName: a.parameterSetName ?? a.model.parameterSet.name };
       members.push(i);
     } else {
-      slots[i] = { id: a.id, group: -1, local: generic.length };
+      slots[i] = { id: a.id, group: -1, local: generic.length, parameterSetName: a.parameterSetName ?? a.model.parameterSet.name };
       generic.push({ model: a.model, rules: a.rules, positions: [...a.positions], balances: { ...a.balances } });
     }
   });
@@ -208,7 +220,7 @@ function coreOf(state: CoreState): LiveCore {
   let eventSeq = 0;
   const stamp = (drafts: readonly DraftEvent[], seq: number, ms: number): LiveEvent[] =>
     drafts.map((d) => ({ eventSeq: ++eventSeq, seq, ts: isoTime(ms), ...d }) as LiveEvent);
-  const outcome = (seq: number, status: ApplyOutcome["status"], issues: readonly Issue[], events: LiveEvent[] = [], changed: string[] = [], rowsRebuilt = 0, accountsRemargined = 0): ApplyOutcome => ({
+  const outcome = (seq: number, status: ApplyOutcome["status"], issues: readonly LiveWarning[], events: LiveEvent[] = [], changed: string[] = [], rowsRebuilt = 0, accountsRemargined = 0): ApplyOutcome => ({
     seq,
     status,
     issues,
@@ -247,13 +259,16 @@ function coreOf(state: CoreState): LiveCore {
     const ts = input.kind === "tick" ? input.tick.timestampMs : input.timestampMs;
     if (!Number.isFinite(ts)) return reject(seq, [issue("invalid_value", "ts", "not a valid time")]);
     const drafts: DraftEvent[] = [];
-    let result: Result<{ changed: number[]; warnings: Issue[]; rowsRebuilt: number; remargined: number }>;
+    let result: Result<StepResult>;
     switch (input.kind) {
       case "tick":
         result = applyTick(state, input.tick, drafts);
         break;
       case "balance":
         result = applyBalanceChange(state, input, drafts);
+        break;
+      case "fill":
+        result = applyFillInput(state, input, drafts);
         break;
       case "time":
         result = timeStep(ts, drafts);
@@ -283,7 +298,7 @@ function coreOf(state: CoreState): LiveCore {
     return outcome(seq, "rejected", issues);
   };
 
-  const timeStep = (ts: number, drafts: DraftEvent[]): Result<{ changed: number[]; warnings: Issue[]; rowsRebuilt: number; remargined: number }> => {
+  const timeStep = (ts: number, drafts: DraftEvent[]): Result<StepResult> => {
     if (ts < state.nowMs) return ok({ changed: [], warnings: [issue("out_of_order", "ts", "time input before the core's time: nothing to do")], rowsRebuilt: 0, remargined: 0 });
     state.nowMs = ts;
     const t = onTime(state.breakers, state.rules, [...state.market.listing.byBase.keys()], ts);
@@ -291,7 +306,7 @@ function coreOf(state: CoreState): LiveCore {
     return applyBreakerTransitions(state, t.transitions, drafts);
   };
 
-  const breakerReset = (underlying: string, rule: string | undefined, ts: number, drafts: DraftEvent[]): Result<{ changed: number[]; warnings: Issue[]; rowsRebuilt: number; remargined: number }> => {
+  const breakerReset = (underlying: string, rule: string | undefined, ts: number, drafts: DraftEvent[]): Result<StepResult> => {
     if (!state.breakers.has(underlying)) return fail(issue("unknown_instrument", "underlying", `no underlying ${underlying} in the market`));
     const u = state.breakers.get(underlying);
     if (rule !== undefined && !u?.trips.some((t) => t.ruleId === rule)) return fail(issue("invalid_value", "rule", `rule ${rule} is not tripped on ${underlying}`));
@@ -316,6 +331,10 @@ function coreOf(state: CoreState): LiveCore {
     accountForEngine: (id) => {
       const i = state.byId.get(id);
       return i === undefined ? undefined : accountOfCopy(state, i);
+    },
+    document: (id) => {
+      const i = state.byId.get(id);
+      return i === undefined ? undefined : liveDocument(heldAccount(state, i), accountOfCopy(state, i), `live:seq ${state.lastSeq}`);
     },
     market: () => state.market.snapshot,
     marketContext: () => state.market.context,

@@ -27,7 +27,7 @@ export function resolvedPositions(positions: readonly LivePosition[]): ResolvedP
   return positions.map((p, i) => ({
     instrument: p.instrument,
     sizeCoin: p.sizeCoin,
-    sizeConvention: "coin" as const,
+    sizeConvention: p.notionalUsd !== undefined ? ("usd" as const) : ("coin" as const),
     inputIndices: [i],
     ...(p.averagePrice !== undefined ? { averagePrice: p.averagePrice } : {}),
     ...(p.unrealisedPnlUsdc !== undefined ? { unrealisedPnlUsdc: p.unrealisedPnlUsdc } : {}),
@@ -35,10 +35,15 @@ export function resolvedPositions(positions: readonly LivePosition[]): ResolvedP
   }));
 }
 
+/** Positions with the coin size of USD-contract positions at the market's marks (notional / mark, as io reads them). */
+export function atMarks(positions: readonly LivePosition[], market: MarketContext): LivePosition[] {
+  return positions.map((p) => (p.notionalUsd === undefined ? p : { ...p, sizeCoin: p.notionalUsd / market.futureMarkUsd(p.instrument) }));
+}
+
 /** The account-layer {@link Account} of live holdings on a market (a fresh engine: generic engines hold no arrays). */
 export function genericAccount(g: GenericAccount, market: MarketContext): Account {
   const engine = createMarginEngine(g.model, market, { coinCollateralOffset: g.rules.coinCollateralOffset });
-  return { positions: resolvedPositions(g.positions), balances: g.balances, rules: g.rules, engine, notes: [] };
+  return { positions: resolvedPositions(atMarks(g.positions, market)), balances: g.balances, rules: g.rules, engine, notes: [] };
 }
 
 /** Headline figures of a generic account, or the evaluation's issues. */

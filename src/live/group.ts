@@ -17,7 +17,7 @@ import type { WasmAggregator } from "../risk/wasm/kernel.js";
 import type { LiveArrays } from "./arrays.js";
 import { createLiveArrays, offsetCurrencies, rebuildRows } from "./arrays.js";
 import type { BucketBook, LivePosition } from "./book.js";
-import { buildBucketBooks, compactBooks, countIn, entriesByBucket, positionsOf, setAccountEntries } from "./book.js";
+import { buildBucketBooks, compactBooks, countIn, entriesByBucket, positionsOf, refreshUsdSizes, setAccountEntries } from "./book.js";
 import type { BucketConstants, HeadlineFigures, Scratch } from "./fast-margin.js";
 import { accountFigures, bucketConstants, bucketMargin, createScratch, worstOfOne } from "./fast-margin.js";
 import type { Listing } from "./market.js";
@@ -136,7 +136,10 @@ export function remarginGroup(group: RiskMatrixGroup, market: MarketContext, mov
     const baseMoved = moved.has(book.base);
     if (!baseMoved && !moved.has(book.currency)) return;
     group.constants[b] = bucketConstants(group.model.params, book, market, arrays.scenarioCount);
-    if (bases.includes(book.base)) aggregateBook(group, b);
+    if (bases.includes(book.base)) {
+      if (book.coinSettled) refreshUsdSizes(book, arrays.markValue, n);
+      aggregateBook(group, b);
+    }
     for (let a = 0; a < n; a++) if (countIn(book, a) > 0) mark[a] = 1;
   });
   for (let a = 0; a < n; a++) {

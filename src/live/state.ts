@@ -20,7 +20,7 @@ import type { BreakerAction, BreakerRules, UnderlyingBreakers } from "./breakers
 import type { DraftEvent, StaleFlag } from "./events.js";
 import type { HeadlineFigures } from "./fast-margin.js";
 import type { GenericAccount } from "./generic.js";
-import { genericAccount, genericExposure, genericFigures, resolvedPositions } from "./generic.js";
+import { atMarks, genericAccount, genericExposure, genericFigures, resolvedPositions } from "./generic.js";
 import type { RiskMatrixGroup } from "./group.js";
 import { groupExposure, groupFigures, groupPositions } from "./group.js";
 import { healthyAmountUsd, marginCallAmountUsd, nextHealthState } from "./health.js";
@@ -33,6 +33,8 @@ export interface Slot {
   readonly id: string;
   readonly group: number;
   readonly local: number;
+  /** Name of the account's parameter set (preset name, `inline`, `<preset>+overrides`, or a stored set's name). */
+  readonly parameterSetName: string;
 }
 
 export interface CoreState {
@@ -73,6 +75,7 @@ export function count(state: CoreState, key: string): void {
 /** The model, rules, positions and balances of an account as the core holds them. */
 export interface HeldAccount {
   readonly id: string;
+  readonly parameterSetName: string;
   readonly model: MarginModel;
   readonly rules: AccountRules;
   readonly positions: readonly LivePosition[];
@@ -83,12 +86,12 @@ export function heldAccount(state: CoreState, i: number): HeldAccount {
   const slot = state.slots[i] as Slot;
   if (slot.group < 0) {
     const g = state.generic[slot.local] as GenericAccount;
-    return { id: slot.id, model: g.model, rules: g.rules, positions: g.positions, balances: g.balances };
+    return { id: slot.id, parameterSetName: slot.parameterSetName, model: g.model, rules: g.rules, positions: atMarks(g.positions, state.market.context), balances: g.balances };
   }
   const group = state.groups[slot.group] as RiskMatrixGroup;
   const acct = group.accounts[slot.local];
   if (acct === undefined) throw new Error(`slot ${slot.id} lost its account`);
-  return { id: slot.id, model: group.model, rules: acct.rules, positions: groupPositions(group, slot.local), balances: acct.balances };
+  return { id: slot.id, parameterSetName: slot.parameterSetName, model: group.model, rules: acct.rules, positions: groupPositions(group, slot.local), balances: acct.balances };
 }
 
 /** An account-layer {@link Account} of a held account on the current market (engine seeded with the live arrays). */

@@ -1,6 +1,7 @@
 /**
  * The live core's main test: random books driven by random sequences of ticks (index moves, vol moves, named marks
- * and vols, time passing, bad ticks) and balance changes; at every step, every account's live figures equal a
+ * and vols, time passing, bad ticks), fills (the service's fill function: sizes, average prices, realised P&L, fees)
+ * and balance changes; at every step, every account's live figures equal a
  * from-scratch computation on the same account and the market as the core holds it (written as a market file and
  * read back, a fresh engine building its own risk arrays, the account layer), to 1e-9 relative. Health is left out:
  * it carries hysteresis by design (tested in core.test.ts).
@@ -10,9 +11,11 @@ import { describe, expect, it } from "vitest";
 import { unwrap } from "../../src/errors.js";
 import { createLiveCore } from "../../src/live/core.js";
 import type { LiveAccountInput, LiveInput } from "../../src/live/core.js";
+import type { Tick } from "../../src/live/tick.js";
 import type { InstrumentQuote } from "../../src/market/types.js";
 import { buildMarketContext } from "../../src/pricing/build-context.js";
-import { EXAMPLE_MARKET, evaluateFromScratch, liveAccount, marketFromScratch, relDiff } from "./helpers.js";
+import { accountDocument } from "../../src/account/document.js";
+import { accountFromScratch, compareDocuments, EXAMPLE_MARKET, evaluateFromScratch, liveAccount, marketFromScratch, relDiff } from "./helpers.js";
 
 const CONTEXT = unwrap(buildMarketContext(EXAMPLE_MARKET));
 const NAMES = Object.keys(EXAMPLE_MARKET.instruments);
@@ -31,7 +34,9 @@ const accountFile = fc.record({
   offset: fc.boolean(),
 });
 
-function toFile(a: fc.infer<typeof accountFile>, i: number): unknown {
+type AccountDraft = typeof accountFile extends fc.Arbitrary<infer T> ? T : never;
+
+function toFile(a: AccountDraft, i: number): unknown {
   const collateral: Record<string, number> = {};
   if (a.btc !== undefined && a.btc !== 0) collateral.BTC = a.btc;
   if (a.eth !== undefined && a.eth !== 0) collateral.ETH = a.eth;
@@ -52,11 +57,12 @@ const step = fc.oneof(
   { weight: 6, arbitrary: fc.record({ kind: fc.constant("move" as const), btc: fc.option(fc.double({ min: -0.08, max: 0.08, noNaN: true }), { nil: undefined }), eth: fc.option(fc.double({ min: -0.08, max: 0.08, noNaN: true }), { nil: undefined }), usdc: fc.option(fc.double({ min: -0.03, max: 0.005, noNaN: true }), { nil: undefined }), vol: fc.option(fc.double({ min: -0.2, max: 0.3, noNaN: true }), { nil: undefined }), dtSeconds: fc.integer({ min: 0, max: 6 * 3600 }) }) },
   { weight: 2, arbitrary: fc.record({ kind: fc.constant("named" as const), future: fc.constantFrom(...FUTURES), basis: fc.double({ min: -0.02, max: 0.02, noNaN: true }), option: fc.constantFrom(...OPTIONS), iv: fc.double({ min: 0.2, max: 1.5, noNaN: true }), dtSeconds: fc.integer({ min: 0, max: 600 }) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("bad" as const), which: fc.constantFrom("old", "nan", "negative", "jump", "unknown") }) },
+  { weight: 3, arbitrary: fc.record({ kind: fc.constant("fill" as const), account: fc.nat(), instrument: fc.constantFrom(...NAMES), size: fc.double({ min: 0.01, max: 20, noNaN: true }), sell: fc.boolean(), away: fc.double({ min: -0.03, max: 0.03, noNaN: true }), fee: fc.double({ min: 0, max: 5, noNaN: true }), usd: fc.boolean() }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant("balance" as const), account: fc.nat(), currency: fc.constantFrom("BTC", "ETH", "USDC"), amount: fc.double({ min: -5, max: 50, noNaN: true }) }) },
 );
 
 describe("live figures equal a from-scratch computation at every step", () => {
-  it("random books, ticks and balance changes (1e-9 relative)", () => {
+  it("random books, ticks, fills and balance changes (1e-9 relative)", () => {
     fc.assert(
       fc.property(fc.array(accountFile, { minLength: 2, maxLength: 8 }), fc.array(step, { minLength: 4, maxLength: 14 }), (files, steps) => {
         const accounts: LiveAccountInput[] = files.map((f, i) => liveAccount(`acct-${i}`, toFile(f, i), CONTEXT));
@@ -97,13 +103,13 @@ describe("live figures equal a from-scratch computation at every step", () => {
             const fut = snap.instruments[s.future] as InstrumentQuote;
             input = { kind: "tick", tick: { seq: ++seq, timestampMs: t, instruments: { [s.future]: { markPrice: (fut.markPrice as number) * (1 + s.basis) }, [s.option]: { markIv: s.iv } } } };
           } else if (s.kind === "bad") {
-            const bad = {
+            const bad = ({
               old: { seq: Math.max(0, seq - 1), timestampMs: t, indexUsd: { BTC: 1 } },
               nan: { seq: seq + 1, timestampMs: t, indexUsd: { BTC: Number.NaN } },
               negative: { seq: seq + 1, timestampMs: t, instruments: { "BTC-PERPETUAL": { markPrice: -5 } } },
               jump: { seq: seq + 1, timestampMs: t, indexUsd: { BTC: (snap.indexUsd.BTC as number) * 0.1 } },
               unknown: { seq: seq + 1, timestampMs: t, instruments: { "BTC-27MAR26-123456-C": { markIv: 0.5 } } },
-            }[s.which];
+            } as Record<string, Tick>)[s.which] as Tick;
             const before = JSON.stringify(core.market());
             const r = core.apply({ kind: "tick", tick: bad });
             if (s.which === "unknown") {
@@ -115,6 +121,15 @@ describe("live figures equal a from-scratch computation at every step", () => {
             }
             compare();
             continue;
+          } else if (s.kind === "fill") {
+            const id = `acct-${s.account % files.length}`;
+            const q = snap.instruments[s.instrument] as InstrumentQuote;
+            const inverseFuture = !/-[CP]$/.test(s.instrument) && !s.instrument.includes("_USD");
+            const mark = /-[CP]$/.test(s.instrument) ? (q.markPrice ?? 0.01) : (q.markPrice as number);
+            const price = mark * (1 + s.away);
+            const size = s.sell ? -s.size : s.size;
+            const fill = inverseFuture && s.usd ? { instrument: s.instrument, sizeUsd: Math.round(size * mark), price, fee: s.fee / mark, tradeId: `t${seq + 1}` } : { instrument: s.instrument, size, price, fee: s.fee, feeCurrency: "USDC", tradeId: `t${seq + 1}` };
+            input = { kind: "fill", seq: ++seq, timestampMs: t, account: id, fill };
           } else {
             const id = `acct-${s.account % files.length}`;
             input = { kind: "balance", seq: ++seq, timestampMs: t, account: id, currency: s.currency, amount: s.amount === 0 ? 1 : s.amount };
@@ -123,9 +138,20 @@ describe("live figures equal a from-scratch computation at every step", () => {
           expect(r.status, JSON.stringify(r.issues)).toBe("applied");
           compare();
         }
+        // The whole live document (figures, breakdown, buckets, projected margin, borrowing power) against the same
+        // document computed from scratch, for every account at the end of the run.
+        const market = marketFromScratch(core);
+        for (const id of core.accountIds()) {
+          const held = core.account(id);
+          const live = core.document(id);
+          if (held === undefined || live === undefined) throw new Error(`no ${id}`);
+          const scratch = unwrap(accountDocument({ account: accountFromScratch(core, id, market), model: held.model, parameterSetName: held.parameterSetName, accountRef: id, marketRef: `live:seq ${core.lastSeq()}` }, { distance: false }));
+          const d = compareDocuments(JSON.parse(JSON.stringify(unwrap(live))), JSON.parse(JSON.stringify(scratch)), TOLERANCE);
+          expect(d.diffs, id).toEqual([]);
+        }
         return worst <= TOLERANCE;
       }),
-      { numRuns: 12 },
+      { numRuns: Number(process.env.LIVE_RUNS ?? 12) },
     );
   });
 });
