@@ -14,6 +14,8 @@ import type { RiskMatrixGroup } from "./group.js";
 import { groupPositions, setGroupAccount } from "./group.js";
 import type { LivePosition } from "./book.js";
 import { positionsDocument, positionsFromDocument } from "./documents.js";
+import type { MarginModel } from "../models/types.js";
+import { regroup } from "./regroup.js";
 import type { CoreState, Slot } from "./state.js";
 import { computeFigures, heldAccount, takeFigures } from "./state.js";
 
@@ -99,4 +101,35 @@ export function applyFillInput(
   if (!step.ok) return step;
   const warnings = r.value.warnings.map((w) => ({ code: w.code, path: w.path, message: w.message }));
   return ok({ ...step.value, warnings: [...step.value.warnings, ...warnings] });
+}
+
+/**
+ * A new version of a parameter set: every account on the set `name` moves to `model` (bound to the new version).
+ * Risk-matrix groups holding such accounts are rebuilt on the new parameters (rows, books); every account of them is
+ * re-margined. A scenario widening in force by a circuit breaker does not carry over: the new version replaces it. Issues: `invalid_value` when no account is on the set.
+ */
+export function applyParameterVersion(
+  state: CoreState,
+  input: { readonly parameterSetName: string; readonly model: MarginModel; readonly seq: number },
+  drafts: DraftEvent[],
+): Result<StepResult> {
+  const matching = state.slots.map((s, i) => (s.parameterSetName === input.parameterSetName ? i : -1)).filter((i) => i >= 0);
+  if (matching.length === 0) return fail(issue("invalid_value", "parameterSetName", `no account is on the parameter set ${input.parameterSetName}`));
+  const from = heldAccount(state, matching[0] as number).model.parameterSet;
+  const replaced = regroup(state, new Set(matching), input.model);
+  if (!replaced.ok) return replaced;
+  drafts.push({
+    type: "parameters_changed",
+    parameterSet: { name: input.parameterSetName, from: from.version, to: input.model.parameterSet.version, effective: input.model.parameterSet.effective },
+    reason: "a new version of the parameter set was published",
+    accounts: matching.length,
+  });
+  const cause = `parameter set ${input.parameterSetName} ${from.version} → ${input.model.parameterSet.version} at input ${input.seq}`;
+  const changed: number[] = [];
+  for (const i of replaced.value) {
+    const f = computeFigures(state, i);
+    if (f === undefined) return fail(issue("internal", "model", "figures lost"));
+    if (takeFigures(state, i, f, cause, drafts)) changed.push(i);
+  }
+  return ok({ changed, warnings: [], rowsRebuilt: 0, remargined: replaced.value.length });
 }

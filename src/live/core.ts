@@ -20,7 +20,8 @@ import { hasUsdRate } from "../risk/marks.js";
 import { NO_BREAKERS, initialBreakers, onTime, resetBreaker } from "./breakers.js";
 import type { BreakerRules, UnderlyingState } from "./breakers.js";
 import type { LivePosition } from "./book.js";
-import { applyBalanceChange, applyFillInput } from "./core-inputs.js";
+import { applyBalanceChange, applyFillInput, applyParameterVersion } from "./core-inputs.js";
+import { groupKeyOf } from "./regroup.js";
 import type { Fill } from "../account/fills.js";
 import type { AccountDocument } from "../account/document.js";
 import { liveDocument } from "./documents.js";
@@ -65,6 +66,7 @@ export interface LiveCoreOptions {
 export type LiveInput =
   | { readonly kind: "tick"; readonly tick: Tick; readonly seq?: number }
   | { readonly kind: "fill"; readonly seq: number; readonly timestampMs: number; readonly account: string; readonly fill: Fill }
+  | { readonly kind: "parameters"; readonly seq: number; readonly timestampMs: number; readonly parameterSetName: string; readonly model: MarginModel }
   | { readonly kind: "balance"; readonly seq: number; readonly timestampMs: number; readonly account: string; readonly currency: string; readonly amount: number; readonly reason?: string }
   | { readonly kind: "time"; readonly seq: number; readonly timestampMs: number }
   | { readonly kind: "breaker_reset"; readonly seq: number; readonly timestampMs: number; readonly underlying: string; readonly rule?: string };
@@ -135,15 +137,16 @@ export function createLiveCore(options: LiveCoreOptions): Result<LiveCore> {
     for (const c of Object.keys(a.balances)) if (!hasUsdRate(market.context, c)) issues.push(issue("missing_index", `accounts[${i}].balances.${c}`, `no USD price for ${c} in the market`));
   });
   if (issues.length > 0) return fail(...issues);
+  const accounts = options.accounts.map((a) => ({ ...a, positions: pinEntryPrices(a.positions, market.context) }));
   // Accounts share a group when their parameter sets are equal (by content: every account file binds its own model
   // object) and their coin-offset switch agrees.
   const groupMembers: { key: string; model: RiskMatrixModel; offset: boolean; members: number[] }[] = [];
   const groupOfKey = new Map<string, number>();
   const slots: Slot[] = new Array(options.accounts.length);
   const generic: CoreState["generic"] = [];
-  options.accounts.forEach((a, i) => {
+  accounts.forEach((a, i) => {
     if (isRiskMatrixModel(a.model)) {
-      const key = `${paramsFingerprint(a.model.params)}|${a.rules.coinCollateralOffset}`;
+      const key = groupKeyOf(a.model, a.rules.coinCollateralOffset);
       let g = groupOfKey.get(key);
       if (g === undefined) {
         g = groupMembers.length;
@@ -160,7 +163,7 @@ export function createLiveCore(options: LiveCoreOptions): Result<LiveCore> {
   });
   const groups: RiskMatrixGroup[] = [];
   for (const gm of groupMembers) {
-    const accts = gm.members.map((i) => options.accounts[i] as LiveAccountInput);
+    const accts = gm.members.map((i) => accounts[i] as LiveAccountInput);
     const g = createRiskMatrixGroup(gm.model, gm.offset, market.listing, market.context, accts);
     if (!g.ok) return fail(...g.issues);
     groups.push(g.value);
@@ -205,15 +208,24 @@ export function createLiveCore(options: LiveCoreOptions): Result<LiveCore> {
   return ok(coreOf(state));
 }
 
-const fingerprints = new WeakMap<object, string>();
-/** Content key of a parameter set (memoised per object: a million accounts may share a few). */
-function paramsFingerprint(params: object): string {
-  let f = fingerprints.get(params);
-  if (f === undefined) {
-    f = JSON.stringify(params);
-    fingerprints.set(params, f);
-  }
-  return f;
+/**
+ * Entry prices of futures and perpetuals, pinned when the core takes an account: a position without `averagePrice`
+ * counts as entered at the start market's mark (what an account file without one means), so its P&L runs from there
+ * as the market moves; a linear perpetual's `unrealisedPnlUsdc` becomes the equivalent entry A = M − upnl/q (as a
+ * fill does, account/fills.ts). Values are unchanged at the start.
+ */
+function pinEntryPrices(positions: readonly LivePosition[], market: MarketContext): LivePosition[] {
+  return positions.map((p) => {
+    if (p.instrument.kind === "option" || p.averagePrice !== undefined) return p;
+    const mark = market.futureMarkUsd(p.instrument);
+    if (p.unrealisedPnlUsdc !== undefined) {
+      const { unrealisedPnlUsdc, ...rest } = p;
+      const entry = mark - unrealisedPnlUsdc / p.sizeCoin;
+      // An entry that is not a price (a P&L larger than the notional) stays an unrealised amount, as given.
+      return entry > 0 && Number.isFinite(entry) ? { ...rest, averagePrice: entry } : p;
+    }
+    return { ...p, averagePrice: mark };
+  });
 }
 
 function coreOf(state: CoreState): LiveCore {
@@ -269,6 +281,9 @@ function coreOf(state: CoreState): LiveCore {
         break;
       case "fill":
         result = applyFillInput(state, input, drafts);
+        break;
+      case "parameters":
+        result = applyParameterVersion(state, input, drafts);
         break;
       case "time":
         result = timeStep(ts, drafts);
