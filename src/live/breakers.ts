@@ -150,8 +150,16 @@ export function actionsOf(trips: readonly Trip[]): BreakerAction[] {
 
 const appliesTo = (rule: BreakerRule, base: string): boolean => rule.underlyings === "*" || rule.underlyings.includes(base);
 
-export function initialBreakers(nowMs: number): UnderlyingBreakers {
-  return { state: "normal", trips: [], prices: [], vols: [], lastFreshMs: nowMs, reanchor: false };
+/** A normal underlying; the starting index and vol level open the price-band and vol-jump windows. */
+export function initialBreakers(nowMs: number, indexUsd?: number, volLevel?: number): UnderlyingBreakers {
+  return {
+    state: "normal",
+    trips: [],
+    prices: indexUsd === undefined ? [] : [[nowMs, indexUsd]],
+    vols: volLevel === undefined ? [] : [[nowMs, volLevel]],
+    lastFreshMs: nowMs,
+    reanchor: false,
+  };
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)} %`;

@@ -23,20 +23,12 @@ import type { ProposedMove } from "./breakers.js";
 import { breakerPhase, remarginExposed } from "./core-breakers.js";
 import type { StepResult } from "./core-breakers.js";
 import type { DraftEvent } from "./events.js";
+import { volLevelOf } from "./market.js";
 import type { CoreState } from "./state.js";
 import { checkTickFields, optionOnlyFieldIssues } from "./tick.js";
 import type { Tick } from "./tick.js";
 
 const pct = (x: number): string => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(2)} %`;
-
-/** Mean implied vol of an underlying's listed options (the vol level vol_jump watches), or undefined without options. */
-function volLevel(state: CoreState, base: string): number | undefined {
-  const t = state.market.tables.get(base);
-  if (t === undefined || t.options.size === 0) return undefined;
-  let s = 0;
-  for (const o of t.options.values()) s += o.volDecimal;
-  return s / t.options.size;
-}
 
 export function applyTick(state: CoreState, tick: Tick, drafts: DraftEvent[]): Result<StepResult> {
   if (tick.seq <= state.lastTickSeq) {
@@ -136,7 +128,7 @@ export function applyTick(state: CoreState, tick: Tick, drafts: DraftEvent[]): R
   const t3 = afterApply(
     t2.next,
     state.rules,
-    applied.value.movedBases.map((b) => ({ base: b, indexUsd: state.market.snapshot.indexUsd[b] as number, volLevel: volLevel(state, b) })),
+    applied.value.movedBases.map((b) => ({ base: b, indexUsd: state.market.snapshot.indexUsd[b] as number, volLevel: volLevelOf(state.market, b) })),
     tick.timestampMs,
   );
   state.breakers = t3.next;

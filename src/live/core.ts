@@ -32,7 +32,7 @@ import type { DraftEvent, LiveEvent, StaleFlag } from "./events.js";
 import type { HeadlineFigures } from "./fast-margin.js";
 import { createRiskMatrixGroup } from "./group.js";
 import type { RiskMatrixGroup } from "./group.js";
-import { createLiveMarket, unlistedIssues } from "./market.js";
+import { createLiveMarket, unlistedIssues, volLevelOf } from "./market.js";
 import { DEFAULT_LIVE_PARAMS } from "./params.js";
 import type { LiveParams } from "./params.js";
 import { accountOf, breakerEffect, computeFigures, exposureOf, heldAccount, stateIndex, stateName } from "./state.js";
@@ -173,7 +173,7 @@ export function createLiveCore(options: LiveCoreOptions): Result<LiveCore> {
     market,
     params: options.params ?? DEFAULT_LIVE_PARAMS,
     rules: options.breakers ?? NO_BREAKERS,
-    breakers: new Map([...market.listing.byBase.keys()].map((b) => [b, initialBreakers(market.snapshot.timestampMs)])),
+    breakers: new Map([...market.listing.byBase.keys()].map((b) => [b, initialBreakers(market.snapshot.timestampMs, market.snapshot.indexUsd[b], volLevelOf(market, b))])),
     groups,
     generic,
     slots,

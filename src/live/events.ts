@@ -56,7 +56,7 @@ export interface LiquidationEvent extends EventBase {
   readonly figures: HealthFigures;
   /** The engine's liquidation plan (account/liquidation.ts) at the market of this input, trades flattened to JSON. */
   readonly plan: unknown;
-  /** True when the trigger had been suspended by a circuit breaker and fires now that it reset. */
+  /** True when the trigger fires after the state change: it had been suspended by a circuit breaker, or the account was in liquidation when the core started. */
   readonly deferred?: true;
 }
 

@@ -197,3 +197,12 @@ export function unlistedIssues(names: readonly string[], listing: Listing, pathO
   });
   return out;
 }
+
+/** Mean implied vol of an underlying's listed options (the vol level the vol-jump breaker watches), or undefined. */
+export function volLevelOf(market: LiveMarket, base: string): number | undefined {
+  const t = market.tables.get(base);
+  if (t === undefined || t.options.size === 0) return undefined;
+  let s = 0;
+  for (const o of t.options.values()) s += o.volDecimal;
+  return s / t.options.size;
+}

@@ -219,7 +219,8 @@ export function takeFigures(state: CoreState, i: number, f: HeadlineFigures, cau
     }
     if (severity(next.state) < severity("liquidation")) state.liquidationOpen[i] = 0;
   }
-  maybeLiquidate(state, i, suspended, false, out);
+  // Already in liquidation before this input without a trigger: it had been suspended (or the account started there).
+  maybeLiquidate(state, i, suspended, severity(held) >= severity("liquidation"), out);
   return changed || staleChanged;
 }
 
