@@ -49,6 +49,12 @@ export const ISSUE_CODES = [
   "outside_price_band",
   // A forward (future mark, option underlying price) whose carry against the index no market could have.
   "implausible_carry",
+  // Live core inputs (docs/live.md): an input whose seq is not after the last one; a price that moves more in one tick
+  // than the live parameters allow; an underlying whose marks a circuit breaker froze; an account the book lacks.
+  "out_of_order",
+  "implausible_move",
+  "frozen_by_breaker",
+  "unknown_account",
   // The service (src/server, src/store, `netrisk keys`): authentication, permission, lookup, concurrency, transport.
   "unauthorized",
   "forbidden",
