@@ -100,6 +100,15 @@ export const accountRulesSchema = z
     }),
     /** Trading fee rate on the USD notional of a hedge (cost of `suggestHedges`). */
     tradingFeeRateDecimal: finite.min(0).max(0.1),
+    /**
+     * Periodic settlement of futures and perpetual P&L into the balance (account/fills.ts `settlePnl`): every
+     * `periodHours` from `anchorUtcHour` UTC; periodHours 0 = never (P&L stays unrealised until a fill closes it).
+     */
+    pnlSettlement: z.strictObject({ periodHours: finite.min(0).max(24 * 366), anchorUtcHour: z.number().int().min(0).max(23) }),
+    /** Perpetual funding is applied every `intervalHours` (account/fills.ts `applyFunding`, with the venue's rate). */
+    funding: z.strictObject({ intervalHours: finite.gt(0).max(24 * 366) }),
+    /** Fills priced further than this fraction from the mark are stored with a `price_far_from_mark` warning. */
+    fills: z.strictObject({ priceBandDecimal: finite.gt(0).max(100) }),
   })
   .meta({ title: "netrisk account rules", description: "Collateral haircuts, de-peg charges, margin tiers, health thresholds and liquidation settings of an account." });
 
@@ -144,6 +153,9 @@ export interface AccountRules {
     readonly maxSteps: number;
   };
   readonly tradingFeeRateDecimal: number;
+  readonly pnlSettlement: { readonly periodHours: number; readonly anchorUtcHour: number };
+  readonly funding: { readonly intervalHours: number };
+  readonly fills: { readonly priceBandDecimal: number };
 }
 
 /**
@@ -159,6 +171,9 @@ export interface AccountRules {
  * - Liquidation steps of 20 % (Paradex, §6); fee 0.75 % of notional (the BTC liquidation fee recorded in
  *   deribit-pm.md §3.2, undated there), capped at half the equity in excess of the target.
  * - Slippage 5 bp of the underlying per coin when the snapshot has no bid/ask (our choice); conversions 0.1 %.
+ * - P&L settlement daily at 08:00 UTC (Deribit's daily settlement of futures and perpetuals, deribit-pm.md §2.10's
+ *   settlement time); funding every 8 hours (the interval of OKX, Binance and Bybit perpetuals, wave2.md §1; Deribit
+ *   accrues continuously and settles with the P&L). Fill warning band ±10 % of the mark (our choice).
  */
 export const DEFAULT_ACCOUNT_RULES: AccountRulesJson = {
   collateral: {
@@ -182,6 +197,9 @@ export const DEFAULT_ACCOUNT_RULES: AccountRulesJson = {
   slippage: { useQuotedSpread: true, defaultDecimalOfUnderlying: 0.0005, conversionDecimal: 0.001 },
   liquidation: { stepFraction: 0.2, feeRateDecimal: 0.0075, feeCapFraction: 0.5, maxSteps: 500 },
   tradingFeeRateDecimal: 0,
+  pnlSettlement: { periodHours: 24, anchorUtcHour: 8 },
+  funding: { intervalHours: 8 },
+  fills: { priceBandDecimal: 0.1 },
 };
 
 /**

@@ -20,6 +20,7 @@ import type { DerivativeInstrument } from "../market/types.js";
 import type { ResolvedPosition } from "../models/types.js";
 import { currencyUsdRate, optionMarkPrice } from "../risk/marks.js";
 import type { Account } from "./account.js";
+import { fillLot, lotKindOf } from "./lots.js";
 import type { AccountRules } from "./rules.js";
 
 /** A trade as a user gives it: instrument name, signed size in coin, optional price in the instrument's quote unit. */
@@ -131,7 +132,10 @@ const CLOSED_RELATIVE = 1e-12;
 /**
  * The account after the trades (a copy): sizes added by instrument (a position netting to 0 is removed), each trade's
  * cash added to its currency. A linear perpetual's unrealised P&L and funding are realised into USDC in proportion to
- * the part of the position closed, so equity does not jump when a position shrinks or closes.
+ * the part of the position closed, so equity does not jump when a position shrinks or closes. A position with an
+ * `averagePrice` takes the trade as a fill at the mark (the cash above already booked the difference to the trade
+ * price): its average moves (account/lots.ts) and the P&L of a closed part is realised into its settlement currency,
+ * so equity changes by the trade's value change alone.
  */
 export function applyTrades(account: Account, trades: readonly Trade[]): Account {
   const positions: ResolvedPosition[] = [...account.positions];
@@ -147,6 +151,13 @@ export function applyTrades(account: Account, trades: readonly Trade[]): Account
       continue;
     }
     const old = positions[k] as ResolvedPosition;
+    if (old.averagePrice !== undefined) {
+      const moved = fillAtMark(old, t, account.reference);
+      if (moved.realised !== 0) credit(t.cashCurrency, moved.realised);
+      if (moved.position === undefined) positions.splice(k, 1);
+      else positions[k] = moved.position;
+      continue;
+    }
     const size = old.sizeCoin + t.sizeCoin;
     const closed = Math.abs(size) <= CLOSED_RELATIVE * Math.max(Math.abs(old.sizeCoin), Math.abs(t.sizeCoin));
     // Share of the old position that remains (same sign and smaller): the rest of its unrealised P&L is realised.
@@ -168,6 +179,21 @@ export function applyTrades(account: Account, trades: readonly Trade[]): Account
           };
   }
   return { ...account, positions, balances };
+}
+
+/** A trade applied to a position with an average price, as a fill at the trade's mark (see applyTrades). */
+function fillAtMark(old: ResolvedPosition, t: Trade, reference: MarketContext | undefined): { position: ResolvedPosition | undefined; realised: number } {
+  const kind = lotKindOf(t.instrument);
+  // Inverse sizes are notionals at the mark the coin sizes were resolved at (valuation.ts).
+  const scale = kind === "inverse" ? (reference?.futureMarkUsd(t.instrument) ?? t.markPrice) : 1;
+  const after = fillLot(kind, { size: old.sizeCoin * scale, averagePrice: old.averagePrice as number }, {
+    size: t.sizeCoin * scale,
+    // An option's average is informational and follows the premium actually paid (the trade price).
+    averagePrice: kind === "premium" ? t.price : t.markPrice,
+  });
+  const realised = kind === "premium" ? 0 : after.realised;
+  if (after.averagePrice === undefined) return { position: undefined, realised };
+  return { position: { ...old, sizeCoin: old.sizeCoin + t.sizeCoin, averagePrice: after.averagePrice }, realised };
 }
 
 /** Change balances on a copy (e.g. a fee, a conversion): `deltas` per currency, in that currency. */

@@ -2,10 +2,15 @@
  * Mark-to-market of an account's positions for its equity, in each position's settlement currency and in USD.
  *
  * - Options: size × mark (the quoted `markPrice`, else Black-76 at the market's inputs; risk/marks.ts).
- * - Futures and perpetuals: the variation since a reference market (their entry marks): linear q·(M − M₀) USDC;
- *   inverse q·(1 − M₀/M) coin, the coin P&L of the USD notional q·M₀ (risk/futures: N·(1/M₀ − 1/M)). With no
- *   reference (or the same market) they are worth 0, as in risk/valuation.ts: what was gained before is cash.
- * - Linear perpetuals also carry their `unrealisedPnlUsdc` and `unrealisedFundingUsdc` (USDC).
+ * - Futures and perpetuals: the P&L since their entry price A, the position's `averagePrice` (Deribit's
+ *   `average_price`), else the mark of the market the sizes were resolved in (the reference market when the account
+ *   is valued in a moved market, else the current mark: worth 0, what was gained before is cash). Linear:
+ *   q·(M − A) USDC. Inverse: N·(1/A − 1/M) coin, N = q·M_res the USD notional (the coin size is counted at the mark
+ *   of the resolving market, as Deribit's `size_currency` and pme/simulate count it); with no averagePrice in a moved
+ *   market that is q·(1 − M₀/M), the coin P&L of the notional q·M₀ (risk/futures: N·(1/M₀ − 1/M)).
+ * - Linear perpetuals also carry their `unrealisedPnlUsdc` and `unrealisedFundingUsdc` (USDC); a position never has
+ *   both `unrealisedPnlUsdc` and `averagePrice` (the validator refuses it: the same P&L twice).
+ * - Options: `averagePrice` is informational (the premium was paid in cash; the position is worth its mark).
  * Spot balances are not positions here: the account holds them as balances (collateral.ts).
  * @module
  */
@@ -21,6 +26,8 @@ export interface PositionValue {
   readonly currency: string;
   /** Options: mark in the settlement currency per coin; futures and perpetuals: mark USD per coin. */
   readonly markPrice: number;
+  /** The entry price the P&L runs from, when the position carries one (same unit as `markPrice`). */
+  readonly averagePrice?: number;
   readonly value: number;
   readonly valueUsd: number;
 }
@@ -34,9 +41,10 @@ export function positionValue(p: ResolvedPosition, market: MarketContext, refere
   }
   const mark = market.futureMarkUsd(inst);
   let value = (p.unrealisedPnlUsdc ?? 0) + (p.unrealisedFundingUsdc ?? 0);
-  if (reference !== undefined && reference !== market) {
-    const entry = reference.futureMarkUsd(inst);
-    value += inst.settlement === "linear" ? p.sizeCoin * (mark - entry) : p.sizeCoin * ((mark - entry) / mark);
+  const resolvedMark = reference !== undefined && reference !== market ? reference.futureMarkUsd(inst) : mark;
+  const entry = p.averagePrice ?? resolvedMark;
+  if (entry !== mark) {
+    value += inst.settlement === "linear" ? p.sizeCoin * (mark - entry) : p.sizeCoin * resolvedMark * (1 / entry - 1 / mark);
   }
   return { value, markPrice: mark };
 }
@@ -53,6 +61,7 @@ export function valuePositions(positions: readonly ResolvedPosition[], market: M
       sizeCoin: p.sizeCoin,
       currency: inst.settlementCurrency,
       markPrice: v.markPrice,
+      ...(p.averagePrice !== undefined ? { averagePrice: p.averagePrice } : {}),
       value: v.value,
       valueUsd: v.value * currencyUsdRate(market, inst.settlementCurrency),
     });

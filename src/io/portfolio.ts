@@ -16,7 +16,9 @@ import { CURRENCY_CODE_PATTERN, DERIVATIVE_NAME_PATTERN } from "../market/instru
 import { resolveInstrumentName, withVenueIds } from "../market/venue-ids.js";
 import type { Instrument, OptionInstrument } from "../market/types.js";
 import type { ResolvedPortfolio, ResolvedPosition } from "../models/types.js";
-import { hasUsdRate } from "../risk/marks.js";
+import { fillLot, lotKindOf } from "../account/lots.js";
+import type { Lot } from "../account/lots.js";
+import { hasUsdRate, optionMarkPrice } from "../risk/marks.js";
 import { zodIssuesToIssues } from "./zod-issues.js";
 
 const currencyCode = z.string().regex(new RegExp(CURRENCY_CODE_PATTERN));
@@ -46,6 +48,10 @@ export const portfolioPositionSchema = z
     }),
     unrealisedFundingUsdc: z.number().optional().meta({
       description: "Linear (USDC) perpetuals only, optional: unrealised funding not yet settled into cash, USDC (used by Derive PMRM_2).",
+    }),
+    averagePrice: z.number().optional().meta({
+      description:
+        "Optional entry price (Deribit's average_price) in the instrument's price unit: futures and perpetuals USD per coin (their P&L since it counts in equity: linear in the settlement currency, inverse in coin), options the quote unit (informational). Not with unrealisedPnlUsdc.",
     }),
   })
   .meta({ description: "One position. Extra fields are allowed and ignored." });
@@ -118,6 +124,7 @@ interface Checked {
   readonly convention: "coin" | "usd";
   readonly unrealisedPnlUsdc?: number;
   readonly unrealisedFundingUsdc?: number;
+  readonly averagePrice?: number;
 }
 
 /**
@@ -126,8 +133,11 @@ interface Checked {
  * underlying, or for a spot currency other than a USD stablecoin), `expired_instrument` (expiry ≤ market time),
  * `missing_vol` (an option the market can give no vol for: neither quoted nor covered by the surface),
  * `required` (neither size nor sizeUsd), `invalid_value` (both, or a zero size), `unsupported` (sizeUsd on anything
- * but an inverse future/perpetual; unrealised USDC fields on anything but a linear perpetual).
- * Positions on the same instrument are merged (sizes summed) and reported in `notes`.
+ * but an inverse future/perpetual; unrealised USDC fields on anything but a linear perpetual; `averagePrice` on a spot
+ * balance), `not_positive` (a futures `averagePrice` ≤ 0; an option's < 0), `invalid_value` (a linear perpetual with
+ * both `averagePrice` and `unrealisedPnlUsdc`: the same P&L twice).
+ * Positions on the same instrument are merged (sizes summed, average prices size-weighted; see mergePositions) and
+ * reported in `notes`.
  */
 export function resolvePortfolio(file: PortfolioFile, market: MarketContext): Result<ResolvedPortfolio> {
   const issues: Issue[] = [];
@@ -138,8 +148,9 @@ export function resolvePortfolio(file: PortfolioFile, market: MarketContext): Re
     if (c !== undefined && issues.length === before) checked.push(c);
   });
   if (issues.length > 0) return fail(...issues);
-  const { positions, notes } = mergePositions(checked);
-  return ok({ positions, collateral: { ...(file.collateral ?? {}) }, notes });
+  const collateral: Record<string, number> = { ...(file.collateral ?? {}) };
+  const { positions, notes } = mergePositions(checked, market, collateral);
+  return ok({ positions, collateral, notes });
 }
 
 function checkPosition(p: PositionFile, i: number, market: MarketContext, issues: Issue[]): Checked | undefined {
@@ -172,6 +183,7 @@ function checkPosition(p: PositionFile, i: number, market: MarketContext, issues
     ...id,
     ...(p.unrealisedPnlUsdc !== undefined ? { unrealisedPnlUsdc: p.unrealisedPnlUsdc } : {}),
     ...(p.unrealisedFundingUsdc !== undefined ? { unrealisedFundingUsdc: p.unrealisedFundingUsdc } : {}),
+    ...(p.averagePrice !== undefined ? { averagePrice: p.averagePrice } : {}),
   };
   if (p.size !== undefined) return { index: i, instrument: inst, sizeCoin: p.size, convention: "coin", ...extras };
   if (p.sizeUsd === undefined || inst.kind === "option") return undefined;
@@ -203,6 +215,15 @@ function checkSizeFields(p: PositionFile, inst: Instrument, at: (...rest: string
     if (p[field] !== undefined && !usdcPerp)
       issues.push(issue("unsupported", at(field), `${field} applies to linear USDC perpetuals only, not to ${inst.name}`));
   }
+  if (p.averagePrice !== undefined) {
+    if (inst.kind === "spot") issues.push(issue("unsupported", at("averagePrice"), `averagePrice applies to derivatives, not to the ${inst.name} balance`));
+    else if (inst.kind === "option" ? p.averagePrice < 0 : !(p.averagePrice > 0))
+      issues.push(issue("not_positive", at("averagePrice"), inst.kind === "option" ? "an option's averagePrice must be ≥ 0" : "a futures averagePrice must be > 0 (USD per coin)"));
+    else if (usdcPerp && p.unrealisedPnlUsdc !== undefined)
+      issues.push(
+        issue("invalid_value", at(), "give averagePrice or unrealisedPnlUsdc, not both: each is the position's P&L since entry, and both would count it twice"),
+      );
+  }
 }
 
 /** True when the market can price the option: a quoted mark IV or price, or a finite positive surface vol. */
@@ -220,8 +241,18 @@ function optionHasVol(inst: OptionInstrument, market: MarketContext): boolean {
   }
 }
 
-/** Merge positions on the same instrument (first appearance keeps its place); one note per merge. */
-function mergePositions(checked: readonly Checked[]): { positions: ResolvedPosition[]; notes: string[] } {
+/**
+ * Merge positions on the same instrument (first appearance keeps its place); one note per merge. Sizes add. With
+ * average prices (a part without one counts at the mark), the parts are applied in file order as fills at their own
+ * average price (account/lots.ts): on one side that is the size-weighted average (inverse: weighted by coin at each
+ * entry, the notional-weighted harmonic mean); a part on the other side realises the P&L of what it closes into the
+ * settlement currency's balance, as a venue would, and says so in the note.
+ */
+function mergePositions(
+  checked: readonly Checked[],
+  market: MarketContext,
+  collateral: Record<string, number>,
+): { positions: ResolvedPosition[]; notes: string[] } {
   const groups = new Map<string, Checked[]>();
   for (const c of checked) {
     const g = groups.get(c.instrument.name);
@@ -241,6 +272,10 @@ function mergePositions(checked: readonly Checked[]): { positions: ResolvedPosit
     const venueId = venueIds.size === 1 ? first.venueId : undefined;
     // A merged position keeps "usd" if any part was given in USD: its coin size then depends on the mark conversion.
     const convention = conventions.has("usd") ? "usd" : "coin";
+    const average = g.some((c) => c.averagePrice !== undefined) ? mergedAverage(g, market) : undefined;
+    if (average !== undefined && average.realised !== 0) {
+      collateral[average.currency] = (collateral[average.currency] ?? 0) + average.realised;
+    }
     positions.push({
       instrument: first.instrument,
       sizeCoin,
@@ -249,17 +284,40 @@ function mergePositions(checked: readonly Checked[]): { positions: ResolvedPosit
       ...(venueId !== undefined ? { venueId } : {}),
       ...(pnl !== undefined ? { unrealisedPnlUsdc: pnl } : {}),
       ...(funding !== undefined ? { unrealisedFundingUsdc: funding } : {}),
+      ...(average?.averagePrice !== undefined ? { averagePrice: average.averagePrice } : {}),
     });
-    if (g.length > 1) notes.push(mergeNote(name, g, sizeCoin, conventions.size > 1));
+    if (g.length > 1) notes.push(mergeNote(name, g, sizeCoin, conventions.size > 1, average));
   }
   return { positions, notes };
+}
+
+interface MergedAverage {
+  readonly averagePrice: number | undefined;
+  readonly realised: number;
+  readonly currency: string;
+}
+
+function mergedAverage(g: readonly Checked[], market: MarketContext): MergedAverage {
+  const inst = g[0]?.instrument as Exclude<Instrument, { kind: "spot" }>;
+  const kind = lotKindOf(inst);
+  // Coin sizes are counted at the resolving mark (valuation.ts), so an inverse part's notional is sizeCoin × mark.
+  const mark = inst.kind === "option" ? optionMarkPrice(inst, market) : market.futureMarkUsd(inst);
+  const scale = kind === "inverse" ? mark : 1;
+  let lot: Lot | undefined;
+  let realised = 0;
+  for (const c of g) {
+    const after = fillLot(kind, lot, { size: c.sizeCoin * scale, averagePrice: c.averagePrice ?? mark });
+    if (kind !== "premium") realised += after.realised;
+    lot = after.averagePrice === undefined ? undefined : { size: after.size, averagePrice: after.averagePrice };
+  }
+  return { averagePrice: lot?.averagePrice, realised, currency: inst.settlementCurrency };
 }
 
 function sumOptional(values: readonly (number | undefined)[]): number | undefined {
   return values.some((v) => v !== undefined) ? values.reduce<number>((s, v) => s + (v ?? 0), 0) : undefined;
 }
 
-function mergeNote(name: string, g: readonly Checked[], sizeCoin: number, mixed: boolean): string {
+function mergeNote(name: string, g: readonly Checked[], sizeCoin: number, mixed: boolean, average: MergedAverage | undefined): string {
   const refs = g.map((c) => `positions[${c.index}]`);
   const list = refs.length === 2 ? refs.join(" and ") : `${refs.slice(0, -1).join(", ")} and ${refs[refs.length - 1] ?? ""}`;
   const parts = g.map((c) => String(c.sizeCoin)).join(" + ");
@@ -267,6 +325,8 @@ function mergeNote(name: string, g: readonly Checked[], sizeCoin: number, mixed:
   return (
     `${list} (${name}) merged: size ${parts} = ${sizeCoin}${unit}` +
     (mixed ? " (mixed size and sizeUsd; USD sizes converted at the mark)" : "") +
-    (sizeCoin === 0 ? "; net size 0, kept as a position of size 0" : "")
+    (sizeCoin === 0 ? "; net size 0, kept as a position of size 0" : "") +
+    (average?.averagePrice !== undefined ? `; average price ${average.averagePrice} (size-weighted; parts without one at the mark)` : "") +
+    (average !== undefined && average.realised !== 0 ? `; the closed part realised ${average.realised} ${average.currency} into the balance` : "")
   );
 }

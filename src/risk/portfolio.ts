@@ -21,6 +21,11 @@ export interface ResolvedPosition {
    */
   readonly unrealisedPnlUsdc?: number;
   readonly unrealisedFundingUsdc?: number;
+  /**
+   * Entry price the P&L of a future or perpetual runs from (Deribit's `average_price`), USD per coin; options: in the
+   * option's quote unit, informational. Optional: without it a future's P&L counts from the mark it was resolved at.
+   */
+  readonly averagePrice?: number;
 }
 
 export interface ResolvedPortfolio {

@@ -10,61 +10,12 @@ import type { HedgeSuggestions } from "../../account/hedges.js";
 import type { LiquidationPlan } from "../../account/liquidation.js";
 import type { BorrowingPower, MaxOrderResult } from "../../account/max-order.js";
 import type { ProjectedMargin } from "../../account/projected.js";
-import type { Trade } from "../../account/trades.js";
 import type { WhatIfResult } from "../../account/what-if.js";
 import { fmt, pct, table } from "../output.js";
+export { evaluationJson, projectedJson, tradeJson } from "../../account/document.js";
 
 const usd = (x: number): string => `${fmt(x)} USD`;
 const ratioText = (r: number | null): string => (r === null ? "n/a (equity ≤ 0)" : `${(r * 100).toFixed(2)} %`);
-
-export function tradeJson(t: Trade) {
-  return {
-    instrument: t.instrument.name,
-    sizeCoin: t.sizeCoin,
-    price: t.price,
-    priceSource: t.priceSource,
-    markPrice: t.markPrice,
-    cash: t.cash,
-    cashCurrency: t.cashCurrency,
-    costUsd: t.costUsd,
-  };
-}
-
-export function evaluationJson(e: AccountEvaluation) {
-  return {
-    figures: e.figures,
-    inCurrency: e.inCurrency,
-    health: { state: e.health.state, reason: e.health.reason, thresholds: e.health.thresholds },
-    breakdown: e.breakdown,
-    collateral: e.collateral,
-    positions: e.positions,
-    margin: {
-      model: e.margin.model,
-      parameterSet: e.margin.parameterSet,
-      totalUsd: e.margin.totalUsd,
-      byCurrency: Object.fromEntries(
-        Object.entries(e.margin.byCurrency).map(([k, b]) => [
-          k,
-          {
-            currency: b.currency,
-            initialMargin: b.initialMargin,
-            maintenanceMargin: b.maintenanceMargin,
-            initialMarginUsd: b.initialMarginUsd,
-            maintenanceMarginUsd: b.maintenanceMarginUsd,
-            components: b.components,
-            ...(b.worstScenario !== undefined ? { worstScenario: b.worstScenario } : {}),
-            ...(b.contributions !== undefined ? { contributions: b.contributions } : {}),
-          },
-        ]),
-      ),
-    },
-    notes: e.notes,
-  };
-}
-
-export function projectedJson(p: ProjectedMargin) {
-  return { expiry: p.expiry, expiryMs: p.expiryMs, expiring: p.expiring, figures: p.projected.figures, state: p.projected.health.state };
-}
 
 function figureLines(f: AccountFigures): string[] {
   return [

@@ -74,7 +74,10 @@ export function arrangeDerivePortfolio(
       return;
     }
     const prev = b.perp;
-    b.perp = perpInput(inst, p.sizeCoin, p.unrealisedPnlUsdc ?? 0, p.unrealisedFundingUsdc ?? 0, market, prev);
+    // A perp with an average price carries its P&L since it as the unrealised P&L Derive's MtM counts (the validator
+    // refuses both fields on one position).
+    const sincePrice = p.averagePrice !== undefined ? p.sizeCoin * (market.futureMarkUsd(inst) - p.averagePrice) : 0;
+    b.perp = perpInput(inst, p.sizeCoin, (p.unrealisedPnlUsdc ?? 0) + sincePrice, p.unrealisedFundingUsdc ?? 0, market, prev);
   });
 
   const stableUsd = snapshot.indexUsd[DERIVE_CASH_CURRENCY] ?? 1;
