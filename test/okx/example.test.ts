@@ -15,12 +15,15 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { unwrap } from "../../src/errors.js";
+import { evaluateAccount } from "../../src/account/account.js";
+import { loadAccount } from "../../src/io/account.js";
 import { loadMarketFile } from "../../src/io/load-market.js";
 import { loadModel } from "../../src/io/presets.js";
 import { validatePortfolio } from "../../src/io/portfolio.js";
 import { buildMarketContext } from "../../src/pricing/build-context.js";
 import type { MarginResult } from "../../src/models/types.js";
 import { hasSharedData, sharedData } from "../helpers/requires.js";
+import { parseJson, runCli } from "../cli/helpers.js";
 
 interface OkxUnit {
   riskUnit: string;
@@ -30,7 +33,7 @@ interface OkxUnit {
   [k: string]: unknown;
 }
 const fixture = JSON.parse(readFileSync("test/fixtures/okx/position-builder-2025-01-15.json", "utf8")) as {
-  response: { data: [{ riskUnitData: OkxUnit[]; totalMmr: string; totalImr: string; derivMmr: string; borrowMmr: string; eq: string; marginRatio: string }] };
+  response: { data: [{ riskUnitData: OkxUnit[]; totalMmr: string; totalImr: string; derivMmr: string; borrowMmr: string; eq: string; marginRatio: string; assets: unknown[] }] };
 };
 const okx = fixture.response.data[0];
 
@@ -82,6 +85,31 @@ describe("OKX position-builder example of 2025-01-15", () => {
   it("derivMmr is the sum of the units' MMR", () => {
     same(r.byCurrency.btc!.maintenanceMarginUsd + r.byCurrency.ltc!.maintenanceMarginUsd, okx.derivMmr);
   });
+
+  it("the account: MR8 on the negative USDT equity, totalMmr, totalImr, eq, the units' upl and the margin ratio", () => {
+    const a = r.byCurrency.account?.details as Record<string, number>;
+    same(a.borrowMmr as number, okx.borrowMmr);
+    same(r.byCurrency.btc?.components.mr8 ?? (r.byCurrency.account?.components.mr8 as number), (okx.riskUnitData[0] as OkxUnit).mr8 as string);
+    same(a.totalMmr as number, okx.totalMmr);
+    same(a.totalImr as number, okx.totalImr);
+    same(r.totalUsd.maintenanceMargin, okx.totalMmr);
+    same(r.totalUsd.initialMargin, okx.totalImr);
+    same(a.adjustedEquityUsd as number, okx.eq);
+    same(a.marginRatio as number, okx.marginRatio);
+    const usdt = (okx as unknown as { assets: { ccy: string; borrowImr: string; availEq: string }[] }).assets.find((x) => x.ccy === "USDT");
+    same((a as unknown as { currencies: { currency: string; borrowImrUsd: number; equity: number }[] }).currencies.find((c) => c.currency === "USDT")?.borrowImrUsd as number, usdt?.borrowImr ?? "");
+    for (const o of okx.riskUnitData) same(r.byCurrency[o.riskUnit.toLowerCase()]?.details?.uplUsd as number, o.upl as string);
+  });
+
+  it("the account layer gives the same equity, IM and MM (netrisk account on examples/okx-2025-01-15)", () => {
+    const market = unwrap(buildMarketContext(unwrap(loadMarketFile("examples/okx-2025-01-15/market.json")).snapshot));
+    const loaded = unwrap(loadAccount(JSON.parse(readFileSync("examples/okx-2025-01-15/account.json", "utf8")), market));
+    const e = unwrap(evaluateAccount(loaded.account));
+    same(e.figures.equityUsd, okx.eq);
+    same(e.figures.initialMarginUsd, okx.totalImr);
+    same(e.figures.maintenanceMarginUsd, okx.totalMmr);
+    expect(e.health.state).toBe("bankrupt");
+  });
 });
 
 describe("OKX's 31 May 2024 example (a second published example)", () => {
@@ -103,5 +131,34 @@ describe("OKX's 31 May 2024 example (a second published example)", () => {
     // MR4 of the 2025 rules (0.2 % of the swap's delta, 1,342.61) is below MR7, so the MMR is MR7, as OKX printed.
     expect(b?.components.mr4).toBeCloseTo(0.002 * 10 * impliedUsd, 6);
     expect(b?.maintenanceMarginUsd).toBeCloseTo(mr7, 6);
+  });
+});
+
+describe("netrisk account on examples/okx-2025-01-15", () => {
+  const args = ["account", "--account", "examples/okx-2025-01-15/account.json", "--market", "examples/okx-2025-01-15/market.json", "--no-distance"];
+  it("prints OKX's figures (text)", async () => {
+    const run = await runCli(...args);
+    expect(run.code).toBe(0);
+    for (const figure of ["1,164.4109", "19.4098", "43.6721", "1,183.8207", "1,538.9670", "191.6630", "249.1619", "borrowMmr 1,571.0644", "totalMmr 2,946.5481", "totalImr 9,643.4507", "adjusted equity -78,553.2189", "margin ratio -25.9537"])
+      expect(run.stdout).toContain(figure);
+  });
+
+  it("--json: each risk unit's MMR, IMR and MR1–MR9 among its components, and the account's totals", async () => {
+    const doc = parseJson(await runCli(...args, "--json")) as {
+      model: string;
+      margin: { totalUsd: { initialMargin: number; maintenanceMargin: number }; byCurrency: Record<string, { initialMarginUsd: number; maintenanceMarginUsd: number; components: Record<string, number> }> };
+      figures: { equityUsd: number };
+    };
+    expect(doc.model).toBe("okx");
+    for (const o of okx.riskUnitData) {
+      const b = doc.margin.byCurrency[o.riskUnit.toLowerCase()];
+      same(b?.maintenanceMarginUsd as number, o.mmr);
+      same(b?.initialMarginUsd as number, o.imr);
+      for (const k of ["mr1", "mr2", "mr3", "mr4", "mr5", "mr6", "mr7", "mr9"]) same(b?.components[k] as number, o[k] as string);
+    }
+    same(doc.margin.byCurrency.account?.components.mr8 as number, okx.borrowMmr);
+    same(doc.margin.totalUsd.maintenanceMargin, okx.totalMmr);
+    same(doc.margin.totalUsd.initialMargin, okx.totalImr);
+    same(doc.figures.equityUsd, okx.eq);
   });
 });

@@ -31,8 +31,8 @@ export const OKX_MODEL_ID = "okx";
 /** Key of the account-level bucket (borrowing MR8 and the collateral discount) in `MarginResult.byCurrency`. */
 export const OKX_ACCOUNT_BUCKET = "account";
 
-/** A position with the entry price the service layer may attach (mark-to-market of futures since entry). */
-type WithEntry = ResolvedPosition & { readonly averagePrice?: number };
+/** A position of the portfolio (its `averagePrice` is the entry its futures P&L runs from). */
+type WithEntry = ResolvedPosition;
 
 /** An OKX model with a Result-returning entry point. */
 export interface OkxModel extends MarginModel {
@@ -179,15 +179,16 @@ function okxGrid(scenarios: readonly ScenarioPnl[]): Record<string, Record<strin
 }
 
 /**
- * Unrealised P&L of a futures position since its entry price, in its settlement currency (0 without an entry price:
- * what was gained before is cash). Linear: q × (mark − entry); inverse: q × (1 − entry/mark) coin, the coin P&L of
- * the USD notional q × entry. Options carry their whole value instead (see {@link positionValue}).
+ * Unrealised P&L of a futures position since its `averagePrice`, in its settlement currency (0 without one: what was
+ * gained before is cash), as account/valuation.ts counts it: linear q × (mark − entry) in the stablecoin (OKX's
+ * floatPnl: −0.1 × (97,093.7 − 100,000) = 290.63 USDT); inverse N × (1/entry − 1/mark) coin with the USD notional
+ * N = q × mark. Options carry their whole value instead (see {@link positionValue}).
  */
 function unrealisedSettlement(p: WithEntry, market: MarketContext): number {
   const inst = p.instrument;
   if (inst.kind === "spot" || inst.kind === "option" || p.averagePrice === undefined) return 0;
   const mark = market.futureMarkUsd(inst);
-  return inst.settlement === "linear" ? p.sizeCoin * (mark - p.averagePrice) : p.sizeCoin * (1 - p.averagePrice / mark);
+  return inst.settlement === "linear" ? p.sizeCoin * (mark - p.averagePrice) : p.sizeCoin * mark * (1 / p.averagePrice - 1 / mark);
 }
 
 function unrealisedUsd(p: WithEntry, market: MarketContext): number {
