@@ -36,6 +36,11 @@ export const ISSUE_CODES = [
   "misaligned_date",
   // An output file (e.g. the backtest's HTML report) that cannot be written.
   "file_unwritable",
+  // Venue imports (src/venues): a file that is not the named venue's response; a size in the wrong unit (a Deribit
+  // futures size in coin); a response that says it is one page of several.
+  "wrong_venue",
+  "unit_mismatch",
+  "incomplete_response",
 ] as const;
 
 export type IssueCode = (typeof ISSUE_CODES)[number];
