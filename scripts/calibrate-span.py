@@ -305,6 +305,10 @@ def dump(obj):
 
 
 def main():
+    if not os.path.isfile(os.path.join(DATA, "SOURCES.md")):
+        # A clone without ../shared/data cannot calibrate: say where the data goes instead of a traceback.
+        print(f"calibrate-span: the real market data is not at {DATA} (put ../shared/data beside the repository; see README)", file=sys.stderr)
+        sys.exit(2)
     span, greeks = calibrate()
     targets = [(os.path.join(ROOT, "presets", "span-crypto.json"), dump(span)), (os.path.join(ROOT, "presets", "greeks-default.json"), dump(greeks))]
     if "--check" in sys.argv[1:]:

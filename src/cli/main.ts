@@ -7,7 +7,8 @@
 import { realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { Command, CommanderError } from "commander";
-import { EXIT_INPUT, processIo, type Io } from "./run.js";
+import { issue, issuesOf, type Issue, type IssueCode } from "../errors.js";
+import { processIo, reportIssues, type Io } from "./run.js";
 import { registerPricing } from "./commands/pricing.js";
 import { registerMargin } from "./commands/margin.js";
 import { registerAccount } from "./commands/account.js";
@@ -23,8 +24,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
     .name("netrisk")
     .description("Portfolio margin engine for crypto derivatives: risk-matrix (Deribit, Derive), standard margin, pricing and implied vol.")
     .version(VERSION)
-    .showHelpAfterError("(run with --help for usage)")
-    .configureOutput({ writeOut: (s) => io.out(s), writeErr: (s) => io.err(s) })
+    // Commander's own messages (usage errors, help after an error) are not printed: main() turns each CommanderError
+    // into one coded line like every other error. Help asked for (--help) goes to stdout.
+    .configureOutput({ writeOut: (s) => io.out(s), writeErr: () => undefined, outputError: () => undefined })
     .exitOverride();
   registerMargin(program, io, setExit);
   registerAccount(program, io, setExit);
@@ -35,20 +37,54 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   return program;
 }
 
+/** Commander's error codes as netrisk issue codes (anything else commander reports is an invalid value). */
+const COMMANDER_CODES: Readonly<Record<string, IssueCode>> = {
+  "commander.unknownOption": "unknown_option",
+  "commander.unknownCommand": "unknown_command",
+  "commander.missingArgument": "required",
+  "commander.optionMissingArgument": "required",
+  "commander.missingMandatoryOptionValue": "required",
+  "commander.help": "required",
+};
+
+/**
+ * A commander usage error as an issue: the path is the option or argument it names (quoted in commander's message),
+ * the message commander's own without its "error: " prefix, plus where the usage is.
+ */
+export function commanderIssue(e: CommanderError, argv: readonly string[]): Issue {
+  const command = argv.find((a) => !a.startsWith("-"));
+  const named = /'([^']+)'/.exec(e.message)?.[1];
+  const path =
+    e.code === "commander.help" || e.code === "commander.unknownCommand"
+      ? "command"
+      : e.code === "commander.excessArguments"
+        ? "arguments"
+        : (named?.split(" ")[0] ?? "arguments");
+  const help = `run netrisk ${e.code === "commander.unknownCommand" || command === undefined ? "" : `${command} `}--help for usage`;
+  const message = e.code === "commander.help" ? "give a command" : e.message.replace(/^error: /, "");
+  return issue(COMMANDER_CODES[e.code] ?? "invalid_value", path, `${message} (${help})`);
+}
+
 /** Run the CLI with the given arguments (without `node` and the script) and return the exit code. */
 export async function main(argv: readonly string[], io: Io = processIo): Promise<number> {
   let code = 0;
-  const program = buildProgram(io, (c) => {
-    code = c;
-  });
+  const json = argv.includes("--json");
+  // No command at all (`netrisk`, `netrisk --json`): say so, rather than commander's help on stderr or "unknown option".
+  if (!argv.some((a) => !a.startsWith("-")) && !argv.some((a) => ["-h", "--help", "-V", "--version"].includes(a))) {
+    return reportIssues(io, json, [issue("required", "command", "give a command (run netrisk --help for the list)")]);
+  }
   try {
+    const program = buildProgram(io, (c) => {
+      code = c;
+    });
     await program.parseAsync([...argv], { from: "user" });
   } catch (e) {
     if (e instanceof CommanderError) {
-      // --help and --version end with exitCode 0; usage errors (unknown option, missing argument) are input errors.
-      return e.exitCode === 0 ? 0 : EXIT_INPUT;
+      // --help and --version end with exit code 0 and have printed what was asked.
+      if (e.code === "commander.helpDisplayed" || e.code === "commander.version") return 0;
+      return reportIssues(io, json, [commanderIssue(e, argv)]);
     }
-    throw e;
+    return reportIssues(io, json, issuesOf(e), e);
   }
   return code;
 }
@@ -70,8 +106,8 @@ if (isEntryPoint()) {
       process.exitCode = code;
     },
     (e: unknown) => {
-      process.stderr.write(`netrisk: internal error: ${String(e)}\n`);
-      process.exitCode = 1;
+      // main() reports every error itself; this is the last resort for a failure of the reporting (a bug).
+      process.exitCode = reportIssues(processIo, false, issuesOf(e), e);
     },
   );
 }

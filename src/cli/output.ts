@@ -2,23 +2,14 @@
  * Output helpers for the CLI: JSON that can never carry NaN/Infinity, and plain-text tables.
  * @module
  */
-import { NetriskError, issue } from "../errors.js";
+import { assertFinite } from "../errors.js";
 
 /**
  * Serialise to JSON, refusing any non-finite number: the project's rule is that no NaN or Infinity ever reaches an
- * output. A non-finite value here is a bug upstream, reported with the path where it was found.
+ * output. A non-finite value here is a bug upstream, reported as `non_finite_result` with the path where it was found.
  */
 export function toJson(value: unknown, indent = 2): string {
-  const path: string[] = [];
-  const check = (v: unknown, where: string): void => {
-    if (typeof v === "number" && !Number.isFinite(v)) {
-      throw new NetriskError([issue("internal", where, `non-finite number ${String(v)} in output (a bug: please report)`)]);
-    }
-    if (Array.isArray(v)) v.forEach((x, i) => check(x, `${where}[${i}]`));
-    else if (v instanceof Float64Array) v.forEach((x, i) => check(x, `${where}[${i}]`));
-    else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) check(x, where ? `${where}.${k}` : k);
-  };
-  check(value, path.join("."));
+  assertFinite(value, "the output");
   return JSON.stringify(value, (_k, v: unknown) => (v instanceof Float64Array ? Array.from(v) : v), indent);
 }
 

@@ -1,16 +1,16 @@
 /**
- * Shared plumbing for every CLI command: uniform error reporting and exit codes.
+ * Shared plumbing for every CLI command: the error contract and the exit codes (docs/cli.md "Conventions").
  *
- * Exit codes: 0 success; 2 bad input (one line on stderr: `netrisk: error: <path>: <code>: <message>`, and with
- * `--json` an `{ "error": { "code", "issues" } }` document on stdout); 1 an internal error (a bug).
+ * Exit codes: 0 success; 2 bad input; 1 a bug. Every error, whatever raised it (a command's own check, the engine,
+ * commander's parser, an unexpected exception), prints ONE line on stderr, `netrisk: error: <path>: <code>: <message>`,
+ * and with `--json` the error document `{ "error": { "code", "issues": [...] } }` (src/errors.ts, shared with the HTTP
+ * service) on stdout. A stack trace is never shown (NETRISK_DEBUG=1 adds it for a developer).
  * @module
  */
-import { NetriskError, type Issue, type Result } from "../errors.js";
+import { assertFinite, EXIT_BUG, EXIT_INPUT, EXIT_OK, errorDocument, errorLine, exitCodeOf, issuesOf, NetriskError, type Issue, type Result } from "../errors.js";
 import { toJson } from "./output.js";
 
-export const EXIT_OK = 0;
-export const EXIT_INTERNAL = 1;
-export const EXIT_INPUT = 2;
+export { EXIT_BUG as EXIT_INTERNAL, EXIT_INPUT, EXIT_OK };
 
 /** Output sink, injectable so tests can run commands in-process. */
 export interface Io {
@@ -38,35 +38,32 @@ export function need<T>(r: Result<T>): T {
   throw new NetriskError(r.issues);
 }
 
-function oneLine(issues: readonly Issue[]): string {
-  const first = issues[0];
-  if (!first) return "error";
-  const head = first.path ? `${first.path}: ${first.code}: ${first.message}` : `${first.code}: ${first.message}`;
-  return issues.length > 1 ? `${head} (and ${issues.length - 1} more issue${issues.length > 2 ? "s" : ""})` : head;
+/**
+ * Report issues by the contract: one line on stderr, the error document on stdout under `--json`; returns the exit
+ * code (2 bad input, 1 a bug). `cause` (the thrown value, if any) adds its stack under NETRISK_DEBUG=1 only.
+ */
+export function reportIssues(io: Io, json: boolean, issues: readonly Issue[], cause?: unknown): number {
+  if (json) io.out(JSON.stringify(errorDocument(issues), null, 2));
+  io.err(`netrisk: error: ${errorLine(issues)}`);
+  if (process.env.NETRISK_DEBUG === "1" && cause instanceof Error && cause.stack !== undefined) io.err(cause.stack);
+  return exitCodeOf(issues);
 }
 
-/**
- * Run a command body and map its outcome to an exit code. Input problems print one line (all issues with
- * `--json`), never a stack trace; anything else is an internal error.
- */
+/** Run a command body and map its outcome to an exit code (see the module doc). */
 export async function runCommand(io: Io, json: boolean, body: () => Promise<void> | void): Promise<number> {
   try {
     await body();
     return EXIT_OK;
   } catch (e) {
-    if (e instanceof NetriskError) {
-      const internal = e.code === "internal";
-      if (json) io.out(JSON.stringify({ error: { code: e.code, issues: e.issues } }, null, 2));
-      io.err(`netrisk: error: ${oneLine(e.issues)}`);
-      if (!json && e.issues.length > 1) for (const i of e.issues.slice(1, 20)) io.err(`  ${i.path ? `${i.path}: ` : ""}${i.code}: ${i.message}`);
-      return internal ? EXIT_INTERNAL : EXIT_INPUT;
-    }
-    io.err(`netrisk: internal error: ${(e as Error).stack ?? String(e)}`);
-    return EXIT_INTERNAL;
+    return reportIssues(io, json, issuesOf(e), e);
   }
 }
 
-/** Print a computed result: JSON (validated finite) with `--json`, otherwise the text rendering. */
+/**
+ * Print a computed result: JSON with `--json`, otherwise the text rendering. Both pass the finite-number guard first,
+ * so a NaN anywhere in the result is a `non_finite_result` error naming the figure (exit 1), never printed.
+ */
 export function emit(io: Io, json: boolean, value: unknown, text: () => string): void {
+  assertFinite(value, "this command");
   io.out(json ? toJson(value) : text());
 }

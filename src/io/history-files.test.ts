@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { loadHistoryFiles, parseHistoryArg } from "./history-files.js";
-import { sharedDataPath } from "../../test/real-data/data-path.js";
+import { itWithSharedData, sharedData } from "../../test/helpers/requires.js";
 
 describe("history files", () => {
   it("FACTOR=path arguments", () => {
@@ -11,13 +11,13 @@ describe("history files", () => {
     expect(parseHistoryArg("a=b.csv")).toEqual({ path: "a=b.csv" });
   });
 
-  it("loads every shared layout (wide, close, Yahoo OHLCV incl. the stablecoin files without final newline, DVOL)", () => {
+  itWithSharedData("loads every shared layout (wide, close, Yahoo OHLCV incl. the stablecoin files without final newline, DVOL)", () => {
     const r = loadHistoryFiles([
-      sharedDataPath("crypto_daily_close_wide_2014_2024.csv"),
-      { path: sharedDataPath("btc_usd_daily_close_2015_2026.csv"), factor: "XBT" },
-      sharedDataPath("usdc_usd_daily_ohlcv_yahoo.csv"),
-      sharedDataPath("usdt_usd_daily_ohlcv_yahoo.csv"),
-      sharedDataPath("deribit_dvol_btc_daily.csv"),
+      sharedData("crypto_daily_close_wide_2014_2024.csv"),
+      { path: sharedData("btc_usd_daily_close_2015_2026.csv"), factor: "XBT" },
+      sharedData("usdc_usd_daily_ohlcv_yahoo.csv"),
+      sharedData("usdt_usd_daily_ohlcv_yahoo.csv"),
+      sharedData("deribit_dvol_btc_daily.csv"),
     ]);
     expect(r.ok).toBe(true);
     if (!r.ok) return;

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sharedDataPath } from "../../test/real-data/data-path.js";
+import { itWithSharedData, sharedData } from "../../test/helpers/requires.js";
 import { loadMarketFile } from "./load-market.js";
 
 const dir = mkdtempSync(join(tmpdir(), "netrisk-load-market-"));
@@ -35,8 +35,8 @@ describe("loadMarketFile", () => {
     expect(r).toMatchObject({ ok: false, issues: [{ code: "unsupported" }] });
   });
 
-  it("loads the real Deribit CSVs by header, with side files (../shared/data)", () => {
-    const d = sharedDataPath("");
+  itWithSharedData("loads the real Deribit CSVs by header, with side files (../shared/data)", () => {
+    const d = sharedData("");
     const a = loadMarketFile(`${d}deribit_btc_eth_options_20251230T1731Z.csv`, {
       futuresPath: `${d}deribit_futures_marks_20251230T1731Z.csv`,
       perpetualsPath: `${d}deribit_perpetual_prices_20251230T1731Z.csv`,

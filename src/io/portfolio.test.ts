@@ -7,6 +7,7 @@ import { toJsonSchema } from "./json-schema.js";
 import { unwrap } from "../errors.js";
 import { buildMarketContext } from "../pricing/build-context.js";
 import { contractMarket } from "../../test/contract/markets.js";
+import { describeWithSharedData } from "../../test/helpers/requires.js";
 
 // Marks of Deribit's pme/simulate example (reference/deribit-pm.md W1, 2024-06-17T10:22:20.501Z).
 const snapshot: MarketSnapshot = {
@@ -179,7 +180,7 @@ describe("portfolio JSON Schema", () => {
   });
 });
 
-describe("portfolio file against a real market context (Deribit 2025-12-30 chain)", () => {
+describeWithSharedData("portfolio file against a real market context (Deribit 2025-12-30 chain)", () => {
   it("prices an unquoted option from the volatility surface, and says missing_vol where there is none", () => {
     const { market: real, snapshot: chain } = contractMarket();
     expect(chain.instruments["BTC-30JAN26-93500-C"]).toBeUndefined();

@@ -2,10 +2,14 @@ import { describe, expect, it } from "vitest";
 import { issue, NetriskError, unwrap } from "../errors.js";
 import { loadModel } from "../io/presets.js";
 import { contractMarket, portfolioOf } from "../../test/contract/markets.js";
+import { fixedMarket } from "../../test/contract/fixed-market.js";
+import { describeWithSharedData, whenSharedData } from "../../test/helpers/requires.js";
 import { compareModels } from "./compare.js";
 import type { MarginModel, MarginResult, ResolvedPortfolio } from "./types.js";
 
-const { market } = contractMarket();
+const market = whenSharedData(() => contractMarket().market);
+// The rules below use stub models: any market will do, so they run without ../shared/data too.
+const stubMarket = fixedMarket({ timestampMs: Date.UTC(2025, 11, 30), indexUsd: { BTC: 88524.21 }, instruments: {} });
 const models = ["standard", "deribit", "derive-pmrm2"].map((id) => unwrap(loadModel(id)));
 const BTC_INDEX = 88524.21; // median BTC index of the 2025-12-30T17:31Z Deribit chain (docs/formats.md)
 
@@ -14,7 +18,7 @@ function expectRel(actual: number, expected: number): void {
   expect(Math.abs(actual - expected), `${actual} vs ${expected}`).toBeLessThanOrEqual(1e-9 * Math.abs(expected));
 }
 
-describe("compareModels on Deribit's 2025-12-30 market", () => {
+describeWithSharedData("compareModels on Deribit's 2025-12-30 market", () => {
   it("a small outright futures position is cheaper under standard margin (Deribit's own warning)", () => {
     const c = compareModels(portfolioOf({ positions: [{ instrument: "BTC-PERPETUAL", size: 1 }] }, market), market, models);
     const standard = c.rows.find((r) => r.model === "standard");
@@ -83,7 +87,7 @@ const empty: ResolvedPortfolio = { positions: [], collateral: {}, notes: [] };
 
 describe("compareModels rules", () => {
   it("efficiency = standard IM ÷ model IM, saving = standard IM − model IM", () => {
-    const c = compareModels(empty, market, [stub("deribit", 400), stub("standard", 1000), stub("other", 2000)]);
+    const c = compareModels(empty, stubMarket, [stub("deribit", 400), stub("standard", 1000), stub("other", 2000)]);
     expect(c.rows.map((r) => [r.label, r.capitalEfficiency, r.initialMarginSavingUsd])).toEqual([
       ["deribit", 2.5, 600],
       ["standard", 1, 0],
@@ -93,7 +97,7 @@ describe("compareModels rules", () => {
   });
 
   it("labels repeated model ids by parameter set, and uses the first baseline", () => {
-    const c = compareModels(empty, market, [stub("standard", 100, "a"), stub("standard", 50, "b")]);
+    const c = compareModels(empty, stubMarket, [stub("standard", 100, "a"), stub("standard", 50, "b")]);
     expect(c.rows.map((r) => [r.label, r.capitalEfficiency])).toEqual([
       ["standard/a", 1],
       ["standard/b", 2],
@@ -102,10 +106,10 @@ describe("compareModels rules", () => {
   });
 
   it("leaves efficiency undefined (null, with a note) for a zero IM or a missing baseline", () => {
-    const zero = compareModels(empty, market, [stub("standard", 100), stub("deribit", 0)]);
+    const zero = compareModels(empty, stubMarket, [stub("standard", 100), stub("deribit", 0)]);
     expect(zero.rows[1]?.capitalEfficiency).toBeNull();
     expect(zero.notes).toEqual(["deribit: IM is 0, capital efficiency vs standard is not defined"]);
-    const none = compareModels(empty, market, [stub("deribit", 10)]);
+    const none = compareModels(empty, stubMarket, [stub("deribit", 10)]);
     expect(none.baseline).toBeNull();
     expect(none.rows[0]?.capitalEfficiency).toBeNull();
     expect(none.rows[0]?.initialMarginSavingUsd).toBeNull();
@@ -119,7 +123,7 @@ describe("compareModels rules", () => {
         throw new NetriskError([issue("unsupported", "positions[0].instrument", "no")]);
       },
     };
-    const c = compareModels(empty, market, [stub("standard", 5), rejecting]);
+    const c = compareModels(empty, stubMarket, [stub("standard", 5), rejecting]);
     expect(c.failures).toEqual([{ label: "picky", model: "picky", issues: [issue("unsupported", "positions[0].instrument", "no")] }]);
     const buggy: MarginModel = {
       ...stub("buggy", 1),
@@ -127,6 +131,6 @@ describe("compareModels rules", () => {
         throw new TypeError("bug");
       },
     };
-    expect(() => compareModels(empty, market, [buggy])).toThrow(TypeError);
+    expect(() => compareModels(empty, stubMarket, [buggy])).toThrow(TypeError);
   });
 });

@@ -6,6 +6,7 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it, vi } from "vitest";
+import { describeWithSharedData, itWithSharedData, sharedData } from "../../test/helpers/requires.js";
 import { black76PriceBatch } from "./batch.js";
 import type { OptionChainColumns, OptionSettlement } from "./batch.js";
 import { black76PriceBatchFast } from "./batch-fast.js";
@@ -107,7 +108,7 @@ describe("black76PriceBatchFast equals black76PriceBatch to 8·EPS·(1 + h² + t
     );
   });
 
-  it("the real Deribit chain (1304 options), in file order and over several blocks", () => {
+  itWithSharedData("the real Deribit chain (1304 options), in file order and over several blocks", () => {
     const chain = deribitChain();
     expect(chain.forwardUsd.length).toBe(1304);
     compare(chain);
@@ -154,7 +155,7 @@ describe("black76PriceBatchFast equals black76PriceBatch to 8·EPS·(1 + h² + t
   });
 
   it("writes into a caller's column when given one", () => {
-    const chain = deribitChain();
+    const chain = sampleChain();
     const out = new Float64Array(chain.forwardUsd.length);
     expect(black76PriceBatchFast(chain, "inverse", out)).toBe(out);
   });
@@ -164,7 +165,7 @@ describe("black76PriceBatchFast equals black76PriceBatch to 8·EPS·(1 + h² + t
     vi.stubGlobal("WebAssembly", undefined);
     try {
       const fresh = await import("./batch-fast.js");
-      const chain = deribitChain();
+      const chain = sampleChain();
       expect(fresh.black76PriceBatchFast(chain, "inverse")).toEqual(black76PriceBatch(chain, "inverse"));
     } finally {
       vi.unstubAllGlobals();
@@ -173,7 +174,7 @@ describe("black76PriceBatchFast equals black76PriceBatch to 8·EPS·(1 + h² + t
   });
 });
 
-describe("accuracy contract on the real chain", () => {
+describeWithSharedData("accuracy contract on the real chain", () => {
   it("prices the Deribit chain within 4·EPS·(1 + h² + t²) of mpmath (test/fixtures/pricing-fast/generate.py)", () => {
     // The TypeScript kernel's contract (normalised-black.test.ts). Measured worst: 2.39 units here (2.35 for the
     // TypeScript kernel), 25.7 EPS flat for both.
@@ -198,8 +199,17 @@ describe("accuracy contract on the real chain", () => {
   });
 });
 
+/** A fixed synthetic chain (both types, strikes 50 %–150 % of the forward, 1 day to 2 years), longer than one block. */
+function sampleChain(): OptionChainColumns {
+  const rows: Row[] = [];
+  for (let i = 0; i < 2500; i++) {
+    rows.push({ isCall: i % 2 === 0, forwardUsd: 88_000, strikeUsd: 88_000 * (0.5 + (i % 101) / 100), timeYears: (1 + (i % 730)) / 365.25, volDecimal: 0.3 + (i % 7) / 10, rateDecimal: 0 });
+  }
+  return toColumns(rows, false);
+}
+
 function deribitChain(): OptionChainColumns {
-  const path = new URL("../../../shared/data/deribit_btc_eth_options_20251230T1731Z.csv", import.meta.url);
+  const path = sharedData("deribit_btc_eth_options_20251230T1731Z.csv");
   const [header, ...lines] = readFileSync(path, "utf8").trim().split("\n");
   const cols = (header ?? "").split(",");
   const at = (name: string): number => cols.indexOf(name);

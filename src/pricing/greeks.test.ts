@@ -1,5 +1,6 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
+import { describeWithSharedData, sharedData, whenSharedData } from "../../test/helpers/requires.js";
 import fc from "fast-check";
 import { black76PriceCoin, black76PriceUsd } from "./black76.js";
 import type { Black76Input } from "./black76.js";
@@ -153,12 +154,12 @@ describe("degenerate Greeks", () => {
   });
 });
 
-describe("against Deribit's BTC/ETH chain of 2025-12-30 17:31 UTC (real marks and ticker Greeks)", () => {
+describeWithSharedData("against Deribit's BTC/ETH chain of 2025-12-30 17:31 UTC (real marks and ticker Greeks)", () => {
   // ../shared/data (see data/SOURCES.md): mark IV as a decimal, underlying = the expiry's forward in USD,
   // time_to_maturity in ACT/365.25 years, delta = Deribit ticker delta, vega = USD per vol point. Ticker Greeks were
   // fetched seconds to minutes after the marks, and IVs are rounded to 4 decimals, so agreement is statistical.
-  const csvUrl = new URL("../shared/data/deribit_btc_eth_options_20251230T1731Z.csv", new URL("../../", import.meta.url));
-  const [header = "", ...lines] = readFileSync(csvUrl, "utf8").trim().split("\n");
+  const csv = whenSharedData(() => readFileSync(sharedData("deribit_btc_eth_options_20251230T1731Z.csv"), "utf8")) ?? "";
+  const [header = "", ...lines] = csv.trim().split("\n");
   const cols = header.split(",");
   const col = (name: string): number => cols.indexOf(name);
   const rows = lines.map((l) => {

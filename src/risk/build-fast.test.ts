@@ -11,6 +11,7 @@
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { describeWithSharedData, sharedData, whenSharedData } from "../../test/helpers/requires.js";
 import { unwrap } from "../errors.js";
 import { loadDeribitOptionsSnapshotCsv } from "../io/deribit-csv.js";
 import type { MarketContext, OptionMarketInputs } from "../market/context.js";
@@ -24,7 +25,6 @@ import { buildRiskArrays } from "./risk-arrays.js";
 import type { InstrumentRiskArrays, ScenarioSet } from "./risk-arrays.js";
 import { gridScenarios, priceGrid, rangeOverMoveWeight, tailScenarios, edgePriceCoinRescale } from "./scenarios.js";
 
-const DATA = new URL("../../../shared/data/", import.meta.url);
 
 /** A MarketContext over a snapshot's own quotes (forward = underlyingPrice, vol = markIv, rate 0): a test double. */
 function quoteContext(snapshot: MarketSnapshot, inputsOf?: (inst: OptionInstrument) => OptionMarketInputs): MarketContext {
@@ -68,15 +68,17 @@ function expectClose(fast: InstrumentRiskArrays, ref: InstrumentRiskArrays, scal
   expect(worst).toBeLessThanOrEqual(1e-13);
 }
 
-describe("buildRiskArraysFast on the real Deribit chain (2025-12-30, 1,304 options + futures + perpetuals)", () => {
-  const chain = unwrap(
-    loadDeribitOptionsSnapshotCsv(readFileSync(new URL("deribit_btc_eth_options_20251230T1731Z.csv", DATA), "utf8"), {
-      futuresCsv: readFileSync(new URL("deribit_futures_marks_20251230T1731Z.csv", DATA), "utf8"),
-      perpetualsCsv: readFileSync(new URL("deribit_perpetual_prices_20251230T1731Z.csv", DATA), "utf8"),
-    }),
+describeWithSharedData("buildRiskArraysFast on the real Deribit chain (2025-12-30, 1,304 options + futures + perpetuals)", () => {
+  const snapshot = whenSharedData(
+    () =>
+      unwrap(
+        loadDeribitOptionsSnapshotCsv(readFileSync(sharedData("deribit_btc_eth_options_20251230T1731Z.csv"), "utf8"), {
+          futuresCsv: readFileSync(sharedData("deribit_futures_marks_20251230T1731Z.csv"), "utf8"),
+          perpetualsCsv: readFileSync(sharedData("deribit_perpetual_prices_20251230T1731Z.csv"), "utf8"),
+        }),
+      ).snapshot,
   );
-  const snapshot = chain.snapshot;
-  const instruments = Object.keys(snapshot.instruments).map((name) => unwrap(parseInstrument(name)) as DerivativeInstrument);
+  const instruments = Object.keys(snapshot?.instruments ?? {}).map((name) => unwrap(parseInstrument(name)) as DerivativeInstrument);
   const params = unwrap(parseRiskMatrixParams(JSON.parse(readFileSync(new URL("../../presets/deribit.json", import.meta.url), "utf8"))));
   const sets = new Map<string, ScenarioSet | undefined>();
   const setOf = (inst: DerivativeInstrument) => {

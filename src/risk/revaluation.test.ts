@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import fc from "fast-check";
 import { contractMarket, portfolioOf } from "../../test/contract/markets.js";
+import { describeWithSharedData, whenSharedData } from "../../test/helpers/requires.js";
 import { randomJointSet } from "../../test/var/sets.js";
 import type { JointScenarioSet } from "./joint.js";
 import { checkJointScenarioSet, compileRevaluationBook, groupsByLeg, groupsByUnderlying, revalue } from "./revaluation.js";
@@ -8,7 +9,7 @@ import type { RevaluationBook, RevaluationLeg, VolConvention } from "./revaluati
 import { revalueReference } from "./revaluation-reference.js";
 import type { ResolvedPortfolio } from "./portfolio.js";
 
-const { market } = contractMarket();
+const market = whenSharedData(() => contractMarket().market);
 
 /** Every kind of leg: inverse and linear options (calls, puts, two expiries, two bases), futures, perps, spot. */
 const BOOK = {
@@ -33,7 +34,7 @@ function legsOf(p: ResolvedPortfolio): RevaluationLeg[] {
   return p.positions.map((x, i) => ({ label: x.instrument.name, instrument: x.instrument, sizeCoin: x.sizeCoin, path: `positions[${i}].instrument` }));
 }
 
-const portfolio = portfolioOf(BOOK, market);
+const portfolio = whenSharedData(() => portfolioOf(BOOK, market));
 const set = randomJointSet({ seed: 7, count: 400, priceFactors: ["BTC", "ETH", "USDC"], logVol: [0.12, 0.16, 0.004], volFactors: ["BTC", "ETH"], withZero: true });
 
 function compile(convention: VolConvention, s: JointScenarioSet = set, legs = legsOf(portfolio)): RevaluationBook {
@@ -47,7 +48,7 @@ function bookScaleUsd(p: ResolvedPortfolio): number {
   return p.positions.reduce((s, x) => s + Math.abs(x.sizeCoin) * 2 * 1e5, 0);
 }
 
-describe("full revaluation: fast kernel vs straightforward reference", () => {
+describeWithSharedData("full revaluation: fast kernel vs straightforward reference", () => {
   it("the test set is valid", () => {
     expect(checkJointScenarioSet(set)).toEqual([]);
   });
@@ -102,9 +103,9 @@ describe("full revaluation: fast kernel vs straightforward reference", () => {
   });
 });
 
-describe("full revaluation: closed forms and properties", () => {
-  const S_BTC = market.indexUsd("BTC");
-  const S_ETH = market.indexUsd("ETH");
+describeWithSharedData("full revaluation: closed forms and properties", () => {
+  const S_BTC = whenSharedData(() => market.indexUsd("BTC"));
+  const S_ETH = whenSharedData(() => market.indexUsd("ETH"));
 
   it("linear legs: inverse perp q·S·m, linear perp q·mark·m·(1 + m_USDC), spot ETH amount·S·m", () => {
     const p = portfolioOf({ positions: [{ instrument: "BTC-PERPETUAL", size: 2 }, { instrument: "BTC_USDC-PERPETUAL", size: -3 }, { instrument: "ETH", size: 7 }] }, market);
@@ -180,7 +181,7 @@ describe("full revaluation: closed forms and properties", () => {
   });
 });
 
-describe("full revaluation: bad input", () => {
+describeWithSharedData("full revaluation: bad input", () => {
   it("a leg whose currency has no price factor is unsupported, or held unchanged when asked (with a note)", () => {
     const btcOnly = randomJointSet({ seed: 1, count: 10, priceFactors: ["BTC"], logVol: [0.1] });
     const r = compileRevaluationBook(legsOf(portfolio), market, btcOnly, { volConvention: "sticky-strike" });

@@ -9,12 +9,12 @@ import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { evaluateAccount } from "../../src/account/account.js";
 import { unwrap } from "../../src/errors.js";
-import { sharedDataPath } from "../real-data/data-path.js";
+import { itWithSharedData, sharedData } from "../helpers/requires.js";
 import { account, smallMarket } from "./helpers.js";
 
 /** Close of a date in a Yahoo daily CSV (Date,Open,High,Low,Close,...). */
 function closeOn(file: string, date: string): number {
-  const line = readFileSync(sharedDataPath(file), "utf8").split("\n").find((l) => l.startsWith(`${date},`));
+  const line = readFileSync(sharedData(file), "utf8").split("\n").find((l) => l.startsWith(`${date},`));
   if (line === undefined) throw new Error(`${date} not in ${file}`);
   return Number(line.split(",")[4]);
 }
@@ -40,7 +40,7 @@ describe("collateral charges", () => {
     expect(e.figures.initialMarginUsd).toBeCloseTo(3010, 9);
   });
 
-  it("charges a de-pegged stablecoin Derive's peg loss: USDC at its 2023-03-11 close", () => {
+  itWithSharedData("charges a de-pegged stablecoin Derive's peg loss: USDC at its 2023-03-11 close", () => {
     const usdc = closeOn("usdc_usd_daily_ohlcv_yahoo.csv", "2023-03-11");
     expect(usdc).toBe(0.9715);
     const market = smallMarket({ indexUsd: { USDC: usdc } });

@@ -3,7 +3,7 @@
  * closes and Deribit's DVOL for the path. Reference for the realised loss: the closes read straight from the CSV here.
  */
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { runBacktest } from "../../src/backtest/walk.js";
 import { unwrap } from "../../src/errors.js";
 import { loadHistoryFiles } from "../../src/io/history-files.js";
@@ -11,36 +11,38 @@ import { loadMarketFile } from "../../src/io/load-market.js";
 import { validatePortfolio } from "../../src/io/portfolio.js";
 import { loadModel } from "../../src/io/presets.js";
 import { buildMarketContext } from "../../src/pricing/build-context.js";
-import { sharedDataPath } from "../real-data/data-path.js";
+import { describeWithSharedData, sharedData, whenSharedData } from "../helpers/requires.js";
 import { fixedMarginModel } from "./fixture.js";
 
-const market = unwrap(
-  buildMarketContext(
+const market = whenSharedData(() =>
+  unwrap(
+    buildMarketContext(
     unwrap(
-      loadMarketFile(sharedDataPath("deribit_btc_eth_options_20251230T1731Z.csv"), {
-        futuresPath: sharedDataPath("deribit_futures_marks_20251230T1731Z.csv"),
-        perpetualsPath: sharedDataPath("deribit_perpetual_prices_20251230T1731Z.csv"),
+      loadMarketFile(sharedData("deribit_btc_eth_options_20251230T1731Z.csv"), {
+        futuresPath: sharedData("deribit_futures_marks_20251230T1731Z.csv"),
+        perpetualsPath: sharedData("deribit_perpetual_prices_20251230T1731Z.csv"),
       }),
-    ).snapshot,
+      ).snapshot,
+    ),
   ),
 );
-const history = unwrap(loadHistoryFiles([sharedDataPath("crypto_daily_close_wide_2014_2024.csv"), sharedDataPath("deribit_dvol_btc_daily.csv")]));
+const history = whenSharedData(() => unwrap(loadHistoryFiles([sharedData("crypto_daily_close_wide_2014_2024.csv"), sharedData("deribit_dvol_btc_daily.csv")])));
 
 /** BTC closes by date, read from the wide CSV without the engine's loader. */
 const closes = new Map(
-  readFileSync(sharedDataPath("crypto_daily_close_wide_2014_2024.csv"), "utf8")
+  whenSharedData(() => readFileSync(sharedData("crypto_daily_close_wide_2014_2024.csv"), "utf8")
     .trim()
     .split("\n")
     .slice(1)
     .map((line) => {
       const [date, btc] = line.split(",");
       return [date as string, Number(btc)] as const;
-    }),
+    })) ?? [],
 );
 const plusDays = (date: string, n: number): string => new Date(Date.parse(`${date}T00:00:00Z`) + n * 86_400_000).toISOString().slice(0, 10);
 
-describe("real BTC history", () => {
-  const perp = unwrap(validatePortfolio({ positions: [{ instrument: "BTC-PERPETUAL", size: 1 }] }, market));
+describeWithSharedData("real BTC history", () => {
+  const perp = whenSharedData(() => unwrap(validatePortfolio({ positions: [{ instrument: "BTC-PERPETUAL", size: 1 }] }, market)));
 
   it("a long inverse perpetual of 1 BTC, flat basis: the realised loss is P(t) − P(t + 2) from the CSV, every day 2019-2024", () => {
     const r = unwrap(runBacktest({ portfolio: perp, market, history, model: fixedMarginModel("zero", () => 0) }, { from: "2019-01-01", to: "2024-12-31", horizonDays: 2, basis: "flat" }));

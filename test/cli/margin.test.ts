@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { itWithSharedData, sharedData, whenSharedData } from "../helpers/requires.js";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -106,11 +107,10 @@ describe("bad input: one line, non-zero exit, nothing lost", () => {
 });
 
 describe("statistical models in margin and compare (--history)", () => {
-  const S = "../shared/data";
-  const history = [`${S}/crypto_daily_close_wide_2014_2024.csv`, `${S}/deribit_dvol_btc_daily.csv`, `${S}/deribit_dvol_eth_daily.csv`];
+  const history = whenSharedData(() => ["crypto_daily_close_wide_2014_2024.csv", "deribit_dvol_btc_daily.csv", "deribit_dvol_eth_daily.csv"].map(sharedData)) ?? [];
   const inputs = ["--portfolio", "examples/portfolio.json", "--market", "examples/market.json"];
 
-  it("margin --model var --history gives the same ES and margin as netrisk var (historical, whole history)", async () => {
+  itWithSharedData("margin --model var --history gives the same ES and margin as netrisk var (historical, whole history)", async () => {
     const m = await runCli("margin", ...inputs, "--model", "var", "--history", ...history, "--json");
     expect(m.stderr).toBe("");
     const v = await runCli("var", ...inputs, "--history", ...history, "--json");
@@ -120,7 +120,7 @@ describe("statistical models in margin and compare (--history)", () => {
     expect(margin.totalUsd.initialMargin).toBe(report.initialMarginUsd);
   });
 
-  it("compare --history puts var and hybrid beside the scenario models", async () => {
+  itWithSharedData("compare --history puts var and hybrid beside the scenario models", async () => {
     const run = await runCli("compare", ...inputs, "--models", "standard,deribit,var,hybrid", "--history", ...history, "--json");
     expect(run.code).toBe(0);
     const r = parseJson(run) as { rows: { label: string; initialMarginUsd: number }[]; failures: unknown[] };

@@ -27,13 +27,16 @@ describe("netrisk price / iv", () => {
     ];
     const run = await runCli("price", "--batch", batchFile(rows));
     expect(run.code).toBe(2);
-    const out = parseJson(run) as ({ price: number; delta: number } | { error: { code: string; path: string }[] })[];
+    const out = parseJson(run) as ({ price: number; delta: number } | { error: { code: string; issues: { code: string; path: string }[] } })[];
     expect(out).toHaveLength(3);
     // Hull, Options Futures and Other Derivatives, Black's model example: put = 1.12 (published to 2 d.p.).
     expect((out[0] as { price: number }).price).toBeCloseTo(1.12, 2);
-    expect(out[1]).toEqual({ error: [{ code: "not_positive", path: "[1].vol", message: "expected > 0, got 0" }] });
+    // An invalid row's answer is the error document of that row (the same document as every netrisk error).
+    expect(out[1]).toEqual({ error: { code: "not_positive", issues: [{ code: "not_positive", path: "[1].vol", message: expect.stringMatching(/got 0/) as string }] } });
     expect((out[2] as { price: number }).price).toBeGreaterThan(0);
-    expect(run.stderr).toMatch(/1 invalid row/);
+    // One coded line on stderr: the first bad field, and how many rows were invalid.
+    expect(run.stderr).toMatch(/^netrisk: error: \[1\]\.vol: not_positive: .*1 invalid row\(s\) of 3.*\n$/);
+    expect(run.stderr.split("\n").filter(Boolean)).toHaveLength(1);
   });
 
   it("iv round-trips the price command, and reports rows with no implied vol as error objects (exit 0)", async () => {
@@ -48,15 +51,15 @@ describe("netrisk price / iv", () => {
     ];
     const batch = await runCli("iv", "--batch", batchFile(rows));
     expect(batch.code).toBe(0);
-    const out = parseJson(batch) as ({ vol: number } | { error: { code: string }[] })[];
-    expect(out[0]).toEqual({ error: [{ code: "price_below_intrinsic", path: "[0].price", message: expect.any(String) as string }] });
+    const out = parseJson(batch) as ({ vol: number } | { error: { code: string } })[];
+    expect(out[0]).toEqual({ error: { code: "price_below_intrinsic", issues: [{ code: "price_below_intrinsic", path: "[0].price", message: expect.any(String) as string }] } });
     expect((out[1] as { vol: number }).vol).toBeGreaterThan(0);
   });
 
   it("flag errors name the flag", async () => {
     const run = await runCli("price", "--type", "call", "--forward", "abc", "--strike", "1", "--time-years", "1", "--vol", "0.5");
     expect(run.code).toBe(2);
-    expect(run.stderr).toMatch(/--forward: non_finite/);
+    expect(run.stderr).toBe('netrisk: error: --forward: invalid_value: --forward must be a number, got "abc"\n');
     const iv = await runCli("iv", "--type", "call", "--forward", "100", "--strike", "100", "--time-years", "1", "--price", "150");
     expect(iv.code).toBe(2);
     expect(iv.stderr).toMatch(/--price: price_above_bound/);

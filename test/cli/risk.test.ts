@@ -1,11 +1,12 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { sharedDataPath } from "../real-data/data-path.js";
+import { describeWithSharedData, sharedData, whenSharedData } from "../helpers/requires.js";
 import { parseJson, runCli } from "./helpers.js";
 
-const D = (f: string): string => sharedDataPath(f);
+// Without ../shared/data these paths are never used: both suites below are skipped.
+const D = (f: string): string => whenSharedData(() => sharedData(f)) ?? f;
 const MARKET = ["--market", D("deribit_btc_eth_options_20251230T1731Z.csv"), "--futures", D("deribit_futures_marks_20251230T1731Z.csv"), "--perpetuals", D("deribit_perpetual_prices_20251230T1731Z.csv")];
 const HISTORY = ["--history", `BTC=${D("btc_usd_daily_close_2015_2026.csv")}`, D("eth_usd_daily_ohlcv_yahoo.csv"), D("deribit_dvol_btc_daily.csv"), D("deribit_dvol_eth_daily.csv"), D("usdc_usd_daily_ohlcv_yahoo.csv")];
 
@@ -44,7 +45,7 @@ interface VarJson {
   margin: { model: string; initialMargin: number; maintenanceMargin: number; components: Record<string, number> };
 }
 
-describe("netrisk var", () => {
+describeWithSharedData("netrisk var", () => {
   it("historical: the documented JSON keys, contributions summing to ES, scenario count of the history", async () => {
     const run = await runCli("var", "--portfolio", PORTFOLIO, ...MARKET, ...HISTORY, "--method", "historical", "--confidence", "0.99", "--horizon-days", "2", "--json");
     expect(run.stderr).toBe("");
@@ -115,7 +116,7 @@ describe("netrisk var", () => {
   });
 });
 
-describe("netrisk stress", () => {
+describeWithSharedData("netrisk stress", () => {
   it("named stresses from the history and a user file, with positions and collateral split", async () => {
     const user = tmpFile("scenarios.json", { scenarios: [{ name: "btc-crash-vol-up", priceMoves: { BTC: -0.3, ETH: -0.35 }, volMoves: { BTC: 0.6, ETH: 0.5 } }] });
     const run = await runCli("stress", "--portfolio", PORTFOLIO, ...MARKET, ...HISTORY, "--scenario", "ftx", "usdc-depeg", user, "--json");

@@ -11,6 +11,7 @@ runMarginModelContract({
   name: "deribit (presets/deribit.json)",
   createModel: () => unwrap(createModel("deribit", { parameterSet: preset })),
   market: () => contractMarket().market,
+  needsSharedData: true,
   samplePortfolios: deribitSamples,
   // Not "worstCase": Deribit's extended dampener subtracts a fixed USD amount from the portfolio's tail losses, so the
   // worst case grows faster than k once a tail scenario survives it (docs/methodology.md "Risk-matrix model").

@@ -11,6 +11,7 @@ runMarginModelContract({
   name: "derive-pmrm2 (presets/derive-pmrm2.json)",
   createModel: () => unwrap(createModel("derive-pmrm2", { parameterSet: preset })),
   market: () => contractMarket().market,
+  needsSharedData: true,
   samplePortfolios: linearSamples,
   homogeneousComponents: ["riskMatrixMm"],
 });

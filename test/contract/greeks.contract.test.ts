@@ -11,6 +11,7 @@ runMarginModelContract({
   name: "greeks (presets/greeks-default.json)",
   createModel: () => unwrap(createModel("greeks", { parameterSet: preset })),
   market: () => contractMarket().market,
+  needsSharedData: true,
   samplePortfolios: (market) => [...deribitSamples(market), ...linearSamples(market)],
   // Sensitivities are linear in the sizes and the SIMM square root of a quadratic form is homogeneous of degree 1.
   homogeneousComponents: ["deltaMargin", "vegaMargin", "curvatureMargin", "greeksMargin"],

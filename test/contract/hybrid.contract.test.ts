@@ -13,6 +13,7 @@ runMarginModelContract({
   createModel: () =>
     unwrap(createModel("hybrid", { parameterSet: json("hybrid-default"), statistical: { scenarios: btcEthHistoricalSet(), stress: contractStressSet() }, riskMatrixParameterSet: json("deribit") })),
   market: () => contractMarket().market,
+  needsSharedData: true,
   samplePortfolios: (market) => deribitSamples(market),
   homogeneousComponents: ["valueAtRisk", "expectedShortfall", "stressLoss", "marketRisk"],
   propertyRuns: 3,

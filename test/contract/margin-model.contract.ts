@@ -15,6 +15,7 @@
  */
 import { describe, expect, it } from "vitest";
 import fc from "fast-check";
+import { hasSharedData } from "../helpers/requires.js";
 import type { MarketContext } from "../../src/market/context.js";
 import type { BucketMargin, MarginModel, MarginResult, ResolvedPortfolio, ResolvedPosition } from "../../src/models/types.js";
 
@@ -30,6 +31,8 @@ export interface MarginModelContractOptions {
   readonly createModel: () => MarginModel;
   /** The market all samples are margined in (called once). */
   readonly market: () => MarketContext;
+  /** The market is read from ../shared/data: the suite is skipped (one notice for the run) where that is missing. */
+  readonly needsSharedData?: boolean;
   /** Non-empty portfolios resolved against that market; include multi-position and multi-bucket ones. */
   readonly samplePortfolios: (market: MarketContext) => readonly SamplePortfolio[];
   /** The model guarantees IM ≥ MM ≥ 0 (default true). */
@@ -124,6 +127,12 @@ export function runMarginModelContract(o: MarginModelContractOptions): void {
   const guarantees = o.guaranteesImAboveMm ?? true;
   const scaleCollateral = o.scaleCollateral ?? true;
 
+  if (o.needsSharedData === true && !hasSharedData) {
+    describe.skip(`MarginModel contract: ${o.name} (needs ../shared/data)`, () => {
+      it("runs on the real Deribit market of ../shared/data", () => undefined);
+    });
+    return;
+  }
   describe(`MarginModel contract: ${o.name}`, () => {
     let conditionalChecks = 0;
     const market = o.market();

@@ -13,7 +13,7 @@ import { buildMarketContext } from "../../src/pricing/build-context.js";
 import type { MarketContext } from "../../src/market/context.js";
 import type { InstrumentQuote, MarketSnapshot } from "../../src/market/types.js";
 import type { ResolvedPortfolio } from "../../src/models/types.js";
-import { sharedDataPath } from "../real-data/data-path.js";
+import { sharedData } from "../helpers/requires.js";
 import type { SamplePortfolio } from "./margin-model.contract.js";
 
 /** Inverse options whose linear twins are added (a few strikes around the money, two expiries, both bases). */
@@ -33,9 +33,9 @@ let cached: { snapshot: MarketSnapshot; market: MarketContext } | undefined;
 export function contractMarket(): { snapshot: MarketSnapshot; market: MarketContext } {
   if (cached) return cached;
   const loaded = unwrap(
-    loadMarketFile(sharedDataPath("deribit_btc_eth_options_20251230T1731Z.csv"), {
-      futuresPath: sharedDataPath("deribit_futures_marks_20251230T1731Z.csv"),
-      perpetualsPath: sharedDataPath("deribit_perpetual_prices_20251230T1731Z.csv"),
+    loadMarketFile(sharedData("deribit_btc_eth_options_20251230T1731Z.csv"), {
+      futuresPath: sharedData("deribit_futures_marks_20251230T1731Z.csv"),
+      perpetualsPath: sharedData("deribit_perpetual_prices_20251230T1731Z.csv"),
     }),
   );
   const real = loaded.snapshot;

@@ -11,6 +11,7 @@ runMarginModelContract({
   name: "span (presets/span-crypto.json)",
   createModel: () => unwrap(createModel("span", { parameterSet: preset })),
   market: () => contractMarket().market,
+  needsSharedData: true,
   samplePortfolios: (market) => [...deribitSamples(market), ...linearSamples(market)],
   // Every SPAN component is linear in the sizes: the scan is a max of Σ q·RA, spreads formed scale with the deltas
   // (their weighted price risk per delta does not), SOM counts contracts, NOV sums q·value.

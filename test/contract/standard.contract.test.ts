@@ -11,6 +11,7 @@ runMarginModelContract({
   name: "standard (presets/standard-deribit.json)",
   createModel: () => unwrap(createModel("standard", { parameterSet: preset })),
   market: () => contractMarket().market,
+  needsSharedData: true,
   samplePortfolios: (market) => [...deribitSamples(market), ...linearSamples(market)],
   // Short-option margin is per coin × size; futures margin is not homogeneous (its rate grows with size).
   homogeneousComponents: ["shortOptionsInitial", "shortOptionsMaintenance"],

@@ -14,6 +14,7 @@ runMarginModelContract({
   name: "var (presets/var-default.json, BTC/ETH 2-day history)",
   createModel: () => unwrap(createModel("var", { parameterSet: preset, statistical: { scenarios: btcEthHistoricalSet(), stress: contractStressSet() } })),
   market: () => contractMarket().market,
+  needsSharedData: true,
   samplePortfolios: (market) => [...deribitSamples(market), ...linearSamples(market)],
   // ES, VaR and the stress loss are positively homogeneous of degree 1 in the sizes; the add-ons are not (the
   // liquidity scale-up and the concentration tiers grow with size).

@@ -8,7 +8,7 @@
  * The global setup prints ONE notice per missing component for the whole run, and with NETRISK_REQUIRE_ALL=1
  * (.ci/run) it fails the run instead, so a skip here can never hide a missing component in CI.
  */
-import { inject } from "vitest";
+import { describe, inject, it } from "vitest";
 import type { TestEnv } from "./test-env.js";
 
 export const testEnv: TestEnv = inject("testEnv");
@@ -20,3 +20,23 @@ export function sharedData(file: string): string {
 }
 
 export const hasSharedData: boolean = testEnv.sharedDataDir !== null;
+
+/** `describe` that runs only when ../shared/data is beside the repository (one notice for the whole run otherwise). */
+export function describeWithSharedData(name: string, body: () => void): void {
+  describe.skipIf(!hasSharedData)(name, body);
+}
+
+/** `it` that runs only when ../shared/data is beside the repository. */
+export function itWithSharedData(name: string, body: () => unknown, timeoutMs?: number): void {
+  it.skipIf(!hasSharedData)(name, async () => {
+    await body();
+  }, timeoutMs);
+}
+
+/**
+ * Load something from ../shared/data at module level, or nothing when the data is missing: the blocks that use it are
+ * skipped then (describeWithSharedData / itWithSharedData), so the placeholder is never read.
+ */
+export function whenSharedData<T>(load: () => T): T {
+  return hasSharedData ? load() : (undefined as never);
+}

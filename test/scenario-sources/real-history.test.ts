@@ -3,7 +3,7 @@
  * recomputation in test/fixtures/var/generate_historical.py (historical.json).
  */
 import { readFileSync } from "node:fs";
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { loadHistoryFiles } from "../../src/io/history-files.js";
 import { unwrap } from "../../src/errors.js";
 import type { History } from "../../src/risk/history/types.js";
@@ -12,7 +12,7 @@ import { historicalScenarios } from "../../src/risk/scenario-sources/historical.
 import { filteredHistoricalScenarios } from "../../src/risk/scenario-sources/filtered.js";
 import { estimateFactorModel } from "../../src/risk/scenario-sources/factor-model.js";
 import { namedStressScenarios } from "../../src/risk/stress/named.js";
-import { sharedDataPath } from "../real-data/data-path.js";
+import { describeWithSharedData, sharedData, whenSharedData } from "../helpers/requires.js";
 
 interface Summary {
   count: number;
@@ -48,8 +48,8 @@ const fixture = JSON.parse(readFileSync(new URL("../fixtures/var/historical.json
   factorModel: Record<"sample" | "ewma", { factors: string[]; first: string; last: string; observations: number; volsDaily: number[]; correlation: number[] }>;
 };
 
-const history: History = unwrap(
-  loadHistoryFiles([sharedDataPath("crypto_daily_close_wide_2014_2024.csv"), sharedDataPath("deribit_dvol_btc_daily.csv"), sharedDataPath("deribit_dvol_eth_daily.csv")]),
+const history: History = whenSharedData(() =>
+  unwrap(loadHistoryFiles([sharedData("crypto_daily_close_wide_2014_2024.csv"), sharedData("deribit_dvol_btc_daily.csv"), sharedData("deribit_dvol_eth_daily.csv")])),
 );
 
 /** Column f of a row-major scenario matrix. */
@@ -78,7 +78,7 @@ function valueAt(set: JointScenarioSet, label: string, key: string): number {
   return set.priceRelativeMove[n * set.priceFactors.length + set.priceFactors.indexOf(key)]!;
 }
 
-describe("historical scenarios vs numpy on the real history", () => {
+describeWithSharedData("historical scenarios vs numpy on the real history", () => {
   it.each(fixture.historical.map((c) => [`${c.factors.join("+")} h=${c.horizonDays}`, c] as const))("%s", (_name, ref) => {
     const set = unwrap(historicalScenarios(history, { horizonDays: ref.horizonDays, priceFactors: ref.factors, volFactors: ["BTC", "ETH"] }));
     expect(set.method).toBe("historical");
@@ -107,7 +107,7 @@ describe("historical scenarios vs numpy on the real history", () => {
   });
 });
 
-describe("filtered historical scenarios vs numpy (EWMA λ = 0.94, stress-period floor)", () => {
+describeWithSharedData("filtered historical scenarios vs numpy (EWMA λ = 0.94, stress-period floor)", () => {
   it.each(fixture.filtered.map((c) => [`h=${c.horizonDays} to=${c.to ?? "end"}`, c] as const))("%s", (_name, ref) => {
     const set = unwrap(filteredHistoricalScenarios(history, { horizonDays: ref.horizonDays, priceFactors: ["BTC", "ETH"], volFactors: ["BTC", "ETH"], ...(ref.to ? { to: ref.to } : {}) }));
     expect(set.method).toBe("filtered");
@@ -142,15 +142,17 @@ describe("filtered historical scenarios vs numpy (EWMA λ = 0.94, stress-period 
   });
 });
 
-describe("named stress scenarios derived from the data", () => {
-  const all = unwrap(
-    loadHistoryFiles([
-      sharedDataPath("crypto_daily_close_wide_2014_2024.csv"),
-      sharedDataPath("deribit_dvol_btc_daily.csv"),
-      sharedDataPath("deribit_dvol_eth_daily.csv"),
-      sharedDataPath("usdc_usd_daily_ohlcv_yahoo.csv"),
-      sharedDataPath("usdt_usd_daily_ohlcv_yahoo.csv"),
-    ]),
+describeWithSharedData("named stress scenarios derived from the data", () => {
+  const all = whenSharedData(() =>
+    unwrap(
+      loadHistoryFiles([
+        sharedData("crypto_daily_close_wide_2014_2024.csv"),
+        sharedData("deribit_dvol_btc_daily.csv"),
+        sharedData("deribit_dvol_eth_daily.csv"),
+        sharedData("usdc_usd_daily_ohlcv_yahoo.csv"),
+        sharedData("usdt_usd_daily_ohlcv_yahoo.csv"),
+      ]),
+    ),
   );
 
   it("cumulative move of every factor over each window equals numpy's; missing data is unchanged and noted", () => {
@@ -176,7 +178,7 @@ describe("named stress scenarios derived from the data", () => {
   });
 });
 
-describe("factor model estimated from the real history vs numpy", () => {
+describeWithSharedData("factor model estimated from the real history vs numpy", () => {
   it.each(["sample", "ewma"] as const)("%s volatilities and correlation of BTC, ETH, vol:BTC, vol:ETH", (method) => {
     const ref = fixture.factorModel[method];
     const m = unwrap(estimateFactorModel(history, { priceFactors: ["BTC", "ETH"], method }));

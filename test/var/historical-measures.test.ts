@@ -3,7 +3,7 @@
  * (test/fixtures/var/generate_measures.py → measures.json): scenarios built from the CSV by date, full revaluation of
  * a BTC spot holding and of a linear BTC perpetual, then the measures.
  */
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { fixedMarket } from "../contract/fixed-market.js";
 import { unwrap } from "../../src/errors.js";
@@ -12,7 +12,7 @@ import { tailMeasures } from "../../src/risk/measures.js";
 import { compileRevaluationBook, revalue } from "../../src/risk/revaluation.js";
 import { loadHistoryFiles } from "../../src/io/history-files.js";
 import { historicalScenarios } from "../../src/risk/scenario-sources/index.js";
-import { sharedDataPath } from "../real-data/data-path.js";
+import { describeWithSharedData, sharedData, whenSharedData } from "../helpers/requires.js";
 import { dateRange, historicalJointSet, readCloses } from "./sets.js";
 
 interface Case {
@@ -32,7 +32,7 @@ const fixture = JSON.parse(readFileSync(new URL("../fixtures/var/measures.json",
   cases: Case[];
 };
 
-const closes = readCloses("btc_usd_daily_close_2015_2026.csv", "price");
+const closes = whenSharedData(() => readCloses("btc_usd_daily_close_2015_2026.csv", "price"));
 const dates = dateRange(fixture.firstDate, fixture.lastDate);
 const S0 = fixture.spotUsd;
 const market = fixedMarket({ timestampMs: Date.parse(`${fixture.lastDate}T00:00:00Z`), indexUsd: { BTC: S0 }, instruments: { "BTC_USDC-PERPETUAL": { markPrice: S0 } } });
@@ -43,7 +43,7 @@ const perp = unwrap(parseInstrument("BTC_USDC-PERPETUAL"));
 // figures by 0.1 % or more.
 const REL = 1e-9;
 
-describe("historical VaR / ES of 1 BTC over 10 years of daily closes (numpy reference)", () => {
+describeWithSharedData("historical VaR / ES of 1 BTC over 10 years of daily closes (numpy reference)", () => {
   it("uses the 10-year window of the fixture (3,653 consecutive daily closes)", () => {
     expect(dates).toHaveLength(3653);
     expect(dates.every((d) => closes.has(d))).toBe(true);
@@ -68,7 +68,7 @@ describe("historical VaR / ES of 1 BTC over 10 years of daily closes (numpy refe
   it.each(fixture.cases.filter((c) => c.side === "long").map((c) => [`h=${c.horizonDays} α=${c.confidence}`, c] as const))(
     "through loadHistoryFiles + historicalScenarios: %s",
     (_name, c) => {
-      const history = unwrap(loadHistoryFiles([{ path: sharedDataPath("btc_usd_daily_close_2015_2026.csv"), factor: "BTC" }]));
+      const history = unwrap(loadHistoryFiles([{ path: sharedData("btc_usd_daily_close_2015_2026.csv"), factor: "BTC" }]));
       const set = unwrap(historicalScenarios(history, { horizonDays: c.horizonDays, from: dates[c.horizonDays] as string, to: fixture.lastDate }));
       expect(set.count).toBe(c.scenarios);
       const book = unwrap(compileRevaluationBook([{ label: "BTC", instrument: { kind: "spot", name: "BTC", currency: "BTC" }, sizeCoin: 1, path: "p" }], market, set, { volConvention: "sticky-strike" }));

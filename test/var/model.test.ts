@@ -1,18 +1,20 @@
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { NetriskError, unwrap } from "../../src/errors.js";
 import type { JointScenarioSet } from "../../src/risk/joint.js";
 import { createVarModel, parseVarParams } from "../../src/models/var/index.js";
 import type { StatisticalInputs, VarParams, VarReport } from "../../src/models/var/index.js";
 import { contractMarket, portfolioOf } from "../contract/markets.js";
+import { describeWithSharedData, whenSharedData } from "../helpers/requires.js";
 import { btcEthHistoricalSet, contractStressSet, randomJointSet } from "./sets.js";
 
 const preset = JSON.parse(readFileSync(new URL("../../presets/var-default.json", import.meta.url), "utf8")) as Record<string, unknown>;
 const params = (over: Record<string, unknown> = {}): VarParams => unwrap(parseVarParams({ ...preset, ...over }));
-const { market } = contractMarket();
-const history = btcEthHistoricalSet();
+const market = whenSharedData(() => contractMarket().market);
+const history = whenSharedData(() => btcEthHistoricalSet());
 
-const hedged = portfolioOf(
+const hedged = whenSharedData(() =>
+  portfolioOf(
   {
     positions: [
       { instrument: "BTC-27MAR26-90000-C", size: -2 },
@@ -24,13 +26,14 @@ const hedged = portfolioOf(
     collateral: { BTC: 1, USDC: 20000 },
   },
   market,
+  ),
 );
 
 function report(p = params(), inputs: StatisticalInputs = { scenarios: history, stress: contractStressSet() }, portfolio = hedged): VarReport {
   return unwrap(unwrap(createVarModel(p, inputs)).report(portfolio, market));
 }
 
-describe("var model", () => {
+describeWithSharedData("var model", () => {
   it("IM = max(ES, stress floor) + liquidity + concentration, MM = IM / 1.3", () => {
     const r = report();
     expect(r.marketRiskUsd).toBe(Math.max(r.esUsd, r.stress?.floorUsd ?? 0));
@@ -83,7 +86,7 @@ describe("var model", () => {
   });
 });
 
-describe("var model: bad input", () => {
+describeWithSharedData("var model: bad input", () => {
   it("too few scenarios for the confidence is an error at construction", () => {
     const few: JointScenarioSet = { ...randomJointSet({ seed: 1, count: 50, priceFactors: ["BTC"], logVol: [0.05] }), horizonDays: 2 };
     const r = createVarModel(params(), { scenarios: few });

@@ -6,7 +6,7 @@
 import { readFileSync } from "node:fs";
 import { Xoshiro256StarStar } from "../../src/math/rng.js";
 import type { JointScenarioSet } from "../../src/risk/joint.js";
-import { sharedDataPath } from "../real-data/data-path.js";
+import { sharedData } from "../helpers/requires.js";
 
 export interface RandomSetOptions {
   readonly seed: number;
@@ -42,7 +42,7 @@ export function randomJointSet(o: RandomSetOptions): JointScenarioSet {
 
 /** Daily closes of a CSV with `date` and price columns (the first numeric column after the date by default). */
 export function readCloses(file: string, column: string): Map<string, number> {
-  const lines = readFileSync(sharedDataPath(file), "utf8").trim().split(/\r?\n/);
+  const lines = readFileSync(sharedData(file), "utf8").trim().split(/\r?\n/);
   const header = (lines[0] ?? "").split(",");
   const ci = header.indexOf(column);
   if (ci < 0) throw new Error(`${file}: no column ${column}`);

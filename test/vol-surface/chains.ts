@@ -3,12 +3,10 @@
  * VolQuote lists for the surface tests. Deliberately independent of src/io (a second, tiny parser).
  */
 import { readFileSync } from "node:fs";
-import { fileURLToPath } from "node:url";
-import path from "node:path";
 import type { VolQuote } from "../../src/market/vol-surface.js";
+import { sharedData } from "../helpers/requires.js";
 
-const repoRoot = fileURLToPath(new URL("../../", import.meta.url));
-export const dataPath = (name: string): string => path.resolve(repoRoot, "../shared/data", name);
+export const dataPath = (name: string): string => sharedData(name);
 
 /** Split one CSV line, honouring double-quoted fields (the 2020 chain quotes its Python-literal columns). */
 function splitCsvLine(line: string): string[] {

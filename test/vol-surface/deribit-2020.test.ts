@@ -4,10 +4,11 @@
  * time is the first poll and each expiry's forward is the median of its rows' underlying prices.
  * Thresholds are the measured RMS + 5 % + 0.02 vol points (see deribit-2025.test.ts for why).
  */
-import { describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { buildVolSurface } from "../../src/market/vol-surface.js";
 import type { VolSurface } from "../../src/market/vol-surface.js";
 import { chain2020 } from "./chains.js";
+import { describeWithSharedData, hasSharedData } from "../helpers/requires.js";
 import { CHECK_TIMES_YEARS, expiriesWithArbitrageableMarks, volRange, worstCalendarDecrease, worstConvexityViolation } from "./real-data-checks.js";
 
 /** Measured RMS (model − mark) per expiry in vol points. */
@@ -15,7 +16,8 @@ const MEASURED_RMS: Record<string, number> = {
   "2020-05-22": 10.45, "2020-05-23": 2.07, "2020-05-29": 9.15, "2020-06-05": 0.57, "2020-06-26": 1.66, "2020-09-25": 0.24, "2020-12-25": 0.30,
 };
 
-describe("BTC surface from the 2020-05-21 Deribit chain", () => {
+describeWithSharedData("BTC surface from the 2020-05-21 Deribit chain", () => {
+  if (!hasSharedData) return; // collected only to be skipped: nothing to load
   const chain = chain2020();
   const built = buildVolSurface("BTC", chain.quotes, chain.asOfMs);
   const surface = (built.ok ? built.value : undefined) as VolSurface;

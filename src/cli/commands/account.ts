@@ -14,6 +14,7 @@ import { loadAccount, parseTradeSpecs } from "../../io/account.js";
 import type { LoadedAccount } from "../../io/account.js";
 import { packagePath, readJson } from "../files.js";
 import { emit, need, runCommand, type Io } from "../run.js";
+import { optionalNumberFlag } from "../flags.js";
 import { renderAccount, renderHedges, renderMaxOrder, renderPlan, renderWhatIf, tradeJson } from "./account-render.js";
 import { EXAMPLE_MARKET, loadMarket, type MarketOptions } from "./context.js";
 
@@ -50,12 +51,7 @@ function marketRefOf(opts: AccountOptions): string {
   return opts.market ?? (opts.example ? EXAMPLE_MARKET : "");
 }
 
-const num = (name: string, text: string | undefined): number | undefined => {
-  if (text === undefined) return undefined;
-  const v = Number(text);
-  if (text.trim() === "" || !Number.isFinite(v)) throw new NetriskError([issue(/^[+-]?(nan|inf|infinity)$/i.test(text.trim()) ? "non_finite" : "invalid_value", name, `${name} must be a finite number, got ${JSON.stringify(text)}`)]);
-  return v;
-};
+const num = (name: string, text: string | undefined): number | undefined => optionalNumberFlag(text, name);
 
 function parseBetas(text: string | undefined): Record<string, number> | undefined {
   if (text === undefined) return undefined;

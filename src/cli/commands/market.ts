@@ -81,9 +81,10 @@ export function registerMarket(program: Command, io: Io, setExit: (code: number)
     .command("schema")
     .description(`print the JSON Schema (draft 2020-12) of a file format: ${Object.keys(FILE_SCHEMAS).join(" | ")}`)
     .argument("<format>", "file format name")
-    .action(async (format: string) => {
+    .option("--json", "accepted for symmetry: the schema is JSON either way")
+    .action(async (format: string, opts: { json?: boolean }) => {
       setExit(
-        await runCommand(io, false, () => {
+        await runCommand(io, Boolean(opts.json), () => {
           const schema = Object.hasOwn(FILE_SCHEMAS, format) ? FILE_SCHEMAS[format] : undefined;
           if (schema === undefined) throw new NetriskError([issue("invalid_value", "format", `unknown format ${JSON.stringify(format)}; known: ${Object.keys(FILE_SCHEMAS).join(", ")}`)]);
           io.out(toJson(toJsonSchema(schema)));

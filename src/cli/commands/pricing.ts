@@ -5,13 +5,14 @@
  * @module
  */
 import type { Command } from "commander";
-import { issue, NetriskError, type Issue } from "../../errors.js";
+import { errorDocument, errorLine, issue, NetriskError, type ErrorDocument, type Issue } from "../../errors.js";
 import { validateOptionRow, type OptionRow, type RowOutcome } from "../../io/option-batch.js";
 import { black76GreeksBatch, impliedVolBatch, inverseGreeksBatch, type OptionChainColumns } from "../../pricing/batch.js";
 import { DAYS_PER_YEAR } from "../../pricing/greeks.js";
 import { readJson } from "../files.js";
 import { fmt, table, toJson } from "../output.js";
 import { emit, EXIT_INPUT, runCommand, type Io } from "../run.js";
+import { parseNumberFlag } from "../flags.js";
 
 /** Units of the per-row results, per settlement kind (also in docs/formats.md). */
 export const PRICE_UNITS = {
@@ -42,7 +43,8 @@ export interface PriceResult {
   readonly rho: number;
 }
 
-type RowAnswer<T> = T | { readonly error: { readonly code: string; readonly path: string; readonly message: string }[] };
+/** A batch row's answer: its result, or the error document (src/errors.ts) of that row alone. */
+type RowAnswer<T> = T | ErrorDocument;
 
 function columns(rows: readonly OptionRow[]): OptionChainColumns {
   const n = rows.length;
@@ -121,7 +123,7 @@ export function impliedVolRows(rows: readonly OptionRow[]): RowAnswer<{ vol: num
     for (const iss of solved.value.issues) failed.set(Number(/\[(\d+)\]/.exec(iss.path)?.[1]), iss);
     idx.forEach((i, j) => {
       const f = failed.get(j);
-      out[i] = f ? { error: [{ code: f.code, path: `[${i}].price`, message: f.message }] } : { vol: solved.value.volDecimal[j] as number };
+      out[i] = f ? errorDocument([issue(f.code, `[${i}].price`, f.message)]) : { vol: solved.value.volDecimal[j] as number };
     });
   }
   return out;
@@ -146,30 +148,50 @@ interface FlagOptions {
   json?: boolean;
 }
 
-function numberFlag(v: string | undefined): number | undefined {
-  return v === undefined ? undefined : Number(v);
-}
+/** Number flags of a single option, in the batch row's field names. */
+const NUMBER_FLAGS = { forward: "--forward", strike: "--strike", timeYears: "--time-years", vol: "--vol", price: "--price", rate: "--rate" } as const;
 
-/** Turn flags into one raw row (validated like a batch row, so flags and files share every rule). */
+/**
+ * Turn flags into one raw row (validated like a batch row, so flags and files share every domain rule). Numbers are
+ * parsed strictly first, so an error echoes the text as typed at the flag (`--days abc` at `--days`).
+ */
 function rowFromFlags(o: FlagOptions, field: "vol" | "price"): unknown {
-  const days = numberFlag(o.days);
+  if (o.days !== undefined && o.timeYears !== undefined) {
+    throw new NetriskError([issue("invalid_value", "--days", "give either --days or --time-years, not both")]);
+  }
+  const issues: Issue[] = [];
+  const parse = (text: string | undefined, flag: string): number | undefined => {
+    if (text === undefined) return undefined;
+    try {
+      return parseNumberFlag(text, flag);
+    } catch (e) {
+      if (!(e instanceof NetriskError)) throw e;
+      issues.push(...e.issues);
+      return undefined;
+    }
+  };
+  const days = parse(o.days, "--days");
   const row: Record<string, unknown> = {
     type: o.type,
-    forward: numberFlag(o.forward),
-    strike: numberFlag(o.strike),
-    timeYears: days !== undefined ? days / DAYS_PER_YEAR : numberFlag(o.timeYears),
-    [field]: numberFlag(field === "vol" ? o.vol : o.price),
+    forward: parse(o.forward, NUMBER_FLAGS.forward),
+    strike: parse(o.strike, NUMBER_FLAGS.strike),
+    timeYears: days !== undefined ? days / DAYS_PER_YEAR : parse(o.timeYears, NUMBER_FLAGS.timeYears),
+    [field]: parse(field === "vol" ? o.vol : o.price, NUMBER_FLAGS[field]),
     settlement: o.settlement ?? "linear",
   };
-  if (o.rate !== undefined) row.rate = numberFlag(o.rate);
+  if (o.rate !== undefined) row.rate = parse(o.rate, NUMBER_FLAGS.rate);
+  if (issues.length > 0) throw new NetriskError(issues);
   return row;
 }
 
-function flagIssues(issues: readonly Issue[]): Issue[] {
-  const flag: Record<string, string> = { forward: "--forward", strike: "--strike", timeYears: "--time-years", vol: "--vol", price: "--price", rate: "--rate", type: "--type", settlement: "--settlement" };
+/** Row issues at the flags the user typed (`[0].strike` → `--strike`; the time at whichever of --days / --time-years was given). */
+function flagIssues(issues: readonly Issue[], o: FlagOptions): Issue[] {
+  const flag: Record<string, string> = { ...NUMBER_FLAGS, timeYears: o.days !== undefined ? "--days" : "--time-years", type: "--type", settlement: "--settlement" };
   return issues.map((i) => {
     const field = i.path.replace(/^\[0\]\.?/, "");
-    return { ...i, path: flag[field] ?? field };
+    const at = flag[field] ?? field;
+    // A missing required field is a missing flag: say which flag gives it.
+    return i.code === "required" ? { ...i, path: at, message: `give ${at}${field === "timeYears" ? " (or --days)" : ""}` } : { ...i, path: at };
   });
 }
 
@@ -200,7 +222,7 @@ function optionAction<T>(io: Io, setExit: (code: number) => void, field: "vol" |
         return;
       }
       const v = validateOptionRow(rowFromFlags(o, field), 0, field);
-      if (!v.ok) throw new NetriskError(flagIssues(v.issues));
+      if (!v.ok) throw new NetriskError(flagIssues(v.issues, o));
       single(v.row, Boolean(o.json));
     });
     setExit(code !== 0 ? code : exit);
@@ -229,7 +251,7 @@ export function registerPricing(program: Command, io: Io, setExit: (code: number
   ).action(
     optionAction(io, setExit, "price", (row, json) => {
       const [r] = impliedVolRows([row]);
-      if (r && "error" in r) throw new NetriskError(r.error.map((e) => issue(e.code as Issue["code"], "--price", e.message)));
+      if (r && "error" in r) throw new NetriskError(r.error.issues.map((e) => issue(e.code, "--price", e.message)));
       emit(io, json, r, () => `implied volatility ${fmt((r as { vol: number }).vol, 12)} (decimal)`);
     }, impliedVolRows),
   );
@@ -244,8 +266,9 @@ function runBatch<T>(io: Io, file: string, field: "vol" | "price", answer: (rows
   const valid = outcomes.flatMap((x) => (x.ok ? [x.row] : []));
   const answered = answer(valid);
   let j = 0;
-  const answers = outcomes.map((x) => (x.ok ? answered[j++] : { error: x.issues }));
-  const exit = reportBatch(io, answers, outcomes.length - valid.length, file);
+  const answers = outcomes.map((x) => (x.ok ? answered[j++] : errorDocument(x.issues)));
+  const firstBad = outcomes.find((x) => !x.ok);
+  const exit = reportBatch(io, answers, outcomes.length - valid.length, file, firstBad && !firstBad.ok ? firstBad.issues : []);
   // Batch output is always JSON (an array in input order): it is meant for scripts. --json is accepted for symmetry.
   io.out(toJson(answers, 0));
   return exit;
@@ -261,12 +284,17 @@ function readOrThrow(path: string): unknown {
  * Batch exit status: malformed rows are input errors (exit 2, one line on stderr) but never cost the valid rows their
  * answers; a row whose price has no implied vol is an answer (an error object), not an input error.
  */
-function reportBatch(io: Io, answers: readonly unknown[], invalidRows: number, file: string): number {
+function reportBatch(io: Io, answers: readonly unknown[], invalidRows: number, file: string, firstIssues: readonly Issue[]): number {
   const errors = answers.filter((a) => a !== undefined && typeof a === "object" && "error" in (a as object)).length;
   if (invalidRows > 0) {
-    io.err(`netrisk: error: ${file}: ${invalidRows} invalid row(s) of ${answers.length} (error objects in the output; the other rows are answered)`);
+    // One coded line, the first bad field's: the output array holds every row's answer, invalid rows as error documents.
+    const [first, ...rest] = firstIssues;
+    const lead = first ?? issue("invalid_value", "", "invalid row");
+    const context = `${file}: ${invalidRows} invalid row(s) of ${answers.length}; every row is answered in the output, invalid ones by an error document`;
+    const line = errorLine([{ ...lead, message: `${lead.message} (${context})` }, ...rest]);
+    io.err(`netrisk: error: ${line}`);
     return EXIT_INPUT;
   }
-  if (errors > 0) io.err(`netrisk: ${errors} row(s) of ${answers.length} have no answer (error objects in the output)`);
+  if (errors > 0) io.err(`netrisk: warning: ${errors} row(s) of ${answers.length} have no answer (error documents in the output)`);
   return 0;
 }

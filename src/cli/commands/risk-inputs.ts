@@ -19,6 +19,7 @@ import type { FactorModel } from "../../risk/scenario-sources/index.js";
 import { namedStressScenarios, userStressScenarios } from "../../risk/stress/index.js";
 import { readJson, readText } from "../files.js";
 import { need } from "../run.js";
+import { parseNumberFlag } from "../flags.js";
 
 /** Flags shared by both commands' scenario building. */
 export interface ScenarioFlags {
@@ -34,19 +35,13 @@ export interface ScenarioFlags {
   correlation?: string;
 }
 
-/** A number flag, checked: finite, optionally an integer within bounds; `required`/`out_of_range` issues otherwise. */
+/** A number flag, checked (src/cli/flags.ts): finite, optionally an integer within bounds, reported as typed. */
 export function numberFlag(value: string | undefined, flag: string, o: { integer?: boolean; min?: number; max?: number; fallback?: number } = {}): number {
   if (value === undefined) {
     if (o.fallback !== undefined) return o.fallback;
     throw new NetriskError([issue("required", flag, `give ${flag}`)]);
   }
-  const x = Number(value);
-  const bad = value.trim() === "" || !Number.isFinite(x) || (o.integer === true && !Number.isInteger(x)) || (o.min !== undefined && x < o.min) || (o.max !== undefined && x > o.max);
-  if (bad) {
-    const range = `${o.integer ? "an integer" : "a number"}${o.min !== undefined ? ` ≥ ${o.min}` : ""}${o.max !== undefined ? ` ≤ ${o.max}` : ""}`;
-    throw new NetriskError([issue("out_of_range", flag, `expected ${range}, got ${JSON.stringify(value)}`)]);
-  }
-  return x;
+  return parseNumberFlag(value, flag, { ...(o.integer !== undefined ? { integer: o.integer } : {}), ...(o.min !== undefined ? { min: o.min } : {}), ...(o.max !== undefined ? { max: o.max } : {}) });
 }
 
 /** Read and combine the `--history` files (gaps are errors unless `--fill-gaps`, which forward-fills and says so). */

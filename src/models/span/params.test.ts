@@ -4,6 +4,7 @@ import { spawnSync } from "node:child_process";
 import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { hasSharedData } from "../../../test/helpers/requires.js";
 import { parseSpanParams } from "./params.js";
 
 const root = fileURLToPath(new URL("../../../", import.meta.url));
@@ -54,9 +55,10 @@ describe("parseSpanParams", () => {
   });
 });
 
-// Spawns python3 (numpy, scipy) once, about 1.5 s. Skipped where python3 with numpy/scipy is missing.
+// Spawns python3 (numpy, scipy) once, about 1.5 s. Skipped where python3 with numpy/scipy is missing, or without
+// ../shared/data (the calibration reads it; the global setup prints the one notice for that).
 const python = spawnSync("python3", ["-c", "import numpy, scipy"], { encoding: "utf8" });
-describe.runIf(python.status === 0)("calibration (scripts/calibrate-span.py)", () => {
+describe.runIf(python.status === 0 && hasSharedData)("calibration (scripts/calibrate-span.py)", () => {
   it("reproduces presets/span-crypto.json and presets/greeks-default.json byte for byte", () => {
     const r = spawnSync("python3", ["scripts/calibrate-span.py", "--check"], { cwd: root, encoding: "utf8" });
     expect(r.stdout + r.stderr).toContain("presets reproduce exactly");
