@@ -1,44 +1,45 @@
 /**
  * Liquidation planning: for an account at or past the liquidation threshold, an ordered plan of partial reductions
- * that brings the maintenance ratio (MM / equity) below a target at the least cost.
+ * that brings the maintenance ratio (MM / equity) below a target at the least cost, never making a solvent account
+ * insolvent, and restoring every account that a full close-out would restore.
  *
- * Method (greedy with full re-evaluation on the model, one step at a time):
- * 1. Candidate actions, each priced at mark ± slippage (trades.ts):
- *    - reduce one position towards 0 by `stepFraction` of its size when the plan started (sizes in steps);
- *    - reduce every position by `stepFraction` of its current size (the book keeps its shape: Paradex's move), and
- *      close every position (trimmed, below, to the share needed);
- *    - hedge the whole net delta of one underlying in one settlement family with its perpetual: the inverse
- *      perpetual for coin-settled exposure (offset coin balances included), the USDC one for linear;
- *    - repay a borrowed balance by converting a positive one (slippage `conversionDecimal`).
- * 2. Each candidate is applied to a copy and evaluated in full. Its benefit is the fall of the shortfall
- *    S = MM − target × equity (USD); its cost the slippage plus the uncapped liquidation fee. The action with the
- *    highest benefit per unit of cost is taken: what contributes most to the worst-scenario loss per unit of spread
- *    cost goes first, and a hedge wins where it is cheaper than closing. A benefit under 0.001 % of MM is ignored.
- * 3. The step that restores the target is trimmed: its sizes are scaled down by bisection (to 1/64 of the step) to
+ * Method (greedy with full re-evaluation on the model, one step at a time; actions in liquidation-actions.ts):
+ * 1. Each candidate action (reduce one position, reduce it and settle the coin it pays or owes, reduce every
+ *    position, hedge a delta with a perpetual, repay a borrowed balance) is applied to a copy and evaluated in full.
+ *    A candidate that would leave a solvent account with negative equity is never taken (each step is checked before
+ *    it is taken). Its benefit is the fall of the shortfall S = MM − target × equity (USD); its cost the slippage plus
+ *    the uncapped liquidation fee. Candidates whose cost is below the maintenance margin they release rank first;
+ *    among equals the highest benefit per unit of cost wins. A benefit under 0.001 % of MM is ignored.
+ * 2. The step that restores the target is trimmed: its sizes are scaled down by bisection (to 1/64 of the step) to
  *    the smallest that still restores, so the plan does not overshoot.
- * 4. Liquidation fee of a step = min(feeRate × notional, feeCapFraction × max(0, equity − MM / target)), both after
+ * 3. Liquidation fee of a step = min(feeRate × notional, feeCapFraction × max(0, equity − MM / target)), both after
  *    the step: taken only from the equity in excess of the target, so it can never make a solvent account bankrupt,
  *    nor undo the restoration (re-checked on the model after the fee; halved until it holds, else 0).
- * 5. Repeat until MM < target × equity (restored), or no action lowers S, or `maxSteps`.
+ * 4. Repeat until MM < target × equity (restored), or no candidate lowers S, or `maxSteps`.
+ * 5. Fallback (the look-ahead a greedy search lacks): if the target is not reached, a full close-out (close every
+ *    position and convert every balance into USDC) is tried from where the greedy steps stopped, then from the start;
+ *    the first that restores is taken, trimmed as in 2. If neither restores, the account cannot be restored: the plan
+ *    is `insufficient`, lists the steps taken (none of which made equity negative), and says what a close-out leaves.
  * The plan lists each step's trades, cost, fee and the figures after it; `applyLiquidationPlan` replays it exactly.
- * Limits: greedy (one step of look-ahead: a hedge opened early may be unwound later), prices from the current
- * snapshot (no market impact beyond the half-spread, no move during the liquidation), fees collected at the end.
+ * Limits: prices from the current snapshot (no market impact beyond the half-spread, no move during the liquidation),
+ * fees collected at the end.
  * @module
  */
 import { fail, issue, ok } from "../errors.js";
 import type { Issue, Result } from "../errors.js";
-import type { DerivativeInstrument } from "../market/types.js";
-import type { ResolvedPosition } from "../models/types.js";
 import { currencyUsdRate } from "../risk/marks.js";
-import { valuePortfolio } from "../risk/valuation.js";
 import { evaluateAccount } from "./account.js";
 import type { Account, AccountEvaluation, AccountFigures } from "./account.js";
 import { healthEvents } from "./health.js";
 import type { HealthEvent, HealthState } from "./health.js";
+import { candidatesOf, closeOutCandidate } from "./liquidation-actions.js";
+import type { Candidate, PlanActionKind } from "./liquidation-actions.js";
 import { liquidationTargetOf } from "./rules.js";
-import { adjustBalances, applyTrades, priceWithSlippage } from "./trades.js";
+import { adjustBalances, applyTrades } from "./trades.js";
 import type { Trade } from "./trades.js";
 import { usdText } from "./what-if.js";
+
+export type { PlanActionKind } from "./liquidation-actions.js";
 
 export interface LiquidationOptions {
   /** Target maintenance ratio in (0, 1]; default the rules' target, else the warning threshold. */
@@ -50,9 +51,9 @@ export interface LiquidationOptions {
   readonly preemptive?: boolean;
   /** Consider perpetual delta hedges (default true). */
   readonly hedges?: boolean;
+  /** Called after each step with the steps taken so far and the step budget (for a progress display). */
+  readonly onProgress?: (done: number, total: number) => void;
 }
-
-export type PlanActionKind = "reduce" | "reduce_all" | "hedge" | "convert";
 
 export interface PlanStep {
   readonly step: number;
@@ -60,13 +61,13 @@ export interface PlanStep {
   readonly description: string;
   /** Trades of the step, priced at mark ± slippage (empty for a conversion). */
   readonly trades: readonly Trade[];
-  /** Balance changes besides the trades' cash (a conversion's amounts), per currency. */
+  /** Balance changes besides the trades' cash (conversions), per currency. */
   readonly balanceChanges: Readonly<Record<string, number>>;
   /** The liquidation fee debited after the step, in its currency (null when 0). */
   readonly feeCharge: { readonly currency: string; readonly amount: number } | null;
   readonly slippageCostUsd: number;
   readonly feeUsd: number;
-  /** USD notional of the step (Σ |size| × index of the trades, or the converted value). */
+  /** USD notional of the step (Σ |size| × index of the trades, plus the converted value). */
   readonly notionalUsd: number;
   /** Fall of the shortfall MM − target × equity achieved by the step, USD. */
   readonly shortfallReductionUsd: number;
@@ -75,7 +76,11 @@ export interface PlanStep {
 }
 
 export interface LiquidationPlan {
-  readonly status: "nothing_to_do" | "restored" | "not_restored";
+  /**
+   * `restored`: the maintenance ratio is below the target after the steps; `insufficient`: the account cannot be
+   * restored (even closing everything would not), the steps listed never make equity negative; `nothing_to_do`.
+   */
+  readonly status: "nothing_to_do" | "restored" | "insufficient";
   readonly reason: string;
   readonly targetRatio: number;
   readonly before: AccountFigures;
@@ -86,18 +91,6 @@ export interface LiquidationPlan {
   readonly totals: { readonly slippageUsd: number; readonly feeUsd: number; readonly notionalUsd: number };
   readonly events: readonly HealthEvent[];
   readonly evaluations: number;
-}
-
-interface Candidate {
-  readonly kind: PlanActionKind;
-  readonly description: string;
-  readonly trades: Trade[];
-  readonly balanceChanges: Record<string, number>;
-  readonly slippageCostUsd: number;
-  readonly notionalUsd: number;
-  readonly feeCurrency: string;
-  /** The same action with every size × λ (λ in (0, 1]), for trimming the step that restores the target. */
-  readonly scale: (lambda: number) => Candidate;
 }
 
 function optionIssues(o: LiquidationOptions): Issue[] {
@@ -122,119 +115,14 @@ const TRIM_BISECTIONS = 6;
 const shortfall = (f: AccountFigures, target: number): number => f.maintenanceMarginUsd - target * f.equityUsd;
 const restoredAt = (f: AccountFigures, target: number): boolean => f.maintenanceMarginUsd < target * f.equityUsd;
 
-function tradeNotionalUsd(trades: readonly Trade[], account: Account): number {
-  const market = account.engine.market;
-  return trades.reduce((s, t) => s + Math.abs(t.sizeCoin) * market.indexUsd(t.instrument.base), 0);
-}
-
-function describeTrade(t: Trade): string {
-  return `${t.sizeCoin > 0 ? "buy" : "sell"} ${Number(Math.abs(t.sizeCoin).toPrecision(10))} ${t.instrument.name} @ ${Number(t.price.toPrecision(10))} (mark ${Number(t.markPrice.toPrecision(10))})`;
-}
-
-function tradeCandidate(kind: PlanActionKind, describe: (trades: readonly Trade[]) => string, trades: Trade[], account: Account): Candidate {
-  const market = account.engine.market;
-  return {
-    kind,
-    description: describe(trades),
-    trades,
-    balanceChanges: {},
-    slippageCostUsd: trades.reduce((s, t) => s + t.costUsd, 0),
-    notionalUsd: tradeNotionalUsd(trades, account),
-    feeCurrency: trades[0]?.cashCurrency ?? "USDC",
-    scale: (lambda) =>
-      tradeCandidate(kind, describe, trades.map((t) => priceWithSlippage(t.instrument, t.sizeCoin * lambda, market, account.rules)), account),
-  };
-}
-
-function conversionCandidate(debt: string, asset: string, valueUsd: number, account: Account): Candidate {
-  const market = account.engine.market;
-  const pDebt = currencyUsdRate(market, debt);
-  const pAsset = currencyUsdRate(market, asset);
-  const cost = valueUsd * account.rules.slippage.conversionDecimal;
-  return {
-    kind: "convert",
-    description: `repay ${Number((valueUsd / pDebt).toPrecision(10))} ${debt} with ${Number((valueUsd / pAsset).toPrecision(10))} ${asset}`,
-    trades: [],
-    balanceChanges: { [asset]: -valueUsd / pAsset, [debt]: (valueUsd - cost) / pDebt },
-    slippageCostUsd: cost,
-    notionalUsd: valueUsd,
-    feeCurrency: debt,
-    scale: (lambda) => conversionCandidate(debt, asset, valueUsd * lambda, account),
-  };
-}
-
-/** Net delta (coin) per underlying and settlement family, offset coin balances included in the inverse family. */
-function deltasOf(account: Account): Map<string, { base: string; family: "inverse" | "linear"; deltaCoin: number }> {
-  const market = account.engine.market;
-  const out = new Map<string, { base: string; family: "inverse" | "linear"; deltaCoin: number }>();
-  const add = (base: string, family: "inverse" | "linear", d: number): void => {
-    const key = `${base}:${family}`;
-    const e = out.get(key);
-    if (e === undefined) out.set(key, { base, family, deltaCoin: d });
-    else e.deltaCoin += d;
-  };
-  const v = valuePortfolio({ positions: account.positions, collateral: {}, notes: [] }, market);
-  account.positions.forEach((p, i) => {
-    const inst = p.instrument;
-    if (inst.kind === "spot") return;
-    add(inst.base, inst.settlement, v.positions[i]?.deltaCoin ?? 0);
-  });
-  for (const [c, amount] of Object.entries(account.balances)) if (account.engine.offsetsCurrency(c)) add(c, "inverse", amount);
-  return out;
-}
-
-function candidatesOf(account: Account, startSizes: ReadonlyMap<string, number>, stepFraction: number, hedges: boolean): Candidate[] {
-  const market = account.engine.market;
-  const rules = account.rules;
-  const out: Candidate[] = [];
-  const stepOf = (p: ResolvedPosition): number => {
-    const start = startSizes.get(p.instrument.name) ?? Math.abs(p.sizeCoin);
-    return Math.min(Math.abs(p.sizeCoin), stepFraction * start);
-  };
-  const live = account.positions.filter((p) => p.instrument.kind !== "spot" && p.sizeCoin !== 0);
-  for (const p of live) {
-    const t = priceWithSlippage(p.instrument as DerivativeInstrument, -Math.sign(p.sizeCoin) * stepOf(p), market, rules);
-    out.push(tradeCandidate("reduce", (ts) => `reduce ${p.instrument.name}: ${ts.map(describeTrade).join("; ")}`, [t], account));
-  }
-  if (live.length > 1) {
-    // The same share of every position (of its current size): the book keeps its shape, so a scale-invariant margin
-    // falls in proportion. Then closing everything at once, which the trim below shrinks to the share needed.
-    const share = (f: number): Trade[] => live.map((p) => priceWithSlippage(p.instrument as DerivativeInstrument, -f * p.sizeCoin, market, rules));
-    const pct = Math.round(stepFraction * 100);
-    out.push(tradeCandidate("reduce_all", (ts) => `reduce every position by ${pct} %: ${ts.map(describeTrade).join("; ")}`, share(stepFraction), account));
-    if (stepFraction < 1) out.push(tradeCandidate("reduce_all", (ts) => `reduce every position by the same share: ${ts.map(describeTrade).join("; ")}`, share(1), account));
-  }
-  if (hedges) {
-    for (const d of deltasOf(account).values()) {
-      const perp = d.family === "inverse" ? `${d.base}-PERPETUAL` : `${d.base}_USDC-PERPETUAL`;
-      if (market.snapshot.instruments[perp] === undefined || !(Math.abs(d.deltaCoin) > 0)) continue;
-      const inst = (live.find((p) => p.instrument.name === perp)?.instrument as DerivativeInstrument | undefined) ?? parsePerp(d.base, d.family);
-      // One hedge per delta: the whole net delta (a partial hedge would only split the same action into more steps).
-      const t = priceWithSlippage(inst, -d.deltaCoin, market, rules);
-      const delta = Number(d.deltaCoin.toPrecision(6));
-      out.push(tradeCandidate("hedge", (ts) => `hedge the ${d.base} ${d.family} delta (${delta} coin): ${ts.map(describeTrade).join("; ")}`, [t], account));
-    }
-  }
-  const negatives = Object.entries(account.balances).filter(([, a]) => a < 0);
-  const positives = Object.entries(account.balances).filter(([, a]) => a > 0);
-  for (const [debt, owed] of negatives) {
-    for (const [asset, held] of positives) {
-      if (asset === debt) continue;
-      const valueUsd = Math.min(-owed * currencyUsdRate(market, debt), held * currencyUsdRate(market, asset));
-      out.push(conversionCandidate(debt, asset, valueUsd, account));
-    }
-  }
-  return out;
-}
-
-function parsePerp(base: string, family: "inverse" | "linear"): DerivativeInstrument {
-  return family === "inverse"
-    ? { kind: "perpetual", name: `${base}-PERPETUAL`, base, settlement: "inverse", settlementCurrency: base }
-    : { kind: "perpetual", name: `${base}_USDC-PERPETUAL`, base, settlement: "linear", settlementCurrency: "USDC" };
-}
-
 function applyCandidate(account: Account, c: { trades: readonly Trade[]; balanceChanges: Readonly<Record<string, number>> }): Account {
   return adjustBalances(applyTrades(account, c.trades), c.balanceChanges);
+}
+
+interface Trial {
+  readonly c: Candidate;
+  readonly next: Account;
+  readonly ev: AccountEvaluation;
 }
 
 /**
@@ -259,7 +147,7 @@ export function planLiquidation(account: Account, options: LiquidationOptions = 
   if (!first.ok) return first;
   const start = first.value;
   const liquidatable = start.health.state === "liquidation" || start.health.state === "bankrupt";
-  const done = (status: LiquidationPlan["status"], reason: string, steps: PlanStep[], end: AccountEvaluation): LiquidationPlan => ({
+  const done = (status: LiquidationPlan["status"], reason: string, steps: readonly PlanStep[], end: AccountEvaluation): LiquidationPlan => ({
     status,
     reason,
     targetRatio: target,
@@ -284,65 +172,44 @@ export function planLiquidation(account: Account, options: LiquidationOptions = 
   if (restoredAt(start.figures, target))
     return ok(done("nothing_to_do", `maintenance ratio already below the target ${(target * 100).toFixed(2)} %: nothing to do`, [], start));
 
-  const startSizes = new Map(account.positions.map((p) => [p.instrument.name, Math.abs(p.sizeCoin)]));
-  let state = account;
-  let current = start;
-  const steps: PlanStep[] = [];
-  for (let k = 1; k <= maxSteps; k++) {
-    if (restoredAt(current.figures, target)) break;
-    const s0 = shortfall(current.figures, target);
-    let best: { c: Candidate; next: Account; ev: AccountEvaluation; benefit: number; score: number } | undefined;
-    for (const c of candidatesOf(state, startSizes, stepFraction, hedges)) {
+  /** A solvent account must stay solvent: a trial leaving equity < 0 (from ≥ 0) is never taken. */
+  const keepsSolvency = (from: AccountFigures, to: AccountFigures): boolean => from.equityUsd < 0 || to.equityUsd >= 0;
+
+  /** Shrink a restoring trial to the smallest fraction (to 1/64) that still restores and keeps solvency. */
+  const trim = (state: Account, current: AccountFigures, best: Trial): Result<Trial> => {
+    let lo = 0;
+    let hi = 1;
+    let trimmed = best;
+    for (let b = 0; b < TRIM_BISECTIONS; b++) {
+      const mid = 0.5 * (lo + hi);
+      const c = best.c.scale(mid);
       const next = applyCandidate(state, c);
       const ev = evaluate(next);
       if (!ev.ok) return ev;
-      const benefit = s0 - shortfall(ev.value.figures, target);
-      // A benefit under 0.001 % of the margin is noise, not a step worth a trade (and stops endless micro-steps).
-      if (!(benefit > MIN_RELATIVE_BENEFIT * Math.max(Math.abs(s0), current.figures.maintenanceMarginUsd, 1))) continue;
-      const cost = c.slippageCostUsd + feeRate * c.notionalUsd;
-      // Zero-cost actions rank by benefit alone (the 1e-9 USD floor only avoids dividing by 0).
-      const score = benefit / Math.max(cost, 1e-9);
-      if (best === undefined || score > best.score) best = { c, next, ev: ev.value, benefit, score };
+      if (restoredAt(ev.value.figures, target) && keepsSolvency(current, ev.value.figures)) {
+        hi = mid;
+        trimmed = { c, next, ev: ev.value };
+      } else lo = mid;
     }
-    if (best === undefined) {
-      const reason =
-        current.figures.equityUsd < 0
-          ? `insolvent: equity ${usdText(current.figures.equityUsd)} after the reductions; no action lowers the shortfall (the venue's insurance fund covers the rest)`
-          : `no action lowers the shortfall MM − target × equity further (${usdText(s0)} left)`;
-      return ok(done("not_restored", reason, steps, current));
-    }
-    if (restoredAt(best.ev.figures, target)) {
-      // The restoring step usually overshoots: shrink it to the smallest fraction (to 1/64) that still restores.
-      let lo = 0;
-      let hi = 1;
-      let trimmed = best;
-      for (let b = 0; b < TRIM_BISECTIONS; b++) {
-        const mid = 0.5 * (lo + hi);
-        const c = best.c.scale(mid);
-        const next = applyCandidate(state, c);
-        const ev = evaluate(next);
-        if (!ev.ok) return ev;
-        if (restoredAt(ev.value.figures, target)) {
-          hi = mid;
-          trimmed = { c, next, ev: ev.value, benefit: s0 - shortfall(ev.value.figures, target), score: best.score };
-        } else lo = mid;
-      }
-      best = trimmed;
-    }
-    let next = best.next;
-    let ev = best.ev;
+    return ok(trimmed);
+  };
+
+  /** Charge the step's capped fee and record it. */
+  const takeStep = (k: number, state: Account, current: AccountFigures, t: Trial): Result<{ step: PlanStep; state: Account; ev: AccountEvaluation }> => {
+    let next = t.next;
+    let ev = t.ev;
     let feeUsd = 0;
     let fee = 0;
-    const feeCurrency = best.c.feeCurrency;
+    const feeCurrency = t.c.feeCurrency;
     const surplus = ev.figures.equityUsd - ev.figures.maintenanceMarginUsd / target;
-    let tryFee = Math.min(feeRate * best.c.notionalUsd, rules.liquidation.feeCapFraction * Math.max(0, surplus));
+    let tryFee = Math.min(feeRate * t.c.notionalUsd, rules.liquidation.feeCapFraction * Math.max(0, surplus));
+    const rate = currencyUsdRate(state.engine.market, feeCurrency);
     for (let h = 0; h < 20 && tryFee > 0; h++, tryFee /= 2) {
-      const rate = currencyUsdRate(state.engine.market, feeCurrency);
-      const charged = adjustBalances(best.next, { [feeCurrency]: -tryFee / rate });
+      const charged = adjustBalances(t.next, { [feeCurrency]: -tryFee / rate });
       const r = evaluate(charged);
       if (!r.ok) return r;
       // The fee must leave a solvent account solvent and keep a restored account restored.
-      const keepsRestored = !restoredAt(best.ev.figures, target) || restoredAt(r.value.figures, target);
+      const keepsRestored = !restoredAt(t.ev.figures, target) || restoredAt(r.value.figures, target);
       if (r.value.figures.equityUsd >= 0 && keepsRestored) {
         next = charged;
         ev = r.value;
@@ -351,26 +218,104 @@ export function planLiquidation(account: Account, options: LiquidationOptions = 
         break;
       }
     }
-    steps.push({
+    const step: PlanStep = {
       step: k,
-      kind: best.c.kind,
-      description: best.c.description,
-      trades: best.c.trades,
-      balanceChanges: best.c.balanceChanges,
+      kind: t.c.kind,
+      description: t.c.description,
+      trades: t.c.trades,
+      balanceChanges: t.c.balanceChanges,
       feeCharge: fee > 0 ? { currency: feeCurrency, amount: fee } : null,
-      slippageCostUsd: best.c.slippageCostUsd,
+      slippageCostUsd: t.c.slippageCostUsd,
       feeUsd,
-      notionalUsd: best.c.notionalUsd,
-      shortfallReductionUsd: s0 - shortfall(ev.figures, target),
+      notionalUsd: t.c.notionalUsd,
+      shortfallReductionUsd: shortfall(current, target) - shortfall(ev.figures, target),
       after: ev.figures,
       state: ev.health.state,
-    });
-    state = next;
-    current = ev;
+    };
+    return ok({ step, state: next, ev });
+  };
+
+  /** A full close-out from `state` as the next step, trimmed, when it restores the target without insolvency. */
+  const closeOutFrom = (state: Account, current: AccountFigures, k: number): Result<{ step: PlanStep; ev: AccountEvaluation } | undefined> => {
+    const c = closeOutCandidate(state);
+    const next = applyCandidate(state, c);
+    const ev = evaluate(next);
+    if (!ev.ok) return ev;
+    if (!restoredAt(ev.value.figures, target) || !keepsSolvency(current, ev.value.figures)) return ok(undefined);
+    const trimmed = trim(state, current, { c, next, ev: ev.value });
+    if (!trimmed.ok) return trimmed;
+    const taken = takeStep(k, state, current, trimmed.value);
+    return taken.ok ? ok({ step: taken.value.step, ev: taken.value.ev }) : taken;
+  };
+
+  const startSizes = new Map(account.positions.map((p) => [p.instrument.name, Math.abs(p.sizeCoin)]));
+  let state = account;
+  let current = start;
+  const steps: PlanStep[] = [];
+  let stop = `stopped after ${maxSteps} steps (maxSteps)`;
+  for (let k = 1; k <= maxSteps; k++) {
+    if (restoredAt(current.figures, target)) break;
+    const s0 = shortfall(current.figures, target);
+    let best: (Trial & { releases: boolean; score: number }) | undefined;
+    for (const c of candidatesOf(state, startSizes, stepFraction, hedges)) {
+      const next = applyCandidate(state, c);
+      const ev = evaluate(next);
+      if (!ev.ok) return ev;
+      if (!keepsSolvency(current.figures, ev.value.figures)) continue;
+      const benefit = s0 - shortfall(ev.value.figures, target);
+      // A benefit under 0.001 % of the margin is noise, not a step worth a trade (and stops endless micro-steps).
+      if (!(benefit > MIN_RELATIVE_BENEFIT * Math.max(Math.abs(s0), current.figures.maintenanceMarginUsd, 1))) continue;
+      const cost = c.slippageCostUsd + feeRate * c.notionalUsd;
+      // A step that costs less than the maintenance margin it releases is preferred to one that does not.
+      const releases = cost <= current.figures.maintenanceMarginUsd - ev.value.figures.maintenanceMarginUsd;
+      // Zero-cost actions rank by benefit alone (the 1e-9 USD floor only avoids dividing by 0).
+      const score = benefit / Math.max(cost, 1e-9);
+      if (best === undefined || (releases && !best.releases) || (releases === best.releases && score > best.score)) best = { c, next, ev: ev.value, releases, score };
+    }
+    if (best === undefined) {
+      stop = `no action lowers the shortfall MM − target × equity further without making equity negative (${usdText(s0)} left)`;
+      break;
+    }
+    let chosen: Trial = best;
+    if (restoredAt(best.ev.figures, target)) {
+      const t = trim(state, current.figures, best);
+      if (!t.ok) return t;
+      chosen = t.value;
+    }
+    const taken = takeStep(k, state, current.figures, chosen);
+    if (!taken.ok) return taken;
+    steps.push(taken.value.step);
+    state = taken.value.state;
+    current = taken.value.ev;
+    options.onProgress?.(k, maxSteps);
   }
-  if (restoredAt(current.figures, target))
-    return ok(done("restored", `maintenance ratio ${((current.figures.maintenanceRatio ?? 0) * 100).toFixed(2)} % < target ${(target * 100).toFixed(2)} % after ${steps.length} step${steps.length === 1 ? "" : "s"}`, steps, current));
-  return ok(done("not_restored", `stopped after ${maxSteps} steps (maxSteps) above the target`, steps, current));
+  const restoredReason = (list: readonly PlanStep[], end: AccountEvaluation, how = ""): string =>
+    `maintenance ratio ${((end.figures.maintenanceRatio ?? 0) * 100).toFixed(2)} % < target ${(target * 100).toFixed(2)} % after ${list.length} step${list.length === 1 ? "" : "s"}${how}`;
+  if (restoredAt(current.figures, target)) return ok(done("restored", restoredReason(steps, current), steps, current));
+
+  // Fallback: a full close-out from where the greedy steps stopped, else from the start.
+  const here = closeOutFrom(state, current.figures, steps.length + 1);
+  if (!here.ok) return here;
+  if (here.value !== undefined) {
+    const all = [...steps, here.value.step];
+    return ok(done("restored", restoredReason(all, here.value.ev, " (the last closes out what the greedy steps left)"), all, here.value.ev));
+  }
+  if (steps.length > 0) {
+    const fromStart = closeOutFrom(account, start.figures, 1);
+    if (!fromStart.ok) return fromStart;
+    if (fromStart.value !== undefined) {
+      const one = [fromStart.value.step];
+      return ok(done("restored", restoredReason(one, fromStart.value.ev, ": a close-out from the start (the cheaper steps could not restore it)"), one, fromStart.value.ev));
+    }
+  }
+  const end = evaluate(applyCandidate(account, closeOutCandidate(account)));
+  if (!end.ok) return end;
+  const e = end.value.figures;
+  const why =
+    start.figures.equityUsd < 0
+      ? `insolvent: equity ${usdText(start.figures.equityUsd)} before any step (the venue's insurance fund covers the rest)`
+      : `closing every position and converting every balance would leave equity ${usdText(e.equityUsd)} and MM ${usdText(e.maintenanceMarginUsd)}, above the target ${(target * 100).toFixed(2)} % or insolvent`;
+  return ok(done("insufficient", `cannot be restored: ${why}; ${stop}; no step makes equity negative`, steps, current));
 }
 
 /** The account after every step of a plan (a copy): the same trades and balance changes, in order. */
@@ -383,4 +328,3 @@ export function applyLiquidationPlan(account: Account, plan: LiquidationPlan): A
   }
   return a;
 }
-

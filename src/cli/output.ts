@@ -37,3 +37,33 @@ export function table(header: readonly string[], rows: ReadonlyArray<ReadonlyArr
     r.map((c, j) => (numeric[j] ? c.padStart(widths[j] ?? 0) : c.padEnd(widths[j] ?? 0))).join("  ").trimEnd();
   return [line(cells[0] ?? []), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");
 }
+
+/** Word-wrap one line of prose to `width` columns; continuation lines start with `indent`. */
+export function wrap(text: string, width: number, indent = "  "): string[] {
+  if (text.length <= width) return [text];
+  const out: string[] = [];
+  let line = "";
+  for (const word of text.split(" ")) {
+    const next = line === "" ? word : `${line} ${word}`;
+    if (next.length <= width || line.trim() === "") line = next;
+    else {
+      out.push(line);
+      line = `${indent}${word}`;
+    }
+  }
+  if (line !== "") out.push(line);
+  // A single word longer than the width (a long path) is cut rather than overflow.
+  return out.flatMap((l) => (l.length <= width ? [l] : [l.slice(0, width - 1) + "…"]));
+}
+
+/**
+ * {@link table} that fits `width` columns by shortening the text of one column (`flexColumn`, e.g. a description)
+ * to what the other columns leave (at least 12 characters), ending cut cells with "…".
+ */
+export function fitTable(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>, flexColumn: number, width: number): string {
+  const cells = rows.map((r) => r.map((c) => (typeof c === "number" ? fmt(c) : c)));
+  const others = header.reduce((s, h, j) => (j === flexColumn ? s : s + Math.max(h.length, ...cells.map((r) => (r[j] ?? "").length))), 0);
+  const room = Math.max(12, width - others - 2 * (header.length - 1));
+  const cut = (t: string): string => (t.length <= room ? t : `${t.slice(0, room - 1)}…`);
+  return table(header, rows.map((r) => r.map((c, j) => (j === flexColumn && typeof c === "string" ? cut(c) : c))));
+}

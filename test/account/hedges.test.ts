@@ -8,7 +8,9 @@ import { describe, expect, it } from "vitest";
 import { suggestHedges } from "../../src/account/hedges.js";
 import { whatIf } from "../../src/account/what-if.js";
 import { unwrap } from "../../src/errors.js";
+import { loadAccount } from "../../src/io/account.js";
 import { account, smallMarket } from "./helpers.js";
+import { liquidationMarket, modelOf } from "./random-accounts.js";
 
 const market = smallMarket();
 const nakedCall = (model: string) =>
@@ -62,5 +64,27 @@ describe("suggestHedges", () => {
     ]);
     const empty = suggestHedges(a, [], { maxTrades: 1 });
     expect(empty.ok ? "" : empty.issues[0]?.code).toBe("required");
+  });
+
+  it("merges a repeated instrument into one trade and goes on to the next-best instrument (one trade per instrument)", () => {
+    // Found by the fuzz run: three sells of BTC-PERPETUAL in a row used the whole budget of 3 trades.
+    const positions = [
+      { instrument: "BTC-30JAN26-70000-C", size: -12 },
+      { instrument: "BTC-27MAR26-60000-P", size: -12 },
+      { instrument: "ETH-PERPETUAL", size: -240 },
+      { instrument: "ETH_USDC-PERPETUAL", size: -240 },
+    ];
+    const a = unwrap(loadAccount({ positions, collateral: { USDC: 500000 } }, liquidationMarket(0.05), { model: modelOf("deribit") })).account;
+    const candidates = ["BTC-PERPETUAL", "ETH-PERPETUAL", "BTC_USDC-PERPETUAL", "BTC-27MAR26", "BTC-30JAN26-70000-C", "BTC-27MAR26-60000-P"];
+    const h = unwrap(suggestHedges(a, candidates, { maxTrades: 3 }));
+    const names = h.steps.map((s) => s.trade.instrument.name);
+    expect(new Set(names).size).toBe(names.length);
+    expect(names).toHaveLength(3);
+    // Every step is still exactly the what-if of the (merged) trades so far.
+    h.steps.forEach((s, i) => {
+      const trades = h.steps.slice(0, i + 1).map((x) => ({ instrument: x.trade.instrument.name, sizeCoin: x.trade.sizeCoin, price: x.trade.price }));
+      expect(unwrap(whatIf(a, trades)).after.figures.initialMarginUsd).toBe(s.initialMarginAfterUsd);
+    });
+    expect(h.after.initialMarginUsd).toBeLessThan(0.7 * h.before.initialMarginUsd);
   });
 });

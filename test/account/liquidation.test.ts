@@ -94,11 +94,12 @@ describe("planLiquidation", () => {
     expect(unwrap(planLiquidation(a, { targetRatio: 1 })).status).toBe("nothing_to_do");
   });
 
-  it("an insolvent account gets the best plan it can, marked not restored", () => {
+  it("an insolvent account gets the best plan it can, marked insufficient, with what a close-out would leave", () => {
     const a = account({ model: "standard", positions: [{ instrument: "BTC_USDC-PERPETUAL", size: 1, unrealisedPnlUsdc: -5000 }], collateral: { USDC: 1000 } }, market).account;
     const plan = unwrap(planLiquidation(a));
     expect(plan.beforeState).toBe("bankrupt");
-    expect(plan.status).toBe("not_restored");
+    expect(plan.status).toBe("insufficient");
+    expect(plan.reason).toMatch(/^cannot be restored: insolvent/);
     expect(plan.totals.feeUsd).toBe(0);
   });
 });

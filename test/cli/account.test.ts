@@ -94,6 +94,15 @@ describe("netrisk liquidate --plan", () => {
     expect(p.steps.length).toBeGreaterThan(0);
   });
 
+  it("text output fits 120 columns: short actions in the table, every trade listed below it", async () => {
+    const run = await runCli("liquidate", "--plan", ...STRESSED);
+    expect(run.code).toBe(0);
+    const lines = run.stdout.split("\n");
+    expect(Math.max(...lines.map((l) => l.length))).toBeLessThanOrEqual(120);
+    expect(run.stdout).toMatch(/^RESTORED: /);
+    expect(run.stdout).toMatch(/\n\s+1 {2}(buy|sell) [\d.]+ \S+ @ [\d.e-]+ \(mark /);
+  });
+
   it("a healthy account: nothing to do, exit 0; a target outside (0, 1]: exit 2", async () => {
     const healthy = await runCli("liquidate", "--plan", "--example");
     expect(healthy.code).toBe(0);

@@ -11,7 +11,8 @@ import type { LiquidationPlan } from "../../account/liquidation.js";
 import type { BorrowingPower, MaxOrderResult } from "../../account/max-order.js";
 import type { ProjectedMargin } from "../../account/projected.js";
 import type { WhatIfResult } from "../../account/what-if.js";
-import { fmt, pct, table } from "../output.js";
+import { fitTable, fmt, pct, table, wrap } from "../output.js";
+import { describeTrade } from "../../account/liquidation-actions.js";
 export { evaluationJson, projectedJson, tradeJson } from "../../account/document.js";
 
 const usd = (x: number): string => `${fmt(x)} USD`;
@@ -139,21 +140,57 @@ export function renderMaxOrder(r: MaxOrderResult): string {
   return out.join("\n");
 }
 
-/** `netrisk liquidate --plan` text. */
+/** Width of the `liquidate --plan` text: every line fits a 120-column terminal. */
+const PLAN_WIDTH = 120;
+
+/** A short name for a step's action (the full trades are listed under the table). */
+function stepAction(s: LiquidationPlan["steps"][number]): string {
+  const first = s.trades[0]?.instrument.name ?? "";
+  const from = Object.entries(s.balanceChanges).filter(([, v]) => v < 0).map(([c]) => c);
+  const to = Object.entries(s.balanceChanges).filter(([, v]) => v > 0).map(([c]) => c);
+  switch (s.kind) {
+    case "reduce":
+      return `reduce ${first}`;
+    case "reduce_and_convert":
+      return `reduce ${first}, settle coin`;
+    case "reduce_all":
+      return `reduce all ${s.trades.length} positions`;
+    case "hedge":
+      return `hedge with ${first}`;
+    case "convert":
+      return `convert ${from.join("+")} to ${to.join("+")}`;
+    case "close_out":
+      return `close out ${s.trades.length} position${s.trades.length === 1 ? "" : "s"}`;
+  }
+}
+
+/** What a step trades and converts, one line each: `  2  sell 1.5 BTC-PERPETUAL @ 59970 (mark 60000)`. */
+function stepDetails(s: LiquidationPlan["steps"][number]): string[] {
+  const lines = s.trades.map((t) => `${String(s.step).padStart(4)}  ${describeTrade(t)}`);
+  const changes = Object.entries(s.balanceChanges).filter(([, v]) => v !== 0);
+  if (changes.length > 0) lines.push(`${String(s.step).padStart(4)}  balances ${changes.map(([c, v]) => `${v > 0 ? "+" : ""}${fmt(v)} ${c}`).join(", ")}`);
+  if (s.feeCharge !== null) lines.push(`${String(s.step).padStart(4)}  liquidation fee ${fmt(s.feeCharge.amount)} ${s.feeCharge.currency}`);
+  return lines;
+}
+
+/** `netrisk liquidate --plan` text, within 120 columns (the action names are shortened to fit; details follow). */
 export function renderPlan(p: LiquidationPlan): string {
-  const out = [`${p.status.toUpperCase().replace(/_/g, " ")}: ${p.reason}`, `target maintenance ratio ${(p.targetRatio * 100).toFixed(2)} %`, `before: ${figureLines(p.before).join("; ")} (${p.beforeState})`];
+  const out = [
+    ...wrap(`${p.status.toUpperCase().replace(/_/g, " ")}: ${p.reason}`, PLAN_WIDTH),
+    `target maintenance ratio ${(p.targetRatio * 100).toFixed(2)} %`,
+    ...wrap(`before (${p.beforeState}): ${figureLines(p.before).join("; ")}`, PLAN_WIDTH),
+  ];
   if (p.steps.length > 0) {
+    const header = ["step", "action", "slippage", "fee", "equity", "MM", "ratio", "state"];
+    const rows = p.steps.map((s) => [s.step, stepAction(s), s.slippageCostUsd, s.feeUsd, s.after.equityUsd, s.after.maintenanceMarginUsd, ratioText(s.after.maintenanceRatio), s.state]);
+    out.push("", "amounts in USD; every trade and conversion of each step is listed below the table", fitTable(header, rows, 1, PLAN_WIDTH), "", "step  trades and balance changes");
+    for (const s of p.steps) for (const line of stepDetails(s)) out.push(...wrap(line, PLAN_WIDTH, "      "));
     out.push(
       "",
-      table(
-        ["step", "action", "slippage (USD)", "fee (USD)", "equity (USD)", "MM (USD)", "ratio", "state"],
-        p.steps.map((s) => [s.step, s.description, s.slippageCostUsd, s.feeUsd, s.after.equityUsd, s.after.maintenanceMarginUsd, ratioText(s.after.maintenanceRatio), s.state]),
-      ),
-      "",
-      `after: ${figureLines(p.after).join("; ")} (${p.afterState})`,
-      `total: ${p.steps.length} steps, notional ${usd(p.totals.notionalUsd)}, slippage ${usd(p.totals.slippageUsd)}, fees ${usd(p.totals.feeUsd)}`,
+      ...wrap(`after (${p.afterState}): ${figureLines(p.after).join("; ")}`, PLAN_WIDTH),
+      ...wrap(`total: ${p.steps.length} steps, notional ${usd(p.totals.notionalUsd)}, slippage ${usd(p.totals.slippageUsd)}, fees ${usd(p.totals.feeUsd)}`, PLAN_WIDTH),
     );
-    for (const e of p.events) out.push(`event: ${e.from} → ${e.to} at ${e.cause.split(":")[0]}`);
+    for (const e of p.events) out.push(...wrap(`event: ${e.from} → ${e.to} at ${e.cause.split(":")[0]}`, PLAN_WIDTH));
   }
   return out.join("\n");
 }
