@@ -38,7 +38,7 @@ for (const [venue, account] of Object.entries(book)) {
     const path = join(DIR, `${venue}-${f.name}`);
     const text = `${JSON.stringify(json, null, 2)}\n`;
     if (check) {
-      let old = "";
+      let old;
       try {
         old = readFileSync(path, "utf8");
       } catch {
