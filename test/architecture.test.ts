@@ -6,8 +6,12 @@ import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, dirname, resolve } from "node:path";
 
-const LAYERS = ["errors", "version", "math", "market", "pricing", "risk", "models", "account", "backtest", "io", "venues", "cli", "index"];
+const LAYERS = ["errors", "version", "math", "market", "pricing", "risk", "models", "account", "backtest", "live", "io", "venues", "transport", "cli", "index"];
 const ENGINE = new Set(["math", "market", "pricing", "risk", "models", "account", "backtest"]);
+/** The pure live core: the engine's rules, and no thread of its own, no clock, no global randomness, no process. */
+const PURE = new Set([...ENGINE, "live"]);
+const LIVE_FORBIDDEN = /^(node:)?(worker_threads|timers|perf_hooks|process|os|cluster)$/;
+const CLOCK_OR_RNG = /\b(Date\.now|performance\.now|Math\.random|setTimeout|setInterval|process\.)|new Date\(\)/;
 const IO_MODULES = /^(node:)?(fs|fs\/promises|net|http|https|child_process|dgram|tls|readline)$/;
 /** Layers above the engine that still do no I/O: venue importers read parsed JSON handed to them (files are cli's). */
 const NO_IO_SHELLS = new Set(["venues"]);
@@ -52,11 +56,32 @@ describe("architecture", () => {
           const target = relative("src", resolve(dirname(f), spec));
           const to = (target.split("/")[0] ?? "").replace(/\.js$/, "");
           if (LAYERS.indexOf(to) > LAYERS.indexOf(from)) violations.push(`${f}: ${from} imports ${to} (${spec})`);
-        } else if ((ENGINE.has(from) || NO_IO_SHELLS.has(from)) && IO_MODULES.test(spec)) {
-          violations.push(`${f}: ${ENGINE.has(from) ? "engine" : "pure shell"} layer ${from} imports ${spec}`);
+        } else if (PURE.has(from) && IO_MODULES.test(spec)) {
+          violations.push(`${f}: engine layer ${from} imports ${spec}`);
+        } else if (NO_IO_SHELLS.has(from) && IO_MODULES.test(spec)) {
+          violations.push(`${f}: pure shell layer ${from} imports ${spec}`);
+        } else if (from === "live" && LIVE_FORBIDDEN.test(spec)) {
+          violations.push(`${f}: the live core imports ${spec}`);
         }
       }
     }
     expect(violations).toEqual([]);
+  });
+
+  it("the live core reads no clock and draws no global randomness (time and data come in as inputs)", () => {
+    const found = sources
+      .filter((f) => layerOf(f) === "live")
+      .flatMap((f) =>
+        readFileSync(f, "utf8")
+          .split("\n")
+          .filter((line) => !/^\s*(\*|\/\/)/.test(line) && CLOCK_OR_RNG.test(line))
+          .map((line) => `${f}: ${line.trim()}`),
+      );
+    expect(found).toEqual([]);
+  });
+
+  it("the transport port's adapters are not imported by the live core or the engine", () => {
+    const found = sources.filter((f) => PURE.has(layerOf(f)) && /from\s+["'][^"']*transport\//.test(readFileSync(f, "utf8")));
+    expect(found).toEqual([]);
   });
 });

@@ -9,7 +9,10 @@
  * @module
  */
 import { z } from "zod";
+import { breakerRulesSchema } from "../live/breakers.js";
+import { liveParamsSchema } from "../live/params.js";
 import { accountFileSchema } from "./account.js";
+import { tickSchema } from "./live.js";
 import { marketFileSchema } from "./market.js";
 import { portfolioFileSchema } from "./portfolio.js";
 import { stressScenarioFileSchema } from "./stress-scenarios.js";
@@ -20,9 +23,12 @@ import { stressScenarioFileSchema } from "./stress-scenarios.js";
  */
 export const FILE_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   account: accountFileSchema,
+  breakers: breakerRulesSchema,
+  "live-params": liveParamsSchema,
   market: marketFileSchema,
   portfolio: portfolioFileSchema,
   "stress-scenarios": stressScenarioFileSchema,
+  tick: tickSchema,
 };
 
 /** The JSON Schema object of one file schema (describes the input as a user writes it). */

@@ -66,6 +66,13 @@ export const marketFileSchema = z
       .record(currencyCode, confidence)
       .optional()
       .meta({ description: "Oracle confidence in [0, 1] per index feed, keyed like index; missing = 1 (used by Derive PMRM_2)." }),
+    valuationTimes: z
+      .record(currencyCode, z.iso.datetime({ offset: true }))
+      .optional()
+      .meta({
+        description:
+          "Per base currency: when its quotes were observed (RFC 3339, not after timestamp); its instruments' time to expiry counts from there. Missing = timestamp. Written by the live core (docs/live.md).",
+      }),
     source: z.string().optional().meta({ description: "Free text: where the snapshot came from. Ignored by the engine." }),
   })
   .meta({ title: "netrisk market snapshot", description: "One market at one instant: index prices and instrument quotes. See docs/formats.md." });
@@ -129,12 +136,19 @@ function checkMarketFile(file: MarketFile): Result<MarketSnapshot> {
     instruments[key] = compactQuote(quote);
   }
   if (issues.length > 0) return fail(...issues);
+  const valuationTimesMs: Record<string, number> = {};
+  for (const [code, text] of Object.entries(file.valuationTimes ?? {})) {
+    const ms = parseIsoTimestampMs(text);
+    if (ms === undefined) return fail(issue("invalid_value", `valuationTimes.${code}`, `${JSON.stringify(text)} is not a valid RFC 3339 date-time`));
+    valuationTimesMs[code] = ms;
+  }
   const snapshot: MarketSnapshot = {
     timestampMs,
     indexUsd: { ...file.index },
     instruments,
     ...(file.rates ? { ratesDecimal: { ...file.rates } } : {}),
     ...(file.indexConfidence ? { indexConfidence: { ...file.indexConfidence } } : {}),
+    ...(file.valuationTimes ? { valuationTimesMs } : {}),
   };
   const checked = checkSnapshot(snapshot);
   return checked.length > 0 ? fail(...checked) : ok(snapshot);
@@ -158,6 +172,9 @@ export function marketSnapshotToJson(snapshot: MarketSnapshot, source?: string):
     instruments: Object.fromEntries(Object.entries(snapshot.instruments).map(([n, q]) => [n, compactQuote(q)])),
     ...(snapshot.ratesDecimal ? { rates: { ...snapshot.ratesDecimal } } : {}),
     ...(snapshot.indexConfidence ? { indexConfidence: { ...snapshot.indexConfidence } } : {}),
+    ...(snapshot.valuationTimesMs
+      ? { valuationTimes: Object.fromEntries(Object.entries(snapshot.valuationTimesMs).map(([c, ms]) => [c, formatIsoTimestamp(ms)])) }
+      : {}),
     ...(source !== undefined ? { source } : {}),
   };
 }

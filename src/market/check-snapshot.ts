@@ -35,6 +35,12 @@ export function checkSnapshot(snapshot: MarketSnapshot): Issue[] {
     pushNumberIssue(issues, path, price, "positive");
   }
   for (const [code, rate] of Object.entries(snapshot.ratesDecimal ?? {})) pushNumberIssue(issues, joinPath("rates", code), rate, "any");
+  for (const [code, ms] of Object.entries(snapshot.valuationTimesMs ?? {})) {
+    const path = joinPath("valuationTimes", code);
+    if (snapshot.indexUsd[code] === undefined) issues.push(issue("missing_index", path, `a valuation time for ${code}, which has no index price`));
+    else if (!Number.isFinite(ms)) issues.push(issue("non_finite", path, "valuation time is not a finite time"));
+    else if (ms > snapshot.timestampMs) issues.push(issue("out_of_range", path, `valuation time ${isoOrRaw(ms)} is after the snapshot time ${isoOrRaw(snapshot.timestampMs)}`));
+  }
   for (const [name, quote] of Object.entries(snapshot.instruments)) {
     const path = joinPath("instruments", name);
     const parsed = parseInstrument(name, path);

@@ -33,4 +33,14 @@ export interface MarketContext {
   optionInputs(instrument: OptionInstrument): OptionMarketInputs;
   /** Implied vol from the surface for any strike and expiry (decimal). */
   surfaceVol(base: string, strikeUsd: number, expiryMs: number): number;
+  /**
+   * The instant a base's quotes were observed (ms): its instruments' time to expiry counts from there. Absent or
+   * equal to `asOfMs` for an ordinary snapshot; see `MarketSnapshot.valuationTimesMs`.
+   */
+  valuationTimeMs?(base: string): number;
+}
+
+/** The valuation time of a base in a market: its own when the market has one, else the market's time. */
+export function valuationTimeOf(market: MarketContext, base: string): number {
+  return market.valuationTimeMs?.(base) ?? market.asOfMs;
 }

@@ -95,6 +95,12 @@ export interface MarketSnapshot {
    * `indexUsd`; missing = 1. Used by Derive PMRM_2. (The stablecoin price itself is `indexUsd.USDC`, default 1.)
    */
   readonly indexConfidence?: Readonly<Record<string, number>>;
+  /**
+   * Per base currency: the instant its quotes (index, futures, options) were observed, ms since the epoch; ≤
+   * `timestampMs`. Time to expiry and the forward curve of the base's instruments count from there. Missing = the
+   * snapshot time. Written by the live core, whose ticks re-time only the underlyings they move (docs/live.md).
+   */
+  readonly valuationTimesMs?: Readonly<Record<string, number>>;
 }
 
 /** Milliseconds per year on the ACT/365.25 basis used for option time to expiry (Deribit's `time_to_maturity`). */

@@ -52,6 +52,19 @@ export interface BuiltMarketContext extends MarketContext {
 }
 
 /**
+ * The vol an option's mark price implies (inverse options: price in coin; linear: in USD), > 0; else the inversion's
+ * issue at `path` (`price_below_intrinsic`, `price_above_bound`, `no_implied_vol`; a price exactly at intrinsic
+ * implies σ = 0, which no vol surface or Greek can use, and is `no_implied_vol`).
+ */
+export function impliedVolOfMark(inst: OptionInstrument, price: number, forwardUsd: number, timeYears: number, rateDecimal: number, path: string): Result<number> {
+  const common = { isCall: inst.optionKind === "call", forwardUsd, strikeUsd: inst.strikeUsd, timeYears, rateDecimal };
+  const iv = inst.settlement === "inverse" ? impliedVolCoin({ ...common, priceCoin: price }) : impliedVolUsd({ ...common, priceUsd: price });
+  if (!iv.ok) return fail(...iv.issues.map((i) => issue(i.code, path, `${i.message} (forward ${forwardUsd} USD, T ${timeYears} y)`)));
+  if (!(iv.value > 0)) return fail(issue("no_implied_vol", path, "the price equals the intrinsic value: zero implied vol"));
+  return iv;
+}
+
+/**
  * Build the market context of a snapshot.
  * @returns the context, or issues: every issue of `checkSnapshot` (the snapshot may have been built in code), and
  *   for an option priced without `markIv`, the implied-vol failure (`price_below_intrinsic`, `price_above_bound`,
@@ -61,10 +74,13 @@ export function buildMarketContext(snapshot: MarketSnapshot, options: MarketCont
   const checked = checkSnapshot(snapshot);
   if (checked.length > 0) return fail(...checked);
   const asOfMs = snapshot.timestampMs;
+  // A base's instruments are valued from the instant its quotes were observed (the live core re-times only the
+  // underlyings a tick moves); an ordinary snapshot has one time for all.
+  const timeOf = (base: string): number => snapshot.valuationTimesMs?.[base] ?? asOfMs;
   const bases = Object.keys(snapshot.indexUsd).sort();
   const curves = new Map<string, ForwardCurve>();
   for (const base of bases) {
-    curves.set(base, buildForwardCurve(base, snapshot.indexUsd[base] as number, asOfMs, forwardQuotesFromSnapshot(snapshot, base)));
+    curves.set(base, buildForwardCurve(base, snapshot.indexUsd[base] as number, timeOf(base), forwardQuotesFromSnapshot(snapshot, base)));
   }
   const rateOf = (currency: string): number => snapshot.ratesDecimal?.[currency] ?? 0;
 
@@ -76,22 +92,15 @@ export function buildMarketContext(snapshot: MarketSnapshot, options: MarketCont
     if (!parsed.ok || parsed.value.kind !== "option") continue;
     const inst = parsed.value;
     const forwardUsd = quote.underlyingPrice ?? (curves.get(inst.base) as ForwardCurve).forwardUsd(inst.expiryMs);
-    const timeYears = yearsBetween(asOfMs, inst.expiryMs);
+    const timeYears = yearsBetween(timeOf(inst.base), inst.expiryMs);
     const rateDecimal = rateOf(inst.settlementCurrency);
     let volDecimal = quote.markIv;
     let volSource: VolSource = "mark-iv";
     if (volDecimal === undefined) {
       // checkSnapshot guarantees markPrice when markIv is absent.
-      const price = quote.markPrice as number;
-      const common = { isCall: inst.optionKind === "call", forwardUsd, strikeUsd: inst.strikeUsd, timeYears, rateDecimal };
-      const iv = inst.settlement === "inverse" ? impliedVolCoin({ ...common, priceCoin: price }) : impliedVolUsd({ ...common, priceUsd: price });
+      const iv = impliedVolOfMark(inst, quote.markPrice as number, forwardUsd, timeYears, rateDecimal, joinPath("instruments", name, "markPrice"));
       if (!iv.ok) {
-        for (const i of iv.issues) issues.push(issue(i.code, joinPath("instruments", name, "markPrice"), `${i.message} (forward ${forwardUsd} USD, T ${timeYears} y)`));
-        continue;
-      }
-      if (!(iv.value > 0)) {
-        // A price exactly at intrinsic implies σ = 0, which no vol surface or Greek can use.
-        issues.push(issue("no_implied_vol", joinPath("instruments", name, "markPrice"), "the price equals the intrinsic value: zero implied vol"));
+        issues.push(...iv.issues);
         continue;
       }
       volDecimal = iv.value;
@@ -108,7 +117,7 @@ export function buildMarketContext(snapshot: MarketSnapshot, options: MarketCont
   const fitSurface = (base: string): Result<VolSurface> | undefined => {
     const quotes = surfaceQuotes.get(base);
     if (!quotes) return undefined;
-    return buildVolSurface(base, quotes, asOfMs, { spotUsd: snapshot.indexUsd[base], ...options.volSurface });
+    return buildVolSurface(base, quotes, timeOf(base), { spotUsd: snapshot.indexUsd[base], ...options.volSurface });
   };
   if (options.volSurfaces === "eager") {
     for (const base of surfaceQuotes.keys()) {
@@ -135,7 +144,7 @@ export function buildMarketContext(snapshot: MarketSnapshot, options: MarketCont
     return c;
   };
   const surfaceVol = (base: string, strikeUsd: number, expiryMs: number): number => {
-    const timeYears = yearsBetween(asOfMs, expiryMs);
+    const timeYears = yearsBetween(timeOf(base), expiryMs);
     if (!(timeYears > 0)) throw new NetriskError([issue("expired_instrument", base, `expiry ${new Date(expiryMs).toISOString()} is not after the snapshot time`)]);
     const s = volSurface(base);
     if (!s) throw new NetriskError([issue("missing_vol", base, `the snapshot quotes no ${base} option to build a volatility surface from`)]);
@@ -162,7 +171,7 @@ export function buildMarketContext(snapshot: MarketSnapshot, options: MarketCont
     optionInputs: (inst: OptionInstrument): OptionMarketInputs => {
       const q = quoted[inst.name];
       if (q) return q;
-      const timeYears = yearsBetween(asOfMs, inst.expiryMs);
+      const timeYears = yearsBetween(timeOf(inst.base), inst.expiryMs);
       return {
         forwardUsd: forwardCurve(inst.base).forwardUsd(inst.expiryMs),
         volDecimal: surfaceVol(inst.base, inst.strikeUsd, inst.expiryMs),
@@ -171,6 +180,7 @@ export function buildMarketContext(snapshot: MarketSnapshot, options: MarketCont
       };
     },
     surfaceVol,
+    valuationTimeMs: timeOf,
     forwardCurve,
     volSurface,
     quotedOptions: quoted,

@@ -22,6 +22,7 @@
  */
 import type { Issue, Result } from "../errors.js";
 import { issue, ok } from "../errors.js";
+import { valuationTimeOf } from "../market/context.js";
 import type { MarketContext } from "../market/context.js";
 import type { DerivativeInstrument, OptionInstrument } from "../market/types.js";
 import { MS_PER_DAY, MS_PER_YEAR } from "../market/types.js";
@@ -155,7 +156,7 @@ export function buildRiskArraysFast(
         for (let j = 0; j < S; j++) data[offset + j] = markUsd * (p.priceMove[j] as number) * (p.weight[j] as number);
       }
       deltaCoin[i] = 1;
-      timeYears[i] = inst.kind === "future" ? (inst.expiryMs - market.asOfMs) / MS_PER_YEAR : 0;
+      timeYears[i] = inst.kind === "future" ? (inst.expiryMs - valuationTimeOf(market, inst.base)) / MS_PER_YEAR : 0;
     }
   }
   const issues: Issue[] = [];

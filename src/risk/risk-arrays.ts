@@ -15,6 +15,7 @@
  */
 import { fail, issue, ok } from "../errors.js";
 import type { Issue, Result } from "../errors.js";
+import { valuationTimeOf } from "../market/context.js";
 import type { MarketContext } from "../market/context.js";
 import type { DerivativeInstrument, OptionInstrument } from "../market/types.js";
 import { MS_PER_YEAR, MS_PER_DAY } from "../market/types.js";
@@ -94,7 +95,7 @@ export function buildRiskArrays(
     } else {
       fillFutureRow(inst, market, set.scenarios, data, offset);
       deltaCoin[i] = 1;
-      timeYears[i] = inst.kind === "future" ? (inst.expiryMs - market.asOfMs) / MS_PER_YEAR : 0;
+      timeYears[i] = inst.kind === "future" ? (inst.expiryMs - valuationTimeOf(market, inst.base)) / MS_PER_YEAR : 0;
     }
     for (let j = offset; j < offset + S; j++) {
       if (!Number.isFinite(data[j] as number))

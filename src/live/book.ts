@@ -1,0 +1,296 @@
+/**
+ * The book of a risk-matrix group: per margin bucket (`btc_btc`, `eth_usdc`, ...), every account's positions in CSR
+ * form on SharedArrayBuffers (the risk-array row and the signed size in coin of each position, and its entry price),
+ * sorted by instrument name inside the bucket: the order the model sums in, so the live sums are the model's to the
+ * last bit. A coin balance the parameter set offsets is a position of its balance row (account/engine.ts).
+ *
+ * Each account's segment has a little spare capacity, padded with zero-size positions (which add exactly nothing to a
+ * scenario sum), so a fill that opens a position usually fits in place. One that does not fit detaches the account's
+ * bucket: its positions move to a small side list computed on the single-account path, until the next compaction
+ * rebuilds the book with room for them.
+ * @module
+ */
+import type { DerivativeInstrument } from "../market/types.js";
+import { bucketKeyOf } from "../models/risk-matrix/scenario-set.js";
+import type { LiveArrays } from "./arrays.js";
+import { ROW_BALANCE } from "./arrays.js";
+
+/** A position as the live core holds it. */
+export interface LivePosition {
+  readonly instrument: DerivativeInstrument;
+  /** Signed size in coin. For a position held in USD contracts it is `notionalUsd` / the current mark. */
+  readonly sizeCoin: number;
+  /**
+   * Inverse futures and perpetuals held as USD contracts (the account file's `sizeUsd`; every fill writes them so):
+   * the signed USD notional. Its coin size moves with the mark, as a venue counts it.
+   */
+  readonly notionalUsd?: number;
+  /** Entry price of a future or perpetual (USD per coin); options: informational (quote unit). */
+  readonly averagePrice?: number;
+  /** Linear perpetuals: P&L and funding not yet settled into cash, USDC. */
+  readonly unrealisedPnlUsdc?: number;
+  readonly unrealisedFundingUsdc?: number;
+}
+
+/** One account's positions of one bucket, outside the CSR arrays (detached). */
+export interface SideList {
+  readonly row: Int32Array;
+  readonly size: Float64Array;
+  readonly avg: Float64Array;
+  readonly usd: Float64Array;
+}
+
+export interface BucketBook {
+  readonly key: string;
+  readonly base: string;
+  readonly currency: string;
+  readonly coinSettled: boolean;
+  /** Segment of account a: [offsets[a], offsets[a] + len[a]), capacity up to offsets[a + 1]. */
+  offsets: Int32Array;
+  readonly len: Int32Array;
+  row: Int32Array;
+  size: Float64Array;
+  /** Entry price per position, NaN when the position has none. */
+  avg: Float64Array;
+  /** USD notional per position held in contracts (inverse futures and perpetuals), NaN for a coin size. */
+  usd: Float64Array;
+  /** Accounts with a position held in USD contracts in this bucket (their coin sizes follow the mark). */
+  readonly hasUsd: Uint8Array;
+  readonly detached: Map<number, SideList>;
+  /** Outputs per account, in the bucket currency: worst-case loss, IM, MM. */
+  readonly worst: Float64Array;
+  readonly im: Float64Array;
+  readonly mm: Float64Array;
+}
+
+function sab(bytes: number): SharedArrayBuffer {
+  return new SharedArrayBuffer(Math.max(8, bytes));
+}
+
+/** Spare slots of a segment holding `n` positions. */
+function slack(n: number): number {
+  return n === 0 ? 0 : Math.max(2, Math.ceil(n / 16));
+}
+
+/** One entry of a bucket: a row, its size and entry price, and the name it sorts by. */
+interface Entry {
+  readonly name: string;
+  readonly row: number;
+  readonly size: number;
+  readonly avg: number;
+  readonly usd: number;
+}
+
+/**
+ * An account's entries per bucket key, each list sorted by instrument name (positions, then its offset balances).
+ * Positions whose instrument has no row are the caller's problem (validated before).
+ */
+export function entriesByBucket(arrays: LiveArrays, positions: readonly LivePosition[], balances: Readonly<Record<string, number>>, offsets: readonly string[]): Map<string, Entry[]> {
+  const out = new Map<string, Entry[]>();
+  const add = (key: string, e: Entry): void => {
+    const list = out.get(key) ?? [];
+    list.push(e);
+    out.set(key, list);
+  };
+  for (const p of positions) {
+    const row = arrays.rowOf.get(p.instrument.name) as number;
+    add(bucketKeyOf(p.instrument), { name: p.instrument.name, row, size: p.sizeCoin, avg: p.averagePrice ?? NaN, usd: p.notionalUsd ?? NaN });
+  }
+  for (const c of offsets) {
+    const amount = balances[c] ?? 0;
+    const row = arrays.balanceRowOf.get(c);
+    if (amount === 0 || row === undefined) continue;
+    const inst = arrays.instruments[row] as DerivativeInstrument;
+    add(bucketKeyOf(inst), { name: inst.name, row, size: amount, avg: NaN, usd: NaN });
+  }
+  for (const list of out.values()) list.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  return out;
+}
+
+/** The bucket keys a group's rows can fall in, sorted (the model's bucket order). */
+export function bucketKeysOf(arrays: LiveArrays): string[] {
+  return [...new Set(arrays.instruments.map((i) => bucketKeyOf(i)))].sort();
+}
+
+/** Allocate the bucket books of `accountCount` accounts from their entries (index = account). */
+export function buildBucketBooks(arrays: LiveArrays, entries: readonly Map<string, Entry[]>[]): BucketBook[] {
+  const n = entries.length;
+  return bucketKeysOf(arrays).map((key) => {
+    const sample = arrays.instruments.find((i) => bucketKeyOf(i) === key) as DerivativeInstrument;
+    let total = 0;
+    for (const e of entries) {
+      const k = e.get(key)?.length ?? 0;
+      total += k + slack(k);
+    }
+    const book: BucketBook = {
+      key,
+      base: sample.base,
+      currency: sample.settlementCurrency,
+      coinSettled: sample.settlement === "inverse",
+      offsets: new Int32Array(sab((n + 1) * 4)),
+      len: new Int32Array(sab(n * 4)),
+      row: new Int32Array(sab(total * 4)),
+      size: new Float64Array(sab(total * 8)),
+      avg: new Float64Array(sab(total * 8)),
+      usd: new Float64Array(sab(total * 8)),
+      hasUsd: new Uint8Array(sab(n)),
+      detached: new Map(),
+      worst: new Float64Array(sab(n * 8)),
+      im: new Float64Array(sab(n * 8)),
+      mm: new Float64Array(sab(n * 8)),
+    };
+    book.avg.fill(NaN);
+    book.usd.fill(NaN);
+    let k = 0;
+    for (let a = 0; a < n; a++) {
+      book.offsets[a] = k;
+      const list = entries[a]?.get(key) ?? [];
+      writeSegment(book, k, list);
+      book.len[a] = list.length;
+      book.hasUsd[a] = list.some((e) => !Number.isNaN(e.usd)) ? 1 : 0;
+      k += list.length + slack(list.length);
+    }
+    book.offsets[n] = k;
+    return book;
+  });
+}
+
+function writeSegment(book: BucketBook, at: number, list: readonly Entry[]): void {
+  for (let i = 0; i < list.length; i++) {
+    const e = list[i] as Entry;
+    book.row[at + i] = e.row;
+    book.size[at + i] = e.size;
+    book.avg[at + i] = e.avg;
+    book.usd[at + i] = e.usd;
+  }
+}
+
+/**
+ * Replace account `a`'s positions in every bucket with `entries` (from {@link entriesByBucket}). A bucket whose new
+ * list does not fit the segment is detached (side list). Returns true when something was detached.
+ */
+export function setAccountEntries(books: readonly BucketBook[], a: number, entries: Map<string, Entry[]>): boolean {
+  let detachedAny = false;
+  for (const book of books) {
+    const list = entries.get(book.key) ?? [];
+    const k0 = book.offsets[a] as number;
+    const cap = (book.offsets[a + 1] as number) - k0;
+    // Clear the old segment: zero sizes are exact no-ops in every sum.
+    for (let k = k0; k < k0 + cap; k++) {
+      book.size[k] = 0;
+      book.avg[k] = NaN;
+      book.usd[k] = NaN;
+    }
+    book.hasUsd[a] = list.some((e) => !Number.isNaN(e.usd)) ? 1 : 0;
+    if (list.length <= cap) {
+      book.detached.delete(a);
+      writeSegment(book, k0, list);
+      // Padding keeps the first row of the segment (any valid row; its size is 0).
+      for (let k = k0 + list.length; k < k0 + cap; k++) book.row[k] = list[0]?.row ?? book.row[k0] ?? 0;
+      book.len[a] = list.length;
+    } else {
+      book.len[a] = 0;
+      book.detached.set(a, {
+        row: Int32Array.from(list, (e) => e.row),
+        size: Float64Array.from(list, (e) => e.size),
+        avg: Float64Array.from(list, (e) => e.avg),
+        usd: Float64Array.from(list, (e) => e.usd),
+      });
+      detachedAny = true;
+    }
+  }
+  return detachedAny;
+}
+
+/** The positions of account `a` in one bucket: the CSR segment or the side list. */
+export function segmentOf(book: BucketBook, a: number): { row: Int32Array; size: Float64Array; avg: Float64Array; usd: Float64Array; from: number; to: number } {
+  const side = book.detached.get(a);
+  if (side !== undefined) return { row: side.row, size: side.size, avg: side.avg, usd: side.usd, from: 0, to: side.row.length };
+  const from = book.offsets[a] as number;
+  return { row: book.row, size: book.size, avg: book.avg, usd: book.usd, from, to: from + (book.len[a] as number) };
+}
+
+/**
+ * Coin sizes of the positions held in USD contracts, after their marks moved: size = notional / mark, the
+ * conversion the account file's reader makes (io/portfolio.ts), so the sizes equal a from-scratch reading.
+ */
+export function refreshUsdSizes(book: BucketBook, markValue: Float64Array, accountCount: number): void {
+  for (let a = 0; a < accountCount; a++) {
+    if (book.hasUsd[a] !== 1) continue;
+    const s = segmentOf(book, a);
+    for (let k = s.from; k < s.to; k++) {
+      const usd = s.usd[k] as number;
+      if (!Number.isNaN(usd)) s.size[k] = usd / (markValue[s.row[k] as number] as number);
+    }
+  }
+}
+
+/** Number of positions of account `a` in the bucket (0: the account has no such bucket). */
+export function countIn(book: BucketBook, a: number): number {
+  return book.detached.get(a)?.row.length ?? (book.len[a] as number);
+}
+
+/** The account's positions back as {@link LivePosition}s in canonical order (bucket key, then name), balances left out. */
+export function positionsOf(books: readonly BucketBook[], arrays: LiveArrays, a: number, unrealised: (row: number) => { pnl?: number; funding?: number } | undefined): LivePosition[] {
+  const out: LivePosition[] = [];
+  for (const book of books) {
+    const s = segmentOf(book, a);
+    for (let k = s.from; k < s.to; k++) {
+      const r = s.row[k] as number;
+      if (arrays.kind[r] === ROW_BALANCE) continue;
+      const avg = s.avg[k] as number;
+      const usd = s.usd[k] as number;
+      const u = unrealised(r);
+      out.push({
+        instrument: arrays.instruments[r] as DerivativeInstrument,
+        sizeCoin: s.size[k] as number,
+        ...(Number.isNaN(usd) ? {} : { notionalUsd: usd }),
+        ...(Number.isNaN(avg) ? {} : { averagePrice: avg }),
+        ...(u?.pnl !== undefined ? { unrealisedPnlUsdc: u.pnl } : {}),
+        ...(u?.funding !== undefined ? { unrealisedFundingUsdc: u.funding } : {}),
+      });
+    }
+  }
+  return out;
+}
+
+/** Rebuild the books with room for every detached list (the same accounts and entries, new arrays). */
+export function compactBooks(books: BucketBook[], accountCount: number): void {
+  for (const book of books) {
+    if (book.detached.size === 0) continue;
+    let total = 0;
+    for (let a = 0; a < accountCount; a++) {
+      const k = countIn(book, a);
+      total += k + slack(k);
+    }
+    const offsets = new Int32Array(sab((accountCount + 1) * 4));
+    const row = new Int32Array(sab(total * 4));
+    const size = new Float64Array(sab(total * 8));
+    const avg = new Float64Array(sab(total * 8));
+    const usd = new Float64Array(sab(total * 8));
+    avg.fill(NaN);
+    usd.fill(NaN);
+    let k = 0;
+    for (let a = 0; a < accountCount; a++) {
+      offsets[a] = k;
+      const s = segmentOf(book, a);
+      const n = s.to - s.from;
+      for (let i = 0; i < n; i++) {
+        row[k + i] = s.row[s.from + i] as number;
+        size[k + i] = s.size[s.from + i] as number;
+        avg[k + i] = s.avg[s.from + i] as number;
+        usd[k + i] = s.usd[s.from + i] as number;
+      }
+      for (let i = n; i < n + slack(n); i++) row[k + i] = n > 0 ? (row[k] as number) : 0;
+      book.len[a] = n;
+      k += n + slack(n);
+    }
+    offsets[accountCount] = k;
+    book.offsets = offsets;
+    book.row = row;
+    book.size = size;
+    book.avg = avg;
+    book.usd = usd;
+    book.detached.clear();
+  }
+}

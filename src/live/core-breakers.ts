@@ -1,0 +1,168 @@
+/**
+ * What the live core does with circuit-breaker transitions: breaker events; a widened parameter version when a rule
+ * with `widen_scenarios` trips or resets (a new version is published, the current one is never changed); and the
+ * re-margin of the accounts whose figures, stale flags or liquidation triggers the change affects.
+ * @module
+ */
+import type { Issue, Result } from "../errors.js";
+import { ok } from "../errors.js";
+import { createRiskMatrixModel } from "../models/risk-matrix/model.js";
+import type { RiskMatrixParams } from "../models/risk-matrix/params.js";
+import type { BreakerRule, BreakerTransition } from "./breakers.js";
+import type { DraftEvent } from "./events.js";
+import { isoTime } from "./events.js";
+import type { GenericAccount } from "./generic.js";
+import { genericExposure } from "./generic.js";
+import type { RiskMatrixGroup } from "./group.js";
+import { remarginGroup } from "./group.js";
+import type { CoreState, Slot } from "./state.js";
+import { computeFigures, exposureOf, takeFigures } from "./state.js";
+
+/** A warning of an applied input: an issue, or a fill's `price_far_from_mark`. */
+export interface LiveWarning {
+  readonly code: Issue["code"] | "price_far_from_mark";
+  readonly path: string;
+  readonly message: string;
+}
+
+/** What an input did to the book, for its outcome. */
+export interface StepResult {
+  readonly changed: number[];
+  readonly warnings: LiveWarning[];
+  readonly rowsRebuilt: number;
+  readonly remargined: number;
+}
+
+/** The parameter set of a group with every active widening applied to its original pairs. */
+function widenedParams(group: RiskMatrixGroup, ms: number): RiskMatrixParams {
+  const base = group.baseParams;
+  const pairs = { ...base.pairs };
+  for (const [b, w] of group.widenings) {
+    const p = pairs[b];
+    if (p === undefined) continue;
+    const vol = w.volRangeFactor ?? 1;
+    pairs[b] = {
+      ...p,
+      // Kept below 1: the coin rescale (1 + sign(m)·R) and a −100 % move are out of the model's domain.
+      priceRangeDecimal: Math.min(p.priceRangeDecimal * w.priceRangeFactor, 0.95),
+      volShock: { ...p.volShock, rangeUpDecimal: p.volShock.rangeUpDecimal * vol, rangeDownDecimal: Math.min(p.volShock.rangeDownDecimal * vol, 1) },
+    };
+  }
+  group.paramsSerial++;
+  const version = group.widenings.size === 0 ? `${base.info.version}+breaker.${group.paramsSerial}.restored` : `${base.info.version}+breaker.${group.paramsSerial}`;
+  return { ...base, pairs, info: { ...base.info, version, effective: isoTime(ms).slice(0, 10) } };
+}
+
+/**
+ * Emit the transitions as breaker events and publish widened (or restored) parameter versions. Returns the
+ * underlyings whose rows must be rebuilt under a new version, and every underlying whose actions changed.
+ */
+export function breakerPhase(state: CoreState, transitions: readonly BreakerTransition[], drafts: DraftEvent[]): { widened: Set<string>; recheck: Set<string> } {
+  const widened = new Set<string>();
+  const recheck = new Set<string>();
+  for (const t of transitions) {
+    drafts.push({
+      type: "breaker",
+      underlying: t.underlying,
+      from: t.from,
+      to: t.to,
+      rule: t.ruleId,
+      kind: t.kind,
+      reason: t.reason,
+      actions: t.actions,
+      rules: { name: state.rules.name, version: state.rules.version },
+    });
+    recheck.add(t.underlying);
+    if (t.widen === undefined) continue;
+    const rule = state.rules.rules.find((r) => r.id === t.ruleId) as BreakerRule | undefined;
+    if (rule === undefined || !rule.actions.includes("widen_scenarios")) continue;
+    for (const group of state.groups) {
+      if (group.baseParams.pairs[t.underlying] === undefined) continue;
+      const before = group.model.params.info;
+      if (t.kind === "trip") group.widenings.set(t.underlying, t.widen);
+      else group.widenings.delete(t.underlying);
+      const params = widenedParams(group, state.nowMs);
+      group.model = createRiskMatrixModel(params);
+      group.arrays.params = params;
+      widened.add(t.underlying);
+      drafts.push({
+        type: "parameters_changed",
+        parameterSet: { name: params.info.name, from: before.version, to: params.info.version, effective: params.info.effective },
+        reason: `${t.kind === "trip" ? "widened" : "restored"} by breaker rule ${t.ruleId} on ${t.underlying}: ${t.reason}`,
+        accounts: group.accounts.length,
+      });
+    }
+  }
+  return { widened, recheck };
+}
+
+/**
+ * Re-margin every account exposed to the moved currencies (rows of `movedBases` rebuilt first), then look again at
+ * the accounts exposed to `recheck` (stale flags, deferred liquidation triggers). Events go to `drafts`.
+ */
+export function remarginExposed(
+  state: CoreState,
+  movedBases: readonly string[],
+  movedCurrencies: readonly string[],
+  recheck: ReadonlySet<string>,
+  cause: string,
+  drafts: DraftEvent[],
+): Result<StepResult> {
+  const n = state.slots.length;
+  const touched = new Uint8Array(n);
+  let rowsRebuilt = 0;
+  if (movedCurrencies.length > 0) {
+    for (let g = 0; g < state.groups.length; g++) {
+      const group = state.groups[g] as RiskMatrixGroup;
+      const v0 = group.arrays.version;
+      const rows = movedBases.reduce((s, b) => s + (group.arrays.rowsOfBase.get(b)?.length ?? 0), 0);
+      const r = remarginGroup(group, state.market.context, movedBases, movedCurrencies);
+      if (!r.ok) return r;
+      if (group.arrays.version !== v0) rowsRebuilt += rows;
+      const locals = r.value;
+      for (let k = 0; k < locals.length; k++) touched[globalIndex(state, g, locals[k] as number)] = 1;
+    }
+    const moved = new Set(movedCurrencies);
+    state.generic.forEach((ga: GenericAccount, local) => {
+      for (const c of genericExposure(ga)) {
+        if (moved.has(c)) {
+          touched[globalIndex(state, -1, local)] = 1;
+          break;
+        }
+      }
+    });
+  }
+  const changed: number[] = [];
+  let remargined = 0;
+  for (let i = 0; i < n; i++) {
+    const inRecheck = recheck.size > 0 && [...exposureOf(state, i)].some((c) => recheck.has(c));
+    if (touched[i] !== 1 && !inRecheck) continue;
+    const f = touched[i] === 1 ? computeFigures(state, i) : undefined;
+    if (touched[i] === 1) remargined++;
+    const figures = f ?? { equityUsd: state.equityUsd[i] as number, initialMarginUsd: state.imUsd[i] as number, maintenanceMarginUsd: state.mmUsd[i] as number, availableFundsUsd: 0, maintenanceRatio: null, initialMarginRatio: null };
+    if (takeFigures(state, i, figures, cause, drafts)) changed.push(i);
+  }
+  return ok({ changed, warnings: [], rowsRebuilt, remargined });
+}
+
+/** Global account index of a group's local account (slots are few per group lookup: a map per group would also do). */
+function globalIndex(state: CoreState, group: number, local: number): number {
+  let idx = state.globalOf.get(group);
+  if (idx === undefined) {
+    idx = [];
+    state.slots.forEach((s: Slot, i) => {
+      if (s.group === group) (idx as number[])[s.local] = i;
+    });
+    state.globalOf.set(group, idx);
+  }
+  return idx[local] as number;
+}
+
+/** Breaker transitions outside a tick (time, reset): events, widened versions, re-margin and rechecks. */
+export function applyBreakerTransitions(state: CoreState, transitions: readonly BreakerTransition[], drafts: DraftEvent[]): Result<StepResult> {
+  if (transitions.length === 0) return ok({ changed: [], warnings: [], rowsRebuilt: 0, remargined: 0 });
+  const { widened, recheck } = breakerPhase(state, transitions, drafts);
+  const bases = [...widened].sort();
+  const cause = `circuit breaker ${transitions.map((t) => `${t.underlying} ${t.from} → ${t.to}`).join(", ")}`;
+  return remarginExposed(state, bases, bases, recheck, cause, drafts);
+}

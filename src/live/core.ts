@@ -1,0 +1,381 @@
+/**
+ * The live core (docs/live.md): the book (accounts, positions, balances), the current market, the risk arrays, each
+ * account's last figures and health. It takes inputs in order (ticks, fills, balance changes, parameter versions,
+ * time, breaker resets) and returns figure updates and events. No I/O, no clock: time comes with the inputs, and the
+ * same inputs always give the same outputs, whichever transport carried them.
+ *
+ * Sequencing: every input has a `seq`, strictly increasing over all inputs (a tick's defaults to the tick's own);
+ * a tick's own `seq` must also increase from tick to tick (the feed's order). An input out of order is ignored with a
+ * counted warning, a bad one rejected with coded issues: either way nothing of it is applied.
+ * @module
+ */
+import type { Account } from "../account/account.js";
+import { createMarginEngine, isRiskMatrixModel, subsetRiskArrays } from "../account/engine.js";
+import type { Issue, Result } from "../errors.js";
+import { fail, issue, ok } from "../errors.js";
+import type { MarketContext } from "../market/context.js";
+import type { MarketSnapshot } from "../market/types.js";
+import type { RiskMatrixModel } from "../models/risk-matrix/model.js";
+import { hasUsdRate } from "../risk/marks.js";
+import { NO_BREAKERS, initialBreakers, onTime, resetBreaker } from "./breakers.js";
+import type { BreakerRules, UnderlyingState } from "./breakers.js";
+import type { LivePosition } from "./book.js";
+import { applyBalanceChange, applyFillInput, applyParameterVersion } from "./core-inputs.js";
+import { groupKeyOf } from "./regroup.js";
+import type { Fill } from "../account/fills.js";
+import type { AccountDocument } from "../account/document.js";
+import { liveDocument } from "./documents.js";
+import type { LiveWarning, StepResult } from "./core-breakers.js";
+import { applyTick } from "./core-tick.js";
+import { isoTime } from "./events.js";
+import type { DraftEvent, LiveEvent, StaleFlag } from "./events.js";
+import type { HeadlineFigures } from "./fast-margin.js";
+import { createRiskMatrixGroup } from "./group.js";
+import type { RiskMatrixGroup } from "./group.js";
+import { createLiveMarket, unlistedIssues, volLevelOf } from "./market.js";
+import { DEFAULT_LIVE_PARAMS } from "./params.js";
+import type { LiveParams } from "./params.js";
+import { accountOf, breakerEffect, computeFigures, exposureOf, heldAccount, stateIndex, stateName } from "./state.js";
+import type { CoreState, HeldAccount, Slot } from "./state.js";
+import { nextHealthState } from "./health.js";
+import type { Tick } from "./tick.js";
+import type { HealthState } from "../account/health.js";
+import type { AccountRules } from "../account/rules.js";
+import type { MarginModel } from "../models/types.js";
+import { applyBreakerTransitions } from "./core-breakers.js";
+
+/** An account given to the core: its id, model (bound to its parameter set), rules and holdings. */
+export interface LiveAccountInput {
+  readonly id: string;
+  readonly model: MarginModel;
+  readonly rules: AccountRules;
+  readonly positions: readonly LivePosition[];
+  readonly balances: Readonly<Record<string, number>>;
+  /** Name of its parameter set, as documents name it (default: the model's parameter-set name). */
+  readonly parameterSetName?: string;
+}
+
+export interface LiveCoreOptions {
+  readonly market: MarketSnapshot;
+  readonly accounts: readonly LiveAccountInput[];
+  readonly params?: LiveParams;
+  readonly breakers?: BreakerRules;
+}
+
+/** An input. `seq` is the core's input sequence (see the module doc); `timestampMs` the input's market time. */
+export type LiveInput =
+  | { readonly kind: "tick"; readonly tick: Tick; readonly seq?: number }
+  | { readonly kind: "fill"; readonly seq: number; readonly timestampMs: number; readonly account: string; readonly fill: Fill }
+  | { readonly kind: "parameters"; readonly seq: number; readonly timestampMs: number; readonly parameterSetName: string; readonly model: MarginModel }
+  | { readonly kind: "balance"; readonly seq: number; readonly timestampMs: number; readonly account: string; readonly currency: string; readonly amount: number; readonly reason?: string }
+  | { readonly kind: "time"; readonly seq: number; readonly timestampMs: number }
+  | { readonly kind: "breaker_reset"; readonly seq: number; readonly timestampMs: number; readonly underlying: string; readonly rule?: string };
+
+/** What an input did. */
+export interface ApplyOutcome {
+  readonly seq: number;
+  readonly status: "applied" | "ignored" | "rejected";
+  /** Rejection issues, or the warnings of an applied input (an unknown instrument left out of a tick, a fill far from the mark). */
+  readonly issues: readonly LiveWarning[];
+  readonly events: readonly LiveEvent[];
+  /** Accounts whose figures (or stale flag) changed, in book order. */
+  readonly changed: readonly string[];
+  /** Risk-array rows rebuilt and accounts re-margined by the input. */
+  readonly rowsRebuilt: number;
+  readonly accountsRemargined: number;
+}
+
+/** An account's live figures: the headline figures, health state, stale flag and breaker restrictions. */
+export interface LiveFigures extends HeadlineFigures {
+  readonly account: string;
+  readonly state: HealthState;
+  readonly stale?: StaleFlag;
+  readonly reduceOnly?: true;
+  readonly liquidationSuspended?: true;
+}
+
+export interface LiveCore {
+  apply(input: LiveInput): ApplyOutcome;
+  /** Ids of the accounts, in book order. */
+  accountIds(): readonly string[];
+  figures(id: string): LiveFigures | undefined;
+  /** The account's model, rules, positions (canonical order) and balances as the core holds them. */
+  account(id: string): HeldAccount | undefined;
+  /** An account-layer Account on the live market (for documents, what-if, plans): a copy, safe to use. */
+  accountForEngine(id: string): Account | undefined;
+  /**
+   * The live figures document of an account: what `netrisk account --json --no-distance` prints for the account held
+   * as its file on the market held now (computed on demand: the headline figures above are the per-tick ones).
+   */
+  document(id: string): Result<AccountDocument> | undefined;
+  /** The market as the core holds it (write it with marketSnapshotToJson to recompute any figure from scratch). */
+  market(): MarketSnapshot;
+  marketContext(): MarketContext;
+  breakerStates(): Readonly<Record<string, { state: UnderlyingState; trips: readonly { rule: string; since: string; reason: string }[] }>>;
+  lastSeq(): number;
+  lastEventSeq(): number;
+  /** Counted warnings and rejections by code (`ignored:out_of_order`, `rejected:non_finite`, `warning:unknown_instrument`, ...). */
+  counters(): Readonly<Record<string, number>>;
+  readonly params: LiveParams;
+}
+
+/**
+ * Create a core. Issues: the market's (normalised as docs/live.md says), `duplicate` account ids (`accounts[i].id`),
+ * `unknown_instrument` for a position the market does not list, and an account's evaluation issues (the model
+ * cannot margin it), with paths under `accounts[i]`.
+ */
+export function createLiveCore(options: LiveCoreOptions): Result<LiveCore> {
+  const m = createLiveMarket(options.market);
+  if (!m.ok) return fail(...m.issues.map((i) => issue(i.code, `market.${i.path}`, i.message)));
+  const market = m.value;
+  const issues: Issue[] = [];
+  const byId = new Map<string, number>();
+  options.accounts.forEach((a, i) => {
+    if (byId.has(a.id)) issues.push(issue("duplicate", `accounts[${i}].id`, `account ${a.id} appears twice`));
+    byId.set(a.id, i);
+    issues.push(...unlistedIssues(a.positions.map((p) => p.instrument.name), market.listing, (k) => `accounts[${i}].positions[${k}].instrument`));
+    for (const c of Object.keys(a.balances)) if (!hasUsdRate(market.context, c)) issues.push(issue("missing_index", `accounts[${i}].balances.${c}`, `no USD price for ${c} in the market`));
+  });
+  if (issues.length > 0) return fail(...issues);
+  const accounts = options.accounts.map((a) => ({ ...a, positions: pinEntryPrices(a.positions, market.context) }));
+  // Accounts share a group when their parameter sets are equal (by content: every account file binds its own model
+  // object) and their coin-offset switch agrees.
+  const groupMembers: { key: string; model: RiskMatrixModel; offset: boolean; members: number[] }[] = [];
+  const groupOfKey = new Map<string, number>();
+  const slots: Slot[] = new Array(options.accounts.length);
+  const generic: CoreState["generic"] = [];
+  accounts.forEach((a, i) => {
+    if (isRiskMatrixModel(a.model)) {
+      const key = groupKeyOf(a.model, a.rules.coinCollateralOffset);
+      let g = groupOfKey.get(key);
+      if (g === undefined) {
+        g = groupMembers.length;
+        groupMembers.push({ key, model: a.model, offset: a.rules.coinCollateralOffset, members: [] });
+        groupOfKey.set(key, g);
+      }
+      const members = (groupMembers[g] as { members: number[] }).members;
+      slots[i] = { id: a.id, group: g, local: members.length, parameterSetName: a.parameterSetName ?? a.model.parameterSet.name };
+      members.push(i);
+    } else {
+      slots[i] = { id: a.id, group: -1, local: generic.length, parameterSetName: a.parameterSetName ?? a.model.parameterSet.name };
+      generic.push({ model: a.model, rules: a.rules, positions: [...a.positions], balances: { ...a.balances } });
+    }
+  });
+  const groups: RiskMatrixGroup[] = [];
+  for (const gm of groupMembers) {
+    const accts = gm.members.map((i) => accounts[i] as LiveAccountInput);
+    const g = createRiskMatrixGroup(gm.model, gm.offset, market.listing, market.context, accts);
+    if (!g.ok) return fail(...g.issues);
+    groups.push(g.value);
+  }
+  const n = options.accounts.length;
+  const state: CoreState = {
+    market,
+    params: options.params ?? DEFAULT_LIVE_PARAMS,
+    rules: options.breakers ?? NO_BREAKERS,
+    breakers: new Map([...market.listing.byBase.keys()].map((b) => [b, initialBreakers(market.snapshot.timestampMs, market.snapshot.indexUsd[b], volLevelOf(market, b))])),
+    groups,
+    generic,
+    slots,
+    byId,
+    health: new Uint8Array(n),
+    equityUsd: new Float64Array(n),
+    imUsd: new Float64Array(n),
+    mmUsd: new Float64Array(n),
+    liquidationOpen: new Uint8Array(n),
+    staleShown: new Uint8Array(n),
+    lastSeq: -1,
+    lastTickSeq: -1,
+    nowMs: market.snapshot.timestampMs,
+    counters: new Map(),
+    engines: new Map(),
+    enginesVersion: -1,
+    globalOf: new Map(),
+  };
+  for (let i = 0; i < n; i++) {
+    const f = computeFigures(state, i);
+    if (f === undefined) {
+      const held = heldAccount(state, i);
+      return fail(issue("unsupported", `accounts[${i}]`, `model ${held.model.id} cannot margin account ${held.id} on this market`));
+    }
+    state.equityUsd[i] = f.equityUsd;
+    state.imUsd[i] = f.initialMarginUsd;
+    state.mmUsd[i] = f.maintenanceMarginUsd;
+    const rules = heldAccount(state, i).rules;
+    state.health[i] = stateIndex(nextHealthState(undefined, f, rules.health, state.params.hysteresis).state);
+    // An account already in liquidation at the start has its trigger with the first input, not before.
+  }
+  return ok(coreOf(state));
+}
+
+/**
+ * Entry prices of futures and perpetuals, pinned when the core takes an account: a position without `averagePrice`
+ * counts as entered at the start market's mark (what an account file without one means), so its P&L runs from there
+ * as the market moves; a linear perpetual's `unrealisedPnlUsdc` becomes the equivalent entry A = M − upnl/q (as a
+ * fill does, account/fills.ts). Values are unchanged at the start.
+ */
+function pinEntryPrices(positions: readonly LivePosition[], market: MarketContext): LivePosition[] {
+  return positions.map((p) => {
+    if (p.instrument.kind === "option" || p.averagePrice !== undefined) return p;
+    const mark = market.futureMarkUsd(p.instrument);
+    if (p.unrealisedPnlUsdc !== undefined) {
+      const { unrealisedPnlUsdc, ...rest } = p;
+      const entry = mark - unrealisedPnlUsdc / p.sizeCoin;
+      // An entry that is not a price (a P&L larger than the notional) stays an unrealised amount, as given.
+      return entry > 0 && Number.isFinite(entry) ? { ...rest, averagePrice: entry } : p;
+    }
+    return { ...p, averagePrice: mark };
+  });
+}
+
+function coreOf(state: CoreState): LiveCore {
+  let eventSeq = 0;
+  const stamp = (drafts: readonly DraftEvent[], seq: number, ms: number): LiveEvent[] =>
+    drafts.map((d) => ({ eventSeq: ++eventSeq, seq, ts: isoTime(ms), ...d }) as LiveEvent);
+  const outcome = (seq: number, status: ApplyOutcome["status"], issues: readonly LiveWarning[], events: LiveEvent[] = [], changed: string[] = [], rowsRebuilt = 0, accountsRemargined = 0): ApplyOutcome => ({
+    seq,
+    status,
+    issues,
+    events,
+    changed,
+    rowsRebuilt,
+    accountsRemargined,
+  });
+  const figuresOf = (i: number): LiveFigures => {
+    const e = state.equityUsd[i] as number;
+    const im = state.imUsd[i] as number;
+    const mm = state.mmUsd[i] as number;
+    const effect = breakerEffect(state, exposureOf(state, i));
+    return {
+      account: (state.slots[i] as Slot).id,
+      equityUsd: e,
+      initialMarginUsd: im,
+      maintenanceMarginUsd: mm,
+      availableFundsUsd: e - im,
+      maintenanceRatio: e > 0 ? mm / e : e === 0 && mm === 0 ? 0 : null,
+      initialMarginRatio: e > 0 ? im / e : e === 0 && im === 0 ? 0 : null,
+      state: stateName(state.health[i] as number),
+      ...(effect.stale !== undefined ? { stale: effect.stale } : {}),
+      ...(effect.actions.has("reduce_only") ? { reduceOnly: true as const } : {}),
+      ...(effect.actions.has("suspend_liquidations") ? { liquidationSuspended: true as const } : {}),
+    };
+  };
+
+  const apply = (input: LiveInput): ApplyOutcome => {
+    const seq = input.kind === "tick" ? (input.seq ?? input.tick.seq) : input.seq;
+    if (!Number.isSafeInteger(seq) || seq <= state.lastSeq) {
+      const code = seq === state.lastSeq ? "duplicate" : "out_of_order";
+      state.counters.set(`ignored:${code}`, (state.counters.get(`ignored:${code}`) ?? 0) + 1);
+      return outcome(seq, "ignored", [issue(code === "duplicate" ? "duplicate" : "out_of_order", "seq", `input seq ${seq} is not after the last input ${state.lastSeq}: ignored`)]);
+    }
+    const ts = input.kind === "tick" ? input.tick.timestampMs : input.timestampMs;
+    if (!Number.isFinite(ts)) return reject(seq, [issue("invalid_value", "ts", "not a valid time")]);
+    const drafts: DraftEvent[] = [];
+    let result: Result<StepResult>;
+    switch (input.kind) {
+      case "tick":
+        result = applyTick(state, input.tick, drafts);
+        break;
+      case "balance":
+        result = applyBalanceChange(state, input, drafts);
+        break;
+      case "fill":
+        result = applyFillInput(state, input, drafts);
+        break;
+      case "parameters":
+        result = applyParameterVersion(state, input, drafts);
+        break;
+      case "time":
+        result = timeStep(ts, drafts);
+        break;
+      case "breaker_reset":
+        result = breakerReset(input.underlying, input.rule, ts, drafts);
+        break;
+    }
+    if (!result.ok) {
+      // A tick that came before its time, or any bad input: the state is untouched (nothing was committed).
+      const ignoredTick = input.kind === "tick" && result.issues.some((i) => i.code === "duplicate" || i.code === "out_of_order") && result.issues.every((i) => i.path === "seq");
+      if (ignoredTick) {
+        for (const i of result.issues) state.counters.set(`ignored:${i.code}`, (state.counters.get(`ignored:${i.code}`) ?? 0) + 1);
+        return outcome(seq, "ignored", result.issues);
+      }
+      return reject(seq, result.issues);
+    }
+    state.lastSeq = seq;
+    state.nowMs = Math.max(state.nowMs, ts);
+    for (const w of result.value.warnings) state.counters.set(`warning:${w.code}`, (state.counters.get(`warning:${w.code}`) ?? 0) + 1);
+    const changed = [...new Set(result.value.changed)].sort((a, b) => a - b).map((i) => (state.slots[i] as Slot).id);
+    return outcome(seq, "applied", result.value.warnings, stamp(drafts, seq, ts), changed, result.value.rowsRebuilt, result.value.remargined);
+  };
+
+  const reject = (seq: number, issues: readonly Issue[]): ApplyOutcome => {
+    for (const i of issues) state.counters.set(`rejected:${i.code}`, (state.counters.get(`rejected:${i.code}`) ?? 0) + 1);
+    return outcome(seq, "rejected", issues);
+  };
+
+  const timeStep = (ts: number, drafts: DraftEvent[]): Result<StepResult> => {
+    if (ts < state.nowMs) return ok({ changed: [], warnings: [issue("out_of_order", "ts", "time input before the core's time: nothing to do")], rowsRebuilt: 0, remargined: 0 });
+    state.nowMs = ts;
+    const t = onTime(state.breakers, state.rules, [...state.market.listing.byBase.keys()], ts);
+    state.breakers = t.next;
+    return applyBreakerTransitions(state, t.transitions, drafts);
+  };
+
+  const breakerReset = (underlying: string, rule: string | undefined, ts: number, drafts: DraftEvent[]): Result<StepResult> => {
+    if (!state.breakers.has(underlying)) return fail(issue("unknown_instrument", "underlying", `no underlying ${underlying} in the market`));
+    const u = state.breakers.get(underlying);
+    if (rule !== undefined && !u?.trips.some((t) => t.ruleId === rule)) return fail(issue("invalid_value", "rule", `rule ${rule} is not tripped on ${underlying}`));
+    state.nowMs = Math.max(state.nowMs, ts);
+    const r = resetBreaker(state.breakers, state.rules, underlying, rule, state.nowMs);
+    state.breakers = r.next;
+    return applyBreakerTransitions(state, r.transitions, drafts);
+  };
+
+  return {
+    apply,
+    params: state.params,
+    accountIds: () => state.slots.map((s) => s.id),
+    figures: (id) => {
+      const i = state.byId.get(id);
+      return i === undefined ? undefined : figuresOf(i);
+    },
+    account: (id) => {
+      const i = state.byId.get(id);
+      return i === undefined ? undefined : heldAccount(state, i);
+    },
+    accountForEngine: (id) => {
+      const i = state.byId.get(id);
+      return i === undefined ? undefined : accountOfCopy(state, i);
+    },
+    document: (id) => {
+      const i = state.byId.get(id);
+      return i === undefined ? undefined : liveDocument(heldAccount(state, i), accountOfCopy(state, i), `live:seq ${state.lastSeq}`);
+    },
+    market: () => state.market.snapshot,
+    marketContext: () => state.market.context,
+    breakerStates: () => {
+      const out: Record<string, { state: UnderlyingState; trips: { rule: string; since: string; reason: string }[] }> = {};
+      for (const [b, u] of [...state.breakers].sort(([a], [c]) => (a < c ? -1 : 1))) out[b] = { state: u.state, trips: u.trips.map((t) => ({ rule: t.ruleId, since: isoTime(t.sinceMs), reason: t.reason })) };
+      return out;
+    },
+    lastSeq: () => state.lastSeq,
+    lastEventSeq: () => eventSeq,
+    counters: () => Object.fromEntries([...state.counters].sort(([a], [b]) => (a < b ? -1 : 1))),
+  };
+}
+
+/**
+ * An account-layer Account of account i that stays valid after later inputs: its engine is seeded with a copy of
+ * the rows it needs (the live rows are patched in place by the next tick), its holdings are copies.
+ */
+function accountOfCopy(state: CoreState, i: number): Account {
+  const held = heldAccount(state, i);
+  const live = accountOf(state, i);
+  const slot = state.slots[i] as Slot;
+  if (slot.group < 0) return { ...live, balances: { ...held.balances } };
+  const group = state.groups[slot.group] as RiskMatrixGroup;
+  const names = new Set(held.positions.map((p) => p.instrument.name));
+  const seed = subsetRiskArrays(group.arrays, (inst) => names.has(inst.name) || group.arrays.balanceRowOf.get(inst.base) === group.arrays.rowOf.get(inst.name));
+  const engine = createMarginEngine(group.model, state.market.context, { coinCollateralOffset: group.offsetAllowed, seedArrays: seed });
+  return { ...live, engine, balances: { ...held.balances } };
+}

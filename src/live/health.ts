@@ -1,0 +1,58 @@
+/**
+ * Health states with hysteresis (docs/live.md, "Health and hysteresis"). The account layer's assessment
+ * (account/health.ts) decides the state of a set of figures on its own; live, an account at a boundary would flap
+ * with every tick. So a state is entered as soon as its threshold is crossed, and left for a better one only once the
+ * maintenance ratio is back below the threshold × (1 − buffer) (Drift's liquidation buffer; Mango ends a liquidation
+ * at a higher health than the one that started it). Bankrupt is left when equity ≥ buffer × MM.
+ * @module
+ */
+import { assessHealth, severity } from "../account/health.js";
+import type { HealthFigures, HealthState } from "../account/health.js";
+import type { HealthThresholds } from "../account/rules.js";
+import type { LiveParams } from "./params.js";
+
+/** The state after `figures`, given the state held before (hysteresis only slows improvements). */
+export function nextHealthState(held: HealthState | undefined, figures: HealthFigures, thresholds: HealthThresholds, hysteresis: LiveParams["hysteresis"]): { state: HealthState; reason: string } {
+  const raw = assessHealth(figures, thresholds);
+  if (held === undefined || severity(raw.state) >= severity(held)) return { state: raw.state, reason: raw.reason };
+  const e = figures.equityUsd;
+  const mm = figures.maintenanceMarginUsd;
+  const r = e > 0 ? mm / e : mm > 0 ? Infinity : 0;
+  // Leave each state on the way down only past its exit level.
+  const exitOf = (s: HealthState): { ok: boolean; level: string } => {
+    switch (s) {
+      case "bankrupt":
+        return { ok: e >= hysteresis.bankrupt * mm && e >= 0, level: `equity ≥ ${hysteresis.bankrupt} × MM` };
+      case "liquidation":
+        return { ok: r < thresholds.liquidationRatio * (1 - hysteresis.liquidation), level: `ratio < ${(thresholds.liquidationRatio * (1 - hysteresis.liquidation) * 100).toFixed(2)} %` };
+      case "margin_call":
+        return { ok: r < thresholds.marginCallRatio * (1 - hysteresis.marginCall), level: `ratio < ${(thresholds.marginCallRatio * (1 - hysteresis.marginCall) * 100).toFixed(2)} %` };
+      case "warning":
+        return { ok: r < thresholds.warningRatio * (1 - hysteresis.warning), level: `ratio < ${(thresholds.warningRatio * (1 - hysteresis.warning) * 100).toFixed(2)} %` };
+      default:
+        return { ok: true, level: "" };
+    }
+  };
+  let state = held;
+  while (severity(state) > severity(raw.state)) {
+    const exit = exitOf(state);
+    if (!exit.ok) return { state, reason: `${raw.reason}; stays ${state} until ${exit.level} (hysteresis)` };
+    state = ["healthy", "warning", "margin_call", "liquidation", "bankrupt"][severity(state) - 1] as HealthState;
+  }
+  return { state: raw.state, reason: raw.reason };
+}
+
+/**
+ * The deposit (USD) that ends a margin call: the equity at which the maintenance ratio falls below the margin-call
+ * exit level, minus the equity now (0 when already there).
+ */
+export function marginCallAmountUsd(figures: HealthFigures, thresholds: HealthThresholds, hysteresis: LiveParams["hysteresis"]): number {
+  const exit = thresholds.marginCallRatio * (1 - hysteresis.marginCall);
+  return Math.max(0, figures.maintenanceMarginUsd / exit - figures.equityUsd);
+}
+
+/** The deposit (USD) that makes the account healthy (ratio below the warning exit level). */
+export function healthyAmountUsd(figures: HealthFigures, thresholds: HealthThresholds, hysteresis: LiveParams["hysteresis"]): number {
+  const exit = thresholds.warningRatio * (1 - hysteresis.warning);
+  return Math.max(0, figures.maintenanceMarginUsd / exit - figures.equityUsd);
+}
