@@ -49,20 +49,17 @@ export const ISSUE_CODES = [
   "outside_price_band",
   // A forward (future mark, option underlying price) whose carry against the index no market could have.
   "implausible_carry",
-<<<<<<< HEAD
-  // Venue imports (src/venues): a file that is not the named venue's response; a size in the wrong unit (a Deribit
-  // futures size in coin); a response that says it is one page of several.
-  "wrong_venue",
-  "unit_mismatch",
-  "incomplete_response",
-=======
   // Live core inputs (docs/live.md): an input whose seq is not after the last one; a price that moves more in one tick
   // than the live parameters allow; an underlying whose marks a circuit breaker froze; an account the book lacks.
   "out_of_order",
   "implausible_move",
   "frozen_by_breaker",
   "unknown_account",
->>>>>>> main
+  // Venue imports (src/venues): a file that is not the named venue's response; a size in the wrong unit (a Deribit
+  // futures size in coin); a response that says it is one page of several.
+  "wrong_venue",
+  "unit_mismatch",
+  "incomplete_response",
 ] as const;
 
 export type IssueCode = (typeof ISSUE_CODES)[number];
