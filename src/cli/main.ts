@@ -15,6 +15,7 @@ import { registerAccount } from "./commands/account.js";
 import { registerMarket } from "./commands/market.js";
 import { registerRisk } from "./commands/risk.js";
 import { registerBacktest } from "./commands/backtest.js";
+import { registerVenues } from "./commands/venues.js";
 import { registerServe } from "./commands/serve.js";
 import { registerAdmin } from "./commands/admin.js";
 import { VERSION } from "../version.js";
@@ -36,6 +37,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerMarket(program, io, setExit);
   registerRisk(program, io, setExit);
   registerBacktest(program, io, setExit);
+  registerVenues(program, io, setExit);
   registerServe(program, io, setExit);
   registerAdmin(program, io, setExit);
   return program;
