@@ -28,9 +28,12 @@ import { auditRoutes } from "./routes/audit.js";
 import { deribitErrorReply, deribitRoutes } from "./routes/deribit.js";
 import { fillRoutes } from "./routes/fills.js";
 import { healthRoutes } from "./routes/health.js";
+import { historyRoutes } from "./routes/history.js";
 import { keyRoutes } from "./routes/keys.js";
 import { marketRoutes } from "./routes/market.js";
 import { parameterSetRoutes } from "./routes/parameter-sets.js";
+import { rankingRoutes } from "./routes/rankings.js";
+import { sessionRoutes } from "./routes/session.js";
 import { secretBox } from "./secrets.js";
 
 export interface ServiceOptions {
@@ -46,7 +49,7 @@ export interface ServiceOptions {
   readonly signatureSkewMs?: number;
   /** More route groups (the live engine's), built from the same deps. */
   readonly extraRoutes?: (deps: ServiceDeps) => AnyRoute[];
-  /** Serve what no route matches (the dashboard's built folder, issue 12); return false for a 404. */
+  /** Serve what no route matches (the dashboard's built folder: static.ts `dashboardFiles`); return false for a 404. */
   readonly fallback?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
 
@@ -65,8 +68,11 @@ export function routeGroups(deps: ServiceDeps): AnyRoute[] {
     ...accountRoutes(deps),
     ...fillRoutes(deps),
     ...analysisRoutes(deps),
+    ...historyRoutes(deps),
+    ...rankingRoutes(deps),
     ...auditRoutes(deps),
     ...keyRoutes(deps),
+    ...sessionRoutes(deps),
     ...parameterSetRoutes(deps),
     ...deribitRoutes(deps),
   ];

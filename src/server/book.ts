@@ -54,8 +54,11 @@ export interface Book {
   bindDocument(document: unknown): Promise<Result<BoundAccount>>;
   /** The account document (`netrisk account --json --no-distance`), cached by version and market. */
   figures(account: StoredAccount): Promise<{ document: AccountDocument; provenance: Provenance; bound: BoundAccount }>;
-  /** The resolver of parameter sets as of the clock's day (`candidate` replaces one set's version: preview). */
-  resolver(candidate?: StoredParameterSet): Promise<ParameterSetResolver>;
+  /**
+   * The resolver of parameter sets as of the clock's day (`candidate` replaces one set's version: preview), or as of
+   * an earlier instant `asOfMs` (the versions stored by then and in force on that day: the account history).
+   */
+  resolver(candidate?: StoredParameterSet, asOfMs?: number): Promise<ParameterSetResolver>;
   /** A binder on the current market with a candidate parameter-set version in force. */
   binderWith(candidate: StoredParameterSet): Promise<AccountBinder>;
 }
@@ -74,9 +77,10 @@ export function createBook(store: Store, clock: Clock): Book {
 
   const storedSets = async (): Promise<StoredParameterSet[]> => (sets ??= await store.listParameterSets());
 
-  async function resolver(candidate?: StoredParameterSet): Promise<ParameterSetResolver> {
-    const all = await storedSets();
-    const today = dayOf(clock.nowMs());
+  async function resolver(candidate?: StoredParameterSet, asOfMs?: number): Promise<ParameterSetResolver> {
+    const asOf = asOfMs === undefined ? undefined : new Date(asOfMs).toISOString();
+    const all = (await storedSets()).filter((s) => asOf === undefined || s.createdAt <= asOf);
+    const today = dayOf(asOfMs ?? clock.nowMs());
     return (name, pinned) => {
       const versions = all.filter((s) => s.name === name && !(candidate !== undefined && s.name === candidate.name && s.version === candidate.version));
       if (candidate !== undefined && candidate.name === name) versions.push({ ...candidate, effective: "0000-01-01" });

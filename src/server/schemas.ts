@@ -59,6 +59,11 @@ export const tradesBodySchema = z.strictObject({
     .min(1)
     .max(200)
     .meta({ description: "Hypothetical trades: size signed in base coin, price in the quote unit (default the mark)." }),
+  include: z
+    .array(z.enum(["greeks", "distance"]))
+    .max(2)
+    .optional()
+    .meta({ description: "Also compute, before and after the trades: Greeks per underlying and expiry (as GET .../greeks), the distance to liquidation (as GET .../distance)." }),
 });
 
 export const maxOrderBodySchema = z.strictObject({

@@ -179,5 +179,6 @@ export interface Store {
 
   /** Append audit rows in one transaction (the server batches read audit rows through it). */
   appendAudit(entries: readonly (AuditInput & { readonly ctx: WriteContext })[]): Promise<void>;
-  listAudit(options: { accountId?: string | null; afterSeq?: number; limit: number }): Promise<AuditEntry[]>;
+  /** Rows in sequence order after `afterSeq`, optionally of one account and of some actions only (`market.put`, ...). */
+  listAudit(options: { accountId?: string | null; afterSeq?: number; limit: number; actions?: readonly string[] }): Promise<AuditEntry[]>;
 }

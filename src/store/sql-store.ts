@@ -293,10 +293,10 @@ export function sqlStore(db: SqlDriver): Store {
         for (const e of entries) await insertAudit(sql, e, e.ctx);
       });
     },
-    async listAudit({ accountId, afterSeq, limit }) {
+    async listAudit({ accountId, afterSeq, limit, actions }) {
       const rows = await db.query<Row>(
-        "SELECT * FROM audit_log WHERE ($1::text IS NULL OR account_id = $1) AND seq > $2 ORDER BY seq LIMIT $3",
-        [accountId ?? null, afterSeq ?? 0, limit],
+        "SELECT * FROM audit_log WHERE ($1::text IS NULL OR account_id = $1) AND seq > $2 AND ($4::text[] IS NULL OR action = ANY($4::text[])) ORDER BY seq LIMIT $3",
+        [accountId ?? null, afterSeq ?? 0, limit, actions === undefined ? null : [...actions]],
       );
       return rows.map(auditOf);
     },

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from "node:crypto";
 import { readFileSync } from "node:fs";
+import type { IncomingMessage, ServerResponse } from "node:http";
 import { startServer } from "../../src/server/app.js";
 import type { RunningServer } from "../../src/server/app.js";
 import type { Clock } from "../../src/server/ports.js";
@@ -25,7 +26,10 @@ export interface TestService {
   close(): Promise<void>;
 }
 
-export async function startTestService(backend: { kind: "pglite" } | { kind: "postgres"; serverUrl: string }, options: { clock?: Clock; bodyLimitBytes?: number } = {}): Promise<TestService> {
+export async function startTestService(
+  backend: { kind: "pglite" } | { kind: "postgres"; serverUrl: string },
+  options: { clock?: Clock; bodyLimitBytes?: number; fallback?: (req: IncomingMessage, res: ServerResponse) => boolean } = {},
+): Promise<TestService> {
   const scratch = backend.kind === "postgres" ? await createScratchDatabase(backend.serverUrl, "netrisk_srv") : undefined;
   const store = await openStore(scratch === undefined ? { kind: "pglite", dataDir: null } : { kind: "postgres", url: scratch.url });
   const serverKey = randomBytes(32);
@@ -37,7 +41,7 @@ export async function startTestService(backend: { kind: "pglite" } | { kind: "po
     return m;
   };
   const admin = await key("admin");
-  const server = await startServer({ store, serverKey, host: "127.0.0.1", port: 0, ...(options.clock !== undefined ? { clock: options.clock } : {}), ...(options.bodyLimitBytes !== undefined ? { bodyLimitBytes: options.bodyLimitBytes } : {}) });
+  const server = await startServer({ store, serverKey, host: "127.0.0.1", port: 0, ...(options.clock !== undefined ? { clock: options.clock } : {}), ...(options.bodyLimitBytes !== undefined ? { bodyLimitBytes: options.bodyLimitBytes } : {}), ...(options.fallback !== undefined ? { fallback: options.fallback } : {}) });
   return {
     url: server.url,
     server,

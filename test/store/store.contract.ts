@@ -121,6 +121,11 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(all.some((r) => r.action === "market.put")).toBe(true);
       const after = await store.listAudit({ accountId: "acc-1", afterSeq: rows[1]?.seq ?? 0, limit: 100 });
       expect(after.length).toBe(2);
+      const some = await store.listAudit({ limit: 1000, actions: ["market.put", "fills.apply"] });
+      expect(some.length).toBeGreaterThan(1);
+      expect(new Set(some.map((r) => r.action))).toEqual(new Set(["market.put", "fills.apply"]));
+      expect(await store.listAudit({ accountId: "acc-1", limit: 100, actions: ["figures.read"] })).toHaveLength(1);
+      expect(await store.listAudit({ limit: 100, actions: [] })).toEqual([]);
     });
 
     it("closes", async () => {

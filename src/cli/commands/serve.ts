@@ -12,6 +12,7 @@ import { issue, NetriskError } from "../../errors.js";
 import { demoAccounts } from "../../io/demo.js";
 import { validateMarket } from "../../io/market.js";
 import { startServer } from "../../server/app.js";
+import { dashboardFiles } from "../../server/static.js";
 import type { Logger } from "../../server/ports.js";
 import { loadServerKey, newKeyMaterial, secretBox, sha256Hex } from "../../server/secrets.js";
 import { marketIdOf } from "../../server/book.js";
@@ -61,18 +62,19 @@ export function registerServe(program: Command, io: Io, setExit: (code: number) 
               const snap = need(validateMarket(doc));
               await store.putMarket({ id: marketIdOf(doc), timestampMs: snap.timestampMs, document: doc }, ctx);
               if ((await store.listAccounts({ limit: 1 })).length === 0) {
-                for (const a of demoAccounts(snap, demoCount)) await store.writeAccount({ id: a.id, expectedVersion: 0, document: a.document, audit: { action: "account.create", detail: { demo: true } } }, ctx);
+                for (const a of demoAccounts(snap, demoCount)) await store.writeAccount({ id: a.id, expectedVersion: 0, document: a.document, audit: { action: "account.create", detail: { demo: true, document: a.document } } }, ctx);
               }
             }
             const m = newKeyMaterial("admin");
             await store.createKey({ clientId: m.clientId, role: "admin", accounts: null, keyHash: sha256Hex(m.apiKey), secretEnc: secretBox(serverKey).seal(m.clientSecret), label: "demo admin (netrisk serve --demo)" }, ctx);
             adminKey = m.apiKey;
           }
-          const server = await startServer({ store, serverKey, logger, host: opts.host, port });
+          const server = await startServer({ store, serverKey, logger, host: opts.host, port, fallback: dashboardFiles(packagePath("dist/web")) });
           io.out(`listening on ${server.url}`);
           if (adminKey !== undefined) {
             io.out(`demo exchange: the synthetic example market and ${(await store.listAccounts({ limit: 100_000 })).length} synthetic accounts (${location.kind === "pglite" ? `PGlite in ${location.dataDir ?? "memory"}` : "PostgreSQL"})`);
             io.out(`admin key (shown once): ${adminKey}`);
+            io.out(`dashboard: ${server.url}/#key=${adminKey}`);
             io.out(`try: curl -H "Authorization: Bearer $KEY" ${server.url}/v1/summary   (API: ${server.url}/openapi.json, docs/server.md)`);
           }
           await new Promise<void>((resolve) => {

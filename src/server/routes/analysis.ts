@@ -90,11 +90,18 @@ export function analysisRoutes(deps: ServiceDeps): AnyRoute[] {
       summary: "Figures before and after hypothetical trades, and the pre-trade decision (the document of netrisk whatif --json)",
       access: ["risk", "trader"],
       body: tradesBodySchema,
-      response: { status: 200, description: "{ accepted, reason, trades, before, after, change, event?, afterDetail }" },
+      response: { status: 200, description: "{ accepted, reason, trades, before, after, change, event?, afterDetail, analysis? }; with include: analysis.{before,after}.{greeks,distanceToLiquidation}" },
       async handler(ctx) {
         const { account } = await bound(ctx, "whatif.read");
         const trades = ctx.body.trades.map((t) => ({ instrument: t.instrument, sizeCoin: t.size, ...(t.price !== undefined ? { price: t.price } : {}) }));
-        return { status: 200, body: whatIfDocument(need(whatIf(account, trades))) };
+        const w = need(whatIf(account, trades));
+        const include = new Set(ctx.body.include ?? []);
+        if (include.size === 0) return { status: 200, body: whatIfDocument(w) };
+        const side = (a: typeof account) => ({
+          ...(include.has("greeks") ? { greeks: need(accountGreeks(a)) } : {}),
+          ...(include.has("distance") ? { distanceToLiquidation: need(distanceToLiquidation(a)) } : {}),
+        });
+        return { status: 200, body: { ...whatIfDocument(w), analysis: { before: side(account), after: side(w.account) } } };
       },
     }),
     route({

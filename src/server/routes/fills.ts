@@ -85,7 +85,7 @@ export function fillRoutes(deps: ServiceDeps): AnyRoute[] {
               expectedVersion: account.version,
               document: applied.value.document as Record<string, unknown>,
               fills: todo.map((f) => ({ tradeId: f.tradeId, fill: { ...f } })),
-              audit: { action: "fills.apply", detail: { marketId: market.stored.id, fills: todo, warnings: body.warnings } },
+              audit: { action: "fills.apply", detail: { marketId: market.stored.id, fills: todo, warnings: body.warnings, document: applied.value.document } },
               ...(typeof key === "string" ? { idempotency: { scope, key, requestHash, status: 200, response: body } } : {}),
             },
             writeContext(deps, ctx),

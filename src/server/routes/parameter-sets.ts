@@ -10,7 +10,8 @@ import type { MarginEngine } from "../../account/engine.js";
 import { applyMergePatch } from "../../account/merge-patch.js";
 import { previewParameterChange } from "../../account/preview.js";
 import type { Account } from "../../account/account.js";
-import { createModel } from "../../models/registry.js";
+import { loadPreset } from "../../io/presets.js";
+import { createModel, DEFAULT_PRESETS } from "../../models/registry.js";
 import type { MarginModel } from "../../models/types.js";
 import type { StoredAccount, StoredParameterSet } from "../../store/port.js";
 import { dayOf } from "../book.js";
@@ -27,6 +28,14 @@ export function modelOf(modelId: string, document: unknown, prefix: string): Mar
   const m = createModel(modelId, { parameterSet: document });
   if (!m.ok) throw new HttpError(m.issues.map((i) => ({ ...i, path: i.path === "" ? prefix : `${prefix}.${i.path}` })));
   return m.value;
+}
+
+/** A bundled preset's version, effective date and document (null when it has none: not a versioned set). */
+function bundledPreset(name: string): { version: string; effective: string; document: Record<string, unknown> } | null {
+  const p = loadPreset(name);
+  if (!p.ok || p.value === null || typeof p.value !== "object") return null;
+  const d = p.value as Record<string, unknown>;
+  return typeof d.version === "string" ? { version: d.version, effective: typeof d.effective === "string" ? d.effective : "", document: d } : null;
 }
 
 export function parameterSetRoutes(deps: ServiceDeps): AnyRoute[] {
@@ -75,26 +84,36 @@ export function parameterSetRoutes(deps: ServiceDeps): AnyRoute[] {
       tag: "parameter sets",
       summary: "Every stored version (name, version, effective date, model), with the version in force today",
       access: ["risk", "trader", "feed"],
-      response: { status: 200, description: "{ sets: [...], today }" },
+      response: { status: 200, description: "{ sets: [...], bundled: [{ name, version, effective, model, inForce }], today }" },
       async handler() {
         const today = dayOf(deps.clock.nowMs());
         const sets = await deps.store.listParameterSets();
         const inForce = new Map<string, string>();
         for (const s of sets) if (s.effective <= today) inForce.set(s.name, s.version);
-        return { status: 200, body: { today, sets: sets.map((s) => ({ name: s.name, version: s.version, effective: s.effective, model: s.model, createdAt: s.createdAt, createdBy: s.createdBy, inForce: inForce.get(s.name) === s.version })) } };
+        // The bundled presets: in force for a set with no stored version in force (book.ts resolver), readable below.
+        const bundled = Object.entries(DEFAULT_PRESETS).flatMap(([model, name]) => {
+          const p = bundledPreset(name);
+          return p === null ? [] : [{ name, version: p.version, effective: p.effective, model, inForce: !inForce.has(name) }];
+        });
+        return { status: 200, body: { today, sets: sets.map((s) => ({ name: s.name, version: s.version, effective: s.effective, model: s.model, createdAt: s.createdAt, createdBy: s.createdBy, inForce: inForce.get(s.name) === s.version })), bundled } };
       },
     }),
     route({
       method: "GET",
       path: "/v1/parameter-sets/{name}/{version}",
       tag: "parameter sets",
-      summary: "One stored version with its parameters",
+      summary: "One stored version with its parameters (or the bundled preset of that name and version, marked bundled)",
       access: ["risk", "trader", "feed"],
-      response: { status: 200, description: "the stored version" },
+      response: { status: 200, description: "the stored version, or { name, version, effective, model, document, bundled: true }" },
       async handler(ctx) {
-        const s = await deps.store.getParameterSet(ctx.params.name as string, ctx.params.version as string);
-        if (s === null) httpFail("not_found", "version", `no parameter set ${ctx.params.name} ${ctx.params.version}`);
-        return { status: 200, body: s };
+        const name = ctx.params.name as string;
+        const version = ctx.params.version as string;
+        const s = await deps.store.getParameterSet(name, version);
+        if (s !== null) return { status: 200, body: s };
+        const model = Object.entries(DEFAULT_PRESETS).find(([, n]) => n === name)?.[0];
+        const p = model === undefined ? null : bundledPreset(name);
+        if (p === null || p.version !== version) return httpFail("not_found", "version", `no parameter set ${name} ${version}`);
+        return { status: 200, body: { name, version, effective: p.effective, model, document: p.document, bundled: true } };
       },
     }),
     route({
