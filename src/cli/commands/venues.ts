@@ -164,7 +164,7 @@ export function renderVenues(r: CrossVenueReport): string {
     out.push("silo risk: a venue liquidated while the book is still solvent (every underlying moving together), smallest fix first");
     out.push(
       table(
-        ["venue", "liquidated at", "book liquidated at", "closes", "left open elsewhere", `move to it now`, "from", "checked"],
+        ["venue", "liquidated at", "book liquidated at", "its delta (USD)", "left open elsewhere", `move to it now`, "from", "checked"],
         r.siloRisk.map((s) => [
           s.venue,
           `${pct(s.moveDecimal)} (${Object.entries(s.indexUsd).map(([b, v]) => `${b} ${fmt(v)}`).join(", ")})`,
