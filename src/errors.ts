@@ -60,6 +60,18 @@ export const ISSUE_CODES = [
   "wrong_venue",
   "unit_mismatch",
   "incomplete_response",
+  // The service (src/server, src/store, `netrisk keys`): authentication, permission, lookup, concurrency, transport.
+  "unauthorized",
+  "forbidden",
+  "not_found",
+  "version_conflict",
+  "idempotency_mismatch",
+  "payload_too_large",
+  "unsupported_media_type",
+  "method_not_allowed",
+  "data_locked",
+  "unavailable",
+  "replayed",
 ] as const;
 
 export type IssueCode = (typeof ISSUE_CODES)[number];

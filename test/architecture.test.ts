@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, dirname, resolve } from "node:path";
 
-const LAYERS = ["errors", "version", "math", "market", "pricing", "risk", "models", "account", "backtest", "live", "io", "venues", "transport", "cli", "index"];
+const LAYERS = ["errors", "version", "math", "market", "pricing", "risk", "models", "account", "backtest", "live", "io", "venues", "transport", "store", "server", "cli", "index"];
 const ENGINE = new Set(["math", "market", "pricing", "risk", "models", "account", "backtest"]);
 /** The pure live core: the engine's rules, and no thread of its own, no clock, no global randomness, no process. */
 const PURE = new Set([...ENGINE, "live"]);

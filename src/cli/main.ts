@@ -16,6 +16,8 @@ import { registerMarket } from "./commands/market.js";
 import { registerRisk } from "./commands/risk.js";
 import { registerBacktest } from "./commands/backtest.js";
 import { registerVenues } from "./commands/venues.js";
+import { registerServe } from "./commands/serve.js";
+import { registerAdmin } from "./commands/admin.js";
 import { VERSION } from "../version.js";
 
 /** Build the program; `setExit` receives each command's exit code. Exported for in-process tests. */
@@ -36,6 +38,8 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerRisk(program, io, setExit);
   registerBacktest(program, io, setExit);
   registerVenues(program, io, setExit);
+  registerServe(program, io, setExit);
+  registerAdmin(program, io, setExit);
   return program;
 }
 
