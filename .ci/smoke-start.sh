@@ -21,6 +21,7 @@ done
 key="$(sed -n 's/^admin key (shown once): //p' "$out")"
 [ "$(curl -fsS "$url/health")" = '{"status":"ok"}' ] || { echo "ci: /health did not answer ok" >&2; exit 1; }
 curl -fsS -H "Authorization: Bearer $key" "$url/v1/accounts/demo-0001" | grep -q '"initialMarginUsd"' || { echo "ci: GET /v1/accounts/demo-0001 gave no margin" >&2; exit 1; }
+curl -fsS "$url/" | grep -q '<div id="app">' || { echo "ci: / did not serve the dashboard" >&2; exit 1; }
 head -n 3 "$out"; echo
 # SIGTERM to the server process itself (npm only relays): it drains, closes the store and exits 0.
 node_pid="$(pgrep -g "$pid" -f '^node dist/cli/main.js serve' | head -n 1)"

@@ -6,7 +6,9 @@ import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, dirname, resolve } from "node:path";
 
-const LAYERS = ["errors", "version", "math", "market", "pricing", "risk", "models", "account", "backtest", "live", "io", "venues", "transport", "store", "server", "cli", "index"];
+const LAYERS = ["errors", "version", "math", "market", "pricing", "risk", "models", "account", "backtest", "live", "io", "venues", "transport", "store", "server", "cli", "web", "index"];
+/** The dashboard runs in a browser and reads only the public API: it imports its own files and these packages. */
+const WEB_PACKAGES = /^(preact|preact\/hooks|uplot|uplot\/dist\/uPlot\.min\.css)$/;
 const ENGINE = new Set(["math", "market", "pricing", "risk", "models", "account", "backtest"]);
 /** The pure live core: the engine's rules, and no thread of its own, no clock, no global randomness, no process. */
 const PURE = new Set([...ENGINE, "live"]);
@@ -19,14 +21,14 @@ const NO_IO_SHELLS = new Set(["venues"]);
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
     const p = join(dir, name);
-    return statSync(p).isDirectory() ? files(p) : p.endsWith(".ts") && !p.endsWith(".test.ts") ? [p] : [];
+    return statSync(p).isDirectory() ? files(p) : /\.tsx?$/.test(p) && !/\.test\.tsx?$/.test(p) ? [p] : [];
   });
 }
 
 function layerOf(file: string): string {
   const rel = relative("src", file).replace(/\\/g, "/");
   const top = rel.split("/")[0] ?? "";
-  return top.replace(/\.ts$/, "");
+  return top.replace(/\.tsx?$/, "");
 }
 
 describe("architecture", () => {
@@ -78,6 +80,31 @@ describe("architecture", () => {
           .map((line) => `${f}: ${line.trim()}`),
       );
     expect(found).toEqual([]);
+  });
+
+  it("the dashboard (src/web) imports nothing of the engine, the service or Node: only its own files, Preact and uPlot", () => {
+    const web = sources.filter((f) => layerOf(f) === "web");
+    expect(web.length).toBeGreaterThan(5);
+    const bad: string[] = [];
+    for (const f of web) {
+      const text = readFileSync(f, "utf8");
+      for (const m of text.matchAll(/^\s*(?:import|export)\s(?:[^'"]*?from\s+)?["']([^"']+)["']/gm)) {
+        const spec = m[1] ?? "";
+        if (spec.startsWith(".")) {
+          const target = relative("src", resolve(dirname(f), spec)).replace(/\\/g, "/");
+          if (!target.startsWith("web/")) bad.push(`${f}: ${spec}`);
+        } else if (!WEB_PACKAGES.test(spec)) bad.push(`${f}: ${spec}`);
+      }
+      // Data only through the public API: fetch of /v1 routes, the stream, /openapi.json; no other origin.
+      for (const m of text.matchAll(/(?:fetch|EventSource)\(\s*[`"']([^`"']*)/g)) {
+        const url = m[1] ?? "";
+        if (!/^\/(v1\/|openapi\.json)/.test(url) && url !== "") bad.push(`${f}: fetches ${url}`);
+      }
+      if (/https?:\/\//.test(text.replace(/\/\/.*$/gm, "").replace(/\/\*[\s\S]*?\*\//g, ""))) bad.push(`${f}: names an absolute URL (no CDN, no network at run time)`);
+    }
+    expect(bad).toEqual([]);
+    // Nothing outside src/web imports the dashboard.
+    expect(sources.filter((f) => layerOf(f) !== "web" && /from\s+["'][^"']*\/web\//.test(readFileSync(f, "utf8")))).toEqual([]);
   });
 
   it("the transport port's adapters are not imported by the live core or the engine", () => {

@@ -76,6 +76,12 @@ describe("dashboard routes", () => {
     }
   }, 60_000);
 
+  it("the new routes are in /openapi.json", async () => {
+    const doc = (await t.call("GET", "/openapi.json", { key: null })).body;
+    for (const p of ["/v1/whoami", "/v1/rankings", "/v1/accounts/{id}/history"]) expect(Object.keys(doc.paths), p).toContain(p);
+    expect(JSON.stringify(doc.paths["/v1/accounts/{id}/whatif"])).toContain("include");
+  });
+
   it("GET /v1/whoami names the key's role and accounts", async () => {
     expect((await t.call("GET", "/v1/whoami")).body).toMatchObject({ role: "admin", accounts: null });
     const trader = await t.key("trader", ["a-ok"]);

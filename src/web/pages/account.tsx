@@ -9,7 +9,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 import { ApiError, enc, get } from "../api";
-import type { AccountAnswer, AuditEntry, Distance, GreeksAnswer, History, ScenarioBucket, ShockCurve, Thresholds, Whoami } from "../api";
+import type { AccountAnswer, AuditEntry, DirectionResult, Distance, GreeksAnswer, History, ScenarioBucket, ShockCurve, Thresholds, Whoami } from "../api";
 import { Chart, COLORS, levelsPlugin, markersPlugin } from "../chart";
 import { age, coin, move, num, pct, STATE_LABEL, time, usd } from "../format";
 import { LiveDot, subscribe } from "../live";
@@ -281,8 +281,8 @@ function GreeksTable({ g }: { g: GreeksAnswer }) {
 }
 
 export function DistanceTable({ d }: { d: Distance }) {
-  const dir = (r: Distance["together"] extends infer T ? (T extends { down: infer D } ? D : never) : never): string =>
-    r.liquidation === null ? `none within ${move(r.searchedToDecimal * Math.sign(r.searchedToDecimal || 1))}` : `${move(r.liquidation.moveDecimal, 1)} (MM ${usd(r.liquidation.maintenanceMarginUsd)} ≥ equity ${usd(r.liquidation.equityUsd)})`;
+  const dir = (r: DirectionResult, side: -1 | 1): string =>
+    r.liquidation === null ? `none within ${move(side * r.searchedToDecimal)}` : `${move(r.liquidation.moveDecimal, 1)} (MM ${usd(r.liquidation.maintenanceMarginUsd)} ≥ equity ${usd(r.liquidation.equityUsd)})`;
   return (
     <div class="scroll">
       {d.alreadyLiquidatable && (
@@ -306,16 +306,16 @@ export function DistanceTable({ d }: { d: Distance }) {
             <tr key={u}>
               <th scope="row">{u} alone</th>
               <td class="num">{usd(x.indexUsd, false)}</td>
-              <td>{dir(x.down)}</td>
-              <td>{dir(x.up)}</td>
+              <td>{dir(x.down, -1)}</td>
+              <td>{dir(x.up, 1)}</td>
             </tr>
           ))}
           {d.together !== undefined && Object.keys(d.underlyings).length > 1 && (
             <tr>
               <th scope="row">all together (β {Object.entries(d.together.betas).map(([u, b]) => `${u} ${num(b)}`).join(", ")})</th>
               <td />
-              <td>{dir(d.together.down)}</td>
-              <td>{dir(d.together.up)}</td>
+              <td>{dir(d.together.down, -1)}</td>
+              <td>{dir(d.together.up, 1)}</td>
             </tr>
           )}
         </tbody>
