@@ -126,6 +126,18 @@ export function parseTimeline(name: string, text: string): Timeline {
   const lines: LiveEvent[] = [];
   let summary: Record<string, unknown> | null = null;
   let unreadable = 0;
+  // A whole-file JSON document: a summary (replay's summary.json) or an array of lines.
+  try {
+    const whole = JSON.parse(text) as unknown;
+    if (Array.isArray(whole)) return parseTimeline(name, whole.map((x) => JSON.stringify(x)).join("\n"));
+    if (whole !== null && typeof whole === "object") {
+      const o = whole as Record<string, unknown>;
+      if (o.type === "summary") return { name, lines: [], summary: o, unreadable: 0 };
+      if (o.summary !== null && typeof o.summary === "object") return { name, lines: [], summary: o.summary as Record<string, unknown>, unreadable: 0 };
+    }
+  } catch {
+    /* JSON lines: read line by line below */
+  }
   for (const raw of text.split("\n")) {
     const t = raw.trim();
     if (t === "") continue;
@@ -147,20 +159,22 @@ function TimelineLoader() {
   return (
     <Section title="Replay or stress timeline" id="timeline">
       <p>
-        Load the JSON lines of <code>netrisk replay --json</code> (docs/live.md) or <code>netrisk cascade --json</code> (docs/cascade.md). The file is read in this browser; nothing is sent.
+        Load the JSON lines of <code>netrisk replay --json</code> (docs/live.md) or <code>netrisk cascade --json</code> (docs/cascade.md), or an events file with its summary file (select both). Files are read in this browser; nothing is sent.
       </p>
       <label class="file">
         timeline file{" "}
         <input
           type="file"
           accept=".jsonl,.json,.ndjson,.txt,application/json"
+          multiple
           data-testid="timeline-file"
           onChange={async (e) => {
-            const f = (e.target as HTMLInputElement).files?.[0];
-            if (f === undefined) return;
+            const files = [...((e.target as HTMLInputElement).files ?? [])];
+            if (files.length === 0) return;
             try {
-              const t = parseTimeline(f.name, await f.text());
-              if (t.lines.length === 0 && t.summary === null) setError(`${f.name}: no event line and no summary line (${t.unreadable} unreadable)`);
+              const parts = await Promise.all(files.map(async (f) => parseTimeline(f.name, await f.text())));
+              const t: Timeline = { name: files.map((f) => f.name).join(" + "), lines: parts.flatMap((p) => p.lines), summary: parts.find((p) => p.summary !== null)?.summary ?? null, unreadable: parts.reduce((n, p) => n + p.unreadable, 0) };
+              if (t.lines.length === 0 && t.summary === null) setError(`${t.name}: no event line and no summary line (${t.unreadable} unreadable)`);
               else {
                 setError(null);
                 setTl(t);
