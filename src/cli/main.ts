@@ -15,6 +15,7 @@ import { registerAccount } from "./commands/account.js";
 import { registerMarket } from "./commands/market.js";
 import { registerRisk } from "./commands/risk.js";
 import { registerBacktest } from "./commands/backtest.js";
+import { registerLive } from "./commands/live.js";
 import { VERSION } from "../version.js";
 
 /** Build the program; `setExit` receives each command's exit code. Exported for in-process tests. */
@@ -34,6 +35,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerMarket(program, io, setExit);
   registerRisk(program, io, setExit);
   registerBacktest(program, io, setExit);
+  registerLive(program, io, setExit);
   return program;
 }
 
