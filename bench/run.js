@@ -11,6 +11,7 @@ const SUITES = [
   { name: "var", file: "./var.bench.js", run: "runVarBench" },
   { name: "account", file: "./account.bench.js", run: "runAccountBench" },
   { name: "backtest", file: "./backtest.bench.js", run: "runBacktestBench" },
+  { name: "live", file: "./live.bench.js", run: "runLiveBench" },
 ];
 
 const wanted = process.argv.slice(2);

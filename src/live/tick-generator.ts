@@ -79,7 +79,7 @@ export function generateDayTicks(input: DayPathInput): { ticks: Tick[]; notes: s
   const rng = Xoshiro256StarStar.fromSeed(input.seed);
   // 1. Times of the high and the low, distinct, inside the day: on a day that closes below its open (the first
   // underlying's) the high comes first, else the low.
-  let a1 = 1 + Math.floor(rng.nextDouble() * (n - 1));
+  const a1 = 1 + Math.floor(rng.nextDouble() * (n - 1));
   let a2 = 1 + Math.floor(rng.nextDouble() * (n - 1));
   while (a2 === a1) a2 = 1 + Math.floor(rng.nextDouble() * (n - 1));
   const lead = input.ohlc[bases[0] as string] as DayOhlc;
