@@ -55,6 +55,23 @@ export const ISSUE_CODES = [
   "implausible_move",
   "frozen_by_breaker",
   "unknown_account",
+  // Venue imports (src/venues): a file that is not the named venue's response; a size in the wrong unit (a Deribit
+  // futures size in coin); a response that says it is one page of several.
+  "wrong_venue",
+  "unit_mismatch",
+  "incomplete_response",
+  // The service (src/server, src/store, `netrisk keys`): authentication, permission, lookup, concurrency, transport.
+  "unauthorized",
+  "forbidden",
+  "not_found",
+  "version_conflict",
+  "idempotency_mismatch",
+  "payload_too_large",
+  "unsupported_media_type",
+  "method_not_allowed",
+  "data_locked",
+  "unavailable",
+  "replayed",
 ] as const;
 
 export type IssueCode = (typeof ISSUE_CODES)[number];

@@ -6,13 +6,15 @@ import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, dirname, resolve } from "node:path";
 
-const LAYERS = ["errors", "version", "math", "market", "pricing", "risk", "models", "account", "backtest", "live", "io", "transport", "cli", "index"];
+const LAYERS = ["errors", "version", "math", "market", "pricing", "risk", "models", "account", "backtest", "live", "io", "venues", "transport", "store", "server", "cli", "index"];
 const ENGINE = new Set(["math", "market", "pricing", "risk", "models", "account", "backtest"]);
 /** The pure live core: the engine's rules, and no thread of its own, no clock, no global randomness, no process. */
 const PURE = new Set([...ENGINE, "live"]);
 const LIVE_FORBIDDEN = /^(node:)?(worker_threads|timers|perf_hooks|process|os|cluster)$/;
 const CLOCK_OR_RNG = /\b(Date\.now|performance\.now|Math\.random|setTimeout|setInterval|process\.)|new Date\(\)/;
 const IO_MODULES = /^(node:)?(fs|fs\/promises|net|http|https|child_process|dgram|tls|readline)$/;
+/** Layers above the engine that still do no I/O: venue importers read parsed JSON handed to them (files are cli's). */
+const NO_IO_SHELLS = new Set(["venues"]);
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -28,6 +30,15 @@ function layerOf(file: string): string {
 }
 
 describe("architecture", () => {
+  it("venues is a shell over the engine: nothing below it imports it, and it holds no margin model", () => {
+    const below = sources.filter((f) => LAYERS.indexOf(layerOf(f)) < LAYERS.indexOf("venues"));
+    const offenders = below.filter((f) => /from\s+["'][^"']*\/venues\//.test(readFileSync(f, "utf8")));
+    expect(offenders).toEqual([]);
+    // Margin rules live in src/models (the OKX model is src/models/okx); venues only maps shapes and reports.
+    const venues = sources.filter((f) => layerOf(f) === "venues");
+    expect(venues.filter((f) => /models\/[a-z-]+\/(bucket|components|aggregation)\.js/.test(readFileSync(f, "utf8")))).toEqual([]);
+  });
+
   const sources = files("src");
 
   it("every source file sits in a known layer", () => {
@@ -47,6 +58,8 @@ describe("architecture", () => {
           if (LAYERS.indexOf(to) > LAYERS.indexOf(from)) violations.push(`${f}: ${from} imports ${to} (${spec})`);
         } else if (PURE.has(from) && IO_MODULES.test(spec)) {
           violations.push(`${f}: engine layer ${from} imports ${spec}`);
+        } else if (NO_IO_SHELLS.has(from) && IO_MODULES.test(spec)) {
+          violations.push(`${f}: pure shell layer ${from} imports ${spec}`);
         } else if (from === "live" && LIVE_FORBIDDEN.test(spec)) {
           violations.push(`${f}: the live core imports ${spec}`);
         }

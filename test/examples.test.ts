@@ -11,4 +11,9 @@ describe("examples/", () => {
     const out = execFileSync(process.execPath, ["scripts/generate-examples.js", "--check"], { encoding: "utf8" });
     expect(out).toMatch(/examples up to date/);
   });
+
+  it.runIf(existsSync("dist/venues/index.js"))("examples/venues-2025-12-30 equals what scripts/generate-venue-example.js generates", () => {
+    const out = execFileSync(process.execPath, ["scripts/generate-venue-example.js", "--check"], { encoding: "utf8" });
+    expect(out).toMatch(/venue example up to date/);
+  });
 });

@@ -29,7 +29,7 @@ import type { InstrumentRiskArrays } from "../risk/risk-arrays.js";
  * Models that value collateral themselves (haircuts, risk-cancelling collateral, peg loss inside their margin): the
  * account layer then adds no haircut, borrow or de-peg charge and passes the balances to the model.
  */
-export const MODELS_VALUING_COLLATERAL: readonly string[] = ["derive-pmrm2"];
+export const MODELS_VALUING_COLLATERAL: readonly string[] = ["derive-pmrm2", "okx"];
 
 /** Suffix of the synthetic instrument that carries a coin balance into a risk-matrix bucket. */
 export const BALANCE_SUFFIX = " (balance)";

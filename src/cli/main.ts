@@ -15,6 +15,9 @@ import { registerAccount } from "./commands/account.js";
 import { registerMarket } from "./commands/market.js";
 import { registerRisk } from "./commands/risk.js";
 import { registerBacktest } from "./commands/backtest.js";
+import { registerVenues } from "./commands/venues.js";
+import { registerServe } from "./commands/serve.js";
+import { registerAdmin } from "./commands/admin.js";
 import { registerLive } from "./commands/live.js";
 import { VERSION } from "../version.js";
 
@@ -35,6 +38,9 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerMarket(program, io, setExit);
   registerRisk(program, io, setExit);
   registerBacktest(program, io, setExit);
+  registerVenues(program, io, setExit);
+  registerServe(program, io, setExit);
+  registerAdmin(program, io, setExit);
   registerLive(program, io, setExit);
   return program;
 }

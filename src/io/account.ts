@@ -30,7 +30,12 @@ export const accountFileSchema = portfolioFileSchema
     parameterSet: z
       .union([z.string().min(1), z.looseObject({})])
       .optional()
-      .meta({ description: "Preset name in presets/ (default: the model's own preset), or a whole parameter set inline." }),
+      .meta({ description: "Preset name in presets/ (default: the model's own preset), or a whole parameter set inline. On the service, a stored parameter set's name (its current version) comes first." }),
+    parameterSetVersion: z
+      .string()
+      .min(1)
+      .optional()
+      .meta({ description: "Pin the named parameter set to this version (the service keeps every version; the CLI checks that the preset file is at it). Without it the account follows the current version." }),
     overrides: z
       .strictObject({
         parameters: z
@@ -132,6 +137,8 @@ function bindModel(modelId: string, file: AccountFile, load: PresetLoader): Resu
   }
   const patch = file.overrides?.parameters;
   const model = createModel(modelId, { parameterSet: patch === undefined ? base : applyMergePatch(base, patch) });
+  if (model.ok && file.parameterSetVersion !== undefined && model.value.parameterSet.version !== file.parameterSetVersion)
+    return fail(issue("invalid_value", "parameterSetVersion", `the account is pinned to ${name} ${file.parameterSetVersion}, but the parameter set is at version ${model.value.parameterSet.version}`));
   if (!model.ok) {
     const prefix = patch === undefined ? "parameterSet" : "overrides.parameters";
     return fail(...model.issues.map((i) => (i.code === "invalid_parameter_set" ? { ...i, path: joinPath(prefix, i.path) } : i)));

@@ -21,7 +21,7 @@ const statisticalOptions = { statistical: { scenarios }, riskMatrixParameterSet:
 
 describe("model registry", () => {
   it("registers deribit, derive-pmrm2 and standard, each with a default preset", () => {
-    expect([...MODEL_IDS].sort()).toEqual(["deribit", "derive-pmrm2", "greeks", "hybrid", "span", "standard", "var"]);
+    expect([...MODEL_IDS].sort()).toEqual(["deribit", "derive-pmrm2", "greeks", "hybrid", "okx", "span", "standard", "var"]);
     for (const id of MODEL_IDS) expect(DEFAULT_PRESETS[id], id).toBeDefined();
   });
 

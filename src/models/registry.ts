@@ -7,6 +7,7 @@ import { fail, issue } from "../errors.js";
 import type { Result } from "../errors.js";
 import { createDerivePmrm2Model, DERIVE_PMRM2_MODEL_ID, parseDerivePmrm2Params } from "./derive-pmrm2/index.js";
 import { createGreeksModel, GREEKS_MODEL_ID, parseGreeksParams } from "./greeks/index.js";
+import { createOkxModel, OKX_MODEL_ID, parseOkxParams } from "./okx/index.js";
 import { createRiskMatrixModel, DERIBIT_MODEL_ID, parseRiskMatrixParams } from "./risk-matrix/index.js";
 import { createSpanModel, parseSpanParams, SPAN_MODEL_ID } from "./span/index.js";
 import { createStandardModel, STANDARD_MODEL_ID } from "./standard/model.js";
@@ -36,6 +37,8 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
   [SPAN_MODEL_ID]: bind(parseSpanParams, createSpanModel),
   // Greeks-based margin in the ISDA SIMM shape (docs/methodology.md "Greeks-based margin").
   [GREEKS_MODEL_ID]: bind(parseGreeksParams, createGreeksModel),
+  // OKX portfolio margin, MR1–MR9 per risk unit (docs/methodology.md "OKX portfolio margin").
+  [OKX_MODEL_ID]: bind(parseOkxParams, createOkxModel),
   // Statistical margin: ES under joint scenarios bound via `options.statistical` (docs/methodology.md "VaR and
   // expected shortfall", "Hybrid model").
   [VAR_MODEL_ID]: varFactory,
@@ -52,6 +55,7 @@ export const DEFAULT_PRESETS: Readonly<Record<string, string>> = {
   [DERIVE_PMRM2_MODEL_ID]: "derive-pmrm2",
   [SPAN_MODEL_ID]: "span-crypto",
   [GREEKS_MODEL_ID]: "greeks-default",
+  [OKX_MODEL_ID]: "okx",
   [VAR_MODEL_ID]: "var-default",
   [HYBRID_MODEL_ID]: "hybrid-default",
 };

@@ -65,6 +65,7 @@ export function renderAccount(
         e.collateral.map((l) => [l.currency, l.amount, l.priceUsd, l.valueUsd, l.treatment, l.imHaircutUsd, l.borrowImUsd, l.depegImUsd]),
       ),
     );
+  if (e.margin.model === "okx") out.push("", ...okxUnitLines(e));
   if (projected.expiry !== null)
     out.push(
       "",
@@ -83,6 +84,25 @@ export function renderAccount(
     out.push("", table(["currency", "borrowing power", "in USD", "of which borrowed"], borrowing.map((x) => [x.currency, x.amount, x.amountUsd, x.borrowed])));
   for (const n of e.notes) out.push(`note: ${n}`);
   return out.join("\n");
+}
+
+/** Four decimals, as OKX's figures are quoted (1,183.8207). */
+const d4 = (x: unknown): string => (typeof x === "number" ? x.toLocaleString("en-US", { minimumFractionDigits: 4, maximumFractionDigits: 4 }) : "n/a");
+
+/** The OKX model's components per risk unit and its account-level figures (docs/methodology.md "OKX portfolio margin"). */
+function okxUnitLines(e: AccountEvaluation): string[] {
+  const units = Object.entries(e.margin.byCurrency).filter(([k]) => k !== "account");
+  const rows = units.map(([k, b]) => {
+    const c = b.components;
+    return [k.toUpperCase(), ...["mr1", "mr2", "mr3", "mr4", "mr5", "mr6", "mr7", "mr9"].map((m) => d4(c[m])), d4(b.maintenanceMarginUsd), d4(b.initialMarginUsd)];
+  });
+  const a = (e.margin.byCurrency.account?.details ?? {}) as Record<string, unknown>;
+  return [
+    "OKX risk units (USD): MMR = max(max(MR1, MR2, MR6) + MR3 + MR4 + MR5 + MR9, MR7), IMR = 1.3 × MMR",
+    table(["unit", "MR1", "MR2", "MR3", "MR4", "MR5", "MR6", "MR7", "MR9", "MMR", "IMR"], rows),
+    `derivMmr ${d4(a.derivMmr)}, borrowing MR8: borrowMmr ${d4(a.borrowMmr)} / borrowImr ${d4(a.borrowImr)} on ${d4(a.borrowedUsd)} borrowed`,
+    `totalMmr ${d4(a.totalMmr)}, totalImr ${d4(a.totalImr)}, adjusted equity ${d4(a.adjustedEquityUsd)}, margin ratio ${a.marginRatio === null ? "n/a (no MMR)" : d4(a.marginRatio)} (adjusted equity / (totalMmr + liquidation cost ${d4(a.liquidationCostUsd)}))`,
+  ];
 }
 
 /** `netrisk whatif` text. */

@@ -1,0 +1,143 @@
+/**
+ * The service, wired: ports in (Store, Clock, EventSink, Logger, server key), routes listed by group, one HTTP
+ * handler out. `startServer` listens and drains on close. THIS is where the live engine plugs in (issue 11): its
+ * routes (`POST /v1/ticks`, `GET /v1/stream`, breakers) join `routeGroups`, and its core subscribes to `events`.
+ *
+ *   Store ──┐                        routes/*.ts (one file per group)
+ *   Clock ──┼── ServiceDeps ──> ─────────────────────────────────────── router ── http.ts ── node:http
+ *   Events ─┤   (book, auth,        health, market, accounts, fills,
+ *   Logger ─┘    read audit)         analysis, audit, keys, parameter sets, deribit, openapi
+ * @module
+ */
+import { createServer } from "node:http";
+import type { IncomingMessage, Server, ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Store } from "../store/port.js";
+import { createReadAudit } from "./audit.js";
+import { createAuth } from "./auth.js";
+import { createBook } from "./book.js";
+import type { ServiceDeps } from "./deps.js";
+import { createHandler, createRouter } from "./http.js";
+import type { AnyRoute, Router } from "./http.js";
+import { openApiRoute } from "./openapi.js";
+import { inProcessEvents, silentLogger, systemClock } from "./ports.js";
+import type { Clock, EventSink, Logger } from "./ports.js";
+import { accountRoutes } from "./routes/accounts.js";
+import { analysisRoutes } from "./routes/analysis.js";
+import { auditRoutes } from "./routes/audit.js";
+import { deribitErrorReply, deribitRoutes } from "./routes/deribit.js";
+import { fillRoutes } from "./routes/fills.js";
+import { healthRoutes } from "./routes/health.js";
+import { keyRoutes } from "./routes/keys.js";
+import { marketRoutes } from "./routes/market.js";
+import { parameterSetRoutes } from "./routes/parameter-sets.js";
+import { secretBox } from "./secrets.js";
+
+export interface ServiceOptions {
+  readonly store: Store;
+  /** 32-byte key sealing client secrets (secrets.ts `loadServerKey`). */
+  readonly serverKey: Buffer;
+  readonly clock?: Clock;
+  readonly events?: EventSink;
+  readonly logger?: Logger;
+  /** Largest request body, bytes (default 1 MiB). */
+  readonly bodyLimitBytes?: number;
+  /** Largest |ts − now| of a signed request (default 60 s). */
+  readonly signatureSkewMs?: number;
+  /** More route groups (the live engine's), built from the same deps. */
+  readonly extraRoutes?: (deps: ServiceDeps) => AnyRoute[];
+  /** Serve what no route matches (the dashboard's built folder, issue 12); return false for a 404. */
+  readonly fallback?: (req: IncomingMessage, res: ServerResponse) => boolean;
+}
+
+export interface Service {
+  readonly deps: ServiceDeps;
+  readonly router: Router;
+  readonly handler: (req: IncomingMessage, res: ServerResponse) => void;
+  readonly inFlight: { count: number };
+}
+
+/** Every route group of the service, in the order they are matched. */
+export function routeGroups(deps: ServiceDeps): AnyRoute[] {
+  return [
+    ...healthRoutes(),
+    ...marketRoutes(deps),
+    ...accountRoutes(deps),
+    ...fillRoutes(deps),
+    ...analysisRoutes(deps),
+    ...auditRoutes(deps),
+    ...keyRoutes(deps),
+    ...parameterSetRoutes(deps),
+    ...deribitRoutes(deps),
+  ];
+}
+
+export function createService(o: ServiceOptions): Service {
+  const clock = o.clock ?? systemClock;
+  const logger = o.logger ?? silentLogger;
+  const box = secretBox(o.serverKey);
+  const deps: ServiceDeps = {
+    store: o.store,
+    clock,
+    events: o.events ?? inProcessEvents(),
+    logger,
+    book: createBook(o.store, clock),
+    auth: createAuth({ store: o.store, box, clock, ...(o.signatureSkewMs !== undefined ? { signatureSkewMs: o.signatureSkewMs } : {}) }),
+    readAudit: createReadAudit(o.store, logger),
+    box,
+  };
+  const routes: AnyRoute[] = [...routeGroups(deps), ...(o.extraRoutes?.(deps) ?? [])];
+  routes.push(openApiRoute(() => routes));
+  const router = createRouter(routes);
+  const inFlight = { count: 0 };
+  const handler = createHandler({
+    router,
+    logger,
+    bodyLimitBytes: o.bodyLimitBytes ?? 1024 * 1024,
+    authenticate: deps.auth.authenticate,
+    authorise: deps.auth.authorise,
+    errorReply: deribitErrorReply,
+    inFlight,
+    ...(o.fallback !== undefined ? { fallback: o.fallback } : {}),
+  });
+  return { deps, router, handler, inFlight };
+}
+
+export interface RunningServer {
+  readonly url: string;
+  readonly port: number;
+  readonly service: Service;
+  /** Stop accepting, finish the requests in flight (up to `timeoutMs`), flush the read audit, close the store. */
+  close(timeoutMs?: number): Promise<void>;
+}
+
+/** Listen on host:port (port 0: a free one). */
+export async function startServer(o: ServiceOptions & { host?: string; port?: number }): Promise<RunningServer> {
+  const service = createService(o);
+  const server: Server = createServer({ keepAliveTimeout: 5000 }, service.handler);
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(o.port ?? 8080, o.host ?? "127.0.0.1", () => resolve());
+  });
+  const addr = server.address() as AddressInfo;
+  const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
+  let closing: Promise<void> | undefined;
+  return {
+    url: `http://${host}:${addr.port}`,
+    port: addr.port,
+    service,
+    close(timeoutMs = 10_000) {
+      closing ??= (async () => {
+        const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+        server.closeIdleConnections();
+        const deadline = Date.now() + timeoutMs;
+        while (service.inFlight.count > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
+        server.closeAllConnections();
+        await closed;
+        await service.deps.readAudit.flush();
+        await o.store.close();
+      })();
+      return closing;
+    },
+  };
+}

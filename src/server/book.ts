@@ -1,0 +1,189 @@
+/**
+ * The service's working set: the current market (validated, with its context and account binder), the parameter
+ * sets (stored versions in force by the clock's day, else the bundled presets), and bound accounts cached by
+ * (account version, market id): a figure is computed once per version of its inputs. Every served figure names
+ * what it was computed from, and a read audit row records it (batched, committed within a second: audit.ts).
+ *
+ * This is wiring and caching, no business rule: numbers come from src/account through io/account-binder.ts. The live
+ * engine (issue 11) takes over keeping figures current; it plugs in through the EventSink (ports.ts) and can serve
+ * from its own book.
+ * @module
+ */
+import { createHash } from "node:crypto";
+import { accountDocument } from "../account/document.js";
+import type { AccountDocument } from "../account/document.js";
+import { fail, issue, ok } from "../errors.js";
+import type { Result } from "../errors.js";
+import { createAccountBinder } from "../io/account-binder.js";
+import type { AccountBinder, BoundAccount, ParameterSetResolver } from "../io/account-binder.js";
+import { validateMarket } from "../io/market.js";
+import { loadPreset } from "../io/presets.js";
+import type { MarketContext } from "../market/context.js";
+import { buildMarketContext } from "../pricing/build-context.js";
+import type { Store, StoredAccount, StoredMarket, StoredParameterSet } from "../store/port.js";
+import { HttpError, httpFail } from "./http.js";
+import type { Clock } from "./ports.js";
+
+export interface CurrentMarket {
+  readonly stored: StoredMarket;
+  readonly context: MarketContext;
+  readonly binder: AccountBinder;
+}
+
+/** What a served figure was computed from (the read audit row and the `computedFrom` field). */
+export interface Provenance {
+  readonly accountId: string;
+  readonly accountVersion: number;
+  readonly marketId: string;
+  readonly model: string;
+  readonly parameterSet: { readonly name: string; readonly version: string };
+}
+
+export interface Book {
+  /** The current market, or 503 `unavailable` when none was PUT yet. */
+  market(): Promise<CurrentMarket>;
+  /** Validate and build a market document (issues with paths under `body`). */
+  buildMarket(document: unknown): Result<{ id: string; timestampMs: number; context: MarketContext }>;
+  /** Make a stored market current in memory (after its write committed). */
+  setMarket(stored: StoredMarket, context: MarketContext): void;
+  /** Forget parameter sets and bindings (after a parameter-set write). */
+  parameterSetsChanged(): void;
+  /** Bind a stored account on the current market (cached by version and market). */
+  bound(account: StoredAccount): Promise<{ bound: BoundAccount; market: CurrentMarket; provenance: Provenance }>;
+  /** Bind an account document (not stored yet) on the current market, for validation. */
+  bindDocument(document: unknown): Promise<Result<BoundAccount>>;
+  /** The account document (`netrisk account --json --no-distance`), cached by version and market. */
+  figures(account: StoredAccount): Promise<{ document: AccountDocument; provenance: Provenance; bound: BoundAccount }>;
+  /** The resolver of parameter sets as of the clock's day (`candidate` replaces one set's version: preview). */
+  resolver(candidate?: StoredParameterSet): Promise<ParameterSetResolver>;
+  /** A binder on the current market with a candidate parameter-set version in force. */
+  binderWith(candidate: StoredParameterSet): Promise<AccountBinder>;
+}
+
+export const marketIdOf = (document: unknown): string => createHash("sha256").update(JSON.stringify(document)).digest("hex").slice(0, 16);
+
+/** The UTC day of a time, YYYY-MM-DD. */
+export const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
+
+export function createBook(store: Store, clock: Clock): Book {
+  let current: CurrentMarket | null = null;
+  let loadedOnce = false;
+  let sets: StoredParameterSet[] | null = null;
+  let pending: Promise<void> = Promise.resolve();
+  const cache = new Map<string, { version: number; marketId: string; bound: BoundAccount; document?: AccountDocument }>();
+
+  const storedSets = async (): Promise<StoredParameterSet[]> => (sets ??= await store.listParameterSets());
+
+  async function resolver(candidate?: StoredParameterSet): Promise<ParameterSetResolver> {
+    const all = await storedSets();
+    const today = dayOf(clock.nowMs());
+    return (name, pinned) => {
+      const versions = all.filter((s) => s.name === name && !(candidate !== undefined && s.name === candidate.name && s.version === candidate.version));
+      if (candidate !== undefined && candidate.name === name) versions.push({ ...candidate, effective: "0000-01-01" });
+      if (pinned !== undefined) {
+        const v = versions.find((s) => s.version === pinned);
+        if (v !== undefined) return ok({ name, version: v.version, document: v.document });
+        const preset = loadPreset(name);
+        const presetVersion = preset.ok ? (preset.value as { version?: unknown }).version : undefined;
+        if (preset.ok && presetVersion === pinned) return ok({ name, version: pinned, document: preset.value });
+        return fail(issue("invalid_value", "parameterSetVersion", `parameter set ${name} has no version ${pinned}`));
+      }
+      // The version in force: the latest effective on or before today (the candidate counts as in force).
+      const inForce = versions.filter((s) => s.effective <= today).sort((a, b) => (a.effective === b.effective ? a.createdAt.localeCompare(b.createdAt) : a.effective.localeCompare(b.effective)));
+      const v = inForce[inForce.length - 1];
+      if (v !== undefined) return ok({ name, version: v.version, document: v.document });
+      const preset = loadPreset(name);
+      if (!preset.ok) return preset;
+      const version = (preset.value as { version?: unknown }).version;
+      return ok({ name, version: typeof version === "string" ? version : "preset", document: preset.value });
+    };
+  }
+
+  function buildMarket(document: unknown): Result<{ id: string; timestampMs: number; context: MarketContext }> {
+    const snap = validateMarket(document);
+    if (!snap.ok) return fail(...snap.issues.map((i) => ({ ...i, path: i.path === "" ? "body" : `body.${i.path}` })));
+    const ctx = buildMarketContext(snap.value);
+    if (!ctx.ok) return fail(...ctx.issues.map((i) => ({ ...i, path: i.path === "" ? "body" : `body.${i.path}` })));
+    return ok({ id: marketIdOf(document), timestampMs: snap.value.timestampMs, context: ctx.value });
+  }
+
+  async function market(): Promise<CurrentMarket> {
+    if (current === null && !loadedOnce) {
+      loadedOnce = true;
+      const stored = await store.currentMarket();
+      if (stored !== null) {
+        const built = buildMarket(stored.document);
+        if (built.ok) current = { stored, context: built.value.context, binder: createAccountBinder(built.value.context, await resolver()) };
+      }
+    }
+    if (current === null) return httpFail("unavailable", "market", "no market yet: PUT /v1/market with a market snapshot first");
+    return current;
+  }
+
+  const provenanceOf = (account: StoredAccount, m: CurrentMarket, b: BoundAccount): Provenance => ({
+    accountId: account.id,
+    accountVersion: account.version,
+    marketId: m.stored.id,
+    model: b.model.id,
+    parameterSet: b.parameterSetRef,
+  });
+
+  async function bound(account: StoredAccount): Promise<{ bound: BoundAccount; market: CurrentMarket; provenance: Provenance }> {
+    const m = await market();
+    const hit = cache.get(account.id);
+    if (hit !== undefined && hit.version === account.version && hit.marketId === m.stored.id) return { bound: hit.bound, market: m, provenance: provenanceOf(account, m, hit.bound) };
+    const r = m.binder.bind(account.document);
+    // A stored account that no longer binds (its instrument expired, the new market lacks its index): a 422-class
+    // answer naming the account, not a crash.
+    if (!r.ok) throw new HttpError(r.issues.map((i) => ({ ...i, path: `account.${i.path}` })), { status: 422 });
+    cache.set(account.id, { version: account.version, marketId: m.stored.id, bound: r.value });
+    return { bound: r.value, market: m, provenance: provenanceOf(account, m, r.value) };
+  }
+
+  return {
+    market,
+    buildMarket,
+    setMarket(stored, context) {
+      loadedOnce = true;
+      current = { stored, context, binder: createAccountBinder(context, () => fail(issue("unavailable", "parameterSet", "parameter sets loading"))) };
+      // The resolver is async (stored sets): every bind waits for `pending`, so the real binder is in place first.
+      pending = resolver().then((res) => {
+        if (current?.stored.id === stored.id) current = { stored, context, binder: createAccountBinder(context, res) };
+      });
+    },
+    parameterSetsChanged() {
+      sets = null;
+      cache.clear();
+      const m = current;
+      if (m !== null) {
+        pending = resolver().then((res) => {
+          if (current === m) current = { ...m, binder: createAccountBinder(m.context, res) };
+        });
+      }
+    },
+    bound: async (a) => {
+      await pending;
+      return bound(a);
+    },
+    async bindDocument(document) {
+      await pending;
+      return (await market()).binder.bind(document);
+    },
+    async figures(account) {
+      await pending;
+      const b = await bound(account);
+      const hit = cache.get(account.id);
+      if (hit?.document !== undefined && hit.version === account.version && hit.marketId === b.market.stored.id) return { document: hit.document, provenance: b.provenance, bound: b.bound };
+      const doc = accountDocument({ ...b.bound, accountRef: account.id, marketRef: b.market.stored.id }, { distance: false });
+      if (!doc.ok) throw new HttpError(doc.issues, { status: 422 });
+      if (hit !== undefined) hit.document = doc.value;
+      return { document: doc.value, provenance: b.provenance, bound: b.bound };
+    },
+    resolver,
+    async binderWith(candidate) {
+      await pending;
+      const m = await market();
+      return createAccountBinder(m.context, await resolver(candidate));
+    },
+  };
+}

@@ -1,0 +1,30 @@
+/**
+ * What every route group is built from: the ports (store, clock, events, logger) and the service's parts (book,
+ * auth, read audit, secrets). A route file exports `xxxRoutes(deps): AnyRoute[]`; app.ts lists them.
+ * @module
+ */
+import type { Store, WriteContext } from "../store/port.js";
+import type { ReadAudit } from "./audit.js";
+import type { Auth } from "./auth.js";
+import type { Book } from "./book.js";
+import type { Principal, RequestContext } from "./http.js";
+import type { Clock, EventSink, Logger } from "./ports.js";
+import type { SecretBox } from "./secrets.js";
+
+export interface ServiceDeps {
+  readonly store: Store;
+  readonly clock: Clock;
+  readonly events: EventSink;
+  readonly logger: Logger;
+  readonly book: Book;
+  readonly auth: Auth;
+  readonly readAudit: ReadAudit;
+  readonly box: SecretBox;
+}
+
+/** The write context of a request: who (the key's client id), which request, when (the Clock). */
+export function writeContext(deps: ServiceDeps, ctx: Pick<RequestContext, "requestId" | "principal">): WriteContext {
+  return { actor: actorOf(ctx.principal), requestId: ctx.requestId, at: new Date(deps.clock.nowMs()).toISOString() };
+}
+
+export const actorOf = (p: Principal | null): string => p?.clientId ?? "anonymous";

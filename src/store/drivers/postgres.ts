@@ -1,0 +1,49 @@
+/**
+ * PostgreSQL through node-postgres (`pg`, pure JavaScript) as an SQL driver: a small pool; a transaction holds one
+ * client from BEGIN to COMMIT. int8 and numeric columns are parsed to numbers (counts and sequence numbers stay far
+ * below 2^53).
+ * @module
+ */
+import pg from "pg";
+import type { SqlDriver, SqlRunner } from "./driver.js";
+
+const INT8_OID = 20;
+
+/** Connect to `url` (postgres://user@host:port/db). */
+export async function openPostgresDriver(url: string, options: { poolSize?: number } = {}): Promise<SqlDriver> {
+  const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 8 });
+  const types = { getTypeParser: (oid: number, format?: string) => (oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as "text")) };
+  // Fail now, with the server's reason, rather than on the first request.
+  const probe = await pool.connect();
+  probe.release();
+  const runner = (c: pg.Pool | pg.PoolClient): SqlRunner => ({
+    async query<T>(text: string, params: readonly unknown[] = []) {
+      const r = await c.query({ text, values: params as unknown[], types });
+      return r.rows as T[];
+    },
+    async exec(script: string) {
+      await c.query(script);
+    },
+  });
+  const base = runner(pool);
+  return {
+    backend: "postgres",
+    query: base.query,
+    exec: base.exec,
+    async transaction(fn) {
+      const client = await pool.connect();
+      try {
+        await client.query("BEGIN");
+        const out = await fn(runner(client));
+        await client.query("COMMIT");
+        return out;
+      } catch (e) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw e;
+      } finally {
+        client.release();
+      }
+    },
+    close: () => pool.end(),
+  };
+}

@@ -1,0 +1,183 @@
+/**
+ * The Store port: everything the service persists, as one interface with two adapters (embedded PGlite and
+ * PostgreSQL) over one SQL schema (schema.ts) and one implementation (sql-store.ts). ONE contract test suite
+ * (test/store/store.contract.ts) runs against both. No business rule lives here: callers compute new documents with
+ * the engine (account/fills.ts, io/account.ts) and the store commits them atomically with their audit rows.
+ *
+ * Concurrency: every write that depends on a read is optimistic. An account write names the version it was computed
+ * from and fails with `version_conflict` when another write got there first; the caller re-reads and retries (or
+ * answers 409 when the client named the version with If-Match).
+ * @module
+ */
+
+/** Who did a write and under which request, stamped on its audit row. */
+export interface WriteContext {
+  /** The key's client id (`admin-1a2b...`), or `cli` / `system` for local tools. */
+  readonly actor: string;
+  readonly requestId: string | null;
+  /** When (ISO 8601 from the server's Clock). */
+  readonly at: string;
+}
+
+export interface StoredAccount {
+  readonly id: string;
+  /** Starts at 1; +1 on every write. */
+  readonly version: number;
+  /** The account in the account file format (docs/formats.md), numbers as the engine's doubles. */
+  readonly document: Record<string, unknown>;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+}
+
+export interface StoredMarket {
+  /** Content id: the first 16 hex digits of the SHA-256 of the snapshot's JSON text. */
+  readonly id: string;
+  readonly timestampMs: number;
+  /** The snapshot in the market file format. */
+  readonly document: Record<string, unknown>;
+  readonly receivedAt: string;
+  readonly current: boolean;
+}
+
+export interface StoredParameterSet {
+  readonly name: string;
+  readonly version: string;
+  /** YYYY-MM-DD: from this UTC day on the version is in force (and can no longer change). */
+  readonly effective: string;
+  /** The model the set is for (deribit, standard, ...). */
+  readonly model: string;
+  readonly document: Record<string, unknown>;
+  readonly createdAt: string;
+  readonly createdBy: string;
+}
+
+export type Role = "admin" | "risk" | "trader" | "feed";
+export const ROLES: readonly Role[] = ["admin", "risk", "trader", "feed"];
+
+export interface StoredKey {
+  /** Public id of the key (Deribit's client_id). */
+  readonly clientId: string;
+  readonly role: Role;
+  /** Accounts a trader key may use (null: not restricted by account, i.e. every other role). */
+  readonly accounts: readonly string[] | null;
+  /** SHA-256 (hex) of the API key; the key itself is never stored. */
+  readonly keyHash: string;
+  /** The client secret encrypted under the server key (AES-256-GCM, `v1:iv:tag:ciphertext` base64url). */
+  readonly secretEnc: string;
+  readonly label: string | null;
+  readonly createdAt: string;
+  readonly createdBy: string;
+  readonly revokedAt: string | null;
+}
+
+export type TokenKind = "access" | "refresh" | "stream";
+
+export interface StoredToken {
+  readonly tokenHash: string;
+  readonly kind: TokenKind;
+  readonly clientId: string;
+  readonly expiresAtMs: number;
+}
+
+export interface StoredFill {
+  readonly accountId: string;
+  readonly tradeId: string;
+  readonly fill: Record<string, unknown>;
+  /** The account version the fill produced. */
+  readonly accountVersion: number;
+  readonly createdAt: string;
+}
+
+/** A stored answer to a request with an Idempotency-Key. */
+export interface IdempotencyRecord {
+  readonly scope: string;
+  readonly key: string;
+  /** SHA-256 of the request (method, path, body): the same key with another body is refused. */
+  readonly requestHash: string;
+  readonly status: number;
+  readonly response: unknown;
+  readonly createdAt: string;
+}
+
+export interface AuditInput {
+  readonly action: string;
+  readonly accountId?: string | null;
+  readonly accountVersion?: number | null;
+  /** What was written or what a served figure was computed from (market id, model, parameter-set version, ...). */
+  readonly detail: Record<string, unknown>;
+}
+
+export interface AuditEntry {
+  readonly seq: number;
+  readonly at: string;
+  readonly actor: string;
+  readonly action: string;
+  readonly accountId: string | null;
+  readonly accountVersion: number | null;
+  readonly requestId: string | null;
+  readonly detail: Record<string, unknown>;
+}
+
+/** An account write computed from `expectedVersion` (0: the account must not exist yet). */
+export interface AccountWrite {
+  readonly id: string;
+  readonly expectedVersion: number;
+  readonly document: Record<string, unknown>;
+  readonly audit: AuditInput;
+  /** Fills this write applies (stored with the new version; a trade id already stored for the account conflicts). */
+  readonly fills?: readonly { readonly tradeId: string; readonly fill: Record<string, unknown> }[];
+  /** The answer to store under the request's Idempotency-Key, in the same transaction. */
+  readonly idempotency?: Omit<IdempotencyRecord, "createdAt">;
+}
+
+export type AccountWriteResult =
+  | { readonly ok: true; readonly account: StoredAccount }
+  | { readonly ok: false; readonly reason: "version_conflict"; readonly currentVersion: number }
+  | { readonly ok: false; readonly reason: "duplicate_trade"; readonly tradeIds: readonly string[] }
+  | { readonly ok: false; readonly reason: "idempotency_taken"; readonly record: IdempotencyRecord };
+
+export type ParameterSetWriteResult =
+  | { readonly ok: true; readonly created: boolean; readonly set: StoredParameterSet }
+  | { readonly ok: false; readonly reason: "immutable"; readonly set: StoredParameterSet };
+
+export interface Store {
+  readonly backend: "pglite" | "postgres";
+  /** Flush and close (the server calls it after draining requests). */
+  close(): Promise<void>;
+
+  getAccount(id: string): Promise<StoredAccount | null>;
+  /** Accounts in id order after `afterId` (exclusive), at most `limit`. */
+  listAccounts(options: { afterId?: string | null; limit: number }): Promise<StoredAccount[]>;
+  /** Write an account (and its fills, idempotency record and audit row) atomically. */
+  writeAccount(write: AccountWrite, ctx: WriteContext): Promise<AccountWriteResult>;
+  listFills(accountId: string): Promise<StoredFill[]>;
+  /** Trade ids among `tradeIds` already stored for the account. */
+  knownTrades(accountId: string, tradeIds: readonly string[]): Promise<string[]>;
+
+  getIdempotency(scope: string, key: string): Promise<IdempotencyRecord | null>;
+
+  /** Store a snapshot (kept if its id is already stored) and make it current; audited. */
+  putMarket(market: Omit<StoredMarket, "receivedAt" | "current">, ctx: WriteContext): Promise<{ created: boolean; market: StoredMarket }>;
+  currentMarket(): Promise<StoredMarket | null>;
+  getMarket(id: string): Promise<StoredMarket | null>;
+
+  /** Create a version, or replace one not yet effective (`asOfDay`: today, YYYY-MM-DD); audited. */
+  putParameterSet(set: Omit<StoredParameterSet, "createdAt" | "createdBy">, asOfDay: string, ctx: WriteContext): Promise<ParameterSetWriteResult>;
+  listParameterSets(): Promise<StoredParameterSet[]>;
+  getParameterSet(name: string, version: string): Promise<StoredParameterSet | null>;
+
+  createKey(key: Omit<StoredKey, "createdAt" | "createdBy" | "revokedAt">, ctx: WriteContext): Promise<StoredKey>;
+  getKey(clientId: string): Promise<StoredKey | null>;
+  listKeys(): Promise<StoredKey[]>;
+  /** Revoke (idempotent); null when the key does not exist. */
+  revokeKey(clientId: string, ctx: WriteContext): Promise<StoredKey | null>;
+
+  putToken(token: StoredToken): Promise<void>;
+  getToken(tokenHash: string): Promise<StoredToken | null>;
+  /** Record a signature nonce; false when it was already used (a replay). Nonces older than `pruneBeforeMs` go. */
+  useNonce(clientId: string, nonce: string, tsMs: number, pruneBeforeMs: number): Promise<boolean>;
+
+  /** Append audit rows in one transaction (the server batches read audit rows through it). */
+  appendAudit(entries: readonly (AuditInput & { readonly ctx: WriteContext })[]): Promise<void>;
+  listAudit(options: { accountId?: string | null; afterSeq?: number; limit: number }): Promise<AuditEntry[]>;
+}

@@ -1,0 +1,108 @@
+/**
+ * The one SQL schema of the service, as ordered migrations run by both adapters (PGlite and PostgreSQL) on open.
+ * Plain SQL rather than an ORM's schema DSL: the statements are the contract the two backends must both accept, and
+ * the contract suite runs them on both (docs/server.md says why). Never edit a released migration: add the next one.
+ *
+ * Documents are `json` (not `jsonb`): json keeps the text as written, so a stored account comes back with its fields
+ * in their order and every number with its digits (the engine's doubles round-trip exactly).
+ * @module
+ */
+
+export interface Migration {
+  readonly version: number;
+  readonly name: string;
+  readonly sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "accounts, fills, markets, parameter sets, keys, tokens, nonces, idempotency, audit log",
+    sql: `
+CREATE TABLE accounts (
+  id text PRIMARY KEY,
+  version integer NOT NULL CHECK (version > 0),
+  document json NOT NULL,
+  created_at timestamptz NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+CREATE TABLE fills (
+  account_id text NOT NULL REFERENCES accounts(id),
+  trade_id text NOT NULL,
+  fill json NOT NULL,
+  account_version integer NOT NULL,
+  created_at timestamptz NOT NULL,
+  PRIMARY KEY (account_id, trade_id)
+);
+CREATE TABLE market_snapshots (
+  id text PRIMARY KEY,
+  timestamp_ms double precision NOT NULL,
+  document json NOT NULL,
+  received_at timestamptz NOT NULL,
+  is_current boolean NOT NULL DEFAULT false
+);
+CREATE UNIQUE INDEX market_snapshots_one_current ON market_snapshots (is_current) WHERE is_current;
+CREATE TABLE parameter_sets (
+  name text NOT NULL,
+  version text NOT NULL,
+  effective date NOT NULL,
+  model text NOT NULL,
+  document json NOT NULL,
+  created_at timestamptz NOT NULL,
+  created_by text NOT NULL,
+  PRIMARY KEY (name, version)
+);
+CREATE TABLE api_keys (
+  client_id text PRIMARY KEY,
+  role text NOT NULL CHECK (role IN ('admin', 'risk', 'trader', 'feed')),
+  accounts json,
+  key_hash text NOT NULL UNIQUE,
+  secret_enc text NOT NULL,
+  label text,
+  created_at timestamptz NOT NULL,
+  created_by text NOT NULL,
+  revoked_at timestamptz
+);
+CREATE TABLE tokens (
+  token_hash text PRIMARY KEY,
+  kind text NOT NULL CHECK (kind IN ('access', 'refresh', 'stream')),
+  client_id text NOT NULL REFERENCES api_keys(client_id),
+  expires_at_ms double precision NOT NULL
+);
+CREATE TABLE nonces (
+  client_id text NOT NULL,
+  nonce text NOT NULL,
+  ts_ms double precision NOT NULL,
+  PRIMARY KEY (client_id, nonce)
+);
+CREATE TABLE idempotency (
+  scope text NOT NULL,
+  key text NOT NULL,
+  request_hash text NOT NULL,
+  status integer NOT NULL,
+  response json NOT NULL,
+  created_at timestamptz NOT NULL,
+  PRIMARY KEY (scope, key)
+);
+CREATE TABLE audit_log (
+  seq bigserial PRIMARY KEY,
+  at timestamptz NOT NULL,
+  actor text NOT NULL,
+  action text NOT NULL,
+  account_id text,
+  account_version integer,
+  request_id text,
+  detail json NOT NULL
+);
+CREATE INDEX audit_log_account ON audit_log (account_id, seq);
+-- Append-only: the audit trail can be added to, never edited.
+CREATE FUNCTION netrisk_audit_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  RAISE EXCEPTION 'audit_log is append-only';
+END
+$$;
+CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
+  FOR EACH ROW EXECUTE FUNCTION netrisk_audit_append_only();
+`,
+  },
+];

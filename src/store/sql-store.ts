@@ -1,0 +1,304 @@
+/**
+ * The Store port over any {@link SqlDriver}: written once, so PGlite and PostgreSQL run the same statements. Every
+ * write commits with its audit row in the same transaction; a rejected write rolls back whole (nothing half there).
+ * @module
+ */
+import type { SqlDriver, SqlRunner } from "./drivers/driver.js";
+import type {
+  AccountWrite,
+  AccountWriteResult,
+  AuditEntry,
+  AuditInput,
+  IdempotencyRecord,
+  ParameterSetWriteResult,
+  Role,
+  Store,
+  StoredAccount,
+  StoredFill,
+  StoredKey,
+  StoredMarket,
+  StoredParameterSet,
+  StoredToken,
+  TokenKind,
+  WriteContext,
+} from "./port.js";
+import { MIGRATIONS } from "./schema.js";
+
+type Row = Record<string, unknown>;
+
+const iso = (v: unknown): string => (v instanceof Date ? v.toISOString() : new Date(String(v)).toISOString());
+const isoOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : iso(v));
+const obj = (v: unknown): Record<string, unknown> => (typeof v === "string" ? (JSON.parse(v) as Record<string, unknown>) : (v as Record<string, unknown>));
+
+/** Thrown inside a transaction to roll it back and answer `result`. */
+class Abort<T> extends Error {
+  constructor(readonly result: T) {
+    super("abort");
+  }
+}
+
+/** Run the migrations not yet applied, each in its own transaction, under an advisory lock (concurrent servers). */
+export async function migrate(db: SqlDriver): Promise<number[]> {
+  await db.exec(`CREATE TABLE IF NOT EXISTS netrisk_migrations (version integer PRIMARY KEY, name text NOT NULL, applied_at timestamptz NOT NULL DEFAULT now())`);
+  const applied: number[] = [];
+  for (const m of MIGRATIONS) {
+    const done = await db.transaction(async (sql) => {
+      await sql.query("SELECT pg_advisory_xact_lock(7340021)");
+      const seen = await sql.query("SELECT 1 FROM netrisk_migrations WHERE version = $1", [m.version]);
+      if (seen.length > 0) return false;
+      await sql.exec(m.sql);
+      await sql.query("INSERT INTO netrisk_migrations (version, name) VALUES ($1, $2)", [m.version, m.name]);
+      return true;
+    });
+    if (done) applied.push(m.version);
+  }
+  return applied;
+}
+
+const accountOf = (r: Row): StoredAccount => ({
+  id: String(r.id),
+  version: Number(r.version),
+  document: obj(r.document),
+  createdAt: iso(r.created_at),
+  updatedAt: iso(r.updated_at),
+});
+
+const marketOf = (r: Row): StoredMarket => ({
+  id: String(r.id),
+  timestampMs: Number(r.timestamp_ms),
+  document: obj(r.document),
+  receivedAt: iso(r.received_at),
+  current: Boolean(r.is_current),
+});
+
+const PARAMETER_SET_COLUMNS = "name, version, to_char(effective, 'YYYY-MM-DD') AS effective, model, document, created_at, created_by";
+const parameterSetOf = (r: Row): StoredParameterSet => ({
+  name: String(r.name),
+  version: String(r.version),
+  effective: String(r.effective),
+  model: String(r.model),
+  document: obj(r.document),
+  createdAt: iso(r.created_at),
+  createdBy: String(r.created_by),
+});
+
+const keyOf = (r: Row): StoredKey => ({
+  clientId: String(r.client_id),
+  role: String(r.role) as Role,
+  accounts: r.accounts === null || r.accounts === undefined ? null : (obj(r.accounts) as unknown as string[]),
+  keyHash: String(r.key_hash),
+  secretEnc: String(r.secret_enc),
+  label: r.label === null || r.label === undefined ? null : String(r.label),
+  createdAt: iso(r.created_at),
+  createdBy: String(r.created_by),
+  revokedAt: isoOrNull(r.revoked_at),
+});
+
+const idempotencyOf = (r: Row): IdempotencyRecord => ({
+  scope: String(r.scope),
+  key: String(r.key),
+  requestHash: String(r.request_hash),
+  status: Number(r.status),
+  response: typeof r.response === "string" ? (JSON.parse(r.response) as unknown) : r.response,
+  createdAt: iso(r.created_at),
+});
+
+const auditOf = (r: Row): AuditEntry => ({
+  seq: Number(r.seq),
+  at: iso(r.at),
+  actor: String(r.actor),
+  action: String(r.action),
+  accountId: r.account_id === null ? null : String(r.account_id),
+  accountVersion: r.account_version === null ? null : Number(r.account_version),
+  requestId: r.request_id === null ? null : String(r.request_id),
+  detail: obj(r.detail),
+});
+
+async function insertAudit(sql: SqlRunner, a: AuditInput, ctx: WriteContext): Promise<void> {
+  await sql.query(
+    "INSERT INTO audit_log (at, actor, action, account_id, account_version, request_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7::json)",
+    [ctx.at, ctx.actor, a.action, a.accountId ?? null, a.accountVersion ?? null, ctx.requestId, JSON.stringify(a.detail)],
+  );
+}
+
+/** A Store on an open driver (migrations already run: {@link migrate}). */
+export function sqlStore(db: SqlDriver): Store {
+  const one = async <T>(text: string, params: readonly unknown[], map: (r: Row) => T): Promise<T | null> => {
+    const rows = await db.query<Row>(text, params);
+    return rows[0] === undefined ? null : map(rows[0]);
+  };
+
+  async function writeAccount(w: AccountWrite, ctx: WriteContext): Promise<AccountWriteResult> {
+    try {
+      return await db.transaction(async (sql) => {
+        if (w.idempotency !== undefined) {
+          const i = w.idempotency;
+          const inserted = await sql.query(
+            "INSERT INTO idempotency (scope, key, request_hash, status, response, created_at) VALUES ($1, $2, $3, $4, $5::json, $6) ON CONFLICT DO NOTHING RETURNING key",
+            [i.scope, i.key, i.requestHash, i.status, JSON.stringify(i.response), ctx.at],
+          );
+          if (inserted.length === 0) {
+            const rows = await sql.query<Row>("SELECT * FROM idempotency WHERE scope = $1 AND key = $2", [i.scope, i.key]);
+            throw new Abort<AccountWriteResult>({ ok: false, reason: "idempotency_taken", record: idempotencyOf(rows[0] as Row) });
+          }
+        }
+        const doc = JSON.stringify(w.document);
+        const rows =
+          w.expectedVersion === 0
+            ? await sql.query<Row>(
+                "INSERT INTO accounts (id, version, document, created_at, updated_at) VALUES ($1, 1, $2::json, $3, $3) ON CONFLICT DO NOTHING RETURNING *",
+                [w.id, doc, ctx.at],
+              )
+            : await sql.query<Row>(
+                "UPDATE accounts SET version = version + 1, document = $3::json, updated_at = $4 WHERE id = $1 AND version = $2 RETURNING *",
+                [w.id, w.expectedVersion, doc, ctx.at],
+              );
+        if (rows.length === 0) {
+          const cur = await sql.query<Row>("SELECT version FROM accounts WHERE id = $1", [w.id]);
+          throw new Abort<AccountWriteResult>({ ok: false, reason: "version_conflict", currentVersion: cur[0] === undefined ? 0 : Number(cur[0].version) });
+        }
+        const account = accountOf(rows[0] as Row);
+        const duplicates: string[] = [];
+        for (const f of w.fills ?? []) {
+          const r = await sql.query(
+            "INSERT INTO fills (account_id, trade_id, fill, account_version, created_at) VALUES ($1, $2, $3::json, $4, $5) ON CONFLICT DO NOTHING RETURNING trade_id",
+            [w.id, f.tradeId, JSON.stringify(f.fill), account.version, ctx.at],
+          );
+          if (r.length === 0) duplicates.push(f.tradeId);
+        }
+        if (duplicates.length > 0) throw new Abort<AccountWriteResult>({ ok: false, reason: "duplicate_trade", tradeIds: duplicates });
+        await insertAudit(sql, { ...w.audit, accountId: w.id, accountVersion: account.version }, ctx);
+        return { ok: true, account } as const;
+      });
+    } catch (e) {
+      if (e instanceof Abort) return e.result as AccountWriteResult;
+      throw e;
+    }
+  }
+
+  return {
+    backend: db.backend,
+    close: () => db.close(),
+
+    getAccount: (id) => one("SELECT * FROM accounts WHERE id = $1", [id], accountOf),
+    async listAccounts({ afterId, limit }) {
+      const rows = await db.query<Row>("SELECT * FROM accounts WHERE ($1::text IS NULL OR id > $1) ORDER BY id LIMIT $2", [afterId ?? null, limit]);
+      return rows.map(accountOf);
+    },
+    writeAccount,
+    async listFills(accountId) {
+      const rows = await db.query<Row>("SELECT * FROM fills WHERE account_id = $1 ORDER BY account_version, trade_id", [accountId]);
+      return rows.map(
+        (r): StoredFill => ({ accountId: String(r.account_id), tradeId: String(r.trade_id), fill: obj(r.fill), accountVersion: Number(r.account_version), createdAt: iso(r.created_at) }),
+      );
+    },
+    async knownTrades(accountId, tradeIds) {
+      if (tradeIds.length === 0) return [];
+      const rows = await db.query<Row>("SELECT trade_id FROM fills WHERE account_id = $1 AND trade_id = ANY($2::text[])", [accountId, [...tradeIds]]);
+      return rows.map((r) => String(r.trade_id));
+    },
+
+    getIdempotency: (scope, key) => one("SELECT * FROM idempotency WHERE scope = $1 AND key = $2", [scope, key], idempotencyOf),
+
+    async putMarket(m, ctx) {
+      return db.transaction(async (sql) => {
+        const inserted = await sql.query<Row>(
+          "INSERT INTO market_snapshots (id, timestamp_ms, document, received_at, is_current) VALUES ($1, $2, $3::json, $4, false) ON CONFLICT DO NOTHING RETURNING id",
+          [m.id, m.timestampMs, JSON.stringify(m.document), ctx.at],
+        );
+        await sql.query("UPDATE market_snapshots SET is_current = false WHERE is_current AND id <> $1", [m.id]);
+        const rows = await sql.query<Row>("UPDATE market_snapshots SET is_current = true WHERE id = $1 RETURNING *", [m.id]);
+        await insertAudit(sql, { action: "market.put", detail: { marketId: m.id, timestampMs: m.timestampMs, created: inserted.length > 0 } }, ctx);
+        return { created: inserted.length > 0, market: marketOf(rows[0] as Row) };
+      });
+    },
+    currentMarket: () => one("SELECT * FROM market_snapshots WHERE is_current", [], marketOf),
+    getMarket: (id) => one("SELECT * FROM market_snapshots WHERE id = $1", [id], marketOf),
+
+    async putParameterSet(set, asOfDay, ctx) {
+      try {
+        return await db.transaction(async (sql) => {
+          const existing = await sql.query<Row>(`SELECT ${PARAMETER_SET_COLUMNS} FROM parameter_sets WHERE name = $1 AND version = $2 FOR UPDATE`, [set.name, set.version]);
+          const old = existing[0] === undefined ? undefined : parameterSetOf(existing[0]);
+          if (old !== undefined && old.effective <= asOfDay) throw new Abort<ParameterSetWriteResult>({ ok: false, reason: "immutable", set: old });
+          const rows =
+            old === undefined
+              ? await sql.query<Row>(
+                  `INSERT INTO parameter_sets (name, version, effective, model, document, created_at, created_by) VALUES ($1, $2, $3::date, $4, $5::json, $6, $7) RETURNING ${PARAMETER_SET_COLUMNS}`,
+                  [set.name, set.version, set.effective, set.model, JSON.stringify(set.document), ctx.at, ctx.actor],
+                )
+              : await sql.query<Row>(
+                  `UPDATE parameter_sets SET effective = $3::date, model = $4, document = $5::json, created_at = $6, created_by = $7 WHERE name = $1 AND version = $2 RETURNING ${PARAMETER_SET_COLUMNS}`,
+                  [set.name, set.version, set.effective, set.model, JSON.stringify(set.document), ctx.at, ctx.actor],
+                );
+          await insertAudit(sql, { action: old === undefined ? "parameter_set.create" : "parameter_set.replace", detail: { name: set.name, version: set.version, effective: set.effective, model: set.model } }, ctx);
+          return { ok: true, created: old === undefined, set: parameterSetOf(rows[0] as Row) } as const;
+        });
+      } catch (e) {
+        if (e instanceof Abort) return e.result as ParameterSetWriteResult;
+        throw e;
+      }
+    },
+    async listParameterSets() {
+      const rows = await db.query<Row>(`SELECT ${PARAMETER_SET_COLUMNS} FROM parameter_sets ORDER BY name, effective, version`);
+      return rows.map(parameterSetOf);
+    },
+    getParameterSet: (name, version) => one(`SELECT ${PARAMETER_SET_COLUMNS} FROM parameter_sets WHERE name = $1 AND version = $2`, [name, version], parameterSetOf),
+
+    async createKey(k, ctx) {
+      return db.transaction(async (sql) => {
+        const rows = await sql.query<Row>(
+          "INSERT INTO api_keys (client_id, role, accounts, key_hash, secret_enc, label, created_at, created_by) VALUES ($1, $2, $3::json, $4, $5, $6, $7, $8) RETURNING *",
+          [k.clientId, k.role, k.accounts === null ? null : JSON.stringify(k.accounts), k.keyHash, k.secretEnc, k.label, ctx.at, ctx.actor],
+        );
+        await insertAudit(sql, { action: "key.create", detail: { clientId: k.clientId, role: k.role, accounts: k.accounts } }, ctx);
+        return keyOf(rows[0] as Row);
+      });
+    },
+    getKey: (clientId) => one("SELECT * FROM api_keys WHERE client_id = $1", [clientId], keyOf),
+    async listKeys() {
+      return (await db.query<Row>("SELECT * FROM api_keys ORDER BY created_at, client_id")).map(keyOf);
+    },
+    async revokeKey(clientId, ctx) {
+      return db.transaction(async (sql) => {
+        const rows = await sql.query<Row>("UPDATE api_keys SET revoked_at = COALESCE(revoked_at, $2) WHERE client_id = $1 RETURNING *", [clientId, ctx.at]);
+        if (rows[0] === undefined) return null;
+        await sql.query("DELETE FROM tokens WHERE client_id = $1", [clientId]);
+        await insertAudit(sql, { action: "key.revoke", detail: { clientId } }, ctx);
+        return keyOf(rows[0]);
+      });
+    },
+
+    async putToken(t) {
+      await db.query("INSERT INTO tokens (token_hash, kind, client_id, expires_at_ms) VALUES ($1, $2, $3, $4)", [t.tokenHash, t.kind, t.clientId, t.expiresAtMs]);
+    },
+    getToken: (tokenHash) =>
+      one("SELECT * FROM tokens WHERE token_hash = $1", [tokenHash], (r): StoredToken => ({
+        tokenHash: String(r.token_hash),
+        kind: String(r.kind) as TokenKind,
+        clientId: String(r.client_id),
+        expiresAtMs: Number(r.expires_at_ms),
+      })),
+    async useNonce(clientId, nonce, tsMs, pruneBeforeMs) {
+      return db.transaction(async (sql) => {
+        await sql.query("DELETE FROM nonces WHERE ts_ms < $1", [pruneBeforeMs]);
+        const r = await sql.query("INSERT INTO nonces (client_id, nonce, ts_ms) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING nonce", [clientId, nonce, tsMs]);
+        return r.length > 0;
+      });
+    },
+
+    async appendAudit(entries) {
+      if (entries.length === 0) return;
+      await db.transaction(async (sql) => {
+        for (const e of entries) await insertAudit(sql, e, e.ctx);
+      });
+    },
+    async listAudit({ accountId, afterSeq, limit }) {
+      const rows = await db.query<Row>(
+        "SELECT * FROM audit_log WHERE ($1::text IS NULL OR account_id = $1) AND seq > $2 ORDER BY seq LIMIT $3",
+        [accountId ?? null, afterSeq ?? 0, limit],
+      );
+      return rows.map(auditOf);
+    },
+  };
+}

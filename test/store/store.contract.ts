@@ -1,0 +1,130 @@
+/**
+ * THE contract of the Store port (src/store/port.ts), run against every adapter: PGlite in-process
+ * (store-pglite.test.ts) and the real PostgreSQL server (store-postgres.test.ts), each in a fresh database. An
+ * adapter is correct when it passes this suite unchanged.
+ */
+import { describe, expect, it } from "vitest";
+import type { Store, WriteContext } from "../../src/store/port.js";
+
+const ctx = (n = 0): WriteContext => ({ actor: "admin-test", requestId: `req-${n}`, at: new Date(Date.UTC(2026, 0, 2, 8, 0, n)).toISOString() });
+
+export function storeContract(name: string, open: () => Promise<Store>): void {
+  describe(`Store contract: ${name}`, () => {
+    let store: Store;
+    it("opens (migrations applied)", async () => {
+      store = await open();
+      expect(["pglite", "postgres"]).toContain(store.backend);
+    });
+
+    it("creates an account at version 1, updates it only from the version it was read at", async () => {
+      const doc = { positions: [{ instrument: "BTC-PERPETUAL", size: 0.1 + 0.2 }], collateral: { BTC: 1 }, model: "deribit" };
+      const created = await store.writeAccount({ id: "acc-1", expectedVersion: 0, document: doc, audit: { action: "account.put", detail: {} } }, ctx(1));
+      expect(created.ok && created.account.version).toBe(1);
+      // Documents round-trip exactly: field order and every double's digits.
+      const got = await store.getAccount("acc-1");
+      expect(JSON.stringify(got?.document)).toBe(JSON.stringify(doc));
+      const again = await store.writeAccount({ id: "acc-1", expectedVersion: 0, document: doc, audit: { action: "account.put", detail: {} } }, ctx(2));
+      expect(again).toEqual({ ok: false, reason: "version_conflict", currentVersion: 1 });
+      const stale = await store.writeAccount({ id: "acc-1", expectedVersion: 7, document: doc, audit: { action: "account.put", detail: {} } }, ctx(3));
+      expect(stale).toEqual({ ok: false, reason: "version_conflict", currentVersion: 1 });
+      const next = await store.writeAccount({ id: "acc-1", expectedVersion: 1, document: { ...doc, collateral: { BTC: 2 } }, audit: { action: "account.put", detail: {} } }, ctx(4));
+      expect(next.ok && next.account.version).toBe(2);
+      expect((await store.getAccount("acc-1"))?.document.collateral).toEqual({ BTC: 2 });
+      expect(await store.getAccount("missing")).toBeNull();
+    });
+
+    it("commits fills with their idempotency record and audit row, or nothing", async () => {
+      const doc = { positions: [], collateral: { USDC: 1 } };
+      const w = (v: number, tradeIds: string[], key: string, hash = "h1") => ({
+        id: "acc-1",
+        expectedVersion: v,
+        document: doc,
+        audit: { action: "fills.apply", detail: { tradeIds } },
+        fills: tradeIds.map((tradeId) => ({ tradeId, fill: { tradeId, size: 1 } })),
+        idempotency: { scope: "fills:acc-1", key, requestHash: hash, status: 200, response: { ok: true, tradeIds } },
+      });
+      const a = await store.writeAccount(w(2, ["t1", "t2"], "k1"), ctx(5));
+      expect(a.ok && a.account.version).toBe(3);
+      expect(await store.knownTrades("acc-1", ["t1", "t9"])).toEqual(["t1"]);
+      expect((await store.getIdempotency("fills:acc-1", "k1"))?.response).toEqual({ ok: true, tradeIds: ["t1", "t2"] });
+      // The same key again: the stored record comes back and nothing is written.
+      const b = await store.writeAccount(w(3, ["t3"], "k1", "h2"), ctx(6));
+      expect(b.ok).toBe(false);
+      if (!b.ok && b.reason === "idempotency_taken") expect(b.record.requestHash).toBe("h1");
+      else throw new Error(`expected idempotency_taken, got ${JSON.stringify(b)}`);
+      // A trade id already stored: rolled back whole (no version bump, no idempotency record for k2).
+      const c = await store.writeAccount(w(3, ["t4", "t2"], "k2"), ctx(7));
+      expect(c).toEqual({ ok: false, reason: "duplicate_trade", tradeIds: ["t2"] });
+      expect((await store.getAccount("acc-1"))?.version).toBe(3);
+      expect(await store.getIdempotency("fills:acc-1", "k2")).toBeNull();
+      expect((await store.listFills("acc-1")).map((f) => f.tradeId)).toEqual(["t1", "t2"]);
+    });
+
+    it("lists accounts by id with a cursor", async () => {
+      for (const id of ["b", "a", "c"]) await store.writeAccount({ id, expectedVersion: 0, document: { positions: [] }, audit: { action: "account.put", detail: {} } }, ctx(8));
+      const first = await store.listAccounts({ limit: 2 });
+      expect(first.map((a) => a.id)).toEqual(["a", "acc-1"]);
+      const next = await store.listAccounts({ afterId: "acc-1", limit: 10 });
+      expect(next.map((a) => a.id)).toEqual(["b", "c"]);
+    });
+
+    it("keeps market snapshots, one current", async () => {
+      expect(await store.currentMarket()).toBeNull();
+      const m1 = await store.putMarket({ id: "m1", timestampMs: 1767340800000, document: { timestamp: "2026-01-02T08:00:00Z", index: { BTC: 60000 } } }, ctx(9));
+      expect(m1.created && m1.market.current).toBe(true);
+      await store.putMarket({ id: "m2", timestampMs: 1767340801000, document: { index: { BTC: 60001 } } }, ctx(10));
+      expect((await store.currentMarket())?.id).toBe("m2");
+      const back = await store.putMarket({ id: "m1", timestampMs: 1767340800000, document: {} }, ctx(11));
+      expect(back.created).toBe(false);
+      expect((await store.currentMarket())?.id).toBe("m1");
+      expect((await store.getMarket("m2"))?.current).toBe(false);
+    });
+
+    it("versions parameter sets; a version is immutable from its effective day", async () => {
+      const set = { name: "deribit", version: "2026.03.01-1", effective: "2026-03-01", model: "deribit", document: { a: 1 } };
+      const a = await store.putParameterSet(set, "2026-02-01", ctx(12));
+      expect(a.ok && a.created).toBe(true);
+      const b = await store.putParameterSet({ ...set, document: { a: 2 } }, "2026-02-15", ctx(13));
+      expect(b.ok && !b.created && b.set.document).toEqual({ a: 2 });
+      const c = await store.putParameterSet({ ...set, document: { a: 3 } }, "2026-03-01", ctx(14));
+      expect(c.ok).toBe(false);
+      expect((await store.getParameterSet("deribit", "2026.03.01-1"))?.document).toEqual({ a: 2 });
+      expect((await store.listParameterSets()).map((s) => `${s.name}/${s.version}@${s.effective}`)).toEqual(["deribit/2026.03.01-1@2026-03-01"]);
+    });
+
+    it("stores keys (hash and encrypted secret only), revokes them and their tokens", async () => {
+      const k = await store.createKey({ clientId: "trader-1", role: "trader", accounts: ["a", "b"], keyHash: "ab".repeat(32), secretEnc: "v1:x:y:z", label: null }, ctx(15));
+      expect(k.revokedAt).toBeNull();
+      expect((await store.getKey("trader-1"))?.accounts).toEqual(["a", "b"]);
+      await store.putToken({ tokenHash: "t-hash", kind: "access", clientId: "trader-1", expiresAtMs: 1e13 });
+      expect((await store.getToken("t-hash"))?.clientId).toBe("trader-1");
+      const r = await store.revokeKey("trader-1", ctx(16));
+      expect(r?.revokedAt).not.toBeNull();
+      expect(await store.getToken("t-hash")).toBeNull();
+      expect(await store.revokeKey("nobody", ctx(17))).toBeNull();
+      expect((await store.listKeys()).map((x) => x.clientId)).toEqual(["trader-1"]);
+    });
+
+    it("refuses a reused nonce", async () => {
+      expect(await store.useNonce("c", "n1", 1000, 0)).toBe(true);
+      expect(await store.useNonce("c", "n1", 1000, 0)).toBe(false);
+      expect(await store.useNonce("c", "n2", 1000, 0)).toBe(true);
+    });
+
+    it("keeps an append-only audit log of every write, readable per account", async () => {
+      await store.appendAudit([{ action: "figures.read", accountId: "acc-1", accountVersion: 3, detail: { marketId: "m1" }, ctx: ctx(18) }]);
+      const rows = await store.listAudit({ accountId: "acc-1", limit: 100 });
+      expect(rows.map((r) => `${r.action}@${r.accountVersion}`)).toEqual(["account.put@1", "account.put@2", "fills.apply@3", "figures.read@3"]);
+      expect(rows.every((r, i) => i === 0 || r.seq > (rows[i - 1]?.seq ?? 0))).toBe(true);
+      expect(rows[0]?.actor).toBe("admin-test");
+      const all = await store.listAudit({ limit: 1000 });
+      expect(all.some((r) => r.action === "market.put")).toBe(true);
+      const after = await store.listAudit({ accountId: "acc-1", afterSeq: rows[1]?.seq ?? 0, limit: 100 });
+      expect(after.length).toBe(2);
+    });
+
+    it("closes", async () => {
+      await store.close();
+    });
+  });
+}
