@@ -133,3 +133,20 @@ describe.skipIf(!hasSharedData)("netrisk ticks on real data", () => {
     expect(total).toBeGreaterThan(1);
   });
 });
+
+describe("the committed 2020-03-12 replay (examples/replay-2020-03-12, scripts/replay-2020-03-12.js)", () => {
+  it("is what the replay gives on its first hour: the same events, line for line", async () => {
+    const all = readFileSync("examples/replay-2020-03-12/ticks.jsonl", "utf8").trim().split("\n");
+    const ticks = join(dir, "first-hour.jsonl");
+    writeFileSync(ticks, `${all.slice(0, 60).join("\n")}\n`);
+    const run = await runCli("replay", "--accounts", "examples/demo-exchange", "--market", "examples/market.json", "--ticks", ticks, "--breakers", "presets/breakers-default.json", "--json");
+    expect(run.code, run.stderr).toBe(0);
+    const got = run.stdout.trim().split("\n").slice(0, -1);
+    const committed = readFileSync("examples/replay-2020-03-12/events.jsonl", "utf8").trim().split("\n").filter((l) => (JSON.parse(l) as { seq: number }).seq <= 60);
+    expect(got.length).toBeGreaterThan(0);
+    expect(got).toEqual(committed);
+    const summary = JSON.parse(readFileSync("examples/replay-2020-03-12/summary.json", "utf8")) as { accounts: number; ticks: { applied: number }; notes: string[] };
+    expect([summary.accounts, summary.ticks.applied]).toEqual([300, 1440]);
+    expect(summary.notes[0]).toMatch(/SYNTHETIC intraday path: .* only the four daily prices are real/);
+  });
+});
