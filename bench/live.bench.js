@@ -177,7 +177,7 @@ export async function runLiveBench(options = {}) {
   log(`live bench — Node ${process.versions.node}; chain ${names.length} instruments (${results.chain.btc} BTC), model deribit, ${POSITIONS} positions per account`);
   let rowsDone = false;
   for (const n of sizes) {
-    global.gc?.();
+    globalThis.gc?.();
     const b = book(n, names, 20251230 + n);
     // Collateral that puts each account at a maintenance ratio between 5 % and 60 % (a book of solvent accounts, as
     // an exchange's is): one core to read MM and equity, then the balances set, then the measured core.
@@ -191,7 +191,7 @@ export async function runLiveBench(options = {}) {
         return { [base]: bal[base] + target / market.indexUsd[base] };
       });
     }
-    global.gc?.();
+    globalThis.gc?.();
     const mem0 = process.memoryUsage();
     let t0 = performance.now();
     const core = unwrap(createLiveCore({ market, accounts: [], bulk: { ...b, model, rules } }));
@@ -201,7 +201,7 @@ export async function runLiveBench(options = {}) {
       const s = core.figures(id).state;
       startStates[s] = (startStates[s] ?? 0) + 1;
     }
-    global.gc?.();
+    globalThis.gc?.();
     const mem = process.memoryUsage();
     const rnd = seededRandom(7 + n);
     const normal = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
@@ -243,7 +243,7 @@ export async function runLiveBench(options = {}) {
       t0 = performance.now();
       unwrap(createLiveCore({ market: core.market(), accounts: [], bulk: { ...b, model, rules } }));
       scratch.push(performance.now() - t0);
-      global.gc?.();
+      globalThis.gc?.();
     }
     // The account layer one account at a time (the batch path of `netrisk account`), sampled and extrapolated.
     const engine = createMarginEngine(model, core.marketContext());
