@@ -11,6 +11,7 @@ const SUITES = [
   { name: "var", file: "./var.bench.js", run: "runVarBench" },
   { name: "account", file: "./account.bench.js", run: "runAccountBench" },
   { name: "backtest", file: "./backtest.bench.js", run: "runBacktestBench" },
+  { name: "venues", file: "./venues.bench.js", run: "runVenuesBench" },
   { name: "live", file: "./live.bench.js", run: "runLiveBench" },
 ];
 

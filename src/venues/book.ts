@@ -37,6 +37,9 @@ export interface MergedMarket {
 export function mergeMarkets(slices: readonly BookSlice[]): Result<MergedMarket> {
   const first = slices[0];
   if (first === undefined) return fail(issue("required", "venues", "no venue to merge"));
+  // One market for every venue (the usual case: one snapshot file): the book uses it as it is, with its fitted
+  // surfaces and cached arrays, instead of rebuilding an equal one.
+  if (slices.every((x) => x.market === first.market)) return ok({ market: first.market, notes: [], basis: [] });
   const ref = first.market.snapshot;
   const indexUsd: Record<string, number> = { ...ref.indexUsd };
   const instruments: Record<string, InstrumentQuote> = { ...ref.instruments };

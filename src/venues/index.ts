@@ -59,3 +59,7 @@ export function importVenue(venue: string, files: readonly VenueFile[], options:
 export function exportVenue(venue: VenueId, account: CanonicalAccount): VenueFile[] {
   return EXPORTERS[venue](account);
 }
+export { crossVenueReport, DEFAULT_WHOLE_BOOK_MODEL, wholeBookPortfolio } from "./report.js";
+export type { CrossVenueOptions, CrossVenueReport, Mismatch, SiloScenario, StablecoinExposure, VenueInput, VenueReport } from "./report.js";
+export { okxPositionBuilder } from "./okx-view.js";
+export type { OkxEnvelope, PositionBuilderInputs } from "./okx-view.js";

@@ -63,6 +63,11 @@ export interface CrossVenueOptions {
   readonly scanRange?: number;
   /** Points of the silo scan per direction (default 20). */
   readonly scanPoints?: number;
+  /**
+   * Distances to liquidation and the silo scan (default true). `false` gives the margins alone (the per-venue and
+   * whole-book figures, capital freed, mismatches): what a re-margin on every tick needs.
+   */
+  readonly riskAnalysis?: boolean;
 }
 
 /** Account figures the report prints per venue and for the book. */
@@ -84,8 +89,8 @@ export interface VenueReport {
   readonly parameterSet: string;
   readonly figures: SliceFigures;
   readonly venueFigures?: VenueFigures;
-  /** Distance to liquidation of this venue's slice alone: per underlying and all together. */
-  readonly distance: DistanceReport;
+  /** Distance to liquidation of this venue's slice alone: per underlying and all together (absent without riskAnalysis). */
+  readonly distance?: DistanceReport;
   /** USD delta per underlying. */
   readonly deltaUsd: Readonly<Record<string, number>>;
   readonly positions: readonly { instrument: string; venueId?: string; sizeCoin: number; settlement: string }[];
@@ -147,7 +152,7 @@ export interface CrossVenueReport {
     readonly model: string;
     readonly parameterSet: string;
     readonly figures: SliceFigures;
-    readonly distance: DistanceReport;
+    readonly distance?: DistanceReport;
     readonly marketNotes: readonly string[];
     readonly notes: readonly string[];
   };
@@ -279,9 +284,10 @@ export function crossVenueReport(inputs: readonly VenueInput[], options: CrossVe
 
   // Per venue: figures and distance on its own market.
   const venues: VenueReport[] = [];
+  const analyse = options.riskAnalysis ?? true;
   for (const { input, label, l, e } of loaded) {
-    const d = distanceToLiquidation(l.account);
-    if (!d.ok) return fail(...withLabel(label, d.issues));
+    const d = analyse ? distanceToLiquidation(l.account) : undefined;
+    if (d !== undefined && !d.ok) return fail(...withLabel(label, d.issues));
     venues.push({
       label,
       venue: input.venue,
@@ -291,7 +297,7 @@ export function crossVenueReport(inputs: readonly VenueInput[], options: CrossVe
       parameterSet: `${l.parameterSetName} ${l.model.parameterSet.version}`,
       figures: figuresOf(e),
       ...(input.venueFigures !== undefined ? { venueFigures: input.venueFigures } : {}),
-      distance: d.value,
+      ...(d !== undefined ? { distance: d.value } : {}),
       deltaUsd: deltaByBase(l.account),
       positions: positionRows(l.account.positions),
       notes: e.notes,
@@ -316,11 +322,12 @@ export function crossVenueReport(inputs: readonly VenueInput[], options: CrossVe
   if (!book.ok) return fail(...withLabel("book", book.issues));
   const bookEval = evaluateAccount(book.value.account);
   if (!bookEval.ok) return fail(...withLabel("book", bookEval.issues));
-  const bookDistance = distanceToLiquidation(book.value.account);
-  if (!bookDistance.ok) return fail(...withLabel("book", bookDistance.issues));
+  const bookDistance = analyse ? distanceToLiquidation(book.value.account) : undefined;
+  if (bookDistance !== undefined && !bookDistance.ok) return fail(...withLabel("book", bookDistance.issues));
   bookNotes.push(...bookEval.value.notes);
+  if (!analyse) bookNotes.push("risk analysis off: no distances to liquidation and no silo scan");
 
-  const silo = siloScenarios(loaded, venues, bookDistance.value, options);
+  const silo = bookDistance === undefined ? ok([]) : siloScenarios(loaded, venues, bookDistance.value, options);
   if (!silo.ok) return silo;
 
   return ok({
@@ -330,7 +337,7 @@ export function crossVenueReport(inputs: readonly VenueInput[], options: CrossVe
       model: book.value.model.id,
       parameterSet: `${book.value.parameterSetName} ${book.value.model.parameterSet.version}`,
       figures: figuresOf(bookEval.value),
-      distance: bookDistance.value,
+      ...(bookDistance !== undefined ? { distance: bookDistance.value } : {}),
       marketNotes: merged.value.notes,
       notes: bookNotes,
     },
@@ -361,14 +368,14 @@ function siloScenarios(
     const bookMove = bookLiq?.liquidation?.moveDecimal ?? null;
     const limit = Math.min(bookMove === null ? range : Math.abs(bookMove), range);
     for (const v of venues) {
-      const own = v.distance.together?.[dir].liquidation;
+      const own = v.distance?.together?.[dir].liquidation;
       if (own === undefined || own === null || Math.abs(own.moveDecimal) >= limit) continue;
-      if (v.distance.alreadyLiquidatable) continue;
+      if (v.distance?.alreadyLiquidatable === true) continue;
       // Protect this venue until the next event after its own liquidation: the book's, or another venue's (after
       // which the book is no longer hedged in sum anyway). Donors are the venues still above water up to there.
       const later = venues
         .filter((u) => u.label !== v.label)
-        .map((u) => u.distance.together?.[dir].liquidation?.moveDecimal)
+        .map((u) => u.distance?.together?.[dir].liquidation?.moveDecimal)
         .filter((m): m is number => m !== undefined && Math.abs(m) > Math.abs(own.moveDecimal))
         .map(Math.abs);
       const horizon = Math.min(limit, ...later);

@@ -162,3 +162,40 @@ describe("netrisk account on examples/okx-2025-01-15", () => {
     same(doc.figures.equityUsd, okx.eq);
   });
 });
+
+describe("the position-builder view (POST /api/v5/account/position-builder) on the published request", () => {
+  it("answers in OKX's envelope with OKX's published figures (decimal strings)", async () => {
+    const { okxPositionBuilder } = await import("../../src/venues/okx-view.js");
+    const market = unwrap(buildMarketContext(unwrap(loadMarketFile("examples/okx-2025-01-15/market.json")).snapshot));
+    const request = (JSON.parse(readFileSync("test/fixtures/okx/position-builder-2025-01-15.json", "utf8")) as { request: unknown }).request;
+    const env = unwrap(okxPositionBuilder({ request, market }));
+    expect([env.code, env.msg]).toEqual(["0", ""]);
+    const ours = env.data[0] as Record<string, unknown>;
+    const theirs = okx as unknown as Record<string, unknown>;
+    for (const k of ["eq", "totalMmr", "totalImr", "borrowMmr", "derivMmr", "marginRatio", "upl"]) same(Number(ours[k]), theirs[k] as string);
+    expect(ours.ts).toBe(String((theirs as { ts: string }).ts));
+    const usdt = (ours.assets as { ccy: string; availEq: string; borrowImr: string }[]).find((a) => a.ccy === "USDT");
+    same(Number(usdt?.availEq), "-78589.37");
+    same(Number(usdt?.borrowImr), "7855.32188898");
+    for (const o of okx.riskUnitData) {
+      const u = (ours.riskUnitData as Record<string, unknown>[]).find((x) => x.riskUnit === o.riskUnit) as Record<string, unknown>;
+      for (const k of ["mmr", "imr", "mr1", "mr2", "mr3", "mr4", "mr5", "mr6", "mr7", "mr8", "mr9", "delta", "upl", "gamma", "vega", "theta"]) same(Number(u[k]), o[k] as string);
+      expect(u.mr1FinalResult).toMatchObject({ spotShock: (o.mr1FinalResult as { spotShock: string }).spotShock, volShock: "up" });
+      const row = (grid: unknown, vol: string, move: string): number => Number((grid as Record<string, Record<string, string>>)[vol]?.[move]);
+      for (const [vol, moves] of Object.entries(o.mr1Scenarios as Record<string, Record<string, string>>)) for (const [m, v] of Object.entries(moves)) same(row(u.mr1Scenarios, vol, m), v);
+      const p = (u.portfolios as Record<string, string>[])[0] as Record<string, string>;
+      const q = (o.portfolios as Record<string, string>[])[0] as Record<string, string>;
+      for (const k of ["amt", "avgPx", "floatPnl", "markPx", "delta"]) same(Number(p[k]), q[k] as string);
+      expect([p.instId, p.instType, p.posSide]).toEqual([q.instId, q.instType, q.posSide]);
+    }
+  });
+
+  it("refuses acctLv 3 and a real-positions request without an account, coded", async () => {
+    const { okxPositionBuilder } = await import("../../src/venues/okx-view.js");
+    const market = unwrap(buildMarketContext(unwrap(loadMarketFile("examples/okx-2025-01-15/market.json")).snapshot));
+    const r = okxPositionBuilder({ request: { acctLv: "3", simPos: [] }, market });
+    expect(r.ok ? [] : r.issues.map((i) => [i.code, i.path])).toEqual([["unsupported", "acctLv"], ["required", "inclRealPosAndEq"]]);
+    const bad = okxPositionBuilder({ request: { inclRealPosAndEq: false, simPos: [{ instId: "BTC-USDT-SWAP", pos: "x", avgPx: "1" }] }, market });
+    expect(bad.ok ? [] : bad.issues.map((i) => [i.code, i.path])).toEqual([["invalid_type", "simPos[0].pos"]]);
+  });
+});

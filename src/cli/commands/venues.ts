@@ -151,9 +151,9 @@ export function renderVenues(r: CrossVenueReport): string {
     table(
       ["venue", "model", "equity", "initial margin", "maint. margin", "health", "liquidation: all down", "all up"],
       [
-        ...r.venues.map((v) => [v.label, v.model, v.figures.equityUsd, v.figures.initialMarginUsd, v.figures.maintenanceMarginUsd, v.figures.health, move(v.distance.together?.down.liquidation?.moveDecimal), move(v.distance.together?.up.liquidation?.moveDecimal)]),
+        ...r.venues.map((v) => [v.label, v.model, v.figures.equityUsd, v.figures.initialMarginUsd, v.figures.maintenanceMarginUsd, v.figures.health, move(v.distance?.together?.down.liquidation?.moveDecimal), move(v.distance?.together?.up.liquidation?.moveDecimal)]),
         ["sum (what the book costs today)", "", r.sum.equityUsd, r.sum.initialMarginUsd, r.sum.maintenanceMarginUsd, "", "", ""],
-        [`whole book under ${r.unified.model}`, r.unified.parameterSet, r.unified.figures.equityUsd, r.unified.figures.initialMarginUsd, r.unified.figures.maintenanceMarginUsd, r.unified.figures.health, move(r.unified.distance.together?.down.liquidation?.moveDecimal), move(r.unified.distance.together?.up.liquidation?.moveDecimal)],
+        [`whole book under ${r.unified.model}`, r.unified.parameterSet, r.unified.figures.equityUsd, r.unified.figures.initialMarginUsd, r.unified.figures.maintenanceMarginUsd, r.unified.figures.health, move(r.unified.distance?.together?.down.liquidation?.moveDecimal), move(r.unified.distance?.together?.up.liquidation?.moveDecimal)],
       ],
     ),
     `capital freed by margining the whole book at once: initial margin ${usd(r.capitalFreedUsd.initialMargin)} USD, maintenance margin ${usd(r.capitalFreedUsd.maintenanceMargin)} USD`,
@@ -164,7 +164,7 @@ export function renderVenues(r: CrossVenueReport): string {
     out.push("silo risk: a venue liquidated while the book is still solvent (every underlying moving together), smallest fix first");
     out.push(
       table(
-        ["venue", "liquidated at", "book liquidated at", "closes", "left open elsewhere", `move to it now`, "from", "checked"],
+        ["venue", "liquidated at", "book liquidated at", "its delta (USD)", "left open elsewhere", `move to it now`, "from", "checked"],
         r.siloRisk.map((s) => [
           s.venue,
           `${pct(s.moveDecimal)} (${Object.entries(s.indexUsd).map(([b, v]) => `${b} ${fmt(v)}`).join(", ")})`,
