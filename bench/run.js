@@ -12,6 +12,7 @@ const SUITES = [
   { name: "account", file: "./account.bench.js", run: "runAccountBench" },
   { name: "backtest", file: "./backtest.bench.js", run: "runBacktestBench" },
   { name: "venues", file: "./venues.bench.js", run: "runVenuesBench" },
+  { name: "live", file: "./live.bench.js", run: "runLiveBench" },
 ];
 
 const wanted = process.argv.slice(2);

@@ -68,6 +68,9 @@ export * from "./account/index.js";
 // backtest: model validation over price history (coverage tests, procyclicality, HTML report)
 export * from "./backtest/index.js";
 
+// live: the live core (ticks, fills, parameter versions in; figures and events out), circuit breakers, replays
+export * from "./live/index.js";
+
 // io: file formats and loaders (these read files; the engine above does not)
 export { parseMarketJson, validateMarket, marketSnapshotToJson } from "./io/market.js";
 export { loadMarketFile } from "./io/load-market.js";
@@ -76,3 +79,11 @@ export { loadModel, loadPreset } from "./io/presets.js";
 export { accountFileSchema, loadAccount, parseTradeSpec, parseTradeSpecs } from "./io/account.js";
 export type { AccountFile, LoadedAccount } from "./io/account.js";
 export { FILE_SCHEMAS, toJsonSchema } from "./io/json-schema.js";
+export { parseTickLines, tickSchema, tickToJson, validateBreakerRules, validateLiveParams, validateTick } from "./io/live.js";
+
+// transport: the port that carries a live core's inputs and outputs, its in-process adapter and the runner
+export { createInProcessTransport } from "./transport/in-process.js";
+export { isPattern, isSubject, subjectMatches, subjectToken, SUBJECTS, TransportError } from "./transport/port.js";
+export type { MessageHandler, PublishAck, PublishOptions, Subscription, SubscribeOptions, Transport, TransportMessage } from "./transport/port.js";
+export { inputOfMessage, startLiveRunner } from "./transport/live-runner.js";
+export type { LiveRunner, LiveRunnerOptions } from "./transport/live-runner.js";

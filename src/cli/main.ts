@@ -18,6 +18,7 @@ import { registerBacktest } from "./commands/backtest.js";
 import { registerVenues } from "./commands/venues.js";
 import { registerServe } from "./commands/serve.js";
 import { registerAdmin } from "./commands/admin.js";
+import { registerLive } from "./commands/live.js";
 import { VERSION } from "../version.js";
 
 /** Build the program; `setExit` receives each command's exit code. Exported for in-process tests. */
@@ -40,6 +41,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerVenues(program, io, setExit);
   registerServe(program, io, setExit);
   registerAdmin(program, io, setExit);
+  registerLive(program, io, setExit);
   return program;
 }
 

@@ -41,6 +41,7 @@ export const tickSchema = z
       .record(currencyCode, z.record(z.string().regex(/^[A-Za-z0-9._-]{1,64}$/), positiveNumber))
       .optional()
       .meta({ description: "Index prices per source, USD, for the index-divergence circuit breaker; informative (the index used is `index`)." }),
+    source: z.string().max(2000).optional().meta({ description: "Free text: where the tick came from (a generated tick says what is synthetic). Ignored by the engine." }),
   })
   .meta({ title: "netrisk tick", description: "One market tick: a partial market snapshot with a global, strictly increasing seq. See docs/live.md." });
 
@@ -82,6 +83,7 @@ export function validateTick(input: unknown): Result<Tick> {
     ...(t.instruments !== undefined ? { instruments } : {}),
     ...(t.volMoves !== undefined ? { volMoves: { ...t.volMoves } } : {}),
     ...(t.indexSources !== undefined ? { indexSources: t.indexSources } : {}),
+    ...(t.source !== undefined ? { source: t.source } : {}),
   });
 }
 
@@ -94,6 +96,7 @@ export function tickToJson(tick: Tick): TickFile {
     ...(tick.instruments !== undefined ? { instruments: tick.instruments as TickFile["instruments"] } : {}),
     ...(tick.volMoves !== undefined ? { volMoves: { ...tick.volMoves } } : {}),
     ...(tick.indexSources !== undefined ? { indexSources: tick.indexSources as TickFile["indexSources"] } : {}),
+    ...(tick.source !== undefined ? { source: tick.source } : {}),
   };
 }
 

@@ -294,3 +294,119 @@ export function compactBooks(books: BucketBook[], accountCount: number): void {
     book.detached.clear();
   }
 }
+
+/** A book given as typed arrays (a bulk load): positions of account a are [offsets[a], offsets[a + 1]). */
+export interface BulkPositions {
+  readonly accountCount: number;
+  readonly offsets: Int32Array;
+  /** Risk-array row of each position (rows of the group's arrays). */
+  readonly row: Int32Array;
+  readonly sizeCoin: Float64Array;
+  /** Entry price per position, NaN for none (offset balances are positions of their balance row, NaN). */
+  readonly avg: Float64Array;
+}
+
+/**
+ * Bucket books of a bulk book without an object per position: per account, its positions (and offset balances) sorted
+ * by bucket and instrument name, duplicates of an instrument merged (sizes summed, as the portfolio reader merges
+ * them; entry prices must agree), then written with the same slack as {@link buildBucketBooks}.
+ */
+export function buildBucketBooksBulk(arrays: LiveArrays, bulk: BulkPositions): BucketBook[] {
+  const keys = bucketKeysOf(arrays);
+  const bucketOfRow = new Int32Array(arrays.instruments.length);
+  arrays.instruments.forEach((inst, r) => (bucketOfRow[r] = keys.indexOf(bucketKeyOf(inst))));
+  const names = arrays.instrumentNames;
+  const byName = [...names.keys()].sort((x, y) => ((names[x] as string) < (names[y] as string) ? -1 : (names[x] as string) > (names[y] as string) ? 1 : 0));
+  const rank = new Int32Array(names.length);
+  byName.forEach((r, k) => (rank[r] = k));
+  const n = bulk.accountCount;
+  const B = keys.length;
+  // Pass 1: per account, the sorted, merged entries; counts per bucket.
+  const order = new Int32Array(256);
+  const counts = new Int32Array(n * B);
+  const tmpRow: number[] = [];
+  const tmpSize: number[] = [];
+  const tmpAvg: number[] = [];
+  const perAccount: { rows: Int32Array; sizes: Float64Array; avgs: Float64Array }[] = new Array(n);
+  for (let a = 0; a < n; a++) {
+    tmpRow.length = 0;
+    tmpSize.length = 0;
+    tmpAvg.length = 0;
+    for (let k = bulk.offsets[a] as number; k < (bulk.offsets[a + 1] as number); k++) {
+      tmpRow.push(bulk.row[k] as number);
+      tmpSize.push(bulk.sizeCoin[k] as number);
+      tmpAvg.push(bulk.avg[k] as number);
+    }
+    const m = tmpRow.length;
+    const idx = m <= order.length ? order.subarray(0, m) : new Int32Array(m);
+    for (let i = 0; i < m; i++) idx[i] = i;
+    idx.sort((x, y) => {
+      const rx = tmpRow[x] as number;
+      const ry = tmpRow[y] as number;
+      return (bucketOfRow[rx] as number) - (bucketOfRow[ry] as number) || (rank[rx] as number) - (rank[ry] as number) || x - y;
+    });
+    const rows: number[] = [];
+    const sizes: number[] = [];
+    const avgs: number[] = [];
+    for (let i = 0; i < m; i++) {
+      const j = idx[i] as number;
+      const r = tmpRow[j] as number;
+      if (rows.length > 0 && rows[rows.length - 1] === r) sizes[sizes.length - 1] = (sizes[sizes.length - 1] as number) + (tmpSize[j] as number);
+      else {
+        rows.push(r);
+        sizes.push(tmpSize[j] as number);
+        avgs.push(tmpAvg[j] as number);
+        counts[a * B + (bucketOfRow[r] as number)] = (counts[a * B + (bucketOfRow[r] as number)] as number) + 1;
+      }
+    }
+    perAccount[a] = { rows: Int32Array.from(rows), sizes: Float64Array.from(sizes), avgs: Float64Array.from(avgs) };
+  }
+  // Pass 2: allocate and write each bucket's CSR.
+  return keys.map((key, b) => {
+    const sample = arrays.instruments.find((i) => bucketKeyOf(i) === key) as DerivativeInstrument;
+    let total = 0;
+    for (let a = 0; a < n; a++) {
+      const c = counts[a * B + b] as number;
+      total += c + slack(c);
+    }
+    const book: BucketBook = {
+      key,
+      base: sample.base,
+      currency: sample.settlementCurrency,
+      coinSettled: sample.settlement === "inverse",
+      offsets: new Int32Array(sab((n + 1) * 4)),
+      len: new Int32Array(sab(n * 4)),
+      row: new Int32Array(sab(total * 4)),
+      size: new Float64Array(sab(total * 8)),
+      avg: new Float64Array(sab(total * 8)),
+      usd: new Float64Array(sab(total * 8)),
+      hasUsd: new Uint8Array(sab(n)),
+      detached: new Map(),
+      worst: new Float64Array(sab(n * 8)),
+      im: new Float64Array(sab(n * 8)),
+      mm: new Float64Array(sab(n * 8)),
+    };
+    book.avg.fill(NaN);
+    book.usd.fill(NaN);
+    let k = 0;
+    for (let a = 0; a < n; a++) {
+      book.offsets[a] = k;
+      const p = perAccount[a] as { rows: Int32Array; sizes: Float64Array; avgs: Float64Array };
+      let w = k;
+      for (let i = 0; i < p.rows.length; i++) {
+        const r = p.rows[i] as number;
+        if (bucketOfRow[r] !== b) continue;
+        book.row[w] = r;
+        book.size[w] = p.sizes[i] as number;
+        book.avg[w] = p.avgs[i] as number;
+        w++;
+      }
+      const c = w - k;
+      for (let i = w; i < k + c + slack(c); i++) book.row[i] = c > 0 ? (book.row[k] as number) : 0;
+      book.len[a] = c;
+      k += c + slack(c);
+    }
+    book.offsets[n] = k;
+    return book;
+  });
+}

@@ -12,12 +12,13 @@
  *   relative to any level of the last `windowSeconds`.
  * - `index_divergence`: the tick's `indexSources` for the underlying spread more than `maxDivergenceDecimal` of their
  *   median (Deribit clips an exchange 0.5 % off the median and locks trading when no valid feed is left).
- * - `stale_feed`: no accepted tick moved the underlying for `maxAgeSeconds` of market time (keepers refuse stale
- *   oracles: Drift ~20 s, Pyth 5 s).
+ * - `stale_feed`: no tick brought data for the underlying for `maxAgeSeconds` of market time (keepers refuse stale
+ *   oracles: Drift ~20 s, Pyth 5 s). A tick whose values another breaker froze still counts as data.
  * A trip puts the underlying in the rule's `state` (the most severe active trip wins) until it resets: `auto` resets
  * when the condition is gone (fresh data for stale_feed, sources back together for index_divergence) or after
  * `afterSeconds` of market time (price_band, vol_jump); `manual` waits for an admin reset. After a reset of a price
- * band the next tick re-anchors the band (a reopening), so a genuine move is accepted after the pause.
+ * band the next tick re-anchors the band (a reopening): it is accepted and the band's window restarts from it, so a
+ * genuine move is accepted after the pause.
  * @module
  */
 import { z } from "zod";
@@ -111,7 +112,7 @@ export interface UnderlyingBreakers {
   readonly prices: readonly (readonly [number, number])[];
   /** (time, vol level) pairs within the longest vol-jump window. */
   readonly vols: readonly (readonly [number, number])[];
-  /** Market time of the last accepted tick that moved the underlying. */
+  /** Market time of the last tick that brought data for the underlying (stale-feed rule). */
   readonly lastFreshMs: number;
   /** The next tick re-anchors the price band (after a reset). */
   readonly reanchor: boolean;
@@ -248,7 +249,8 @@ export function onTick(
   const decisions = new Map<string, TickDecision>();
   const transitions: BreakerTransition[] = [];
   for (const m of moves) {
-    let u = next.get(m.base) ?? initialBreakers(nowMs);
+    // Data arrived for the underlying: the feed is not stale, whatever the other rules then do with the values.
+    let u: UnderlyingBreakers = { ...(next.get(m.base) ?? initialBreakers(nowMs)), lastFreshMs: nowMs };
     // Fresh data ends a stale-feed trip before anything else is judged.
     for (const t of u.trips) {
       const rule = rules.rules.find((r) => r.id === t.ruleId);
@@ -326,7 +328,8 @@ export function afterApply(
         u = withTrip(u, a.base, { ruleId: rule.id, state: rule.state, actions: rule.actions, sinceMs: nowMs, reason }, rule, transitions);
       }
     }
-    const prices = [...u.prices.filter(([t]) => nowMs - t <= priceWindowMs), [nowMs, a.indexUsd] as const];
+    // A re-anchoring tick (the first after a price band's reset) is the reopening price: the band restarts from it.
+    const prices = u.reanchor ? [[nowMs, a.indexUsd] as const] : [...u.prices.filter(([t]) => nowMs - t <= priceWindowMs), [nowMs, a.indexUsd] as const];
     const vols = a.volLevel === undefined ? u.vols : [...u.vols.filter(([t]) => nowMs - t <= volWindowMs), [nowMs, a.volLevel] as const];
     next.set(a.base, { ...u, prices: priceWindowMs > 0 ? prices : [], vols: volWindowMs > 0 ? vols : [], lastFreshMs: nowMs, reanchor: false });
   }

@@ -135,6 +135,7 @@ export function remarginExposed(
   const changed: number[] = [];
   let remargined = 0;
   for (let i = 0; i < n; i++) {
+    if (touched[i] !== 1 && recheck.size === 0) continue;
     const inRecheck = recheck.size > 0 && [...exposureOf(state, i)].some((c) => recheck.has(c));
     if (touched[i] !== 1 && !inRecheck) continue;
     const f = touched[i] === 1 ? computeFigures(state, i) : undefined;

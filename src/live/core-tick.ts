@@ -28,7 +28,7 @@ import type { CoreState } from "./state.js";
 import { checkTickFields, optionOnlyFieldIssues } from "./tick.js";
 import type { Tick } from "./tick.js";
 
-const pct = (x: number): string => `${x >= 0 ? "+" : ""}${(x * 100).toFixed(2)} %`;
+const pct = (x: number): string => `${x >= 0 ? "+" : ""}${Math.abs(x) >= 0.0001 ? (x * 100).toFixed(2) : (x * 100).toPrecision(2)} %`;
 
 export function applyTick(state: CoreState, tick: Tick, drafts: DraftEvent[]): Result<StepResult> {
   if (tick.seq <= state.lastTickSeq) {

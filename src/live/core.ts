@@ -30,14 +30,15 @@ import { applyTick } from "./core-tick.js";
 import { isoTime } from "./events.js";
 import type { DraftEvent, LiveEvent, StaleFlag } from "./events.js";
 import type { HeadlineFigures } from "./fast-margin.js";
-import { createRiskMatrixGroup } from "./group.js";
+import { createRiskMatrixGroup, createRiskMatrixGroupBulk } from "./group.js";
+import type { BulkAccounts } from "./group.js";
 import type { RiskMatrixGroup } from "./group.js";
 import { createLiveMarket, unlistedIssues, volLevelOf } from "./market.js";
 import { DEFAULT_LIVE_PARAMS } from "./params.js";
 import type { LiveParams } from "./params.js";
-import { accountOf, breakerEffect, computeFigures, exposureOf, heldAccount, stateIndex, stateName } from "./state.js";
+import { accountOf, breakerEffectOf, computeFigures, heldAccount, rulesOf, stateIndex, stateName } from "./state.js";
 import type { CoreState, HeldAccount, Slot } from "./state.js";
-import { nextHealthState } from "./health.js";
+import { rawHealthState } from "./health.js";
 import type { Tick } from "./tick.js";
 import type { HealthState } from "../account/health.js";
 import type { AccountRules } from "../account/rules.js";
@@ -55,9 +56,19 @@ export interface LiveAccountInput {
   readonly parameterSetName?: string;
 }
 
+/** Accounts given as typed arrays (a whole exchange loaded at once): one risk-matrix model and rules for all. */
+export interface LiveBulkInput extends BulkAccounts {
+  /** Account ids, one per balance record, after the `accounts`' in book order. */
+  readonly ids: readonly string[];
+  readonly model: MarginModel;
+  readonly parameterSetName?: string;
+}
+
 export interface LiveCoreOptions {
   readonly market: MarketSnapshot;
   readonly accounts: readonly LiveAccountInput[];
+  /** More accounts in bulk (see {@link LiveBulkInput}). */
+  readonly bulk?: LiveBulkInput;
   readonly params?: LiveParams;
   readonly breakers?: BreakerRules;
 }
@@ -168,7 +179,22 @@ export function createLiveCore(options: LiveCoreOptions): Result<LiveCore> {
     if (!g.ok) return fail(...g.issues);
     groups.push(g.value);
   }
-  const n = options.accounts.length;
+  const bulk = options.bulk;
+  if (bulk !== undefined) {
+    if (!isRiskMatrixModel(bulk.model)) return fail(issue("unsupported", "bulk.model", "a bulk book needs a risk-matrix model"));
+    if (bulk.ids.length !== bulk.balances.length || bulk.offsets.length !== bulk.ids.length + 1) return fail(issue("invalid_value", "bulk", "ids, balances and offsets disagree on the account count"));
+    const g = createRiskMatrixGroupBulk(bulk.model, market.listing, market.context, bulk);
+    if (!g.ok) return fail(...g.issues.map((i) => ({ ...i, path: `bulk.${i.path}` })));
+    const name = bulk.parameterSetName ?? bulk.model.parameterSet.name;
+    bulk.ids.forEach((id, local) => {
+      if (byId.has(id)) issues.push(issue("duplicate", `bulk.ids[${local}]`, `account ${id} appears twice`));
+      byId.set(id, slots.length);
+      slots.push({ id, group: groups.length, local, parameterSetName: name });
+    });
+    if (issues.length > 0) return fail(...issues);
+    groups.push(g.value);
+  }
+  const n = slots.length;
   const state: CoreState = {
     market,
     params: options.params ?? DEFAULT_LIVE_PARAMS,
@@ -201,8 +227,7 @@ export function createLiveCore(options: LiveCoreOptions): Result<LiveCore> {
     state.equityUsd[i] = f.equityUsd;
     state.imUsd[i] = f.initialMarginUsd;
     state.mmUsd[i] = f.maintenanceMarginUsd;
-    const rules = heldAccount(state, i).rules;
-    state.health[i] = stateIndex(nextHealthState(undefined, f, rules.health, state.params.hysteresis).state);
+    state.health[i] = stateIndex(rawHealthState(f, rulesOf(state, i).health));
     // An account already in liquidation at the start has its trigger with the first input, not before.
   }
   return ok(coreOf(state));
@@ -245,7 +270,7 @@ function coreOf(state: CoreState): LiveCore {
     const e = state.equityUsd[i] as number;
     const im = state.imUsd[i] as number;
     const mm = state.mmUsd[i] as number;
-    const effect = breakerEffect(state, exposureOf(state, i));
+    const effect = breakerEffectOf(state, i);
     return {
       account: (state.slots[i] as Slot).id,
       equityUsd: e,
@@ -304,7 +329,8 @@ function coreOf(state: CoreState): LiveCore {
     state.lastSeq = seq;
     state.nowMs = Math.max(state.nowMs, ts);
     for (const w of result.value.warnings) state.counters.set(`warning:${w.code}`, (state.counters.get(`warning:${w.code}`) ?? 0) + 1);
-    const changed = [...new Set(result.value.changed)].sort((a, b) => a - b).map((i) => (state.slots[i] as Slot).id);
+    // Steps report changed accounts in increasing book order, each once.
+    const changed = result.value.changed.map((i) => (state.slots[i] as Slot).id);
     return outcome(seq, "applied", result.value.warnings, stamp(drafts, seq, ts), changed, result.value.rowsRebuilt, result.value.remargined);
   };
 

@@ -97,27 +97,38 @@ export function worstOfOne(arrays: LiveArrays, book: BucketBook, a: number, c: B
  * {@link worstOfOne}); written to `book.im[a]`, `book.mm[a]`.
  */
 export function bucketMargin(arrays: LiveArrays, book: BucketBook, a: number, c: BucketConstants, scratch: Scratch): void {
+  const side = book.detached.size > 0 ? book.detached.get(a) : undefined;
+  if (side === undefined) {
+    const from = book.offsets[a] as number;
+    bucketMarginOf(arrays, book, a, c, scratch, book.row, book.size, from, from + (book.len[a] as number));
+  } else bucketMarginOf(arrays, book, a, c, scratch, side.row, side.size, 0, side.row.length);
+}
+
+function bucketMarginOf(arrays: LiveArrays, book: BucketBook, a: number, c: BucketConstants, scratch: Scratch, rowOf: Int32Array, sizeOf: Float64Array, from: number, to: number): void {
   const params = arrays.params;
-  const s = segmentOf(book, a);
+  const s = { row: rowOf, size: sizeOf, from, to };
   const stamp = ++scratch.stamp;
   let groups = 0;
   let delta = 0;
   let futLong = 0;
   let futShort = 0;
   const naked = params.contingencies.nakedShortOptionCoin !== undefined ? new Map<string, number>() : undefined;
+  // Typed arrays in locals: the loop runs once per position of every re-margined account.
+  const { deltaCoin, expiryGroup, rollFactor, kind: kinds } = arrays;
+  const { groupStamp, groupDelta, groupFactor, order } = scratch;
   for (let k = s.from; k < s.to; k++) {
     const r = s.row[k] as number;
     const size = s.size[k] as number;
-    const d = size * (arrays.deltaCoin[r] as number);
-    const g = arrays.expiryGroup[r] as number;
-    if (scratch.groupStamp[g] !== stamp) {
-      scratch.groupStamp[g] = stamp;
-      scratch.groupDelta[g] = d;
-      scratch.groupFactor[g] = arrays.rollFactor[r] as number;
-      scratch.order[groups++] = g;
-    } else scratch.groupDelta[g] = (scratch.groupDelta[g] as number) + d;
+    const d = size * (deltaCoin[r] as number);
+    const g = expiryGroup[r] as number;
+    if (groupStamp[g] !== stamp) {
+      groupStamp[g] = stamp;
+      groupDelta[g] = d;
+      groupFactor[g] = rollFactor[r] as number;
+      order[groups++] = g;
+    } else groupDelta[g] = (groupDelta[g] as number) + d;
     delta += d;
-    const kind = arrays.kind[r];
+    const kind = kinds[r];
     if (kind === ROW_OPTION) {
       if (naked !== undefined) {
         const inst = arrays.instruments[r] as DerivativeInstrument & { expiryMs: number; strikeUsd: number };
@@ -174,10 +185,77 @@ const ratio = (x: number, equity: number): number | null => (equity > 0 ? x / eq
 /** Extra per-position mark-to-market fields of a linear perpetual (USDC), by row. */
 export type UnrealisedOf = (row: number) => { readonly pnl?: number; readonly funding?: number } | undefined;
 
+/** Reusable per-group space of {@link accountFigures}: the sorted currency universe and per-currency scratch. */
+export interface FigureScratch {
+  /** Every currency an account of the group can hold or settle in, sorted (the collateral loop's order). */
+  currencies: string[];
+  stableIm: Float64Array;
+  stableSeen: Uint8Array;
+  present: Int32Array;
+}
+
+export function createFigureScratch(currencies: Iterable<string>, bucketCount: number): FigureScratch {
+  const list = [...new Set(currencies)].sort();
+  return { currencies: list, stableIm: new Float64Array(list.length), stableSeen: new Uint8Array(list.length), present: new Int32Array(Math.max(1, bucketCount)) };
+}
+
+/** Per-currency numbers of one market for the figures loop: USD rate (NaN: no rate) per universe currency and per bucket. */
+export interface CurrencyTables {
+  readonly rate: Float64Array;
+  readonly bucketRate: Float64Array;
+}
+
+/** The USD rates of a market for a scratch's universe and a group's buckets (risk/marks.ts currencyUsdRate). */
+export function currencyTables(scratch: FigureScratch, books: readonly BucketBook[], market: MarketContext): CurrencyTables {
+  return {
+    rate: Float64Array.from(scratch.currencies, (c) => (hasUsdRate(market, c) ? currencyUsdRate(market, c) : NaN)),
+    bucketRate: Float64Array.from(books, (b) => currencyUsdRate(market, b.currency)),
+  };
+}
+
+/** A rules set laid out over a universe: collateral rates and pegs per currency. */
+interface RulesTable {
+  readonly universe: readonly string[];
+  readonly imHaircut: Float64Array;
+  readonly mmHaircut: Float64Array;
+  readonly borrowIm: Float64Array;
+  readonly borrowMm: Float64Array;
+  /** Peg threshold (NaN: no peg) and loss factor. */
+  readonly pegThreshold: Float64Array;
+  readonly pegLoss: Float64Array;
+}
+
+const rulesTables = new WeakMap<AccountRules, RulesTable>();
+
+function rulesTable(rules: AccountRules, universe: readonly string[]): RulesTable {
+  const cached = rulesTables.get(rules);
+  if (cached !== undefined && cached.universe === universe) return cached;
+  const rule = (c: string) => collateralRuleOf(rules, c);
+  const t: RulesTable = {
+    universe,
+    imHaircut: Float64Array.from(universe, (c) => rule(c).imHaircutDecimal),
+    mmHaircut: Float64Array.from(universe, (c) => rule(c).mmHaircutDecimal),
+    borrowIm: Float64Array.from(universe, (c) => rule(c).borrowImDecimal),
+    borrowMm: Float64Array.from(universe, (c) => rule(c).borrowMmDecimal),
+    pegThreshold: Float64Array.from(universe, (c) => rules.pegs[c]?.thresholdUsd ?? NaN),
+    pegLoss: Float64Array.from(universe, (c) => rules.pegs[c]?.lossFactor ?? 0),
+  };
+  rulesTables.set(rules, t);
+  return t;
+}
+
+/** Index of each bucket's currency in the scratch's universe (−1 when absent). */
+export function bucketCurrencyIndex(scratch: FigureScratch, books: readonly BucketBook[]): Int32Array {
+  return Int32Array.from(books, (b) => scratch.currencies.indexOf(b.currency));
+}
+
 /**
  * Headline figures of account `a` from its bucket margins (books' `im`/`mm`), balances and positions, as
- * account/account.ts evaluateAccount computes them.
+ * account/account.ts evaluateAccount computes them: the same operations in the same order (buckets in key order with
+ * their tiers; collateral per currency in sorted order; positions in canonical order), without allocating per
+ * account beyond the result.
  * @param offsets - currencies whose balance is an offset position (no haircut) under this group.
+ * @param scratch - the group's scratch; its universe must hold every currency of `balances` and of the buckets.
  */
 export function accountFigures(
   arrays: LiveArrays,
@@ -189,47 +267,61 @@ export function accountFigures(
   offsets: ReadonlySet<string>,
   market: MarketContext,
   unrealised: UnrealisedOf,
+  scratch: FigureScratch,
+  bucketCurrency: Int32Array,
+  tables: CurrencyTables,
 ): HeadlineFigures {
   let tieredIm = 0;
   let tieredMm = 0;
-  const stableIm: Record<string, number> = {};
-  const present: number[] = [];
+  const { stableIm, stableSeen, present } = scratch;
+  stableSeen.fill(0);
+  let presentCount = 0;
+  const tiers = rules.marginTiers;
   for (let b = 0; b < books.length; b++) {
     const book = books[b] as BucketBook;
-    const s = segmentOf(book, a);
-    if (s.to === s.from) continue;
-    present.push(b);
+    const side = book.detached.size > 0 ? book.detached.get(a) : undefined;
+    if ((side === undefined ? (book.len[a] as number) : side.row.length) === 0) continue;
+    present[presentCount++] = b;
     const c = constants[b] as BucketConstants;
-    const im = applyTiers((book.im[a] as number) * c.usdPerUnit, rules.marginTiers);
-    const mm = applyTiers((book.mm[a] as number) * c.usdPerUnit, rules.marginTiers);
-    tieredIm += im.tieredUsd;
-    tieredMm += mm.tieredUsd;
-    stableIm[book.currency] = (stableIm[book.currency] ?? 0) + im.tieredUsd;
+    const imRaw = (book.im[a] as number) * c.usdPerUnit;
+    const mmRaw = (book.mm[a] as number) * c.usdPerUnit;
+    // applyTiers returns the amount itself without tiers: skip its object on the common path.
+    const im = tiers.length === 0 ? imRaw : applyTiers(imRaw, tiers).tieredUsd;
+    const mm = tiers.length === 0 ? mmRaw : applyTiers(mmRaw, tiers).tieredUsd;
+    tieredIm += im;
+    tieredMm += mm;
+    const ci = bucketCurrency[b] as number;
+    stableIm[ci] = stableSeen[ci] === 1 ? (stableIm[ci] as number) + im : 0 + im;
+    stableSeen[ci] = 1;
   }
-  // Collateral (account/collateral.ts), in sorted currency order.
+  // Collateral (account/collateral.ts), in sorted currency order over balances ∪ bucket currencies.
   let valueUsd = 0;
   let haircutImUsd = 0;
   let haircutMmUsd = 0;
   let borrowImUsd = 0;
   let borrowMmUsd = 0;
   let depegImUsd = 0;
-  const currencies = [...new Set([...Object.keys(balances), ...Object.keys(stableIm)])].sort();
-  for (const currency of currencies) {
-    const amount = balances[currency] ?? 0;
-    if (!hasUsdRate(market, currency)) continue;
-    const priceUsd = currencyUsdRate(market, currency);
+  const universe = scratch.currencies;
+  const rt = rulesTable(rules, universe);
+  const rates = tables.rate;
+  for (let ci = 0; ci < universe.length; ci++) {
+    const currency = universe[ci] as string;
+    const held = balances[currency];
+    if (held === undefined && stableSeen[ci] !== 1) continue;
+    const amount = held ?? 0;
+    const priceUsd = rates[ci] as number;
+    if (Number.isNaN(priceUsd)) continue;
     const value = amount * priceUsd;
     const offset = offsets.has(currency);
-    const rule = collateralRuleOf(rules, currency);
     const positive = Math.max(value, 0);
     const borrowed = Math.max(-value, 0);
-    const imHaircut = offset ? 0 : positive * rule.imHaircutDecimal;
-    const mmHaircut = offset ? 0 : positive * rule.mmHaircutDecimal;
-    const bIm = borrowed * rule.borrowImDecimal;
-    const bMm = borrowed * rule.borrowMmDecimal;
-    const peg = rules.pegs[currency];
+    const imHaircut = offset ? 0 : positive * (rt.imHaircut[ci] as number);
+    const mmHaircut = offset ? 0 : positive * (rt.mmHaircut[ci] as number);
+    const bIm = borrowed * (rt.borrowIm[ci] as number);
+    const bMm = borrowed * (rt.borrowMm[ci] as number);
+    const threshold = rt.pegThreshold[ci] as number;
     let depeg = 0;
-    if (peg !== undefined && priceUsd < peg.thresholdUsd) depeg = (peg.thresholdUsd - priceUsd) * peg.lossFactor * (positive + (stableIm[currency] ?? 0));
+    if (priceUsd < threshold) depeg = (threshold - priceUsd) * (rt.pegLoss[ci] as number) * (positive + (stableSeen[ci] === 1 ? (stableIm[ci] as number) : 0));
     if (amount === 0 && depeg === 0) continue;
     valueUsd += value;
     haircutImUsd += imHaircut;
@@ -240,16 +332,18 @@ export function accountFigures(
   }
   // Positions in canonical order (bucket key, then name), as the account holds them (account/valuation.ts).
   let equityUsd = valueUsd;
-  for (const b of present) {
+  const { kind: kinds, markValue } = arrays;
+  for (let p = 0; p < presentCount; p++) {
+    const b = present[p] as number;
     const book = books[b] as BucketBook;
     const s = segmentOf(book, a);
-    const rate = currencyUsdRate(market, book.currency);
+    const rate = tables.bucketRate[b] as number;
     for (let k = s.from; k < s.to; k++) {
       const r = s.row[k] as number;
-      const kind = arrays.kind[r];
+      const kind = kinds[r];
       if (kind === ROW_BALANCE) continue;
       const size = s.size[k] as number;
-      const mark = arrays.markValue[r] as number;
+      const mark = markValue[r] as number;
       let value: number;
       if (kind === ROW_OPTION) value = size * mark;
       else {

@@ -11,6 +11,21 @@ import type { HealthFigures, HealthState } from "../account/health.js";
 import type { HealthThresholds } from "../account/rules.js";
 import type { LiveParams } from "./params.js";
 
+/**
+ * The state `assessHealth` (account/health.ts) gives, without building its reason: the same comparisons in the same
+ * order (a unit test holds the two together).
+ */
+export function rawHealthState(f: HealthFigures, t: HealthThresholds): HealthState {
+  const mm = f.maintenanceMarginUsd;
+  const e = f.equityUsd;
+  if (e < 0) return "bankrupt";
+  if (mm > 0 && mm >= t.liquidationRatio * e) return "liquidation";
+  const r = e > 0 ? mm / e : 0;
+  if (r >= t.marginCallRatio) return "margin_call";
+  if (r >= t.warningRatio) return "warning";
+  return "healthy";
+}
+
 /** The state after `figures`, given the state held before (hysteresis only slows improvements). */
 export function nextHealthState(held: HealthState | undefined, figures: HealthFigures, thresholds: HealthThresholds, hysteresis: LiveParams["hysteresis"]): { state: HealthState; reason: string } {
   const raw = assessHealth(figures, thresholds);

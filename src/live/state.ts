@@ -23,7 +23,7 @@ import type { GenericAccount } from "./generic.js";
 import { atMarks, genericAccount, genericExposure, genericFigures, resolvedPositions } from "./generic.js";
 import type { RiskMatrixGroup } from "./group.js";
 import { groupExposure, groupFigures, groupPositions } from "./group.js";
-import { healthyAmountUsd, marginCallAmountUsd, nextHealthState } from "./health.js";
+import { healthyAmountUsd, marginCallAmountUsd, nextHealthState, rawHealthState } from "./health.js";
 import type { LiveMarket } from "./market.js";
 import type { LiveParams } from "./params.js";
 import type { LivePosition } from "./book.js";
@@ -112,6 +112,19 @@ export function accountOf(state: CoreState, i: number): Account {
   return { positions: resolvedPositions(held.positions), balances: held.balances, rules: held.rules, engine, notes: [] };
 }
 
+/** The account rules of account i (no copy of its holdings). */
+export function rulesOf(state: CoreState, i: number): AccountRules {
+  const slot = state.slots[i] as Slot;
+  if (slot.group < 0) return (state.generic[slot.local] as GenericAccount).rules;
+  return ((state.groups[slot.group] as RiskMatrixGroup).accounts[slot.local] as { rules: AccountRules }).rules;
+}
+
+/** True when some underlying's breaker is not normal (else no account has a breaker effect to compute). */
+export function anyBreakerActive(state: CoreState): boolean {
+  for (const u of state.breakers.values()) if (u.state !== "normal") return true;
+  return false;
+}
+
 /** Currencies an account is exposed to. */
 export function exposureOf(state: CoreState, i: number): Set<string> {
   const slot = state.slots[i] as Slot;
@@ -119,6 +132,12 @@ export function exposureOf(state: CoreState, i: number): Set<string> {
 }
 
 /** Breaker actions in force on any currency of `exposure`, and the stale flag they imply. */
+const NO_EFFECT: { actions: ReadonlySet<BreakerAction>; stale: StaleFlag | undefined } = { actions: new Set(), stale: undefined };
+
+export function breakerEffectOf(state: CoreState, i: number): { actions: ReadonlySet<BreakerAction>; stale: StaleFlag | undefined } {
+  return anyBreakerActive(state) ? breakerEffect(state, exposureOf(state, i)) : NO_EFFECT;
+}
+
 export function breakerEffect(state: CoreState, exposure: ReadonlySet<string>): { actions: Set<BreakerAction>; stale: StaleFlag | undefined } {
   const actions = new Set<BreakerAction>();
   const staleBases: string[] = [];
@@ -187,13 +206,18 @@ export function takeFigures(state: CoreState, i: number, f: HeadlineFigures, cau
   state.equityUsd[i] = f.equityUsd;
   state.imUsd[i] = f.initialMarginUsd;
   state.mmUsd[i] = f.maintenanceMarginUsd;
-  const effect = breakerEffect(state, exposureOf(state, i));
+  const effect = breakerEffectOf(state, i);
   const staleNow = effect.stale !== undefined ? 1 : 0;
   const staleChanged = staleNow !== state.staleShown[i];
   state.staleShown[i] = staleNow;
   const heldIndex = state.health[i] as number;
   const held = stateName(heldIndex);
-  const rules = heldAccount(state, i).rules;
+  const rules = rulesOf(state, i);
+  // The common case: the raw state is the held one, nothing to explain (the reason strings cost more than the math).
+  if (rawHealthState(f, rules.health) === held) {
+    maybeLiquidate(state, i, effect.actions.has("suspend_liquidations"), severity(held) >= severity("liquidation"), out);
+    return changed || staleChanged;
+  }
   const next = nextHealthState(held, f, rules.health, state.params.hysteresis);
   const suspended = effect.actions.has("suspend_liquidations");
   const id = (state.slots[i] as Slot).id;

@@ -30,6 +30,8 @@ export interface Tick {
    * Informative only: the index the core uses is `indexUsd`.
    */
   readonly indexSources?: Readonly<Record<string, Readonly<Record<string, number>>>>;
+  /** Free text: where the tick came from (the tick generator says there what is synthetic). Ignored by the core. */
+  readonly source?: string;
 }
 
 const NUMERIC_FIELDS = [

@@ -6,7 +6,7 @@
  *   Store ──┐                        routes/*.ts (one file per group)
  *   Clock ──┼── ServiceDeps ──> ─────────────────────────────────────── router ── http.ts ── node:http
  *   Events ─┤   (book, auth,        health, market, accounts, fills,
- *   Logger ─┘    read audit)         analysis, audit, keys, parameter sets, deribit, openapi
+ *   Logger ─┘    read audit)         analysis, audit, keys, parameter sets, deribit, venues (+ OKX), openapi
  * @module
  */
 import { createServer } from "node:http";
@@ -34,6 +34,7 @@ import { marketRoutes } from "./routes/market.js";
 import { parameterSetRoutes } from "./routes/parameter-sets.js";
 import { rankingRoutes } from "./routes/rankings.js";
 import { sessionRoutes } from "./routes/session.js";
+import { okxErrorReply, venueRoutes } from "./routes/venues.js";
 import { secretBox } from "./secrets.js";
 
 export interface ServiceOptions {
@@ -75,6 +76,7 @@ export function routeGroups(deps: ServiceDeps): AnyRoute[] {
     ...sessionRoutes(deps),
     ...parameterSetRoutes(deps),
     ...deribitRoutes(deps),
+    ...venueRoutes(deps),
   ];
 }
 
@@ -102,7 +104,7 @@ export function createService(o: ServiceOptions): Service {
     bodyLimitBytes: o.bodyLimitBytes ?? 1024 * 1024,
     authenticate: deps.auth.authenticate,
     authorise: deps.auth.authorise,
-    errorReply: deribitErrorReply,
+    errorReply: (r, c, e) => deribitErrorReply(r, c, e) ?? okxErrorReply(r, c, e),
     inFlight,
     ...(o.fallback !== undefined ? { fallback: o.fallback } : {}),
   });

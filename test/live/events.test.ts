@@ -2,7 +2,10 @@
  * Health events with hysteresis, margin calls with the amount needed, liquidation triggers with the engine's plan,
  * the event sequence numbers, fills and parameter versions (docs/live.md, "Events").
  */
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { assessHealth } from "../../src/account/health.js";
+import { rawHealthState } from "../../src/live/health.js";
 import { unwrap } from "../../src/errors.js";
 import { createLiveCore } from "../../src/live/core.js";
 import type { LiveCore, LiveInput } from "../../src/live/core.js";
@@ -128,5 +131,24 @@ describe("parameter versions", () => {
     expect(relDiff(s.core.figures("lev")?.maintenanceMarginUsd as number, (mm0 * 0.9) / 0.8)).toBeLessThan(1e-12);
     expect(relDiff(s.core.figures("lev")?.maintenanceMarginUsd as number, evaluateFromScratch(s.core, "lev").figures.maintenanceMarginUsd)).toBeLessThanOrEqual(1e-9);
     expect(s.core.apply({ kind: "parameters", seq: 2, timestampMs: T0, parameterSetName: "nope", model: v2 }).status).toBe("rejected");
+  });
+});
+
+describe("the live health state", () => {
+  it("is the account layer's assessment, state for state, over random figures", () => {
+    fc.assert(
+      fc.property(
+        fc.double({ min: -1e6, max: 1e7, noNaN: true }),
+        fc.double({ min: 0, max: 1e7, noNaN: true }),
+        fc.constantFrom(0, 1, 0.5),
+        (equity, mm, zeroIt) => {
+          const e = zeroIt === 0 ? 0 : equity;
+          const f = { equityUsd: e, initialMarginUsd: mm * 1.25, maintenanceMarginUsd: zeroIt === 0.5 ? 0 : mm, maintenanceRatio: null };
+          const t = { warningRatio: 1 / 1.5, marginCallRatio: 1 / 1.2, liquidationRatio: 1 };
+          expect(rawHealthState(f, t)).toBe(assessHealth(f, t).state);
+        },
+      ),
+      { numRuns: 2000 },
+    );
   });
 });

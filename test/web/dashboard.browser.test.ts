@@ -6,13 +6,13 @@
  * width, and every page is saved as a 1400 x 900 screenshot (folder printed; NETRISK_SCREENSHOTS_DIR in CI) with no
  * console error. Skipped, with one notice for the run, where Chromium is missing (CI installs it and fails instead).
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { Page } from "playwright-core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { testEnv } from "../helpers/requires.js";
-import { screenshotDir, startBrowser, startDemoServer, stopServer } from "./harness.js";
+import { ROOT, screenshotDir, startBrowser, startDemoServer, stopServer } from "./harness.js";
 import type { Browser, Served } from "./harness.js";
 
 const WAIT = { timeout: 45_000 };
@@ -181,20 +181,16 @@ describe.skipIf(testEnv.chromiumBin === null)("dashboard in Chromium", () => {
     await done("parameters", p);
   }, 180_000);
 
-  it("breakers and replay: a timeline file loaded in the browser is charted", async () => {
-    // A SYNTHETIC timeline in the replay's JSON-lines shape (docs/live.md), written by this test.
-    const file = join(data, "synthetic-replay.jsonl");
-    const lines = [
-      { seq: 1, type: "breaker", eventSeq: 1, ts: "2026-03-02T12:01:00Z", underlying: "BTC", from: "normal", to: "band_limited", rule: "btc-band", kind: "trip", reason: "synthetic", actions: ["clamp_marks"] },
-      { seq: 2, type: "health_changed", eventSeq: 2, ts: "2026-03-02T12:02:00Z", account: "demo-0001", from: "healthy", to: "margin_call", direction: "worse", reason: "synthetic", cause: "tick 2" },
-      { seq: 3, type: "health_changed", eventSeq: 3, ts: "2026-03-02T12:03:00Z", account: "demo-0001", from: "margin_call", to: "liquidation", direction: "worse", reason: "synthetic", cause: "tick 3" },
-      { type: "summary", accounts: 3, statesAtStart: { healthy: 3, warning: 0, margin_call: 0, liquidation: 0, bankrupt: 0 }, notes: ["synthetic timeline written by the browser test"] },
-    ];
-    writeFileSync(file, lines.map((l) => JSON.stringify(l)).join("\n"));
+  it("breakers and replay: the committed 2020-03-12 replay (events and summary files) is charted; its end states match the summary", async () => {
+    const dir = join(ROOT, "examples/replay-2020-03-12");
+    const summary = JSON.parse(readFileSync(join(dir, "summary.json"), "utf8"));
     const p = await open("#/breakers");
-    await p.page.locator('[data-testid="timeline-file"]').setInputFiles(file);
+    await p.page.locator('[data-testid="timeline-file"]').setInputFiles([join(dir, "events.jsonl"), join(dir, "summary.json")]);
     await p.page.locator('[data-testid="timeline-chart"] canvas').waitFor(WAIT);
-    expect((await p.page.locator('[data-testid="timeline"]').textContent()) ?? "").toContain("2 health_changed");
+    const text = (await p.page.locator('[data-testid="timeline"]').textContent()) ?? "";
+    for (const [type, n] of Object.entries(summary.events as Record<string, number>)) expect(text, type).toContain(`${n} ${type}`);
+    // The states at the end, counted in the browser from the start states and every health_changed line, are the summary's.
+    for (const [state, n] of Object.entries(summary.statesAtEnd as Record<string, number>)) expect(Number(await p.page.locator(`[data-testid="timeline-end-${state}"]`).textContent()), state).toBe(n);
     await done("breakers", p);
   }, 120_000);
 });

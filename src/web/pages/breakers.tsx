@@ -261,6 +261,40 @@ function TimelineView({ tl }: { tl: Timeline }) {
           .join(", ")}
       </p>
       {seqs.length > 1 && <Chart options={options} data={data} label="accounts per health state after each input, breaker trips marked" testId="timeline-chart" />}
+      {seqs.length > 0 && (
+        <div class="scroll">
+          <table class="counts-small">
+            <thead>
+              <tr>
+                <th scope="col">accounts</th>
+                {HEALTH_STATES.map((h) => (
+                  <th key={h} scope="col" class="num">
+                    {STATE_LABEL[h]}
+                  </th>
+                ))}
+              </tr>
+            </thead>
+            <tbody>
+              <tr>
+                <th scope="row">at the start</th>
+                {HEALTH_STATES.map((h) => (
+                  <td key={h} class="num">
+                    {counts[h]?.[0] ?? 0}
+                  </td>
+                ))}
+              </tr>
+              <tr>
+                <th scope="row">at the end (start + the health_changed lines)</th>
+                {HEALTH_STATES.map((h) => (
+                  <td key={h} class="num" data-testid={`timeline-end-${h}`}>
+                    {counts[h]?.[counts[h].length - 1] ?? 0}
+                  </td>
+                ))}
+              </tr>
+            </tbody>
+          </table>
+        </div>
+      )}
       {tl.summary !== null && <SummaryTable summary={tl.summary} />}
       <label>
         show{" "}
