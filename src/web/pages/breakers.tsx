@@ -231,8 +231,91 @@ export function stateCounts(tl: Timeline): { seqs: number[]; counts: Record<stri
 
 const STATE_COLORS: Readonly<Record<string, string>> = { healthy: "#2da44e", warning: "#d4a72c", margin_call: "#e16f24", liquidation: "#cf222e", bankrupt: "#6e40c9" };
 
+/** A cascade's rounds (`netrisk cascade --json` lines of type "round", docs/cascade.md). */
+interface Round {
+  readonly type: "round";
+  readonly round: number;
+  readonly indexUsd?: Readonly<Record<string, number>>;
+  readonly liquidatedAccounts?: number;
+  readonly bankruptAccounts?: number;
+  readonly liquidatedNotionalUsd?: number;
+  readonly shortfallUsd?: number;
+  readonly insuranceFundDrawUsd?: number;
+  readonly adlUsd?: number;
+  readonly socializedUsd?: number;
+  readonly insuranceFundBalanceUsd?: number;
+}
+
+export function CascadeView({ rounds }: { rounds: readonly Round[] }) {
+  const options = useMemo(
+    () => ({
+      height: 260,
+      scales: { x: { time: false }, n: {} },
+      axes: [{ label: "round" }, { label: "USD", size: 80, values: (_u: unknown, v: number[]) => v.map((x) => compactUsd(x)) }, { side: 1, scale: "n", label: "accounts", grid: { show: false } }],
+      series: [
+        { label: "round" },
+        { label: "insurance fund (USD)", stroke: COLORS.equity, width: 2 },
+        { label: "shortfall this round (USD)", stroke: COLORS.liquidation, width: 2 },
+        { label: "accounts liquidated (cumulative)", stroke: COLORS.marginCall, width: 2, scale: "n" },
+      ],
+    }),
+    [],
+  );
+  const data = useMemo(() => {
+    let cum = 0;
+    return [rounds.map((r) => r.round), rounds.map((r) => r.insuranceFundBalanceUsd ?? null), rounds.map((r) => r.shortfallUsd ?? 0), rounds.map((r) => (cum += r.liquidatedAccounts ?? 0))] as unknown as [number[], ...number[][]];
+  }, [rounds]);
+  const bases = [...new Set(rounds.flatMap((r) => Object.keys(r.indexUsd ?? {})))];
+  return (
+    <>
+      <Chart options={options} data={data} label="insurance fund balance, shortfall and liquidated accounts per round" testId="cascade-chart" />
+      <div class="scroll">
+        <table data-testid="cascade-rounds">
+          <thead>
+            <tr>
+              <th scope="col" class="num">round</th>
+              {bases.map((b) => (
+                <th key={b} scope="col" class="num">{b} index (USD)</th>
+              ))}
+              <th scope="col" class="num">liquidated</th>
+              <th scope="col" class="num">notional (USD)</th>
+              <th scope="col" class="num">bankrupt</th>
+              <th scope="col" class="num">shortfall (USD)</th>
+              <th scope="col" class="num">fund draw (USD)</th>
+              <th scope="col" class="num">ADL (USD)</th>
+              <th scope="col" class="num">socialised (USD)</th>
+              <th scope="col" class="num">fund after (USD)</th>
+            </tr>
+          </thead>
+          <tbody>
+            {rounds.map((r) => (
+              <tr key={r.round}>
+                <td class="num">{r.round}</td>
+                {bases.map((b) => (
+                  <td key={b} class="num">{num(r.indexUsd?.[b] ?? null)}</td>
+                ))}
+                <td class="num">{r.liquidatedAccounts ?? 0}</td>
+                <td class="num">{compactUsd(r.liquidatedNotionalUsd ?? 0)}</td>
+                <td class="num">{r.bankruptAccounts ?? 0}</td>
+                <td class="num">{compactUsd(r.shortfallUsd ?? 0)}</td>
+                <td class="num">{compactUsd(r.insuranceFundDrawUsd ?? 0)}</td>
+                <td class="num">{compactUsd(r.adlUsd ?? 0)}</td>
+                <td class="num">{compactUsd(r.socializedUsd ?? 0)}</td>
+                <td class="num">{compactUsd(r.insuranceFundBalanceUsd ?? null)}</td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </>
+  );
+}
+
+const compactUsd = (x: number | null): string => (x === null ? "—" : Math.abs(x) >= 1e6 ? `${(x / 1e6).toFixed(2)}M` : Math.abs(x) >= 1e4 ? `${(x / 1e3).toFixed(1)}k` : x.toFixed(2));
+
 function TimelineView({ tl }: { tl: Timeline }) {
-  const { seqs, counts, trips } = useMemo(() => stateCounts(tl), [tl]);
+  const rounds = useMemo(() => tl.lines.filter((l): l is LiveEvent & Round => l.type === "round" && typeof l.round === "number") as unknown as Round[], [tl]);
+  const { seqs, counts, trips } = useMemo(() => stateCounts({ ...tl, lines: tl.lines.filter((l) => l.type !== "round") }), [tl]);
   const [filter, setFilter] = useState("");
   const options = useMemo(
     () => ({
@@ -260,8 +343,9 @@ function TimelineView({ tl }: { tl: Timeline }) {
           .map(([t, n]) => `${n} ${t}`)
           .join(", ")}
       </p>
+      {rounds.length > 0 && <CascadeView rounds={rounds} />}
       {seqs.length > 1 && <Chart options={options} data={data} label="accounts per health state after each input, breaker trips marked" testId="timeline-chart" />}
-      {seqs.length > 0 && (
+      {seqs.length > 0 && rounds.length === 0 && (
         <div class="scroll">
           <table class="counts-small">
             <thead>
