@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
 import { hasSharedData, sharedData } from "../helpers/requires.js";
 import { parseJson, runCli } from "./helpers.js";
+import { jsonDifferences } from "../helpers/close-json.js";
 
 const dir = mkdtempSync(join(tmpdir(), "netrisk-replay-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -135,7 +136,7 @@ describe.skipIf(!hasSharedData)("netrisk ticks on real data", () => {
 });
 
 describe("the committed 2020-03-12 replay (examples/replay-2020-03-12, scripts/replay-2020-03-12.js)", () => {
-  it("is what the replay gives on its first hour: the same events, line for line", async () => {
+  it("is what the replay gives on its first hour: the same events in order (numbers to 1e-12 relative)", async () => {
     const all = readFileSync("examples/replay-2020-03-12/ticks.jsonl", "utf8").trim().split("\n");
     const ticks = join(dir, "first-hour.jsonl");
     writeFileSync(ticks, `${all.slice(0, 60).join("\n")}\n`);
@@ -144,7 +145,9 @@ describe("the committed 2020-03-12 replay (examples/replay-2020-03-12, scripts/r
     const got = run.stdout.trim().split("\n").slice(0, -1);
     const committed = readFileSync("examples/replay-2020-03-12/events.jsonl", "utf8").trim().split("\n").filter((l) => (JSON.parse(l) as { seq: number }).seq <= 60);
     expect(got.length).toBeGreaterThan(0);
-    expect(got).toEqual(committed);
+    // Same events in the same order with the same strings; numbers to 1e-12 relative (Node 20 and 24 differ in the
+    // last bit of some Math functions, test/helpers/close-json.ts).
+    expect(jsonDifferences(got.map((l) => JSON.parse(l) as unknown), committed.map((l) => JSON.parse(l) as unknown), 1e-12)).toEqual([]);
     const summary = JSON.parse(readFileSync("examples/replay-2020-03-12/summary.json", "utf8")) as { accounts: number; ticks: { applied: number }; notes: string[] };
     expect([summary.accounts, summary.ticks.applied]).toEqual([300, 1440]);
     expect(summary.notes[0]).toMatch(/SYNTHETIC intraday path: .* only the four daily prices are real/);
