@@ -32,7 +32,7 @@ describe("Deribit compatibility (PGlite)", () => {
     // An empty account on the Deribit preset: W1's positions come in as simulated_positions.
     expect((await t.call("PUT", "/v1/accounts/w1", { body: { model: "deribit", parameterSet: "deribit", positions: [], collateral: {} } })).status).toBe(201);
     trader = await t.key("trader", ["w1"]);
-  }, 120_000);
+  }, 180_000);
   afterAll(async () => {
     await t?.close();
   });
