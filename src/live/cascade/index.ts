@@ -13,3 +13,4 @@ export { DUST_SHARE, feeOf, keepUnderRule, notionalUsd, planStep } from "./steps
 export type { StepPlan } from "./steps.js";
 export { createCascadeCore } from "./core.js";
 export type { CascadeCoreOptions } from "./core.js";
+export { scenarioTick, shockTick } from "./path.js";
