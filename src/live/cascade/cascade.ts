@@ -179,12 +179,18 @@ export function runCascade(options: CascadeOptions): Result<CascadeResult> {
   };
 
   let truncated = false;
+  // Rounds: the path's ticks in order; after a round that liquidated, the policy's next round comes `roundSeconds`
+  // later with the impact of its orders, unless the path's next tick comes first. Quiet rounds jump to the next tick.
+  let next = 0;
+  let busy = false;
   for (let r = 0; ; r++) {
     if (r >= maxRounds) {
       truncated = true;
       break;
     }
-    const pathTick = path[r];
+    const due = path[next];
+    const pathTick = due !== undefined && (!busy || due.timestampMs <= ts + policy.roundSeconds * 1000) ? due : undefined;
+    if (pathTick !== undefined) next++;
     const nextTs = pathTick !== undefined ? Math.max(ts, pathTick.timestampMs) : ts + policy.roundSeconds * 1000;
     const dt = (nextTs - ts) / 1000;
     const impactLogMove: Record<string, number> = {};
@@ -336,8 +342,9 @@ export function runCascade(options: CascadeOptions): Result<CascadeResult> {
       ...(details ? { steps } : {}),
     });
     pendingOrders = orders;
+    busy = plans.length > 0;
     // The end: the path is over and the round liquidated nobody (so no order is left to move the market).
-    if (r + 1 >= path.length && plans.length === 0) break;
+    if (next >= path.length && !busy) break;
   }
   const end = core.market();
   return ok({
