@@ -217,6 +217,7 @@ export function createLiveCore(options: LiveCoreOptions): Result<LiveCore> {
     engines: new Map(),
     enginesVersion: -1,
     globalOf: new Map(),
+    scratch: new Map(),
   };
   for (let i = 0; i < n; i++) {
     const f = computeFigures(state, i);

@@ -63,6 +63,8 @@ export interface CoreState {
   enginesVersion: number;
   /** Global account index of each group's local accounts (group −1: the generic accounts), built on first use. */
   readonly globalOf: Map<number, number[]>;
+  /** Per-account scratch arrays of the re-margin (core-breakers.ts), reused from input to input. */
+  readonly scratch: Map<string, Float64Array>;
 }
 
 export const stateIndex = (s: HealthState): number => HEALTH_STATES.indexOf(s);
@@ -238,8 +240,10 @@ export function accountOfCopy(state: CoreState, i: number): Account {
  * change to `out`. Returns true when the figures (or the stale flag) changed.
  */
 export function takeFigures(state: CoreState, i: number, f: HeadlineFigures, cause: string, out: DraftEvent[]): boolean {
-  const before = headlineOf(state, i);
-  const changed = !Object.is(before.equityUsd, f.equityUsd) || !Object.is(before.initialMarginUsd, f.initialMarginUsd) || !Object.is(before.maintenanceMarginUsd, f.maintenanceMarginUsd);
+  const e0 = state.equityUsd[i] as number;
+  const im0 = state.imUsd[i] as number;
+  const mm0 = state.mmUsd[i] as number;
+  const changed = !Object.is(e0, f.equityUsd) || !Object.is(im0, f.initialMarginUsd) || !Object.is(mm0, f.maintenanceMarginUsd);
   state.equityUsd[i] = f.equityUsd;
   state.imUsd[i] = f.initialMarginUsd;
   state.mmUsd[i] = f.maintenanceMarginUsd;
@@ -269,7 +273,7 @@ export function takeFigures(state: CoreState, i: number, f: HeadlineFigures, cau
       direction: worse ? "worse" : "better",
       reason: next.reason,
       cause,
-      before,
+      before: { equityUsd: e0, initialMarginUsd: im0, maintenanceMarginUsd: mm0, maintenanceRatio: e0 > 0 ? mm0 / e0 : e0 === 0 && mm0 === 0 ? 0 : null },
       after: headlineOf(state, i),
       ...(suspended && severity(next.state) >= severity("liquidation") ? { liquidationSuspended: true as const } : {}),
       ...(effect.stale !== undefined ? { stale: effect.stale } : {}),
