@@ -10,7 +10,7 @@
  * @module
  */
 import type { Account } from "../account/account.js";
-import { createMarginEngine, isRiskMatrixModel, subsetRiskArrays } from "../account/engine.js";
+import { isRiskMatrixModel } from "../account/engine.js";
 import type { Issue, Result } from "../errors.js";
 import { fail, issue, ok } from "../errors.js";
 import type { MarketContext } from "../market/context.js";
@@ -21,6 +21,7 @@ import { NO_BREAKERS, initialBreakers, onTime, resetBreaker } from "./breakers.j
 import type { BreakerRules, UnderlyingState } from "./breakers.js";
 import type { LivePosition } from "./book.js";
 import { applyBalanceChange, applyFillInput, applyParameterVersion } from "./core-inputs.js";
+import { applyReduce } from "./core-reduce.js";
 import { groupKeyOf } from "./regroup.js";
 import type { Fill } from "../account/fills.js";
 import type { AccountDocument } from "../account/document.js";
@@ -36,7 +37,7 @@ import type { RiskMatrixGroup } from "./group.js";
 import { createLiveMarket, unlistedIssues, volLevelOf } from "./market.js";
 import { DEFAULT_LIVE_PARAMS } from "./params.js";
 import type { LiveParams } from "./params.js";
-import { accountOf, breakerEffectOf, computeFigures, heldAccount, rulesOf, stateIndex, stateName } from "./state.js";
+import { accountOfCopy, breakerEffectOf, computeFigures, heldAccount, rulesOf, stateIndex, stateName } from "./state.js";
 import type { CoreState, HeldAccount, Slot } from "./state.js";
 import { rawHealthState } from "./health.js";
 import type { Tick } from "./tick.js";
@@ -71,6 +72,8 @@ export interface LiveCoreOptions {
   readonly bulk?: LiveBulkInput;
   readonly params?: LiveParams;
   readonly breakers?: BreakerRules;
+  /** Attach the engine's least-cost liquidation plan to `liquidation` events (default true; a cascade turns it off). */
+  readonly liquidationPlans?: boolean;
 }
 
 /** An input. `seq` is the core's input sequence (see the module doc); `timestampMs` the input's market time. */
@@ -80,7 +83,25 @@ export type LiveInput =
   | { readonly kind: "parameters"; readonly seq: number; readonly timestampMs: number; readonly parameterSetName: string; readonly model: MarginModel }
   | { readonly kind: "balance"; readonly seq: number; readonly timestampMs: number; readonly account: string; readonly currency: string; readonly amount: number; readonly reason?: string }
   | { readonly kind: "time"; readonly seq: number; readonly timestampMs: number }
-  | { readonly kind: "breaker_reset"; readonly seq: number; readonly timestampMs: number; readonly underlying: string; readonly rule?: string };
+  | { readonly kind: "breaker_reset"; readonly seq: number; readonly timestampMs: number; readonly underlying: string; readonly rule?: string }
+  | ReduceInput;
+
+/**
+ * A liquidation step: every position of the account cut to `keepFraction` of its size at the current marks (the value
+ * of the closed part realised into `currency`, so equity is unchanged by the cut itself), then `cashUsd` (signed, USD,
+ * converted at the index) added to `currency`: fees, penalties, slippage, or the insurance fund's credit.
+ */
+export interface ReduceInput {
+  readonly kind: "reduce";
+  readonly seq: number;
+  readonly timestampMs: number;
+  readonly account: string;
+  /** In [0, 1]: 0 closes everything, 1 cuts nothing. */
+  readonly keepFraction: number;
+  readonly currency: string;
+  readonly cashUsd: number;
+  readonly reason?: string;
+}
 
 /** What an input did. */
 export interface ApplyOutcome {
@@ -217,6 +238,8 @@ export function createLiveCore(options: LiveCoreOptions): Result<LiveCore> {
     engines: new Map(),
     enginesVersion: -1,
     globalOf: new Map(),
+    scratch: new Map(),
+    liquidationPlans: options.liquidationPlans ?? true,
   };
   for (let i = 0; i < n; i++) {
     const f = computeFigures(state, i);
@@ -255,8 +278,10 @@ function pinEntryPrices(positions: readonly LivePosition[], market: MarketContex
 
 function coreOf(state: CoreState): LiveCore {
   let eventSeq = 0;
+  // Fields are copied by descriptor, not spread: a liquidation event's plan is a getter computed on first read
+  // (state.ts), and a spread would read it here, on the tick path.
   const stamp = (drafts: readonly DraftEvent[], seq: number, ms: number): LiveEvent[] =>
-    drafts.map((d) => ({ eventSeq: ++eventSeq, seq, ts: isoTime(ms), ...d }) as LiveEvent);
+    drafts.map((d) => Object.defineProperties({ eventSeq: ++eventSeq, seq, ts: isoTime(ms) }, Object.getOwnPropertyDescriptors(d)) as LiveEvent);
   const outcome = (seq: number, status: ApplyOutcome["status"], issues: readonly LiveWarning[], events: LiveEvent[] = [], changed: string[] = [], rowsRebuilt = 0, accountsRemargined = 0): ApplyOutcome => ({
     seq,
     status,
@@ -315,6 +340,9 @@ function coreOf(state: CoreState): LiveCore {
         break;
       case "breaker_reset":
         result = breakerReset(input.underlying, input.rule, ts, drafts);
+        break;
+      case "reduce":
+        result = applyReduce(state, input, drafts);
         break;
     }
     if (!result.ok) {
@@ -388,20 +416,4 @@ function coreOf(state: CoreState): LiveCore {
     lastEventSeq: () => eventSeq,
     counters: () => Object.fromEntries([...state.counters].sort(([a], [b]) => (a < b ? -1 : 1))),
   };
-}
-
-/**
- * An account-layer Account of account i that stays valid after later inputs: its engine is seeded with a copy of
- * the rows it needs (the live rows are patched in place by the next tick), its holdings are copies.
- */
-function accountOfCopy(state: CoreState, i: number): Account {
-  const held = heldAccount(state, i);
-  const live = accountOf(state, i);
-  const slot = state.slots[i] as Slot;
-  if (slot.group < 0) return { ...live, balances: { ...held.balances } };
-  const group = state.groups[slot.group] as RiskMatrixGroup;
-  const names = new Set(held.positions.map((p) => p.instrument.name));
-  const seed = subsetRiskArrays(group.arrays, (inst) => names.has(inst.name) || group.arrays.balanceRowOf.get(inst.base) === group.arrays.rowOf.get(inst.name));
-  const engine = createMarginEngine(group.model, state.market.context, { coinCollateralOffset: group.offsetAllowed, seedArrays: seed });
-  return { ...live, engine, balances: { ...held.balances } };
 }
