@@ -63,6 +63,8 @@ export interface CoreState {
   enginesVersion: number;
   /** Global account index of each group's local accounts (group −1: the generic accounts), built on first use. */
   readonly globalOf: Map<number, number[]>;
+  /** Attach the least-cost planner's plan to liquidation events (off in a cascade, where the policy decides). */
+  readonly liquidationPlans: boolean;
 }
 
 export const stateIndex = (s: HealthState): number => HEALTH_STATES.indexOf(s);
@@ -185,13 +187,14 @@ export function planJson(plan: LiquidationPlan): unknown {
 }
 
 function liquidationEvent(state: CoreState, i: number, deferred: boolean): DraftEvent {
-  const plan = planLiquidation(accountOf(state, i), {});
+  // The planner costs far more than the figures: a core that does not want plans (a cascade) skips it.
+  const plan = state.liquidationPlans ? planLiquidation(accountOf(state, i), {}) : undefined;
   return {
     type: "liquidation",
     account: (state.slots[i] as Slot).id,
     state: stateName(state.health[i] as number),
     figures: headlineOf(state, i),
-    plan: plan.ok ? planJson(plan.value) : { status: "error", issues: plan.issues },
+    plan: plan === undefined ? { status: "not_computed" } : plan.ok ? planJson(plan.value) : { status: "error", issues: plan.issues },
     ...(deferred ? { deferred: true as const } : {}),
   };
 }
