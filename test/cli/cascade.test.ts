@@ -58,14 +58,18 @@ describe("netrisk cascade", () => {
     expect(run.stdout).toMatch(/fund after USD/);
   });
 
-  it("--ticks: one round per tick, then rounds until nothing is liquidated", async () => {
+  it("--ticks: the path's ticks in order, policy rounds between them while liquidations go on", async () => {
     const dir = mkdtempSync(join(tmpdir(), "netrisk-cascade-"));
     const ticks = join(dir, "ticks.jsonl");
     writeFileSync(ticks, [{ seq: 1, ts: "2026-03-02T12:01:00Z", index: { BTC: 80000 } }, { seq: 2, ts: "2026-03-02T12:02:00Z", index: { BTC: 65000 } }].map((t) => JSON.stringify(t)).join("\n"));
     const run = await runCli("cascade", ...BOOK, "--ticks", ticks, "--policy", "hyperliquid-backstop", "--impact", "none", "--json");
     expect(run.code, run.stderr).toBe(0);
     const { summary, rounds } = checkJson(run.stdout);
-    expect((rounds[1] as { indexUsd: { BTC: number } }).indexUsd.BTC).toBe(65000);
+    const at = (r: Record<string, unknown>) => ({ ts: r.ts as string, btc: (r.indexUsd as { BTC: number }).BTC, steps: r.liquidationSteps as number });
+    expect(at(rounds[0] as Record<string, unknown>)).toMatchObject({ ts: "2026-03-02T12:01:00.000Z", btc: 80000 });
+    // The backstop liquidated in the first round, so its next round comes 30 s later (the policy's roundSeconds), before the path's next tick.
+    if (at(rounds[0] as Record<string, unknown>).steps > 0) expect(at(rounds[1] as Record<string, unknown>).ts).toBe("2026-03-02T12:01:30.000Z");
+    expect(rounds.map((r) => at(r)).find((r) => r.ts === "2026-03-02T12:02:00.000Z")?.btc).toBe(65000);
     expect((summary.finalMarks as unknown as { BTC: number }).BTC).toBe(65000);
   });
 

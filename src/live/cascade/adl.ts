@@ -23,17 +23,18 @@ interface Leg {
 
 /** The profitable futures legs of the book at the current market (computed once per round, when first needed). */
 export class AdlBook {
-  private legs: Leg[] | undefined;
+  /** Legs ranked, per `base|side` (side of the leg: 1 long, −1 short) and all together (`*`), with a cursor past the exhausted ones. */
+  private lists: Map<string, { legs: Leg[]; cursor: number }> | undefined;
   /** USD already taken per account this round. */
   private readonly taken = new Map<string, number>();
-  private readonly takenLeg = new Map<string, number>();
+  private readonly takenLeg = new Map<Leg, number>();
 
   constructor(
     private readonly core: LiveCore,
     private readonly excluded: (id: string) => boolean,
   ) {}
 
-  private build(): Leg[] {
+  private build(): Map<string, { legs: Leg[]; cursor: number }> {
     const market: MarketContext = this.core.marketContext();
     const out: Leg[] = [];
     for (const id of this.core.accountIds()) {
@@ -54,8 +55,25 @@ export class AdlBook {
       for (const [base, b] of byBase) if (b.upnl > 0 && b.side !== 0) out.push({ account: id, base, sideCoin: b.side, upnlUsd: b.upnl, equityUsd: f.equityUsd });
     }
     // Highest profit × leverage first; ties by account id, so a run is reproducible.
-    out.sort((a, b) => b.upnlUsd / b.equityUsd - a.upnlUsd / a.equityUsd || (a.account < b.account ? -1 : a.account > b.account ? 1 : 0));
-    return out;
+    out.sort(ranking);
+    const lists = new Map<string, { legs: Leg[]; cursor: number }>([["*", { legs: out, cursor: 0 }]]);
+    for (const leg of out) {
+      const key = `${leg.base}|${Math.sign(leg.sideCoin)}`;
+      const l = lists.get(key) ?? { legs: [], cursor: 0 };
+      l.legs.push(leg);
+      lists.set(key, l);
+    }
+    return lists;
+  }
+
+  private room(leg: Leg): number {
+    return Math.min(leg.upnlUsd - (this.takenLeg.get(leg) ?? 0), leg.equityUsd - (this.taken.get(leg.account) ?? 0));
+  }
+
+  /** The best leg of a list that can still pay (the cursor moves past the exhausted ones: room only ever shrinks). */
+  private head(l: { legs: Leg[]; cursor: number }): Leg | undefined {
+    while (l.cursor < l.legs.length && !(this.room(l.legs[l.cursor] as Leg) > 0)) l.cursor++;
+    return l.legs[l.cursor];
   }
 
   /**
@@ -63,23 +81,29 @@ export class AdlBook {
    * (every underlying's profitable accounts when it held no future). Returns the debits, in ranking order.
    */
   take(amountUsd: number, sideCoin: ReadonlyMap<string, number>): { account: string; usd: number }[] {
-    this.legs ??= this.build();
-    const anySide = [...sideCoin.values()].every((s) => s === 0);
+    this.lists ??= this.build();
+    const sides = [...sideCoin].filter(([, s]) => s !== 0);
+    const keys = sides.length === 0 ? ["*"] : sides.map(([b, s]) => `${b}|${-Math.sign(s)}`);
+    const lists = keys.map((k) => this.lists?.get(k)).filter((l): l is { legs: Leg[]; cursor: number } => l !== undefined);
     const debits: { account: string; usd: number }[] = [];
     let rest = amountUsd;
-    for (const leg of this.legs) {
-      if (rest <= 0) break;
-      const s = sideCoin.get(leg.base) ?? 0;
-      if (!anySide && !(s !== 0 && Math.sign(s) !== Math.sign(leg.sideCoin))) continue;
-      const key = `${leg.account}\u0000${leg.base}`;
-      const room = Math.min(leg.upnlUsd - (this.takenLeg.get(key) ?? 0), leg.equityUsd - (this.taken.get(leg.account) ?? 0));
-      if (!(room > 0)) continue;
-      const usd = Math.min(room, rest);
+    while (rest > 0) {
+      let best: Leg | undefined;
+      for (const l of lists) {
+        const h = this.head(l);
+        if (h !== undefined && (best === undefined || ranking(h, best) < 0)) best = h;
+      }
+      if (best === undefined) break;
+      const usd = Math.min(this.room(best), rest);
       rest -= usd;
-      this.takenLeg.set(key, (this.takenLeg.get(key) ?? 0) + usd);
-      this.taken.set(leg.account, (this.taken.get(leg.account) ?? 0) + usd);
-      debits.push({ account: leg.account, usd });
+      this.takenLeg.set(best, (this.takenLeg.get(best) ?? 0) + usd);
+      this.taken.set(best.account, (this.taken.get(best.account) ?? 0) + usd);
+      debits.push({ account: best.account, usd });
     }
     return debits;
   }
+}
+
+function ranking(a: Leg, b: Leg): number {
+  return b.upnlUsd / b.equityUsd - a.upnlUsd / a.equityUsd || (a.account < b.account ? -1 : a.account > b.account ? 1 : 0);
 }

@@ -14,6 +14,9 @@ import { fail, issue, ok } from "../../errors.js";
 import { currencyUsdRate } from "../../risk/marks.js";
 import type { Issue, Result } from "../../errors.js";
 import type { LiveCore, LiveFigures, LiveInput } from "../core.js";
+import type { LiveEvent } from "../events.js";
+import type { HeldAccount } from "../state.js";
+import type { MarketContext } from "../../market/context.js";
 import type { Tick } from "../tick.js";
 import { AdlBook } from "./adl.js";
 import { decayed, logImpact, slippageUsd } from "./impact.js";
@@ -145,13 +148,18 @@ export function runCascade(options: CascadeOptions): Result<CascadeResult> {
   /** Share of its positions at the start of its liquidation an account has had cut, and its notional then. */
   const cut = new Map<string, number>();
   const firstNotional = new Map<string, number>();
-  const watch = (ids: readonly string[]): void => {
-    for (const id of ids) {
-      if (LIQUIDATING.has(core.figures(id)?.state ?? "healthy")) liquidating.add(id);
-      else liquidating.delete(id);
+  // The accounts in liquidation, kept from the core's health_changed events (a scan of every account's figures after
+  // each tick would cost more than the tick itself on a large book).
+  const ids = core.accountIds();
+  const order = new Map(ids.map((id, k) => [id, k]));
+  for (const id of ids) if (LIQUIDATING.has(core.figures(id)?.state ?? "healthy")) liquidating.add(id);
+  const watch = (events: readonly LiveEvent[]): void => {
+    for (const e of events) {
+      if (e.type !== "health_changed") continue;
+      if (LIQUIDATING.has(e.to)) liquidating.add(e.account);
+      else liquidating.delete(e.account);
     }
   };
-  watch(core.accountIds());
 
   let fund = options.insuranceFundUsd;
   const totals = { notional: 0, slippage: 0, discount: 0, fees: 0, feesToFund: 0, shortfall: 0, draw: 0, adl: 0, socialized: 0 };
@@ -163,21 +171,26 @@ export function runCascade(options: CascadeOptions): Result<CascadeResult> {
       issues.push(...out.issues.map((i) => issue(i.code as Issue["code"], `${where}.${i.path}`, i.message)));
       return false;
     }
-    watch(out.changed);
+    watch(out.events);
     return true;
   };
-  const reduce = (account: string, keepFraction: number, cashUsd: number, reason: string, where: string): boolean => {
-    const currency = cashCurrencyOf(core, account);
+  const reduce = (account: string, keepFraction: number, cashUsd: number, reason: string, where: string, currency = cashCurrencyOf(core, account)): boolean => {
     return feed({ kind: "reduce", seq: seq++, timestampMs: ts, account, keepFraction, currency, cashUsd, reason }, where);
   };
 
   let truncated = false;
+  // Rounds: the path's ticks in order; after a round that liquidated, the policy's next round comes `roundSeconds`
+  // later with the impact of its orders, unless the path's next tick comes first. Quiet rounds jump to the next tick.
+  let next = 0;
+  let busy = false;
   for (let r = 0; ; r++) {
     if (r >= maxRounds) {
       truncated = true;
       break;
     }
-    const pathTick = path[r];
+    const due = path[next];
+    const pathTick = due !== undefined && (!busy || due.timestampMs <= ts + policy.roundSeconds * 1000) ? due : undefined;
+    if (pathTick !== undefined) next++;
     const nextTs = pathTick !== undefined ? Math.max(ts, pathTick.timestampMs) : ts + policy.roundSeconds * 1000;
     const dt = (nextTs - ts) / 1000;
     const impactLogMove: Record<string, number> = {};
@@ -203,10 +216,10 @@ export function runCascade(options: CascadeOptions): Result<CascadeResult> {
       if (!feed({ kind: "tick", tick, seq: seq++ }, `path[${r}]`)) return fail(...issues);
     }
     // This round's liquidations, in book order.
-    const plans: { plan: StepPlan; figures: LiveFigures }[] = [];
+    const plans: { plan: StepPlan; figures: LiveFigures; currency: string }[] = [];
     const market = core.marketContext();
-    for (const id of core.accountIds()) {
-      if (!liquidating.has(id) || done.has(id)) continue;
+    for (const id of [...liquidating].sort((a, b) => (order.get(a) as number) - (order.get(b) as number))) {
+      if (done.has(id)) continue;
       const f = core.figures(id) as LiveFigures;
       if (f.liquidationSuspended) continue;
       const held = core.account(id);
@@ -220,7 +233,7 @@ export function runCascade(options: CascadeOptions): Result<CascadeResult> {
       // In liquidation by the core's hysteresis but past the policy's own end (an auction's buffer restored): wait.
       if (plan.keepFraction === 1 && f.equityUsd >= 0) continue;
       if (!firstNotional.has(id)) firstNotional.set(id, plan.notionalBeforeUsd);
-      plans.push({ plan, figures: f });
+      plans.push({ plan, figures: f, currency: cashCurrencyOfHeld(held, market) });
     }
     const orders = new Map<string, number>();
     for (const { plan } of plans) for (const [b, usd] of plan.ordersUsd) orders.set(b, (orders.get(b) ?? 0) + usd);
@@ -228,13 +241,13 @@ export function runCascade(options: CascadeOptions): Result<CascadeResult> {
     const adl = new AdlBook(core, (id) => done.has(id) || liquidating.has(id));
     const steps: CascadeStep[] = [];
     const sum = { notional: 0, slippage: 0, fees: 0, feesToFund: 0, shortfall: 0, draw: 0, adl: 0, socialized: 0, bankrupt: 0, first: 0 };
-    for (const { plan } of plans) {
+    for (const { plan, currency } of plans) {
       let slip = 0;
       for (const [b, usd] of plan.ordersUsd) slip += slippageUsd(usd, roundMove.get(b) ?? 0);
       const left = plan.equityBeforeUsd - slip - plan.discountUsd;
       const fee = Math.min(plan.nominalFeeUsd, Math.max(0, left));
       const feeToFund = fee * policy.fee.toInsuranceFund;
-      if (!reduce(plan.account, plan.keepFraction, -(slip + plan.discountUsd + fee), `cascade round ${r}, ${plan.action}`, `round[${r}].${plan.account}`)) return fail(...issues);
+      if (!reduce(plan.account, plan.keepFraction, -(slip + plan.discountUsd + fee), `cascade round ${r}, ${plan.action}`, `round[${r}].${plan.account}`, currency)) return fail(...issues);
       fund += feeToFund;
       if (policy.rule.kind === "partial") {
         const before = cut.get(plan.account) ?? 0;
@@ -329,14 +342,15 @@ export function runCascade(options: CascadeOptions): Result<CascadeResult> {
       ...(details ? { steps } : {}),
     });
     pendingOrders = orders;
+    busy = plans.length > 0;
     // The end: the path is over and the round liquidated nobody (so no order is left to move the market).
-    if (r + 1 >= path.length && plans.length === 0) break;
+    if (next >= path.length && !busy) break;
   }
   const end = core.market();
   return ok({
     rounds,
     summary: {
-      accounts: core.accountIds().length,
+      accounts: ids.length,
       policy: { name: policy.name, version: policy.version },
       impact: { name: impact.name, version: impact.version },
       pathTicks: path.length,
@@ -370,8 +384,10 @@ export function runCascade(options: CascadeOptions): Result<CascadeResult> {
  */
 function cashCurrencyOf(core: LiveCore, id: string): string {
   const held = core.account(id);
-  if (held === undefined) return "USDC";
-  const market = core.marketContext();
+  return held === undefined ? "USDC" : cashCurrencyOfHeld(held, core.marketContext());
+}
+
+function cashCurrencyOfHeld(held: HeldAccount, market: MarketContext): string {
   let best: string | undefined;
   let bestUsd = 0;
   for (const [c, amount] of Object.entries(held.balances)) {
