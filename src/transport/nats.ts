@@ -55,6 +55,23 @@ export async function createNatsTransport(options: NatsTransportOptions): Promis
   await ensureStream(jsm, options.stream, [`${prefix}.>`], options.duplicateWindowMs ?? 120_000, options.storage ?? "file");
   const subs = new Set<{ stop: () => Promise<void> }>();
   let closed = false;
+  // At most this many publishes wait for their acks at once (FIFO, so the log keeps the callers' order): a burst of
+  // thousands of concurrent publishes otherwise times out on a loaded machine instead of waiting its turn.
+  const MAX_IN_FLIGHT = 512;
+  let inFlight = 0;
+  const queue: (() => void)[] = [];
+  const slot = async (): Promise<void> => {
+    if (inFlight < MAX_IN_FLIGHT && queue.length === 0) {
+      inFlight++;
+      return;
+    }
+    await new Promise<void>((resolve) => queue.push(resolve));
+  };
+  const release = (): void => {
+    const next = queue.shift();
+    if (next !== undefined) next();
+    else inFlight--;
+  };
 
   const wire = (subject: string): string => `${prefix}.${subject}`;
   const portSubject = (subject: string): string => subject.slice(prefix.length + 1);
@@ -89,8 +106,13 @@ export async function createNatsTransport(options: NatsTransportOptions): Promis
         throw new TransportError("invalid_payload", `payload is not JSON: ${(e as Error).message}`);
       }
       if (text === undefined) throw new TransportError("invalid_payload", "payload is not JSON (undefined or a function)");
-      const ack = await js.publish(wire(subject), new TextEncoder().encode(text), opts.msgId !== undefined ? { msgID: opts.msgId } : {});
-      return { seq: ack.seq, duplicate: ack.duplicate };
+      await slot();
+      try {
+        const ack = await js.publish(wire(subject), new TextEncoder().encode(text), { timeout: 30_000, ...(opts.msgId !== undefined ? { msgID: opts.msgId } : {}) });
+        return { seq: ack.seq, duplicate: ack.duplicate };
+      } finally {
+        release();
+      }
     },
     async subscribe(pattern: string, handler: MessageHandler, opts: SubscribeOptions = {}): Promise<Subscription> {
       if (closed) throw new TransportError("closed", "the transport is closed");
