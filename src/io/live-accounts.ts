@@ -17,9 +17,12 @@ import { canonicalName } from "../market/venue-ids.js";
 import { loadAccount } from "./account.js";
 import { readJson } from "./files.js";
 
-/** Bind one parsed account file as a live account. Issues: the account reader's, paths under the file. */
-export function liveAccountOf(id: string, raw: unknown, market: MarketContext): Result<LiveAccountInput> {
-  const loaded = loadAccount(raw, market);
+/**
+ * Bind one parsed account file as a live account. Issues: the account reader's, paths under the file. `options`
+ * go to the account reader (a model already bound for the same model fields saves binding it again per account).
+ */
+export function liveAccountOf(id: string, raw: unknown, market: MarketContext, options: Parameters<typeof loadAccount>[2] = {}): Result<LiveAccountInput> {
+  const loaded = loadAccount(raw, market, options);
   if (!loaded.ok) return loaded;
   // USD notionals per instrument, when every part of the position was given in sizeUsd.
   const usd = new Map<string, number | null>();

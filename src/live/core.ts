@@ -71,6 +71,24 @@ export interface LiveCoreOptions {
   readonly bulk?: LiveBulkInput;
   readonly params?: LiveParams;
   readonly breakers?: BreakerRules;
+  /** Resume where a core left off (a cluster partition rebuilt from its checkpoint, docs/scale-out.md). */
+  readonly resume?: LiveResume;
+}
+
+/**
+ * What a core carries beyond its book and market, so that a core rebuilt from a checkpoint (the book at its last
+ * input, the market it held) continues exactly as the original would: sequences, time, each account's held health
+ * state (hysteresis makes it more than a function of the figures) and its open liquidation episode.
+ */
+export interface LiveResume {
+  readonly lastSeq: number;
+  readonly lastTickSeq: number;
+  readonly nowMs: number;
+  readonly lastEventSeq: number;
+  /** Held health state per account (accounts not named: from their figures, as at creation). */
+  readonly health: Readonly<Record<string, HealthState>>;
+  /** Accounts whose liquidation trigger was emitted for the current episode. */
+  readonly liquidationOpen: readonly string[];
 }
 
 /** An input. `seq` is the core's input sequence (see the module doc); `timestampMs` the input's market time. */
@@ -125,6 +143,8 @@ export interface LiveCore {
   breakerStates(): Readonly<Record<string, { state: UnderlyingState; trips: readonly { rule: string; since: string; reason: string }[] }>>;
   lastSeq(): number;
   lastEventSeq(): number;
+  /** What a rebuilt core needs beyond the book and the market ({@link LiveResume}). */
+  resumeState(): LiveResume;
   /** Counted warnings and rejections by code (`ignored:out_of_order`, `rejected:non_finite`, `warning:unknown_instrument`, ...). */
   counters(): Readonly<Record<string, number>>;
   readonly params: LiveParams;
@@ -230,7 +250,21 @@ export function createLiveCore(options: LiveCoreOptions): Result<LiveCore> {
     state.health[i] = stateIndex(rawHealthState(f, rulesOf(state, i).health));
     // An account already in liquidation at the start has its trigger with the first input, not before.
   }
-  return ok(coreOf(state));
+  const resume = options.resume;
+  if (resume !== undefined) {
+    for (const [id, h] of Object.entries(resume.health)) {
+      const i = byId.get(id);
+      if (i !== undefined) state.health[i] = stateIndex(h);
+    }
+    for (const id of resume.liquidationOpen) {
+      const i = byId.get(id);
+      if (i !== undefined) state.liquidationOpen[i] = 1;
+    }
+    state.lastSeq = resume.lastSeq;
+    state.lastTickSeq = resume.lastTickSeq;
+    state.nowMs = resume.nowMs;
+  }
+  return ok(coreOf(state, resume?.lastEventSeq ?? 0));
 }
 
 /**
@@ -253,8 +287,8 @@ function pinEntryPrices(positions: readonly LivePosition[], market: MarketContex
   });
 }
 
-function coreOf(state: CoreState): LiveCore {
-  let eventSeq = 0;
+function coreOf(state: CoreState, firstEventSeq: number): LiveCore {
+  let eventSeq = firstEventSeq;
   const stamp = (drafts: readonly DraftEvent[], seq: number, ms: number): LiveEvent[] =>
     drafts.map((d) => ({ eventSeq: ++eventSeq, seq, ts: isoTime(ms), ...d }) as LiveEvent);
   const outcome = (seq: number, status: ApplyOutcome["status"], issues: readonly LiveWarning[], events: LiveEvent[] = [], changed: string[] = [], rowsRebuilt = 0, accountsRemargined = 0): ApplyOutcome => ({
@@ -386,6 +420,15 @@ function coreOf(state: CoreState): LiveCore {
     },
     lastSeq: () => state.lastSeq,
     lastEventSeq: () => eventSeq,
+    resumeState: () => {
+      const health: Record<string, HealthState> = {};
+      const liquidationOpen: string[] = [];
+      state.slots.forEach((slot, i) => {
+        health[slot.id] = stateName(state.health[i] as number);
+        if (state.liquidationOpen[i] === 1) liquidationOpen.push(slot.id);
+      });
+      return { lastSeq: state.lastSeq, lastTickSeq: state.lastTickSeq, nowMs: state.nowMs, lastEventSeq: eventSeq, health, liquidationOpen };
+    },
     counters: () => Object.fromEntries([...state.counters].sort(([a], [b]) => (a < b ? -1 : 1))),
   };
 }
