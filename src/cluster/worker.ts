@@ -320,7 +320,7 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
         clearTimeout(idleTimer);
         idleTimer = null;
       }
-      if (lastMsg === null) return;
+      if (lastMsg === null || broken) return;
       lastCheckpointAtMs = Date.now();
       const snapshot = snapshotOf(core);
       const events = pending;
@@ -341,9 +341,14 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
 
     // The loop's steps and the idle checkpoint run one at a time: a checkpoint never sees an input half handled.
     let chain: Promise<void> = Promise.resolve();
+    // A step that failed may have applied its input to the core without finishing it: from then on the core is
+    // ahead of `applied`, and nothing more of this run may be checkpointed (the next owner redoes the input).
+    let broken = false;
     const serial = (fn: () => Promise<void>): Promise<void> => {
       const r = chain.then(fn);
-      chain = r.catch(() => undefined);
+      chain = r.catch(() => {
+        broken = true;
+      });
       return r;
     };
     let idleTimer: NodeJS.Timeout | null = null;

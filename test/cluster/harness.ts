@@ -179,14 +179,14 @@ export async function allCheckpointed(databaseUrl: string, cluster: string, part
 }
 
 /** Every stored message of a stream whose subject matches `filter` (`*` one token), in order, read by sequence. */
-export async function readAll(nc: NatsConnection, stream: string, filter: string): Promise<{ subject: string; seq: number; data: Uint8Array }[]> {
+export async function readAll(nc: NatsConnection, stream: string, filter: string): Promise<{ subject: string; seq: number; data: Uint8Array; msgId: string }[]> {
   const jsm = await nc.jetstreamManager();
   const info = await jsm.streams.info(stream);
   const pattern = new RegExp(`^${filter.replace(/\./g, "\\.").replace(/\*/g, "[^.]+").replace(/>$/, ".+")}$`);
-  const out: { subject: string; seq: number; data: Uint8Array }[] = [];
+  const out: { subject: string; seq: number; data: Uint8Array; msgId: string }[] = [];
   for (let seq = info.state.first_seq; seq <= info.state.last_seq; seq++) {
     const m = await jsm.streams.getMessage(stream, { seq });
-    if (pattern.test(m.subject)) out.push({ subject: m.subject, seq: m.seq, data: m.data });
+    if (pattern.test(m.subject)) out.push({ subject: m.subject, seq: m.seq, data: m.data, msgId: m.header?.get("Nats-Msg-Id") ?? "" });
   }
   return out;
 }
@@ -205,6 +205,7 @@ export async function publishedFigures(nc: NatsConnection, names: ClusterNames):
       continue;
     }
     for (const f of data.figures as FigureRecord[]) {
+      f._from = `${m.subject}#${m.seq} id ${m.msgId}`;
       const key = `${f.account}@${f.seq}`;
       figures.set(key, [...(figures.get(key) ?? []), f]);
     }

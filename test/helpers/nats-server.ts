@@ -6,7 +6,8 @@
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { createServer } from "node:net";
+import { connect as connectTcp, createServer } from "node:net";
+import type { Server, Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect } from "nats";
@@ -101,5 +102,59 @@ export async function startOwnNatsServer(bin: string): Promise<OwnNatsServer> {
       await stop();
       rmSync(dir, { recursive: true, force: true });
     },
+  };
+}
+
+export interface TcpProxy {
+  /** The URL to give a client instead of `serverUrl` (same server, through the proxy). */
+  urlFor(serverUrl: string): string;
+  /** Cut every connection and refuse new ones (the client is cut off from the server). */
+  cut(): Promise<void>;
+  /** Accept and forward again. */
+  restore(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A TCP proxy on 127.0.0.1 the test can cut: one client's network to NATS, without touching the server. */
+export async function tcpProxy(): Promise<TcpProxy> {
+  const port = await freePort();
+  let target = 0;
+  const sockets = new Set<Socket>();
+  let server: Server | null = null;
+  const listen = async (): Promise<void> => {
+    const s = createServer((client) => {
+      const upstream = connectTcp(target, "127.0.0.1");
+      sockets.add(client);
+      sockets.add(upstream);
+      const drop = (): void => {
+        client.destroy();
+        upstream.destroy();
+        sockets.delete(client);
+        sockets.delete(upstream);
+      };
+      client.on("error", drop).on("close", drop);
+      upstream.on("error", drop).on("close", drop);
+      client.pipe(upstream);
+      upstream.pipe(client);
+    });
+    await new Promise<void>((resolve) => s.listen(port, "127.0.0.1", resolve));
+    server = s;
+  };
+  const cut = async (): Promise<void> => {
+    const s = server;
+    server = null;
+    for (const so of sockets) so.destroy();
+    sockets.clear();
+    if (s !== null) await new Promise<void>((resolve) => s.close(() => resolve()));
+  };
+  await listen();
+  return {
+    urlFor(serverUrl: string) {
+      target = Number(new URL(serverUrl).port);
+      return `nats://127.0.0.1:${port}`;
+    },
+    cut,
+    restore: listen,
+    close: cut,
   };
 }

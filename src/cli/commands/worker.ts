@@ -81,7 +81,11 @@ export function registerWorker(program: Command, io: Io, setExit: (code: number)
           if (url === undefined || url === "") throw new NetriskError([issue("required", "--database-url", "a worker needs PostgreSQL (--database-url or DATABASE_URL): PGlite cannot be shared between processes")]);
           const params = opts.liveParams !== undefined ? need(validateLiveParams(need(readJson(opts.liveParams)))) : DEFAULT_LIVE_PARAMS;
           const workerId = opts.id ?? `${hostname()}-${process.pid}`;
-          const store = await openStore({ kind: "postgres", url });
+          // A worker stalled inside a transaction (SIGSTOP, a long GC) must not hold its partition's checkpoint row
+          // locked past its lease: the server ends such a session, and the successor's claim goes through.
+          const session = new URL(url);
+          session.searchParams.set("options", `-c idle_in_transaction_session_timeout=${leaseMs}`);
+          const store = await openStore({ kind: "postgres", url: session.toString() });
           const stored = await store.currentMarket();
           if (stored === null) {
             await store.close();
