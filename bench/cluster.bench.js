@@ -228,7 +228,8 @@ async function clusterRun(o, nats, db, book, workers, nc) {
   }
   sub.unsubscribe();
   for (const p of procs) p.child.kill("SIGTERM");
-  await Promise.all(procs.map((p) => new Promise((res) => (p.child.exitCode !== null ? res() : p.child.once("exit", res)))));
+  await Promise.race([Promise.all(procs.map((p) => new Promise((res) => (p.child.exitCode !== null ? res() : p.child.once("exit", res))))), sleep(15_000)]);
+  for (const p of procs) if (p.child.exitCode === null) p.child.kill("SIGKILL");
   return { workers, cpuSeconds: cpu, rate: (book.length * o.ticks) / cpu, tickP50: pct(tickLatencies, 0.5), tickP99: pct(tickLatencies, 0.99), fillP50: pct(fillLatency, 0.5), fillP99: pct(fillLatency, 0.99) };
 }
 

@@ -468,6 +468,11 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
       const p = (offset + k) % n;
       if (tasks.has(p)) continue;
       const r = await leases.acquire(p);
+      if (r !== null && stopping) {
+        // Stopped while acquiring: hand it straight back.
+        await leases.release(p, r);
+        return;
+      }
       if (r !== null) {
         log({ event: "lease_taken", partition: p, revision: r });
         start(p, r);

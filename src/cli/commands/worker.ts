@@ -101,10 +101,15 @@ export function registerWorker(program: Command, io: Io, setExit: (code: number)
             process.once("SIGTERM", stop);
             process.once("SIGINT", stop);
           });
-          await worker.stop();
+          // Bounded: a shutdown that hangs (a server gone, a request never answered) must not keep the process up;
+          // what was not checkpointed is redone by the next owner anyway.
+          const bounded = (p: Promise<unknown>): Promise<unknown> => Promise.race([p, new Promise((r) => setTimeout(r, 2 * leaseMs).unref())]);
+          await bounded(worker.stop());
           line({ event: "stopped", ...worker.stats() });
-          await nc.drain().catch(() => undefined);
-          await store.close();
+          await bounded(nc.drain().catch(() => undefined));
+          await bounded(store.close());
+          // Anything still scheduled (a consumer's pull, a pool timer) must not keep a stopped worker alive.
+          setTimeout(() => process.exit(0), 100).unref();
         }),
       );
     });
