@@ -43,21 +43,26 @@ export async function runPreviewBench(options = {}) {
   log(`${count} synthetic demo accounts stored in ${((performance.now() - t0) / 1000).toFixed(1)} s (setup, not measured)`);
   const server = await startServer({ store, serverKey, host: "127.0.0.1", port: 0 });
   try {
+    // CPU time of this process (the server runs in it) beside wall-clock: on a shared machine the wall-clock also
+    // counts the time other processes held the cores.
     const preview = async () => {
+      const c0 = process.cpuUsage();
       const started = performance.now();
       const r = await globalThis.fetch(`${server.url}/v1/parameter-sets/deribit/preview`, { method: "POST", headers: { authorization: `Bearer ${admin.apiKey}`, "content-type": "application/json" }, body: JSON.stringify({ parameters: candidate }) });
       const body = await r.json();
       if (r.status !== 200) throw new Error(`preview: ${r.status} ${JSON.stringify(body).slice(0, 500)}`);
-      return { wallMs: performance.now() - started, routeMs: body.elapsedMs, body };
+      const c = process.cpuUsage(c0);
+      return { wallMs: performance.now() - started, cpuMs: (c.user + c.system) / 1000, routeMs: body.elapsedMs, body };
     };
     const cold = await preview();
     const warm = [];
-    for (let i = 0; i < 5; i++) warm.push(await preview());
+    for (let i = 0; i < 3; i++) warm.push(await preview());
     const b = cold.body;
-    log(`preview over HTTP, cold (binds ${count} accounts): ${cold.wallMs.toFixed(0)} ms wall (route ${cold.routeMs.toFixed(0)} ms); ${b.accounts.length} accounts on the set, ${b.pinned} pinned, ${b.failed.length} failed, ${b.enteringMarginCall.length} entering margin call`);
+    log(`preview over HTTP, cold (binds ${count} accounts): ${cold.wallMs.toFixed(0)} ms wall, ${cold.cpuMs.toFixed(0)} ms CPU (route ${cold.routeMs.toFixed(0)} ms); ${b.accounts.length} accounts on the set, ${b.pinned} pinned, ${b.failed.length} failed, ${b.enteringMarginCall.length} entering margin call`);
     const warmWall = median(warm.map((w) => w.wallMs));
     const warmRoute = median(warm.map((w) => w.routeMs));
-    log(`preview over HTTP, warm (median of 5): ${warmWall.toFixed(0)} ms wall, route ${warmRoute.toFixed(0)} ms`);
+    const warmCpu = median(warm.map((w) => w.cpuMs));
+    log(`preview over HTTP, warm (median of 3): ${warmWall.toFixed(0)} ms wall, ${warmCpu.toFixed(0)} ms CPU, route ${warmRoute.toFixed(0)} ms`);
     // The engine's cost: the same bound accounts, previewed in-process.
     const bound = [];
     for (const a of await store.listAccounts({ limit: count + 1 })) {
@@ -68,8 +73,10 @@ export async function runPreviewBench(options = {}) {
     const model = unwrap(createModel("deribit", { parameterSet: candidate }));
     const engines = new Map();
     const lib = [];
-    for (let i = 0; i < 5; i++) {
+    const libCpu = [];
+    for (let i = 0; i < 3; i++) {
       engines.clear();
+      const c0 = process.cpuUsage();
       const s = performance.now();
       previewParameterChange(bound, (a) => {
         let e = engines.get(a.offset);
@@ -77,11 +84,13 @@ export async function runPreviewBench(options = {}) {
         return e;
       });
       lib.push(performance.now() - s);
+      const c = process.cpuUsage(c0);
+      libCpu.push((c.user + c.system) / 1000);
     }
     const libMs = median(lib);
-    log(`previewParameterChange in-process (median of 5): ${libMs.toFixed(0)} ms for ${bound.length} accounts; HTTP warm / in-process = ${(warmWall / libMs).toFixed(2)}`);
-    log(`target: ${count} accounts well under 1 s (warm, over HTTP): ${warmWall < 1000 ? "met" : "MISSED"}`);
-    return { accounts: count, coldWallMs: cold.wallMs, warmWallMs: warmWall, warmRouteMs: warmRoute, inProcessMs: libMs };
+    log(`previewParameterChange in-process, now and candidate evaluated (median of 3): ${libMs.toFixed(0)} ms wall, ${median(libCpu).toFixed(0)} ms CPU for ${bound.length} accounts; HTTP warm / in-process = ${(warmWall / libMs).toFixed(2)}`);
+    log(`target: ${count} accounts well under 1 s (warm, over HTTP, wall-clock): ${warmWall < 1000 ? "met" : "MISSED"}; CPU ${warmCpu < 1000 ? "under" : "over"} 1 s`);
+    return { accounts: count, coldWallMs: cold.wallMs, coldCpuMs: cold.cpuMs, warmWallMs: warmWall, warmCpuMs: warmCpu, warmRouteMs: warmRoute, inProcessMs: libMs, inProcessCpuMs: median(libCpu) };
   } finally {
     await server.close();
   }

@@ -93,6 +93,13 @@ describe("parameter sets and the change-impact preview (PGlite)", () => {
     expect(rel(p.body.totals.candidate.maintenanceMarginUsd, sum("candidate", "maintenanceMarginUsd"))).toBeLessThan(1e-12);
     const entering = p.body.accounts.filter((a: { now: { state: string }; candidate: { state: string } }) => ["margin_call", "liquidation", "bankrupt"].includes(a.candidate.state) && !["margin_call", "liquidation", "bankrupt"].includes(a.now.state)).map((a: { id: string }) => a.id);
     expect(p.body.enteringMarginCall).toEqual(entering);
+    // A changed account is previewed as it is now (the preview's kept "now" figures follow the account version).
+    expect((await t.call("PUT", "/v1/accounts/a-2", { body: { ...stressed, collateral: { BTC: 2 } } })).status).toBe(200);
+    const again = (await t.call("POST", "/v1/parameter-sets/deribit/preview", { body: { version: VERSION } })).body.accounts.find((a: { id: string }) => a.id === "a-2");
+    const served2 = (await t.call("GET", "/v1/accounts/a-2")).body.figures.figures;
+    expect(rel(again.now.equityUsd, served2.equityUsd)).toBeLessThan(1e-9);
+    expect(again.now.equityUsd).not.toBe(a2.now.equityUsd);
+    expect((await t.call("PUT", "/v1/accounts/a-2", { body: stressed })).status).toBe(200);
     // An inline candidate gives the same rows; an unknown version is a 404; a trader key may not preview.
     const inline = await t.call("POST", "/v1/parameter-sets/deribit/preview", { body: { parameters: candidate } });
     expect(inline.body.accounts).toEqual(p.body.accounts);
