@@ -129,6 +129,20 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(await store.listAudit({ limit: 100, actions: [] })).toEqual([]);
     });
 
+    it("appends a batch of read audit rows in order, each with its own fields (batches beyond one statement too)", async () => {
+      const batch = Array.from({ length: 1201 }, (_, i) => ({ action: "whatif.read", accountId: `batch-${i % 3}`, accountVersion: i, detail: { i, marketId: "m1" }, ctx: { ...ctx(i % 60), requestId: `r-${i}` } }));
+      await store.appendAudit(batch);
+      const rows = await store.listAudit({ limit: 10_000, actions: ["whatif.read"] });
+      expect(rows).toHaveLength(1201);
+      rows.forEach((r, i) => {
+        expect(r.accountVersion).toBe(i);
+        expect(r.accountId).toBe(`batch-${i % 3}`);
+        expect(r.requestId).toBe(`r-${i}`);
+        expect(r.detail).toEqual({ i, marketId: "m1" });
+        if (i > 0) expect(r.seq).toBeGreaterThan(rows[i - 1]?.seq ?? Infinity);
+      });
+    });
+
     it("closes", async () => {
       await store.close();
     });
