@@ -15,6 +15,7 @@ const SUITES = [
   { name: "live", file: "./live.bench.js", run: "runLiveBench" },
   { name: "api", file: "./api.bench.js", run: "runApiBench" },
   { name: "preview", file: "./preview.bench.js", run: "runPreviewBench" },
+  { name: "cascade", file: "./cascade.bench.js", run: "runCascadeBench" },
 ];
 
 // Flags after the suite names go to every selected suite as options: `npm run bench -- live --sizes 10000 --ticks 50`
