@@ -35,9 +35,22 @@ export interface LiveStep {
   readonly marketId?: string;
 }
 
+/** One underlying's breaker: its state, every active trip, and (from the latest trip) the rule, reason and since. */
+export interface LiveBreakerUnderlying {
+  readonly underlying: string;
+  readonly state: UnderlyingState;
+  readonly rule: string | null;
+  readonly reason: string | null;
+  readonly since: string | null;
+  /** Actions in force (of every active trip). */
+  readonly actions: readonly string[];
+  readonly trips: readonly { readonly rule: string; readonly since: string; readonly reason: string }[];
+}
+
 export interface LiveBreakerView {
   readonly rules: BreakerRules;
-  readonly underlyings: Readonly<Record<string, { readonly state: UnderlyingState; readonly trips: readonly { rule: string; since: string; reason: string }[] }>>;
+  /** Every underlying of the market, by name. */
+  readonly underlyings: readonly LiveBreakerUnderlying[];
 }
 
 export interface LiveStatus {

@@ -364,7 +364,24 @@ export function createInProcessLiveEngine(o: InProcessLiveOptions): LiveEngine {
         return step;
       }),
     breakers(): LiveBreakerView {
-      return { rules: running?.core.breakerRules() ?? rules, underlyings: running?.core.breakerStates() ?? {} };
+      const inForce = running?.core.breakerRules() ?? rules;
+      const states = running?.core.breakerStates() ?? {};
+      const actionsOf = (rule: string): readonly string[] => inForce.rules.find((x) => x.id === rule)?.actions ?? [];
+      return {
+        rules: inForce,
+        underlyings: Object.entries(states).map(([underlying, u]) => {
+          const latest = u.trips[u.trips.length - 1];
+          return {
+            underlying,
+            state: u.state,
+            rule: latest?.rule ?? null,
+            reason: latest?.reason ?? null,
+            since: latest?.since ?? null,
+            actions: [...new Set(u.trips.flatMap((t) => actionsOf(t.rule)))],
+            trips: u.trips,
+          };
+        }),
+      };
     },
     figures: (id) => running?.core.figures(id),
     document: (id) => running?.core.document(id),

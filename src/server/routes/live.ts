@@ -91,7 +91,8 @@ function sse(hub: StreamHub, filter: StreamFilter, after: number | null, q: Stre
   res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", connection: "keep-alive", "x-accel-buffering": "no" });
   res.write(": netrisk stream\n\n");
   const send = (m: StreamMessage): void => {
-    res.write(`${m.id !== undefined ? `id: ${m.id}\n` : ""}event: ${m.type}\ndata: ${jsonText(m.data)}\n\n`);
+    // No `event:` field: every message is the default "message" event (EventSource's onmessage), its type in the data.
+    res.write(`${m.id !== undefined ? `id: ${m.id}\n` : ""}data: ${jsonText(m.data)}\n\n`);
   };
   let handle: { close(): void } | null = null;
   let gone = false;
@@ -169,7 +170,7 @@ export function liveRoutes(deps: ServiceDeps): AnyRoute[] {
       access: ["risk", "trader"],
       streamToken: true,
       query: streamQuerySchema,
-      response: { status: 200, description: "text/event-stream: `id: <eventSeq>`, `event: <type>`, `data: <the event as the replay prints it>`" },
+      response: { status: 200, description: "text/event-stream: `id: <eventSeq>` and `data: <the event as the replay prints it>` (figures messages have no id)" },
       async handler(ctx) {
         const hub = deps.liveStream;
         liveOf(deps);
@@ -211,7 +212,7 @@ export function liveRoutes(deps: ServiceDeps): AnyRoute[] {
       tag: "live",
       summary: "Circuit-breaker rules in force (name, version) and the state of every underlying with its trips",
       access: ["risk", "trader", "feed"],
-      response: { status: 200, description: "{ rules, underlyings: { BTC: { state, trips: [{ rule, since, reason }] } } }" },
+      response: { status: 200, description: "{ rules, underlyings: [{ underlying, state, rule, reason, since, actions, trips: [{ rule, since, reason }] }] }" },
       handler: () => ({ status: 200, body: liveOf(deps).breakers() }),
     }),
     route({
