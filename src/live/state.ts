@@ -196,8 +196,7 @@ export function planJson(plan: LiquidationPlan): unknown {
  * rows are patched in place by the next tick) — so the plan read later is the one planned at this input.
  */
 function liquidationEvent(state: CoreState, i: number, deferred: boolean): DraftEvent {
-  // The planner costs far more than the figures: a core that does not want plans (a cascade, where the policy
-  // decides) skips it and does not even freeze the account.
+  // A core that wants no plans (a cascade: the policy decides) does not even freeze the account for one.
   if (!state.liquidationPlans) {
     return {
       type: "liquidation",

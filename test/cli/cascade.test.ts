@@ -3,7 +3,7 @@
  * last line `{type: "cascade", summary}` with the issue's summary fields), money conserved in the printed figures,
  * the three path sources, and bad input as exit 2 with the flag's path.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -100,6 +100,30 @@ describe("netrisk cascade", () => {
       expect(run.stdout, args.join(" ")).not.toMatch(/"round"/);
       const err = JSON.parse(run.stdout) as { error: { issues: { code: string; path: string; message: string }[] } };
       expect(err.error.issues.map((i) => `${i.path}: ${i.code}: ${i.message}`).join("\n"), args.join(" ")).toMatch(message);
+    }
+  });
+});
+
+describe("the committed 2020-03-12 cascade report (examples/cascade-2020-03-12, scripts/cascade-2020-03-12.js)", () => {
+  itWithSharedData("the black-thursday shock with the default impact reproduces its committed summary (1e-9 relative)", async () => {
+    const committed = JSON.parse(readFileSync("examples/cascade-2020-03-12/summary.json", "utf8")).blackThursdayShock["impact-default"] as Record<string, unknown>;
+    const run = await runCli("cascade", ...BOOK, "--stress", "black-thursday", "--history", `BTC=${D("btc_usd_daily_ohlcv_yahoo.csv")}`, `ETH=${D("eth_usd_daily_ohlcv_yahoo.csv")}`, "--impact", "presets/impact-default.json", "--insurance-fund", "1000000", "--no-steps", "--json");
+    expect(run.code, run.stderr).toBe(0);
+    const summary = (lines(run.stdout).at(-1) as { summary: Record<string, unknown> }).summary;
+    for (const [k, v] of Object.entries(committed)) {
+      if (typeof v === "number") expect(Math.abs((summary[k] as number) - v), k).toBeLessThanOrEqual(1e-9 * Math.max(1, Math.abs(v)));
+      else expect(JSON.stringify(summary[k]), k).toBe(JSON.stringify(v));
+    }
+  }, 60_000);
+
+  it("each committed policy run conserves money in its summary and agrees with its rounds", () => {
+    for (const policy of ["deribit-incremental", "derive-auction", "paradex-steps", "hyperliquid-backstop"]) {
+      const all = lines(readFileSync(`examples/cascade-2020-03-12/${policy}.jsonl`, "utf8"));
+      const s = (all.at(-1) as { summary: Record<string, number> }).summary;
+      expect(Math.abs((s.bankruptShortfallUsd as number) - ((s.insuranceFundUsedUsd as number) + (s.adlUsd as number) + (s.socializedLossUsd as number))), policy).toBeLessThan(0.005);
+      const rounds = all.slice(0, -1) as { shortfallUsd: number; liquidatedAccounts: number }[];
+      expect(rounds.length, policy).toBe(s.rounds);
+      expect(rounds.reduce((t, r) => t + r.liquidatedAccounts, 0), policy).toBe(s.liquidatedAccounts);
     }
   });
 });

@@ -121,6 +121,8 @@ export interface CascadeResult {
 }
 
 const LIQUIDATING = new Set(["liquidation", "bankrupt"]);
+/** Negative equity this small after closing is floating-point rounding, not a shortfall (USD). */
+const DUST_USD = 0.005;
 
 /** Run a cascade (see the module doc). Issues: `invalid_value` (options), a tick the core rejects (path `path[r]`). */
 export function runCascade(options: CascadeOptions): Result<CascadeResult> {
@@ -262,7 +264,8 @@ export function runCascade(options: CascadeOptions): Result<CascadeResult> {
       let draw = 0;
       let adlPaid = 0;
       let socialized = 0;
-      if (plan.keepFraction === 0 && equityAfter < 0) {
+      // Below half a cent of negative equity is rounding (a takeover's fee is the whole equity), not a bankruptcy.
+      if (plan.keepFraction === 0 && equityAfter < -DUST_USD) {
         // Bankrupt: the waterfall pays the negative equity, and the account is settled at 0.
         shortfall = -equityAfter;
         draw = Math.min(fund, shortfall);
