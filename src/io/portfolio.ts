@@ -13,6 +13,7 @@ import { fail, issue, joinPath, NetriskError, ok } from "../errors.js";
 import type { Issue, Result } from "../errors.js";
 import type { MarketContext } from "../market/context.js";
 import { CURRENCY_CODE_PATTERN, DERIVATIVE_NAME_PATTERN } from "../market/instrument.js";
+import { checkBound } from "../market/bounds.js";
 import { resolveInstrumentName, withVenueIds } from "../market/venue-ids.js";
 import type { Instrument, OptionInstrument } from "../market/types.js";
 import type { ResolvedPortfolio, ResolvedPosition } from "../models/types.js";
@@ -147,6 +148,7 @@ export function resolvePortfolio(file: PortfolioFile, market: MarketContext): Re
     const c = checkPosition(p, i, market, issues);
     if (c !== undefined && issues.length === before) checked.push(c);
   });
+  for (const [code, amount] of Object.entries(file.collateral ?? {})) checkBound(issues, amount, "amount", joinPath("collateral", code), "a balance");
   if (issues.length > 0) return fail(...issues);
   const collateral: Record<string, number> = { ...(file.collateral ?? {}) };
   const { positions, notes } = mergePositions(checked, market, collateral);
@@ -193,7 +195,9 @@ function checkPosition(p: PositionFile, i: number, market: MarketContext, issues
     issues.push(issue("missing_quote", at("sizeUsd"), `${inst.name}: no positive mark price to convert sizeUsd with`));
     return undefined;
   }
-  return { index: i, instrument: inst, sizeCoin: p.sizeUsd / markUsd, convention: "usd", ...extras };
+  const sizeCoin = p.sizeUsd / markUsd;
+  if (!checkBound(issues, sizeCoin, "sizeCoin", at("sizeUsd"), `sizeUsd ${p.sizeUsd} at the mark ${markUsd} (in coin)`)) return undefined;
+  return { index: i, instrument: inst, sizeCoin, convention: "usd", ...extras };
 }
 
 function checkSizeFields(p: PositionFile, inst: Instrument, at: (...rest: string[]) => string, issues: Issue[]): void {
@@ -204,6 +208,14 @@ function checkSizeFields(p: PositionFile, inst: Instrument, at: (...rest: string
   }
   if (p.size === 0) issues.push(issue("invalid_value", at("size"), "size must be non-zero (remove the position instead)"));
   if (p.sizeUsd === 0) issues.push(issue("invalid_value", at("sizeUsd"), "sizeUsd must be non-zero (remove the position instead)"));
+  // The engine's domain (market/bounds.ts): a spot balance is an amount, a derivative's size a coin count.
+  if (p.size !== undefined) checkBound(issues, p.size, inst.kind === "spot" ? "amount" : "sizeCoin", at("size"), "size");
+  if (p.sizeUsd !== undefined) checkBound(issues, p.sizeUsd, "amount", at("sizeUsd"), "sizeUsd");
+  for (const field of ["unrealisedPnlUsdc", "unrealisedFundingUsdc"] as const) {
+    const v = p[field];
+    if (v !== undefined) checkBound(issues, v, "amount", at(field), field);
+  }
+  if (inst.kind === "option") checkBound(issues, inst.strikeUsd, "priceUsd", at("instrument"), `the strike of ${inst.name}`);
   const inverseFuture = inst.kind !== "spot" && inst.kind !== "option" && inst.settlement === "inverse";
   if (p.sizeUsd !== undefined && !inverseFuture) {
     issues.push(
@@ -219,6 +231,7 @@ function checkSizeFields(p: PositionFile, inst: Instrument, at: (...rest: string
     if (inst.kind === "spot") issues.push(issue("unsupported", at("averagePrice"), `averagePrice applies to derivatives, not to the ${inst.name} balance`));
     else if (inst.kind === "option" ? p.averagePrice < 0 : !(p.averagePrice > 0))
       issues.push(issue("not_positive", at("averagePrice"), inst.kind === "option" ? "an option's averagePrice must be ≥ 0" : "a futures averagePrice must be > 0 (USD per coin)"));
+    else if (!checkBound(issues, p.averagePrice, inst.kind === "option" ? "optionPrice" : "priceUsd", at("averagePrice"), "averagePrice")) return;
     else if (usdcPerp && p.unrealisedPnlUsdc !== undefined)
       issues.push(
         issue("invalid_value", at(), "give averagePrice or unrealisedPnlUsdc, not both: each is the position's P&L since entry, and both would count it twice"),

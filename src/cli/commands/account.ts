@@ -64,6 +64,9 @@ function parseBetas(text: string | undefined): Record<string, number> | undefine
   return out;
 }
 
+const PRICE_BAND_HELP = "refuse a given price further than this fraction of one coin of the underlying from the mark (default: the account rules' trades.priceBandDecimalOfUnderlying, 0.25)";
+const priceBandFlag = (text: string | undefined): number | undefined => optionalNumberFlag(text, "--price-band", { above: 0, max: 10 });
+
 const collect = (value: string, previous: string[]): string[] => [...previous, value];
 
 export function registerAccount(program: Command, io: Io, setExit: (code: number) => void): void {
@@ -92,14 +95,16 @@ export function registerAccount(program: Command, io: Io, setExit: (code: number
     program
       .command("whatif")
       .description("margin and health before and after hypothetical trades, and whether a venue would accept them")
-      .option("--trade <spec>", "INSTRUMENT:SIZE[@PRICE], repeatable; SIZE signed in coin (+ buy), PRICE in the instrument's quote unit (default the mark), e.g. BTC-28JUN24-70000-C:-5@0.012", collect, []),
-  ).action(async (opts: AccountOptions & { trade: string[] }) => {
+      .option("--trade <spec>", "INSTRUMENT:SIZE[@PRICE], repeatable; SIZE signed in coin (+ buy), PRICE in the instrument's quote unit (default the mark), e.g. BTC-28JUN24-70000-C:-5@0.012", collect, [])
+      .option("--price-band <decimal>", PRICE_BAND_HELP),
+  ).action(async (opts: AccountOptions & { trade: string[]; priceBand?: string }) => {
     setExit(
       await runCommand(io, Boolean(opts.json), () => {
         if (opts.trade.length === 0) throw new NetriskError([issue("required", "--trade", "give at least one --trade INSTRUMENT:SIZE[@PRICE]")]);
         const trades = need(parseTradeSpecs(opts.trade));
+        const band = priceBandFlag(opts.priceBand);
         const { account } = loadAll(opts);
-        const w = need(whatIf(account, trades));
+        const w = need(whatIf(account, trades, band !== undefined ? { priceBandDecimal: band } : {}));
         const json = whatIfDocument(w);
         emit(io, Boolean(opts.json), json, () => renderWhatIf(w));
       }),
@@ -113,15 +118,17 @@ export function registerAccount(program: Command, io: Io, setExit: (code: number
       .requiredOption("--instrument <name>", "instrument listed in the market, e.g. BTC-PERPETUAL")
       .requiredOption("--side <side>", "buy | sell")
       .option("--price <price>", "limit price in the instrument's quote unit (default the mark)")
-      .option("--lot <coin>", "round down to a multiple of this size (coin)"),
-  ).action(async (opts: AccountOptions & { instrument: string; side: string; price?: string; lot?: string }) => {
+      .option("--lot <coin>", "round down to a multiple of this size (coin)")
+      .option("--price-band <decimal>", PRICE_BAND_HELP),
+  ).action(async (opts: AccountOptions & { instrument: string; side: string; price?: string; lot?: string; priceBand?: string }) => {
     setExit(
       await runCommand(io, Boolean(opts.json), () => {
         const price = num("--price", opts.price);
         const lot = num("--lot", opts.lot);
+        const band = priceBandFlag(opts.priceBand);
         if (opts.side !== "buy" && opts.side !== "sell") throw new NetriskError([issue("invalid_value", "--side", `side must be buy or sell, got ${JSON.stringify(opts.side)}`)]);
         const { account } = loadAll(opts);
-        const r = need(maxOrderSize(account, opts.instrument, opts.side, { ...(price !== undefined ? { price } : {}), ...(lot !== undefined ? { lotCoin: lot } : {}) }));
+        const r = need(maxOrderSize(account, opts.instrument, opts.side, { ...(price !== undefined ? { price } : {}), ...(lot !== undefined ? { lotCoin: lot } : {}), ...(band !== undefined ? { priceBandDecimal: band } : {}) }));
         emit(io, Boolean(opts.json), r, () => renderMaxOrder(r));
       }),
     );
