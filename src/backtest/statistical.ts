@@ -16,6 +16,7 @@ import { historicalScenarios } from "../risk/scenario-sources/historical.js";
 import { namedStressScenarios } from "../risk/stress/named.js";
 import { NAMED_STRESS_PERIODS } from "../risk/stress/periods.js";
 import type { DailyModel } from "./types.js";
+import { minOf } from "../math/extent.js";
 
 /** Default window of the daily historical scenarios: two years of overlapping h-day moves. */
 export const DEFAULT_WINDOW_DAYS = 730;
@@ -50,7 +51,7 @@ export function statisticalDailyModel(o: StatisticalDailyOptions): DailyModel {
     parameterSet: o.parameterSet,
     notes: [
       `${o.id}: re-bound every day to the historical scenarios of the ${windowDays} overlapping ${o.horizonDays}-day windows ending that day${minWindowDays < windowDays ? ` (fewer, down to ${minWindowDays}, while the history is shorter)` : ""}`,
-      withStress ? `${o.id}: stress floor from the named stress periods that had ended by each day (none before ${isoDay(Math.min(...ended.map((e) => e.end)))})` : `${o.id}: no stress floor in the backtest`,
+      withStress ? `${o.id}: stress floor from the named stress periods that had ended by each day (none before ${isoDay(minOf(ended.map((e) => e.end)))})` : `${o.id}: no stress floor in the backtest`,
     ],
     modelOn(day: number, known: History): Result<MarginModel> {
       if (!Number.isInteger(windowDays) || windowDays < 1 || !Number.isInteger(minWindowDays) || minWindowDays < 1 || minWindowDays > windowDays) {

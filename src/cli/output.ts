@@ -3,6 +3,7 @@
  * @module
  */
 import { assertFinite } from "../errors.js";
+import { maxOf } from "../math/extent.js";
 
 /**
  * Serialise to JSON, refusing any non-finite number: the project's rule is that no NaN or Infinity ever reaches an
@@ -32,7 +33,7 @@ export function pct(x: number, digits = 2): string {
 export function table(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): string {
   const cells = [header.map(String), ...rows.map((r) => r.map((c) => (typeof c === "number" ? fmt(c) : c)))];
   const numeric = header.map((_h, j) => rows.length > 0 && rows.every((r) => typeof r[j] === "number"));
-  const widths = header.map((_h, j) => Math.max(...cells.map((r) => (r[j] ?? "").length)));
+  const widths = header.map((_h, j) => maxOf(cells.map((r) => (r[j] ?? "").length)));
   const line = (r: readonly string[]) =>
     r.map((c, j) => (numeric[j] ? c.padStart(widths[j] ?? 0) : c.padEnd(widths[j] ?? 0))).join("  ").trimEnd();
   return [line(cells[0] ?? []), widths.map((w) => "-".repeat(w)).join("  "), ...cells.slice(1).map(line)].join("\n");

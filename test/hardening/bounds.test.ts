@@ -87,7 +87,7 @@ describe("bounds: portfolio, stress scenarios", () => {
     expect(codesOf(validatePortfolio({ positions: [{ instrument: "BTC-6MAR26-0d000000001-C", size: 1 }] }, market))[0]).toMatch(/^positions\[0\]\.instrument: (out_of_range|malformed_instrument)$/);
   });
   it("priceMoves.BTC: 1.8e308 (Infinity once parsed) is non_finite, 1e308 out_of_range (was −Infinity)", () => {
-    const r = validateStressScenarios({ scenarios: [{ name: "x", priceMoves: { BTC: 1.8e308 } }] });
+    const r = validateStressScenarios({ scenarios: [{ name: "x", priceMoves: { BTC: JSON.parse("1.8e308") as number } }] });
     expect(codesOf(r)).toEqual(["scenarios[0].priceMoves.BTC: non_finite"]);
     const big = validateStressScenarios({ scenarios: [{ name: "x", priceMoves: { BTC: 1e308 }, volMoves: { BTC: -1 } }] });
     expect(codesOf(big)).toEqual(["scenarios[0].priceMoves.BTC: out_of_range", "scenarios[0].volMoves.BTC: out_of_range"]);
