@@ -8,7 +8,7 @@ import { readFileSync } from "node:fs";
 import type { IncomingMessage, ServerResponse } from "node:http";
 import { startServer } from "../../src/server/app.js";
 import type { RunningServer } from "../../src/server/app.js";
-import type { Clock } from "../../src/server/ports.js";
+import type { Clock, Logger } from "../../src/server/ports.js";
 import { newKeyMaterial, secretBox, sha256Hex } from "../../src/server/secrets.js";
 import { openStore } from "../../src/store/open.js";
 import type { Role, Store } from "../../src/store/port.js";
@@ -28,7 +28,7 @@ export interface TestService {
 
 export async function startTestService(
   backend: { kind: "pglite" } | { kind: "postgres"; serverUrl: string },
-  options: { clock?: Clock; bodyLimitBytes?: number; fallback?: (req: IncomingMessage, res: ServerResponse) => boolean } = {},
+  options: { clock?: Clock; bodyLimitBytes?: number; logger?: Logger; fallback?: (req: IncomingMessage, res: ServerResponse) => boolean } = {},
 ): Promise<TestService> {
   const scratch = backend.kind === "postgres" ? await createScratchDatabase(backend.serverUrl, "netrisk_srv") : undefined;
   const store = await openStore(scratch === undefined ? { kind: "pglite", dataDir: null } : { kind: "postgres", url: scratch.url });
@@ -41,7 +41,7 @@ export async function startTestService(
     return m;
   };
   const admin = await key("admin");
-  const server = await startServer({ store, serverKey, host: "127.0.0.1", port: 0, ...(options.clock !== undefined ? { clock: options.clock } : {}), ...(options.bodyLimitBytes !== undefined ? { bodyLimitBytes: options.bodyLimitBytes } : {}), ...(options.fallback !== undefined ? { fallback: options.fallback } : {}) });
+  const server = await startServer({ store, serverKey, host: "127.0.0.1", port: 0, ...(options.clock !== undefined ? { clock: options.clock } : {}), ...(options.bodyLimitBytes !== undefined ? { bodyLimitBytes: options.bodyLimitBytes } : {}), ...(options.logger !== undefined ? { logger: options.logger } : {}), ...(options.fallback !== undefined ? { fallback: options.fallback } : {}) });
   return {
     url: server.url,
     server,

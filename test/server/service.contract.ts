@@ -19,7 +19,7 @@ export function serviceContract(name: string, start: () => Promise<TestService>)
     let t: TestService;
     beforeAll(async () => {
       t = await start();
-    }, 120_000);
+    }, 180_000);
     afterAll(async () => {
       await t?.close();
     });

@@ -20,7 +20,7 @@ describe("venue routes (PGlite)", () => {
   let t: TestService;
   beforeAll(async () => {
     t = await startTestService({ kind: "pglite" });
-  }, 60_000);
+  }, 180_000);
   afterAll(async () => {
     await t?.close();
   });

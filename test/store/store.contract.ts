@@ -11,10 +11,11 @@ const ctx = (n = 0): WriteContext => ({ actor: "admin-test", requestId: `req-${n
 export function storeContract(name: string, open: () => Promise<Store>): void {
   describe(`Store contract: ${name}`, () => {
     let store: Store;
+    // PGlite's first start runs initdb in WebAssembly: seconds, and far more on a busy 2-core machine.
     it("opens (migrations applied)", async () => {
       store = await open();
       expect(["pglite", "postgres"]).toContain(store.backend);
-    });
+    }, 180_000);
 
     it("creates an account at version 1, updates it only from the version it was read at", async () => {
       const doc = { positions: [{ instrument: "BTC-PERPETUAL", size: 0.1 + 0.2 }], collateral: { BTC: 1 }, model: "deribit" };
