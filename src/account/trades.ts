@@ -18,7 +18,7 @@ import type { MarketContext } from "../market/context.js";
 import { resolveInstrumentName } from "../market/venue-ids.js";
 import type { DerivativeInstrument } from "../market/types.js";
 import type { ResolvedPosition } from "../models/types.js";
-import { currencyUsdRate, optionMarkPrice } from "../risk/marks.js";
+import { currencyUsdRate, optionMarkPrice, surfaceCanPrice, unquotedPriceNote } from "../risk/marks.js";
 import type { Account } from "./account.js";
 import { fillLot, lotKindOf } from "./lots.js";
 import { DEFAULT_TRADE_PRICE_BAND, tradePriceBandOf } from "./rules.js";
@@ -124,7 +124,8 @@ export function priceWithSlippage(inst: DerivativeInstrument, sizeCoin: number, 
 
 /**
  * Validate user trades against a market. Issues (path `trades[i]...` under `pathPrefix`): `malformed_instrument`,
- * `unsupported` (a currency code: spot trades are not modelled), `unknown_instrument` (not listed in the market),
+ * `unsupported` (a currency code: spot trades are not modelled), `unknown_instrument` (an option neither quoted nor
+ * priceable from the vol surface; an unquoted instrument is otherwise priced from the market with a note),
  * `expired_instrument`, `non_finite` / `invalid_value` (a size that is not finite or is 0), `non_finite` /
  * `not_positive` / `out_of_range` for the price (futures > 0, options ≥ 0), `out_of_range` for a size beyond the
  * engine's bounds (market/bounds.ts), `outside_price_band` for a price outside the band around the mark
@@ -143,9 +144,11 @@ export function validateTrades(inputs: readonly TradeInput[], market: MarketCont
     let inst: DerivativeInstrument | undefined;
     if (!parsed.ok) issues.push(...parsed.issues);
     else if (parsed.value.kind === "spot") issues.push(issue("unsupported", at("instrument"), `${t.instrument} is a currency: trades are on derivatives (change a balance in the account file instead)`));
-    else if (market.snapshot.instruments[parsed.value.name] === undefined) issues.push(issue("unknown_instrument", at("instrument"), `${t.instrument} is not listed in the market`));
     else if (parsed.value.kind !== "perpetual" && parsed.value.expiryMs <= market.asOfMs) issues.push(issue("expired_instrument", at("instrument"), `${t.instrument} expired before the market time`));
     else if (!market.bases.includes(parsed.value.base)) issues.push(issue("missing_index", at("instrument"), `the market has no index price for ${parsed.value.base}`));
+    // Unquoted but well-formed: priced from the market as a position on it would be (risk/marks.ts unquotedPriceNote).
+    else if (parsed.value.kind === "option" && market.snapshot.instruments[parsed.value.name] === undefined && !surfaceCanPrice(parsed.value, market))
+      issues.push(issue("unknown_instrument", at("instrument"), `${t.instrument} is not quoted in the market and the ${parsed.value.base} vol surface cannot price it`));
     else inst = parsed.value;
     if (!Number.isFinite(t.sizeCoin)) issues.push(issue("non_finite", at("sizeCoin"), `size must be a finite number, got ${String(t.sizeCoin)}`));
     else if (t.sizeCoin === 0) issues.push(issue("invalid_value", at("sizeCoin"), "size must be non-zero (+ buy, − sell)"));
@@ -216,7 +219,13 @@ export function applyTrades(account: Account, trades: readonly Trade[]): Account
             ...(old.unrealisedFundingUsdc !== undefined ? { unrealisedFundingUsdc: old.unrealisedFundingUsdc * keep } : {}),
           };
   }
-  return { ...account, positions, balances };
+  // The same note as a position on an unquoted instrument gets (one rule for every command).
+  const notes = [...account.notes];
+  for (const t of trades) {
+    const note = unquotedPriceNote(t.instrument, account.engine.market);
+    if (note !== undefined && !notes.includes(note)) notes.push(note);
+  }
+  return { ...account, positions, balances, notes };
 }
 
 /** A trade applied to a position with an average price, as a fill at the trade's mark (see applyTrades). */

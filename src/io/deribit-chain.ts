@@ -62,6 +62,8 @@ export interface SkippedRow {
   /** Text line in the options CSV; 0 for a future or perpetual mark (side file or derived from option rows). */
   readonly line: number;
   readonly instrument: string;
+  /** The CSV column of the bad cell, when one cell is to blame. */
+  readonly column?: string;
   readonly code: IssueCode;
   readonly reason: string;
 }
@@ -185,21 +187,21 @@ export function buildDeribitChain(
 }
 
 /** Why a row cannot enter the snapshot, or undefined when it can. */
-function checkRow(row: DeribitOptionRow, timestampMs: number): { code: IssueCode; reason: string } | undefined {
+function checkRow(row: DeribitOptionRow, timestampMs: number): { column?: string; code: IssueCode; reason: string } | undefined {
   const p = parseInstrument(row.instrument);
-  if (!p.ok) return { code: "malformed_instrument", reason: p.issues[0]?.message ?? "bad name" };
+  if (!p.ok) return { column: "instrument_name", code: "malformed_instrument", reason: p.issues[0]?.message ?? "bad name" };
   const inst = p.value;
-  if (inst.kind !== "option") return { code: "unsupported", reason: `a ${inst.kind} row in an option chain` };
-  if (inst.strikeUsd !== row.strikeUsd) return { code: "invalid_value", reason: `strike column ${row.strikeUsd} differs from the name's ${inst.strikeUsd}` };
-  if (inst.expiryMs !== row.expiryMs) return { code: "invalid_value", reason: `expiry column ${new Date(row.expiryMs).toISOString()} differs from the name's` };
-  if (inst.base !== row.currency) return { code: "invalid_value", reason: `currency column ${row.currency} differs from the name's base ${inst.base}` };
+  if (inst.kind !== "option") return { column: "instrument_name", code: "unsupported", reason: `a ${inst.kind} row in an option chain` };
+  if (inst.strikeUsd !== row.strikeUsd) return { column: "strike", code: "invalid_value", reason: `strike column ${row.strikeUsd} differs from the name's ${inst.strikeUsd}` };
+  if (inst.expiryMs !== row.expiryMs) return { column: "expiry", code: "invalid_value", reason: `expiry column ${new Date(row.expiryMs).toISOString()} differs from the name's` };
+  if (inst.base !== row.currency) return { column: "currency", code: "invalid_value", reason: `currency column ${row.currency} differs from the name's base ${inst.base}` };
   if (inst.expiryMs <= timestampMs) return { code: "expired_instrument", reason: "expired before the snapshot time" };
-  if (!(row.markIvDecimal > 0)) return { code: "missing_vol", reason: `mark IV ${row.markIvDecimal} is not positive` };
-  if (row.markIvDecimal > MAX_MARK_IV) return { code: "out_of_range", reason: `mark IV ${row.markIvDecimal} above ${MAX_MARK_IV}` };
-  if (!(row.markPrice >= 0)) return { code: "not_positive", reason: `mark price ${row.markPrice} is negative` };
-  if (!(row.indexUsd > 0)) return { code: "not_positive", reason: `index price ${row.indexUsd} is not positive` };
-  if (row.underlyingUsd !== undefined && !(row.underlyingUsd > 0)) return { code: "not_positive", reason: `underlying price ${row.underlyingUsd} is not positive` };
-  if (row.openInterestCoin !== undefined && !(row.openInterestCoin >= 0)) return { code: "out_of_range", reason: `open interest ${row.openInterestCoin} is negative` };
+  if (!(row.markIvDecimal > 0)) return { column: "mark IV", code: "missing_vol", reason: `mark IV ${row.markIvDecimal} is not positive` };
+  if (row.markIvDecimal > MAX_MARK_IV) return { column: "mark IV", code: "out_of_range", reason: `mark IV ${row.markIvDecimal} above ${MAX_MARK_IV}` };
+  if (!(row.markPrice >= 0)) return { column: "mark_price", code: "not_positive", reason: `mark price ${row.markPrice} is negative` };
+  if (!(row.indexUsd > 0)) return { column: "index_price", code: "not_positive", reason: `index price ${row.indexUsd} is not positive` };
+  if (row.underlyingUsd !== undefined && !(row.underlyingUsd > 0)) return { column: "underlying price", code: "not_positive", reason: `underlying price ${row.underlyingUsd} is not positive` };
+  if (row.openInterestCoin !== undefined && !(row.openInterestCoin >= 0)) return { column: "open_interest", code: "out_of_range", reason: `open interest ${row.openInterestCoin} is negative` };
   // The engine's bounds (market/bounds.ts), as a market.json must meet them.
   const bounds: readonly [string, number | undefined, BoundName][] = [
     ["strike", row.strikeUsd, "priceUsd"],
@@ -211,19 +213,19 @@ function checkRow(row: DeribitOptionRow, timestampMs: number): { code: IssueCode
     ["ask price", row.askPrice, "optionPrice"],
     ["open interest", row.openInterestCoin, "amount"],
   ];
-  for (const [what, x, bound] of bounds) if (x !== undefined && !inBound(x, bound)) return { code: "out_of_range", reason: `${what} ${x} is not ${boundText(bound)}` };
+  for (const [what, x, bound] of bounds) if (x !== undefined && !inBound(x, bound)) return { column: what, code: "out_of_range", reason: `${what} ${x} is not ${boundText(bound)}` };
   if (row.underlyingUsd !== undefined) {
     const basis = Math.log(row.underlyingUsd / row.indexUsd);
     const limit = maxAbsLogBasis((inst.expiryMs - timestampMs) / MS_PER_YEAR);
-    if (Math.abs(basis) > limit) return { code: "implausible_carry", reason: `underlying price ${row.underlyingUsd} against the row's index ${row.indexUsd}: ln(F/S) = ${basis.toPrecision(3)}, beyond ±${limit.toPrecision(3)}` };
+    if (Math.abs(basis) > limit) return { column: "underlying price", code: "implausible_carry", reason: `underlying price ${row.underlyingUsd} against the row's index ${row.indexUsd}: ln(F/S) = ${basis.toPrecision(3)}, beyond ±${limit.toPrecision(3)}` };
   }
   return undefined;
 }
 
 /** A row time or expiry outside the engine's time-stamp bounds (or not a number), else undefined. */
-function timeProblem(row: DeribitOptionRow): { code: IssueCode; reason: string } | undefined {
-  if (!inBound(row.observedMs, "timestampMs")) return { code: "out_of_range", reason: `row time ${row.observedMs} is not ${boundText("timestampMs")}` };
-  if (!inBound(row.expiryMs, "timestampMs")) return { code: "out_of_range", reason: `expiry ${row.expiryMs} is not ${boundText("timestampMs")}` };
+function timeProblem(row: DeribitOptionRow): { column?: string; code: IssueCode; reason: string } | undefined {
+  if (!inBound(row.observedMs, "timestampMs")) return { column: "timestamp", code: "out_of_range", reason: `row time ${row.observedMs} is not ${boundText("timestampMs")}` };
+  if (!inBound(row.expiryMs, "timestampMs")) return { column: "expiry", code: "out_of_range", reason: `expiry ${row.expiryMs} is not ${boundText("timestampMs")}` };
   return undefined;
 }
 

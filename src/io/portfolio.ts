@@ -19,7 +19,7 @@ import type { Instrument, OptionInstrument } from "../market/types.js";
 import type { ResolvedPortfolio, ResolvedPosition } from "../models/types.js";
 import { fillLot, lotKindOf } from "../account/lots.js";
 import type { Lot } from "../account/lots.js";
-import { hasUsdRate, optionMarkPrice } from "../risk/marks.js";
+import { hasUsdRate, optionMarkPrice, surfaceCanPrice, unquotedPriceNote } from "../risk/marks.js";
 import { zodIssuesToIssues } from "./zod-issues.js";
 
 const currencyCode = z.string().regex(new RegExp(CURRENCY_CODE_PATTERN));
@@ -152,6 +152,12 @@ export function resolvePortfolio(file: PortfolioFile, market: MarketContext): Re
   if (issues.length > 0) return fail(...issues);
   const collateral: Record<string, number> = { ...(file.collateral ?? {}) };
   const { positions, notes } = mergePositions(checked, market, collateral);
+  // One rule for unquoted instruments across commands (risk/marks.ts): priced from the market, with a note.
+  for (const p of positions) {
+    if (p.instrument.kind === "spot") continue;
+    const note = unquotedPriceNote(p.instrument, market);
+    if (note !== undefined) notes.push(note);
+  }
   return ok({ positions, collateral, notes });
 }
 
@@ -243,15 +249,7 @@ function checkSizeFields(p: PositionFile, inst: Instrument, at: (...rest: string
 function optionHasVol(inst: OptionInstrument, market: MarketContext): boolean {
   const q = market.snapshot.instruments[inst.name];
   if (q?.markIv !== undefined || q?.markPrice !== undefined) return true;
-  try {
-    const vol = market.surfaceVol(inst.base, inst.strikeUsd, inst.expiryMs);
-    return Number.isFinite(vol) && vol > 0;
-  } catch (e) {
-    // The context throws `missing_vol` when the snapshot quotes no option of the base to build a surface from: for
-    // validation that is an answer ("no vol"), not a failure. Anything else is a real error and propagates.
-    if (e instanceof NetriskError && e.code === "missing_vol") return false;
-    throw e;
-  }
+  return surfaceCanPrice(inst, market);
 }
 
 /**

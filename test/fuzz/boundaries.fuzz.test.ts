@@ -132,8 +132,10 @@ describe("fuzz: input boundaries", () => {
     const ROW = (name: string, strike: string, cp: string) =>
       `2025-12-30T17:31:15.944181+00:00,${name},88728.94,SYN.BTC-16JAN26,${cp},${strike},2026-01-16T08:00:00+00:00,0.05,0.084,0.088,0.0855,,,,0.4323,0.8,50.2,0.3,0,,BTC,88530.23,0`;
     const snapshot = [HEADER, ROW("BTC-16JAN26-82000-C", "82000.0", "call"), ROW("BTC-16JAN26-90000-P", "90000.0", "put"), ROW("BTC-16JAN26-96000-C", "96000.0", "call")];
-    const TICKER_HEADER = "timestamp,instrument_name,mark_price,mark_iv,bid_iv,ask_iv,underlying_price,underlying_index,index_price,expiration_timestamp,open_interest,greeks";
-    const TROW = (name: string) => `1593590400000,${name},0.05,55.5,50,60,9200.5,BTC-25SEP20,9150.25,1601020800000,10,"{'delta': 0.5, 'gamma': 0.0001, 'vega': 10.5, 'theta': -5.5, 'rho': 1.2}"`;
+    const TICKER_HEADER =
+      "expiration_timestamp,option_type,instrument_name,strike,underlying_price,underlying_index,timestamp,open_interest,mark_price,mark_iv,index_price,greeks,bid_iv,best_bid_price,best_ask_price,ask_iv,interest_rate";
+    const TROW = (name: string) =>
+      `1601020800000,${name.endsWith("C") ? "call" : "put"},${name},${name.split("-")[2]},9200.5,BTC-25SEP20,1593590400000,10,0.05,55.5,9150.25,"{'delta': 0.5, 'gamma': 0.0001, 'vega': 10.5, 'theta': -5.5, 'rho': 1.2}",50,0.045,0.055,60,0`;
     const ticker = [TICKER_HEADER, TROW("BTC-25SEP20-9000-C"), TROW("BTC-25SEP20-10000-P")];
     const cell = fc.oneof(numberText, fc.constantFrom("9e15", "1e300", "-1", "0", "abc", "2026-13-45T08:00:00+00:00", "call", "put", "BTC-16JAN26-82000-C", ""));
     const edit = fc.record({ layout: fc.boolean(), row: fc.nat(3), col: fc.nat(22), value: cell });
