@@ -130,7 +130,7 @@ export function renderWhatIf(w: WhatIfResult): string {
   ];
   if (w.event !== undefined) out.push(`event: ${w.event.from} → ${w.event.to} (${w.event.direction}): ${w.event.reason}`);
   // Notes the trades brought (e.g. an instrument priced from the surface rather than a quote).
-  for (const n of w.after.notes) if (!w.before.notes.includes(n)) out.push(`note: ${n}`);
+  for (const n of w.after.notes) if (!w.before.notes.includes(n) || n.includes("is not quoted in the market")) out.push(`note: ${n}`);
   return out.join("\n");
 }
 

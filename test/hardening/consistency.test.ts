@@ -1,0 +1,42 @@
+/**
+ * One rule for an instrument that is well-formed but not quoted (issue 9 §4): `margin` and `whatif` both price it
+ * from the market and both say so in text and JSON. On the earlier main `margin` priced BTC-6MAR26-91000-C from the
+ * surface without a word and `whatif` rejected it as "not listed".
+ */
+import { describe, expect, it } from "vitest";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { runCli } from "../cli/helpers.js";
+
+const dir = mkdtempSync(join(tmpdir(), "netrisk-consistency-"));
+const portfolio = join(dir, "p.json");
+writeFileSync(portfolio, JSON.stringify({ positions: [{ instrument: "BTC-6MAR26-91000-C", size: -1 }] }));
+const NOTE = /BTC-6MAR26-91000-C is not quoted in the market: priced from the BTC vol surface \(vol [0-9.]+\) at the forward/;
+
+describe("unquoted but well-formed instruments: one rule, with a note", () => {
+  it("margin: priced, with the note in text and JSON", async () => {
+    const text = await runCli("margin", "--portfolio", portfolio, "--market", "examples/market.json");
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(NOTE);
+    const json = await runCli("margin", "--portfolio", portfolio, "--market", "examples/market.json", "--json");
+    expect((JSON.parse(json.stdout) as { notes: string[] }).notes.join("\n")).toMatch(NOTE);
+  });
+  it("whatif: accepted like margin, with the same note in text and JSON", async () => {
+    const text = await runCli("whatif", "--example", "--trade", "BTC-6MAR26-91000-C:-1");
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toMatch(NOTE);
+    const json = await runCli("whatif", "--example", "--trade", "BTC-6MAR26-91000-C:-1", "--json");
+    expect(json.code).toBe(0);
+    expect(json.stdout).toMatch(NOTE);
+  });
+  it("an unquoted perpetual is marked at the index and says which flag adds its quote", async () => {
+    const m = JSON.parse(readFileSync("examples/market.json", "utf8")) as { instruments: Record<string, unknown> };
+    delete m.instruments["ETH_USDC-PERPETUAL"];
+    const market = join(dir, "m.json");
+    writeFileSync(market, JSON.stringify(m));
+    const r = await runCli("whatif", "--account", "examples/account.json", "--market", market, "--trade", "ETH_USDC-PERPETUAL:1");
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/ETH_USDC-PERPETUAL is not quoted in the market: marked at the ETH index .*--perpetuals FILE/);
+  });
+});
