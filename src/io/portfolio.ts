@@ -9,7 +9,7 @@
  * @module
  */
 import { z } from "zod";
-import { fail, issue, joinPath, NetriskError, ok } from "../errors.js";
+import { fail, issue, joinPath, ok } from "../errors.js";
 import type { Issue, Result } from "../errors.js";
 import type { MarketContext } from "../market/context.js";
 import { CURRENCY_CODE_PATTERN, DERIVATIVE_NAME_PATTERN } from "../market/instrument.js";
