@@ -18,7 +18,7 @@ import { currencyUsdRate, hasUsdRate } from "../risk/marks.js";
 import { collateralCharges } from "./collateral.js";
 import type { CollateralLine } from "./collateral.js";
 import type { MarginEngine } from "./engine.js";
-import { assessHealth, maintenanceRatioOf } from "./health.js";
+import { assessHealth, maintenanceRatioOf, ratioToEquity } from "./health.js";
 import type { HealthAssessment, HealthFigures } from "./health.js";
 import type { AccountRules } from "./rules.js";
 import { applyTiers } from "./tiers.js";
@@ -111,7 +111,8 @@ export interface AccountEvaluation {
   readonly notes: readonly string[];
 }
 
-const ratio = (x: number, equity: number): number | null => (equity > 0 ? x / equity : equity === 0 && x === 0 ? 0 : null);
+// A quotient over a vanishing equity (a subnormal balance) overflows: no meaningful ratio then either (null).
+const ratio = (x: number, equity: number): number | null => ratioToEquity(x, equity);
 
 /**
  * Every figure of an account in its engine's market. Issues: the model's (e.g. `unsupported`), `missing_index` for a

@@ -66,7 +66,7 @@ describe("fuzz: liquidation plans over random liquidatable accounts (every model
         } else record(counts, "ok", c, "");
         return true;
       }),
-      { numRuns: runsFor(6, 0.12), seed: 20261206 },
+      { numRuns: runsFor(6, 0.15), seed: 20261206 },
     );
     report({ ...counts, target: `liquidation-plans (${liquidatable} liquidatable accounts)` });
     expectClean(counts);

@@ -132,3 +132,22 @@ describe("greeks model near expiry: a long option's margin is capped at its valu
     expect(short.totalUsd.maintenanceMargin).toBeGreaterThan(1000 * value);
   });
 });
+
+describe("fixed cases found by the long fuzz run (npm run fuzz)", () => {
+  it("a subnormal balance against a margin: the maintenance ratio is null (no meaningful ratio), never Infinity", async () => {
+    const { liquidationMarket, modelOf } = await import("../account/random-accounts.js");
+    const { loadAccount } = await import("../../src/io/account.js");
+    const { evaluateAccount } = await import("../../src/account/account.js");
+    const { firstNonFinitePath } = await import("../../src/errors.js");
+    for (const doc of [
+      { positions: [{ instrument: "ETH-PERPETUAL", size: 1_000_000_000 }], collateral: { BTC: 1.557478166096371e-305 } },
+      { positions: [{ instrument: "ETH-PERPETUAL", size: -7.58599884443816e-16 }], collateral: { USDC: 4e-323 } },
+    ]) {
+      const a = unwrap(loadAccount(doc, liquidationMarket(0.05), { model: modelOf("standard") })).account;
+      const ev = unwrap(evaluateAccount(a));
+      expect(firstNonFinitePath(ev)).toBeUndefined();
+      expect(ev.figures.maintenanceRatio).toBeNull();
+      expect(ev.health.reason).not.toMatch(/Infinity|NaN/);
+    }
+  });
+});
