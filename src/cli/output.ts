@@ -63,7 +63,7 @@ export function wrap(text: string, width: number, indent = "  "): string[] {
  */
 export function fitTable(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>, flexColumn: number, width: number): string {
   const cells = rows.map((r) => r.map((c) => (typeof c === "number" ? fmt(c) : c)));
-  const others = header.reduce((s, h, j) => (j === flexColumn ? s : s + Math.max(h.length, ...cells.map((r) => (r[j] ?? "").length))), 0);
+  const others = header.reduce((s, h, j) => (j === flexColumn ? s : s + Math.max(h.length, maxOf(cells.map((r) => (r[j] ?? "").length)))), 0);
   const room = Math.max(12, width - others - 2 * (header.length - 1));
   const cut = (t: string): string => (t.length <= room ? t : `${t.slice(0, room - 1)}…`);
   return table(header, rows.map((r) => r.map((c, j) => (j === flexColumn && typeof c === "string" ? cut(c) : c))));

@@ -121,3 +121,26 @@ describe("futures and perpetual files beside a chain (docs/formats.md naming rul
     expect(r.code, r.stderr).toBe(0);
   });
 });
+
+describe("no spread of a list onto the call stack in src/", () => {
+  it("no Math.max(...list) / Math.min(...list): maxOf / minOf instead (src/math/extent.ts)", async () => {
+    const { readdirSync, readFileSync, statSync } = await import("node:fs");
+    const bad: string[] = [];
+    const walk = (d: string): void => {
+      for (const n of readdirSync(d)) {
+        const p = join(d, n);
+        if (statSync(p).isDirectory()) walk(p);
+        else if (/\.tsx?$/.test(n) && !/\.test\.tsx?$/.test(n) && n !== "extent.ts") {
+          readFileSync(p, "utf8")
+            .split("\n")
+            .forEach((l, i) => {
+              // A spread as a direct argument of Math.max / Math.min (a spread inside an array literal is fine).
+              if (/Math\.(max|min)\((?:[^()[\]]*,\s*)?\.\.\./.test(l)) bad.push(`${p}:${i + 1}`);
+            });
+        }
+      }
+    };
+    walk("src");
+    expect(bad).toEqual([]);
+  });
+});

@@ -25,6 +25,7 @@ import { emit, need, runCommand, type Io } from "../run.js";
 import { progressBar, renderBacktest } from "./backtest-render.js";
 import { loadMarginModel, loadPortfolioAndMarket, type PortfolioOptions } from "./context.js";
 import { factorsFor, loadHistory, numberFlag, parameterSetJson } from "./risk-inputs.js";
+import { maxOf, minOf } from "../../math/extent.js";
 
 /** Flags that decide how a backtest runs (shared by `backtest` and `compare --backtest`). */
 export interface BacktestFlags {
@@ -206,7 +207,7 @@ function compareLabels(models: readonly { id: string; parameterSet: { name: stri
  */
 export function boundToSnapshot(built: readonly (MarginModel | DailyModel)[], market: MarketContext, history: History): MarginModel[] {
   const snapshotDay = Math.floor(market.asOfMs / 86_400_000);
-  const lastKnown = Math.min(snapshotDay, ...history.prices.map((s) => s.firstDay + s.values.length - 1));
+  const lastKnown = Math.min(snapshotDay, minOf(history.prices.map((s) => s.firstDay + s.values.length - 1)));
   return built.map((m): MarginModel => {
     if (!isDaily(m)) return m;
     const bound = m.modelOn(lastKnown, historyUpTo(history, lastKnown));
@@ -227,7 +228,7 @@ export function modelsWithHistory(
   history: History,
 ): MarginModel[] {
   // The whole history unless --window-days says otherwise (the same scenarios as `netrisk var --method historical`).
-  const span = Math.max(1, ...history.prices.map((p) => p.values.length));
+  const span = Math.max(1, maxOf(history.prices.map((p) => p.values.length)));
   const whole = { ...flags, windowDays: flags.windowDays ?? String(span), minWindowDays: flags.minWindowDays ?? "1" };
   return boundToSnapshot(ids.map((id) => backtestModel(id, whole, portfolio, history).model), market, history);
 }

@@ -214,7 +214,7 @@ export function buildVolSurface(
         (opts.calendarFix === "running-max" ? "; removed by the running max over expiries" : "; not fixed (calendarFix: none)"),
     );
   }
-  const minG = Math.min(minInterpolatedDurrleman(core, checkGrid, timeYears), ...fits.map((f) => f.minG));
+  const minG = Math.min(minInterpolatedDurrleman(core, checkGrid, timeYears), minOf(fits.map((f) => f.minG)));
   const fitReport: SurfaceFitReport = {
     slices,
     quotes: quoteErrors,
