@@ -49,6 +49,8 @@ export function statisticalDailyModel(o: StatisticalDailyOptions): DailyModel {
   return {
     id: o.id,
     parameterSet: o.parameterSet,
+    // The window ending on day d needs the close h days earlier: minWindowDays windows first exist on first + h + min − 1.
+    warmUpDays: o.horizonDays + minWindowDays - 1,
     notes: [
       `${o.id}: re-bound every day to the historical scenarios of the ${windowDays} overlapping ${o.horizonDays}-day windows ending that day${minWindowDays < windowDays ? ` (fewer, down to ${minWindowDays}, while the history is shorter)` : ""}`,
       withStress ? `${o.id}: stress floor from the named stress periods that had ended by each day (none before ${isoDay(minOf(ended.map((e) => e.end)))})` : `${o.id}: no stress floor in the backtest`,

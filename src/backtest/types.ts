@@ -23,6 +23,11 @@ export interface DailyModel {
   modelOn(day: number, known: History): Result<MarginModel>;
   /** Choices the provider made (window length, stress floor), reported in the result's notes. */
   readonly notes?: readonly string[];
+  /**
+   * Days of history the model needs before its first margin day (a statistical model's fewest windows plus the
+   * horizon); without `from`, the backtest starts that many days after the first day every series covers.
+   */
+  readonly warmUpDays?: number;
 }
 
 /** What a backtest runs. */

@@ -40,3 +40,22 @@ describe("unquoted but well-formed instruments: one rule, with a note", () => {
     expect(r.stdout).toMatch(/ETH_USDC-PERPETUAL is not quoted in the market: marked at the ETH index .*--perpetuals FILE/);
   });
 });
+
+describe("backtest of a statistical model without --from", () => {
+  it("starts on the first day the history supports (was days.<first>.history: out_of_range)", async () => {
+    const p = join(dir, "btc.json");
+    writeFileSync(p, JSON.stringify({ positions: [{ instrument: "BTC-PERPETUAL", size: 1 }] }));
+    // SYNTHETIC history generated here: 160 daily BTC closes from 2024-01-01, a deterministic wiggle around 40,000.
+    const day0 = Date.UTC(2024, 0, 1);
+    const rows = Array.from({ length: 160 }, (_v, i) => `${new Date(day0 + i * 86_400_000).toISOString().slice(0, 10)},${(40_000 * Math.exp(0.03 * Math.sin(i * 1.7) + 0.001 * i)).toFixed(2)}`);
+    const history = join(dir, "btc-synthetic.csv");
+    writeFileSync(history, ["date,BTC", ...rows].join("\n"));
+    const r = await runCli("backtest", "--portfolio", p, "--model", "var", "--history", history, "--window-days", "120", "--min-window-days", "100", "--no-stress", "--json");
+    expect(r.code, r.stderr).toBe(0);
+    const doc = JSON.parse(r.stdout) as { notes: string[]; settings: { from: string } };
+    // A 2-day horizon and at least 100 windows: the first margin day is 2 + 100 − 1 = 101 days after 2024-01-01.
+    expect(doc.settings.from).toBe("2024-04-11");
+    expect(doc.notes.join("\n")).toMatch(/the first margin day is 2024-04-11: 101 day\(s\) after the first day every series covers/);
+    expect(doc.notes.join("\n")).toMatch(/bundled synthetic example market/);
+  });
+});

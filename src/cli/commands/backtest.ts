@@ -56,7 +56,7 @@ export function backtestOptions(cmd: Command): Command {
   return cmd
     .option("--history <files...>", "daily history CSV files: closes per currency, DVOL per base (docs/formats.md 'History files'); FACTOR=path names a single-series file")
     .option("--fill-gaps", "forward-fill missing days in the history (reported) instead of rejecting the file")
-    .option("--from <date>", "first margin day, YYYY-MM-DD (default: the first day every needed series covers)")
+    .option("--from <date>", "first margin day, YYYY-MM-DD (default: the first day every needed series covers; var/hybrid: the first day with --min-window-days windows of history before it)")
     .option("--to <date>", "last margin day, YYYY-MM-DD (default: the last day with a close h days later)")
     .option("--horizon-days <days>", "margin period of risk h in days, 1-30 (default 2; var/hybrid: the parameter set's)")
     .option("--rebalance <mode>", "coin: sizes constant in coin | usd: rebalanced daily to the snapshot's USD notional", "coin")
