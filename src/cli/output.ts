@@ -68,3 +68,27 @@ export function fitTable(header: readonly string[], rows: ReadonlyArray<Readonly
   const cut = (t: string): string => (t.length <= room ? t : `${t.slice(0, room - 1)}…`);
   return table(header, rows.map((r) => r.map((c, j) => (j === flexColumn && typeof c === "string" ? cut(c) : c))));
 }
+
+/**
+ * A progress bar on a raw terminal writer (`Io.progress`, present only when stderr is a TTY): `update(done, total)`
+ * redraws one line with `\r` when the whole percent changes; `done()` clears it. Engines report progress through
+ * callbacks (e.g. Monte Carlo `onProgress`); nothing is drawn when the output is not a terminal.
+ */
+export function progressBar(write: (text: string) => void, label: string): { update: (done: number, total: number) => void; done: () => void } {
+  const width = 30;
+  let shown = -1;
+  let drawn = false;
+  return {
+    update: (done, total) => {
+      const percent = total > 0 ? Math.min(100, Math.floor((100 * done) / total)) : 100;
+      if (percent === shown) return;
+      shown = percent;
+      const filled = Math.round((width * percent) / 100);
+      write(`\r${label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(percent).padStart(3)}% (${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")})`);
+      drawn = true;
+    },
+    done: () => {
+      if (drawn) write(`\r${" ".repeat(label.length + width + 40)}\r`);
+    },
+  };
+}

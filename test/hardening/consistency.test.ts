@@ -59,3 +59,21 @@ describe("backtest of a statistical model without --from", () => {
     expect(doc.notes.join("\n")).toMatch(/bundled synthetic example market/);
   });
 });
+
+describe("progress bar (issue 9 §5): through the engine's callback, on a terminal only", () => {
+  const p = join(dir, "btc-mc.json");
+  writeFileSync(p, JSON.stringify({ positions: [{ instrument: "BTC-PERPETUAL", size: 1 }] }));
+  const argv = ["var", "--portfolio", p, "--market", "examples/market.json", "--history", "test/fixtures/backtest/walk-history.csv", "--method", "montecarlo", "--paths", "20000", "--no-stress"];
+  it("var --method montecarlo draws a bar on a TTY stderr and clears it; nothing otherwise", async () => {
+    const { main } = await import("../../src/cli/main.js");
+    let progress = "";
+    let err = "";
+    const code = await main(argv, { out: () => undefined, err: (t) => void (err += t), isTty: true, progress: (t) => void (progress += t) });
+    expect(code, err).toBe(0);
+    expect(progress).toMatch(/\rmonte carlo paths \[#{30}\] 100% \(20,000\/20,000\)/);
+    expect(progress.endsWith("\r")).toBe(true);
+    const plain = await runCli(...argv);
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).toBe("");
+  });
+});
