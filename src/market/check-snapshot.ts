@@ -4,7 +4,7 @@
  * those of docs/formats.md (`## Market snapshot`).
  * @module
  */
-import { issue, joinPath } from "../errors.js";
+import { capIssues, issue, joinPath } from "../errors.js";
 import type { Issue } from "../errors.js";
 import { isCurrencyCode, parseInstrument } from "./instrument.js";
 import type { DerivativeInstrument, InstrumentQuote, MarketSnapshot } from "./types.js";
@@ -60,7 +60,7 @@ export function checkSnapshot(snapshot: MarketSnapshot): Issue[] {
     }
     issues.push(...checkQuote(parsed.value, quote, path, snapshot));
   }
-  return issues;
+  return capIssues(issues);
 }
 
 function checkQuote(inst: DerivativeInstrument, quote: InstrumentQuote, path: string, snapshot: MarketSnapshot): Issue[] {

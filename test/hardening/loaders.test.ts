@@ -144,3 +144,16 @@ describe("no spread of a list onto the call stack in src/", () => {
     expect(bad).toEqual([]);
   });
 });
+
+describe("a market with 150,000 bad quotes", () => {
+  it("gives at most 1,000 issues, the last counting the rest, and no RangeError", async () => {
+    const { validateMarket } = await import("../../src/io/market.js");
+    const instruments: Record<string, unknown> = {};
+    for (let i = 0; i < 150_000; i++) instruments[`BTC-25DEC26-${1000 + i}-C`] = { markPrice: -1 };
+    const r = validateMarket({ timestamp: "2025-12-30T17:31:15Z", index: { BTC: 88530 }, instruments });
+    expect(r.ok).toBe(false);
+    if (r.ok) return;
+    expect(r.issues).toHaveLength(1000);
+    expect(r.issues[999]?.message).toMatch(/and 149000 more issue\(s\) not listed/);
+  });
+});
