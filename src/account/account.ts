@@ -10,7 +10,7 @@
  * USD and compared with the USD equity. Figures "in a currency" are the USD figures divided by its USD price.
  * @module
  */
-import { fail, issue, ok } from "../errors.js";
+import { fail, guardFinite, ok } from "../errors.js";
 import type { Result } from "../errors.js";
 import type { MarketContext } from "../market/context.js";
 import type { MarginResult, ResolvedPortfolio, ResolvedPosition } from "../models/types.js";
@@ -161,9 +161,9 @@ export function evaluateAccount(account: Account): Result<AccountEvaluation> {
     maintenanceRatio: maintenanceRatioOf(equityUsd, mmUsd),
     initialMarginRatio: ratio(imUsd, equityUsd),
   };
-  for (const v of [equityUsd, imUsd, mmUsd]) {
-    if (!Number.isFinite(v)) return fail(issue("internal", "", `non-finite account figure ${v} (a bug: please report)`));
-  }
+  // The finite-number guard (errors.ts) on the figures every caller reads, naming the figure.
+  const guarded = guardFinite(figures, `account evaluation (model ${account.engine.model.id})`);
+  if (!guarded.ok) return fail(...guarded.issues.map((i) => ({ ...i, path: `figures.${i.path}` })));
   const currencies = new Set<string>([...Object.keys(account.balances), ...account.positions.map((p) => (p.instrument.kind === "spot" ? p.instrument.currency : p.instrument.settlementCurrency))]);
   const inCurrency: Record<string, CurrencyFigures> = {};
   for (const cur of [...currencies].sort()) {

@@ -151,3 +151,15 @@ describe("fixed cases found by the long fuzz run (npm run fuzz)", () => {
     }
   });
 });
+
+describe("the finite-number guard inside the engine (account/engine.ts guardMargin)", () => {
+  it("a model figure that is NaN leaves the engine as non_finite_result naming it", async () => {
+    const { guardMargin } = await import("../../src/account/engine.js");
+    const base = { model: "stub", parameterSet: { name: "s", version: "1", effective: "2026-01-01" }, sizeConventions: [], notes: [] };
+    const bucket = { currency: "USD", initialMargin: 1, maintenanceMargin: 1, initialMarginUsd: 1, maintenanceMarginUsd: Number.NaN, components: {} };
+    const r = guardMargin({ ...base, byCurrency: { USD: bucket }, totalUsd: { initialMargin: 1, maintenanceMargin: 1 } } as never);
+    expect(codesOf(r)).toEqual(["byCurrency.USD.maintenanceMarginUsd: non_finite_result"]);
+    const t = guardMargin({ ...base, byCurrency: {}, totalUsd: { initialMargin: Infinity, maintenanceMargin: 1 } } as never);
+    expect(codesOf(t)).toEqual(["totalUsd.initialMargin: non_finite_result"]);
+  });
+});
