@@ -107,6 +107,9 @@ function durability(name: string, setup: () => Promise<{ location: StoreLocation
         expect(locked.code).toBe(2);
         expect(locked.stderr).toContain("data_locked");
         expect(locked.stderr).toContain("--url");
+        // A second server on the same folder is refused too (exit 2, data_locked), and the first keeps serving.
+        await expect(serve(env.storeArgs, serverKey.toString("hex"))).rejects.toThrow(/exited with 2[\s\S]*data_locked/);
+        expect((await call("GET", "/health", admin.apiKey)).status).toBe(200);
       }
 
       // 8 clients post fills (each buys 1 contract, its own trade id and Idempotency-Key) until the server dies.
