@@ -191,6 +191,35 @@ describe("durability: SIGKILL while clients write", () => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
 
+  it("SIGTERM drains: a request in flight is answered, then the server exits 0 and the folder is free", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "netrisk-drain-"));
+    dirs.push(dir);
+    const dataDir = join(dir, "data");
+    const serverKey = randomBytes(32).toString("hex");
+    const store = await openStore({ kind: "pglite", dataDir });
+    const admin = newKeyMaterial("admin");
+    await store.createKey({ clientId: admin.clientId, role: "admin", accounts: null, keyHash: sha256Hex(admin.apiKey), secretEnc: secretBox(Buffer.from(serverKey, "hex")).seal(admin.clientSecret), label: null }, { actor: "test", requestId: null, at: new Date().toISOString() });
+    await store.close();
+    // --demo: 150 synthetic accounts, so /v1/summary (every account's figures) takes a while on first call.
+    const s = await serve(["--data", dataDir, "--demo", "--demo-accounts", "150"], serverKey);
+    try {
+      const inFlight = fetch(`${s.url}/v1/summary`, { headers: { authorization: `Bearer ${admin.apiKey}` } });
+      await new Promise((r) => setTimeout(r, 100));
+      const exited = kill(s.process, "SIGTERM");
+      const r = await inFlight;
+      expect(r.status).toBe(200);
+      expect(((await r.json()) as { accounts: number }).accounts).toBe(150);
+      expect(await exited).toBe(0);
+      await expect(fetch(`${s.url}/health`)).rejects.toThrow();
+      // The store was closed and the lock released: the folder opens again.
+      const again = await openStore({ kind: "pglite", dataDir });
+      expect((await again.listAccounts({ limit: 1000 })).length).toBe(150);
+      await again.close();
+    } finally {
+      await kill(s.process, "SIGKILL");
+    }
+  }, 240_000);
+
   durability("PGlite (data folder)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "netrisk-durable-"));
     dirs.push(dir);
