@@ -200,20 +200,22 @@ describe("durability: SIGKILL while clients write", () => {
     const admin = newKeyMaterial("admin");
     await store.createKey({ clientId: admin.clientId, role: "admin", accounts: null, keyHash: sha256Hex(admin.apiKey), secretEnc: secretBox(Buffer.from(serverKey, "hex")).seal(admin.clientSecret), label: null }, { actor: "test", requestId: null, at: new Date().toISOString() });
     await store.close();
-    // --demo: 150 synthetic accounts, so /v1/summary (every account's figures) takes a while on first call.
-    const s = await serve(["--data", dataDir, "--demo", "--demo-accounts", "150"], serverKey);
+    // --demo: 300 synthetic accounts, so /v1/summary (every account's figures, seconds on first call) is still running 0.5 s later.
+    const s = await serve(["--data", dataDir, "--demo", "--demo-accounts", "300"], serverKey);
     try {
       const inFlight = fetch(`${s.url}/v1/summary`, { headers: { authorization: `Bearer ${admin.apiKey}` } });
-      await new Promise((r) => setTimeout(r, 100));
+      // Long enough for the server to have read the request (one sent but not yet read when the server closes is
+      // refused with its idle connection: Node's server.close()), short of the summary's seconds.
+      await new Promise((r) => setTimeout(r, 500));
       const exited = kill(s.process, "SIGTERM");
       const r = await inFlight;
       expect(r.status).toBe(200);
-      expect(((await r.json()) as { accounts: number }).accounts).toBe(150);
+      expect(((await r.json()) as { accounts: number }).accounts).toBe(300);
       expect(await exited).toBe(0);
       await expect(fetch(`${s.url}/health`)).rejects.toThrow();
       // The store was closed and the lock released: the folder opens again.
       const again = await openStore({ kind: "pglite", dataDir });
-      expect((await again.listAccounts({ limit: 1000 })).length).toBe(150);
+      expect((await again.listAccounts({ limit: 1000 })).length).toBe(300);
       await again.close();
     } finally {
       await kill(s.process, "SIGKILL");
