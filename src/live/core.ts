@@ -10,7 +10,7 @@
  * @module
  */
 import type { Account } from "../account/account.js";
-import { createMarginEngine, isRiskMatrixModel, subsetRiskArrays } from "../account/engine.js";
+import { isRiskMatrixModel } from "../account/engine.js";
 import type { Issue, Result } from "../errors.js";
 import { fail, issue, ok } from "../errors.js";
 import type { MarketContext } from "../market/context.js";
@@ -36,7 +36,7 @@ import type { RiskMatrixGroup } from "./group.js";
 import { createLiveMarket, unlistedIssues, volLevelOf } from "./market.js";
 import { DEFAULT_LIVE_PARAMS } from "./params.js";
 import type { LiveParams } from "./params.js";
-import { accountOf, breakerEffectOf, computeFigures, heldAccount, rulesOf, stateIndex, stateName } from "./state.js";
+import { accountOfCopy, breakerEffectOf, computeFigures, heldAccount, rulesOf, stateIndex, stateName } from "./state.js";
 import type { CoreState, HeldAccount, Slot } from "./state.js";
 import { rawHealthState } from "./health.js";
 import type { Tick } from "./tick.js";
@@ -217,6 +217,7 @@ export function createLiveCore(options: LiveCoreOptions): Result<LiveCore> {
     engines: new Map(),
     enginesVersion: -1,
     globalOf: new Map(),
+    scratch: new Map(),
   };
   for (let i = 0; i < n; i++) {
     const f = computeFigures(state, i);
@@ -255,8 +256,10 @@ function pinEntryPrices(positions: readonly LivePosition[], market: MarketContex
 
 function coreOf(state: CoreState): LiveCore {
   let eventSeq = 0;
+  // Fields are copied by descriptor, not spread: a liquidation event's plan is a getter computed on first read
+  // (state.ts), and a spread would read it here, on the tick path.
   const stamp = (drafts: readonly DraftEvent[], seq: number, ms: number): LiveEvent[] =>
-    drafts.map((d) => ({ eventSeq: ++eventSeq, seq, ts: isoTime(ms), ...d }) as LiveEvent);
+    drafts.map((d) => Object.defineProperties({ eventSeq: ++eventSeq, seq, ts: isoTime(ms) }, Object.getOwnPropertyDescriptors(d)) as LiveEvent);
   const outcome = (seq: number, status: ApplyOutcome["status"], issues: readonly LiveWarning[], events: LiveEvent[] = [], changed: string[] = [], rowsRebuilt = 0, accountsRemargined = 0): ApplyOutcome => ({
     seq,
     status,
@@ -388,20 +391,4 @@ function coreOf(state: CoreState): LiveCore {
     lastEventSeq: () => eventSeq,
     counters: () => Object.fromEntries([...state.counters].sort(([a], [b]) => (a < b ? -1 : 1))),
   };
-}
-
-/**
- * An account-layer Account of account i that stays valid after later inputs: its engine is seeded with a copy of
- * the rows it needs (the live rows are patched in place by the next tick), its holdings are copies.
- */
-function accountOfCopy(state: CoreState, i: number): Account {
-  const held = heldAccount(state, i);
-  const live = accountOf(state, i);
-  const slot = state.slots[i] as Slot;
-  if (slot.group < 0) return { ...live, balances: { ...held.balances } };
-  const group = state.groups[slot.group] as RiskMatrixGroup;
-  const names = new Set(held.positions.map((p) => p.instrument.name));
-  const seed = subsetRiskArrays(group.arrays, (inst) => names.has(inst.name) || group.arrays.balanceRowOf.get(inst.base) === group.arrays.rowOf.get(inst.name));
-  const engine = createMarginEngine(group.model, state.market.context, { coinCollateralOffset: group.offsetAllowed, seedArrays: seed });
-  return { ...live, engine, balances: { ...held.balances } };
 }
