@@ -20,7 +20,7 @@ import { hasUsdRate } from "../risk/marks.js";
 import { NO_BREAKERS, initialBreakers, onTime, resetBreaker } from "./breakers.js";
 import type { BreakerRules, UnderlyingState } from "./breakers.js";
 import type { LivePosition } from "./book.js";
-import { applyBalanceChange, applyFillInput, applyParameterVersion } from "./core-inputs.js";
+import { applyBalanceChange, applyFillInput, applyParameterVersion, replaceHoldings } from "./core-inputs.js";
 import { applyReduce } from "./core-reduce.js";
 import { groupKeyOf } from "./regroup.js";
 import type { Fill } from "../account/fills.js";
@@ -35,9 +35,10 @@ import { createRiskMatrixGroup, createRiskMatrixGroupBulk } from "./group.js";
 import type { BulkAccounts } from "./group.js";
 import type { RiskMatrixGroup } from "./group.js";
 import { createLiveMarket, unlistedIssues, volLevelOf } from "./market.js";
+import type { LiveMarket } from "./market.js";
 import { DEFAULT_LIVE_PARAMS } from "./params.js";
 import type { LiveParams } from "./params.js";
-import { accountOfCopy, breakerEffectOf, computeFigures, heldAccount, rulesOf, stateIndex, stateName } from "./state.js";
+import { accountOfCopy, breakerEffectOf, computeFigures, heldAccount, rulesOf, stateIndex, stateName, takeFigures } from "./state.js";
 import type { CoreState, HeldAccount, Slot } from "./state.js";
 import { rawHealthState } from "./health.js";
 import type { Tick } from "./tick.js";
@@ -74,6 +75,11 @@ export interface LiveCoreOptions {
   readonly breakers?: BreakerRules;
   /** Attach the engine's least-cost liquidation plan to `liquidation` events (default true; a cascade turns it off). */
   readonly liquidationPlans?: boolean;
+  /**
+   * Resume a sequence after a restart (the service keeps them in its store): the last eventSeq already given out
+   * (events continue from the next), and the feed's last tick seq (older ticks are ignored as out of order).
+   */
+  readonly resume?: { readonly lastEventSeq?: number; readonly lastTickSeq?: number };
 }
 
 /** An input. `seq` is the core's input sequence (see the module doc); `timestampMs` the input's market time. */
@@ -84,6 +90,14 @@ export type LiveInput =
   | { readonly kind: "balance"; readonly seq: number; readonly timestampMs: number; readonly account: string; readonly currency: string; readonly amount: number; readonly reason?: string }
   | { readonly kind: "time"; readonly seq: number; readonly timestampMs: number }
   | { readonly kind: "breaker_reset"; readonly seq: number; readonly timestampMs: number; readonly underlying: string; readonly rule?: string }
+  /**
+   * An account created or replaced as a whole (the service's `PUT /v1/accounts/{id}` and fills it committed): same
+   * model and rules re-margin it alone; a new account or another model or rules rebuilds the book around it (the
+   * breakers, health states and sequences carry over). `cause` is the events' cause text.
+   */
+  /** New circuit-breaker rules in force (a new version); trips in force stay until they reset. */
+  | { readonly kind: "breaker_rules"; readonly seq: number; readonly timestampMs: number; readonly rules: BreakerRules }
+  | { readonly kind: "account"; readonly seq: number; readonly timestampMs: number; readonly account: LiveAccountInput; readonly cause?: string }
   | ReduceInput;
 
 /**
@@ -143,6 +157,7 @@ export interface LiveCore {
   /** The market as the core holds it (write it with marketSnapshotToJson to recompute any figure from scratch). */
   market(): MarketSnapshot;
   marketContext(): MarketContext;
+  breakerRules(): BreakerRules;
   breakerStates(): Readonly<Record<string, { state: UnderlyingState; trips: readonly { rule: string; since: string; reason: string }[] }>>;
   lastSeq(): number;
   lastEventSeq(): number;
@@ -159,7 +174,14 @@ export interface LiveCore {
 export function createLiveCore(options: LiveCoreOptions): Result<LiveCore> {
   const m = createLiveMarket(options.market);
   if (!m.ok) return fail(...m.issues.map((i) => issue(i.code, `market.${i.path}`, i.message)));
-  const market = m.value;
+  const state = buildState(m.value, options);
+  if (!state.ok) return state;
+  if (options.resume?.lastTickSeq !== undefined) state.value.lastTickSeq = options.resume.lastTickSeq;
+  return ok(coreOf(state.value, options.resume?.lastEventSeq ?? 0));
+}
+
+/** The state of a book of `options.accounts` (and bulk) on a live market, every account's figures computed. */
+function buildState(market: LiveMarket, options: Omit<LiveCoreOptions, "market">): Result<CoreState> {
   const issues: Issue[] = [];
   const byId = new Map<string, number>();
   options.accounts.forEach((a, i) => {
@@ -253,7 +275,7 @@ export function createLiveCore(options: LiveCoreOptions): Result<LiveCore> {
     state.health[i] = stateIndex(rawHealthState(f, rulesOf(state, i).health));
     // An account already in liquidation at the start has its trigger with the first input, not before.
   }
-  return ok(coreOf(state));
+  return ok(state);
 }
 
 /**
@@ -276,8 +298,8 @@ function pinEntryPrices(positions: readonly LivePosition[], market: MarketContex
   });
 }
 
-function coreOf(state: CoreState): LiveCore {
-  let eventSeq = 0;
+function coreOf(state: CoreState, firstEventSeq: number): LiveCore {
+  let eventSeq = firstEventSeq;
   // Fields are copied by descriptor, not spread: a liquidation event's plan is a getter computed on first read
   // (state.ts), and a spread would read it here, on the tick path.
   const stamp = (drafts: readonly DraftEvent[], seq: number, ms: number): LiveEvent[] =>
@@ -344,6 +366,13 @@ function coreOf(state: CoreState): LiveCore {
       case "reduce":
         result = applyReduce(state, input, drafts);
         break;
+      case "account":
+        result = upsertAccount(state, input, drafts);
+        break;
+      case "breaker_rules":
+        state.rules = input.rules;
+        result = ok({ changed: [], warnings: [], rowsRebuilt: 0, remargined: 0 });
+        break;
     }
     if (!result.ok) {
       // A tick that came before its time, or any bad input: the state is untouched (nothing was committed).
@@ -407,6 +436,7 @@ function coreOf(state: CoreState): LiveCore {
     },
     market: () => state.market.snapshot,
     marketContext: () => state.market.context,
+    breakerRules: () => state.rules,
     breakerStates: () => {
       const out: Record<string, { state: UnderlyingState; trips: { rule: string; since: string; reason: string }[] }> = {};
       for (const [b, u] of [...state.breakers].sort(([a], [c]) => (a < c ? -1 : 1))) out[b] = { state: u.state, trips: u.trips.map((t) => ({ rule: t.ruleId, since: isoTime(t.sinceMs), reason: t.reason })) };
@@ -416,4 +446,71 @@ function coreOf(state: CoreState): LiveCore {
     lastEventSeq: () => eventSeq,
     counters: () => Object.fromEntries([...state.counters].sort(([a], [b]) => (a < b ? -1 : 1))),
   };
+}
+
+/** Same model (by content), rules and parameter-set name: an account replaced with these keeps its place in the book. */
+function samePlace(held: HeldAccount, a: LiveAccountInput): boolean {
+  if (held.parameterSetName !== (a.parameterSetName ?? a.model.parameterSet.name) || held.model.id !== a.model.id) return false;
+  if (JSON.stringify(held.rules) !== JSON.stringify(a.rules)) return false;
+  if (isRiskMatrixModel(held.model) && isRiskMatrixModel(a.model)) return groupKeyOf(held.model, held.rules.coinCollateralOffset) === groupKeyOf(a.model, a.rules.coinCollateralOffset);
+  return held.model === a.model || JSON.stringify(held.model.parameterSet) === JSON.stringify(a.model.parameterSet);
+}
+
+/**
+ * Create or replace an account (the `account` input). Issues: `unknown_instrument` (a position the market does not
+ * list, paths under `account.positions`), `missing_index` (a balance the market cannot price), the model's.
+ */
+function upsertAccount(state: CoreState, input: { readonly seq: number; readonly account: LiveAccountInput; readonly cause?: string }, drafts: DraftEvent[]): Result<StepResult> {
+  const a = input.account;
+  const issues: Issue[] = [...unlistedIssues(a.positions.map((p) => p.instrument.name), state.market.listing, (k) => `account.positions[${k}].instrument`)];
+  for (const c of Object.keys(a.balances)) if (!hasUsdRate(state.market.context, c)) issues.push(issue("missing_index", `account.balances.${c}`, `no USD price for ${c} in the market`));
+  if (issues.length > 0) return fail(...issues);
+  // Instruments as the live market lists them (the caller may have bound the account on another context).
+  const positions = pinEntryPrices(
+    a.positions.map((p) => ({ ...p, instrument: state.market.listing.byName.get(p.instrument.name) ?? p.instrument })),
+    state.market.context,
+  );
+  const cause = input.cause ?? `account ${a.id} replaced at input ${input.seq}`;
+  const i = state.byId.get(a.id);
+  if (i !== undefined && samePlace(heldAccount(state, i), a)) return replaceHoldings(state, i, positions, a.balances, cause, drafts);
+  // A new account, or another model or rules: rebuild the book's groups with it (O(book); docs/live.md says when).
+  const accounts: LiveAccountInput[] = state.slots.map((s, j) => {
+    const h = heldAccount(state, j);
+    return { id: s.id, model: h.model, rules: h.rules, positions: h.positions, balances: h.balances, parameterSetName: h.parameterSetName };
+  });
+  const replacement: LiveAccountInput = { ...a, positions };
+  if (i === undefined) accounts.push(replacement);
+  else accounts[i] = replacement;
+  const built = buildState(state.market, { accounts, params: state.params, breakers: state.rules });
+  if (!built.ok) return fail(...built.issues.map((x) => ({ ...x, path: x.path.replace(/^accounts\[\d+\]/, "account") })));
+  const next = built.value;
+  const k = next.byId.get(a.id) as number;
+  const fresh = { e: next.equityUsd[k] as number, im: next.imUsd[k] as number, mm: next.mmUsd[k] as number, h: next.health[k] as number };
+  // Carry over what the book had: breakers, sequences, counters, every account's health and figures as last taken.
+  next.breakers = state.breakers;
+  next.lastSeq = state.lastSeq;
+  next.lastTickSeq = state.lastTickSeq;
+  next.nowMs = state.nowMs;
+  for (const [key, v] of state.counters) next.counters.set(key, v);
+  state.slots.forEach((s, j) => {
+    const to = next.byId.get(s.id) as number;
+    next.health[to] = state.health[j] as number;
+    next.liquidationOpen[to] = state.liquidationOpen[j] as number;
+    next.staleShown[to] = state.staleShown[j] as number;
+    next.equityUsd[to] = state.equityUsd[j] as number;
+    next.imUsd[to] = state.imUsd[j] as number;
+    next.mmUsd[to] = state.mmUsd[j] as number;
+  });
+  if (i === undefined) {
+    // A new account starts in its raw state, without a transition (as at the core's start).
+    next.equityUsd[k] = fresh.e;
+    next.imUsd[k] = fresh.im;
+    next.mmUsd[k] = fresh.mm;
+    next.health[k] = fresh.h;
+  }
+  Object.assign(state as object, next);
+  const f = computeFigures(state, k);
+  if (f === undefined) return fail(issue("internal", "account", "figures lost"));
+  const changed = takeFigures(state, k, f, cause, drafts);
+  return ok({ changed: changed || i === undefined ? [k] : [], warnings: [], rowsRebuilt: 0, remargined: state.slots.length });
 }

@@ -140,6 +140,25 @@ export type ParameterSetWriteResult =
   | { readonly ok: true; readonly created: boolean; readonly set: StoredParameterSet }
   | { readonly ok: false; readonly reason: "immutable"; readonly set: StoredParameterSet };
 
+/** An event of the live engine as stored: its global `eventSeq`, the input `seq`, its type, account and the whole event. */
+export interface StoredLiveEvent {
+  readonly eventSeq: number;
+  readonly seq: number;
+  readonly type: string;
+  readonly accountId: string | null;
+  /** The event exactly as the stream and the replay print it. */
+  readonly document: Record<string, unknown>;
+}
+
+/** What one step of the live engine commits at once: its events, the market it moved to, and named state. */
+export interface LiveCommit {
+  readonly events: readonly StoredLiveEvent[];
+  /** The market as the live core holds it after the step (stored and made current, audited as `market.tick`). */
+  readonly market?: Omit<StoredMarket, "receivedAt" | "current">;
+  /** Named values (`tickSeq`, ...) replaced in the same transaction. */
+  readonly state?: Readonly<Record<string, unknown>>;
+}
+
 export interface Store {
   readonly backend: "pglite" | "postgres";
   /** Flush and close (the server calls it after draining requests). */
@@ -176,6 +195,18 @@ export interface Store {
   getToken(tokenHash: string): Promise<StoredToken | null>;
   /** Record a signature nonce; false when it was already used (a replay). Nonces older than `pruneBeforeMs` go. */
   useNonce(clientId: string, nonce: string, tsMs: number, pruneBeforeMs: number): Promise<boolean>;
+
+  /**
+   * Commit a live step atomically (events, market, state): all or nothing. An eventSeq already stored is a conflict
+   * (the whole commit fails with `duplicate_event`), so two engines can never interleave one sequence.
+   */
+  commitLive(commit: LiveCommit, ctx: WriteContext): Promise<{ ok: true } | { ok: false; reason: "duplicate_event"; eventSeq: number }>;
+  /** Events after `afterEventSeq` in eventSeq order, at most `limit`; filtered by accounts and types (null: all). */
+  readLiveEvents(options: { afterEventSeq: number; limit: number; accounts?: readonly string[] | null; types?: readonly string[] | null }): Promise<StoredLiveEvent[]>;
+  /** The largest stored eventSeq (0 when none). */
+  lastLiveEventSeq(): Promise<number>;
+  /** A named live value, or null. */
+  getLiveState(key: string): Promise<unknown>;
 
   /** Append audit rows in one transaction (the server batches read audit rows through it). */
   appendAudit(entries: readonly (AuditInput & { readonly ctx: WriteContext })[]): Promise<void>;

@@ -105,4 +105,29 @@ CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
   FOR EACH ROW EXECUTE FUNCTION netrisk_audit_append_only();
 `,
   },
+  {
+    version: 2,
+    name: "live events (global eventSeq) and the live engine's state",
+    sql: `
+-- Events of the live engine (docs/live.md): the document is the event exactly as streamed and replayed.
+CREATE TABLE live_events (
+  event_seq bigint PRIMARY KEY CHECK (event_seq > 0),
+  seq bigint NOT NULL,
+  type text NOT NULL,
+  account_id text,
+  document json NOT NULL,
+  created_at timestamptz NOT NULL
+);
+CREATE INDEX live_events_account ON live_events (account_id, event_seq);
+CREATE INDEX live_events_type ON live_events (type, event_seq);
+CREATE TRIGGER live_events_append_only BEFORE UPDATE OR DELETE ON live_events
+  FOR EACH ROW EXECUTE FUNCTION netrisk_audit_append_only();
+-- Small named values the live engine keeps across restarts (the feed's last tick seq, breaker rules in force).
+CREATE TABLE live_state (
+  key text PRIMARY KEY,
+  value json NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+`,
+  },
 ];

@@ -16,6 +16,7 @@ import type {
   StoredAccount,
   StoredFill,
   StoredKey,
+  StoredLiveEvent,
   StoredMarket,
   StoredParameterSet,
   StoredToken,
@@ -120,6 +121,14 @@ async function insertAudit(sql: SqlRunner, a: AuditInput, ctx: WriteContext): Pr
     [ctx.at, ctx.actor, a.action, a.accountId ?? null, a.accountVersion ?? null, ctx.requestId, JSON.stringify(a.detail)],
   );
 }
+
+const liveEventOf = (r: Row): StoredLiveEvent => ({
+  eventSeq: Number(r.event_seq),
+  seq: Number(r.seq),
+  type: String(r.type),
+  accountId: r.account_id === null || r.account_id === undefined ? null : String(r.account_id),
+  document: obj(r.document),
+});
 
 /** A Store on an open driver (migrations already run: {@link migrate}). */
 export function sqlStore(db: SqlDriver): Store {
@@ -285,6 +294,56 @@ export function sqlStore(db: SqlDriver): Store {
         const r = await sql.query("INSERT INTO nonces (client_id, nonce, ts_ms) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING RETURNING nonce", [clientId, nonce, tsMs]);
         return r.length > 0;
       });
+    },
+
+    async commitLive(c, ctx) {
+      try {
+        return await db.transaction(async (sql) => {
+          for (const e of c.events) {
+            const r = await sql.query(
+              "INSERT INTO live_events (event_seq, seq, type, account_id, document, created_at) VALUES ($1, $2, $3, $4, $5::json, $6) ON CONFLICT DO NOTHING RETURNING event_seq",
+              [e.eventSeq, e.seq, e.type, e.accountId, JSON.stringify(e.document), ctx.at],
+            );
+            if (r.length === 0) throw new Abort({ ok: false as const, reason: "duplicate_event" as const, eventSeq: e.eventSeq });
+          }
+          if (c.market !== undefined) {
+            const m = c.market;
+            const inserted = await sql.query(
+              "INSERT INTO market_snapshots (id, timestamp_ms, document, received_at, is_current) VALUES ($1, $2, $3::json, $4, false) ON CONFLICT DO NOTHING RETURNING id",
+              [m.id, m.timestampMs, JSON.stringify(m.document), ctx.at],
+            );
+            await sql.query("UPDATE market_snapshots SET is_current = false WHERE is_current AND id <> $1", [m.id]);
+            await sql.query("UPDATE market_snapshots SET is_current = true WHERE id = $1", [m.id]);
+            await insertAudit(sql, { action: "market.tick", detail: { marketId: m.id, timestampMs: m.timestampMs, created: inserted.length > 0, events: c.events.length } }, ctx);
+          }
+          for (const [key, value] of Object.entries(c.state ?? {})) {
+            await sql.query(
+              "INSERT INTO live_state (key, value, updated_at) VALUES ($1, $2::json, $3) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at",
+              [key, JSON.stringify(value), ctx.at],
+            );
+          }
+          return { ok: true as const };
+        });
+      } catch (e) {
+        if (e instanceof Abort) return e.result as { ok: false; reason: "duplicate_event"; eventSeq: number };
+        throw e;
+      }
+    },
+    async readLiveEvents({ afterEventSeq, limit, accounts, types }) {
+      const rows = await db.query<Row>(
+        "SELECT * FROM live_events WHERE event_seq > $1 AND ($3::text[] IS NULL OR account_id = ANY($3::text[])) AND ($4::text[] IS NULL OR type = ANY($4::text[])) ORDER BY event_seq LIMIT $2",
+        [afterEventSeq, limit, accounts === undefined || accounts === null ? null : [...accounts], types === undefined || types === null ? null : [...types]],
+      );
+      return rows.map(liveEventOf);
+    },
+    async lastLiveEventSeq() {
+      const rows = await db.query<Row>("SELECT COALESCE(MAX(event_seq), 0) AS last FROM live_events");
+      return Number(rows[0]?.last ?? 0);
+    },
+    async getLiveState(key) {
+      const rows = await db.query<Row>("SELECT value FROM live_state WHERE key = $1", [key]);
+      const v = rows[0]?.value;
+      return v === undefined ? null : typeof v === "string" ? (JSON.parse(v) as unknown) : v;
     },
 
     async appendAudit(entries) {

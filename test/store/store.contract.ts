@@ -159,6 +159,36 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       });
     });
 
+    it("commits live steps atomically: events with a unique global eventSeq, the market made current, named state", async () => {
+      expect(await store.lastLiveEventSeq()).toBe(0);
+      expect(await store.getLiveState("tickSeq")).toBeNull();
+      const ev = (eventSeq: number, type: string, account: string | null) => ({ eventSeq, seq: 10 + eventSeq, type, accountId: account, document: { eventSeq, seq: 10 + eventSeq, type, ...(account ? { account } : {}), x: 0.1 + 0.2 } });
+      const a = await store.commitLive({ events: [ev(1, "health_changed", "acc-1"), ev(2, "margin_call", "acc-1"), ev(3, "breaker", null)], market: { id: "live-1", timestampMs: 1767340900000, document: { index: { BTC: 50000 } } }, state: { tickSeq: 7 } }, ctx(19));
+      expect(a).toEqual({ ok: true });
+      expect((await store.currentMarket())?.id).toBe("live-1");
+      expect(await store.getLiveState("tickSeq")).toBe(7);
+      expect(await store.lastLiveEventSeq()).toBe(3);
+      // A commit reusing an eventSeq fails whole: no event, no market, no state of it is there.
+      const b = await store.commitLive({ events: [ev(4, "health_changed", "b"), ev(3, "breaker", null)], market: { id: "live-2", timestampMs: 1767340901000, document: {} }, state: { tickSeq: 8 } }, ctx(20));
+      expect(b).toEqual({ ok: false, reason: "duplicate_event", eventSeq: 3 });
+      expect(await store.lastLiveEventSeq()).toBe(3);
+      expect((await store.currentMarket())?.id).toBe("live-1");
+      expect(await store.getLiveState("tickSeq")).toBe(7);
+      expect(await store.commitLive({ events: [ev(4, "health_changed", "b")], state: { tickSeq: 9, rules: { name: "r", version: "1" } } }, ctx(21))).toEqual({ ok: true });
+      expect(await store.getLiveState("rules")).toEqual({ name: "r", version: "1" });
+      // Reads: in eventSeq order, after a position, filtered by account and type; documents exactly as written.
+      const all = await store.readLiveEvents({ afterEventSeq: 0, limit: 100 });
+      expect(all.map((e) => e.eventSeq)).toEqual([1, 2, 3, 4]);
+      expect(JSON.stringify(all[0]?.document)).toBe(JSON.stringify(ev(1, "health_changed", "acc-1").document));
+      expect(all[2]?.accountId).toBeNull();
+      expect((await store.readLiveEvents({ afterEventSeq: 1, limit: 2 })).map((e) => e.eventSeq)).toEqual([2, 3]);
+      expect((await store.readLiveEvents({ afterEventSeq: 0, limit: 100, accounts: ["acc-1"] })).map((e) => e.eventSeq)).toEqual([1, 2]);
+      expect((await store.readLiveEvents({ afterEventSeq: 0, limit: 100, types: ["breaker", "margin_call"] })).map((e) => e.eventSeq)).toEqual([2, 3]);
+      expect((await store.readLiveEvents({ afterEventSeq: 0, limit: 100, accounts: ["b"], types: ["health_changed"] })).map((e) => e.eventSeq)).toEqual([4]);
+      expect(await store.readLiveEvents({ afterEventSeq: 0, limit: 100, accounts: [] })).toEqual([]);
+      expect((await store.listAudit({ limit: 1000, actions: ["market.tick"] })).length).toBe(1);
+    });
+
     it("closes", async () => {
       await store.close();
     });

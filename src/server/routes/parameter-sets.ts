@@ -81,6 +81,7 @@ export function parameterSetRoutes(deps: ServiceDeps): AnyRoute[] {
         const set = (r as { set: StoredParameterSet; created: boolean }).set;
         deps.book.parameterSetsChanged();
         deps.events.publish({ type: "parameter_set.updated", name, version, effective: set.effective });
+        await deps.live?.parametersChanged(writeContext(deps, ctx));
         return { status: (r as { created: boolean }).created ? 201 : 200, body: set };
       },
     }),
