@@ -20,7 +20,7 @@ import { hasUsdRate } from "../risk/marks.js";
 import { NO_BREAKERS, initialBreakers, onTime, resetBreaker } from "./breakers.js";
 import type { BreakerRules, UnderlyingState } from "./breakers.js";
 import type { LivePosition } from "./book.js";
-import { applyBalanceChange, applyFillInput, applyParameterVersion } from "./core-inputs.js";
+import { applyBalanceChange, applyFillInput, applyParameterVersion, replaceHoldings } from "./core-inputs.js";
 import { applyReduce } from "./core-reduce.js";
 import { groupKeyOf } from "./regroup.js";
 import type { Fill } from "../account/fills.js";
@@ -35,13 +35,15 @@ import { createRiskMatrixGroup, createRiskMatrixGroupBulk } from "./group.js";
 import type { BulkAccounts } from "./group.js";
 import type { RiskMatrixGroup } from "./group.js";
 import { createLiveMarket, unlistedIssues, volLevelOf } from "./market.js";
+import type { LiveMarket } from "./market.js";
 import { DEFAULT_LIVE_PARAMS } from "./params.js";
 import type { LiveParams } from "./params.js";
-import { accountOfCopy, breakerEffectOf, computeFigures, heldAccount, rulesOf, stateIndex, stateName } from "./state.js";
+import { accountOfCopy, breakerEffectOf, computeFigures, heldAccount, rulesOf, stateIndex, stateName, takeFigures } from "./state.js";
 import type { CoreState, HeldAccount, Slot } from "./state.js";
 import { rawHealthState } from "./health.js";
 import type { Tick } from "./tick.js";
 import type { HealthState } from "../account/health.js";
+import { ratioToEquity } from "../account/health.js";
 import type { AccountRules } from "../account/rules.js";
 import type { MarginModel } from "../models/types.js";
 import { applyBreakerTransitions } from "./core-breakers.js";
@@ -74,6 +76,31 @@ export interface LiveCoreOptions {
   readonly breakers?: BreakerRules;
   /** Attach the engine's least-cost liquidation plan to `liquidation` events (default true; a cascade turns it off). */
   readonly liquidationPlans?: boolean;
+  /**
+   * Resume a sequence after a restart (the service keeps them in its store): the last eventSeq already given out
+   * (events continue from the next), and the feed's last tick seq (older ticks are ignored as out of order).
+   */
+  readonly resume?: LiveResume;
+}
+
+/**
+ * Where a core resumes. The service keeps the last eventSeq given out and the feed's last tick seq; a cluster
+ * partition rebuilt from its checkpoint (docs/scale-out.md) gives everything a core carries beyond its book and
+ * market, so that it continues exactly as the original would: the input sequence, time, each account's held health
+ * state (hysteresis makes it more than a function of the figures) and its open liquidation episode.
+ */
+export interface LiveResume {
+  /** The last eventSeq already given out (events continue from the next). */
+  readonly lastEventSeq?: number;
+  /** The feed's last tick seq (older ticks are ignored as out of order). */
+  readonly lastTickSeq?: number;
+  /** The last input seq applied. */
+  readonly lastSeq?: number;
+  readonly nowMs?: number;
+  /** Held health state per account (accounts not named: from their figures, as at creation). */
+  readonly health?: Readonly<Record<string, HealthState>>;
+  /** Accounts whose liquidation trigger was emitted for the current episode. */
+  readonly liquidationOpen?: readonly string[];
 }
 
 /** An input. `seq` is the core's input sequence (see the module doc); `timestampMs` the input's market time. */
@@ -84,6 +111,14 @@ export type LiveInput =
   | { readonly kind: "balance"; readonly seq: number; readonly timestampMs: number; readonly account: string; readonly currency: string; readonly amount: number; readonly reason?: string }
   | { readonly kind: "time"; readonly seq: number; readonly timestampMs: number }
   | { readonly kind: "breaker_reset"; readonly seq: number; readonly timestampMs: number; readonly underlying: string; readonly rule?: string }
+  /**
+   * An account created or replaced as a whole (the service's `PUT /v1/accounts/{id}` and fills it committed): same
+   * model and rules re-margin it alone; a new account or another model or rules rebuilds the book around it (the
+   * breakers, health states and sequences carry over). `cause` is the events' cause text.
+   */
+  /** New circuit-breaker rules in force (a new version); trips in force stay until they reset. */
+  | { readonly kind: "breaker_rules"; readonly seq: number; readonly timestampMs: number; readonly rules: BreakerRules }
+  | { readonly kind: "account"; readonly seq: number; readonly timestampMs: number; readonly account: LiveAccountInput; readonly cause?: string }
   | ReduceInput;
 
 /**
@@ -143,9 +178,12 @@ export interface LiveCore {
   /** The market as the core holds it (write it with marketSnapshotToJson to recompute any figure from scratch). */
   market(): MarketSnapshot;
   marketContext(): MarketContext;
+  breakerRules(): BreakerRules;
   breakerStates(): Readonly<Record<string, { state: UnderlyingState; trips: readonly { rule: string; since: string; reason: string }[] }>>;
   lastSeq(): number;
   lastEventSeq(): number;
+  /** What a rebuilt core needs beyond the book and the market ({@link LiveResume}, every field given). */
+  resumeState(): Required<LiveResume>;
   /** Counted warnings and rejections by code (`ignored:out_of_order`, `rejected:non_finite`, `warning:unknown_instrument`, ...). */
   counters(): Readonly<Record<string, number>>;
   readonly params: LiveParams;
@@ -159,7 +197,26 @@ export interface LiveCore {
 export function createLiveCore(options: LiveCoreOptions): Result<LiveCore> {
   const m = createLiveMarket(options.market);
   if (!m.ok) return fail(...m.issues.map((i) => issue(i.code, `market.${i.path}`, i.message)));
-  const market = m.value;
+  const state = buildState(m.value, options);
+  if (!state.ok) return state;
+  const resume = options.resume;
+  const st = state.value;
+  if (resume?.lastTickSeq !== undefined) st.lastTickSeq = resume.lastTickSeq;
+  if (resume?.lastSeq !== undefined) st.lastSeq = resume.lastSeq;
+  if (resume?.nowMs !== undefined) st.nowMs = resume.nowMs;
+  for (const [id, h] of Object.entries(resume?.health ?? {})) {
+    const i = st.byId.get(id);
+    if (i !== undefined) st.health[i] = stateIndex(h);
+  }
+  for (const id of resume?.liquidationOpen ?? []) {
+    const i = st.byId.get(id);
+    if (i !== undefined) st.liquidationOpen[i] = 1;
+  }
+  return ok(coreOf(st, resume?.lastEventSeq ?? 0));
+}
+
+/** The state of a book of `options.accounts` (and bulk) on a live market, every account's figures computed. */
+function buildState(market: LiveMarket, options: Omit<LiveCoreOptions, "market">): Result<CoreState> {
   const issues: Issue[] = [];
   const byId = new Map<string, number>();
   options.accounts.forEach((a, i) => {
@@ -253,7 +310,7 @@ export function createLiveCore(options: LiveCoreOptions): Result<LiveCore> {
     state.health[i] = stateIndex(rawHealthState(f, rulesOf(state, i).health));
     // An account already in liquidation at the start has its trigger with the first input, not before.
   }
-  return ok(coreOf(state));
+  return ok(state);
 }
 
 /**
@@ -276,8 +333,8 @@ function pinEntryPrices(positions: readonly LivePosition[], market: MarketContex
   });
 }
 
-function coreOf(state: CoreState): LiveCore {
-  let eventSeq = 0;
+function coreOf(state: CoreState, firstEventSeq: number): LiveCore {
+  let eventSeq = firstEventSeq;
   // Fields are copied by descriptor, not spread: a liquidation event's plan is a getter computed on first read
   // (state.ts), and a spread would read it here, on the tick path.
   const stamp = (drafts: readonly DraftEvent[], seq: number, ms: number): LiveEvent[] =>
@@ -302,8 +359,8 @@ function coreOf(state: CoreState): LiveCore {
       initialMarginUsd: im,
       maintenanceMarginUsd: mm,
       availableFundsUsd: e - im,
-      maintenanceRatio: e > 0 ? mm / e : e === 0 && mm === 0 ? 0 : null,
-      initialMarginRatio: e > 0 ? im / e : e === 0 && im === 0 ? 0 : null,
+      maintenanceRatio: ratioToEquity(mm, e),
+      initialMarginRatio: ratioToEquity(im, e),
       state: stateName(state.health[i] as number),
       ...(effect.stale !== undefined ? { stale: effect.stale } : {}),
       ...(effect.actions.has("reduce_only") ? { reduceOnly: true as const } : {}),
@@ -343,6 +400,13 @@ function coreOf(state: CoreState): LiveCore {
         break;
       case "reduce":
         result = applyReduce(state, input, drafts);
+        break;
+      case "account":
+        result = upsertAccount(state, input, drafts);
+        break;
+      case "breaker_rules":
+        state.rules = input.rules;
+        result = ok({ changed: [], warnings: [], rowsRebuilt: 0, remargined: 0 });
         break;
     }
     if (!result.ok) {
@@ -407,6 +471,7 @@ function coreOf(state: CoreState): LiveCore {
     },
     market: () => state.market.snapshot,
     marketContext: () => state.market.context,
+    breakerRules: () => state.rules,
     breakerStates: () => {
       const out: Record<string, { state: UnderlyingState; trips: { rule: string; since: string; reason: string }[] }> = {};
       for (const [b, u] of [...state.breakers].sort(([a], [c]) => (a < c ? -1 : 1))) out[b] = { state: u.state, trips: u.trips.map((t) => ({ rule: t.ruleId, since: isoTime(t.sinceMs), reason: t.reason })) };
@@ -414,6 +479,82 @@ function coreOf(state: CoreState): LiveCore {
     },
     lastSeq: () => state.lastSeq,
     lastEventSeq: () => eventSeq,
+    resumeState: () => {
+      const health: Record<string, HealthState> = {};
+      const liquidationOpen: string[] = [];
+      state.slots.forEach((slot, i) => {
+        health[slot.id] = stateName(state.health[i] as number);
+        if (state.liquidationOpen[i] === 1) liquidationOpen.push(slot.id);
+      });
+      return { lastSeq: state.lastSeq, lastTickSeq: state.lastTickSeq, nowMs: state.nowMs, lastEventSeq: eventSeq, health, liquidationOpen };
+    },
     counters: () => Object.fromEntries([...state.counters].sort(([a], [b]) => (a < b ? -1 : 1))),
   };
+}
+
+/** Same model (by content), rules and parameter-set name: an account replaced with these keeps its place in the book. */
+function samePlace(held: HeldAccount, a: LiveAccountInput): boolean {
+  if (held.parameterSetName !== (a.parameterSetName ?? a.model.parameterSet.name) || held.model.id !== a.model.id) return false;
+  if (JSON.stringify(held.rules) !== JSON.stringify(a.rules)) return false;
+  if (isRiskMatrixModel(held.model) && isRiskMatrixModel(a.model)) return groupKeyOf(held.model, held.rules.coinCollateralOffset) === groupKeyOf(a.model, a.rules.coinCollateralOffset);
+  return held.model === a.model || JSON.stringify(held.model.parameterSet) === JSON.stringify(a.model.parameterSet);
+}
+
+/**
+ * Create or replace an account (the `account` input). Issues: `unknown_instrument` (a position the market does not
+ * list, paths under `account.positions`), `missing_index` (a balance the market cannot price), the model's.
+ */
+function upsertAccount(state: CoreState, input: { readonly seq: number; readonly account: LiveAccountInput; readonly cause?: string }, drafts: DraftEvent[]): Result<StepResult> {
+  const a = input.account;
+  const issues: Issue[] = [...unlistedIssues(a.positions.map((p) => p.instrument.name), state.market.listing, (k) => `account.positions[${k}].instrument`)];
+  for (const c of Object.keys(a.balances)) if (!hasUsdRate(state.market.context, c)) issues.push(issue("missing_index", `account.balances.${c}`, `no USD price for ${c} in the market`));
+  if (issues.length > 0) return fail(...issues);
+  // Instruments as the live market lists them (the caller may have bound the account on another context).
+  const positions = pinEntryPrices(
+    a.positions.map((p) => ({ ...p, instrument: state.market.listing.byName.get(p.instrument.name) ?? p.instrument })),
+    state.market.context,
+  );
+  const cause = input.cause ?? `account ${a.id} replaced at input ${input.seq}`;
+  const i = state.byId.get(a.id);
+  if (i !== undefined && samePlace(heldAccount(state, i), a)) return replaceHoldings(state, i, positions, a.balances, cause, drafts);
+  // A new account, or another model or rules: rebuild the book's groups with it (O(book); docs/live.md says when).
+  const accounts: LiveAccountInput[] = state.slots.map((s, j) => {
+    const h = heldAccount(state, j);
+    return { id: s.id, model: h.model, rules: h.rules, positions: h.positions, balances: h.balances, parameterSetName: h.parameterSetName };
+  });
+  const replacement: LiveAccountInput = { ...a, positions };
+  if (i === undefined) accounts.push(replacement);
+  else accounts[i] = replacement;
+  const built = buildState(state.market, { accounts, params: state.params, breakers: state.rules });
+  if (!built.ok) return fail(...built.issues.map((x) => ({ ...x, path: x.path.replace(/^accounts\[\d+\]/, "account") })));
+  const next = built.value;
+  const k = next.byId.get(a.id) as number;
+  const fresh = { e: next.equityUsd[k] as number, im: next.imUsd[k] as number, mm: next.mmUsd[k] as number, h: next.health[k] as number };
+  // Carry over what the book had: breakers, sequences, counters, every account's health and figures as last taken.
+  next.breakers = state.breakers;
+  next.lastSeq = state.lastSeq;
+  next.lastTickSeq = state.lastTickSeq;
+  next.nowMs = state.nowMs;
+  for (const [key, v] of state.counters) next.counters.set(key, v);
+  state.slots.forEach((s, j) => {
+    const to = next.byId.get(s.id) as number;
+    next.health[to] = state.health[j] as number;
+    next.liquidationOpen[to] = state.liquidationOpen[j] as number;
+    next.staleShown[to] = state.staleShown[j] as number;
+    next.equityUsd[to] = state.equityUsd[j] as number;
+    next.imUsd[to] = state.imUsd[j] as number;
+    next.mmUsd[to] = state.mmUsd[j] as number;
+  });
+  if (i === undefined) {
+    // A new account starts in its raw state, without a transition (as at the core's start).
+    next.equityUsd[k] = fresh.e;
+    next.imUsd[k] = fresh.im;
+    next.mmUsd[k] = fresh.mm;
+    next.health[k] = fresh.h;
+  }
+  Object.assign(state as object, next);
+  const f = computeFigures(state, k);
+  if (f === undefined) return fail(issue("internal", "account", "figures lost"));
+  const changed = takeFigures(state, k, f, cause, drafts);
+  return ok({ changed: changed || i === undefined ? [k] : [], warnings: [], rowsRebuilt: 0, remargined: state.slots.length });
 }

@@ -37,6 +37,12 @@ import { rankingRoutes } from "./routes/rankings.js";
 import { sessionRoutes } from "./routes/session.js";
 import { okxErrorReply, venueRoutes } from "./routes/venues.js";
 import { secretBox } from "./secrets.js";
+import type { BreakerRules, LiveParams } from "../live/index.js";
+import type { LiveEngine } from "./live/engine.js";
+import { createInProcessLiveEngine } from "./live/in-process.js";
+import { createStreamHub } from "./live/stream.js";
+import { attachWebSockets } from "./live/ws.js";
+import { liveRoutes } from "./routes/live.js";
 
 export interface ServiceOptions {
   readonly store: Store;
@@ -51,6 +57,13 @@ export interface ServiceOptions {
   readonly signatureSkewMs?: number;
   /** More route groups (the live engine's), built from the same deps. */
   readonly extraRoutes?: (deps: ServiceDeps) => AnyRoute[];
+  /**
+   * Run the live engine (issue 11): `true` for the in-process one (a live core in this process), or a factory (the
+   * scale-out's engine behind NATS). Off by default for an embedded service; `netrisk serve` turns it on.
+   */
+  readonly live?: boolean | ((base: Omit<ServiceDeps, "live" | "liveStream">) => LiveEngine);
+  /** Options of the in-process live engine. */
+  readonly liveOptions?: { readonly params?: LiveParams; readonly breakers?: BreakerRules; readonly figuresIntervalMs?: number };
   /** Serve what no route matches (the dashboard's built folder: static.ts `dashboardFiles`); return false for a 404. */
   readonly fallback?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
@@ -79,6 +92,7 @@ export function routeGroups(deps: ServiceDeps): AnyRoute[] {
     ...parameterSetRoutes(deps),
     ...deribitRoutes(deps),
     ...venueRoutes(deps),
+    ...liveRoutes(deps),
   ];
 }
 
@@ -86,7 +100,7 @@ export function createService(o: ServiceOptions): Service {
   const clock = o.clock ?? systemClock;
   const logger = o.logger ?? silentLogger;
   const box = secretBox(o.serverKey);
-  const deps: ServiceDeps = {
+  const base = {
     store: o.store,
     clock,
     events: o.events ?? inProcessEvents(),
@@ -96,6 +110,13 @@ export function createService(o: ServiceOptions): Service {
     readAudit: createReadAudit(o.store, logger),
     box,
   };
+  const live =
+    o.live === true
+      ? createInProcessLiveEngine({ store: o.store, book: base.book, logger, ...(o.liveOptions?.params !== undefined ? { params: o.liveOptions.params } : {}), ...(o.liveOptions?.breakers !== undefined ? { breakers: o.liveOptions.breakers } : {}) })
+      : typeof o.live === "function"
+        ? o.live(base)
+        : undefined;
+  const deps: ServiceDeps = live === undefined ? base : { ...base, live, liveStream: createStreamHub(o.store, live, logger, o.liveOptions?.figuresIntervalMs !== undefined ? { figuresIntervalMs: o.liveOptions.figuresIntervalMs } : {}) };
   const routes: AnyRoute[] = [...routeGroups(deps), ...(o.extraRoutes?.(deps) ?? [])];
   routes.push(openApiRoute(() => routes));
   const router = createRouter(routes);
@@ -125,6 +146,11 @@ export interface RunningServer {
 export async function startServer(o: ServiceOptions & { host?: string; port?: number }): Promise<RunningServer> {
   const service = createService(o);
   const server: Server = createServer({ keepAliveTimeout: 5000 }, service.handler);
+  const live = service.deps.live;
+  // The live core is loaded before the first request: a tick or a read never meets a half-started engine.
+  if (live !== undefined) await live.start({ actor: "netrisk-serve", requestId: null, at: new Date(service.deps.clock.nowMs()).toISOString() });
+  const streamRoute = service.router.routes.find((r) => r.path === "/v1/stream") as AnyRoute;
+  const sockets = attachWebSockets(server, service.deps, streamRoute, o.bodyLimitBytes ?? 1024 * 1024);
   await new Promise<void>((resolve, reject) => {
     server.once("error", reject);
     server.listen(o.port ?? 8080, o.host ?? "127.0.0.1", () => resolve());
@@ -140,10 +166,14 @@ export async function startServer(o: ServiceOptions & { host?: string; port?: nu
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
         server.closeIdleConnections();
+        // Streams last as long as their clients: end them, so the drain below only waits for requests.
+        service.deps.liveStream?.closeAll();
+        sockets.close();
         const deadline = Date.now() + timeoutMs;
         while (service.inFlight.count > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
         server.closeAllConnections();
         await closed;
+        await live?.close();
         await service.deps.readAudit.flush();
         await o.store.close();
       })();

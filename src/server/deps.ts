@@ -10,6 +10,8 @@ import type { Book } from "./book.js";
 import type { Principal, RequestContext } from "./http.js";
 import type { Clock, EventSink, Logger } from "./ports.js";
 import type { SecretBox } from "./secrets.js";
+import type { LiveEngine } from "./live/engine.js";
+import type { StreamHub } from "./live/stream.js";
 
 export interface ServiceDeps {
   readonly store: Store;
@@ -20,6 +22,10 @@ export interface ServiceDeps {
   readonly auth: Auth;
   readonly readAudit: ReadAudit;
   readonly box: SecretBox;
+  /** The live engine (issue 11), when the service runs one: ticks, events, breakers; routes feed it their writes. */
+  readonly live?: LiveEngine;
+  /** The event stream over the live engine's stored and committed events. */
+  readonly liveStream?: StreamHub;
 }
 
 /** The write context of a request: who (the key's client id), which request, when (the Clock). */

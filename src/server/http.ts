@@ -81,6 +81,8 @@ export interface Reply {
   readonly status: number;
   readonly body: unknown;
   readonly headers?: Readonly<Record<string, string>>;
+  /** A streamed answer (server-sent events): takes over the response; the request stops counting as in flight. */
+  readonly stream?: (res: ServerResponse) => void;
 }
 
 export type Access = "public" | readonly Role[];
@@ -214,7 +216,7 @@ export function parseWith<T>(schema: z.ZodType<T>, value: unknown, prefix: strin
     // A decimal string too large for a double ("1e999") is a non-finite number, not a malformed one.
     const raw = (zodIssues[k]?.path ?? []).reduce<unknown>((v, key) => (v !== null && typeof v === "object" ? (v as Record<PropertyKey, unknown>)[key] : undefined), value);
     const nonFinite = typeof raw === "string" && /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/.test(raw.trim()) && !Number.isFinite(Number(raw));
-    return { ...i, ...(nonFinite ? { code: "non_finite" as const, message: `must be a finite number, got ${raw}` } : {}), path: i.path === "" ? prefix : `${prefix}.${i.path}` };
+    return { ...i, ...(nonFinite ? { code: "non_finite" as const, message: `must be a finite number, got ${raw}` } : {}), path: i.path === "" ? prefix : i.path.startsWith("[") ? `${prefix}${i.path}` : `${prefix}.${i.path}` };
   });
   throw new HttpError(issues.length > 0 ? issues : [issue("invalid_value", prefix, "invalid")]);
 }
@@ -311,6 +313,14 @@ export function createHandler(o: HandlerOptions): (req: IncomingMessage, res: Se
         }
         const query = r.query === undefined ? undefined : parseWith(r.query, Object.fromEntries(url.searchParams), "query");
         const reply = await r.handler({ requestId, method, path: url.pathname, params, query, body, rawBody, headers: req.headers, principal, url, usIn });
+        if (reply.stream !== undefined) {
+          // A stream lasts as long as its client: logged when it starts, not drained on shutdown (the hub ends it).
+          o.inFlight.count--;
+          res.removeAllListeners("finish");
+          o.logger.info({ reqId: requestId, method, route: routeName, status: reply.status, durationMs: Number(process.hrtime.bigint() - started) / 1e6, actor, stream: true }, "request");
+          reply.stream(res);
+          return;
+        }
         send(res, reply, method === "HEAD");
       } catch (e) {
         fail(r, e);

@@ -140,6 +140,69 @@ export type ParameterSetWriteResult =
   | { readonly ok: true; readonly created: boolean; readonly set: StoredParameterSet }
   | { readonly ok: false; readonly reason: "immutable"; readonly set: StoredParameterSet };
 
+/** A cluster partition's checkpoint (docs/scale-out.md): the last input applied and the book after it. */
+export interface PartitionCheckpoint {
+  /** The cluster (its input stream's name): several clusters can share one database. */
+  readonly cluster: string;
+  readonly partition: number;
+  /** +1 on every write: the fencing token (a write names the version it read). */
+  readonly version: number;
+  /** Stream sequence of the last input applied (0: none yet). */
+  readonly lastSeq: number;
+  /** Worker id of the writer. */
+  readonly owner: string;
+  /** The book snapshot (the cluster's own format). */
+  readonly snapshot: Record<string, unknown>;
+  readonly updatedAt: string;
+}
+
+/** An event stored with the checkpoint that covers its input. */
+export interface PartitionEvent {
+  readonly inputSeq: number;
+  /** Position among its input's events. */
+  readonly n: number;
+  readonly accountId: string | null;
+  readonly event: Record<string, unknown>;
+}
+
+export interface CheckpointWrite {
+  readonly cluster: string;
+  readonly partition: number;
+  /** The version read (0: the partition has no checkpoint yet). */
+  readonly expectedVersion: number;
+  readonly lastSeq: number;
+  readonly owner: string;
+  readonly snapshot: Record<string, unknown>;
+  /** Events of the inputs after the previous checkpoint up to `lastSeq` (a rewritten one is kept, not doubled). */
+  readonly events?: readonly PartitionEvent[];
+  readonly at: string;
+}
+
+export type CheckpointWriteResult =
+  | { readonly ok: true; readonly checkpoint: PartitionCheckpoint }
+  /** Fenced: someone else wrote since (`currentVersion`), or the write would move `lastSeq` backwards. */
+  | { readonly ok: false; readonly reason: "version_conflict"; readonly currentVersion: number }
+  | { readonly ok: false; readonly reason: "seq_regression"; readonly currentLastSeq: number };
+
+/** An event of the live engine as stored: its global `eventSeq`, the input `seq`, its type, account and the whole event. */
+export interface StoredLiveEvent {
+  readonly eventSeq: number;
+  readonly seq: number;
+  readonly type: string;
+  readonly accountId: string | null;
+  /** The event exactly as the stream and the replay print it. */
+  readonly document: Record<string, unknown>;
+}
+
+/** What one step of the live engine commits at once: its events, the market it moved to, and named state. */
+export interface LiveCommit {
+  readonly events: readonly StoredLiveEvent[];
+  /** The market as the live core holds it after the step (stored and made current, audited as `market.tick`). */
+  readonly market?: Omit<StoredMarket, "receivedAt" | "current">;
+  /** Named values (`tickSeq`, ...) replaced in the same transaction. */
+  readonly state?: Readonly<Record<string, unknown>>;
+}
+
 export interface Store {
   readonly backend: "pglite" | "postgres";
   /** Flush and close (the server calls it after draining requests). */
@@ -177,8 +240,27 @@ export interface Store {
   /** Record a signature nonce; false when it was already used (a replay). Nonces older than `pruneBeforeMs` go. */
   useNonce(clientId: string, nonce: string, tsMs: number, pruneBeforeMs: number): Promise<boolean>;
 
+  /**
+   * Commit a live step atomically (events, market, state): all or nothing. An eventSeq already stored is a conflict
+   * (the whole commit fails with `duplicate_event`), so two engines can never interleave one sequence.
+   */
+  commitLive(commit: LiveCommit, ctx: WriteContext): Promise<{ ok: true } | { ok: false; reason: "duplicate_event"; eventSeq: number }>;
+  /** Events after `afterEventSeq` in eventSeq order, at most `limit`; filtered by accounts and types (null: all). */
+  readLiveEvents(options: { afterEventSeq: number; limit: number; accounts?: readonly string[] | null; types?: readonly string[] | null }): Promise<StoredLiveEvent[]>;
+  /** The largest stored eventSeq (0 when none). */
+  lastLiveEventSeq(): Promise<number>;
+  /** A named live value, or null. */
+  getLiveState(key: string): Promise<unknown>;
+
   /** Append audit rows in one transaction (the server batches read audit rows through it). */
   appendAudit(entries: readonly (AuditInput & { readonly ctx: WriteContext })[]): Promise<void>;
   /** Rows in sequence order after `afterSeq`, optionally of one account and of some actions only (`market.put`, ...). */
   listAudit(options: { accountId?: string | null; afterSeq?: number; limit: number; actions?: readonly string[] }): Promise<AuditEntry[]>;
+
+  /** A partition's checkpoint, or null before its first. */
+  getCheckpoint(cluster: string, partition: number): Promise<PartitionCheckpoint | null>;
+  /** Write a checkpoint and its events atomically, only from the version read (fencing); nothing on refusal. */
+  writeCheckpoint(write: CheckpointWrite): Promise<CheckpointWriteResult>;
+  /** Stored events of a cluster in (input, partition, n) order after `afterInputSeq`, optionally of one account. */
+  listPartitionEvents(options: { cluster: string; accountId?: string | null; afterInputSeq?: number; limit: number }): Promise<(PartitionEvent & { readonly partition: number })[]>;
 }

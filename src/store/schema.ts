@@ -105,4 +105,59 @@ CREATE TRIGGER audit_log_append_only BEFORE UPDATE OR DELETE ON audit_log
   FOR EACH ROW EXECUTE FUNCTION netrisk_audit_append_only();
 `,
   },
+  {
+    version: 2,
+    name: "live events (global eventSeq) and the live engine's state",
+    sql: `
+-- Events of the live engine (docs/live.md): the document is the event exactly as streamed and replayed.
+CREATE TABLE live_events (
+  event_seq bigint PRIMARY KEY CHECK (event_seq > 0),
+  seq bigint NOT NULL,
+  type text NOT NULL,
+  account_id text,
+  document json NOT NULL,
+  created_at timestamptz NOT NULL
+);
+CREATE INDEX live_events_account ON live_events (account_id, event_seq);
+CREATE INDEX live_events_type ON live_events (type, event_seq);
+CREATE TRIGGER live_events_append_only BEFORE UPDATE OR DELETE ON live_events
+  FOR EACH ROW EXECUTE FUNCTION netrisk_audit_append_only();
+-- Small named values the live engine keeps across restarts (the feed's last tick seq, breaker rules in force).
+CREATE TABLE live_state (
+  key text PRIMARY KEY,
+  value json NOT NULL,
+  updated_at timestamptz NOT NULL
+);
+`,
+  },
+  {
+    version: 3,
+    name: "cluster partition checkpoints (fenced by version) and the events they stored",
+    sql: `
+-- One row per (cluster, partition): the last input applied and the book snapshot after it. version is the fence:
+-- every write names the version it read, so an owner whose lease was taken over (and whose successor has written
+-- since) is refused (docs/scale-out.md).
+CREATE TABLE partition_checkpoints (
+  cluster text NOT NULL,
+  partition integer NOT NULL CHECK (partition >= 0),
+  version integer NOT NULL CHECK (version > 0),
+  last_seq bigint NOT NULL CHECK (last_seq >= 0),
+  owner text NOT NULL,
+  snapshot json NOT NULL,
+  updated_at timestamptz NOT NULL,
+  PRIMARY KEY (cluster, partition)
+);
+-- Events of the inputs a checkpoint covers, written in its transaction; (input, n) makes a rewrite a no-op.
+CREATE TABLE partition_events (
+  cluster text NOT NULL,
+  partition integer NOT NULL,
+  input_seq bigint NOT NULL,
+  n integer NOT NULL,
+  account_id text,
+  event json NOT NULL,
+  PRIMARY KEY (cluster, partition, input_seq, n)
+);
+CREATE INDEX partition_events_account ON partition_events (cluster, account_id, input_seq);
+`,
+  },
 ];

@@ -9,6 +9,9 @@ import type {
   AccountWriteResult,
   AuditEntry,
   AuditInput,
+  CheckpointWrite,
+  CheckpointWriteResult,
+  PartitionCheckpoint,
   IdempotencyRecord,
   ParameterSetWriteResult,
   Role,
@@ -16,6 +19,7 @@ import type {
   StoredAccount,
   StoredFill,
   StoredKey,
+  StoredLiveEvent,
   StoredMarket,
   StoredParameterSet,
   StoredToken,
@@ -120,6 +124,66 @@ async function insertAudit(sql: SqlRunner, a: AuditInput, ctx: WriteContext): Pr
     [ctx.at, ctx.actor, a.action, a.accountId ?? null, a.accountVersion ?? null, ctx.requestId, JSON.stringify(a.detail)],
   );
 }
+
+const checkpointOf = (r: Row): PartitionCheckpoint => ({
+  cluster: String(r.cluster),
+  partition: Number(r.partition),
+  version: Number(r.version),
+  lastSeq: Number(r.last_seq),
+  owner: String(r.owner),
+  snapshot: obj(r.snapshot),
+  updatedAt: iso(r.updated_at),
+});
+
+/** The checkpoint write: version-checked (the fence), never backwards, events idempotent by (input, n). */
+async function writeCheckpointIn(db: SqlDriver, w: CheckpointWrite): Promise<CheckpointWriteResult> {
+  try {
+    return await db.transaction(async (sql) => {
+      const cur = await sql.query<Row>("SELECT version, last_seq FROM partition_checkpoints WHERE cluster = $1 AND partition = $2 FOR UPDATE", [w.cluster, w.partition]);
+      const current = cur[0];
+      const currentVersion = current === undefined ? 0 : Number(current.version);
+      if (currentVersion !== w.expectedVersion) throw new Abort<CheckpointWriteResult>({ ok: false, reason: "version_conflict", currentVersion });
+      if (current !== undefined && w.lastSeq < Number(current.last_seq)) throw new Abort<CheckpointWriteResult>({ ok: false, reason: "seq_regression", currentLastSeq: Number(current.last_seq) });
+      const snapshot = JSON.stringify(w.snapshot);
+      const rows =
+        current === undefined
+          ? await sql.query<Row>(
+              "INSERT INTO partition_checkpoints (cluster, partition, version, last_seq, owner, snapshot, updated_at) VALUES ($1, $2, 1, $3, $4, $5::json, $6) ON CONFLICT DO NOTHING RETURNING *",
+              [w.cluster, w.partition, w.lastSeq, w.owner, snapshot, w.at],
+            )
+          : await sql.query<Row>(
+              "UPDATE partition_checkpoints SET version = version + 1, last_seq = $3, owner = $4, snapshot = $5::json, updated_at = $6 WHERE cluster = $1 AND partition = $2 RETURNING *",
+              [w.cluster, w.partition, w.lastSeq, w.owner, snapshot, w.at],
+            );
+      // A concurrent first write got there before (the row did not exist to lock).
+      if (rows.length === 0) throw new Abort<CheckpointWriteResult>({ ok: false, reason: "version_conflict", currentVersion: 1 });
+      const events = w.events ?? [];
+      // One statement per 500 events (a tick can move thousands of accounts' health at once).
+      for (let k = 0; k < events.length; k += 500) {
+        const chunk = events.slice(k, k + 500);
+        const params: unknown[] = [];
+        const values = chunk.map((e, j) => {
+          params.push(w.cluster, w.partition, e.inputSeq, e.n, e.accountId, JSON.stringify(e.event));
+          const b = j * 6;
+          return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::json)`;
+        });
+        await sql.query(`INSERT INTO partition_events (cluster, partition, input_seq, n, account_id, event) VALUES ${values.join(", ")} ON CONFLICT DO NOTHING`, params);
+      }
+      return { ok: true, checkpoint: checkpointOf(rows[0] as Row) } as const;
+    });
+  } catch (e) {
+    if (e instanceof Abort) return e.result as CheckpointWriteResult;
+    throw e;
+  }
+}
+
+const liveEventOf = (r: Row): StoredLiveEvent => ({
+  eventSeq: Number(r.event_seq),
+  seq: Number(r.seq),
+  type: String(r.type),
+  accountId: r.account_id === null || r.account_id === undefined ? null : String(r.account_id),
+  document: obj(r.document),
+});
 
 /** A Store on an open driver (migrations already run: {@link migrate}). */
 export function sqlStore(db: SqlDriver): Store {
@@ -287,10 +351,71 @@ export function sqlStore(db: SqlDriver): Store {
       });
     },
 
+    async commitLive(c, ctx) {
+      try {
+        return await db.transaction(async (sql) => {
+          for (const e of c.events) {
+            const r = await sql.query(
+              "INSERT INTO live_events (event_seq, seq, type, account_id, document, created_at) VALUES ($1, $2, $3, $4, $5::json, $6) ON CONFLICT DO NOTHING RETURNING event_seq",
+              [e.eventSeq, e.seq, e.type, e.accountId, JSON.stringify(e.document), ctx.at],
+            );
+            if (r.length === 0) throw new Abort({ ok: false as const, reason: "duplicate_event" as const, eventSeq: e.eventSeq });
+          }
+          if (c.market !== undefined) {
+            const m = c.market;
+            const inserted = await sql.query(
+              "INSERT INTO market_snapshots (id, timestamp_ms, document, received_at, is_current) VALUES ($1, $2, $3::json, $4, false) ON CONFLICT DO NOTHING RETURNING id",
+              [m.id, m.timestampMs, JSON.stringify(m.document), ctx.at],
+            );
+            await sql.query("UPDATE market_snapshots SET is_current = false WHERE is_current AND id <> $1", [m.id]);
+            await sql.query("UPDATE market_snapshots SET is_current = true WHERE id = $1", [m.id]);
+            await insertAudit(sql, { action: "market.tick", detail: { marketId: m.id, timestampMs: m.timestampMs, created: inserted.length > 0, events: c.events.length } }, ctx);
+          }
+          for (const [key, value] of Object.entries(c.state ?? {})) {
+            await sql.query(
+              "INSERT INTO live_state (key, value, updated_at) VALUES ($1, $2::json, $3) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at",
+              [key, JSON.stringify(value), ctx.at],
+            );
+          }
+          return { ok: true as const };
+        });
+      } catch (e) {
+        if (e instanceof Abort) return e.result as { ok: false; reason: "duplicate_event"; eventSeq: number };
+        throw e;
+      }
+    },
+    async readLiveEvents({ afterEventSeq, limit, accounts, types }) {
+      const rows = await db.query<Row>(
+        "SELECT * FROM live_events WHERE event_seq > $1 AND ($3::text[] IS NULL OR account_id = ANY($3::text[])) AND ($4::text[] IS NULL OR type = ANY($4::text[])) ORDER BY event_seq LIMIT $2",
+        [afterEventSeq, limit, accounts === undefined || accounts === null ? null : [...accounts], types === undefined || types === null ? null : [...types]],
+      );
+      return rows.map(liveEventOf);
+    },
+    async lastLiveEventSeq() {
+      const rows = await db.query<Row>("SELECT COALESCE(MAX(event_seq), 0) AS last FROM live_events");
+      return Number(rows[0]?.last ?? 0);
+    },
+    async getLiveState(key) {
+      const rows = await db.query<Row>("SELECT value FROM live_state WHERE key = $1", [key]);
+      const v = rows[0]?.value;
+      return v === undefined ? null : typeof v === "string" ? (JSON.parse(v) as unknown) : v;
+    },
+
     async appendAudit(entries) {
       if (entries.length === 0) return;
+      // One multi-row INSERT per 500 rows: the read audit commits thousands of rows a second under load, and a
+      // statement per row cost more than the reads it records (PGlite runs every statement on the server's thread).
       await db.transaction(async (sql) => {
-        for (const e of entries) await insertAudit(sql, e, e.ctx);
+        for (let from = 0; from < entries.length; from += 500) {
+          const chunk = entries.slice(from, from + 500);
+          const params: unknown[] = [];
+          const rows = chunk.map((e) => {
+            const k = params.length;
+            params.push(e.ctx.at, e.ctx.actor, e.action, e.accountId ?? null, e.accountVersion ?? null, e.ctx.requestId, JSON.stringify(e.detail));
+            return `($${k + 1}, $${k + 2}, $${k + 3}, $${k + 4}, $${k + 5}, $${k + 6}, $${k + 7}::json)`;
+          });
+          await sql.query(`INSERT INTO audit_log (at, actor, action, account_id, account_version, request_id, detail) VALUES ${rows.join(", ")}`, params);
+        }
       });
     },
     async listAudit({ accountId, afterSeq, limit, actions }) {
@@ -299,6 +424,16 @@ export function sqlStore(db: SqlDriver): Store {
         [accountId ?? null, afterSeq ?? 0, limit, actions === undefined ? null : [...actions]],
       );
       return rows.map(auditOf);
+    },
+
+    getCheckpoint: (cluster, partition) => one("SELECT * FROM partition_checkpoints WHERE cluster = $1 AND partition = $2", [cluster, partition], checkpointOf),
+    writeCheckpoint: (w) => writeCheckpointIn(db, w),
+    async listPartitionEvents({ cluster, accountId, afterInputSeq, limit }) {
+      const rows = await db.query<Row>(
+        "SELECT * FROM partition_events WHERE cluster = $1 AND ($2::text IS NULL OR account_id = $2) AND input_seq > $3 ORDER BY input_seq, partition, n LIMIT $4",
+        [cluster, accountId ?? null, afterInputSeq ?? 0, limit],
+      );
+      return rows.map((r) => ({ partition: Number(r.partition), inputSeq: Number(r.input_seq), n: Number(r.n), accountId: r.account_id === null ? null : String(r.account_id), event: obj(r.event) }));
     },
   };
 }

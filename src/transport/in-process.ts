@@ -15,6 +15,8 @@ export interface InProcessOptions {
   readonly maxMessages?: number;
   /** How long a message id is remembered for deduplication, in publishes (default 100,000). */
   readonly duplicateWindow?: number;
+  /** The log starts after this sequence (a service resuming its input sequence after a restart); default 0. */
+  readonly startSeq?: number;
 }
 
 interface Stored {
@@ -39,8 +41,10 @@ export function createInProcessTransport(options: InProcessOptions = {}): Transp
   const maxMessages = options.maxMessages ?? 1_000_000;
   const window = options.duplicateWindow ?? 100_000;
   const log: Stored[] = [];
-  let first = 1;
-  let last = 0;
+  let last = options.startSeq ?? 0;
+  /** The first sequence this log ever held: below `first` but at or above it, messages were dropped. */
+  const base = last + 1;
+  let first = base;
   const ids = new Map<string, number>();
   const idOrder: string[] = [];
   const subs = new Set<Sub>();
@@ -111,8 +115,8 @@ export function createInProcessTransport(options: InProcessOptions = {}): Transp
       if (closed) throw new TransportError("closed", "the transport is closed");
       if (!isPattern(pattern)) throw new TransportError("invalid_subject", `not a subject pattern: ${JSON.stringify(pattern)}`);
       const from = opts.fromSeq ?? last + 1;
-      if (from < first && first > 1) throw new TransportError("sequence_unavailable", `sequence ${from} is no longer held (first held: ${first})`);
-      const sub: Sub = { pattern, handler, next: Math.max(from, 1), lastSeq: 0, running: null, stopped: false };
+      if (from < first && first > base) throw new TransportError("sequence_unavailable", `sequence ${from} is no longer held (first held: ${first})`);
+      const sub: Sub = { pattern, handler, next: Math.max(from, base), lastSeq: 0, running: null, stopped: false };
       subs.add(sub);
       pump(sub);
       return {
@@ -128,7 +132,7 @@ export function createInProcessTransport(options: InProcessOptions = {}): Transp
     },
     async read(pattern: string, fromSeq: number, limit: number): Promise<TransportMessage[]> {
       if (!isPattern(pattern)) throw new TransportError("invalid_subject", `not a subject pattern: ${JSON.stringify(pattern)}`);
-      if (fromSeq < first && first > 1) throw new TransportError("sequence_unavailable", `sequence ${fromSeq} is no longer held (first held: ${first})`);
+      if (fromSeq < first && first > base) throw new TransportError("sequence_unavailable", `sequence ${fromSeq} is no longer held (first held: ${first})`);
       const out: TransportMessage[] = [];
       for (let seq = Math.max(fromSeq, first); seq <= last && out.length < limit; seq++) {
         const s = at(seq);

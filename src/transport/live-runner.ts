@@ -7,18 +7,24 @@
  *
  * Input messages (JSON, validated here at the boundary; a bad one is rejected with its issues and the run goes on):
  * - `netrisk.in.tick`: a tick in the tick file's format (docs/live.md);
- * - `netrisk.in.account.<id>`: `{"type": "fill", "ts": ..., "fill": {...}}` or
- *   `{"type": "balance", "ts": ..., "currency": "USDC", "amount": 1000, "reason": "deposit"}`;
- * - `netrisk.in.control`: `{"type": "time", "ts": ...}` or `{"type": "breaker_reset", "ts": ..., "underlying": "BTC",
- *   "rule"?: "..."}`. (Parameter versions need a bound model; the service applies them to the core directly.)
+ * - `netrisk.in.account.<id>`: `{"type": "fill", "ts": ..., "fill": {...}}`,
+ *   `{"type": "balance", "ts": ..., "currency": "USDC", "amount": 1000, "reason": "deposit"}`, or the whole account
+ *   `{"type": "account", "ts": ..., "document": <account file>, "parameterSet": {"name", "version", "document"} | null,
+ *   "cause"?: "..."}` (created or replaced; self-contained: the parameter set it binds to travels with it, so a worker
+ *   with no store binds it the same way);
+ * - `netrisk.in.control`: `{"type": "time", "ts": ...}`, `{"type": "breaker_reset", "ts": ..., "underlying": "BTC",
+ *   "rule"?: "..."}` or `{"type": "breaker_rules", "ts": ..., "rules": <breaker rules file>}`. (Parameter versions need a bound model; the service applies them to the core directly.)
  * @module
  */
 import type { Fill } from "../account/fills.js";
 import type { Issue } from "../errors.js";
-import { issue } from "../errors.js";
-import { validateTick } from "../io/live.js";
+import { fail, issue, ok } from "../errors.js";
+import { createAccountBinder } from "../io/account-binder.js";
+import type { ParameterSetResolver } from "../io/account-binder.js";
+import { liveAccountOfLoaded } from "../io/live-accounts.js";
+import { validateBreakerRules, validateTick } from "../io/live.js";
 import { parseIsoTimestampMs } from "../io/timestamp.js";
-import type { ApplyOutcome, LiveCore, LiveInput } from "../live/core.js";
+import type { ApplyOutcome, LiveAccountInput, LiveCore, LiveInput } from "../live/core.js";
 import type { Subscription, Transport, TransportMessage } from "./port.js";
 import { SUBJECTS } from "./port.js";
 
@@ -45,8 +51,20 @@ function accountOf(subject: string): string {
   return token.replace(/~([0-9a-f]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
 
-/** The live input a message carries, or the issues of a bad one. */
-export function inputOfMessage(m: TransportMessage): LiveInput | Issue[] {
+/** Bind an `account` message's document on the core's market with the parameter set it carries. */
+function accountInput(core: LiveCore | undefined, account: string, d: Record<string, unknown>): LiveAccountInput | Issue[] {
+  if (core === undefined) return [issue("unsupported", "type", "an account message needs the core's market to bind on")];
+  if (d.document === null || typeof d.document !== "object") return [issue("required", "document", "an account message needs the account file as document")];
+  const ps = d.parameterSet as { name?: unknown; version?: unknown; document?: unknown } | null | undefined;
+  const resolver: ParameterSetResolver = (name) =>
+    ps !== null && ps !== undefined && typeof ps.version === "string" ? ok({ name: typeof ps.name === "string" ? ps.name : name, version: ps.version, document: ps.document }) : fail(issue("required", "parameterSet", `no parameter set ${name} came with the message`));
+  const bound = createAccountBinder(core.marketContext(), resolver).bind(d.document);
+  if (!bound.ok) return bound.issues.map((i) => ({ ...i, path: i.path === "" ? "document" : `document.${i.path}` }));
+  return liveAccountOfLoaded(account, d.document, bound.value);
+}
+
+/** The live input a message carries, or the issues of a bad one (`core`: to bind `account` messages on its market). */
+export function inputOfMessage(m: TransportMessage, core?: LiveCore): LiveInput | Issue[] {
   const d = m.data as Record<string, unknown> | null;
   if (m.subject === SUBJECTS.ticks) {
     const t = validateTick(m.data);
@@ -60,13 +78,23 @@ export function inputOfMessage(m: TransportMessage): LiveInput | Issue[] {
     if (d.type === "fill" && d.fill !== null && typeof d.fill === "object") return { kind: "fill", seq: m.seq, timestampMs: ts, account, fill: d.fill as Fill };
     if (d.type === "balance" && typeof d.currency === "string" && typeof d.amount === "number")
       return { kind: "balance", seq: m.seq, timestampMs: ts, account, currency: d.currency, amount: d.amount, ...(typeof d.reason === "string" ? { reason: d.reason } : {}) };
-    return [issue("invalid_value", "type", `unknown account input ${JSON.stringify(d.type)} (fill, balance)`)];
+    if (d.type === "account") {
+      const a = accountInput(core, account, d);
+      if (Array.isArray(a)) return a;
+      return { kind: "account", seq: m.seq, timestampMs: ts, account: a, ...(typeof d.cause === "string" ? { cause: d.cause } : {}) };
+    }
+    return [issue("invalid_value", "type", `unknown account input ${JSON.stringify(d.type)} (fill, balance, account)`)];
   }
   if (m.subject === SUBJECTS.control) {
     if (d.type === "time") return { kind: "time", seq: m.seq, timestampMs: ts };
     if (d.type === "breaker_reset" && typeof d.underlying === "string")
       return { kind: "breaker_reset", seq: m.seq, timestampMs: ts, underlying: d.underlying, ...(typeof d.rule === "string" ? { rule: d.rule } : {}) };
-    return [issue("invalid_value", "type", `unknown control input ${JSON.stringify(d.type)} (time, breaker_reset)`)];
+    if (d.type === "breaker_rules") {
+      const r = validateBreakerRules(d.rules);
+      if (!r.ok) return r.issues.map((i) => ({ ...i, path: i.path === "" ? "rules" : `rules.${i.path}` }));
+      return { kind: "breaker_rules", seq: m.seq, timestampMs: ts, rules: r.value };
+    }
+    return [issue("invalid_value", "type", `unknown control input ${JSON.stringify(d.type)} (time, breaker_reset, breaker_rules)`)];
   }
   return [issue("invalid_value", "subject", `no input is read from ${m.subject}`)];
 }
@@ -75,7 +103,7 @@ export function inputOfMessage(m: TransportMessage): LiveInput | Issue[] {
 export async function startLiveRunner(core: LiveCore, transport: Transport, options: LiveRunnerOptions = {}): Promise<LiveRunner> {
   let lastSeq = 0;
   const handle = async (m: TransportMessage): Promise<void> => {
-    const input = inputOfMessage(m);
+    const input = inputOfMessage(m, core);
     let outcome: ApplyOutcome;
     if (Array.isArray(input)) outcome = { seq: m.seq, status: "rejected", issues: input, events: [], changed: [], rowsRebuilt: 0, accountsRemargined: 0 };
     else outcome = core.apply(input);

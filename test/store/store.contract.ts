@@ -94,7 +94,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     });
 
     it("stores keys (hash and encrypted secret only), revokes them and their tokens", async () => {
-      const k = await store.createKey({ clientId: "trader-1", role: "trader", accounts: ["a", "b"], keyHash: "ab".repeat(32), secretEnc: "v1:x:y:z", label: null }, ctx(15));
+      const k = await store.createKey({ clientId: "trader-1", role: "trader", accounts: ["a", "b"], keyHash: "e7".repeat(32), secretEnc: "v1:x:y:z", label: null }, ctx(15));
       expect(k.revokedAt).toBeNull();
       expect((await store.getKey("trader-1"))?.accounts).toEqual(["a", "b"]);
       await store.putToken({ tokenHash: "t-hash", kind: "access", clientId: "trader-1", expiresAtMs: 1e13 });
@@ -127,6 +127,97 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(new Set(some.map((r) => r.action))).toEqual(new Set(["market.put", "fills.apply"]));
       expect(await store.listAudit({ accountId: "acc-1", limit: 100, actions: ["figures.read"] })).toHaveLength(1);
       expect(await store.listAudit({ limit: 100, actions: [] })).toEqual([]);
+    });
+
+    it("writes partition checkpoints only from the version read (fencing), never backwards, with their events once", async () => {
+      const at = ctx(20).at;
+      expect(await store.getCheckpoint("c1", 3)).toBeNull();
+      const ev = (inputSeq: number, n: number, accountId: string | null) => ({ inputSeq, n, accountId, event: { type: "health_changed", seq: inputSeq, x: 0.1 + 0.2 } });
+      const a = await store.writeCheckpoint({ cluster: "c1", partition: 3, expectedVersion: 0, lastSeq: 10, owner: "w1", snapshot: { book: [1, 2] }, events: [ev(7, 0, "a1"), ev(9, 0, null)], at });
+      expect(a.ok && a.checkpoint.version).toBe(1);
+      // A second creator (the row exists now) is fenced.
+      expect(await store.writeCheckpoint({ cluster: "c1", partition: 3, expectedVersion: 0, lastSeq: 11, owner: "w2", snapshot: {}, at })).toEqual({ ok: false, reason: "version_conflict", currentVersion: 1 });
+      // The new owner claims at version 1 → 2; the old owner's late write from version 1 is refused, nothing of it stored.
+      const claim = await store.writeCheckpoint({ cluster: "c1", partition: 3, expectedVersion: 1, lastSeq: 10, owner: "w2", snapshot: { book: [1, 2] }, at });
+      expect(claim.ok && claim.checkpoint.version).toBe(2);
+      const late = await store.writeCheckpoint({ cluster: "c1", partition: 3, expectedVersion: 1, lastSeq: 12, owner: "w1", snapshot: { book: ["late"] }, events: [ev(12, 0, "a1")], at });
+      expect(late).toEqual({ ok: false, reason: "version_conflict", currentVersion: 2 });
+      expect(await store.writeCheckpoint({ cluster: "c1", partition: 3, expectedVersion: 2, lastSeq: 9, owner: "w2", snapshot: {}, at })).toEqual({ ok: false, reason: "seq_regression", currentLastSeq: 10 });
+      // Redone inputs (events already stored) add nothing twice.
+      const next = await store.writeCheckpoint({ cluster: "c1", partition: 3, expectedVersion: 2, lastSeq: 14, owner: "w2", snapshot: { book: [3] }, events: [ev(9, 0, null), ev(14, 0, "a1"), ev(14, 1, "a2")], at });
+      expect(next.ok && next.checkpoint.version).toBe(3);
+      const got = await store.getCheckpoint("c1", 3);
+      expect(got).toMatchObject({ cluster: "c1", partition: 3, version: 3, lastSeq: 14, owner: "w2", snapshot: { book: [3] } });
+      expect(await store.getCheckpoint("c2", 3)).toBeNull();
+      const all = await store.listPartitionEvents({ cluster: "c1", limit: 100 });
+      expect(all.map((e) => [e.inputSeq, e.n, e.accountId])).toEqual([[7, 0, "a1"], [9, 0, null], [14, 0, "a1"], [14, 1, "a2"]]);
+      expect(all[0]?.event).toEqual({ type: "health_changed", seq: 7, x: 0.1 + 0.2 });
+      expect((await store.listPartitionEvents({ cluster: "c1", accountId: "a1", afterInputSeq: 7, limit: 100 })).map((e) => e.inputSeq)).toEqual([14]);
+      // Many events in one write (chunked statements), atomically.
+      const many = Array.from({ length: 1200 }, (_, k) => ev(20, k, `b${k}`));
+      const big = await store.writeCheckpoint({ cluster: "c1", partition: 4, expectedVersion: 0, lastSeq: 20, owner: "w1", snapshot: {}, events: many, at });
+      expect(big.ok).toBe(true);
+      expect(await store.listPartitionEvents({ cluster: "c1", afterInputSeq: 19, limit: 5000 })).toHaveLength(1200);
+    });
+
+    it("a read racing a write never leaves the old row to later reads; a revoked key reads revoked", async () => {
+      const w0 = await store.writeAccount({ id: "race-1", expectedVersion: 0, document: { positions: [], collateral: { BTC: 1 } }, audit: { action: "account.put", detail: {} } }, ctx(40));
+      expect(w0.ok).toBe(true);
+      for (let v = 1; v <= 5; v++) {
+        const read = store.getAccount("race-1");
+        const write = store.writeAccount({ id: "race-1", expectedVersion: v, document: { positions: [], collateral: { BTC: v + 1 } }, audit: { action: "account.put", detail: {} } }, ctx(41));
+        await Promise.all([read, write]);
+        expect((await store.getAccount("race-1"))?.version).toBe(v + 1);
+      }
+      expect((await store.getAccount("race-1"))?.document).toEqual({ positions: [], collateral: { BTC: 6 } });
+      await store.createKey({ clientId: "risk-0000000000aa", role: "risk", accounts: null, keyHash: "5a".repeat(32), secretEnc: "v1:x:y:z", label: null }, ctx(42));
+      expect((await store.getKey("risk-0000000000aa"))?.revokedAt).toBeNull();
+      await store.revokeKey("risk-0000000000aa", ctx(43));
+      expect((await store.getKey("risk-0000000000aa"))?.revokedAt).not.toBeNull();
+    });
+
+    it("appends a batch of read audit rows in order, each with its own fields (batches beyond one statement too)", async () => {
+      const batch = Array.from({ length: 1201 }, (_, i) => ({ action: "whatif.read", accountId: `batch-${i % 3}`, accountVersion: i, detail: { i, marketId: "m1" }, ctx: { ...ctx(i % 60), requestId: `r-${i}` } }));
+      await store.appendAudit(batch);
+      const rows = await store.listAudit({ limit: 10_000, actions: ["whatif.read"] });
+      expect(rows).toHaveLength(1201);
+      rows.forEach((r, i) => {
+        expect(r.accountVersion).toBe(i);
+        expect(r.accountId).toBe(`batch-${i % 3}`);
+        expect(r.requestId).toBe(`r-${i}`);
+        expect(r.detail).toEqual({ i, marketId: "m1" });
+        if (i > 0) expect(r.seq).toBeGreaterThan(rows[i - 1]?.seq ?? Infinity);
+      });
+    });
+
+    it("commits live steps atomically: events with a unique global eventSeq, the market made current, named state", async () => {
+      expect(await store.lastLiveEventSeq()).toBe(0);
+      expect(await store.getLiveState("tickSeq")).toBeNull();
+      const ev = (eventSeq: number, type: string, account: string | null) => ({ eventSeq, seq: 10 + eventSeq, type, accountId: account, document: { eventSeq, seq: 10 + eventSeq, type, ...(account ? { account } : {}), x: 0.1 + 0.2 } });
+      const a = await store.commitLive({ events: [ev(1, "health_changed", "acc-1"), ev(2, "margin_call", "acc-1"), ev(3, "breaker", null)], market: { id: "live-1", timestampMs: 1767340900000, document: { index: { BTC: 50000 } } }, state: { tickSeq: 7 } }, ctx(19));
+      expect(a).toEqual({ ok: true });
+      expect((await store.currentMarket())?.id).toBe("live-1");
+      expect(await store.getLiveState("tickSeq")).toBe(7);
+      expect(await store.lastLiveEventSeq()).toBe(3);
+      // A commit reusing an eventSeq fails whole: no event, no market, no state of it is there.
+      const b = await store.commitLive({ events: [ev(4, "health_changed", "b"), ev(3, "breaker", null)], market: { id: "live-2", timestampMs: 1767340901000, document: {} }, state: { tickSeq: 8 } }, ctx(20));
+      expect(b).toEqual({ ok: false, reason: "duplicate_event", eventSeq: 3 });
+      expect(await store.lastLiveEventSeq()).toBe(3);
+      expect((await store.currentMarket())?.id).toBe("live-1");
+      expect(await store.getLiveState("tickSeq")).toBe(7);
+      expect(await store.commitLive({ events: [ev(4, "health_changed", "b")], state: { tickSeq: 9, rules: { name: "r", version: "1" } } }, ctx(21))).toEqual({ ok: true });
+      expect(await store.getLiveState("rules")).toEqual({ name: "r", version: "1" });
+      // Reads: in eventSeq order, after a position, filtered by account and type; documents exactly as written.
+      const all = await store.readLiveEvents({ afterEventSeq: 0, limit: 100 });
+      expect(all.map((e) => e.eventSeq)).toEqual([1, 2, 3, 4]);
+      expect(JSON.stringify(all[0]?.document)).toBe(JSON.stringify(ev(1, "health_changed", "acc-1").document));
+      expect(all[2]?.accountId).toBeNull();
+      expect((await store.readLiveEvents({ afterEventSeq: 1, limit: 2 })).map((e) => e.eventSeq)).toEqual([2, 3]);
+      expect((await store.readLiveEvents({ afterEventSeq: 0, limit: 100, accounts: ["acc-1"] })).map((e) => e.eventSeq)).toEqual([1, 2]);
+      expect((await store.readLiveEvents({ afterEventSeq: 0, limit: 100, types: ["breaker", "margin_call"] })).map((e) => e.eventSeq)).toEqual([2, 3]);
+      expect((await store.readLiveEvents({ afterEventSeq: 0, limit: 100, accounts: ["b"], types: ["health_changed"] })).map((e) => e.eventSeq)).toEqual([4]);
+      expect(await store.readLiveEvents({ afterEventSeq: 0, limit: 100, accounts: [] })).toEqual([]);
+      expect((await store.listAudit({ limit: 1000, actions: ["market.tick"] })).length).toBe(1);
     });
 
     it("closes", async () => {

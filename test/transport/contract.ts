@@ -11,7 +11,8 @@ import { createLiveCore } from "../../src/live/core.js";
 import type { LiveCore } from "../../src/live/core.js";
 import type { LiveEvent } from "../../src/live/events.js";
 import { buildMarketContext } from "../../src/pricing/build-context.js";
-import { startLiveRunner } from "../../src/transport/live-runner.js";
+import { inputOfMessage, startLiveRunner } from "../../src/transport/live-runner.js";
+import { loadPreset } from "../../src/io/presets.js";
 import type { Transport, TransportMessage } from "../../src/transport/port.js";
 import { SUBJECTS, TransportError } from "../../src/transport/port.js";
 import { liveAccount } from "../live/helpers.js";
@@ -166,6 +167,8 @@ export function transportContract(name: string, make: TransportFactory): void {
         for (const [k, tick] of ticks.entries()) {
           await t.publish(SUBJECTS.ticks, tick);
           if (k === 2) await t.publish(SUBJECTS.accountInput("lev.1"), { type: "fill", ts: tick.ts, fill: { instrument: "BTC_USDC-PERPETUAL", size: 1, price: 86000, tradeId: "f1" } });
+          // A whole account (created), self-contained: its parameter set travels with it.
+          if (k === 3) await t.publish(SUBJECTS.accountInput("new one"), { type: "account", ts: tick.ts, document: { positions: [{ instrument: "BTC-PERPETUAL", size: -40 }], collateral: { BTC: 1 } }, parameterSet: { name: "deribit", version: "preset", document: unwrap(loadPreset("deribit")) }, cause: "created" });
         }
         await t.publish(SUBJECTS.ticks, { seq: 99, ts: "not a time" });
         await runner.idle();
@@ -179,6 +182,10 @@ export function transportContract(name: string, make: TransportFactory): void {
           if (m.subject === SUBJECTS.ticks && (m.data as { ts: string }).ts !== "not a time") {
             const d = m.data as { seq: number; ts: string; index: Record<string, number> };
             expected.push(...direct.apply({ kind: "tick", seq: m.seq, tick: { seq: d.seq, timestampMs: Date.parse(d.ts), indexUsd: d.index } }).events);
+          } else if ((m.data as { type?: string }).type === "account") {
+            const input = inputOfMessage(m, direct);
+            if (Array.isArray(input)) throw new Error(JSON.stringify(input));
+            expected.push(...direct.apply(input).events);
           } else if (m.subject !== SUBJECTS.ticks) {
             const d = m.data as { ts: string; fill: { instrument: string; size: number; price: number; tradeId: string } };
             expected.push(...direct.apply({ kind: "fill", seq: m.seq, timestampMs: Date.parse(d.ts), account: "lev.1", fill: d.fill }).events);
@@ -190,6 +197,7 @@ export function transportContract(name: string, make: TransportFactory): void {
         expect(figures.length).toBeGreaterThan(0);
         expect(new Set(figures.map((m) => m.msgId)).size).toBe(figures.length);
         expect(figures.map((m) => m.subject)).toContain("netrisk.out.figures.lev~002e1");
+        expect(figures.map((m) => m.subject)).toContain("netrisk.out.figures.new~0020one");
       });
     });
 

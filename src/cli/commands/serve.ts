@@ -18,8 +18,10 @@ import { loadServerKey, newKeyMaterial, secretBox, sha256Hex } from "../../serve
 import { marketIdOf } from "../../server/book.js";
 import { openStore, storeLocation } from "../../store/open.js";
 import type { StoreLocation } from "../../store/open.js";
-import { packagePath, readJson } from "../files.js";
+import { packagePath, readJson, readText } from "../files.js";
 import { need, runCommand, type Io } from "../run.js";
+import { parseTickLines, validateBreakerRules } from "../../io/live.js";
+import type { RunningServer } from "../../server/app.js";
 import { EXAMPLE_MARKET } from "./context.js";
 
 /** The key file of a store: beside the PGlite data, or NETRISK_SERVER_KEY_FILE / ./netrisk-server.key for PostgreSQL. */
@@ -44,12 +46,17 @@ export function registerServe(program: Command, io: Io, setExit: (code: number) 
     .option("--database-url <url>", "PostgreSQL URL (or DATABASE_URL) instead of PGlite")
     .option("--demo", "load the synthetic example market and generated synthetic accounts (first start), print an admin key")
     .option("--demo-accounts <n>", "how many demo accounts", "300")
-    .action(async (opts: { host: string; port: string; data?: string; databaseUrl?: string; demo?: boolean; demoAccounts: string }) => {
+    .option("--breakers <file>", "circuit-breaker rules (docs/live.md) when the store holds none in force")
+    .option("--feed <file>", "replay a tick file (JSON lines, docs/live.md) through the live engine once the service listens")
+    .action(async (opts: { host: string; port: string; data?: string; databaseUrl?: string; demo?: boolean; demoAccounts: string; breakers?: string; feed?: string }) => {
       setExit(
         await runCommand(io, false, async () => {
           const port = intOption("--port", opts.port, 0, 65535);
           const demoCount = intOption("--demo-accounts", opts.demoAccounts, 1, 100_000);
           const location = storeLocation({ data: opts.data, databaseUrl: opts.databaseUrl });
+          // Read the live inputs first: a bad rules or tick file stops the command before it opens the store.
+          const breakers = opts.breakers !== undefined ? need(validateBreakerRules(need(readJson(opts.breakers)))) : undefined;
+          const feedText = opts.feed !== undefined ? need(readText(opts.feed)) : undefined;
           const serverKey = loadServerKey(serverKeyFile(location));
           const store = await openStore(location, { lockHint: "stop that server first (one server per PGlite folder)" });
           const base = pino({ base: { service: "netrisk" } }, pino.destination({ fd: 2, sync: false }));
@@ -69,7 +76,7 @@ export function registerServe(program: Command, io: Io, setExit: (code: number) 
             await store.createKey({ clientId: m.clientId, role: "admin", accounts: null, keyHash: sha256Hex(m.apiKey), secretEnc: secretBox(serverKey).seal(m.clientSecret), label: "demo admin (netrisk serve --demo)" }, ctx);
             adminKey = m.apiKey;
           }
-          const server = await startServer({ store, serverKey, logger, host: opts.host, port, fallback: dashboardFiles(packagePath("dist/web")) });
+          const server = await startServer({ store, serverKey, logger, host: opts.host, port, fallback: dashboardFiles(packagePath("dist/web")), live: true, ...(breakers !== undefined ? { liveOptions: { breakers } } : {}) });
           io.out(`listening on ${server.url}`);
           if (adminKey !== undefined) {
             io.out(`demo exchange: the synthetic example market and ${(await store.listAccounts({ limit: 100_000 })).length} synthetic accounts (${location.kind === "pglite" ? `PGlite in ${location.dataDir ?? "memory"}` : "PostgreSQL"})`);
@@ -77,6 +84,7 @@ export function registerServe(program: Command, io: Io, setExit: (code: number) 
             io.out(`dashboard: ${server.url}/#key=${adminKey}`);
             io.out(`try: curl -H "Authorization: Bearer $KEY" ${server.url}/v1/summary   (API: ${server.url}/openapi.json, docs/server.md)`);
           }
+          if (feedText !== undefined && opts.feed !== undefined) void replayFeed(io, server, opts.feed, feedText);
           await new Promise<void>((resolve) => {
             const stop = (signal: string): void => {
               io.err(`netrisk: ${signal}: draining requests and closing the store`);
@@ -89,4 +97,29 @@ export function registerServe(program: Command, io: Io, setExit: (code: number) 
         }),
       );
     });
+}
+
+/**
+ * `--feed FILE`: the tick file replayed through the live engine, in file order, as fast as it commits (each tick one
+ * step: events stored and streamed). An unreadable line is reported and skipped; a summary line goes to stderr.
+ */
+async function replayFeed(io: Io, server: RunningServer, name: string, text: string): Promise<void> {
+  const live = server.service.deps.live;
+  if (live === undefined) return;
+  const counts = { applied: 0, ignored: 0, rejected: 0, unreadable: 0 };
+  const ctx = { actor: "netrisk-serve --feed", requestId: null, at: new Date().toISOString() };
+  try {
+    for (const l of parseTickLines(text, name)) {
+      if (!l.result.ok) {
+        counts.unreadable++;
+        io.err(`netrisk: ${l.result.issues.map((i) => `${i.path}: ${i.code}: ${i.message}`).join("; ")}`);
+        continue;
+      }
+      const [step] = await live.ticks([l.result.value], ctx);
+      if (step !== undefined) counts[step.status]++;
+    }
+    io.err(`netrisk: feed ${name}: ${counts.applied} ticks applied, ${counts.ignored} ignored, ${counts.rejected} rejected, ${counts.unreadable} unreadable`);
+  } catch (e) {
+    io.err(`netrisk: feed ${name} stopped: ${e instanceof Error ? e.message : String(e)}`);
+  }
 }

@@ -66,7 +66,8 @@ export function accountRoutes(deps: ServiceDeps): AnyRoute[] {
       response: { status: 200, description: "{ account, version }" },
       async handler(ctx) {
         const id = idParam(ctx);
-        const document = ctx.body as Record<string, unknown>;
+        // With the live engine, futures and perpetuals without an entry price get the live mark (the core's rule).
+        const document = deps.live !== undefined ? deps.live.pinEntries(ctx.body as Record<string, unknown>) : (ctx.body as Record<string, unknown>);
         const bound = await deps.book.bindDocument(document);
         if (!bound.ok) throw new HttpError(bound.issues.map((i) => ({ ...i, path: i.path === "" ? "body" : `body.${i.path}` })));
         const expected = ifMatchVersion(ctx);
@@ -77,6 +78,7 @@ export function accountRoutes(deps: ServiceDeps): AnyRoute[] {
         if (!r.ok) httpFail("version_conflict", "if-match", `account ${id} changed while it was written; read it again`);
         const account = (r as { account: StoredAccount }).account;
         deps.events.publish({ type: "account.updated", accountId: id, version: account.version, cause: "put" });
+        await deps.live?.accountChanged(account, `account ${id} ${version === 0 ? "created" : "replaced"} (version ${account.version})`, writeContext(deps, ctx));
         return { status: version === 0 ? 201 : 200, body: { account: account.document, version: account.version }, headers: { etag: `"${account.version}"` } };
       },
     }),

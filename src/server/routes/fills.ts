@@ -96,6 +96,7 @@ export function fillRoutes(deps: ServiceDeps): AnyRoute[] {
             );
             if (w.ok) {
               deps.events.publish({ type: "account.updated", accountId: id, version: w.account.version, cause: "fills" });
+              await deps.live?.accountChanged(w.account, `fills ${todo.map((f) => f.tradeId).join(", ")} (version ${w.account.version})`, writeContext(deps, ctx));
               return { status: 200, body, headers: { etag: `"${w.account.version}"` } };
             }
             if (w.reason === "idempotency_taken") return replay(ctx, w.record, requestHash);

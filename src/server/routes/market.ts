@@ -22,6 +22,7 @@ export function marketRoutes(deps: ServiceDeps): AnyRoute[] {
         const { created, market } = await deps.store.putMarket({ id: built.value.id, timestampMs: built.value.timestampMs, document: ctx.body as Record<string, unknown> }, writeContext(deps, ctx));
         deps.book.setMarket(market, built.value.context);
         deps.events.publish({ type: "market.updated", marketId: market.id, timestampMs: market.timestampMs });
+        await deps.live?.marketReplaced(writeContext(deps, ctx));
         return { status: 200, body: { id: market.id, timestamp: new Date(market.timestampMs).toISOString(), created } };
       },
     }),

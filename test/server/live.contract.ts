@@ -1,0 +1,242 @@
+/**
+ * The service with the live engine, run against both stores (live-pglite.test.ts, live-postgres.test.ts): ticks in
+ * (POST, WebSocket), accounts re-margined with their figures equal between the service and the live core, events
+ * stored with a global eventSeq and streamed (SSE and WebSocket) filtered and resumable without loss across a
+ * reconnect and a server restart, auth, and every route's bad input answered with a coded error and nothing written.
+ */
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { compareDocuments } from "../live/helpers.js";
+import type { Backend, LiveTestData, LiveTestServer } from "./live-helpers.js";
+import { liveTestData, sse, wsClient } from "./live-helpers.js";
+
+const MARKET = JSON.parse(readFileSync("examples/market.json", "utf8")) as { timestamp: string; index: Record<string, number> };
+const T0 = Date.parse(MARKET.timestamp);
+const tick = (seq: number, btc: number, minutes = seq) => ({ seq, ts: new Date(T0 + minutes * 60_000).toISOString(), index: { BTC: btc } });
+
+/** A linear BTC perpetual long on USDC: healthy at 90,000, warning at 86,000, margin call at 82,000, liquidation at 78,000. */
+const LEVERED = { positions: [{ instrument: "BTC_USDC-PERPETUAL", size: 5, averagePrice: 90000 }], collateral: { USDC: 100_000 } };
+const ETH_ONLY = { positions: [{ instrument: "ETH-PERPETUAL", size: -20 }], collateral: { ETH: 10 } };
+
+export function liveServiceContract(name: string, backend: () => Backend | null): void {
+  describe(`live service: ${name}`, { timeout: 60_000 }, () => {
+    let data: LiveTestData;
+    let s: LiveTestServer;
+    beforeAll(async () => {
+      const b = backend();
+      if (b === null) return;
+      data = await liveTestData(b);
+      s = await data.start();
+    }, 120_000);
+    afterAll(async () => {
+      await s?.close();
+      await data?.drop();
+    }, 60_000);
+
+    it("starts without a market (503 on ticks), then takes the market and accounts", async () => {
+      expect((await s.call("GET", "/v1/live")).body.running).toBe(false);
+      const t = await s.call("POST", "/v1/ticks", { body: tick(1, 89000) });
+      expect([t.status, t.body.error.code]).toEqual([503, "unavailable"]);
+      expect((await s.call("PUT", "/v1/market", { body: MARKET })).status).toBe(200);
+      expect((await s.call("PUT", "/v1/accounts/lev", { body: LEVERED })).status).toBe(201);
+      expect((await s.call("PUT", "/v1/accounts/eth", { body: ETH_ONLY })).status).toBe(201);
+      const st = (await s.call("GET", "/v1/live")).body;
+      expect([st.running, st.accounts]).toEqual([true, 2]);
+      // An account stored without an entry price gets the live mark as its entry (the core's rule), so stored = live.
+      const eth = (await s.call("GET", "/v1/accounts/eth")).body;
+      expect(typeof eth.account.positions[0].averagePrice).toBe("number");
+    });
+
+    it("a tick moving BTC changes stored state and events; service figures equal the live core's", async () => {
+      const before = (await s.call("GET", "/v1/accounts/lev")).body;
+      const ethBefore = (await s.call("GET", "/v1/accounts/eth")).body;
+      const r = await s.call("POST", "/v1/ticks", { key: await data.key(s, "feed"), body: [tick(1, 86000), tick(2, 82000)] });
+      expect(r.status).toBe(200);
+      expect([r.body.applied, r.body.ignored, r.body.rejected]).toEqual([2, 0, 0]);
+      const after = (await s.call("GET", "/v1/accounts/lev")).body;
+      expect(after.figures.figures.equityUsd).toBeLessThan(before.figures.figures.equityUsd);
+      expect(after.figures.health.state).not.toBe(before.figures.health.state);
+      expect(after.computedFrom.marketId).toBe(r.body.results[1].marketId);
+      // The account not exposed to BTC did not move.
+      expect((await s.call("GET", "/v1/accounts/eth")).body.figures.figures).toEqual(ethBefore.figures.figures);
+      // The stored market is the one the core holds.
+      const m = (await s.call("GET", "/v1/market")).body;
+      expect(m.market.index.BTC).toBe(82000);
+      expect(m.id).toBe(r.body.results[1].marketId);
+      // Figures served from the stored account on the stored market = the live core's document (1e-9 relative).
+      const live = s.server.service.deps.live?.document("lev");
+      expect(live?.ok).toBe(true);
+      const cmp = compareDocuments((live as { value: { figures: unknown; health: { state: string } } }).value.figures, after.figures.figures, 1e-9);
+      expect(cmp.diffs).toEqual([]);
+      expect((live as { value: { health: { state: string } } }).value.health.state).toBe(after.figures.health.state);
+      // A fill goes through the core too: the live figures follow the stored account.
+      const f = await s.call("POST", "/v1/accounts/lev/fills", { body: { instrument: "BTC_USDC-PERPETUAL", size: -1, price: 82000, tradeId: "t-1" } });
+      expect(f.status).toBe(200);
+      const filled = (await s.call("GET", "/v1/accounts/lev")).body;
+      const liveAfterFill = s.server.service.deps.live?.document("lev") as { ok: true; value: { figures: unknown } };
+      expect(compareDocuments(liveAfterFill.value.figures, filled.figures.figures, 1e-9).diffs).toEqual([]);
+      expect(filled.account.positions[0].size).toBe(4);
+      const events = (await s.call("GET", "/v1/events")).body;
+      expect(events.events.length).toBeGreaterThan(0);
+      expect(events.events.map((e: { eventSeq: number }) => e.eventSeq)).toEqual(events.events.map((_: unknown, i: number) => i + 1));
+      expect(events.events.some((e: { type: string; account?: string }) => e.type === "health_changed" && e.account === "lev")).toBe(true);
+    });
+
+    it("streams as server-sent events: catch-up from an eventSeq, live events, resume with Last-Event-ID without loss", async () => {
+      const all0 = (await s.call("GET", "/v1/events")).body.events as { eventSeq: number }[];
+      // From the start: the stored events first, in eventSeq order, with the SSE id = eventSeq.
+      const a = await sse(`${s.url}/v1/stream?after=0`, { authorization: `Bearer ${data.adminKey}` });
+      await a.until((e) => e.length >= all0.length);
+      expect(a.events.map((e) => Number(e.id))).toEqual(all0.map((e) => e.eventSeq));
+      expect(a.events.map((e) => e.data)).toEqual(all0);
+      // Live: a tick's events arrive on the open stream.
+      const r3 = await s.call("POST", "/v1/ticks", { body: tick(3, 72000) });
+      expect(r3.body.results[0].events).toBeGreaterThan(0);
+      await a.until((e) => e.length === all0.length + r3.body.results[0].events);
+      const lastSeen = a.events[a.events.length - 1]?.id as string;
+      a.close();
+      // Events while disconnected, then a reconnect with Last-Event-ID: exactly the missed ones.
+      await s.call("POST", "/v1/ticks", { body: [tick(4, 90000), tick(5, 95000)] });
+      const all = (await s.call("GET", "/v1/events")).body.events as { eventSeq: number }[];
+      const missed = all.filter((e) => e.eventSeq > Number(lastSeen));
+      expect(missed.length).toBeGreaterThan(0);
+      const b = await sse(`${s.url}/v1/stream`, { authorization: `Bearer ${data.adminKey}`, "last-event-id": lastSeen });
+      await b.until((e) => e.length >= missed.length);
+      expect(b.events.map((e) => e.data)).toEqual(missed);
+      b.close();
+      // `from` is inclusive.
+      const c = await sse(`${s.url}/v1/stream?from=2&type=health_changed`, { authorization: `Bearer ${data.adminKey}` });
+      const hc = all.filter((e) => e.eventSeq >= 2 && (e as { type?: string }).type === "health_changed");
+      await c.until((e) => e.length >= hc.length);
+      expect(c.events.map((e) => e.data)).toEqual(hc);
+      c.close();
+    });
+
+    it("streams over a WebSocket filtered by account and type, with the figures channel at a bounded rate", async () => {
+      const w = await wsClient(`${s.url.replace("http", "ws")}/v1/stream?account=lev&type=health_changed,figures&figuresIntervalMs=100`, { authorization: `Bearer ${data.adminKey}` });
+      await s.call("POST", "/v1/ticks", { body: [tick(6, 84000), tick(7, 80000)] });
+      await w.until((m) => m.some((x) => x.type === "health_changed") && m.some((x) => x.type === "figures"));
+      for (const m of w.messages) {
+        expect(m.account).toBe("lev");
+        expect(["health_changed", "figures"]).toContain(m.type);
+      }
+      const f = w.messages.find((m) => m.type === "figures");
+      // The replay's figures line: { seq, type: "figures", account, figures: the account document }.
+      expect(Object.keys(f).sort()).toEqual(["account", "figures", "seq", "type"]);
+      const served = (await s.call("GET", "/v1/accounts/lev")).body.figures;
+      expect(compareDocuments(f.figures.figures, served.figures, 1e-9).diffs).toEqual([]);
+      // Two ticks within one interval: at most one figures message per account per interval.
+      expect(w.messages.filter((m) => m.type === "figures").length).toBeLessThanOrEqual(2);
+      w.close();
+    });
+
+    it("lets a trader's key see only its accounts; feed keys write ticks but read no stream; stream tokens work", async () => {
+      const trader = await data.key(s, "trader", ["eth"]);
+      const feed = await data.key(s, "feed");
+      const own = await s.call("GET", "/v1/events?after=0", { key: trader });
+      expect(own.status).toBe(200);
+      expect(own.body.events.every((e: { account?: string }) => e.account === "eth")).toBe(true);
+      const other = await s.call("GET", "/v1/events?account=lev", { key: trader });
+      expect([other.status, other.body.error.code, other.body.error.issues[0].path]).toEqual([403, "forbidden", "query.account[0]"]);
+      const t = await sse(`${s.url}/v1/stream?account=lev`, { authorization: `Bearer ${trader}` });
+      expect(t.status).toBe(403);
+      expect((await sse(`${s.url}/v1/stream`, { authorization: `Bearer ${feed}` })).status).toBe(403);
+      expect((await sse(`${s.url}/v1/stream`)).status).toBe(401);
+      expect((await s.call("POST", "/v1/ticks", { key: trader, body: tick(100, 1) })).status).toBe(403);
+      // A trader's WebSocket stream: only its account's events (an ETH move).
+      const token = (await s.call("POST", "/v1/stream-tokens", { key: trader })).body.token as string;
+      const w = await wsClient(`${s.url.replace("http", "ws")}/v1/stream?after=0&token=${token}`);
+      await s.call("POST", "/v1/ticks", { key: feed, body: { seq: 8, ts: new Date(T0 + 8 * 60_000).toISOString(), index: { ETH: 4500, BTC: 80000 } } });
+      await w.until((m) => m.length > 0);
+      await new Promise((r) => setTimeout(r, 200));
+      expect(w.messages.every((m) => m.account === "eth")).toBe(true);
+      w.close();
+      await expect(wsClient(`${s.url.replace("http", "ws")}/v1/stream?account=lev&token=${token}`)).rejects.toThrow("HTTP 403");
+      await expect(wsClient(`${s.url.replace("http", "ws")}/v1/stream`)).rejects.toThrow("HTTP 401");
+    });
+
+    it("answers bad input with coded errors and applies nothing of a refused request", async () => {
+      const before = (await s.call("GET", "/v1/live")).body;
+      const market = (await s.call("GET", "/v1/market")).body.id;
+      const bad = async (body: unknown, raw?: string) => s.call("POST", "/v1/ticks", raw !== undefined ? { raw } : { body });
+      let r = await bad({ seq: 50, ts: "yesterday", index: { BTC: 80000 } });
+      expect([r.status, r.body.error.issues[0].path]).toEqual([400, "body.ts"]);
+      r = await bad([tick(50, 81000), { ...tick(51, 82000), index: { BTC: -5 } }]);
+      expect([r.status, r.body.error.issues[0].path]).toEqual([400, "body[1].index.BTC"]);
+      r = await bad(undefined, '{"seq": 50, "ts": ');
+      expect([r.status, r.body.error.code]).toEqual([400, "invalid_json"]);
+      r = await bad(undefined, '{"seq": 50, "ts": "2026-03-02T13:00:00Z", "index": {"BTC": 1e999}}');
+      expect([r.status, r.body.error.code]).toEqual([400, "non_finite"]);
+      r = await bad({ ...tick(50, 80000), instruments: { "NOT AN INSTRUMENT": { markPrice: 1 } } });
+      expect(r.status).toBe(400);
+      // Nothing of the refused requests was applied.
+      const mid = (await s.call("GET", "/v1/live")).body;
+      expect([mid.lastSeq, mid.lastEventSeq]).toEqual([before.lastSeq, before.lastEventSeq]);
+      expect((await s.call("GET", "/v1/market")).body.id).toBe(market);
+      // Well-formed ticks the core does not take: an older seq is ignored (counted), a 90 % jump rejected (422).
+      r = await bad(tick(2, 70000, 60));
+      expect([r.status, r.body.ignored, r.body.results[0].issues[0].code]).toEqual([200, 1, "out_of_order"]);
+      r = await bad(tick(60, 8000, 60));
+      expect([r.status, r.body.error.code]).toEqual([422, "implausible_move"]);
+      const after = (await s.call("GET", "/v1/live")).body;
+      expect(after.lastEventSeq).toBe(before.lastEventSeq);
+      expect(after.counters["ignored:out_of_order"]).toBeGreaterThanOrEqual(1);
+      expect((await s.call("GET", "/v1/market")).body.id).toBe(market);
+      // An unknown instrument in a tick: applied without it, with a counted warning.
+      r = await bad({ ...tick(61, 80500, 61), instruments: { "BTC-1JAN27": { markPrice: 80000 } } });
+      expect([r.status, r.body.applied, r.body.results[0].issues[0].code]).toEqual([200, 1, "unknown_instrument"]);
+      // Stream and events queries.
+      expect((await s.call("GET", "/v1/events?type=nope")).body.error.issues[0].path).toBe("query.type[0]");
+      expect((await s.call("GET", "/v1/events?after=-1")).status).toBe(400);
+      expect((await s.call("GET", "/v1/events?bogus=1")).status).toBe(400);
+      expect((await sse(`${s.url}/v1/stream`, { authorization: `Bearer ${data.adminKey}`, "last-event-id": "abc" })).status).toBe(400);
+      expect((await sse(`${s.url}/v1/stream?figuresIntervalMs=1`, { authorization: `Bearer ${data.adminKey}` })).status).toBe(400);
+      // Breaker routes.
+      expect((await s.call("POST", "/v1/breakers/XYZ/reset", { body: {} })).status).toBe(404);
+      expect((await s.call("POST", "/v1/breakers/btc/reset", { body: {} })).status).toBe(400);
+      expect((await s.call("POST", "/v1/breakers/BTC/reset", { body: { rule: "nope" } })).status).toBe(422);
+      const br = (await s.call("GET", "/v1/breakers")).body;
+      expect(br.underlyings.find((u: { underlying: string }) => u.underlying === "BTC").state).toBe("normal");
+    });
+
+    it("takes ticks over a WebSocket, answering each message in order", async () => {
+      const feed = await data.key(s, "feed");
+      const w = await wsClient(`${s.url.replace("http", "ws")}/v1/ticks`, { authorization: `Bearer ${feed}` });
+      w.ws.send(JSON.stringify(tick(70, 81000, 70)));
+      w.ws.send("not json");
+      w.ws.send(JSON.stringify([tick(71, 81500, 71), tick(72, 82000, 72)]));
+      await w.until((m) => m.length === 3);
+      expect(w.messages[0].applied).toBe(1);
+      expect([w.messages[1].status, w.messages[1].error.code]).toEqual([400, "invalid_json"]);
+      expect(w.messages[2].applied).toBe(2);
+      w.close();
+      await expect(wsClient(`${s.url.replace("http", "ws")}/v1/ticks`, { authorization: `Bearer ${await data.key(s, "risk")}` })).rejects.toThrow("HTTP 403");
+    });
+
+    it("keeps eventSeq, the tick seq and the stream's resume point across a server restart", async () => {
+      const before = (await s.call("GET", "/v1/events")).body.events as { eventSeq: number }[];
+      const last = before[before.length - 1]?.eventSeq as number;
+      const lev = (await s.call("GET", "/v1/accounts/lev")).body;
+      await s.close();
+      s = await data.start();
+      const st = (await s.call("GET", "/v1/live")).body;
+      expect([st.running, st.accounts, st.lastEventSeq]).toEqual([true, 2, last]);
+      // The figures after the restart are those before it (same stored market and accounts).
+      expect(compareDocuments((await s.call("GET", "/v1/accounts/lev")).body.figures.figures, lev.figures.figures, 1e-12).diffs).toEqual([]);
+      // An old tick seq stays old; a new one moves on, its events numbered after the last stored.
+      expect((await s.call("POST", "/v1/ticks", { body: tick(72, 60000, 72) })).body.ignored).toBe(1);
+      const r = await s.call("POST", "/v1/ticks", { body: [tick(80, 76000, 80), tick(81, 70000, 81)] });
+      expect(r.body.applied).toBe(2);
+      const all = (await s.call("GET", "/v1/events")).body.events as { eventSeq: number; seq: number }[];
+      expect(all.length).toBeGreaterThan(before.length);
+      expect(all.map((e) => e.eventSeq)).toEqual(all.map((_, i) => i + 1));
+      // Input seqs keep increasing across the restart too.
+      for (let i = 1; i < all.length; i++) expect((all[i] as { seq: number }).seq).toBeGreaterThanOrEqual((all[i - 1] as { seq: number }).seq);
+      // A client that saw up to `last` before the restart resumes without loss.
+      const b = await sse(`${s.url}/v1/stream?after=${last}`, { authorization: `Bearer ${data.adminKey}` });
+      await b.until((e) => e.length >= all.length - before.length);
+      expect(b.events.map((e) => e.data)).toEqual(all.slice(before.length));
+      b.close();
+    });
+  });
+}
