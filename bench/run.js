@@ -13,6 +13,7 @@ const SUITES = [
   { name: "backtest", file: "./backtest.bench.js", run: "runBacktestBench" },
   { name: "venues", file: "./venues.bench.js", run: "runVenuesBench" },
   { name: "live", file: "./live.bench.js", run: "runLiveBench" },
+  { name: "cascade", file: "./cascade.bench.js", run: "runCascadeBench" },
 ];
 
 // Flags after the suite names go to every selected suite as options: `npm run bench -- live --sizes 10000 --ticks 50`

@@ -15,12 +15,18 @@ import type { MarketContext } from "../market/context.js";
 import type { DerivativeInstrument } from "../market/types.js";
 import { canonicalName } from "../market/venue-ids.js";
 import { loadAccount } from "./account.js";
+import type { LoadedAccount } from "./account.js";
 import { readJson } from "./files.js";
 
 /** Bind one parsed account file as a live account. Issues: the account reader's, paths under the file. */
 export function liveAccountOf(id: string, raw: unknown, market: MarketContext): Result<LiveAccountInput> {
   const loaded = loadAccount(raw, market);
   if (!loaded.ok) return loaded;
+  return ok(liveAccountOfLoaded(id, raw, loaded.value));
+}
+
+/** A live account from an account already read and bound (the service's binder) and its file as parsed JSON. */
+export function liveAccountOfLoaded(id: string, raw: unknown, loaded: LoadedAccount): LiveAccountInput {
   // USD notionals per instrument, when every part of the position was given in sizeUsd.
   const usd = new Map<string, number | null>();
   const file = raw as { positions?: { instrument?: unknown; size?: unknown; sizeUsd?: unknown }[] };
@@ -32,7 +38,7 @@ export function liveAccountOf(id: string, raw: unknown, market: MarketContext): 
     else usd.set(name, null);
   }
   const positions: LivePosition[] = [];
-  for (const p of loaded.value.account.positions) {
+  for (const p of loaded.account.positions) {
     if (p.instrument.kind === "spot") continue;
     const notional = p.sizeConvention === "usd" ? usd.get(p.instrument.name) : undefined;
     positions.push({
@@ -44,7 +50,7 @@ export function liveAccountOf(id: string, raw: unknown, market: MarketContext): 
       ...(p.unrealisedFundingUsdc !== undefined ? { unrealisedFundingUsdc: p.unrealisedFundingUsdc } : {}),
     });
   }
-  return ok({ id, model: loaded.value.model, rules: loaded.value.rules, positions, balances: loaded.value.account.balances, parameterSetName: loaded.value.parameterSetName });
+  return { id, model: loaded.model, rules: loaded.rules, positions, balances: loaded.account.balances, parameterSetName: loaded.parameterSetName };
 }
 
 /** The account files of `path`: the file itself, or the `*.json` files of a folder in name order. */

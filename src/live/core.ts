@@ -21,6 +21,7 @@ import { NO_BREAKERS, initialBreakers, onTime, resetBreaker } from "./breakers.j
 import type { BreakerRules, UnderlyingState } from "./breakers.js";
 import type { LivePosition } from "./book.js";
 import { applyBalanceChange, applyFillInput, applyParameterVersion } from "./core-inputs.js";
+import { applyReduce } from "./core-reduce.js";
 import { groupKeyOf } from "./regroup.js";
 import type { Fill } from "../account/fills.js";
 import type { AccountDocument } from "../account/document.js";
@@ -71,6 +72,8 @@ export interface LiveCoreOptions {
   readonly bulk?: LiveBulkInput;
   readonly params?: LiveParams;
   readonly breakers?: BreakerRules;
+  /** Attach the engine's least-cost liquidation plan to `liquidation` events (default true; a cascade turns it off). */
+  readonly liquidationPlans?: boolean;
 }
 
 /** An input. `seq` is the core's input sequence (see the module doc); `timestampMs` the input's market time. */
@@ -80,7 +83,25 @@ export type LiveInput =
   | { readonly kind: "parameters"; readonly seq: number; readonly timestampMs: number; readonly parameterSetName: string; readonly model: MarginModel }
   | { readonly kind: "balance"; readonly seq: number; readonly timestampMs: number; readonly account: string; readonly currency: string; readonly amount: number; readonly reason?: string }
   | { readonly kind: "time"; readonly seq: number; readonly timestampMs: number }
-  | { readonly kind: "breaker_reset"; readonly seq: number; readonly timestampMs: number; readonly underlying: string; readonly rule?: string };
+  | { readonly kind: "breaker_reset"; readonly seq: number; readonly timestampMs: number; readonly underlying: string; readonly rule?: string }
+  | ReduceInput;
+
+/**
+ * A liquidation step: every position of the account cut to `keepFraction` of its size at the current marks (the value
+ * of the closed part realised into `currency`, so equity is unchanged by the cut itself), then `cashUsd` (signed, USD,
+ * converted at the index) added to `currency`: fees, penalties, slippage, or the insurance fund's credit.
+ */
+export interface ReduceInput {
+  readonly kind: "reduce";
+  readonly seq: number;
+  readonly timestampMs: number;
+  readonly account: string;
+  /** In [0, 1]: 0 closes everything, 1 cuts nothing. */
+  readonly keepFraction: number;
+  readonly currency: string;
+  readonly cashUsd: number;
+  readonly reason?: string;
+}
 
 /** What an input did. */
 export interface ApplyOutcome {
@@ -218,6 +239,7 @@ export function createLiveCore(options: LiveCoreOptions): Result<LiveCore> {
     enginesVersion: -1,
     globalOf: new Map(),
     scratch: new Map(),
+    liquidationPlans: options.liquidationPlans ?? true,
   };
   for (let i = 0; i < n; i++) {
     const f = computeFigures(state, i);
@@ -318,6 +340,9 @@ function coreOf(state: CoreState): LiveCore {
         break;
       case "breaker_reset":
         result = breakerReset(input.underlying, input.rule, ts, drafts);
+        break;
+      case "reduce":
+        result = applyReduce(state, input, drafts);
         break;
     }
     if (!result.ok) {

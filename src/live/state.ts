@@ -65,6 +65,8 @@ export interface CoreState {
   readonly globalOf: Map<number, number[]>;
   /** Per-account scratch arrays of the re-margin (core-breakers.ts), reused from input to input. */
   readonly scratch: Map<string, Float64Array>;
+  /** Attach the least-cost planner's plan to liquidation events (off in a cascade, where the policy decides). */
+  readonly liquidationPlans: boolean;
 }
 
 export const stateIndex = (s: HealthState): number => HEALTH_STATES.indexOf(s);
@@ -194,6 +196,17 @@ export function planJson(plan: LiquidationPlan): unknown {
  * rows are patched in place by the next tick) — so the plan read later is the one planned at this input.
  */
 function liquidationEvent(state: CoreState, i: number, deferred: boolean): DraftEvent {
+  // A core that wants no plans (a cascade: the policy decides) does not even freeze the account for one.
+  if (!state.liquidationPlans) {
+    return {
+      type: "liquidation",
+      account: (state.slots[i] as Slot).id,
+      state: stateName(state.health[i] as number),
+      figures: headlineOf(state, i),
+      plan: { status: "not_computed" },
+      ...(deferred ? { deferred: true as const } : {}),
+    };
+  }
   let frozen: Account | undefined = accountOfCopy(state, i);
   let plan: unknown;
   const draft = {
