@@ -6,7 +6,7 @@
 //                                   and acknowledged: 1 connection (one writer) and 32 (over 32 accounts)
 // beside the same calls made in-process (the engine's cost, no HTTP, no store): the service overhead is the ratio.
 //
-//   npm run bench -- api         (NETRISK_BENCH_API_SECONDS=5 per measurement; NETRISK_BENCH_DATABASE_URL, default
+//   npm run bench -- api [--seconds 5]   (or NETRISK_BENCH_API_SECONDS: seconds per measurement; NETRISK_BENCH_DATABASE_URL, default
 //                                 postgres://postgres@127.0.0.1:5432/postgres: a database is created and dropped;
 //                                 NETRISK_BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p" profiles the server)
 //
@@ -191,7 +191,7 @@ async function measureBackend(name, location, storeArgs, s, seconds, log) {
 
 export async function runApiBench(options = {}) {
   const log = options.log ?? console.log;
-  const seconds = Number(process.env.NETRISK_BENCH_API_SECONDS ?? 5);
+  const seconds = Number(options.seconds ?? process.env.NETRISK_BENCH_API_SECONDS ?? 5);
   const s = setup(options.seed ?? 20260302);
   const base = inProcess(s);
   log(`in-process (engine only, one thread): figures ${base.figuresPerS.toFixed(0)} calls/s (${base.figuresMs.toFixed(3)} ms), what-if ${base.whatifPerS.toFixed(0)} calls/s (${base.whatifMs.toFixed(3)} ms)`);

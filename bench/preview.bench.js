@@ -5,7 +5,7 @@
 // account version, as in a running service), beside the library's `previewParameterChange` on the same bound
 // accounts (the engine's cost: each account evaluated now and under the candidate engine, risk arrays shared).
 //
-//   npm run bench -- preview           (NETRISK_BENCH_PREVIEW_ACCOUNTS=10000)
+//   npm run bench -- preview [--accounts 10000]   (or NETRISK_BENCH_PREVIEW_ACCOUNTS)
 import { readFileSync } from "node:fs";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
@@ -27,7 +27,7 @@ const ROOT = fileURLToPath(new URL("../", import.meta.url));
 
 export async function runPreviewBench(options = {}) {
   const log = options.log ?? console.log;
-  const count = Number(process.env.NETRISK_BENCH_PREVIEW_ACCOUNTS ?? 10_000);
+  const count = Number(options.accounts ?? process.env.NETRISK_BENCH_PREVIEW_ACCOUNTS ?? 10_000);
   const market = JSON.parse(readFileSync(join(ROOT, "examples/market.json"), "utf8"));
   const preset = JSON.parse(readFileSync(join(ROOT, "presets/deribit.json"), "utf8"));
   const candidate = { ...preset, version: "bench-1", currency_pair: { ...preset.currency_pair, btc_usd: { ...preset.currency_pair.btc_usd, price_range: 0.24 } } };
