@@ -21,7 +21,7 @@ import { NO_BREAKERS, initialBreakers, onTime, resetBreaker } from "./breakers.j
 import type { BreakerRules, UnderlyingState } from "./breakers.js";
 import type { LivePosition } from "./book.js";
 import { applyBalanceChange, applyFillInput, applyParameterVersion } from "./core-inputs.js";
-import { applyReduce } from "./core-reduce.js";
+import { applyHoldings, applyReduce } from "./core-reduce.js";
 import { groupKeyOf } from "./regroup.js";
 import type { Fill } from "../account/fills.js";
 import type { AccountDocument } from "../account/document.js";
@@ -84,7 +84,8 @@ export type LiveInput =
   | { readonly kind: "balance"; readonly seq: number; readonly timestampMs: number; readonly account: string; readonly currency: string; readonly amount: number; readonly reason?: string }
   | { readonly kind: "time"; readonly seq: number; readonly timestampMs: number }
   | { readonly kind: "breaker_reset"; readonly seq: number; readonly timestampMs: number; readonly underlying: string; readonly rule?: string }
-  | ReduceInput;
+  | ReduceInput
+  | { readonly kind: "holdings"; readonly seq: number; readonly timestampMs: number; readonly account: string; readonly positions: readonly LivePosition[]; readonly balances: Readonly<Record<string, number>>; readonly reason?: string };
 
 /**
  * A liquidation step: every position of the account cut to `keepFraction` of its size at the current marks (the value
@@ -343,6 +344,9 @@ function coreOf(state: CoreState): LiveCore {
         break;
       case "reduce":
         result = applyReduce(state, input, drafts);
+        break;
+      case "holdings":
+        result = applyHoldings(state, input, drafts);
         break;
     }
     if (!result.ok) {
