@@ -16,6 +16,7 @@ const SUITES = [
   { name: "api", file: "./api.bench.js", run: "runApiBench" },
   { name: "preview", file: "./preview.bench.js", run: "runPreviewBench" },
   { name: "cascade", file: "./cascade.bench.js", run: "runCascadeBench" },
+  { name: "fund", file: "./fund.bench.js", run: "runFundBench" },
 ];
 
 // Flags after the suite names go to every selected suite as options: `npm run bench -- live --sizes 10000 --ticks 50`

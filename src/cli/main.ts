@@ -20,6 +20,7 @@ import { registerServe } from "./commands/serve.js";
 import { registerAdmin } from "./commands/admin.js";
 import { registerLive } from "./commands/live.js";
 import { registerCascade } from "./commands/cascade.js";
+import { registerFund } from "./commands/fund.js";
 import { VERSION } from "../version.js";
 
 /** Build the program; `setExit` receives each command's exit code. Exported for in-process tests. */
@@ -44,6 +45,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerAdmin(program, io, setExit);
   registerLive(program, io, setExit);
   registerCascade(program, io, setExit);
+  registerFund(program, io, setExit);
   return program;
 }
 

@@ -75,12 +75,12 @@ function pathOf(flags: CascadeFlags, market: MarketSnapshot): { path: Tick[]; no
 }
 
 /** --policy: a file, or the name of a bundled preset (presets/liquidation-NAME.json). */
-function policyPath(value: string | undefined): string {
+export function policyPath(value: string | undefined): string {
   const v = value ?? DEFAULT_LIQUIDATION_PRESET;
   return (LIQUIDATION_PRESETS as readonly string[]).includes(v) ? packagePath(`presets/liquidation-${v}.json`) : v;
 }
 
-function impactOf(value: string | undefined): ImpactModel {
+export function impactOf(value: string | undefined): ImpactModel {
   if (value === "none") return NO_IMPACT;
   return need(validateImpactModel(need(readJson(value ?? packagePath("presets/impact-default.json")))));
 }
