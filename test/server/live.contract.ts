@@ -63,6 +63,8 @@ export function liveServiceContract(name: string, backend: () => Backend | null)
       const m = (await s.call("GET", "/v1/market")).body;
       expect(m.market.index.BTC).toBe(82000);
       expect(m.id).toBe(r.body.results[1].marketId);
+      const st = (await s.call("GET", "/v1/live")).body;
+      expect([st.marketId, st.lastTickSeq]).toEqual([m.id, 2]);
       // Figures served from the stored account on the stored market = the live core's document (1e-9 relative).
       const live = s.server.service.deps.live?.document("lev");
       expect(live?.ok).toBe(true);
