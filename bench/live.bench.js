@@ -5,7 +5,8 @@
 // underlying's risk-array rows beside a vectorised numpy/scipy build of the same rows (bench/reference/
 // numpy_live_rows.py), in the same run.
 //
-//   npm run bench -- live          (or: node bench/live.bench.js [--sizes 10000,100000] [--ticks 200])
+//   npm run bench -- live [--sizes 10000,100000] [--ticks 200] [--fills 500]
+//   (or: node --expose-gc bench/live.bench.js [--sizes ...] [--ticks ...])
 //
 // Books are random but seeded (reproducible): each account holds 30 positions of ONE underlying (BTC or ETH in the
 // chain's proportions; instruments drawn with replacement, duplicates merged as the portfolio reader merges them),
@@ -13,8 +14,11 @@
 // of 20–200 coin (BTC) or 300–3,000 (ETH). Model: presets/deribit.json. Ticks: the index moves by a normal draw with
 // a 0.2 % standard deviation, one second apart; the rest of the chain moves with it (docs/live.md, Ticks).
 //
-// Timing: wall-clock per tick with performance.now() around core.apply (the core itself reads no clock); the
-// machine may be shared with other work: treat the figures as pessimistic, the lead re-runs them on a quiet machine.
+// Timing: wall-clock per tick with performance.now() around core.apply (the core itself reads no clock), and the
+// process's CPU time over the same call (process.cpuUsage, user + system): on a shared machine the wall-clock figures
+// include waiting for a core, the CPU figures do not (they are the ones to compare across runs on a loaded machine).
+// A liquidation event's plan is computed when the event is first read (docs/live.md, Health): W-tick excludes it;
+// the plans of the measured ticks' liquidation events are then read (serialised) one by one and timed separately.
 import { execFileSync } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -147,10 +151,14 @@ function rowRebuild(core, params, numpy) {
   const market = unwrap(createLiveMarket(core.market()));
   const arrays = unwrap(createLiveArrays(params, market.listing, market.context));
   const times = [];
+  const cpu = [];
   for (let r = 0; r < 60; r++) {
+    const c0 = process.cpuUsage();
     const t0 = performance.now();
     unwrap(rebuildRows(arrays, ["BTC"], market.context));
     times.push(performance.now() - t0);
+    const c = process.cpuUsage(c0);
+    cpu.push((c.user + c.system) / 1000);
   }
   let maxAbs = 0;
   const S = arrays.scenarioCount;
@@ -161,11 +169,11 @@ function rowRebuild(core, params, numpy) {
     });
   check(numpy.optNames, numpy.options);
   check(numpy.futNames, numpy.futures);
-  return { medianMs: median(times.slice(10)), minMs: Math.min(...times), rows: arrays.rowsOfBase.get("BTC").length, maxAbsDiffVsNumpy: maxAbs };
+  return { medianMs: median(times.slice(10)), minMs: Math.min(...times), cpuMedianMs: median(cpu.slice(10)), rows: arrays.rowsOfBase.get("BTC").length, maxAbsDiffVsNumpy: maxAbs };
 }
 
 export async function runLiveBench(options = {}) {
-  const sizes = options.sizes ?? [10_000, 100_000, 1_000_000];
+  const sizes = typeof options.sizes === "number" ? [options.sizes] : (options.sizes ?? [10_000, 100_000, 1_000_000]);
   const tickCount = options.ticks ?? 200;
   const fillCount = options.fills ?? 500;
   const log = options.log ?? ((l) => console.log(l));
@@ -213,30 +221,48 @@ export async function runLiveBench(options = {}) {
       for (const base of bases) indexUsd[base] = snap.indexUsd[base] * (1 + 0.002 * normal());
       ts += 1000;
       seq++;
+      const c = process.cpuUsage();
       const t = performance.now();
       const out = core.apply({ kind: "tick", tick: { seq, timestampMs: ts, indexUsd } });
       const ms = performance.now() - t;
+      const cpu = process.cpuUsage(c);
       if (out.status !== "applied") throw new Error(`tick ${seq} ${out.status}: ${JSON.stringify(out.issues)}`);
-      return { ms, out };
+      for (const e of out.events) if (e.type === "liquidation") liquidations.push(e);
+      return { ms, cpuMs: (cpu.user + cpu.system) / 1000, out };
     };
+    const liquidations = [];
     for (let w = 0; w < 5; w++) tick(["BTC", "ETH"]);
+    // The accounts that start in liquidation get their (deferred) triggers with the first tick: not measured.
+    liquidations.length = 0;
     const one = [];
+    const oneCpu = [];
     let oneRemargined = 0;
     let events = 0;
     for (let k = 0; k < tickCount; k++) {
       const r = tick(["BTC"]);
       one.push(r.ms);
+      oneCpu.push(r.cpuMs);
       oneRemargined = r.out.accountsRemargined;
       events += r.out.events.length;
     }
     const all = [];
+    const allCpu = [];
     let allRemargined = 0;
     for (let k = 0; k < tickCount; k++) {
       const r = tick(["BTC", "ETH"]);
       all.push(r.ms);
+      allCpu.push(r.cpuMs);
       allRemargined = r.out.accountsRemargined;
       events += r.out.events.length;
     }
+    // The liquidation plans of the measured ticks' events, read (serialised) one at a time, off the tick path.
+    const plans = [];
+    for (const e of liquidations) {
+      const t = performance.now();
+      JSON.stringify(e);
+      plans.push(performance.now() - t);
+    }
+    liquidations.length = 0;
     // From scratch: a new core on the market as held (market context, every row, every bucket, every account).
     const scratch = [];
     for (let k = 0; k < (n >= 1_000_000 ? 2 : 5); k++) {
@@ -256,6 +282,7 @@ export async function runLiveBench(options = {}) {
     const perAccountMs = (performance.now() - t0) / sample;
     // Fills on random accounts.
     const fills = [];
+    const fillsCpu = [];
     for (let k = 0; k < fillCount; k++) {
       const a = Math.floor(rnd() * n);
       const held = core.account(b.ids[a]);
@@ -263,9 +290,12 @@ export async function runLiveBench(options = {}) {
       const q = core.market().instruments[p.instrument.name];
       const price = p.instrument.kind === "option" ? (q.markPrice ?? 0.01) : q.markPrice;
       seq++;
+      const c = process.cpuUsage();
       const t = performance.now();
       const out = core.apply({ kind: "fill", seq, timestampMs: ts, account: b.ids[a], fill: { instrument: p.instrument.name, size: rnd() < 0.5 ? -1 : 1, price, tradeId: `f${k}` } });
       fills.push(performance.now() - t);
+      const cu = process.cpuUsage(c);
+      fillsCpu.push((cu.user + cu.system) / 1000);
       if (out.status !== "applied") throw new Error(`fill ${k} ${out.status}: ${JSON.stringify(out.issues)}`);
     }
     const r = {
@@ -273,29 +303,32 @@ export async function runLiveBench(options = {}) {
       btcAccounts: b.btcAccounts,
       loadMs,
       memory: { rssMb: mem.rss / 2 ** 20, heapUsedMb: mem.heapUsed / 2 ** 20, arrayBuffersMb: mem.arrayBuffers / 2 ** 20, heapGrowthMb: (mem.heapUsed - mem0.heapUsed) / 2 ** 20 },
-      oneUnderlying: { ...stats(one), accountsRemargined: oneRemargined },
-      allUnderlyings: { ...stats(all), accountsRemargined: allRemargined },
+      oneUnderlying: { ...stats(one), cpu: stats(oneCpu), accountsRemargined: oneRemargined },
+      allUnderlyings: { ...stats(all), cpu: stats(allCpu), accountsRemargined: allRemargined },
+      liquidationPlans: plans.length > 0 ? stats(plans) : { n: 0 },
       events,
       startStates,
       fromScratchMs: median(scratch),
       accountLayerPerAccountMs: perAccountMs,
       accountLayerExtrapolatedMs: perAccountMs * n,
       fillMs: stats(fills),
+      fillCpuMs: stats(fillsCpu),
     };
     results.books.push(r);
     const f = (x, d = 2) => x.toFixed(d);
     log(`\n${n.toLocaleString("en-US")} accounts (${b.btcAccounts.toLocaleString("en-US")} on BTC): loaded in ${f(loadMs, 0)} ms; rss ${f(r.memory.rssMb, 0)} MB, heap ${f(r.memory.heapUsedMb, 0)} MB, array buffers ${f(r.memory.arrayBuffersMb, 0)} MB`);
     log(`  states at start ${JSON.stringify(startStates)}; ${events} events over the ${2 * tickCount} measured ticks`);
-    log(`  W-tick, BTC moving    p50 ${f(r.oneUnderlying.p50)} ms  p99 ${f(r.oneUnderlying.p99)} ms  max ${f(r.oneUnderlying.max)} ms  (${tickCount} ticks, ${oneRemargined.toLocaleString("en-US")} accounts re-margined per tick)`);
-    log(`  W-tick, all moving    p50 ${f(r.allUnderlyings.p50)} ms  p99 ${f(r.allUnderlyings.p99)} ms  max ${f(r.allUnderlyings.max)} ms  (${allRemargined.toLocaleString("en-US")} accounts)`);
+    log(`  W-tick, BTC moving    p50 ${f(r.oneUnderlying.p50)} ms  p99 ${f(r.oneUnderlying.p99)} ms  max ${f(r.oneUnderlying.max)} ms | CPU p50 ${f(r.oneUnderlying.cpu.p50)} ms  p99 ${f(r.oneUnderlying.cpu.p99)} ms  (${tickCount} ticks, ${oneRemargined.toLocaleString("en-US")} accounts re-margined per tick)`);
+    log(`  W-tick, all moving    p50 ${f(r.allUnderlyings.p50)} ms  p99 ${f(r.allUnderlyings.p99)} ms  max ${f(r.allUnderlyings.max)} ms | CPU p50 ${f(r.allUnderlyings.cpu.p50)} ms  p99 ${f(r.allUnderlyings.cpu.p99)} ms  (${allRemargined.toLocaleString("en-US")} accounts)`);
+    log(`  liquidation plans     ${plans.length} (events of the measured ticks), computed when read: ${plans.length > 0 ? `p50 ${f(r.liquidationPlans.p50)} ms  p99 ${f(r.liquidationPlans.p99)} ms  max ${f(r.liquidationPlans.max)} ms per plan` : "none"}`);
     log(`  from scratch          ${f(r.fromScratchMs)} ms per re-margin of the whole book (×${f(r.fromScratchMs / r.oneUnderlying.p50, 1)} the BTC tick's p50); account layer one by one ${f(perAccountMs, 3)} ms/account → ${f(r.accountLayerExtrapolatedMs / 1000, 1)} s`);
-    log(`  fill                  p50 ${f(r.fillMs.p50, 3)} ms  p99 ${f(r.fillMs.p99, 3)} ms  max ${f(r.fillMs.max, 3)} ms  (${fillCount} fills, figures and events out)`);
+    log(`  fill                  p50 ${f(r.fillMs.p50, 3)} ms  p99 ${f(r.fillMs.p99, 3)} ms  max ${f(r.fillMs.max, 3)} ms | CPU p50 ${f(r.fillCpuMs.p50, 3)} ms  p99 ${f(r.fillCpuMs.p99, 3)} ms  (${fillCount} fills, figures and events out)`);
     if (!rowsDone) {
       rowsDone = true;
       const numpy = numpyRows(core, model.params);
       const rows = rowRebuild(core, model.params, numpy);
-      results.rows = { rows: rows.rows, liveMs: rows.medianMs, liveMinMs: rows.minMs, numpyMs: numpy.medianMs, numpyMinMs: numpy.minMs, ratio: numpy.medianMs / rows.medianMs, maxAbsDiffVsNumpy: rows.maxAbsDiffVsNumpy };
-      log(`  BTC rows rebuild      ${rows.rows} rows × 35 scenarios: live ${f(rows.medianMs, 3)} ms (min ${f(rows.minMs, 3)}) | numpy/scipy ${f(numpy.medianMs, 3)} ms (min ${f(numpy.minMs, 3)}) | numpy/live ×${f(results.rows.ratio)} | max |live − numpy| ${rows.maxAbsDiffVsNumpy.toExponential(1)} (coin, or × mark for USDC rows)`);
+      results.rows = { rows: rows.rows, liveMs: rows.medianMs, liveMinMs: rows.minMs, liveCpuMs: rows.cpuMedianMs, numpyMs: numpy.medianMs, numpyMinMs: numpy.minMs, numpyCpuMs: numpy.cpuMedianMs, ratio: numpy.medianMs / rows.medianMs, minRatio: numpy.minMs / rows.minMs, cpuRatio: numpy.cpuMedianMs / rows.cpuMedianMs, maxAbsDiffVsNumpy: rows.maxAbsDiffVsNumpy };
+      log(`  BTC rows rebuild      ${rows.rows} rows × 35 scenarios: live ${f(rows.medianMs, 3)} ms (min ${f(rows.minMs, 3)}, CPU ${f(rows.cpuMedianMs, 3)}) | numpy/scipy ${f(numpy.medianMs, 3)} ms (min ${f(numpy.minMs, 3)}, CPU ${f(numpy.cpuMedianMs, 3)}) | numpy/live ×${f(results.rows.ratio)} median, ×${f(results.rows.minRatio)} min, ×${f(results.rows.cpuRatio)} CPU | max |live − numpy| ${rows.maxAbsDiffVsNumpy.toExponential(1)} (coin, or × mark for USDC rows)`);
     }
   }
   return results;
@@ -308,5 +341,6 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   };
   const sizes = arg("--sizes")?.split(",").map(Number);
   const ticks = arg("--ticks") === undefined ? undefined : Number(arg("--ticks"));
-  await runLiveBench({ ...(sizes ? { sizes } : {}), ...(ticks ? { ticks } : {}) });
+  const fills = arg("--fills") === undefined ? undefined : Number(arg("--fills"));
+  await runLiveBench({ ...(sizes ? { sizes } : {}), ...(ticks ? { ticks } : {}), ...(fills ? { fills } : {}) });
 }

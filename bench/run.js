@@ -13,9 +13,24 @@ const SUITES = [
   { name: "backtest", file: "./backtest.bench.js", run: "runBacktestBench" },
   { name: "venues", file: "./venues.bench.js", run: "runVenuesBench" },
   { name: "live", file: "./live.bench.js", run: "runLiveBench" },
+  { name: "cascade", file: "./cascade.bench.js", run: "runCascadeBench" },
 ];
 
-const wanted = process.argv.slice(2);
+// Flags after the suite names go to every selected suite as options: `npm run bench -- live --sizes 10000 --ticks 50`
+// gives the live suite { sizes: [10000], ticks: 50 } (numbers and comma-separated lists of numbers as such).
+const args = process.argv.slice(2);
+const wanted = [];
+const options = {};
+for (let i = 0; i < args.length; i++) {
+  const a = args[i];
+  if (!a.startsWith("--")) {
+    wanted.push(a);
+    continue;
+  }
+  const key = a.slice(2).replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+  const value = args[i + 1] !== undefined && !args[i + 1].startsWith("--") ? args[++i] : "true";
+  options[key] = /^[\d.,_]+$/.test(value) ? (value.includes(",") ? value.split(",").map((x) => Number(x.replace(/_/g, ""))) : Number(value.replace(/_/g, ""))) : value;
+}
 const unknown = wanted.filter((w) => !SUITES.some((s) => s.name === w));
 if (unknown.length > 0) {
   console.error(`bench: unknown suite(s) ${unknown.join(", ")}; known: ${SUITES.map((s) => s.name).join(", ")}`);
@@ -32,6 +47,6 @@ for (const suite of SUITES) {
   }
   const mod = await import(suite.file);
   console.log(`\n=== ${suite.name} ===`);
-  results[suite.name] = await mod[suite.run]({ print: true });
+  results[suite.name] = await mod[suite.run]({ print: true, ...options });
 }
 if (process.env.NETRISK_BENCH_JSON) console.log(JSON.stringify(results, null, 2));

@@ -19,6 +19,7 @@ import { registerVenues } from "./commands/venues.js";
 import { registerServe } from "./commands/serve.js";
 import { registerAdmin } from "./commands/admin.js";
 import { registerLive } from "./commands/live.js";
+import { registerCascade } from "./commands/cascade.js";
 import { VERSION } from "../version.js";
 
 /** Build the program; `setExit` receives each command's exit code. Exported for in-process tests. */
@@ -42,6 +43,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerServe(program, io, setExit);
   registerAdmin(program, io, setExit);
   registerLive(program, io, setExit);
+  registerCascade(program, io, setExit);
   return program;
 }
 

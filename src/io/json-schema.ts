@@ -10,6 +10,8 @@
  */
 import { z } from "zod";
 import { breakerRulesSchema } from "../live/breakers.js";
+import { impactModelSchema } from "../live/cascade/impact.js";
+import { liquidationPolicySchema } from "../live/cascade/policy.js";
 import { liveParamsSchema } from "../live/params.js";
 import { accountFileSchema } from "./account.js";
 import { tickSchema } from "./live.js";
@@ -24,6 +26,8 @@ import { stressScenarioFileSchema } from "./stress-scenarios.js";
 export const FILE_SCHEMAS: Readonly<Record<string, z.ZodType>> = {
   account: accountFileSchema,
   breakers: breakerRulesSchema,
+  "impact-model": impactModelSchema,
+  "liquidation-policy": liquidationPolicySchema,
   "live-params": liveParamsSchema,
   market: marketFileSchema,
   portfolio: portfolioFileSchema,

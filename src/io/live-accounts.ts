@@ -25,7 +25,7 @@ export function liveAccountOf(id: string, raw: unknown, market: MarketContext): 
   return ok(liveAccountOfLoaded(id, raw, loaded.value));
 }
 
-/** A live account of an account file already loaded (the service binds its stored accounts with its own resolver). */
+/** A live account from an account already read and bound (the service's binder) and its file as parsed JSON. */
 export function liveAccountOfLoaded(id: string, raw: unknown, loaded: LoadedAccount): LiveAccountInput {
   // USD notionals per instrument, when every part of the position was given in sizeUsd.
   const usd = new Map<string, number | null>();

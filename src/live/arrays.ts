@@ -129,6 +129,18 @@ export function createLiveArrays(params: RiskMatrixParams, listing: Listing, mar
   return built.ok ? ok(arrays) : built;
 }
 
+const instrumentLists = new WeakMap<Int32Array, DerivativeInstrument[]>();
+
+/** The instruments of an underlying's rows, in row order (a memo per rows array: both are fixed once built). */
+function instrumentsOf(arrays: LiveArrays, rows: Int32Array): DerivativeInstrument[] {
+  let list = instrumentLists.get(rows);
+  if (list === undefined) {
+    list = Array.from(rows, (r) => arrays.instruments[r] as DerivativeInstrument);
+    instrumentLists.set(rows, list);
+  }
+  return list;
+}
+
 /**
  * Rebuild, in place, the rows of the given underlyings on `market` (the moved market), and bump the version.
  * Issues: the builder's, with the instrument's name in the path.
@@ -140,15 +152,19 @@ export function rebuildRows(arrays: LiveArrays, bases: readonly string[], market
   for (const base of bases) {
     const rows = arrays.rowsOfBase.get(base);
     if (rows === undefined || rows.length === 0) continue;
-    const insts = Array.from(rows, (r) => arrays.instruments[r] as DerivativeInstrument);
+    const insts = instrumentsOf(arrays, rows);
     const built = buildRiskMatrixArrays(insts, market, params, (i) => `instruments.${insts[i]?.name ?? i}`);
     if (!built.ok) return built;
     const b = built.value;
     if (b.scenarioCount !== S) return fail(issue("internal", base, `scenario count changed from ${S} to ${b.scenarioCount}`));
+    // An underlying's rows are consecutive (createLiveArrays lays them out so): one copy of the whole block.
+    const r0 = rows[0] as number;
+    if (rows[rows.length - 1] === r0 + rows.length - 1) arrays.data.set(b.data, r0 * S);
+    else for (let k = 0; k < rows.length; k++) arrays.data.set(b.data.subarray(k * S, (k + 1) * S), (rows[k] as number) * S);
+    const linear = params.rollShockGrowth === "linear";
     for (let k = 0; k < rows.length; k++) {
       const r = rows[k] as number;
       const inst = insts[k] as DerivativeInstrument;
-      arrays.data.set(b.data.subarray(k * S, (k + 1) * S), r * S);
       arrays.deltaCoin[r] = b.deltaCoin[k] as number;
       arrays.timeYears[r] = b.timeYears[k] as number;
       const kind = arrays.kind[r];
@@ -157,7 +173,7 @@ export function rebuildRows(arrays: LiveArrays, bases: readonly string[], market
       if (ccy === undefined) return fail(issue("internal", inst.name, `no currency block for ${inst.settlementCurrency}`));
       // Same expression as models/risk-matrix/addons.ts rollShock: max(floor, g(a, max(T, 0))), T = 0 when undated.
       const t = Math.max(inst.kind === "perpetual" ? 0 : (arrays.timeYears[r] as number), 0);
-      const grown = params.rollShockGrowth === "linear" ? ccy.annualisedMoveRiskDecimal * t : Math.expm1(ccy.annualisedMoveRiskDecimal * t);
+      const grown = linear ? ccy.annualisedMoveRiskDecimal * t : Math.expm1(ccy.annualisedMoveRiskDecimal * t);
       arrays.rollFactor[r] = Math.max(ccy.minAnnualisedMoveDecimal, grown);
       count++;
     }

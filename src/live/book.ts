@@ -227,6 +227,8 @@ export function refreshUsdSizes(book: BucketBook, markValue: Float64Array, accou
 
 /** Number of positions of account `a` in the bucket (0: the account has no such bucket). */
 export function countIn(book: BucketBook, a: number): number {
+  // The Map lookup only when something is detached (it runs per account and per bucket on the tick path).
+  if (book.detached.size === 0) return book.len[a] as number;
   return book.detached.get(a)?.row.length ?? (book.len[a] as number);
 }
 

@@ -109,7 +109,11 @@ export function remarginExposed(
   drafts: DraftEvent[],
 ): Result<StepResult> {
   const n = state.slots.length;
+  // 1: re-margined by its group (figures in `eq`/`im`/`mm`), 2: a generic account to evaluate.
   const touched = new Uint8Array(n);
+  const eq = scratchOf(state, "eq", n);
+  const im = scratchOf(state, "im", n);
+  const mm = scratchOf(state, "mm", n);
   let rowsRebuilt = 0;
   if (movedCurrencies.length > 0) {
     for (let g = 0; g < state.groups.length; g++) {
@@ -119,14 +123,21 @@ export function remarginExposed(
       const r = remarginGroup(group, state.market.context, movedBases, movedCurrencies);
       if (!r.ok) return r;
       if (group.arrays.version !== v0) rowsRebuilt += rows;
-      const locals = r.value;
-      for (let k = 0; k < locals.length; k++) touched[globalIndex(state, g, locals[k] as number)] = 1;
+      const { locals, equityUsd, initialMarginUsd, maintenanceMarginUsd } = r.value;
+      const global = globalIndexOf(state, g);
+      for (let k = 0; k < locals.length; k++) {
+        const i = global[locals[k] as number] as number;
+        touched[i] = 1;
+        eq[i] = equityUsd[k] as number;
+        im[i] = initialMarginUsd[k] as number;
+        mm[i] = maintenanceMarginUsd[k] as number;
+      }
     }
     const moved = new Set(movedCurrencies);
     state.generic.forEach((ga: GenericAccount, local) => {
       for (const c of genericExposure(ga)) {
         if (moved.has(c)) {
-          touched[globalIndex(state, -1, local)] = 1;
+          touched[globalIndex(state, -1, local)] = 2;
           break;
         }
       }
@@ -134,16 +145,43 @@ export function remarginExposed(
   }
   const changed: number[] = [];
   let remargined = 0;
+  // One figures object reused for every account: takeFigures reads it and keeps numbers only.
+  const f = { equityUsd: 0, initialMarginUsd: 0, maintenanceMarginUsd: 0, availableFundsUsd: 0, maintenanceRatio: null as number | null, initialMarginRatio: null as number | null };
   for (let i = 0; i < n; i++) {
-    if (touched[i] !== 1 && recheck.size === 0) continue;
+    const t = touched[i] as number;
+    if (t === 0 && recheck.size === 0) continue;
     const inRecheck = recheck.size > 0 && [...exposureOf(state, i)].some((c) => recheck.has(c));
-    if (touched[i] !== 1 && !inRecheck) continue;
-    const f = touched[i] === 1 ? computeFigures(state, i) : undefined;
-    if (touched[i] === 1) remargined++;
-    const figures = f ?? { equityUsd: state.equityUsd[i] as number, initialMarginUsd: state.imUsd[i] as number, maintenanceMarginUsd: state.mmUsd[i] as number, availableFundsUsd: 0, maintenanceRatio: null, initialMarginRatio: null };
-    if (takeFigures(state, i, figures, cause, drafts)) changed.push(i);
+    if (t === 0 && !inRecheck) continue;
+    if (t === 1) {
+      f.equityUsd = eq[i] as number;
+      f.initialMarginUsd = im[i] as number;
+      f.maintenanceMarginUsd = mm[i] as number;
+    } else {
+      const g = t === 2 ? computeFigures(state, i) : undefined;
+      f.equityUsd = g?.equityUsd ?? (state.equityUsd[i] as number);
+      f.initialMarginUsd = g?.initialMarginUsd ?? (state.imUsd[i] as number);
+      f.maintenanceMarginUsd = g?.maintenanceMarginUsd ?? (state.mmUsd[i] as number);
+    }
+    if (t !== 0) remargined++;
+    if (takeFigures(state, i, f, cause, drafts)) changed.push(i);
   }
   return ok({ changed, warnings: [], rowsRebuilt, remargined });
+}
+
+/** A per-account scratch array of the state (reused from input to input; its values are only read where written). */
+function scratchOf(state: CoreState, name: string, n: number): Float64Array {
+  let a = state.scratch.get(name);
+  if (a === undefined || a.length < n) {
+    a = new Float64Array(n);
+    state.scratch.set(name, a);
+  }
+  return a;
+}
+
+/** Global account indices of a group's local accounts. */
+function globalIndexOf(state: CoreState, group: number): number[] {
+  globalIndex(state, group, 0);
+  return state.globalOf.get(group) as number[];
 }
 
 /** Global account index of a group's local account (slots are few per group lookup: a map per group would also do). */

@@ -10,7 +10,7 @@
  * @module
  */
 import type { Account } from "../account/account.js";
-import { createMarginEngine, isRiskMatrixModel, subsetRiskArrays } from "../account/engine.js";
+import { isRiskMatrixModel } from "../account/engine.js";
 import type { Issue, Result } from "../errors.js";
 import { fail, issue, ok } from "../errors.js";
 import type { MarketContext } from "../market/context.js";
@@ -21,6 +21,7 @@ import { NO_BREAKERS, initialBreakers, onTime, resetBreaker } from "./breakers.j
 import type { BreakerRules, UnderlyingState } from "./breakers.js";
 import type { LivePosition } from "./book.js";
 import { applyBalanceChange, applyFillInput, applyParameterVersion, replaceHoldings } from "./core-inputs.js";
+import { applyReduce } from "./core-reduce.js";
 import { groupKeyOf } from "./regroup.js";
 import type { Fill } from "../account/fills.js";
 import type { AccountDocument } from "../account/document.js";
@@ -37,7 +38,7 @@ import { createLiveMarket, unlistedIssues, volLevelOf } from "./market.js";
 import type { LiveMarket } from "./market.js";
 import { DEFAULT_LIVE_PARAMS } from "./params.js";
 import type { LiveParams } from "./params.js";
-import { accountOf, breakerEffectOf, computeFigures, heldAccount, rulesOf, stateIndex, stateName, takeFigures } from "./state.js";
+import { accountOfCopy, breakerEffectOf, computeFigures, heldAccount, rulesOf, stateIndex, stateName, takeFigures } from "./state.js";
 import type { CoreState, HeldAccount, Slot } from "./state.js";
 import { rawHealthState } from "./health.js";
 import type { Tick } from "./tick.js";
@@ -77,6 +78,8 @@ export interface LiveCoreOptions {
    * (events continue from the next), and the feed's last tick seq (older ticks are ignored as out of order).
    */
   readonly resume?: { readonly lastEventSeq?: number; readonly lastTickSeq?: number };
+  /** Attach the engine's least-cost liquidation plan to `liquidation` events (default true; a cascade turns it off). */
+  readonly liquidationPlans?: boolean;
 }
 
 /** An input. `seq` is the core's input sequence (see the module doc); `timestampMs` the input's market time. */
@@ -87,14 +90,32 @@ export type LiveInput =
   | { readonly kind: "balance"; readonly seq: number; readonly timestampMs: number; readonly account: string; readonly currency: string; readonly amount: number; readonly reason?: string }
   | { readonly kind: "time"; readonly seq: number; readonly timestampMs: number }
   | { readonly kind: "breaker_reset"; readonly seq: number; readonly timestampMs: number; readonly underlying: string; readonly rule?: string }
+  /** New circuit-breaker rules in force (a new version); trips in force stay until they reset. */
+  | { readonly kind: "breaker_rules"; readonly seq: number; readonly timestampMs: number; readonly rules: BreakerRules }
   /**
    * An account created or replaced as a whole (the service's `PUT /v1/accounts/{id}` and fills it committed): same
    * model and rules re-margin it alone; a new account or another model or rules rebuilds the book around it (the
    * breakers, health states and sequences carry over). `cause` is the events' cause text.
    */
-  /** New circuit-breaker rules in force (a new version); trips in force stay until they reset. */
-  | { readonly kind: "breaker_rules"; readonly seq: number; readonly timestampMs: number; readonly rules: BreakerRules }
-  | { readonly kind: "account"; readonly seq: number; readonly timestampMs: number; readonly account: LiveAccountInput; readonly cause?: string };
+  | { readonly kind: "account"; readonly seq: number; readonly timestampMs: number; readonly account: LiveAccountInput; readonly cause?: string }
+  | ReduceInput;
+
+/**
+ * A liquidation step: every position of the account cut to `keepFraction` of its size at the current marks (the value
+ * of the closed part realised into `currency`, so equity is unchanged by the cut itself), then `cashUsd` (signed, USD,
+ * converted at the index) added to `currency`: fees, penalties, slippage, or the insurance fund's credit.
+ */
+export interface ReduceInput {
+  readonly kind: "reduce";
+  readonly seq: number;
+  readonly timestampMs: number;
+  readonly account: string;
+  /** In [0, 1]: 0 closes everything, 1 cuts nothing. */
+  readonly keepFraction: number;
+  readonly currency: string;
+  readonly cashUsd: number;
+  readonly reason?: string;
+}
 
 /** What an input did. */
 export interface ApplyOutcome {
@@ -239,6 +260,8 @@ function buildState(market: LiveMarket, options: Omit<LiveCoreOptions, "market">
     engines: new Map(),
     enginesVersion: -1,
     globalOf: new Map(),
+    scratch: new Map(),
+    liquidationPlans: options.liquidationPlans ?? true,
   };
   for (let i = 0; i < n; i++) {
     const f = computeFigures(state, i);
@@ -277,8 +300,10 @@ function pinEntryPrices(positions: readonly LivePosition[], market: MarketContex
 
 function coreOf(state: CoreState, firstEventSeq: number): LiveCore {
   let eventSeq = firstEventSeq;
+  // Fields are copied by descriptor, not spread: a liquidation event's plan is a getter computed on first read
+  // (state.ts), and a spread would read it here, on the tick path.
   const stamp = (drafts: readonly DraftEvent[], seq: number, ms: number): LiveEvent[] =>
-    drafts.map((d) => ({ eventSeq: ++eventSeq, seq, ts: isoTime(ms), ...d }) as LiveEvent);
+    drafts.map((d) => Object.defineProperties({ eventSeq: ++eventSeq, seq, ts: isoTime(ms) }, Object.getOwnPropertyDescriptors(d)) as LiveEvent);
   const outcome = (seq: number, status: ApplyOutcome["status"], issues: readonly LiveWarning[], events: LiveEvent[] = [], changed: string[] = [], rowsRebuilt = 0, accountsRemargined = 0): ApplyOutcome => ({
     seq,
     status,
@@ -344,6 +369,9 @@ function coreOf(state: CoreState, firstEventSeq: number): LiveCore {
       case "breaker_rules":
         state.rules = input.rules;
         result = ok({ changed: [], warnings: [], rowsRebuilt: 0, remargined: 0 });
+        break;
+      case "reduce":
+        result = applyReduce(state, input, drafts);
         break;
     }
     if (!result.ok) {
@@ -453,7 +481,7 @@ function upsertAccount(state: CoreState, input: { readonly seq: number; readonly
   const replacement: LiveAccountInput = { ...a, positions };
   if (i === undefined) accounts.push(replacement);
   else accounts[i] = replacement;
-  const built = buildState(state.market, { accounts, params: state.params, breakers: state.rules });
+  const built = buildState(state.market, { accounts, params: state.params, breakers: state.rules, liquidationPlans: state.liquidationPlans });
   if (!built.ok) return fail(...built.issues.map((x) => ({ ...x, path: x.path.replace(/^accounts\[\d+\]/, "account") })));
   const next = built.value;
   const k = next.byId.get(a.id) as number;
@@ -485,20 +513,4 @@ function upsertAccount(state: CoreState, input: { readonly seq: number; readonly
   if (f === undefined) return fail(issue("internal", "account", "figures lost"));
   const changed = takeFigures(state, k, f, cause, drafts);
   return ok({ changed: changed || i === undefined ? [k] : [], warnings: [], rowsRebuilt: 0, remargined: state.slots.length });
-}
-
-/**
- * An account-layer Account of account i that stays valid after later inputs: its engine is seeded with a copy of
- * the rows it needs (the live rows are patched in place by the next tick), its holdings are copies.
- */
-function accountOfCopy(state: CoreState, i: number): Account {
-  const held = heldAccount(state, i);
-  const live = accountOf(state, i);
-  const slot = state.slots[i] as Slot;
-  if (slot.group < 0) return { ...live, balances: { ...held.balances } };
-  const group = state.groups[slot.group] as RiskMatrixGroup;
-  const names = new Set(held.positions.map((p) => p.instrument.name));
-  const seed = subsetRiskArrays(group.arrays, (inst) => names.has(inst.name) || group.arrays.balanceRowOf.get(inst.base) === group.arrays.rowOf.get(inst.name));
-  const engine = createMarginEngine(group.model, state.market.context, { coinCollateralOffset: group.offsetAllowed, seedArrays: seed });
-  return { ...live, engine, balances: { ...held.balances } };
 }

@@ -274,7 +274,7 @@ export function accountFigures(
   let tieredIm = 0;
   let tieredMm = 0;
   const { stableIm, stableSeen, present } = scratch;
-  stableSeen.fill(0);
+  for (let ci = 0; ci < stableSeen.length; ci++) stableSeen[ci] = 0;
   let presentCount = 0;
   const tiers = rules.marginTiers;
   for (let b = 0; b < books.length; b++) {

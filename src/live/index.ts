@@ -19,3 +19,6 @@ export type { Tick } from "./tick.js";
 export { positionsDocument, positionsFromDocument } from "./documents.js";
 export { generateDayTicks, parkinsonAnnualised, REALISED_VOL_RATIO_CAP } from "./tick-generator.js";
 export type { DayOhlc, DayPathInput, VolRule } from "./tick-generator.js";
+export type { ReduceInput } from "./core.js";
+// Exchange-wide stress: liquidation cascades on the live core (docs/cascade.md).
+export * from "./cascade/index.js";

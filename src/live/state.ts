@@ -6,7 +6,7 @@
  * @module
  */
 import type { Account } from "../account/account.js";
-import { createMarginEngine } from "../account/engine.js";
+import { createMarginEngine, subsetRiskArrays } from "../account/engine.js";
 import type { MarginEngine } from "../account/engine.js";
 import { HEALTH_STATES, severity } from "../account/health.js";
 import type { HealthFigures, HealthState } from "../account/health.js";
@@ -63,6 +63,10 @@ export interface CoreState {
   enginesVersion: number;
   /** Global account index of each group's local accounts (group −1: the generic accounts), built on first use. */
   readonly globalOf: Map<number, number[]>;
+  /** Per-account scratch arrays of the re-margin (core-breakers.ts), reused from input to input. */
+  readonly scratch: Map<string, Float64Array>;
+  /** Attach the least-cost planner's plan to liquidation events (off in a cascade, where the policy decides). */
+  readonly liquidationPlans: boolean;
 }
 
 export const stateIndex = (s: HealthState): number => HEALTH_STATES.indexOf(s);
@@ -184,16 +188,64 @@ export function planJson(plan: LiquidationPlan): unknown {
   return { ...plan, steps: plan.steps.map((s) => ({ ...s, trades: s.trades.map(trade) })) };
 }
 
+/**
+ * The liquidation event of account i. Its plan is computed on first read (serialising the event reads it), not here:
+ * a plan re-evaluates the account hundreds of times (~50–100 ms for 30 positions), far more than re-margining a whole
+ * tick, and a tick that pushes many accounts into liquidation must not wait for all their plans. What the plan needs
+ * is frozen now — a copy of the account with its own engine on the market of this input (rows copied, since the live
+ * rows are patched in place by the next tick) — so the plan read later is the one planned at this input.
+ */
 function liquidationEvent(state: CoreState, i: number, deferred: boolean): DraftEvent {
-  const plan = planLiquidation(accountOf(state, i), {});
-  return {
-    type: "liquidation",
+  // A core that wants no plans (a cascade: the policy decides) does not even freeze the account for one.
+  if (!state.liquidationPlans) {
+    return {
+      type: "liquidation",
+      account: (state.slots[i] as Slot).id,
+      state: stateName(state.health[i] as number),
+      figures: headlineOf(state, i),
+      plan: { status: "not_computed" },
+      ...(deferred ? { deferred: true as const } : {}),
+    };
+  }
+  let frozen: Account | undefined = accountOfCopy(state, i);
+  let plan: unknown;
+  const draft = {
+    type: "liquidation" as const,
     account: (state.slots[i] as Slot).id,
     state: stateName(state.health[i] as number),
     figures: headlineOf(state, i),
-    plan: plan.ok ? planJson(plan.value) : { status: "error", issues: plan.issues },
+    plan: undefined as unknown,
     ...(deferred ? { deferred: true as const } : {}),
   };
+  Object.defineProperty(draft, "plan", {
+    enumerable: true,
+    configurable: true,
+    get(): unknown {
+      if (frozen !== undefined) {
+        const r = planLiquidation(frozen, {});
+        plan = r.ok ? planJson(r.value) : { status: "error", issues: r.issues };
+        frozen = undefined;
+      }
+      return plan;
+    },
+  });
+  return draft;
+}
+
+/**
+ * An account-layer Account of account i that stays valid after later inputs: its engine is seeded with a copy of
+ * the rows it needs (the live rows are patched in place by the next tick), its holdings are copies.
+ */
+export function accountOfCopy(state: CoreState, i: number): Account {
+  const held = heldAccount(state, i);
+  const live = accountOf(state, i);
+  const slot = state.slots[i] as Slot;
+  if (slot.group < 0) return { ...live, balances: { ...held.balances } };
+  const group = state.groups[slot.group] as RiskMatrixGroup;
+  const names = new Set(held.positions.map((p) => p.instrument.name));
+  const seed = subsetRiskArrays(group.arrays, (inst) => names.has(inst.name) || group.arrays.balanceRowOf.get(inst.base) === group.arrays.rowOf.get(inst.name));
+  const engine = createMarginEngine(group.model, state.market.context, { coinCollateralOffset: group.offsetAllowed, seedArrays: seed });
+  return { ...live, engine, balances: { ...held.balances } };
 }
 
 /**
@@ -201,8 +253,10 @@ function liquidationEvent(state: CoreState, i: number, deferred: boolean): Draft
  * change to `out`. Returns true when the figures (or the stale flag) changed.
  */
 export function takeFigures(state: CoreState, i: number, f: HeadlineFigures, cause: string, out: DraftEvent[]): boolean {
-  const before = headlineOf(state, i);
-  const changed = !Object.is(before.equityUsd, f.equityUsd) || !Object.is(before.initialMarginUsd, f.initialMarginUsd) || !Object.is(before.maintenanceMarginUsd, f.maintenanceMarginUsd);
+  const e0 = state.equityUsd[i] as number;
+  const im0 = state.imUsd[i] as number;
+  const mm0 = state.mmUsd[i] as number;
+  const changed = !Object.is(e0, f.equityUsd) || !Object.is(im0, f.initialMarginUsd) || !Object.is(mm0, f.maintenanceMarginUsd);
   state.equityUsd[i] = f.equityUsd;
   state.imUsd[i] = f.initialMarginUsd;
   state.mmUsd[i] = f.maintenanceMarginUsd;
@@ -232,7 +286,7 @@ export function takeFigures(state: CoreState, i: number, f: HeadlineFigures, cau
       direction: worse ? "worse" : "better",
       reason: next.reason,
       cause,
-      before,
+      before: { equityUsd: e0, initialMarginUsd: im0, maintenanceMarginUsd: mm0, maintenanceRatio: e0 > 0 ? mm0 / e0 : e0 === 0 && mm0 === 0 ? 0 : null },
       after: headlineOf(state, i),
       ...(suspended && severity(next.state) >= severity("liquidation") ? { liquidationSuspended: true as const } : {}),
       ...(effect.stale !== undefined ? { stale: effect.stale } : {}),

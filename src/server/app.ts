@@ -24,6 +24,7 @@ import { inProcessEvents, silentLogger, systemClock } from "./ports.js";
 import type { Clock, EventSink, Logger } from "./ports.js";
 import { accountRoutes } from "./routes/accounts.js";
 import { analysisRoutes } from "./routes/analysis.js";
+import { stressRoutes } from "./routes/stress.js";
 import { auditRoutes } from "./routes/audit.js";
 import { deribitErrorReply, deribitRoutes } from "./routes/deribit.js";
 import { fillRoutes } from "./routes/fills.js";
@@ -84,6 +85,7 @@ export function routeGroups(deps: ServiceDeps): AnyRoute[] {
     ...analysisRoutes(deps),
     ...historyRoutes(deps),
     ...rankingRoutes(deps),
+    ...stressRoutes(deps),
     ...auditRoutes(deps),
     ...keyRoutes(deps),
     ...sessionRoutes(deps),

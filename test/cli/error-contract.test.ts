@@ -59,6 +59,7 @@ const CASES: readonly (readonly [argv: readonly string[], path: string, code: st
   [["whatif", ...ACC, "--trade", "BTC-PERPETUAL"], "trades[0]", "invalid_value"],
   [["surface", "--market", "examples/market.json", "--base", "DOGE"], "--base", "missing_index"],
   [["schema", "nope"], "format", "invalid_value"],
+  [["cascade", "--accounts", "examples/demo-exchange", "--market", "examples/market.json", "--move", "DOGE=-0.3"], "--move.DOGE", "missing_index"],
   // batch
   [["price", "--batch", BAD_ROWS], "[1].type", "invalid_value"],
   [["price", "--batch", NOT_JSON], NOT_JSON, "invalid_json"],

@@ -14,7 +14,9 @@ import { createModel } from "../../src/models/registry.js";
 import { loadPreset } from "../../src/io/presets.js";
 import { applyMergePatch } from "../../src/account/merge-patch.js";
 import { buildMarketContext } from "../../src/pricing/build-context.js";
-import { EXAMPLE_MARKET, evaluateFromScratch, liveAccount, relDiff } from "./helpers.js";
+import { planLiquidation } from "../../src/account/liquidation.js";
+import { planJson } from "../../src/live/state.js";
+import { EXAMPLE_MARKET, accountFromScratch, compareDocuments, evaluateFromScratch, liveAccount, relDiff } from "./helpers.js";
 
 const CONTEXT = unwrap(buildMarketContext(EXAMPLE_MARKET));
 const T0 = EXAMPLE_MARKET.timestampMs;
@@ -80,6 +82,25 @@ describe("health events with hysteresis", () => {
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
     for (const e of all) expect(e.ts).toBe(new Date(T0).toISOString());
     expect(all.every((e) => e.type === "breaker" || e.type === "parameters_changed" || ("account" in e && e.account === "lev"))).toBe(true);
+  });
+
+  it("a liquidation's plan, read after later inputs, is the plan of the market that triggered it", () => {
+    const s = setup();
+    s.core.apply(toRatio(s, 0.95));
+    const r = s.core.apply({ kind: "tick", tick: { seq: 10, timestampMs: T0 + 60_000, indexUsd: { BTC: 86000 } } });
+    const e = r.events.find((x) => x.type === "liquidation");
+    if (e?.type !== "liquidation") throw new Error(`expected a liquidation, got ${JSON.stringify(r.events)}`);
+    // The plan from scratch on the trigger's market, before anything else happens.
+    const expected = planJson(unwrap(planLiquidation(accountFromScratch(s.core, "lev"), {})));
+    // The market moves back and the account is topped up: the event's plan (computed on first read) does not follow.
+    s.core.apply({ kind: "tick", tick: { seq: 11, timestampMs: T0 + 120_000, indexUsd: { BTC: 90000 } } });
+    s.core.apply(toRatio(s, 0.5));
+    const plan = JSON.parse(JSON.stringify(e)).plan as { status: string; steps: unknown[] };
+    expect(plan.status).toBe("restored");
+    expect(plan.steps.length).toBeGreaterThan(0);
+    const cmp = compareDocuments(plan, JSON.parse(JSON.stringify(expected)), 1e-9);
+    expect(cmp.diffs).toEqual([]);
+    expect(e.plan).toBe(e.plan);
   });
 
   it("a health event names its cause and carries the figures before and after", () => {

@@ -194,6 +194,22 @@ describe.skipIf(testEnv.chromiumBin === null)("dashboard in Chromium", () => {
     await done("breakers", p);
   }, 120_000);
 
+  it("cascade: the committed 2020-03-12 cascade (netrisk cascade --json) shows one table row per round and the summary's fund at the end", async () => {
+    const file = join(ROOT, "examples/cascade-2020-03-12/hyperliquid-backstop.jsonl");
+    const lines = readFileSync(file, "utf8").trim().split("\n").map((l) => JSON.parse(l) as Record<string, unknown>);
+    const summary = (lines.at(-1) as { summary: { rounds: number; insuranceFundEndUsd: number } }).summary;
+    const p = await open("#/breakers");
+    await p.page.locator('[data-testid="timeline-file"]').setInputFiles([file]);
+    await p.page.locator('[data-testid="cascade-chart"] canvas').waitFor(WAIT);
+    const rows = p.page.locator('[data-testid="cascade-rounds"] tbody tr');
+    expect(await rows.count()).toBe(summary.rounds);
+    // The last column is the fund after the round, in the page's compact USD (millions with two decimals).
+    const last = await rows.last().locator("td").last().textContent();
+    expect(last).toBe(`${(summary.insuranceFundEndUsd / 1e6).toFixed(2)}M`);
+    await p.page.close();
+    expect(p.errors).toEqual([]);
+  }, 120_000);
+
   it("live: a tick pushed through the API that moves BTC −20 % changes an account's state on the account page within a second, and the overview's counts, without a reload", async () => {
     const s = served as Served;
     // An account of our own, exposed to BTC: a 5 BTC linear perpetual long on 100,000 USDC, healthy at the demo
