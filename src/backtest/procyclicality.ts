@@ -2,9 +2,16 @@
  * Procyclicality of a margin series, with the measures of the BCBS-CPMI-IOSCO "Review of margining practices"
  * (2022) and the CPMI-IOSCO procyclicality guidance: the largest n-day margin increase (1 and 5 days here), in USD
  * and relative to the margin n days before, and the peak-to-trough ratio (largest margin ÷ smallest margin over the
- * whole period).
+ * whole period). For the anti-procyclicality comparison (EMIR RTS 153/2013 Art. 28, docs/methodology.md
+ * "Anti-procyclical margin"): the largest 30-day increase, and the trough-to-peak increase over each named stress
+ * episode (the stress period ± 30 days).
  * @module
  */
+import { dayNumber, isoDay } from "../risk/history/dates.js";
+import { NAMED_STRESS_PERIODS } from "../risk/stress/periods.js";
+
+/** Days before the start and after the end of a named stress period that its episode spans. */
+export const EPISODE_MARGIN_DAYS = 30;
 
 /** The largest n-day margin increase. */
 export interface MarginIncrease {
@@ -35,8 +42,66 @@ export interface Procyclicality {
   readonly largest1Day: MarginIncrease | null;
   /** Largest relative 5-day increase (null with fewer than 6 days or no positive margin to start from). */
   readonly largest5Day: MarginIncrease | null;
+  /** Largest relative 30-day increase (null with fewer than 31 days or no positive margin to start from). */
+  readonly largest30Day: MarginIncrease | null;
   /** Null on an empty series. */
   readonly peakToTrough: PeakToTrough | null;
+  /** Each named stress episode the series covers at least partly, in period order. */
+  readonly episodes: readonly EpisodeIncrease[];
+}
+
+/** The largest margin increase from a trough to a LATER peak within a stress episode. */
+export interface EpisodeIncrease {
+  /** Named stress period id (src/risk/stress/periods.ts). */
+  readonly id: string;
+  /** The episode's span (the period ± {@link EPISODE_MARGIN_DAYS}), clipped to the series. */
+  readonly from: string;
+  readonly to: string;
+  readonly troughDate: string;
+  readonly troughUsd: number;
+  readonly peakDate: string;
+  readonly peakUsd: number;
+  /** peakUsd − troughUsd (0 when the margin only fell). */
+  readonly increaseUsd: number;
+  /** peakUsd / troughUsd − 1 (null when no positive trough precedes a peak). */
+  readonly increaseRelative: number | null;
+}
+
+/**
+ * Trough-to-peak increase over observations [lo, hi]: the pair i ≤ j maximising m[j]/m[i] over m[i] > 0 (first on
+ * ties), or, when no margin is positive, the pair maximising m[j] − m[i].
+ */
+export function troughToPeak(dates: readonly string[], marginUsd: readonly number[], lo: number, hi: number): Omit<EpisodeIncrease, "id" | "from" | "to"> {
+  let minI = -1, best: [number, number] | null = null, bestRel = -Infinity;
+  for (let j = lo; j <= hi; j++) {
+    const m = marginUsd[j] as number;
+    if (m > 0 && (minI < 0 || m < (marginUsd[minI] as number))) minI = j;
+    if (minI >= 0) {
+      const rel = m / (marginUsd[minI] as number) - 1;
+      if (rel > bestRel) {
+        bestRel = rel;
+        best = [minI, j];
+      }
+    }
+  }
+  const [i, j] = best ?? [lo, lo];
+  const troughUsd = marginUsd[i] as number, peakUsd = marginUsd[j] as number;
+  return { troughDate: dates[i] as string, troughUsd, peakDate: dates[j] as string, peakUsd, increaseUsd: peakUsd - troughUsd, increaseRelative: best === null ? null : bestRel };
+}
+
+/** The trough-to-peak increase over every named stress episode the series (one observation per day) overlaps. */
+export function episodeIncreases(dates: readonly string[], marginUsd: readonly number[]): EpisodeIncrease[] {
+  if (dates.length === 0) return [];
+  const d0 = dayNumber(dates[0] as string) as number;
+  const dn = d0 + dates.length - 1;
+  const out: EpisodeIncrease[] = [];
+  for (const p of NAMED_STRESS_PERIODS) {
+    const from = Math.max(d0, (dayNumber(p.start) as number) - EPISODE_MARGIN_DAYS);
+    const to = Math.min(dn, (dayNumber(p.end) as number) + EPISODE_MARGIN_DAYS);
+    if (from > to) continue;
+    out.push({ id: p.id, from: isoDay(from), to: isoDay(to), ...troughToPeak(dates, marginUsd, from - d0, to - d0) });
+  }
+  return out;
 }
 
 /**
@@ -73,5 +138,11 @@ export function peakToTrough(dates: readonly string[], marginUsd: readonly numbe
 
 /** The procyclicality measures of a margin series (see the module comment). */
 export function procyclicality(dates: readonly string[], marginUsd: readonly number[]): Procyclicality {
-  return { largest1Day: largestIncrease(dates, marginUsd, 1), largest5Day: largestIncrease(dates, marginUsd, 5), peakToTrough: peakToTrough(dates, marginUsd) };
+  return {
+    largest1Day: largestIncrease(dates, marginUsd, 1),
+    largest5Day: largestIncrease(dates, marginUsd, 5),
+    largest30Day: largestIncrease(dates, marginUsd, 30),
+    peakToTrough: peakToTrough(dates, marginUsd),
+    episodes: episodeIncreases(dates, marginUsd),
+  };
 }

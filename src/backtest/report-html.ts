@@ -67,6 +67,7 @@ function statisticsTable(r: BacktestResult): string {
   const procyc = [
     row("largest 1-day margin increase", inc(pc.largest1Day), false),
     row("largest 5-day margin increase", inc(pc.largest5Day), false),
+    row("largest 30-day margin increase", inc(pc.largest30Day), false),
     row("peak-to-trough ratio", ptt === null ? "n/a" : `${ptt.ratio === null ? "unbounded (trough 0)" : num(ptt.ratio, 2)}: peak ${usd(ptt.peakUsd)} on ${ptt.peakDate}, trough ${usd(ptt.troughUsd)} on ${ptt.troughDate}`, false),
   ].join("");
   return `<h2>Coverage</h2><table>${rows}</table><h2>Tests</h2><table>${tests}</table><h2>Procyclicality</h2><table>${procyc}</table>`;

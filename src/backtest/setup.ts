@@ -56,6 +56,11 @@ export function resolveOptions(options: BacktestOptions): Result<ResolvedOptions
   if (margin !== "initial" && margin !== "maintenance") issues.push(issue("invalid_value", "margin", `expected initial or maintenance, got ${JSON.stringify(margin)}`));
   const basis = options.basis ?? "snapshot";
   if (basis !== "snapshot" && basis !== "flat") issues.push(issue("invalid_value", "basis", `expected snapshot or flat, got ${JSON.stringify(basis)}`));
+  const b = options.buffer;
+  if (b !== undefined) {
+    if (!(Number.isFinite(b.bufferDecimal) && b.bufferDecimal >= 0 && b.bufferDecimal <= 10)) issues.push(issue("out_of_range", "buffer.bufferDecimal", `expected a number in [0, 10], got ${b.bufferDecimal}`));
+    if (!Number.isInteger(b.rebuildDays) || b.rebuildDays < 1) issues.push(issue("out_of_range", "buffer.rebuildDays", `expected a whole number of days ≥ 1, got ${b.rebuildDays}`));
+  }
   return issues.length > 0 ? fail(...issues) : ok({ horizonDays, rebalance, confidence, margin, basis });
 }
 

@@ -21,8 +21,18 @@ export interface DailyModel {
   readonly parameterSet: ParameterSetInfo;
   /** The model to margin day `day` (days since 1970-01-01 UTC) with, from `known` only. */
   modelOn(day: number, known: History): Result<MarginModel>;
+  /**
+   * The model for a single margin call on `day` (today's margin), when it differs from {@link modelOn}: with an
+   * anti-procyclicality buffer the walk applies the buffer over the series, a single call inside the model.
+   */
+  modelAt?(day: number, known: History): Result<MarginModel>;
   /** Choices the provider made (window length, stress floor), reported in the result's notes. */
   readonly notes?: readonly string[];
+  /**
+   * Anti-procyclicality buffer (EMIR Art. 28(1)(a)) applied by the walk to the margin series (models/var/apc.ts
+   * `releasableBuffer`): a rule over time that a one-day model cannot apply.
+   */
+  readonly buffer?: { readonly bufferDecimal: number; readonly rebuildDays: number };
 }
 
 /** What a backtest runs. */
@@ -60,6 +70,11 @@ export interface BacktestOptions {
   readonly margin?: "initial" | "maintenance";
   /** Futures and forwards: the snapshot's basis ratio (default) or flat at the index. */
   readonly basis?: BasisMode;
+  /**
+   * Anti-procyclicality buffer (EMIR Art. 28(1)(a)) over the margin series of any model (models/var/apc.ts
+   * `releasableBuffer`); a statistical daily model's own buffer takes precedence. Default: none.
+   */
+  readonly buffer?: { readonly bufferDecimal: number; readonly rebuildDays: number };
   /** Called after each margin day (the engine emits; a front end decides whether to draw a bar). */
   readonly onProgress?: (progress: BacktestProgress) => void;
 }
@@ -89,8 +104,10 @@ export interface BacktestSettings {
 /** Daily series, aligned: one entry per margin day. */
 export interface BacktestSeries {
   readonly dates: readonly string[];
-  /** Margin on day t, USD. */
+  /** Margin on day t, USD (with an anti-procyclicality buffer: the charged margin). */
   readonly marginUsd: readonly number[];
+  /** With an anti-procyclicality buffer only: the calculated margin before the buffer rule, USD. */
+  readonly calculatedMarginUsd?: readonly number[];
   /** Realised loss of day t's book from the close of t to the close of t + h, USD (negative = a gain). */
   readonly lossUsd: readonly number[];
 }

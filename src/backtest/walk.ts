@@ -14,6 +14,7 @@ import type { DailySeries, History } from "../risk/history/types.js";
 import { rollPortfolio } from "./book.js";
 import { dayContext, dayState } from "./day-market.js";
 import type { DayState } from "./day-market.js";
+import { releasableBuffer } from "../models/var/apc.js";
 import { procyclicality } from "./procyclicality.js";
 import { realisedLossUsd } from "./realised.js";
 import { prepareBacktest } from "./setup.js";
@@ -111,6 +112,11 @@ function endState(prep: PreparedBacktest, start: DayState, endDay: number): DayS
   return override === undefined ? plain : dayState(prep.path, endDay, { volRatioOverride: override });
 }
 
+/** The series with the buffer rule applied: the charged margin, and the calculated one kept beside it. */
+function bufferedSeries(series: BacktestSeries, b: { bufferDecimal: number; rebuildDays: number }): BacktestSeries {
+  return { ...series, marginUsd: releasableBuffer(series.marginUsd, b.bufferDecimal, b.rebuildDays), calculatedMarginUsd: series.marginUsd };
+}
+
 /** Coverage figures of a series. */
 export function coverageOf(series: BacktestSeries, confidence: number): { coverage: BacktestCoverage; breaches: Breach[]; flags: boolean[] } {
   const n = series.dates.length;
@@ -144,12 +150,14 @@ export function runBacktest(input: BacktestInput, options: BacktestOptions = {})
   const prep = prepared.value;
   const walked = walk(input, prep, options.onProgress);
   if (!walked.ok) return walked;
-  const { series, modelNotes } = walked.value;
+  const { modelNotes } = walked.value;
+  const daily = isDailyModel(input.model) ? input.model : undefined;
+  const buffer = daily?.buffer ?? options.buffer;
+  const series = buffer === undefined ? walked.value.series : bufferedSeries(walked.value.series, buffer);
   const o = prep.options;
   const { coverage, breaches, flags } = coverageOf(series, o.confidence);
   const kupiec = kupiecPof(flags, 1 - o.confidence);
   const christoffersen = christoffersenIndependence(flags);
-  const daily = isDailyModel(input.model) ? input.model : undefined;
   return ok({
     model: input.model.id,
     parameterSet: input.model.parameterSet,
@@ -170,6 +178,12 @@ export function runBacktest(input: BacktestInput, options: BacktestOptions = {})
     christoffersen,
     conditionalCoverage: conditionalCoverage(kupiec, christoffersen),
     procyclicality: procyclicality(series.dates, series.marginUsd),
-    notes: [...ASSUMPTIONS(o.horizonDays), ...prep.notes, ...(daily?.notes ?? []), ...modelNotes.map((n) => `model (first day): ${n}`)],
+    notes: [
+      ...ASSUMPTIONS(o.horizonDays),
+      ...prep.notes,
+      ...(daily?.notes ?? []),
+      ...(buffer !== undefined && daily?.buffer === undefined ? [`anti-procyclicality (a): a ${(buffer.bufferDecimal * 100).toFixed(0)} % buffer over the daily margin, exhausted while the margin rises and rebuilt over ${buffer.rebuildDays} days`] : []),
+      ...modelNotes.map((n) => `model (first day): ${n}`),
+    ],
   });
 }

@@ -50,10 +50,14 @@ export function renderBacktest(r: BacktestResult, opts: { report?: string; maxBr
       [
         ["largest 1-day margin increase", inc(pc.largest1Day)],
         ["largest 5-day margin increase", inc(pc.largest5Day)],
+        ["largest 30-day margin increase", inc(pc.largest30Day)],
         ["peak-to-trough ratio", ptt === null ? "n/a" : `${ptt.ratio === null ? "unbounded (trough 0)" : ptt.ratio.toFixed(2)} (peak ${fmt(ptt.peakUsd)} USD ${ptt.peakDate}, trough ${fmt(ptt.troughUsd)} USD ${ptt.troughDate})`],
       ],
     ),
   );
+  if (pc.episodes.length > 0) {
+    lines.push("", table(["stress episode", "span", "trough -> peak", "increase"], pc.episodes.map((e) => [e.id, `${e.from}..${e.to}`, `${fmt(e.troughUsd)} USD ${e.troughDate} -> ${fmt(e.peakUsd)} USD ${e.peakDate}`, e.increaseRelative === null ? "n/a" : `${pct(e.increaseRelative, 1)} (${fmt(e.increaseUsd)} USD)`])));
+  }
   const max = opts.maxBreaches ?? 20;
   if (r.breaches.length > 0) {
     lines.push("", table(["breach day", "margin (USD)", "realised loss (USD)", "excess (USD)"], r.breaches.slice(0, max).map((b) => [b.date, b.marginUsd, b.lossUsd, b.excessUsd])));

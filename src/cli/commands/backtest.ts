@@ -9,7 +9,7 @@ import { writeFileSync } from "node:fs";
 import type { Command } from "commander";
 import { issue, NetriskError } from "../../errors.js";
 import { renderBacktestHtml } from "../../backtest/report-html.js";
-import { statisticalDailyModel } from "../../backtest/statistical.js";
+import { statisticalDailyModel, withoutBuffer } from "../../backtest/statistical.js";
 import type { BacktestOptions, BacktestResult, DailyModel } from "../../backtest/types.js";
 import { historyUpTo, isDailyModel as isDaily, runBacktest } from "../../backtest/walk.js";
 import { loadPreset } from "../../io/presets.js";
@@ -21,13 +21,17 @@ import type { MarginModel, ResolvedPortfolio } from "../../models/types.js";
 import { createVarModel } from "../../models/var/model.js";
 import { parseHybridParams, parseVarParams } from "../../models/var/params.js";
 import type { History } from "../../risk/history/types.js";
+import type { AntiProcyclicalityParams } from "../../models/var/apc.js";
 import { emit, need, runCommand, type Io } from "../run.js";
+import { apcOptions, seriesBufferFlag, withApcFlags } from "./apc-flags.js";
+import { compareApcTools, renderApcComparison } from "./backtest-apc.js";
+import type { ApcFlags } from "./apc-flags.js";
 import { progressBar, renderBacktest } from "./backtest-render.js";
 import { loadMarginModel, loadPortfolioAndMarket, type PortfolioOptions } from "./context.js";
 import { factorsFor, loadHistory, numberFlag, parameterSetJson } from "./risk-inputs.js";
 
 /** Flags that decide how a backtest runs (shared by `backtest` and `compare --backtest`). */
-export interface BacktestFlags {
+export interface BacktestFlags extends ApcFlags {
   history?: string[];
   fillGaps?: boolean;
   from?: string;
@@ -48,11 +52,12 @@ interface BacktestCommandFlags extends PortfolioOptions, BacktestFlags {
   params?: string;
   json?: boolean;
   report?: string;
+  apcCompare?: boolean;
 }
 
 /** Add the flags of {@link BacktestFlags} to a command. */
 export function backtestOptions(cmd: Command): Command {
-  return cmd
+  return apcOptions(cmd)
     .option("--history <files...>", "daily history CSV files: closes per currency, DVOL per base (docs/formats.md 'History files'); FACTOR=path names a single-series file")
     .option("--fill-gaps", "forward-fill missing days in the history (reported) instead of rejecting the file")
     .option("--from <date>", "first margin day, YYYY-MM-DD (default: the first day every needed series covers)")
@@ -75,10 +80,13 @@ export function backtestModel(
   flags: BacktestFlags & { preset?: string; params?: string },
   portfolio: ResolvedPortfolio,
   history: History,
-): { model: MarginModel | DailyModel; horizonDays: number; confidence: number } {
+): { model: MarginModel | DailyModel; horizonDays: number; confidence: number; buffer?: { bufferDecimal: number; rebuildDays: number } } {
   const horizonFlag = flags.horizonDays !== undefined ? numberFlag(flags.horizonDays, "--horizon-days", { integer: true, min: 1, max: 30 }) : undefined;
-  if (!STATISTICAL.has(id)) return { model: loadMarginModel(id, flags.preset, flags.params), horizonDays: horizonFlag ?? 2, confidence: 0.99 };
-  const raw = parameterSetJson(flags.preset ?? `${id}-default`, flags.params);
+  if (!STATISTICAL.has(id)) {
+    const buffer = seriesBufferFlag(flags, id);
+    return { model: loadMarginModel(id, flags.preset, flags.params), horizonDays: horizonFlag ?? 2, confidence: 0.99, ...(buffer !== undefined ? { buffer } : {}) };
+  }
+  const raw = withApcFlags(parameterSetJson(flags.preset ?? `${id}-default`, flags.params), flags);
   const json = horizonFlag !== undefined ? { ...raw, horizonDays: horizonFlag } : raw;
   const source = flags.params ?? `presets/${flags.preset ?? `${id}-default`}.json`;
   const withSource = <T>(r: { ok: true; value: T } | { ok: false; issues: readonly { code: string; path: string; message: string }[] }): T => {
@@ -88,10 +96,11 @@ export function backtestModel(
   const windowDays = flags.windowDays !== undefined ? numberFlag(flags.windowDays, "--window-days", { integer: true, min: 1 }) : undefined;
   const minWindowDays = flags.minWindowDays !== undefined ? numberFlag(flags.minWindowDays, "--min-window-days", { integer: true, min: 1 }) : undefined;
   const common = { ...(windowDays !== undefined ? { windowDays } : {}), ...(minWindowDays !== undefined ? { minWindowDays } : {}), stress: flags.stress !== false };
+  const apc = (p: { antiProcyclicality: AntiProcyclicalityParams }) => (p.antiProcyclicality.tools.length > 0 ? { antiProcyclicality: p.antiProcyclicality } : {});
   if (id === "var") {
     const params = withSource(parseVarParams(json));
     const priceFactors = factorsFor(portfolio, history, params.collateralInScenarios);
-    const model = statisticalDailyModel({ id, parameterSet: params.info, horizonDays: params.horizonDays, priceFactors, ...common, bind: (inputs) => createVarModel(params, inputs) });
+    const model = statisticalDailyModel({ id, parameterSet: params.info, horizonDays: params.horizonDays, priceFactors, ...common, ...apc(params), bind: (inputs, o) => createVarModel(o.buffer ? params : withoutBuffer(params), inputs) });
     return { model, horizonDays: params.horizonDays, confidence: params.confidence };
   }
   const params = withSource(parseHybridParams(json));
@@ -100,13 +109,14 @@ export function backtestModel(
   if (!rmParams.ok) throw new NetriskError(rmParams.issues.map((i) => ({ ...i, message: `${i.message} (parameter set ${rmSource})` })));
   const rm = createRiskMatrixModel(rmParams.value);
   const priceFactors = factorsFor(portfolio, history, params.collateralInScenarios);
-  const model = statisticalDailyModel({ id, parameterSet: params.info, horizonDays: params.horizonDays, priceFactors, ...common, bind: (inputs) => createHybridModel(params, inputs, rm) });
+  const model = statisticalDailyModel({ id, parameterSet: params.info, horizonDays: params.horizonDays, priceFactors, ...common, ...apc(params), bind: (inputs, o) => createHybridModel(o.buffer ? params : withoutBuffer(params), inputs, rm) });
   return { model, horizonDays: params.horizonDays, confidence: params.confidence };
 }
 
 /** Backtest options from the flags (numbers checked; enumerations checked by the engine). */
-export function backtestRunOptions(flags: BacktestFlags, defaults: { horizonDays: number; confidence: number }): BacktestOptions {
+export function backtestRunOptions(flags: BacktestFlags, defaults: { horizonDays: number; confidence: number; buffer?: BacktestOptions["buffer"] }): BacktestOptions {
   return {
+    ...(defaults.buffer !== undefined ? { buffer: defaults.buffer } : {}),
     horizonDays: defaults.horizonDays,
     confidence: flags.confidence !== undefined ? numberFlag(flags.confidence, "--confidence", { min: 0, max: 1 }) : defaults.confidence,
     rebalance: (flags.rebalance ?? "coin") as BacktestOptions["rebalance"],
@@ -152,6 +162,7 @@ export function registerBacktest(program: Command, io: Io, setExit: (code: numbe
       .option("--preset <name>", "parameter-set preset in presets/ (default: the model's own)")
       .option("--params <file>", "parameter-set JSON file instead of a preset")
       .option("--report <file>", "also write a self-contained HTML report with charts to this file")
+      .option("--apc-compare", "compare the anti-procyclicality tools: the backtest without any and with each alone (var/hybrid: buffer, stressed-weight, lookback-floor; other models: buffer)")
       .option("--json", "machine-readable JSON output (the whole result, daily series included)"),
   ).action(async (flags: BacktestCommandFlags) => {
     setExit(
@@ -160,6 +171,19 @@ export function registerBacktest(program: Command, io: Io, setExit: (code: numbe
         // Without --market the bundled example market gives the shape (said in the notes); the portfolio is the user's.
         const { portfolio, context } = loadPortfolioAndMarket({ ...flags, example: flags.example === true || flags.market === undefined });
         const history = loadHistory(flags);
+        if (flags.apcCompare === true) {
+          if (flags.report !== undefined) throw new NetriskError([issue("invalid_value", "--report", "--report draws one backtest; give it without --apc-compare")]);
+          const c = compareApcTools(
+            STATISTICAL.has(flags.model),
+            flags,
+            { portfolio, market: context, history },
+            (f) => backtestModel(flags.model, f, portfolio, history),
+            (d) => backtestRunOptions(flags, d),
+            flagIssues,
+          );
+          emit(io, Boolean(flags.json), c, () => renderApcComparison(c));
+          return;
+        }
         const chosen = backtestModel(flags.model, flags, portfolio, history);
         const bar = io.progress !== undefined ? progressBar(io.progress, `backtest ${flags.model}`) : undefined;
         const options = backtestRunOptions(flags, chosen);
@@ -209,7 +233,7 @@ export function boundToSnapshot(built: readonly (MarginModel | DailyModel)[], ma
   const lastKnown = Math.min(snapshotDay, ...history.prices.map((s) => s.firstDay + s.values.length - 1));
   return built.map((m): MarginModel => {
     if (!isDaily(m)) return m;
-    const bound = m.modelOn(lastKnown, historyUpTo(history, lastKnown));
+    const bound = (m.modelAt ?? m.modelOn).call(m, lastKnown, historyUpTo(history, lastKnown));
     return bound.ok ? bound.value : { id: m.id, parameterSet: m.parameterSet, compute: () => { throw new NetriskError(bound.issues); } };
   });
 }
@@ -248,7 +272,8 @@ export function compareWithBacktest(
   const horizonDays = flags.horizonDays !== undefined ? numberFlag(flags.horizonDays, "--horizon-days", { integer: true, min: 1, max: 30 }) : 2;
   const confidence = flags.confidence !== undefined ? numberFlag(flags.confidence, "--confidence", { min: 0, max: 1 }) : 0.99;
   const shared = { ...flags, horizonDays: String(horizonDays) };
-  const built = ids.map((id) => backtestModel(id, shared, portfolio, history).model);
+  const chosen = ids.map((id) => backtestModel(id, shared, portfolio, history));
+  const built = chosen.map((c) => c.model);
   const models = boundToSnapshot(built, market, history);
   const labels = compareLabels(built);
   let settings: BacktestResult["settings"] | null = null;
@@ -256,7 +281,8 @@ export function compareWithBacktest(
   const rows = built.map((model, i): CompareBacktestRow => {
     const label = labels[i] ?? model.id;
     const bar = io.progress !== undefined ? progressBar(io.progress, `backtest ${label}`) : undefined;
-    const r = runBacktest({ portfolio, market, history, model }, { ...options, ...(bar ? { onProgress: bar.update } : {}) });
+    const buffer = chosen[i]?.buffer;
+    const r = runBacktest({ portfolio, market, history, model }, { ...options, ...(buffer !== undefined ? { buffer } : {}), ...(bar ? { onProgress: bar.update } : {}) });
     bar?.done();
     if (!r.ok) return { label, model: model.id, issues: r.issues };
     settings ??= r.value.settings;

@@ -10,6 +10,8 @@ import { renderComparison, renderMargin, renderMatrix } from "../render.js";
 import { emit, runCommand, type Io } from "../run.js";
 import { loadMarginModel, loadPortfolioAndMarket, type PortfolioOptions } from "./context.js";
 import type { MarginModel } from "../../models/types.js";
+import { apcOptions, hasApcFlags } from "./apc-flags.js";
+import type { ApcFlags } from "./apc-flags.js";
 import { backtestOptions, compareWithBacktest, modelsWithHistory, type BacktestFlags, type CompareBacktest } from "./backtest.js";
 import { loadHistory } from "./risk-inputs.js";
 
@@ -33,8 +35,7 @@ function inputOptions(cmd: Command): Command {
 
 export function registerMargin(program: Command, io: Io, setExit: (code: number) => void): void {
   inputOptions(
-    program
-      .command("margin")
+    apcOptions(program.command("margin"))
       .description("initial and maintenance margin of a portfolio, with every component, the worst scenario and each position's contribution")
       .option("--model <id>", `margin model: ${MODEL_IDS.join(" | ")}`, "deribit")
       .option("--preset <name>", "parameter-set preset in presets/ (default: the model's own)")
@@ -42,9 +43,12 @@ export function registerMargin(program: Command, io: Io, setExit: (code: number)
       .option("--scenarios", "also list every scenario's P&L (always included in --json)")
       .option("--history <files...>", "var / hybrid: daily history CSV files (docs/formats.md 'History files'); scenarios from the history up to the market's date")
       .option("--fill-gaps", "with --history: forward-fill missing days (reported) instead of rejecting the file"),
-  ).action(async (opts: MarginOptions & { history?: string[]; fillGaps?: boolean }) => {
+  ).action(async (opts: MarginOptions & ApcFlags & { history?: string[]; fillGaps?: boolean }) => {
     setExit(
       await runCommand(io, Boolean(opts.json), () => {
+        if (hasApcFlags(opts) && (opts.history === undefined || (opts.model !== "var" && opts.model !== "hybrid"))) {
+          throw new NetriskError([issue("invalid_value", "--apc", "anti-procyclicality tools in one margin call: --model var or hybrid with --history (for other models, netrisk backtest --apc buffer applies the buffer over the margin series)")]);
+        }
         let model: MarginModel;
         let inputs: ReturnType<typeof loadPortfolioAndMarket>;
         if (opts.history !== undefined) {

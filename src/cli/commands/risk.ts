@@ -19,6 +19,11 @@ import { stressTest } from "../../models/var/stress.js";
 import type { StressReport } from "../../models/var/stress.js";
 import type { JointScenarioSet } from "../../risk/joint.js";
 import { loadPreset } from "../../io/presets.js";
+import { apcScenarioSets } from "../../backtest/statistical.js";
+import { historyUpTo } from "../../backtest/walk.js";
+import { dayNumber } from "../../risk/history/dates.js";
+import { apcOptions, withApcFlags } from "./apc-flags.js";
+import type { ApcFlags } from "./apc-flags.js";
 import { renderStress, renderVar, splitStressPnl } from "../render-risk.js";
 import { emit, need, runCommand, type Io } from "../run.js";
 import { loadPortfolioAndMarket, type PortfolioOptions } from "./context.js";
@@ -36,7 +41,7 @@ import {
   type ScenarioFlags,
 } from "./risk-inputs.js";
 
-interface RiskFlags extends PortfolioOptions, ScenarioFlags {
+interface RiskFlags extends PortfolioOptions, ScenarioFlags, ApcFlags {
   preset?: string;
   params?: string;
   confidence?: string;
@@ -87,7 +92,7 @@ function common(cmd: Command): Command {
 function statisticalParams(flags: RiskFlags, model: "var" | "hybrid"): Record<string, unknown> {
   const json = parameterSetJson(flags.preset ?? (model === "hybrid" ? "hybrid-default" : "var-default"), flags.params);
   return {
-    ...json,
+    ...withApcFlags(json, flags),
     ...(flags.confidence !== undefined ? { confidence: numberFlag(flags.confidence, "--confidence", { min: 0, max: 1 }) } : {}),
     ...(flags.horizonDays !== undefined ? { horizonDays: numberFlag(flags.horizonDays, "--horizon-days", { integer: true, min: 1, max: 10 }) } : {}),
     ...(flags.volConvention !== undefined ? { volConvention: flags.volConvention } : {}),
@@ -131,7 +136,10 @@ function bindInputs(flags: VarFlags, params: VarParams, portfolio: ResolvedPortf
     if (method !== "montecarlo") throw new NetriskError([issue("invalid_value", "--correlation-stress", "the correlation breakdown re-runs Monte Carlo: use it with --method montecarlo")]);
     breakdown = breakdownSets(history, factors, params.horizonDays, flags).sets;
   }
-  return { scenarios, ...(flags.stress !== false ? { stress: namedStressSet(history, factors) } : {}), ...(breakdown ? { breakdown } : {}) };
+  // Anti-procyclicality sets as of the last window of the main set (the history's last day, or --to).
+  const asOf = dayNumber(scenarios.labels[scenarios.count - 1] ?? "") ?? 0;
+  const apc = params.antiProcyclicality.tools.length > 0 ? need(apcScenarioSets(historyUpTo(history, asOf), factors, params.horizonDays, params.antiProcyclicality, asOf)) : {};
+  return { scenarios, ...(flags.stress !== false ? { stress: namedStressSet(history, factors) } : {}), ...(breakdown ? { breakdown } : {}), ...apc };
 }
 
 function runVar(flags: VarFlags): { report: VarReport; margin: MarginResult } {
@@ -210,8 +218,7 @@ function runStress(flags: StressFlags) {
 
 export function registerRisk(program: Command, io: Io, setExit: (code: number) => void): void {
   common(
-    program
-      .command("var")
+    apcOptions(program.command("var"))
       .description("statistical margin: VaR and expected shortfall of the whole portfolio under joint historical, filtered-historical or Monte Carlo scenarios, with component ES, worst scenarios, loss histogram, diversification, stress floor and add-ons")
       .option("--method <name>", "historical | filtered | montecarlo", "historical")
       .option("--model <id>", "var | hybrid (max of the risk-matrix margin and the ES margin)", "var")

@@ -56,9 +56,12 @@ export function computeHybridMargin(
   const addons = report.liquidity.totalUsd + report.concentration.totalUsd;
   const rmIm = rm.totalUsd.initialMargin;
   const rmMm = rm.totalUsd.maintenanceMargin;
-  const im = Math.max(rmIm, report.marketRiskUsd) + addons;
-  const mm = Math.max(rmMm, report.marketRiskUsd / f) + addons / f;
-  const components = { ...varComponents(report), riskMatrixInitial: rmIm, riskMatrixMaintenance: rmMm };
+  // The anti-procyclicality buffer (EMIR Art. 28(1)(a)) scales the margin the hybrid charges, risk-matrix side included.
+  const b = report.antiProcyclicality?.buffer?.bufferDecimal ?? 0;
+  const beforeBuffer = Math.max(rmIm, report.marketRiskUsd) + addons;
+  const im = beforeBuffer * (1 + b);
+  const mm = (Math.max(rmMm, report.marketRiskUsd / f) + addons / f) * (1 + b);
+  const components = { ...varComponents(report), ...(b > 0 ? { procyclicalityBuffer: beforeBuffer * b } : {}), riskMatrixInitial: rmIm, riskMatrixMaintenance: rmMm };
   const { notes, ...varDetails } = report;
   const details = {
     binding: rmIm >= report.marketRiskUsd ? "risk-matrix" : "expected-shortfall",

@@ -5,6 +5,8 @@
  */
 export { parseHybridParams, parseVarParams } from "./params.js";
 export type { HybridParams, VarParams } from "./params.js";
+export { APC_TOOLS, DEFAULT_APC, hasTool, releasableBuffer, withStressedWeight } from "./apc.js";
+export type { AntiProcyclicalityParams, ApcTool } from "./apc.js";
 export { checkStatisticalInputs, computeVarReport } from "./report.js";
 export type { BreakdownSet, PositionEs, StatisticalInputs, VarReport, WorstScenario } from "./report.js";
 export { scenarioMoves, stressTest } from "./stress.js";

@@ -65,6 +65,8 @@ export function varComponents(r: VarReport): Record<string, number> {
     marketRisk: r.marketRiskUsd,
     liquidity: r.liquidity.totalUsd,
     concentration: r.concentration.totalUsd,
+    ...(r.antiProcyclicality?.lookbackFloor ? { lookbackFloor: r.antiProcyclicality.lookbackFloor.esUsd } : {}),
+    ...(r.antiProcyclicality?.buffer ? { procyclicalityBuffer: r.antiProcyclicality.buffer.usd } : {}),
   };
 }
 

@@ -12,6 +12,8 @@ import type { VolConvention } from "../../risk/revaluation.js";
 import type { ConcentrationParams } from "../addons/concentration.js";
 import type { LiquidityParams } from "../addons/liquidity.js";
 import type { ParameterSetInfo } from "../types.js";
+import { APC_TOOLS, DEFAULT_APC } from "./apc.js";
+import type { AntiProcyclicalityParams } from "./apc.js";
 
 const isoDate = z.string().regex(/^\d{4}-\d{2}-\d{2}$/, "expected an ISO date YYYY-MM-DD");
 const finite = z.number().finite();
@@ -56,6 +58,17 @@ const statisticalFields = {
     byBase: z.record(z.string().regex(/^[A-Z0-9]+$/, "expected an upper-case base currency code"), concentrationTiersSchema).optional(),
   }),
   report: z.looseObject({ worstCount: z.number().int().min(1).max(1000), histogramBins: z.number().int().min(1).max(1000) }),
+  /** EMIR Art. 28 anti-procyclicality tools (apc.ts); optional: absent = no tool. */
+  antiProcyclicality: z
+    .looseObject({
+      tools: z.array(z.enum(APC_TOOLS)).refine((t) => new Set(t).size === t.length, "a tool is listed twice"),
+      bufferDecimal: finite.gt(0).max(10),
+      bufferRebuildDays: z.number().int().min(1).max(3650),
+      stressedWeightDecimal: finite.gt(0).lt(1),
+      stressedPeriodDays: z.number().int().min(30).max(3650),
+      lookbackFloorYears: z.number().int().min(1).max(50),
+    })
+    .optional(),
 };
 
 const varSchema = z.looseObject({ model: z.literal("var"), ...statisticalFields });
@@ -74,6 +87,7 @@ export interface VarParams {
   readonly concentration: ConcentrationParams;
   readonly worstCount: number;
   readonly histogramBins: number;
+  readonly antiProcyclicality: AntiProcyclicalityParams;
 }
 
 /** A validated `hybrid` parameter set: the statistical part and the risk-matrix preset to compare with. */
@@ -110,6 +124,14 @@ function toParams(p: Common): VarParams {
     },
     worstCount: p.report.worstCount,
     histogramBins: p.report.histogramBins,
+    antiProcyclicality: p.antiProcyclicality === undefined ? DEFAULT_APC : {
+      tools: [...p.antiProcyclicality.tools],
+      bufferDecimal: p.antiProcyclicality.bufferDecimal,
+      bufferRebuildDays: p.antiProcyclicality.bufferRebuildDays,
+      stressedWeightDecimal: p.antiProcyclicality.stressedWeightDecimal,
+      stressedPeriodDays: p.antiProcyclicality.stressedPeriodDays,
+      lookbackFloorYears: p.antiProcyclicality.lookbackFloorYears,
+    },
   };
 }
 

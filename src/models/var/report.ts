@@ -22,6 +22,8 @@ import type { LiquidityLeg } from "../addons/liquidity.js";
 import type { ResolvedPortfolio } from "../types.js";
 import { legsOf } from "./legs.js";
 import type { VarParams } from "./params.js";
+import { hasTool, withStressedWeight } from "./apc.js";
+import type { AntiProcyclicalityParams, ApcTool } from "./apc.js";
 import { scenarioMoves, stressTest } from "./stress.js";
 
 /** A scenario set re-generated with stressed correlations (correlation breakdown), with a name for outputs. */
@@ -38,6 +40,10 @@ export interface StatisticalInputs {
   readonly stress?: JointScenarioSet;
   /** Monte Carlo sets with stressed correlations: ES is re-run on each and the difference reported. */
   readonly breakdown?: readonly BreakdownSet[];
+  /** Anti-procyclicality (b): the stressed observations that get `stressedWeightDecimal` of the ES weight. */
+  readonly stressed?: JointScenarioSet;
+  /** Anti-procyclicality (c): the long look-back set (ten years, capped at the history) whose ES floors the margin. */
+  readonly lookback?: JointScenarioSet;
 }
 
 /**
@@ -53,6 +59,19 @@ export function checkStatisticalInputs(inputs: StatisticalInputs, params: VarPar
   const k = tailCountFor(inputs.scenarios.count, params.confidence);
   if (!k.ok && inputs.scenarios.weights === undefined) issues.push(...k.issues);
   if (inputs.stress) issues.push(...prefix("stress", checkJointScenarioSet(inputs.stress)));
+  const apc = params.antiProcyclicality;
+  if (hasTool(apc, "stressed-weight")) {
+    if (inputs.stressed === undefined) issues.push(issue("required", "stressed", "anti-procyclicality tool stressed-weight needs the stressed observations (built from history: netrisk margin/backtest --history)"));
+    else issues.push(...prefix("stressed", checkJointScenarioSet(inputs.stressed)));
+  }
+  if (hasTool(apc, "lookback-floor")) {
+    if (inputs.lookback === undefined) issues.push(issue("required", "lookback", "anti-procyclicality tool lookback-floor needs the long look-back scenarios (built from history: netrisk margin/backtest --history)"));
+    else {
+      issues.push(...prefix("lookback", checkJointScenarioSet(inputs.lookback)));
+      const kl = tailCountFor(inputs.lookback.count, params.confidence);
+      if (!kl.ok) issues.push(...kl.issues.map((x) => ({ ...x, path: "lookback" })));
+    }
+  }
   (inputs.breakdown ?? []).forEach((b, i) => {
     issues.push(...prefix(`breakdown[${i}]`, checkJointScenarioSet(b.scenarios)));
     const kb = tailCountFor(b.scenarios.count, params.confidence);
@@ -114,9 +133,19 @@ export interface VarReport {
   readonly correlationBreakdown: readonly { readonly label: string; readonly esUsd: number; readonly increaseUsd: number }[];
   readonly liquidity: { readonly totalUsd: number; readonly legs: readonly LiquidityLeg[] };
   readonly concentration: { readonly totalUsd: number; readonly legs: readonly ConcentrationLeg[] };
-  /** max(ES, 0, stress floor). */
+  /** The anti-procyclicality tools applied (docs/methodology.md "Anti-procyclical margin"); null when none is on. */
+  readonly antiProcyclicality: {
+    readonly tools: readonly ApcTool[];
+    /** (b): ES of the look-back scenarios alone, and how many stressed observations shared the weight. */
+    readonly stressedWeight: { readonly weightDecimal: number; readonly observations: number; readonly esWithoutUsd: number } | null;
+    /** (c): ES over the long look-back (its windows and first window's end date: the cap of the history). */
+    readonly lookbackFloor: { readonly years: number; readonly windows: number; readonly firstWindow: string; readonly esUsd: number } | null;
+    /** (a): the buffer in USD (bufferDecimal × the margin before it). */
+    readonly buffer: { readonly bufferDecimal: number; readonly usd: number } | null;
+  } | null;
+  /** max(ES, 0, stress floor, look-back floor). */
   readonly marketRiskUsd: number;
-  /** marketRisk + liquidity + concentration. */
+  /** (marketRisk + liquidity + concentration) × (1 + buffer). */
   readonly initialMarginUsd: number;
   /** initialMargin / initialToMaintenanceFactor. */
   readonly maintenanceMarginUsd: number;
@@ -130,7 +159,14 @@ export interface VarReport {
  *   set), `expired_instrument`, `missing_index`, and the measures' `out_of_range` (too few scenarios).
  */
 export function computeVarReport(portfolio: ResolvedPortfolio, market: MarketContext, params: VarParams, inputs: StatisticalInputs): Result<VarReport> {
-  const set = inputs.scenarios;
+  const apc = params.antiProcyclicality;
+  const plain = inputs.scenarios;
+  let set = plain;
+  if (hasTool(apc, "stressed-weight") && inputs.stressed !== undefined) {
+    const weighted = withStressedWeight(plain, inputs.stressed, apc.stressedWeightDecimal);
+    if (!weighted.ok) return weighted;
+    set = weighted.value;
+  }
   const notes: string[] = [...portfolio.notes, ...set.notes.map((n) => `scenarios: ${n}`)];
   const legs = legsOf(portfolio, market, params.collateralInScenarios, notes);
   const compiled = compileRevaluationBook(legs, market, set, { volConvention: params.volConvention });
@@ -196,8 +232,17 @@ export function computeVarReport(portfolio: ResolvedPortfolio, market: MarketCon
     derivatives.map((l) => ({ instrument: l.label, base: l.instrument.base, sizeCoin: l.sizeCoin, indexUsd: market.indexUsd(l.instrument.base) })),
     params.concentration,
   );
-  const marketRiskUsd = Math.max(m.esUsd, 0, stress?.floorUsd ?? 0);
-  const initialMarginUsd = marketRiskUsd + liquidity.totalUsd + concentration.totalUsd;
+  const applied = applyApc(apc, plain, set, loss, params, inputs.lookback, (s) => {
+    const cl = compileRevaluationBook(legs, market, s, { volConvention: params.volConvention });
+    return cl.ok ? ok(revalue(cl.value, s).map((x) => -x)) : cl;
+  });
+  if (!applied.ok) return applied;
+  const apcReport = applied.value;
+  const marketRiskUsd = Math.max(m.esUsd, 0, stress?.floorUsd ?? 0, apcReport?.lookbackFloor?.esUsd ?? 0);
+  const beforeBuffer = marketRiskUsd + liquidity.totalUsd + concentration.totalUsd;
+  const bufferDecimal = hasTool(apc, "buffer") ? apc.bufferDecimal : 0;
+  const initialMarginUsd = beforeBuffer * (1 + bufferDecimal);
+  const antiProcyclicality = apcReport === null ? null : { ...apcReport, buffer: bufferDecimal > 0 ? { bufferDecimal, usd: beforeBuffer * bufferDecimal } : null };
   const report: VarReport = {
     method: set.method,
     horizonDays: set.horizonDays,
@@ -218,6 +263,7 @@ export function computeVarReport(portfolio: ResolvedPortfolio, market: MarketCon
     correlationBreakdown,
     liquidity,
     concentration,
+    antiProcyclicality,
     marketRiskUsd,
     initialMarginUsd,
     maintenanceMarginUsd: initialMarginUsd / params.initialToMaintenanceFactor,
@@ -225,4 +271,38 @@ export function computeVarReport(portfolio: ResolvedPortfolio, market: MarketCon
   };
   const bad = [report.varUsd, report.esUsd, report.initialMarginUsd, report.maintenanceMarginUsd].some((x) => !Number.isFinite(x));
   return bad ? fail(issue("internal", "", "non-finite VaR/ES figure (a bug: please report)")) : ok(report);
+}
+
+type ApcPart = Omit<NonNullable<VarReport["antiProcyclicality"]>, "buffer">;
+
+/**
+ * The (b) and (c) parts of the report: the look-back-only ES when the stressed observations were weighted in (the
+ * first `plain.count` losses are the look-back scenarios), and the ES over the long look-back set for the floor.
+ * Null when no tool is on.
+ */
+function applyApc(
+  apc: AntiProcyclicalityParams,
+  plain: JointScenarioSet,
+  used: JointScenarioSet,
+  loss: Float64Array,
+  params: VarParams,
+  lookback: JointScenarioSet | undefined,
+  lossesOf: (set: JointScenarioSet) => Result<Float64Array>,
+): Result<ApcPart | null> {
+  if (apc.tools.length === 0) return ok(null);
+  let stressedWeight: ApcPart["stressedWeight"] = null;
+  if (used !== plain) {
+    const mp = tailMeasures(loss.subarray(0, plain.count), params.confidence, { ...(plain.weights ? { weights: plain.weights } : {}), antithetic: plain.antithetic === true });
+    if (!mp.ok) return mp;
+    stressedWeight = { weightDecimal: apc.stressedWeightDecimal, observations: used.count - plain.count, esWithoutUsd: mp.value.esUsd };
+  }
+  let lookbackFloor: ApcPart["lookbackFloor"] = null;
+  if (hasTool(apc, "lookback-floor") && lookback !== undefined) {
+    const ll = lossesOf(lookback);
+    if (!ll.ok) return ll;
+    const ml = tailMeasures(ll.value, params.confidence, { ...(lookback.weights ? { weights: lookback.weights } : {}), antithetic: lookback.antithetic === true });
+    if (!ml.ok) return ml;
+    lookbackFloor = { years: apc.lookbackFloorYears, windows: lookback.count, firstWindow: lookback.labels[0] ?? "", esUsd: ml.value.esUsd };
+  }
+  return ok({ tools: apc.tools, stressedWeight, lookbackFloor });
 }
