@@ -176,6 +176,9 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(await store.getLiveState("tickSeq")).toBe(7);
       expect(await store.commitLive({ events: [ev(4, "health_changed", "b")], state: { tickSeq: 9, rules: { name: "r", version: "1" } } }, ctx(21))).toEqual({ ok: true });
       expect(await store.getLiveState("rules")).toEqual({ name: "r", version: "1" });
+      expect((await store.listLiveState("r")).map((x) => [x.key, x.value])).toEqual([["rules", { name: "r", version: "1" }]]);
+      expect((await store.listLiveState("")).map((x) => x.key)).toEqual(["rules", "tickSeq"]);
+      expect(await store.listLiveState("zz")).toEqual([]);
       // Reads: in eventSeq order, after a position, filtered by account and type; documents exactly as written.
       const all = await store.readLiveEvents({ afterEventSeq: 0, limit: 100 });
       expect(all.map((e) => e.eventSeq)).toEqual([1, 2, 3, 4]);
