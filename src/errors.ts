@@ -239,6 +239,21 @@ export function unwrap<T>(r: Result<T>): T {
   throw new NetriskError(r.issues);
 }
 
+/** Most issues one validation reports; the rest are counted in one last issue (see {@link capIssues}). */
+export const MAX_ISSUES = 1000;
+
+/**
+ * At most {@link MAX_ISSUES} issues, the last one saying how many more there were. A file with a million bad rows
+ * yields a readable answer, and no caller ever spreads a list of a million issues onto the call stack (`fail(...x)`
+ * throws a RangeError past ~100,000 arguments).
+ */
+export function capIssues(issues: readonly Issue[]): Issue[] {
+  if (issues.length <= MAX_ISSUES) return [...issues];
+  const head = issues.slice(0, MAX_ISSUES - 1);
+  const first = issues[MAX_ISSUES - 1] as Issue;
+  return [...head, issue(first.code, first.path, `${first.message} (and ${issues.length - MAX_ISSUES} more issue(s) not listed)`)];
+}
+
 /** Join path segments: `joinPath("positions", 3, "instrument")` gives `positions[3].instrument`. */
 export function joinPath(...parts: ReadonlyArray<string | number>): string {
   let out = "";

@@ -10,7 +10,7 @@
  * USD and compared with the USD equity. Figures "in a currency" are the USD figures divided by its USD price.
  * @module
  */
-import { fail, issue, ok } from "../errors.js";
+import { fail, guardFinite, ok } from "../errors.js";
 import type { Result } from "../errors.js";
 import type { MarketContext } from "../market/context.js";
 import type { MarginResult, ResolvedPortfolio, ResolvedPosition } from "../models/types.js";
@@ -18,7 +18,7 @@ import { currencyUsdRate, hasUsdRate } from "../risk/marks.js";
 import { collateralCharges } from "./collateral.js";
 import type { CollateralLine } from "./collateral.js";
 import type { MarginEngine } from "./engine.js";
-import { assessHealth, maintenanceRatioOf } from "./health.js";
+import { assessHealth, maintenanceRatioOf, ratioToEquity } from "./health.js";
 import type { HealthAssessment, HealthFigures } from "./health.js";
 import type { AccountRules } from "./rules.js";
 import { applyTiers } from "./tiers.js";
@@ -111,7 +111,8 @@ export interface AccountEvaluation {
   readonly notes: readonly string[];
 }
 
-const ratio = (x: number, equity: number): number | null => (equity > 0 ? x / equity : equity === 0 && x === 0 ? 0 : null);
+// A quotient over a vanishing equity (a subnormal balance) overflows: no meaningful ratio then either (null).
+const ratio = (x: number, equity: number): number | null => ratioToEquity(x, equity);
 
 /**
  * Every figure of an account in its engine's market. Issues: the model's (e.g. `unsupported`), `missing_index` for a
@@ -160,9 +161,9 @@ export function evaluateAccount(account: Account): Result<AccountEvaluation> {
     maintenanceRatio: maintenanceRatioOf(equityUsd, mmUsd),
     initialMarginRatio: ratio(imUsd, equityUsd),
   };
-  for (const v of [equityUsd, imUsd, mmUsd]) {
-    if (!Number.isFinite(v)) return fail(issue("internal", "", `non-finite account figure ${v} (a bug: please report)`));
-  }
+  // The finite-number guard (errors.ts) on the figures every caller reads, naming the figure.
+  const guarded = guardFinite(figures, `account evaluation (model ${account.engine.model.id})`);
+  if (!guarded.ok) return fail(...guarded.issues.map((i) => ({ ...i, path: `figures.${i.path}` })));
   const currencies = new Set<string>([...Object.keys(account.balances), ...account.positions.map((p) => (p.instrument.kind === "spot" ? p.instrument.currency : p.instrument.settlementCurrency))]);
   const inCurrency: Record<string, CurrencyFigures> = {};
   for (const cur of [...currencies].sort()) {

@@ -29,6 +29,7 @@ import type { Account } from "./account.js";
 import { BALANCE_SUFFIX, createMarginEngine, subsetRiskArrays } from "./engine.js";
 import { marketMover } from "./market-move.js";
 import type { MarketMoves } from "./market-move.js";
+import { maxOf } from "../math/extent.js";
 
 export interface DistanceOptions {
   /** Multiplier of the common move per base for the "together" search (default 1 for each underlying). */
@@ -220,8 +221,8 @@ export function distanceToLiquidation(account: Account, options: DistanceOptions
     const movesAt = (m: number): MarketMoves => Object.fromEntries(bases.map((b) => [b, (betas[b] ?? 1) * m]));
     const single = bases.length === 1 && betas[bases[0] as string] === 1;
     // Every base must stay above −100 %: 1 + β·m > 0, with a 1 % margin as for the single-base search.
-    const posMax = Math.max(...bases.map((b) => Math.max(betas[b] ?? 1, 0)));
-    const negMax = Math.max(...bases.map((b) => Math.max(-(betas[b] ?? 1), 0)));
+    const posMax = maxOf(bases.map((b) => Math.max(betas[b] ?? 1, 0)));
+    const negMax = maxOf(bases.map((b) => Math.max(-(betas[b] ?? 1), 0)));
     const downLimit = posMax > 0 ? Math.min(0.99 / posMax, maxUp) : maxUp;
     const upLimit = negMax > 0 ? Math.min(0.99 / negMax, maxUp) : maxUp;
     const only = underlyings[bases[0] as string];

@@ -158,7 +158,7 @@ function genericEngine(model: MarginModel, market: MarketContext, collateralHand
         notes,
       };
       try {
-        return ok(model.compute(portfolio, market));
+        return guardMargin(model.compute(portfolio, market));
       } catch (e) {
         if (e instanceof NetriskError) return fail(...e.issues);
         throw e;
@@ -226,10 +226,10 @@ function riskMatrixEngine(
       const instruments = all.map((p) => p.instrument as DerivativeInstrument);
       // Anything the shared arrays cannot hold (unsupported, expired, failing to build): let the model build its own
       // arrays, so that its issues carry the positions' paths.
-      if (!instruments.every(supported)) return model.computeResult(portfolio, market);
+      if (!instruments.every(supported)) return guardMarginResult(model.computeResult(portfolio, market));
       const shared = ensure(instruments);
-      if (shared === undefined || !shared.ok) return model.computeResult(portfolio, market);
-      return model.computeResult(portfolio, market, { arrays: shared.value });
+      if (shared === undefined || !shared.ok) return guardMarginResult(model.computeResult(portfolio, market));
+      return guardMarginResult(model.computeResult(portfolio, market, { arrays: shared.value }));
     },
     prebuildSnapshot() {
       const instruments: DerivativeInstrument[] = [];
@@ -245,4 +245,26 @@ function riskMatrixEngine(
     arrayRows: () => arrays?.instrumentNames.length ?? 0,
     sharedArrays: () => arrays,
   };
+}
+
+/**
+ * The finite-number guard on a model's margin figures (totals and every bucket's IM and MM), before they leave the
+ * engine: a non-finite figure is a `non_finite_result` naming it (a bug), never a NaN passed on. Only the figures,
+ * not the whole result: a risk-matrix result carries scenario arrays, and this runs on every evaluation.
+ */
+export function guardMargin(r: MarginResult): Result<MarginResult> {
+  const bad = (path: string, x: number): Result<MarginResult> =>
+    fail(issue("non_finite_result", path, `model ${r.model} computed ${String(x)} at ${path} (a bug: please report it)`));
+  if (!Number.isFinite(r.totalUsd.initialMargin)) return bad("totalUsd.initialMargin", r.totalUsd.initialMargin);
+  if (!Number.isFinite(r.totalUsd.maintenanceMargin)) return bad("totalUsd.maintenanceMargin", r.totalUsd.maintenanceMargin);
+  for (const [c, b] of Object.entries(r.byCurrency)) {
+    for (const k of ["initialMargin", "maintenanceMargin", "initialMarginUsd", "maintenanceMarginUsd"] as const) {
+      if (!Number.isFinite(b[k])) return bad(`byCurrency.${c}.${k}`, b[k]);
+    }
+  }
+  return ok(r);
+}
+
+function guardMarginResult(r: Result<MarginResult>): Result<MarginResult> {
+  return r.ok ? guardMargin(r.value) : r;
 }

@@ -44,13 +44,25 @@ export interface HealthEvent {
   readonly after: HealthFigures;
 }
 
-/** MM / equity, or null when there is no meaningful ratio (equity ≤ 0 with MM > 0); 0 for an empty account. */
+/**
+ * MM / equity, or null when there is no meaningful ratio (equity ≤ 0 with MM > 0, or an equity so small that the
+ * quotient overflows: 1e-305 USD of collateral against any margin, found by the fuzz run); 0 for an empty account.
+ */
 export function maintenanceRatioOf(equityUsd: number, maintenanceMarginUsd: number): number | null {
-  if (equityUsd > 0) return maintenanceMarginUsd / equityUsd;
+  if (equityUsd > 0) {
+    const r = maintenanceMarginUsd / equityUsd;
+    return Number.isFinite(r) ? r : null;
+  }
   return equityUsd === 0 && maintenanceMarginUsd === 0 ? 0 : null;
 }
 
-const pct = (x: number): string => `${(x * 100).toFixed(2)} %`;
+// An equity of a few subnormal USD makes MM / equity overflow: said in words, never printed as "Infinity %".
+const pct = (x: number): string => (Number.isFinite(x) ? `${(x * 100).toFixed(2)} %` : "unbounded (equity ≈ 0)");
+
+/** x / equity as {@link maintenanceRatioOf} defines it, for any figure x (IM too): null when not meaningful. */
+export function ratioToEquity(x: number, equityUsd: number): number | null {
+  return maintenanceRatioOf(equityUsd, x);
+}
 
 /** Classify figures into a health state (see the module doc). Pure; the figures must be finite. */
 export function assessHealth(f: HealthFigures, t: HealthThresholds): HealthAssessment {

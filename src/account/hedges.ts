@@ -28,6 +28,7 @@ import type { Account, AccountEvaluation, AccountFigures } from "./account.js";
 import type { MarketContext } from "../market/context.js";
 import { applyTrades, priceTrade, priceWithSlippage } from "./trades.js";
 import type { Trade } from "./trades.js";
+import { maxOf } from "../math/extent.js";
 
 export interface HedgeBudget {
   /** Up to this many trades (N ≥ 1). */
@@ -70,7 +71,7 @@ const MIN_COST_USD = 0.01;
 function referenceSize(account: Account, inst: DerivativeInstrument, netDelta: ReadonlyMap<string, number>): number {
   if (inst.kind === "option") {
     const sizes = account.positions.filter((p) => p.instrument.kind === "option" && p.instrument.base === inst.base).map((p) => Math.abs(p.sizeCoin));
-    const largest = Math.max(0, ...sizes);
+    const largest = Math.max(0, maxOf(sizes));
     if (largest > 0) return largest;
   }
   const d = Math.abs(netDelta.get(inst.base) ?? 0);

@@ -17,6 +17,7 @@ import { evaluateAccount } from "./account.js";
 import type { Account, AccountFigures } from "./account.js";
 import { adjustBalances, priceTrade, validateTrades } from "./trades.js";
 import { whatIfTrades } from "./what-if.js";
+import { tradePriceBandOf } from "./rules.js";
 
 export type Side = "buy" | "sell";
 
@@ -29,6 +30,8 @@ export interface MaxOrderOptions {
   readonly maxSizeCoin?: number;
   /** Relative width of the final bracket (default 1e-5). */
   readonly relativeTolerance?: number;
+  /** Band of a given price around the mark, fraction of one coin of the underlying (default: the account rules'). */
+  readonly priceBandDecimal?: number;
 }
 
 export interface MaxOrderResult {
@@ -117,7 +120,9 @@ export function maxOrderSize(account: Account, instrument: string, side: Side, o
   const opts = optionIssues(options);
   if (!opts.ok) return opts;
   const market = account.engine.market;
-  const checked = validateTrades([{ instrument, sizeCoin: 1, ...(options.price !== undefined ? { price: options.price } : {}) }], market, "");
+  const checked = validateTrades([{ instrument, sizeCoin: 1, ...(options.price !== undefined ? { price: options.price } : {}) }], market, "", {
+    priceBandDecimal: tradePriceBandOf(account.rules, options.priceBandDecimal),
+  });
   if (!checked.ok) return fail(...checked.issues.map((i) => ({ ...i, path: i.path.replace(/^\[0\]\.?/, "").replace(/^sizeCoin$/, "size") })));
   const inst = (checked.value[0] ?? { instrument: undefined }).instrument;
   if (inst === undefined) return fail(issue("internal", "instrument", "trade validation returned nothing"));

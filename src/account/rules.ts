@@ -109,6 +109,12 @@ export const accountRulesSchema = z
     funding: z.strictObject({ intervalHours: finite.gt(0).max(24 * 366) }),
     /** Fills priced further than this fraction from the mark are stored with a `price_far_from_mark` warning. */
     fills: z.strictObject({ priceBandDecimal: finite.gt(0).max(100) }),
+    /**
+     * Hypothetical trades (what-if, max order, hedge, liquidation steps) must be priced within this fraction of one
+     * coin of the underlying from the mark (account/trades.ts `priceBandIssue`); overridable per call. Optional so a
+     * complete rule set written before it still parses ({@link DEFAULT_TRADE_PRICE_BAND} then).
+     */
+    trades: z.strictObject({ priceBandDecimalOfUnderlying: finite.gt(0).max(10) }).optional(),
   })
   .meta({ title: "netrisk account rules", description: "Collateral haircuts, de-peg charges, margin tiers, health thresholds and liquidation settings of an account." });
 
@@ -156,6 +162,15 @@ export interface AccountRules {
   readonly pnlSettlement: { readonly periodHours: number; readonly anchorUtcHour: number };
   readonly funding: { readonly intervalHours: number };
   readonly fills: { readonly priceBandDecimal: number };
+  readonly trades?: { readonly priceBandDecimalOfUnderlying: number };
+}
+
+/** Default band of hypothetical trade prices: ±25 % of one coin of the underlying around the mark (our choice). */
+export const DEFAULT_TRADE_PRICE_BAND = 0.25;
+
+/** The band of hypothetical trade prices in force: the call's, else the rules', else the default. */
+export function tradePriceBandOf(rules: AccountRules | undefined, given?: number): number {
+  return given ?? rules?.trades?.priceBandDecimalOfUnderlying ?? DEFAULT_TRADE_PRICE_BAND;
 }
 
 /**
@@ -173,7 +188,8 @@ export interface AccountRules {
  * - Slippage 5 bp of the underlying per coin when the snapshot has no bid/ask (our choice); conversions 0.1 %.
  * - P&L settlement daily at 08:00 UTC (Deribit's daily settlement of futures and perpetuals, deribit-pm.md §2.10's
  *   settlement time); funding every 8 hours (the interval of OKX, Binance and Bybit perpetuals, wave2.md §1; Deribit
- *   accrues continuously and settles with the P&L). Fill warning band ±10 % of the mark (our choice).
+ *   accrues continuously and settles with the P&L). Fill warning band ±10 % of the mark (our choice); hypothetical
+ *   trades refused beyond ±25 % of the underlying from the mark (our choice: no limit order a venue accepts is further).
  */
 export const DEFAULT_ACCOUNT_RULES: AccountRulesJson = {
   collateral: {
@@ -200,6 +216,7 @@ export const DEFAULT_ACCOUNT_RULES: AccountRulesJson = {
   pnlSettlement: { periodHours: 24, anchorUtcHour: 8 },
   funding: { intervalHours: 8 },
   fills: { priceBandDecimal: 0.1 },
+  trades: { priceBandDecimalOfUnderlying: DEFAULT_TRADE_PRICE_BAND },
 };
 
 /**

@@ -18,10 +18,12 @@ import type { MarketContext } from "../market/context.js";
 import { resolveInstrumentName } from "../market/venue-ids.js";
 import type { DerivativeInstrument } from "../market/types.js";
 import type { ResolvedPosition } from "../models/types.js";
-import { currencyUsdRate, optionMarkPrice } from "../risk/marks.js";
+import { currencyUsdRate, optionMarkPrice, surfaceCanPrice, unquotedPriceNote } from "../risk/marks.js";
 import type { Account } from "./account.js";
 import { fillLot, lotKindOf } from "./lots.js";
+import { DEFAULT_TRADE_PRICE_BAND, tradePriceBandOf } from "./rules.js";
 import type { AccountRules } from "./rules.js";
+import { checkBound } from "../market/bounds.js";
 
 /** A trade as a user gives it: instrument name, signed size in coin, optional price in the instrument's quote unit. */
 export interface TradeInput {
@@ -57,11 +59,39 @@ export function halfSpreadOf(inst: DerivativeInstrument, market: MarketContext, 
   const ask = q?.askPrice;
   if (rules.slippage.useQuotedSpread && bid !== undefined && ask !== undefined && Number.isFinite(bid) && Number.isFinite(ask) && ask >= bid && bid >= 0)
     return (ask - bid) / 2;
-  // One coin of underlying in the quote unit: 1 coin for inverse options, the forward in USD for linear options, the
-  // mark in USD for futures.
-  const unit = inst.kind === "option" ? (inst.settlement === "inverse" ? 1 : market.optionInputs(inst).forwardUsd) : market.futureMarkUsd(inst);
-  return rules.slippage.defaultDecimalOfUnderlying * unit;
+  return rules.slippage.defaultDecimalOfUnderlying * underlyingUnitOf(inst, market);
 }
+
+/** One coin of underlying in the instrument's quote unit: 1 coin (inverse options), the forward (linear options), the mark in USD (futures). */
+export function underlyingUnitOf(inst: DerivativeInstrument, market: MarketContext): number {
+  return inst.kind === "option" ? (inst.settlement === "inverse" ? 1 : market.optionInputs(inst).forwardUsd) : market.futureMarkUsd(inst);
+}
+
+/**
+ * The price band of hypothetical trades: [mark − b·U, mark + b·U] with U one coin of the underlying in the quote unit
+ * ({@link underlyingUnitOf}) and b the band (account rules `trades.priceBandDecimalOfUnderlying`, or the call's). A
+ * futures band never reaches 0 (the inverse cash formula divides by the price); an option's floor is 0.
+ */
+export function priceBandOf(inst: DerivativeInstrument, market: MarketContext, bandDecimal: number): { low: number; high: number; mark: number } {
+  const mark = markOf(inst, market);
+  const half = bandDecimal * underlyingUnitOf(inst, market);
+  const floor = inst.kind === "option" ? 0 : mark * 1e-6;
+  return { low: Math.max(mark - half, floor), high: mark + half, mark };
+}
+
+/** An `outside_price_band` issue at `path` when `price` is outside the band, with the band in the message. */
+export function priceBandIssue(inst: DerivativeInstrument, price: number, market: MarketContext, bandDecimal: number, path: string): Issue | undefined {
+  const band = priceBandOf(inst, market, bandDecimal);
+  if (price >= band.low && price <= band.high) return undefined;
+  const unit = inst.kind === "option" ? `${inst.settlementCurrency} per coin` : "USD per coin";
+  return issue(
+    "outside_price_band",
+    path,
+    `${inst.name} at ${price} is outside the band [${sig(band.low)}, ${sig(band.high)}] ${unit} around the mark ${sig(band.mark)} (±${bandDecimal * 100} % of the underlying; account rules trades.priceBandDecimalOfUnderlying, or --price-band)`,
+  );
+}
+
+const sig = (x: number): string => String(Number(x.toPrecision(8)));
 
 /** Price a trade at a given price (or the mark when undefined). */
 export function priceTrade(inst: DerivativeInstrument, sizeCoin: number, market: MarketContext, price?: number, source?: Trade["priceSource"]): Trade {
@@ -84,21 +114,25 @@ export function priceTrade(inst: DerivativeInstrument, sizeCoin: number, market:
 
 /** Price a trade at the mark ± half-spread (buy above, sell below, never below 0). */
 export function priceWithSlippage(inst: DerivativeInstrument, sizeCoin: number, market: MarketContext, rules: AccountRules): Trade {
-  const mark = markOf(inst, market);
   const half = halfSpreadOf(inst, market, rules);
-  // A future's price must stay positive for the inverse cash formula; an option's may reach 0.
-  const floor = inst.kind === "option" ? 0 : mark * 1e-6;
-  const price = sizeCoin > 0 ? mark + half : Math.max(mark - half, floor);
+  // A quoted spread wider than the band (a stale or fat-fingered bid) is cut at the band's edge: a planned step is a
+  // hypothetical trade and stays inside the band like any other. The band's floor also keeps a future's price > 0.
+  const band = priceBandOf(inst, market, tradePriceBandOf(rules));
+  const price = sizeCoin > 0 ? Math.min(band.mark + half, band.high) : Math.max(band.mark - half, band.low);
   return priceTrade(inst, sizeCoin, market, price, "slippage");
 }
 
 /**
  * Validate user trades against a market. Issues (path `trades[i]...` under `pathPrefix`): `malformed_instrument`,
- * `unsupported` (a currency code: spot trades are not modelled), `unknown_instrument` (not listed in the market),
+ * `unsupported` (a currency code: spot trades are not modelled), `unknown_instrument` (an option neither quoted nor
+ * priceable from the vol surface; an unquoted instrument is otherwise priced from the market with a note),
  * `expired_instrument`, `non_finite` / `invalid_value` (a size that is not finite or is 0), `non_finite` /
- * `not_positive` / `out_of_range` for the price (futures > 0, options ≥ 0).
+ * `not_positive` / `out_of_range` for the price (futures > 0, options ≥ 0), `out_of_range` for a size beyond the
+ * engine's bounds (market/bounds.ts), `outside_price_band` for a price outside the band around the mark
+ * (`options.priceBandDecimal`, a fraction of one coin of the underlying; default {@link DEFAULT_TRADE_PRICE_BAND}).
  */
-export function validateTrades(inputs: readonly TradeInput[], market: MarketContext, pathPrefix = "trades"): Result<Trade[]> {
+export function validateTrades(inputs: readonly TradeInput[], market: MarketContext, pathPrefix = "trades", options: { priceBandDecimal?: number } = {}): Result<Trade[]> {
+  const bandDecimal = options.priceBandDecimal ?? DEFAULT_TRADE_PRICE_BAND;
   const issues: Issue[] = [];
   const trades: Trade[] = [];
   inputs.forEach((t, i) => {
@@ -110,16 +144,23 @@ export function validateTrades(inputs: readonly TradeInput[], market: MarketCont
     let inst: DerivativeInstrument | undefined;
     if (!parsed.ok) issues.push(...parsed.issues);
     else if (parsed.value.kind === "spot") issues.push(issue("unsupported", at("instrument"), `${t.instrument} is a currency: trades are on derivatives (change a balance in the account file instead)`));
-    else if (market.snapshot.instruments[parsed.value.name] === undefined) issues.push(issue("unknown_instrument", at("instrument"), `${t.instrument} is not listed in the market`));
     else if (parsed.value.kind !== "perpetual" && parsed.value.expiryMs <= market.asOfMs) issues.push(issue("expired_instrument", at("instrument"), `${t.instrument} expired before the market time`));
     else if (!market.bases.includes(parsed.value.base)) issues.push(issue("missing_index", at("instrument"), `the market has no index price for ${parsed.value.base}`));
+    // Unquoted but well-formed: priced from the market as a position on it would be (risk/marks.ts unquotedPriceNote).
+    else if (parsed.value.kind === "option" && market.snapshot.instruments[parsed.value.name] === undefined && !surfaceCanPrice(parsed.value, market))
+      issues.push(issue("unknown_instrument", at("instrument"), `${t.instrument} is not quoted in the market and the ${parsed.value.base} vol surface cannot price it`));
     else inst = parsed.value;
     if (!Number.isFinite(t.sizeCoin)) issues.push(issue("non_finite", at("sizeCoin"), `size must be a finite number, got ${String(t.sizeCoin)}`));
     else if (t.sizeCoin === 0) issues.push(issue("invalid_value", at("sizeCoin"), "size must be non-zero (+ buy, − sell)"));
+    else checkBound(issues, t.sizeCoin, "sizeCoin", at("sizeCoin"), "size");
     if (t.price !== undefined) {
       if (!Number.isFinite(t.price)) issues.push(issue("non_finite", at("price"), `price must be a finite number, got ${String(t.price)}`));
       else if (inst?.kind === "option" && t.price < 0) issues.push(issue("out_of_range", at("price"), "an option price must be ≥ 0"));
       else if (inst !== undefined && inst.kind !== "option" && !(t.price > 0)) issues.push(issue("not_positive", at("price"), "a futures price must be > 0"));
+      else if (inst !== undefined) {
+        const band = priceBandIssue(inst, t.price, market, bandDecimal, at("price"));
+        if (band !== undefined) issues.push(band);
+      }
     }
     if (issues.length === before && inst !== undefined) trades.push(priceTrade(inst, t.sizeCoin, market, t.price));
   });
@@ -178,7 +219,13 @@ export function applyTrades(account: Account, trades: readonly Trade[]): Account
             ...(old.unrealisedFundingUsdc !== undefined ? { unrealisedFundingUsdc: old.unrealisedFundingUsdc * keep } : {}),
           };
   }
-  return { ...account, positions, balances };
+  // The same note as a position on an unquoted instrument gets (one rule for every command).
+  const notes = [...account.notes];
+  for (const t of trades) {
+    const note = unquotedPriceNote(t.instrument, account.engine.market);
+    if (note !== undefined && !notes.includes(note)) notes.push(note);
+  }
+  return { ...account, positions, balances, notes };
 }
 
 /** A trade applied to a position with an average price, as a fill at the trade's mark (see applyTrades). */

@@ -15,6 +15,7 @@ import type { Account, AccountEvaluation } from "./account.js";
 import { healthEvent } from "./health.js";
 import type { HealthEvent } from "./health.js";
 import { applyTrades, validateTrades } from "./trades.js";
+import { tradePriceBandOf } from "./rules.js";
 import type { Trade, TradeInput } from "./trades.js";
 
 export interface WhatIfResult {
@@ -64,10 +65,11 @@ export function describeTrades(trades: readonly Trade[]): string {
 
 /**
  * Figures and health before and after `trades`, on a copy of the account, with the pre-trade decision.
- * Issues: those of {@link validateTrades} (paths `trades[i]...`), and the model's for either portfolio.
+ * Issues: those of {@link validateTrades} (paths `trades[i]...`; a given price outside the band around the mark, the
+ * account rules' `trades.priceBandDecimalOfUnderlying` unless `options.priceBandDecimal` is given), and the model's.
  */
-export function whatIf(account: Account, trades: readonly TradeInput[], options: { before?: AccountEvaluation } = {}): Result<WhatIfResult> {
-  const valid = validateTrades(trades, account.engine.market);
+export function whatIf(account: Account, trades: readonly TradeInput[], options: { before?: AccountEvaluation; priceBandDecimal?: number } = {}): Result<WhatIfResult> {
+  const valid = validateTrades(trades, account.engine.market, "trades", { priceBandDecimal: tradePriceBandOf(account.rules, options.priceBandDecimal) });
   if (!valid.ok) return valid;
   return whatIfTrades(account, valid.value, options);
 }

@@ -131,6 +131,14 @@ export function prepareBacktest(input: BacktestInput, options: BacktestOptions):
   const to = optionalDay(options.to, "to", issues);
   if (issues.length > 0) return fail(...issues);
   if (from !== undefined) first = Math.max(first, from);
+  else {
+    // No --from: the first day the history supports for this model (a statistical model needs windows before it).
+    const warm = "modelOn" in input.model ? (input.model.warmUpDays ?? 0) : 0;
+    if (warm > 0 && Number.isFinite(first)) {
+      first += warm;
+      notes.push(`the first margin day is ${isoDay(first)}: ${warm} day(s) after the first day every series covers, the history ${input.model.id} needs for its windows (--from to choose)`);
+    }
+  }
   if (to !== undefined) last = Math.min(last, to);
   if (!(first <= last)) {
     const cover = [...prices.values()].map((s) => `${s.source} ${isoDay(s.firstDay)}..${isoDay(lastDay(s))}`).join("; ");

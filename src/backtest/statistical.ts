@@ -20,6 +20,7 @@ import type { AntiProcyclicalityParams } from "../models/var/apc.js";
 import type { VarParams } from "../models/var/params.js";
 import { mostStressedPeriod } from "../risk/scenario-sources/stressed-period.js";
 import type { DailyModel } from "./types.js";
+import { minOf } from "../math/extent.js";
 
 /** Default window of the daily historical scenarios: two years of overlapping h-day moves. */
 export const DEFAULT_WINDOW_DAYS = 730;
@@ -60,11 +61,13 @@ export function statisticalDailyModel(o: StatisticalDailyOptions): DailyModel {
   return {
     id: o.id,
     parameterSet: o.parameterSet,
+    // The window ending on day d needs the close h days earlier: minWindowDays windows first exist on first + h + min − 1.
+    warmUpDays: o.horizonDays + minWindowDays - 1,
     ...(apc !== undefined && hasTool(apc, "buffer") ? { buffer: { bufferDecimal: apc.bufferDecimal, rebuildDays: apc.bufferRebuildDays } } : {}),
     notes: [
       ...(apc !== undefined ? apcNotes(apc, o.id) : []),
       `${o.id}: re-bound every day to the historical scenarios of the ${windowDays} overlapping ${o.horizonDays}-day windows ending that day${minWindowDays < windowDays ? ` (fewer, down to ${minWindowDays}, while the history is shorter)` : ""}`,
-      withStress ? `${o.id}: stress floor from the named stress periods that had ended by each day (none before ${isoDay(Math.min(...ended.map((e) => e.end)))})` : `${o.id}: no stress floor in the backtest`,
+      withStress ? `${o.id}: stress floor from the named stress periods that had ended by each day (none before ${isoDay(minOf(ended.map((e) => e.end)))})` : `${o.id}: no stress floor in the backtest`,
     ],
     modelOn(day: number, known: History): Result<MarginModel> {
       return build(day, known, false);

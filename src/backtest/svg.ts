@@ -4,6 +4,7 @@
  * the report stays one self-contained file. Pure string building.
  * @module
  */
+import { maxOf } from "../math/extent.js";
 
 /** Escape text for HTML/SVG element content and attribute values. */
 export function escapeXml(text: string): string {
@@ -189,7 +190,7 @@ export function bins(values: readonly number[], count: number): Bin[] {
 /** A histogram; bins whose upper edge is at or below `markBelow` are drawn in the marked style (e.g. losses). */
 export function histogramChart(title: string, data: readonly Bin[], xLabel: string, markBelow: number, width = 1100, height = 320): string {
   const left = 64, right = width - 16, top = 16, bottom = height - 40;
-  const maxCount = Math.max(1, ...data.map((b) => b.count));
+  const maxCount = Math.max(1, maxOf(data.map((b) => b.count)));
   const yTicks = niceTicks(0, maxCount, 4);
   const yHi = yTicks[yTicks.length - 1]!;
   const lo = data[0]?.lo ?? 0, hi = data[data.length - 1]?.hi ?? 1;

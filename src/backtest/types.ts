@@ -29,6 +29,11 @@ export interface DailyModel {
   /** Choices the provider made (window length, stress floor), reported in the result's notes. */
   readonly notes?: readonly string[];
   /**
+   * Days of history the model needs before its first margin day (a statistical model's fewest windows plus the
+   * horizon); without `from`, the backtest starts that many days after the first day every series covers.
+   */
+  readonly warmUpDays?: number;
+  /**
    * Anti-procyclicality buffer (EMIR Art. 28(1)(a)) applied by the walk to the margin series (models/var/apc.ts
    * `releasableBuffer`): a rule over time that a one-day model cannot apply.
    */

@@ -7,6 +7,7 @@ import type { StressReport } from "../models/var/stress.js";
 import type { VarReport } from "../models/var/report.js";
 import type { VolMove } from "../risk/revaluation.js";
 import { fmt, pct, table } from "./output.js";
+import { maxOf } from "../math/extent.js";
 
 const volText = (m: Readonly<Record<string, VolMove>>): string =>
   Object.keys(m).length === 0
@@ -23,7 +24,7 @@ function movesText(priceMoves: Readonly<Record<string, number>>, volRatios: Read
 
 /** A histogram as rows of `#` bars (width 40 at the fullest bin). */
 function bars(r: VarReport): string {
-  const top = Math.max(...r.histogram.map((b) => b.probability), 0);
+  const top = Math.max(maxOf(r.histogram.map((b) => b.probability)), 0);
   return r.histogram
     .map((b) => `${fmt(b.lowerUsd, 4).padStart(12)} .. ${fmt(b.upperUsd, 4).padEnd(12)} ${"#".repeat(top > 0 ? Math.round((40 * b.probability) / top) : 0)}${b.count > 0 && top > 0 && (40 * b.probability) / top < 0.5 ? "." : ""}`)
     .join("\n");

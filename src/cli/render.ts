@@ -100,6 +100,7 @@ export function renderComparison(c: ModelComparison, backtest?: CompareBacktest)
       if (first) out.push(`${b.label}: cannot be backtested: ${first.path ? `${first.path}: ` : ""}${first.code}: ${first.message}`);
     }
   }
+  for (const k of c.skipped) out.push(`${k.label}: skipped: ${k.reason}`);
   for (const f of c.failures) {
     const first = f.issues[0];
     const what = first ? `${first.path ? `${first.path}: ` : ""}${first.code}: ${first.message}` : "no reason given";

@@ -7,7 +7,7 @@
  * service) on stdout. A stack trace is never shown (NETRISK_DEBUG=1 adds it for a developer).
  * @module
  */
-import { assertFinite, EXIT_BUG, EXIT_INPUT, EXIT_OK, errorDocument, errorLine, exitCodeOf, issuesOf, NetriskError, type Issue, type Result } from "../errors.js";
+import { assertFinite, cleanIssue, EXIT_BUG, EXIT_INPUT, EXIT_OK, errorDocument, errorLine, exitCodeOf, issuesOf, NetriskError, type Issue, type Result } from "../errors.js";
 import { toJson } from "./output.js";
 
 export { EXIT_BUG as EXIT_INTERNAL, EXIT_INPUT, EXIT_OK };
@@ -49,8 +49,24 @@ export function reportIssues(io: Io, json: boolean, issues: readonly Issue[], ca
   return exitCodeOf(issues);
 }
 
+/**
+ * Warnings of the command being run (e.g. CSV rows the market loader dropped): {@link emit} prints them with the
+ * result, on stderr as `netrisk: warning: <path>: <code>: <message>` lines, and under `--json` as the document's
+ * `warnings` array. One command runs at a time in a process; {@link runCommand} starts each with none.
+ */
+let pendingWarnings: Issue[] = [];
+
+/** Add warnings to the command's output (see {@link emit}). */
+export function warn(warnings: readonly Issue[]): void {
+  for (const w of warnings) pendingWarnings.push(w);
+}
+
+/** At most this many warning lines on stderr (the JSON document carries them all). */
+const MAX_WARNING_LINES = 20;
+
 /** Run a command body and map its outcome to an exit code (see the module doc). */
 export async function runCommand(io: Io, json: boolean, body: () => Promise<void> | void): Promise<number> {
+  pendingWarnings = [];
   try {
     await body();
     return EXIT_OK;
@@ -65,5 +81,11 @@ export async function runCommand(io: Io, json: boolean, body: () => Promise<void
  */
 export function emit(io: Io, json: boolean, value: unknown, text: () => string): void {
   assertFinite(value, "this command");
-  io.out(json ? toJson(value) : text());
+  const warnings = pendingWarnings.map(cleanIssue);
+  pendingWarnings = [];
+  const withWarnings = warnings.length > 0 && value !== null && typeof value === "object" && !Array.isArray(value) ? { ...value, warnings } : value;
+  io.out(json ? toJson(withWarnings) : text());
+  if (json) return;
+  for (const w of warnings.slice(0, MAX_WARNING_LINES)) io.err(`netrisk: warning: ${w.path}: ${w.code}: ${w.message}`);
+  if (warnings.length > MAX_WARNING_LINES) io.err(`netrisk: warning: ${warnings.length - MAX_WARNING_LINES} more warning(s) (--json lists all)`);
 }

@@ -10,7 +10,10 @@ import { median } from "../market/forward-curve.js";
 import { parseInstrument } from "../market/instrument.js";
 import type { InstrumentQuote, MarketSnapshot } from "../market/types.js";
 import { MAX_MARK_IV } from "../market/check-snapshot.js";
+import { boundText, inBound, maxAbsLogBasis, type BoundName } from "../market/bounds.js";
+import { MS_PER_YEAR } from "../market/types.js";
 import { marketSnapshotToJson, validateMarket } from "./market.js";
+import { maxOf, minOf } from "../math/extent.js";
 
 /** One option row as read from a CSV, in the engine's units. Prices are per 1 coin of underlying. */
 export interface DeribitOptionRow {
@@ -59,6 +62,8 @@ export interface SkippedRow {
   /** Text line in the options CSV; 0 for a future or perpetual mark (side file or derived from option rows). */
   readonly line: number;
   readonly instrument: string;
+  /** The CSV column of the bad cell, when one cell is to blame. */
+  readonly column?: string;
   readonly code: IssueCode;
   readonly reason: string;
 }
@@ -92,22 +97,32 @@ export function buildDeribitChain(
 ): Result<DeribitChain> {
   const skipped: SkippedRow[] = [...skippedEarly];
   const notes: string[] = [];
-  if (rows.length === 0) return fail(issue("invalid_csv", sourceName, "no usable option rows"));
+  // Time stamps outside the engine's bounds (9e15, 1e300: no Date can hold them) are dropped with the line before any
+  // time arithmetic, so one bad cell never throws a RangeError.
+  const timed: DeribitOptionRow[] = [];
+  for (const row of rows) {
+    const why = timeProblem(row);
+    if (why) skipped.push({ line: row.line, instrument: row.instrument, ...why });
+    else timed.push(row);
+  }
+  if (timed.length === 0) return fail(issue("invalid_csv", sourceName, `no usable option rows${skipped.length > 0 ? ` (${skipped.length} dropped; first: line ${skipped[0]?.line}: ${skipped[0]?.reason})` : ""}`));
   // Snapshot time: the median row time (whole ms), the instant that matches the median index and futures below.
   // The 2025 file has one stamp for all rows; the 2020 rows were polled over ~3 minutes while BTC moved ~15 USD.
   // Each row's own time stays in `rows[name].observedMs`.
-  const times = rows.map((r) => r.observedMs);
+  const times = timed.map((r) => r.observedMs);
   const timestampMs = Math.floor(median(times));
-  const spreadMs = Math.max(...times) - Math.min(...times);
+  const firstMs = minOf(times);
+  const lastMs = maxOf(times);
+  const spreadMs = lastMs - firstMs;
   if (spreadMs > 0) {
-    notes.push(`rows observed over ${(spreadMs / 1000).toFixed(1)} s (${new Date(Math.min(...times)).toISOString()} to ${new Date(Math.max(...times)).toISOString()}); snapshot time = median row time ${new Date(timestampMs).toISOString()}`);
+    notes.push(`rows observed over ${(spreadMs / 1000).toFixed(1)} s (${new Date(firstMs).toISOString()} to ${new Date(lastMs).toISOString()}); snapshot time = median row time ${new Date(timestampMs).toISOString()}`);
   }
 
   const kept: Record<string, DeribitOptionRow> = {};
   const instruments: Record<string, InstrumentQuote> = {};
   const indexSamples = new Map<string, number[]>();
   const realFutureUnderlyings = new Map<string, number[]>();
-  for (const row of rows) {
+  for (const row of timed) {
     const why = checkRow(row, timestampMs);
     if (why) {
       skipped.push({ line: row.line, instrument: row.instrument, ...why });
@@ -138,7 +153,7 @@ export function buildDeribitChain(
   for (const [currency, values] of [...indexSamples].sort(([a], [b]) => a.localeCompare(b))) {
     indexUsd[currency] = median(values);
     const distinct = new Set(values).size;
-    notes.push(`${currency} index = median of ${values.length} row index prices = ${indexUsd[currency]} (${distinct} distinct values, ${Math.min(...values)}–${Math.max(...values)})`);
+    notes.push(`${currency} index = median of ${values.length} row index prices = ${indexUsd[currency]} (${distinct} distinct values, ${minOf(values)}–${maxOf(values)})`);
   }
 
   // Dated futures: from the side file when given, else from the option rows whose underlying is a real future.
@@ -154,7 +169,15 @@ export function buildDeribitChain(
       skipped.push({ line: 0, instrument: f.instrument, code: "expired_instrument", reason: "expired before the snapshot time" });
     } else if (!(f.markPriceUsd > 0) || !Number.isFinite(f.markPriceUsd)) {
       skipped.push({ line: 0, instrument: f.instrument, code: "not_positive", reason: `mark ${f.markPriceUsd} is not a positive number` });
-    } else instruments[f.instrument] = { markPrice: f.markPriceUsd };
+    } else if (!inBound(f.markPriceUsd, "priceUsd")) {
+      skipped.push({ line: 0, instrument: f.instrument, code: "out_of_range", reason: `mark ${f.markPriceUsd} is not ${boundText("priceUsd")}` });
+    } else {
+      const t = p.value.kind === "future" ? (p.value.expiryMs - timestampMs) / MS_PER_YEAR : 0;
+      const basis = Math.log(f.markPriceUsd / (indexUsd[p.value.base] as number));
+      if (Math.abs(basis) > maxAbsLogBasis(t)) {
+        skipped.push({ line: 0, instrument: f.instrument, code: "implausible_carry", reason: `mark ${f.markPriceUsd} against the index ${indexUsd[p.value.base]}: ln(F/S) = ${basis.toPrecision(3)}, beyond ±${maxAbsLogBasis(t).toPrecision(3)}` });
+      } else instruments[f.instrument] = { markPrice: f.markPriceUsd };
+    }
   }
 
   // Guard: the snapshot must pass the same validation as a market.json (it does by construction; a failure is a bug).
@@ -164,21 +187,45 @@ export function buildDeribitChain(
 }
 
 /** Why a row cannot enter the snapshot, or undefined when it can. */
-function checkRow(row: DeribitOptionRow, timestampMs: number): { code: IssueCode; reason: string } | undefined {
+function checkRow(row: DeribitOptionRow, timestampMs: number): { column?: string; code: IssueCode; reason: string } | undefined {
   const p = parseInstrument(row.instrument);
-  if (!p.ok) return { code: "malformed_instrument", reason: p.issues[0]?.message ?? "bad name" };
+  if (!p.ok) return { column: "instrument_name", code: "malformed_instrument", reason: p.issues[0]?.message ?? "bad name" };
   const inst = p.value;
-  if (inst.kind !== "option") return { code: "unsupported", reason: `a ${inst.kind} row in an option chain` };
-  if (inst.strikeUsd !== row.strikeUsd) return { code: "invalid_value", reason: `strike column ${row.strikeUsd} differs from the name's ${inst.strikeUsd}` };
-  if (inst.expiryMs !== row.expiryMs) return { code: "invalid_value", reason: `expiry column ${new Date(row.expiryMs).toISOString()} differs from the name's` };
-  if (inst.base !== row.currency) return { code: "invalid_value", reason: `currency column ${row.currency} differs from the name's base ${inst.base}` };
+  if (inst.kind !== "option") return { column: "instrument_name", code: "unsupported", reason: `a ${inst.kind} row in an option chain` };
+  if (inst.strikeUsd !== row.strikeUsd) return { column: "strike", code: "invalid_value", reason: `strike column ${row.strikeUsd} differs from the name's ${inst.strikeUsd}` };
+  if (inst.expiryMs !== row.expiryMs) return { column: "expiry", code: "invalid_value", reason: `expiry column ${new Date(row.expiryMs).toISOString()} differs from the name's` };
+  if (inst.base !== row.currency) return { column: "currency", code: "invalid_value", reason: `currency column ${row.currency} differs from the name's base ${inst.base}` };
   if (inst.expiryMs <= timestampMs) return { code: "expired_instrument", reason: "expired before the snapshot time" };
-  if (!(row.markIvDecimal > 0)) return { code: "missing_vol", reason: `mark IV ${row.markIvDecimal} is not positive` };
-  if (row.markIvDecimal > MAX_MARK_IV) return { code: "out_of_range", reason: `mark IV ${row.markIvDecimal} above ${MAX_MARK_IV}` };
-  if (!(row.markPrice >= 0)) return { code: "not_positive", reason: `mark price ${row.markPrice} is negative` };
-  if (!(row.indexUsd > 0)) return { code: "not_positive", reason: `index price ${row.indexUsd} is not positive` };
-  if (row.underlyingUsd !== undefined && !(row.underlyingUsd > 0)) return { code: "not_positive", reason: `underlying price ${row.underlyingUsd} is not positive` };
-  if (row.openInterestCoin !== undefined && !(row.openInterestCoin >= 0)) return { code: "out_of_range", reason: `open interest ${row.openInterestCoin} is negative` };
+  if (!(row.markIvDecimal > 0)) return { column: "mark IV", code: "missing_vol", reason: `mark IV ${row.markIvDecimal} is not positive` };
+  if (row.markIvDecimal > MAX_MARK_IV) return { column: "mark IV", code: "out_of_range", reason: `mark IV ${row.markIvDecimal} above ${MAX_MARK_IV}` };
+  if (!(row.markPrice >= 0)) return { column: "mark_price", code: "not_positive", reason: `mark price ${row.markPrice} is negative` };
+  if (!(row.indexUsd > 0)) return { column: "index_price", code: "not_positive", reason: `index price ${row.indexUsd} is not positive` };
+  if (row.underlyingUsd !== undefined && !(row.underlyingUsd > 0)) return { column: "underlying price", code: "not_positive", reason: `underlying price ${row.underlyingUsd} is not positive` };
+  if (row.openInterestCoin !== undefined && !(row.openInterestCoin >= 0)) return { column: "open_interest", code: "out_of_range", reason: `open interest ${row.openInterestCoin} is negative` };
+  // The engine's bounds (market/bounds.ts), as a market.json must meet them.
+  const bounds: readonly [string, number | undefined, BoundName][] = [
+    ["strike", row.strikeUsd, "priceUsd"],
+    ["index price", row.indexUsd, "priceUsd"],
+    ["underlying price", row.underlyingUsd, "priceUsd"],
+    ["mark price", row.markPrice, "optionPrice"],
+    ["mark IV", row.markIvDecimal, "volDecimal"],
+    ["bid price", row.bidPrice, "optionPrice"],
+    ["ask price", row.askPrice, "optionPrice"],
+    ["open interest", row.openInterestCoin, "amount"],
+  ];
+  for (const [what, x, bound] of bounds) if (x !== undefined && !inBound(x, bound)) return { column: what, code: "out_of_range", reason: `${what} ${x} is not ${boundText(bound)}` };
+  if (row.underlyingUsd !== undefined) {
+    const basis = Math.log(row.underlyingUsd / row.indexUsd);
+    const limit = maxAbsLogBasis((inst.expiryMs - timestampMs) / MS_PER_YEAR);
+    if (Math.abs(basis) > limit) return { column: "underlying price", code: "implausible_carry", reason: `underlying price ${row.underlyingUsd} against the row's index ${row.indexUsd}: ln(F/S) = ${basis.toPrecision(3)}, beyond ±${limit.toPrecision(3)}` };
+  }
+  return undefined;
+}
+
+/** A row time or expiry outside the engine's time-stamp bounds (or not a number), else undefined. */
+function timeProblem(row: DeribitOptionRow): { column?: string; code: IssueCode; reason: string } | undefined {
+  if (!inBound(row.observedMs, "timestampMs")) return { column: "timestamp", code: "out_of_range", reason: `row time ${row.observedMs} is not ${boundText("timestampMs")}` };
+  if (!inBound(row.expiryMs, "timestampMs")) return { column: "expiry", code: "out_of_range", reason: `expiry ${row.expiryMs} is not ${boundText("timestampMs")}` };
   return undefined;
 }
 

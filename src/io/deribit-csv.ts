@@ -73,7 +73,8 @@ export function loadDeribitOptionsSnapshotCsv(optionsCsv: string, side: DeribitS
       (expiryMs === undefined ? "bad expiry_datetime" : undefined) ??
       optionTypeProblem(instrument, optionType);
     if (bad !== undefined || observedMs === undefined || expiryMs === undefined) {
-      skipped.push({ line, instrument, code: "invalid_value", reason: bad ?? "bad row" });
+      const column = n.column ?? (observedMs === undefined ? "timestamp" : expiryMs === undefined ? "expiry_datetime" : "option_type");
+      skipped.push({ line, instrument, column, code: "invalid_value", reason: bad ?? "bad row" });
       continue;
     }
     const v = n.values;
@@ -139,7 +140,7 @@ export function loadDeribitTickerCsv(csv: string, opts: { readonly sourceName?: 
     const greeks = parsePythonNumberDict(c.greeks(cells));
     const bad = n.problem ?? (greeks === undefined ? "greeks is not a {'name': number} dict" : undefined) ?? optionTypeProblem(instrument, c.option_type(cells));
     if (bad !== undefined || greeks === undefined) {
-      skipped.push({ line, instrument, code: "invalid_value", reason: bad ?? "bad row" });
+      skipped.push({ line, instrument, column: n.column ?? (greeks === undefined ? "greeks" : "option_type"), code: "invalid_value", reason: bad ?? "bad row" });
       continue;
     }
     const v = n.values;
@@ -191,16 +192,16 @@ function readNumbers<K extends string>(
   get: Getters<K>,
   required: readonly K[],
   optional: readonly K[],
-): { values: Partial<Record<K, number>>; problem?: string } {
+): { values: Partial<Record<K, number>>; problem?: string; column?: K } {
   const values: Partial<Record<K, number>> = {};
   for (const k of [...required, ...optional]) {
     const raw = get[k](cells);
     const v = numberCell(raw);
     if (v === undefined) {
-      if (required.includes(k)) return { values, problem: `${k} is empty` };
+      if (required.includes(k)) return { values, problem: `${k} is empty`, column: k };
       continue;
     }
-    if (Number.isNaN(v)) return { values, problem: `${k} is not a finite number: ${JSON.stringify(raw)}` };
+    if (Number.isNaN(v)) return { values, problem: `${k} is not a finite number: ${JSON.stringify(raw)}`, column: k };
     values[k] = v;
   }
   return { values };

@@ -154,7 +154,7 @@ describe("validateMarket: issue codes and paths", () => {
   it("collects issues from several instruments at once", () => {
     const issues = issuesOf({
       ...base(),
-      instruments: { "ETH-PERPETUAL": { markPrice: 1 }, "BTC-28JUN24-60000-C": {}, "BTC-14JUN24": { markPrice: 1 } },
+      instruments: { "ETH-PERPETUAL": { markPrice: 1 }, "BTC-28JUN24-60000-C": {}, "BTC-14JUN24": { markPrice: 65000 } },
     });
     expect(issues.map((i) => i.code)).toEqual(["missing_index", "missing_vol", "expired_instrument"]);
   });
@@ -171,12 +171,12 @@ describe("validateMarket: oracle confidences (Derive PMRM_2 inputs)", () => {
   });
 
   it("rejects confidences outside [0, 1] and option-only confidences on a future", () => {
-    const issues = issuesOf({ ...base(), indexConfidence: { BTC: 1.5 }, instruments: { "BTC-28JUN24": { markPrice: 1, markPriceConfidence: -0.1 } } });
+    const issues = issuesOf({ ...base(), indexConfidence: { BTC: 1.5 }, instruments: { "BTC-28JUN24": { markPrice: 65000, markPriceConfidence: -0.1 } } });
     expect(issues.map((i) => [i.code, i.path])).toEqual([
       ["out_of_range", "instruments.BTC-28JUN24.markPriceConfidence"],
       ["out_of_range", "indexConfidence.BTC"],
     ]);
-    expect(issuesOf(withQuote("BTC-28JUN24", { markPrice: 1, markIvConfidence: 1 }))[0]).toMatchObject({ code: "invalid_value", path: "instruments.BTC-28JUN24.markIvConfidence" });
+    expect(issuesOf(withQuote("BTC-28JUN24", { markPrice: 65000, markIvConfidence: 1 }))[0]).toMatchObject({ code: "invalid_value", path: "instruments.BTC-28JUN24.markIvConfidence" });
   });
 });
 
@@ -186,7 +186,8 @@ describe("marketSnapshotToJson", () => {
       {
         markPrice: fc.double({ min: 1e-8, max: 1e7, noNaN: true }),
         markIv: fc.double({ min: 1e-4, max: 10, noNaN: true }),
-        underlyingPrice: fc.double({ min: 1e-3, max: 1e7, noNaN: true }),
+        // A ratio to the index: an underlying price more than e^0.5 from it is implausible_carry (market/bounds.ts).
+        underlyingPrice: fc.double({ min: 0.7, max: 1.4, noNaN: true }),
         openInterest: fc.double({ min: 0, max: 1e9, noNaN: true }),
       },
       { requiredKeys: ["markIv"] },
@@ -201,7 +202,7 @@ describe("marketSnapshotToJson", () => {
           const snapshot = {
             timestampMs,
             indexUsd: { BTC: indexBtc },
-            instruments: { "BTC-28JUN24-70000-C": q },
+            instruments: { "BTC-28JUN24-70000-C": q.underlyingPrice === undefined ? q : { ...q, underlyingPrice: q.underlyingPrice * indexBtc } },
             // JSON has no -0: `rate + 0` turns -0 into 0 so the comparison is about values JSON can carry.
             ...(rate !== undefined ? { ratesDecimal: { USDC: rate + 0 } } : {}),
           };

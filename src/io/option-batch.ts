@@ -6,6 +6,7 @@
  */
 import { issue, joinPath, type Issue } from "../errors.js";
 import type { OptionSettlement } from "../pricing/batch.js";
+import { checkBound, type BoundName } from "../market/bounds.js";
 
 /** One validated row. `value` is the vol (decimal) for pricing, the price (settlement unit) for implied vol. */
 export interface OptionRow {
@@ -38,7 +39,7 @@ export function validateOptionRow(raw: unknown, index: number, valueField: "vol"
   }
   const other = valueField === "vol" ? "price" : "vol";
   if (other in o) issues.push(issue("invalid_value", at(other), `not used here: this command takes ${valueField}`));
-  const num = (field: string, rule: "positive" | "nonnegative" | "finite", required: boolean): number => {
+  const num = (field: string, rule: "positive" | "nonnegative" | "finite", required: boolean, bound?: BoundName): number => {
     const v = o[field];
     if (v === undefined) {
       if (required) issues.push(issue("required", at(field), "missing"));
@@ -51,6 +52,8 @@ export function validateOptionRow(raw: unknown, index: number, valueField: "vol"
     if (!Number.isFinite(v)) issues.push(issue("non_finite", at(field), `expected a finite number, got ${v}`));
     else if (rule === "positive" && !(v > 0)) issues.push(issue("not_positive", at(field), `expected > 0, got ${v}`));
     else if (rule === "nonnegative" && v < 0) issues.push(issue("out_of_range", at(field), `expected ≥ 0, got ${v}`));
+    // The engine's domain (market/bounds.ts): inside it every kernel is finite.
+    else if (bound !== undefined) checkBound(issues, v, bound, at(field), field);
     return v;
   };
   const type = o.type;
@@ -59,11 +62,11 @@ export function validateOptionRow(raw: unknown, index: number, valueField: "vol"
   if (settlement !== "linear" && settlement !== "inverse") {
     issues.push(issue("invalid_value", at("settlement"), `expected "linear" or "inverse", got ${JSON.stringify(settlement)}`));
   }
-  const forwardUsd = num("forward", "positive", true);
-  const strikeUsd = num("strike", "positive", true);
-  const timeYears = num("timeYears", "positive", true);
-  const rateDecimal = num("rate", "finite", false);
-  const value = num(valueField, valueField === "vol" ? "positive" : "nonnegative", true);
+  const forwardUsd = num("forward", "positive", true, "priceUsd");
+  const strikeUsd = num("strike", "positive", true, "priceUsd");
+  const timeYears = num("timeYears", "positive", true, "timeYears");
+  const rateDecimal = num("rate", "finite", false, "rateDecimal");
+  const value = num(valueField, valueField === "vol" ? "positive" : "nonnegative", true, valueField === "vol" ? "volDecimal" : "optionPrice");
   if (issues.length > 0) return { ok: false, issues };
   return {
     ok: true,

@@ -9,16 +9,17 @@
  * @module
  */
 import { z } from "zod";
-import { fail, issue, joinPath, NetriskError, ok } from "../errors.js";
+import { fail, issue, joinPath, ok } from "../errors.js";
 import type { Issue, Result } from "../errors.js";
 import type { MarketContext } from "../market/context.js";
 import { CURRENCY_CODE_PATTERN, DERIVATIVE_NAME_PATTERN } from "../market/instrument.js";
+import { checkBound } from "../market/bounds.js";
 import { resolveInstrumentName, withVenueIds } from "../market/venue-ids.js";
 import type { Instrument, OptionInstrument } from "../market/types.js";
 import type { ResolvedPortfolio, ResolvedPosition } from "../models/types.js";
 import { fillLot, lotKindOf } from "../account/lots.js";
 import type { Lot } from "../account/lots.js";
-import { hasUsdRate, optionMarkPrice } from "../risk/marks.js";
+import { hasUsdRate, optionMarkPrice, surfaceCanPrice, unquotedPriceNote } from "../risk/marks.js";
 import { zodIssuesToIssues } from "./zod-issues.js";
 
 const currencyCode = z.string().regex(new RegExp(CURRENCY_CODE_PATTERN));
@@ -147,9 +148,16 @@ export function resolvePortfolio(file: PortfolioFile, market: MarketContext): Re
     const c = checkPosition(p, i, market, issues);
     if (c !== undefined && issues.length === before) checked.push(c);
   });
+  for (const [code, amount] of Object.entries(file.collateral ?? {})) checkBound(issues, amount, "amount", joinPath("collateral", code), "a balance");
   if (issues.length > 0) return fail(...issues);
   const collateral: Record<string, number> = { ...(file.collateral ?? {}) };
   const { positions, notes } = mergePositions(checked, market, collateral);
+  // One rule for unquoted instruments across commands (risk/marks.ts): priced from the market, with a note.
+  for (const p of positions) {
+    if (p.instrument.kind === "spot") continue;
+    const note = unquotedPriceNote(p.instrument, market);
+    if (note !== undefined) notes.push(note);
+  }
   return ok({ positions, collateral, notes });
 }
 
@@ -193,7 +201,9 @@ function checkPosition(p: PositionFile, i: number, market: MarketContext, issues
     issues.push(issue("missing_quote", at("sizeUsd"), `${inst.name}: no positive mark price to convert sizeUsd with`));
     return undefined;
   }
-  return { index: i, instrument: inst, sizeCoin: p.sizeUsd / markUsd, convention: "usd", ...extras };
+  const sizeCoin = p.sizeUsd / markUsd;
+  if (!checkBound(issues, sizeCoin, "sizeCoin", at("sizeUsd"), `sizeUsd ${p.sizeUsd} at the mark ${markUsd} (in coin)`)) return undefined;
+  return { index: i, instrument: inst, sizeCoin, convention: "usd", ...extras };
 }
 
 function checkSizeFields(p: PositionFile, inst: Instrument, at: (...rest: string[]) => string, issues: Issue[]): void {
@@ -204,6 +214,14 @@ function checkSizeFields(p: PositionFile, inst: Instrument, at: (...rest: string
   }
   if (p.size === 0) issues.push(issue("invalid_value", at("size"), "size must be non-zero (remove the position instead)"));
   if (p.sizeUsd === 0) issues.push(issue("invalid_value", at("sizeUsd"), "sizeUsd must be non-zero (remove the position instead)"));
+  // The engine's domain (market/bounds.ts): a spot balance is an amount, a derivative's size a coin count.
+  if (p.size !== undefined) checkBound(issues, p.size, inst.kind === "spot" ? "amount" : "sizeCoin", at("size"), "size");
+  if (p.sizeUsd !== undefined) checkBound(issues, p.sizeUsd, "amount", at("sizeUsd"), "sizeUsd");
+  for (const field of ["unrealisedPnlUsdc", "unrealisedFundingUsdc"] as const) {
+    const v = p[field];
+    if (v !== undefined) checkBound(issues, v, "amount", at(field), field);
+  }
+  if (inst.kind === "option") checkBound(issues, inst.strikeUsd, "priceUsd", at("instrument"), `the strike of ${inst.name}`);
   const inverseFuture = inst.kind !== "spot" && inst.kind !== "option" && inst.settlement === "inverse";
   if (p.sizeUsd !== undefined && !inverseFuture) {
     issues.push(
@@ -219,6 +237,7 @@ function checkSizeFields(p: PositionFile, inst: Instrument, at: (...rest: string
     if (inst.kind === "spot") issues.push(issue("unsupported", at("averagePrice"), `averagePrice applies to derivatives, not to the ${inst.name} balance`));
     else if (inst.kind === "option" ? p.averagePrice < 0 : !(p.averagePrice > 0))
       issues.push(issue("not_positive", at("averagePrice"), inst.kind === "option" ? "an option's averagePrice must be ≥ 0" : "a futures averagePrice must be > 0 (USD per coin)"));
+    else if (!checkBound(issues, p.averagePrice, inst.kind === "option" ? "optionPrice" : "priceUsd", at("averagePrice"), "averagePrice")) return;
     else if (usdcPerp && p.unrealisedPnlUsdc !== undefined)
       issues.push(
         issue("invalid_value", at(), "give averagePrice or unrealisedPnlUsdc, not both: each is the position's P&L since entry, and both would count it twice"),
@@ -230,15 +249,7 @@ function checkSizeFields(p: PositionFile, inst: Instrument, at: (...rest: string
 function optionHasVol(inst: OptionInstrument, market: MarketContext): boolean {
   const q = market.snapshot.instruments[inst.name];
   if (q?.markIv !== undefined || q?.markPrice !== undefined) return true;
-  try {
-    const vol = market.surfaceVol(inst.base, inst.strikeUsd, inst.expiryMs);
-    return Number.isFinite(vol) && vol > 0;
-  } catch (e) {
-    // The context throws `missing_vol` when the snapshot quotes no option of the base to build a surface from: for
-    // validation that is an answer ("no vol"), not a failure. Anything else is a real error and propagates.
-    if (e instanceof NetriskError && e.code === "missing_vol") return false;
-    throw e;
-  }
+  return surfaceCanPrice(inst, market);
 }
 
 /**

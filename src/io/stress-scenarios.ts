@@ -10,12 +10,16 @@ import { z } from "zod";
 import { fail, issue, ok } from "../errors.js";
 import type { Issue, Result } from "../errors.js";
 import { CURRENCY_CODE_PATTERN } from "../market/instrument.js";
+import { BOUNDS } from "../market/bounds.js";
 import type { UserStressScenario } from "../risk/stress/user.js";
 import { zodIssuesToIssues } from "./zod-issues.js";
 
 const currencyCode = z.string().regex(new RegExp(CURRENCY_CODE_PATTERN));
-/** A relative move x = new/old − 1: finite and > −1 (a price or vol cannot reach 0). */
-const relativeMove = z.number().gt(-1);
+/**
+ * A relative move x = new/old − 1, inside the engine's bounds (market/bounds.ts): −0.999 to 100. A price or vol
+ * cannot reach 0, and a move of 1.8e308 would make −Infinity of a loss.
+ */
+const relativeMove = z.number().min(BOUNDS.moveDecimal.min).max(BOUNDS.moveDecimal.max);
 
 /** One user scenario. */
 export const stressScenarioSchema = z
@@ -25,11 +29,11 @@ export const stressScenarioSchema = z
     horizonDays: z.number().int().min(1).max(365).optional().meta({ description: "Horizon the moves are meant over, in days (informative). Default 1." }),
     priceMoves: z
       .record(currencyCode, relativeMove)
-      .meta({ description: "Relative price move per currency, S'/S − 1 (> −1): {\"BTC\": -0.3} is BTC down 30 %. Currencies not listed are unchanged." }),
+      .meta({ description: "Relative price move per currency, S'/S − 1 (−0.999 to 100): {\"BTC\": -0.3} is BTC down 30 %. Currencies not listed are unchanged." }),
     volMoves: z
       .record(currencyCode, relativeMove)
       .optional()
-      .meta({ description: "Relative implied-vol move per base, σ'/σ − 1 (> −1), applied to the whole surface: {\"BTC\": 0.5} multiplies every BTC vol by 1.5. Bases not listed are unchanged." }),
+      .meta({ description: "Relative implied-vol move per base, σ'/σ − 1 (−0.999 to 100), applied to the whole surface: {\"BTC\": 0.5} multiplies every BTC vol by 1.5. Bases not listed are unchanged." }),
   })
   .meta({ description: "One stress scenario." });
 
@@ -45,7 +49,7 @@ export type StressScenarioFile = z.infer<typeof stressScenarioFileSchema>;
 
 /**
  * Validate a parsed JSON value as a stress-scenario file.
- * @returns the scenarios, or issues: invalid_type, required, non_finite, out_of_range (a move ≤ −1),
+ * @returns the scenarios, or issues: invalid_type, required, non_finite, out_of_range (a move outside −0.999 to 100),
  *   invalid_value (unknown field, bad currency code), duplicate (a name twice).
  */
 export function validateStressScenarios(input: unknown): Result<UserStressScenario[]> {

@@ -4,7 +4,7 @@
  * @module
  */
 import type { z } from "zod";
-import { issue, joinPath } from "../errors.js";
+import { issue, joinPath, capIssues } from "../errors.js";
 import type { Issue, IssueCode } from "../errors.js";
 
 /** Strings that JSON producers write for non-finite floats (`"NaN"`, `"Infinity"`, `"-inf"`, ...). */
@@ -64,7 +64,7 @@ export function zodIssuesToIssues(issues: readonly z.core.$ZodIssue[], input: un
         out.push(issue("invalid_value", path, zi.message));
     }
   }
-  return out;
+  return capIssues(out);
 }
 
 function pathOf(segments: readonly PropertyKey[]): string {

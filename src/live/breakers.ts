@@ -22,6 +22,7 @@
  * @module
  */
 import { z } from "zod";
+import { maxOf } from "../math/extent.js";
 
 export const UNDERLYING_STATES = ["normal", "band_limited", "halted", "index_locked"] as const;
 export type UnderlyingState = (typeof UNDERLYING_STATES)[number];
@@ -314,8 +315,8 @@ export function afterApply(
 ): { next: Map<string, UnderlyingBreakers>; transitions: BreakerTransition[] } {
   const next = new Map(all);
   const transitions: BreakerTransition[] = [];
-  const priceWindowMs = Math.max(0, ...rules.rules.map((r) => (r.trigger.type === "price_band" ? r.trigger.windowSeconds * 1000 : 0)));
-  const volWindowMs = Math.max(0, ...rules.rules.map((r) => (r.trigger.type === "vol_jump" ? r.trigger.windowSeconds * 1000 : 0)));
+  const priceWindowMs = Math.max(0, maxOf(rules.rules.map((r) => (r.trigger.type === "price_band" ? r.trigger.windowSeconds * 1000 : 0))));
+  const volWindowMs = Math.max(0, maxOf(rules.rules.map((r) => (r.trigger.type === "vol_jump" ? r.trigger.windowSeconds * 1000 : 0))));
   for (const a of applied) {
     let u = next.get(a.base) ?? initialBreakers(nowMs);
     if (a.volLevel !== undefined) {

@@ -43,6 +43,7 @@ import type { CoreState, HeldAccount, Slot } from "./state.js";
 import { rawHealthState } from "./health.js";
 import type { Tick } from "./tick.js";
 import type { HealthState } from "../account/health.js";
+import { ratioToEquity } from "../account/health.js";
 import type { AccountRules } from "../account/rules.js";
 import type { MarginModel } from "../models/types.js";
 import { applyBreakerTransitions } from "./core-breakers.js";
@@ -325,8 +326,8 @@ function coreOf(state: CoreState, firstEventSeq: number): LiveCore {
       initialMarginUsd: im,
       maintenanceMarginUsd: mm,
       availableFundsUsd: e - im,
-      maintenanceRatio: e > 0 ? mm / e : e === 0 && mm === 0 ? 0 : null,
-      initialMarginRatio: e > 0 ? im / e : e === 0 && im === 0 ? 0 : null,
+      maintenanceRatio: ratioToEquity(mm, e),
+      initialMarginRatio: ratioToEquity(im, e),
       state: stateName(state.health[i] as number),
       ...(effect.stale !== undefined ? { stale: effect.stale } : {}),
       ...(effect.actions.has("reduce_only") ? { reduceOnly: true as const } : {}),

@@ -23,6 +23,7 @@ import { accountFigures, bucketConstants, bucketCurrencyIndex, bucketMargin, cre
 import type { CurrencyTables, FigureScratch } from "./fast-margin.js";
 import { USD_PEGGED_CURRENCIES } from "../risk/marks.js";
 import type { Listing } from "./market.js";
+import { maxOf } from "../math/extent.js";
 
 /** One account as a group holds it. */
 export interface GroupAccount {
@@ -151,7 +152,7 @@ function currencyUniverse(market: MarketContext, books: readonly BucketBook[], a
 }
 
 function groupOf(model: RiskMatrixModel, offsetAllowed: boolean, a: LiveArrays, books: BucketBook[], offsets: readonly string[], market: MarketContext, accounts: GroupAccount[]): RiskMatrixGroup {
-  const maxGroups = Math.max(1, ...a.groupCount.values());
+  const maxGroups = Math.max(1, maxOf([...a.groupCount.values()]));
   const figureScratch = createFigureScratch(currencyUniverse(market, books, accounts), books.length);
   return {
     figureScratch,

@@ -8,7 +8,7 @@
 import type { Account } from "../account/account.js";
 import { createMarginEngine, subsetRiskArrays } from "../account/engine.js";
 import type { MarginEngine } from "../account/engine.js";
-import { HEALTH_STATES, severity } from "../account/health.js";
+import { HEALTH_STATES, maintenanceRatioOf, severity } from "../account/health.js";
 import type { HealthFigures, HealthState } from "../account/health.js";
 import { planLiquidation } from "../account/liquidation.js";
 import type { LiquidationPlan } from "../account/liquidation.js";
@@ -170,7 +170,7 @@ export function computeFigures(state: CoreState, i: number): HeadlineFigures | u
 export function headlineOf(state: CoreState, i: number): HealthFigures {
   const e = state.equityUsd[i] as number;
   const mm = state.mmUsd[i] as number;
-  return { equityUsd: e, initialMarginUsd: state.imUsd[i] as number, maintenanceMarginUsd: mm, maintenanceRatio: e > 0 ? mm / e : e === 0 && mm === 0 ? 0 : null };
+  return { equityUsd: e, initialMarginUsd: state.imUsd[i] as number, maintenanceMarginUsd: mm, maintenanceRatio: maintenanceRatioOf(e, mm) };
 }
 
 /** The liquidation plan of an account as JSON (trades flattened; the engine's plan otherwise as is). */

@@ -42,7 +42,7 @@ describe("checkSnapshot (snapshots built in code, never through the JSON validat
         "ETH-PERPETUAL": { markPrice: 1 },
         "BTC-14JUN24": { markPrice: 1 },
         "BTC-28JUN24-60000-P": {},
-        "BTC-28JUN24": { markPrice: 1, underlyingPrice: 2 },
+        "BTC-28JUN24": { markPrice: 65000, underlyingPrice: 65000 },
         "BTC-28JUN24-50000-P": { markIv: 55 },
       },
     });

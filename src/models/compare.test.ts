@@ -34,8 +34,10 @@ describeWithSharedData("compareModels on Deribit's 2025-12-30 market", () => {
     expect(c.baseline).toBe("standard");
     expect(c.lowestInitialMargin).toBe("standard");
     expect(c.notes.some((n) => n.startsWith("deribit: IM") && n.includes("standard margin is cheaper"))).toBe(true);
-    // Derive margins only USDC products: it is listed as a failure with the position's path, not dropped silently.
-    expect(c.failures.map((f) => [f.model, f.issues[0]?.code, f.issues[0]?.path])).toEqual([["derive-pmrm2", "unsupported", "positions[0].instrument"]]);
+    // Derive margins only USDC products: skipped with the reason (issue 9 §4), not listed as a failure nor dropped silently.
+    expect(c.failures).toEqual([]);
+    expect(c.skipped.map((k) => k.model)).toEqual(["derive-pmrm2"]);
+    expect(c.skipped[0]?.reason).toMatch(/USDC/);
   });
 
   it("a hedged calendar spread is cheaper under portfolio margin", () => {
@@ -116,15 +118,23 @@ describe("compareModels rules", () => {
     expect(none.notes).toEqual(["no standard result: capital efficiency is not defined"]);
   });
 
-  it("lists models that reject the portfolio as failures, and lets bugs propagate", () => {
+  it("skips models that cannot margin the kind of book, lists other rejections as failures, and lets bugs propagate", () => {
     const rejecting: MarginModel = {
       ...stub("picky", 1),
       compute: () => {
-        throw new NetriskError([issue("unsupported", "positions[0].instrument", "no")]);
+        throw new NetriskError([issue("unsupported", "positions[0].instrument", "BTC-PERPETUAL: no")]);
       },
     };
     const c = compareModels(empty, stubMarket, [stub("standard", 5), rejecting]);
-    expect(c.failures).toEqual([{ label: "picky", model: "picky", issues: [issue("unsupported", "positions[0].instrument", "no")] }]);
+    expect(c.failures).toEqual([]);
+    expect(c.skipped).toEqual([{ label: "picky", model: "picky", reason: "no (BTC-PERPETUAL)" }]);
+    const failing: MarginModel = {
+      ...stub("strict", 1),
+      compute: () => {
+        throw new NetriskError([issue("missing_vol", "positions[0].instrument", "no vol")]);
+      },
+    };
+    expect(compareModels(empty, stubMarket, [failing]).failures).toEqual([{ label: "strict", model: "strict", issues: [issue("missing_vol", "positions[0].instrument", "no vol")] }]);
     const buggy: MarginModel = {
       ...stub("buggy", 1),
       compute: () => {

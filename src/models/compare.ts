@@ -42,6 +42,11 @@ export interface ModelComparison {
   /** Successful models, in the order given. */
   readonly rows: readonly ModelMargin[];
   readonly failures: readonly ModelFailure[];
+  /**
+   * Models that cannot margin this kind of book at all (every issue `unsupported`, e.g. derive-pmrm2 on coin-settled
+   * contracts): left out of the comparison with the reason, not listed as failures.
+   */
+  readonly skipped: readonly { readonly label: string; readonly model: string; readonly reason: string }[];
   /** Label of the row with the lowest IM (first on ties), or null when no model succeeded. */
   readonly lowestInitialMargin: string | null;
   readonly notes: readonly string[];
@@ -109,7 +114,18 @@ export function compareModels(
   });
   let lowest: ModelMargin | undefined;
   for (const r of rows) if (lowest === undefined || r.initialMarginUsd < lowest.initialMarginUsd) lowest = r;
-  return { baseline: base?.label ?? null, rows, failures, lowestInitialMargin: lowest?.label ?? null, notes };
+  const unsupported = (f: ModelFailure): boolean => f.issues.length > 0 && f.issues.every((i) => i.code === "unsupported");
+  const skipped = failures.filter(unsupported).map((f) => ({ label: f.label, model: f.model, reason: skipReason(f.issues) }));
+  return { baseline: base?.label ?? null, rows, failures: failures.filter((f) => !unsupported(f)), skipped, lowestInitialMargin: lowest?.label ?? null, notes };
+}
+
+/** "Derive PMRM_2 margins only USDC-settled options and perpetuals (BTC-PERPETUAL and 9 more positions)". */
+function skipReason(issues: readonly Issue[]): string {
+  const first = issues[0]?.message ?? "unsupported";
+  // Messages are "<instrument>: <why>"; the why is the same for every position of one kind.
+  const why = first.includes(": ") ? first.slice(first.indexOf(": ") + 2) : first;
+  const inst = first.includes(": ") ? first.slice(0, first.indexOf(": ")) : "";
+  return `${why}${inst ? ` (${inst}${issues.length > 1 ? ` and ${issues.length - 1} more position(s)` : ""})` : ""}`;
 }
 
 function fmt(x: number): string {

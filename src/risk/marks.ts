@@ -3,8 +3,9 @@
  * collateral currency, and an option's mark price in its settlement currency.
  * @module
  */
+import { NetriskError } from "../errors.js";
 import type { MarketContext } from "../market/context.js";
-import type { OptionInstrument } from "../market/types.js";
+import type { DerivativeInstrument, OptionInstrument } from "../market/types.js";
 import { black76PriceCoin, black76PriceUsd } from "../pricing/black76.js";
 
 /**
@@ -50,4 +51,34 @@ export function optionMarkPrice(inst: OptionInstrument, market: MarketContext): 
     rateDecimal: m.rateDecimal,
   };
   return inst.settlement === "inverse" ? black76PriceCoin(args) : black76PriceUsd(args);
+}
+
+/**
+ * The one rule for an instrument that is well-formed but has no quote in the market (every command follows it:
+ * margin, what-if, max order, hedge, liquidation): it is priced from the market, and a note says how. An option is
+ * priced at the base's vol surface and forward curve (when the surface can give a finite vol), a dated future on the
+ * forward curve, a perpetual at the index. Returns the note, or undefined when the instrument is quoted. Callers
+ * check first that the base has an index (and an option a surface vol).
+ */
+export function unquotedPriceNote(inst: DerivativeInstrument, market: MarketContext): string | undefined {
+  if (market.snapshot.instruments[inst.name] !== undefined) return undefined;
+  if (inst.kind === "option") {
+    const i = market.optionInputs(inst);
+    return `${inst.name} is not quoted in the market: priced from the ${inst.base} vol surface (vol ${Number(i.volDecimal.toPrecision(4))}) at the forward ${Number(i.forwardUsd.toPrecision(8))} USD`;
+  }
+  if (inst.kind === "future") return `${inst.name} is not quoted in the market: marked on the ${inst.base} forward curve at ${Number(market.futureMarkUsd(inst).toPrecision(8))} USD`;
+  return `${inst.name} is not quoted in the market: marked at the ${inst.base} index ${Number(market.indexUsd(inst.base).toPrecision(8))} USD (give the perpetual's mark in the market; with a Deribit option-chain CSV, --perpetuals FILE)`;
+}
+
+/** True when an option without a quote can be priced: the surface gives a finite positive vol (see unquotedPriceNote). */
+export function surfaceCanPrice(inst: OptionInstrument, market: MarketContext): boolean {
+  try {
+    const vol = market.surfaceVol(inst.base, inst.strikeUsd, inst.expiryMs);
+    return Number.isFinite(vol) && vol > 0;
+  } catch (e) {
+    // The context throws `missing_vol` when the snapshot quotes no option of the base to build a surface from: an
+    // answer ("no vol"), not a failure. Anything else is a real error and propagates.
+    if (e instanceof NetriskError && e.code === "missing_vol") return false;
+    throw e;
+  }
 }

@@ -16,6 +16,7 @@ import type { DerivativeInstrument, InstrumentQuote, MarketSnapshot } from "../m
 import { black76Greeks } from "../pricing/greeks.js";
 import { buildMarketContext } from "../pricing/build-context.js";
 import type { ResolvedPosition } from "../models/types.js";
+import { maxOf, minOf } from "../math/extent.js";
 
 /** A venue's slice as the book sees it. */
 export interface BookSlice {
@@ -67,7 +68,7 @@ export function mergeMarkets(slices: readonly BookSlice[]): Result<MergedMarket>
       if (instruments[name] === undefined) instruments[name] = q;
     }
   }
-  const gapMs = Math.max(...slices.map((s) => Math.abs(s.market.asOfMs - ref.timestampMs)));
+  const gapMs = maxOf(slices.map((s) => Math.abs(s.market.asOfMs - ref.timestampMs)));
   if (gapMs > 60_000) notes.push(`the venues' markets are up to ${(gapMs / 60_000).toFixed(1)} minutes apart; the whole book is valued at ${first.label}'s time`);
   const snapshot: MarketSnapshot = {
     timestampMs: ref.timestampMs,
@@ -81,7 +82,7 @@ export function mergeMarkets(slices: readonly BookSlice[]): Result<MergedMarket>
   const basis = [...marks].filter(([, m]) => Object.keys(m).length > 1).map(([instrument, m]) => ({ instrument, marks: m }));
   for (const b of basis) {
     const values = Object.values(b.marks);
-    const spread = (Math.max(...values) - Math.min(...values)) / Math.min(...values);
+    const spread = (maxOf(values) - minOf(values)) / minOf(values);
     if (spread > 0) notes.push(`${b.instrument} is quoted by ${Object.keys(b.marks).join(" and ")} (marks ${Object.entries(b.marks).map(([k, v]) => `${k} ${v}`).join(", ")}, ${(spread * 100).toFixed(3)} % apart): the book uses ${first.label}'s`);
   }
   return ok({ market: built.value, notes, basis });

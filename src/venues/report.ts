@@ -31,6 +31,7 @@ import { deltaUsd, mergeMarkets } from "./book.js";
 import type { BookSlice } from "./book.js";
 import { VENUE_MODELS } from "./types.js";
 import type { VenueFigures, VenueId } from "./types.js";
+import { minOf } from "../math/extent.js";
 
 /** One venue's account and market. */
 export interface VenueInput {
@@ -378,7 +379,7 @@ function siloScenarios(
         .map((u) => u.distance?.together?.[dir].liquidation?.moveDecimal)
         .filter((m): m is number => m !== undefined && Math.abs(m) > Math.abs(own.moveDecimal))
         .map(Math.abs);
-      const horizon = Math.min(limit, ...later);
+      const horizon = Math.min(limit, minOf(later));
       // Moves the transfer must cover: a grid up to the horizon, and the venue's own liquidation move.
       const grid = [...Array.from({ length: points }, (_, k) => (sign * horizon * (k + 1)) / points), own.moveDecimal].sort((a, b) => Math.abs(a) - Math.abs(b));
       const probe = probes.get(v.label);

@@ -59,8 +59,8 @@ describe("maxOrderSize", () => {
     const a = account({ model: "standard", positions: [], collateral: { USDC: 1000 } }, market).account;
     const side = maxOrderSize(a, "BTC-PERPETUAL", "hold" as "buy");
     expect(side.ok ? [] : side.issues.map((i) => `${i.path}:${i.code}`)).toEqual(["side:invalid_value"]);
-    const unknown = maxOrderSize(a, "BTC-30JAN26-65000-C", "buy");
-    expect(unknown.ok ? [] : unknown.issues.map((i) => `${i.path}:${i.code}`)).toEqual(["instrument:unknown_instrument"]);
+    const unknown = maxOrderSize(a, "DOGE-PERPETUAL", "buy");
+    expect(unknown.ok ? [] : unknown.issues.map((i) => `${i.path}:${i.code}`)).toEqual(["instrument:missing_index"]);
     const price = maxOrderSize(a, "BTC-PERPETUAL", "buy", { price: Number.NaN });
     expect(price.ok ? [] : price.issues.map((i) => `${i.path}:${i.code}`)).toEqual(["price:non_finite"]);
   });

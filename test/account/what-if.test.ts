@@ -91,7 +91,8 @@ describe("whatIf", () => {
   it("answers bad trades with codes and paths", () => {
     const a = account(base, market).account;
     const r = whatIf(a, [
-      { instrument: "BTC-30JAN26-65000-C", sizeCoin: 1 },
+      // Unquoted options are priced from the surface (one rule with margin); a base without an index cannot be.
+      { instrument: "DOGE-30JAN26-1-C", sizeCoin: 1 },
       { instrument: "BTC-FOO", sizeCoin: 1 },
       { instrument: "BTC-PERPETUAL", sizeCoin: 0 },
       { instrument: "BTC-PERPETUAL", sizeCoin: Number.NaN },
@@ -103,7 +104,7 @@ describe("whatIf", () => {
     expect(r.ok).toBe(false);
     if (r.ok) return;
     expect(r.issues.map((i) => `${i.path}:${i.code}`)).toEqual([
-      "trades[0].instrument:unknown_instrument",
+      "trades[0].instrument:missing_index",
       "trades[1].instrument:malformed_instrument",
       "trades[2].sizeCoin:invalid_value",
       "trades[3].sizeCoin:non_finite",

@@ -60,10 +60,10 @@ describe("netrisk whatif", () => {
   });
 
   it("answers a trade in an unknown instrument, a zero size or a bad spec with exit 2 and paths", async () => {
-    const unknown = await runCli("whatif", "--example", "--json", "--trade", "BTC-27MAR26-101000-C:-1", "--trade", "BTC-PERPETUAL:0");
+    const unknown = await runCli("whatif", "--example", "--json", "--trade", "DOGE-27MAR26-1-C:-1", "--trade", "BTC-PERPETUAL:0");
     expect(unknown.code).toBe(2);
     const e = parseJson(unknown) as { error: { issues: { path: string; code: string }[] } };
-    expect(e.error.issues.map((i) => `${i.path}:${i.code}`)).toEqual(["trades[0].instrument:unknown_instrument", "trades[1].sizeCoin:invalid_value"]);
+    expect(e.error.issues.map((i) => `${i.path}:${i.code}`)).toEqual(["trades[0].instrument:missing_index", "trades[1].sizeCoin:invalid_value"]);
     const spec = await runCli("whatif", "--example", "--trade", "BTC-PERPETUAL@3");
     expect(spec.code).toBe(2);
     expect(spec.stderr).toMatch(/trades\[0\]: invalid_value: .*INSTRUMENT:SIZE\[@PRICE\]/);

@@ -62,11 +62,12 @@ describe("netrisk margin", () => {
     expect(r.baseline).toBe("standard");
     expect(r.rows.map((x) => x.label)).toEqual(["standard", "deribit", "derive-pmrm2"]);
     for (const row of r.rows) expect(row.capitalEfficiency).toBeGreaterThan(0);
-    // On the coin-settled example Derive cannot margin the book: it is listed as a failure, the others still compare.
+    // On the coin-settled example Derive cannot margin the book: it is skipped with the reason, the others compare.
     const mixed = await runCli("compare", "--example");
     expect(mixed.code).toBe(0);
     expect(mixed.stdout).toMatch(/capital efficiency/);
-    expect(mixed.stdout).toMatch(/derive-pmrm2: cannot margin this portfolio: 10 issues; first: positions\[0\]\.instrument: unsupported/);
+    expect(mixed.stdout).toMatch(/derive-pmrm2: skipped: Derive PMRM_2 margins only USDC-settled options and perpetuals \(BTC-PERPETUAL and 9 more position\(s\)\)/);
+    expect(mixed.stdout).not.toMatch(/cannot margin/);
   });
 });
 

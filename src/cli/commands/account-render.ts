@@ -129,6 +129,8 @@ export function renderWhatIf(w: WhatIfResult): string {
     ),
   ];
   if (w.event !== undefined) out.push(`event: ${w.event.from} → ${w.event.to} (${w.event.direction}): ${w.event.reason}`);
+  // Notes the trades brought (e.g. an instrument priced from the surface rather than a quote).
+  for (const n of w.after.notes) if (!w.before.notes.includes(n) || n.includes("is not quoted in the market")) out.push(`note: ${n}`);
   return out.join("\n");
 }
 

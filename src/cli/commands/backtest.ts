@@ -29,6 +29,7 @@ import type { ApcFlags } from "./apc-flags.js";
 import { progressBar, renderBacktest } from "./backtest-render.js";
 import { loadMarginModel, loadPortfolioAndMarket, type PortfolioOptions } from "./context.js";
 import { factorsFor, loadHistory, numberFlag, parameterSetJson } from "./risk-inputs.js";
+import { maxOf, minOf } from "../../math/extent.js";
 
 /** Flags that decide how a backtest runs (shared by `backtest` and `compare --backtest`). */
 export interface BacktestFlags extends ApcFlags {
@@ -60,7 +61,7 @@ export function backtestOptions(cmd: Command): Command {
   return apcOptions(cmd)
     .option("--history <files...>", "daily history CSV files: closes per currency, DVOL per base (docs/formats.md 'History files'); FACTOR=path names a single-series file")
     .option("--fill-gaps", "forward-fill missing days in the history (reported) instead of rejecting the file")
-    .option("--from <date>", "first margin day, YYYY-MM-DD (default: the first day every needed series covers)")
+    .option("--from <date>", "first margin day, YYYY-MM-DD (default: the first day every needed series covers; var/hybrid: the first day with --min-window-days windows of history before it)")
     .option("--to <date>", "last margin day, YYYY-MM-DD (default: the last day with a close h days later)")
     .option("--horizon-days <days>", "margin period of risk h in days, 1-30 (default 2; var/hybrid: the parameter set's)")
     .option("--rebalance <mode>", "coin: sizes constant in coin | usd: rebalanced daily to the snapshot's USD notional", "coin")
@@ -230,7 +231,7 @@ function compareLabels(models: readonly { id: string; parameterSet: { name: stri
  */
 export function boundToSnapshot(built: readonly (MarginModel | DailyModel)[], market: MarketContext, history: History): MarginModel[] {
   const snapshotDay = Math.floor(market.asOfMs / 86_400_000);
-  const lastKnown = Math.min(snapshotDay, ...history.prices.map((s) => s.firstDay + s.values.length - 1));
+  const lastKnown = Math.min(snapshotDay, minOf(history.prices.map((s) => s.firstDay + s.values.length - 1)));
   return built.map((m): MarginModel => {
     if (!isDaily(m)) return m;
     const bound = (m.modelAt ?? m.modelOn).call(m, lastKnown, historyUpTo(history, lastKnown));
@@ -251,7 +252,7 @@ export function modelsWithHistory(
   history: History,
 ): MarginModel[] {
   // The whole history unless --window-days says otherwise (the same scenarios as `netrisk var --method historical`).
-  const span = Math.max(1, ...history.prices.map((p) => p.values.length));
+  const span = Math.max(1, maxOf(history.prices.map((p) => p.values.length)));
   const whole = { ...flags, windowDays: flags.windowDays ?? String(span), minWindowDays: flags.minWindowDays ?? "1" };
   return boundToSnapshot(ids.map((id) => backtestModel(id, whole, portfolio, history).model), market, history);
 }

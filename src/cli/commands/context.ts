@@ -3,7 +3,7 @@
  * @module
  */
 import { issue, NetriskError } from "../../errors.js";
-import { loadMarketFile, type LoadedMarket } from "../../io/load-market.js";
+import { droppedRowIssues, loadMarketFile, type LoadedMarket } from "../../io/load-market.js";
 import { validatePortfolio } from "../../io/portfolio.js";
 import { loadModel } from "../../io/presets.js";
 import { buildMarketContext } from "../../pricing/build-context.js";
@@ -11,7 +11,7 @@ import type { MarketContext } from "../../market/context.js";
 import { createModel } from "../../models/registry.js";
 import type { MarginModel, ResolvedPortfolio } from "../../models/types.js";
 import { packagePath, readJson } from "../files.js";
-import { need } from "../run.js";
+import { need, warn } from "../run.js";
 
 export interface MarketOptions {
   market?: string;
@@ -45,6 +45,7 @@ export function loadMarket(opts: MarketOptions): LoadedInputs {
     }),
   );
   const context = need(buildMarketContext(loaded.snapshot));
+  warn(loaded.warnings);
   return { marketPath, loaded, context };
 }
 
@@ -54,9 +55,19 @@ export function loadPortfolioAndMarket(opts: PortfolioOptions): LoadedInputs & {
   if (portfolioPath === undefined) throw new NetriskError([issue("required", "--portfolio", "give --portfolio FILE (or --example for the bundled example)")]);
   const inputs = loadMarket(opts);
   const raw = need(readJson(portfolioPath));
+  refuseDroppedPositions(inputs.loaded, raw, portfolioPath);
   const portfolio = validatePortfolio(raw, inputs.context);
   if (!portfolio.ok) throw new NetriskError(portfolio.issues.map((i) => ({ ...i, message: `${i.message} (in ${portfolioPath})` })));
   return { ...inputs, portfolio: portfolio.value, portfolioPath };
+}
+
+/** `dropped_row` (exit 2) when a position of a portfolio or account file is on an instrument whose market row was dropped. */
+export function refuseDroppedPositions(loaded: LoadedMarket, raw: unknown, file: string): void {
+  const positions = (raw as { positions?: unknown } | null)?.positions;
+  if (!Array.isArray(positions)) return;
+  const names = positions.map((p: unknown) => (p as { instrument?: unknown } | null)?.instrument);
+  const issues = droppedRowIssues(loaded, names, (i) => `positions[${i}].instrument`);
+  if (issues.length > 0) throw new NetriskError(issues.map((i) => ({ ...i, message: `${i.message} (in ${file})` })));
 }
 
 /** A model by id, with its default preset, a named preset, or a parameter-set file. */

@@ -128,6 +128,7 @@ export function registerMargin(program: Command, io: Io, setExit: (code: number)
           lowestInitialMargin: comparison.lowestInitialMargin,
           rows: comparison.rows.map(({ result: _r, ...row }) => row),
           failures: comparison.failures,
+          skipped: comparison.skipped,
           notes: comparison.notes,
           ...(backtest !== undefined ? { backtest } : {}),
         };

@@ -33,6 +33,8 @@ export interface ScenarioFlags {
   dof?: string;
   antithetic?: boolean;
   correlation?: string;
+  /** Not a flag: the progress callback of a Monte Carlo run (a bar on a terminal), set by the command. */
+  progress?: (done: number, total: number) => void;
 }
 
 /** A number flag, checked (src/cli/flags.ts): finite, optionally an integer within bounds, reported as typed. */
@@ -95,6 +97,7 @@ function monteCarloFlags(flags: ScenarioFlags, horizonDays: number) {
     distribution,
     ...(flags.dof !== undefined ? { degreesOfFreedom: numberFlag(flags.dof, "--dof", { min: 2 }) } : {}),
     antithetic: flags.antithetic !== false,
+    ...(flags.progress !== undefined ? { onProgress: flags.progress } : {}),
   } as const;
 }
 

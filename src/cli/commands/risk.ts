@@ -26,6 +26,7 @@ import { apcOptions, withApcFlags } from "./apc-flags.js";
 import type { ApcFlags } from "./apc-flags.js";
 import { renderStress, renderVar, splitStressPnl } from "../render-risk.js";
 import { emit, need, runCommand, type Io } from "../run.js";
+import { progressBar } from "../output.js";
 import { loadPortfolioAndMarket, type PortfolioOptions } from "./context.js";
 import {
   breakdownSets,
@@ -227,7 +228,10 @@ export function registerRisk(program: Command, io: Io, setExit: (code: number) =
   ).action(async (flags: VarFlags) => {
     setExit(
       await runCommand(io, Boolean(flags.json), () => {
-        const { report, margin } = runVar(flags);
+        // A progress bar on a terminal only (Monte Carlo paths; 1,000,000 take seconds).
+        const bar = io.progress !== undefined ? progressBar(io.progress, "monte carlo paths") : undefined;
+        const { report, margin } = runVar(bar !== undefined ? { ...flags, progress: bar.update } : flags);
+        bar?.done();
         emit(io, Boolean(flags.json), varJson(report, margin), () => renderVar(report, margin));
       }),
     );

@@ -23,6 +23,7 @@ import { analyzeCalendar, unionGrid } from "./calendar.js";
 import { makeSurfaceCore } from "./core.js";
 import { checkCalendarMonotone, minInterpolatedDurrleman } from "./checks.js";
 import { sviTotalVariance } from "./svi.js";
+import { maxOf, minOf } from "../../math/extent.js";
 
 /** Quotes whose forwards disagree by more than this (relative) get a note in the report. */
 const FORWARD_SPREAD_NOTE = 0.005;
@@ -46,7 +47,7 @@ function fitWeights(k: number[], v: number[], user: number[], T: number, opts: R
     const d1 = -ki / sw + sw / 2;
     return Math.exp(-0.5 * d1 * d1);
   });
-  const top = Math.max(...phi);
+  const top = maxOf(phi);
   return phi.map((p, i) => (user[i] as number) * Math.max(top > 0 ? p / top : 1, opts.vegaWeightFloor));
 }
 
@@ -75,7 +76,7 @@ export function buildVolSurface(
     const qs = g.indices.map((i) => quotes[i] as VolQuote);
     const fwds = qs.map((q) => q.forwardUsd);
     const F = median(fwds);
-    const spread = (Math.max(...fwds) - Math.min(...fwds)) / F;
+    const spread = (maxOf(fwds) - minOf(fwds)) / F;
     if (spread > FORWARD_SPREAD_NOTE) {
       notes.push(`${base} ${new Date(g.expiryMs).toISOString()}: quotes' forwards differ by ${(spread * 100).toFixed(2)} %; the median ${F} is used`);
     }
@@ -83,7 +84,7 @@ export function buildVolSurface(
     const v = qs.map((q) => q.volDecimal);
     const raw = fitWeights(k, v, qs.map((q) => q.weight ?? 1), g.timeYears, opts);
     // Scale by the largest weight before summing so that huge user weights cannot overflow the sum.
-    const top = Math.max(...raw);
+    const top = maxOf(raw);
     const w = raw.map((x) => x / top);
     const wSum = w.reduce((acc, x) => acc + x, 0);
     return { forwardUsd: F, spread, k, v, w: w.map((x) => x / wSum), distinct: new Set(qs.map((q) => q.strikeUsd)).size };
@@ -95,14 +96,14 @@ export function buildVolSurface(
   const fits: SliceFit[] = new Array<SliceFit>(n);
   for (let si = n - 1; si >= 0; si--) {
     const info = sliceInfo[si] as (typeof sliceInfo)[number];
-    const kLo = Math.min(...info.k);
-    const kHi = Math.max(...info.k);
+    const kLo = minOf(info.k);
+    const kHi = maxOf(info.k);
     const boundK: number[] = [];
     const boundW: number[] = [];
     for (let j = si + 1; j < n; j++) {
       const other = sliceInfo[j] as (typeof sliceInfo)[number];
-      const jLo = Math.min(...other.k);
-      const jHi = Math.max(...other.k);
+      const jLo = minOf(other.k);
+      const jHi = maxOf(other.k);
       for (let p = 0; p <= CALENDAR_BOUND_POINTS; p++) {
         const kk = jLo + ((jHi - jLo) * p) / CALENDAR_BOUND_POINTS;
         // Inside this slice's own quoted range (with a 1e-9 rounding allowance) its data decide.
@@ -134,8 +135,8 @@ export function buildVolSurface(
     return {
       params: (fits[si] as SliceFit).params,
       expiryMs: g.expiryMs,
-      kMin: Math.min(...info.k),
-      kMax: Math.max(...info.k),
+      kMin: minOf(info.k),
+      kMax: maxOf(info.k),
       atmStdDev: (info.v[iAtm] as number) * Math.sqrt(g.timeYears),
     };
   });
@@ -213,7 +214,7 @@ export function buildVolSurface(
         (opts.calendarFix === "running-max" ? "; removed by the running max over expiries" : "; not fixed (calendarFix: none)"),
     );
   }
-  const minG = Math.min(minInterpolatedDurrleman(core, checkGrid, timeYears), ...fits.map((f) => f.minG));
+  const minG = Math.min(minInterpolatedDurrleman(core, checkGrid, timeYears), minOf(fits.map((f) => f.minG)));
   const fitReport: SurfaceFitReport = {
     slices,
     quotes: quoteErrors,

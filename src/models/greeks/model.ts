@@ -24,6 +24,7 @@ import type { BucketMargin, MarginModel, MarginResult, ResolvedPortfolio } from 
 import { cappedNet, correlatedSum } from "./aggregate.js";
 import type { GreeksParams } from "./params.js";
 import { addSensitivities, emptySensitivities } from "./sensitivities.js";
+import { black76Greeks } from "../../pricing/greeks.js";
 import type { UnderlyingSensitivities } from "./sensitivities.js";
 
 /** Registry id of the Greeks-based model (also the `model` field of its parameter sets). */
@@ -110,7 +111,6 @@ export function computeGreeksMargin(portfolio: ResolvedPortfolio, market: Market
     .map((p, k) => ({ p, path: joinPath("positions", p.inputIndices[0] ?? k, "instrument") }))
     // Name order: the sums then do not depend on how the positions were listed.
     .sort((a, b) => (a.p.instrument.name < b.p.instrument.name ? -1 : a.p.instrument.name > b.p.instrument.name ? 1 : a.p.sizeCoin - b.p.sizeCoin));
-  const sens = new Map<string, UnderlyingSensitivities>();
   const work: { inst: DerivativeInstrument; sizeCoin: number }[] = [];
   for (const { p, path } of positions) {
     const inst = p.instrument;
@@ -124,15 +124,30 @@ export function computeGreeksMargin(portfolio: ResolvedPortfolio, market: Market
     else work.push({ inst, sizeCoin: p.sizeCoin });
   }
   if (issues.length > 0) return fail(...issues);
-  for (const w of work) {
-    let s = sens.get(w.inst.base);
-    if (s === undefined) sens.set(w.inst.base, (s = emptySensitivities(bounds.length)));
-    addSensitivities(s, w.inst, w.sizeCoin, market, bounds);
+  const full = marginOf(work, market, params, bounds);
+  if (full === undefined) return fail(issue("internal", "", "non-finite Greeks margin"));
+  // A long option can lose at most its value: the book's margin is capped at the value of its long options plus the
+  // margin of the rest (near expiry, gamma·s² of an at-the-money option grows like 1/√T without this cap;
+  // docs/methodology.md "Greeks-based margin", near expiry).
+  const longs = work.filter((w) => w.inst.kind === "option" && w.sizeCoin > 0);
+  let m = full;
+  let im = params.initialToMaintenance * full.mm;
+  let mm = full.mm;
+  if (longs.length > 0) {
+    const longValueUsd = longs.reduce((acc, w) => acc + w.sizeCoin * optionValueUsd(w.inst, market), 0);
+    const longSet = new Set(longs);
+    const rest = marginOf(work.filter((w) => !longSet.has(w)), market, params, bounds);
+    if (rest === undefined || !Number.isFinite(longValueUsd)) return fail(issue("internal", "", "non-finite Greeks margin"));
+    const capMm = longValueUsd + rest.mm;
+    const capIm = longValueUsd + params.initialToMaintenance * rest.mm;
+    if (capMm < mm || capIm < im) {
+      notes.push(`margin capped at the value of the long options (${Math.round(longValueUsd)} USD) plus the margin of the rest: a long option can lose at most its value`);
+      mm = Math.min(mm, capMm);
+      im = Math.min(im, capIm);
+      m = { ...full, capped: true };
+    }
   }
-  const m = greeksMarginFromSensitivities(sens, params);
-  const mm = m.deltaMargin + m.vegaMargin + m.curvatureMargin;
-  if (![mm, m.deltaMargin, m.vegaMargin, m.curvatureMargin].every(Number.isFinite)) return fail(issue("internal", "", "non-finite Greeks margin"));
-  const im = params.initialToMaintenance * mm;
+  const sens = full.sens;
   const byCurrency: Record<string, BucketMargin> = {};
   if (sens.size > 0) {
     byCurrency.USD = {
@@ -141,7 +156,7 @@ export function computeGreeksMargin(portfolio: ResolvedPortfolio, market: Market
       maintenanceMargin: mm,
       initialMarginUsd: im,
       maintenanceMarginUsd: mm,
-      components: { deltaMargin: m.deltaMargin, vegaMargin: m.vegaMargin, curvatureMargin: m.curvatureMargin, greeksMargin: mm },
+      components: { deltaMargin: m.deltaMargin, vegaMargin: m.vegaMargin, curvatureMargin: m.curvatureMargin, greeksMargin: mm, ...(m.capped ? { longOptionCapMargin: mm } : {}) },
       details: { underlyings: m.underlyings, vegaBuckets: params.vegaBuckets.map((b) => b.id) },
     };
   }
@@ -156,6 +171,34 @@ export function computeGreeksMargin(portfolio: ResolvedPortfolio, market: Market
     sizeConventions: conventions,
     notes,
   });
+}
+
+type Work = { inst: DerivativeInstrument; sizeCoin: number };
+
+/** The three parts and MM of some positions, or undefined when a figure is not finite (a bug upstream). */
+function marginOf(
+  work: readonly Work[],
+  market: MarketContext,
+  params: GreeksParams,
+  bounds: readonly (number | null)[],
+): (ReturnType<typeof greeksMarginFromSensitivities> & { mm: number; sens: Map<string, UnderlyingSensitivities>; capped?: boolean }) | undefined {
+  const sens = new Map<string, UnderlyingSensitivities>();
+  for (const w of work) {
+    let s = sens.get(w.inst.base);
+    if (s === undefined) sens.set(w.inst.base, (s = emptySensitivities(bounds.length)));
+    addSensitivities(s, w.inst, w.sizeCoin, market, bounds);
+  }
+  const m = greeksMarginFromSensitivities(sens, params);
+  const mm = m.deltaMargin + m.vegaMargin + m.curvatureMargin;
+  if (![mm, m.deltaMargin, m.vegaMargin, m.curvatureMargin].every(Number.isFinite)) return undefined;
+  return { ...m, mm, sens };
+}
+
+/** USD value of one coin of an option (Black-76 on the market's inputs, as the sensitivities). */
+function optionValueUsd(inst: DerivativeInstrument, market: MarketContext): number {
+  if (inst.kind !== "option") return 0;
+  const i = market.optionInputs(inst);
+  return black76Greeks({ isCall: inst.optionKind === "call", forwardUsd: i.forwardUsd, strikeUsd: inst.strikeUsd, timeYears: i.timeYears, volDecimal: i.volDecimal, rateDecimal: i.rateDecimal }).priceUsd;
 }
 
 /** A Greeks-based {@link MarginModel} with a Result-returning entry point. */

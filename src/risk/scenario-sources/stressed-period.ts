@@ -10,6 +10,7 @@ import type { Result } from "../../errors.js";
 import { isoDay } from "../history/dates.js";
 import { lastDay, priceSeries } from "../history/types.js";
 import type { DailySeries, History } from "../history/types.js";
+import { maxOf, minOf } from "../../math/extent.js";
 
 /** The chosen period: end days of its first and last window, and their mean squared log move. */
 export interface StressedPeriod {
@@ -33,8 +34,8 @@ export function mostStressedPeriod(history: History, priceFactors: readonly stri
     series.push(s);
   }
   if (series.length === 0) return fail(issue("required", "priceFactors", "no price factor"));
-  const first = Math.max(...series.map((s) => s.firstDay + horizonDays));
-  const last = Math.min(upToDay, ...series.map(lastDay));
+  const first = maxOf(series.map((s) => s.firstDay + horizonDays));
+  const last = Math.min(upToDay, minOf(series.map(lastDay)));
   if (!(first <= last)) return fail(issue("out_of_range", "history", `no ${horizonDays}-day window of ${priceFactors.join(",")} ends by ${isoDay(upToDay)}`));
   const n = last - first + 1;
   const sq = new Float64Array(n);

@@ -4,6 +4,7 @@
  * @module
  */
 import type { JointScenarioSet } from "../joint.js";
+import { maxOf } from "../../math/extent.js";
 
 /** One user scenario, already validated (moves > −1, finite; names unique). */
 export interface UserStressScenario {
@@ -40,7 +41,7 @@ export function userStressScenarios(
   });
   return {
     method: "user",
-    horizonDays: Math.max(1, ...scenarios.map((s) => s.horizonDays ?? 1)),
+    horizonDays: Math.max(1, maxOf(scenarios.map((s) => s.horizonDays ?? 1))),
     count: N,
     priceFactors,
     priceRelativeMove,

@@ -15,6 +15,7 @@
  */
 import { encodeModule, I32, op, V128 } from "../../math/wasm/encoder.js";
 import type { ValType } from "../../math/wasm/encoder.js";
+import { maxOf } from "../../math/extent.js";
 
 const PAGE_BYTES = 65536;
 /** Accounts per chunk: 4,096 keeps the chunk's book (~1.5 MB at 30 positions) near L2 with the risk arrays. */
@@ -64,7 +65,7 @@ function kernelBody(lanes: number, rowBytes: number, scenarioCount: number, kind
   const COUNT = OUT + 1;
   const A = COUNT + 1, K0 = A + 1, K = A + 2, E = A + 3, B = A + 4, S = A + 5, ACC = A + 6;
   const blocks = laneBlocks(lanes);
-  const maxBlock = Math.max(...blocks);
+  const maxBlock = maxOf(blocks);
   const M = ACC + maxBlock;
   const c: number[] = [];
   c.push(...op.block(), ...op.loop());

@@ -157,7 +157,7 @@ function Contributions({ a }: { a: AccountAnswer }) {
     <>
       {buckets.map(([key, b]) => {
         const rows = [...(b.contributions ?? [])].sort((x, y) => x.pnl - y.pnl);
-        const maxAbs = Math.max(1e-300, ...rows.map((r) => Math.abs(r.pnl)));
+        const maxAbs = rows.reduce((m, r) => Math.max(m, Math.abs(r.pnl)), 1e-300);
         return (
           <div key={key} class="scroll">
             <table data-testid="contributions" data-bucket={key}>

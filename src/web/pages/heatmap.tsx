@@ -17,7 +17,7 @@ export function Heatmap({ bucket, priceUsd }: { bucket: ScenarioBucket; priceUsd
   const tail = bucket.scenarios.filter((s) => s.tail);
   const moves = [...new Set(std.map((s) => s.priceMove))].sort((a, b) => a - b);
   const vols = [...new Set(std.map((s) => s.volMove))].sort((a, b) => VOL_ORDER.indexOf(a) - VOL_ORDER.indexOf(b));
-  const maxAbs = Math.max(1e-300, ...bucket.scenarios.map((s) => Math.abs(s.pnl)));
+  const maxAbs = bucket.scenarios.reduce((m, s) => Math.max(m, Math.abs(s.pnl)), 1e-300);
   const cur = bucket.currency;
   const cell = (id: string) => {
     const j = bucket.scenarios.findIndex((s) => s.id === id);
@@ -107,7 +107,7 @@ function Breakdown({ bucket, j }: { bucket: ScenarioBucket; j: number }) {
   if (s === undefined) return null;
   const rows = bucket.positions.map((p) => ({ ...p, v: p.pnl[j] ?? 0 })).sort((a, b) => a.v - b.v);
   const sum = rows.reduce((t, r) => t + r.v, 0);
-  const maxAbs = Math.max(1e-300, ...rows.map((r) => Math.abs(r.v)));
+  const maxAbs = rows.reduce((m, r) => Math.max(m, Math.abs(r.v)), 1e-300);
   return (
     <div class="breakdown" data-testid="breakdown" data-scenario={s.id} role="region" aria-live="polite" aria-label={`positions in scenario ${s.id}`}>
       <h3>

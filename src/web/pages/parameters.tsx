@@ -291,8 +291,9 @@ function PreviewView({ p }: { p: PreviewAnswer }) {
 /** Equal-width bins over the values' range: bin centres and counts. */
 export function histogram(values: readonly number[], bins: number): { x: number[]; y: number[] } {
   if (values.length === 0) return { x: [], y: [] };
-  let lo = Math.min(...values);
-  let hi = Math.max(...values);
+  // A loop, not a spread of the list into Math.min: a long list on the call stack throws a RangeError.
+  let lo = values.reduce((m, v) => Math.min(m, v), Infinity);
+  let hi = values.reduce((m, v) => Math.max(m, v), -Infinity);
   if (hi - lo < 1e-9) {
     lo -= 0.5;
     hi += 0.5;
