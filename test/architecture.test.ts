@@ -6,7 +6,7 @@ import { describe, expect, it } from "vitest";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, dirname, resolve } from "node:path";
 
-const LAYERS = ["errors", "version", "math", "market", "pricing", "risk", "models", "account", "backtest", "live", "io", "venues", "transport", "store", "server", "cli", "web", "index"];
+const LAYERS = ["errors", "version", "math", "market", "pricing", "risk", "models", "account", "backtest", "live", "io", "venues", "transport", "store", "cluster", "server", "cli", "web", "index"];
 /** The dashboard runs in a browser and reads only the public API: it imports its own files and these packages. */
 const WEB_PACKAGES = /^(preact|preact\/hooks|uplot|uplot\/dist\/uPlot\.min\.css)$/;
 const ENGINE = new Set(["math", "market", "pricing", "risk", "models", "account", "backtest"]);

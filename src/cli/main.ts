@@ -19,6 +19,7 @@ import { registerVenues } from "./commands/venues.js";
 import { registerServe } from "./commands/serve.js";
 import { registerAdmin } from "./commands/admin.js";
 import { registerLive } from "./commands/live.js";
+import { registerWorker } from "./commands/worker.js";
 import { registerCascade } from "./commands/cascade.js";
 import { registerFund } from "./commands/fund.js";
 import { VERSION } from "../version.js";
@@ -44,6 +45,7 @@ export function buildProgram(io: Io, setExit: (code: number) => void): Command {
   registerServe(program, io, setExit);
   registerAdmin(program, io, setExit);
   registerLive(program, io, setExit);
+  registerWorker(program, io, setExit);
   registerCascade(program, io, setExit);
   registerFund(program, io, setExit);
   return program;

@@ -18,9 +18,12 @@ import { loadAccount } from "./account.js";
 import type { LoadedAccount } from "./account.js";
 import { readJson } from "./files.js";
 
-/** Bind one parsed account file as a live account. Issues: the account reader's, paths under the file. */
-export function liveAccountOf(id: string, raw: unknown, market: MarketContext): Result<LiveAccountInput> {
-  const loaded = loadAccount(raw, market);
+/**
+ * Bind one parsed account file as a live account. Issues: the account reader's, paths under the file. `options`
+ * go to the account reader (a model already bound for the same model fields saves binding it again per account).
+ */
+export function liveAccountOf(id: string, raw: unknown, market: MarketContext, options: Parameters<typeof loadAccount>[2] = {}): Result<LiveAccountInput> {
+  const loaded = loadAccount(raw, market, options);
   if (!loaded.ok) return loaded;
   return ok(liveAccountOfLoaded(id, raw, loaded.value));
 }

@@ -80,7 +80,27 @@ export interface LiveCoreOptions {
    * Resume a sequence after a restart (the service keeps them in its store): the last eventSeq already given out
    * (events continue from the next), and the feed's last tick seq (older ticks are ignored as out of order).
    */
-  readonly resume?: { readonly lastEventSeq?: number; readonly lastTickSeq?: number };
+  readonly resume?: LiveResume;
+}
+
+/**
+ * Where a core resumes. The service keeps the last eventSeq given out and the feed's last tick seq; a cluster
+ * partition rebuilt from its checkpoint (docs/scale-out.md) gives everything a core carries beyond its book and
+ * market, so that it continues exactly as the original would: the input sequence, time, each account's held health
+ * state (hysteresis makes it more than a function of the figures) and its open liquidation episode.
+ */
+export interface LiveResume {
+  /** The last eventSeq already given out (events continue from the next). */
+  readonly lastEventSeq?: number;
+  /** The feed's last tick seq (older ticks are ignored as out of order). */
+  readonly lastTickSeq?: number;
+  /** The last input seq applied. */
+  readonly lastSeq?: number;
+  readonly nowMs?: number;
+  /** Held health state per account (accounts not named: from their figures, as at creation). */
+  readonly health?: Readonly<Record<string, HealthState>>;
+  /** Accounts whose liquidation trigger was emitted for the current episode. */
+  readonly liquidationOpen?: readonly string[];
 }
 
 /** An input. `seq` is the core's input sequence (see the module doc); `timestampMs` the input's market time. */
@@ -163,6 +183,8 @@ export interface LiveCore {
   breakerStates(): Readonly<Record<string, { state: UnderlyingState; trips: readonly { rule: string; since: string; reason: string }[] }>>;
   lastSeq(): number;
   lastEventSeq(): number;
+  /** What a rebuilt core needs beyond the book and the market ({@link LiveResume}, every field given). */
+  resumeState(): Required<LiveResume>;
   /** Counted warnings and rejections by code (`ignored:out_of_order`, `rejected:non_finite`, `warning:unknown_instrument`, ...). */
   counters(): Readonly<Record<string, number>>;
   readonly params: LiveParams;
@@ -178,8 +200,20 @@ export function createLiveCore(options: LiveCoreOptions): Result<LiveCore> {
   if (!m.ok) return fail(...m.issues.map((i) => issue(i.code, `market.${i.path}`, i.message)));
   const state = buildState(m.value, options);
   if (!state.ok) return state;
-  if (options.resume?.lastTickSeq !== undefined) state.value.lastTickSeq = options.resume.lastTickSeq;
-  return ok(coreOf(state.value, options.resume?.lastEventSeq ?? 0));
+  const resume = options.resume;
+  const st = state.value;
+  if (resume?.lastTickSeq !== undefined) st.lastTickSeq = resume.lastTickSeq;
+  if (resume?.lastSeq !== undefined) st.lastSeq = resume.lastSeq;
+  if (resume?.nowMs !== undefined) st.nowMs = resume.nowMs;
+  for (const [id, h] of Object.entries(resume?.health ?? {})) {
+    const i = st.byId.get(id);
+    if (i !== undefined) st.health[i] = stateIndex(h);
+  }
+  for (const id of resume?.liquidationOpen ?? []) {
+    const i = st.byId.get(id);
+    if (i !== undefined) st.liquidationOpen[i] = 1;
+  }
+  return ok(coreOf(st, resume?.lastEventSeq ?? 0));
 }
 
 /** The state of a book of `options.accounts` (and bulk) on a live market, every account's figures computed. */
@@ -449,6 +483,15 @@ function coreOf(state: CoreState, firstEventSeq: number): LiveCore {
     },
     lastSeq: () => state.lastSeq,
     lastEventSeq: () => eventSeq,
+    resumeState: () => {
+      const health: Record<string, HealthState> = {};
+      const liquidationOpen: string[] = [];
+      state.slots.forEach((slot, i) => {
+        health[slot.id] = stateName(state.health[i] as number);
+        if (state.liquidationOpen[i] === 1) liquidationOpen.push(slot.id);
+      });
+      return { lastSeq: state.lastSeq, lastTickSeq: state.lastTickSeq, nowMs: state.nowMs, lastEventSeq: eventSeq, health, liquidationOpen };
+    },
     counters: () => Object.fromEntries([...state.counters].sort(([a], [b]) => (a < b ? -1 : 1))),
   };
 }

@@ -140,6 +140,50 @@ export type ParameterSetWriteResult =
   | { readonly ok: true; readonly created: boolean; readonly set: StoredParameterSet }
   | { readonly ok: false; readonly reason: "immutable"; readonly set: StoredParameterSet };
 
+/** A cluster partition's checkpoint (docs/scale-out.md): the last input applied and the book after it. */
+export interface PartitionCheckpoint {
+  /** The cluster (its input stream's name): several clusters can share one database. */
+  readonly cluster: string;
+  readonly partition: number;
+  /** +1 on every write: the fencing token (a write names the version it read). */
+  readonly version: number;
+  /** Stream sequence of the last input applied (0: none yet). */
+  readonly lastSeq: number;
+  /** Worker id of the writer. */
+  readonly owner: string;
+  /** The book snapshot (the cluster's own format). */
+  readonly snapshot: Record<string, unknown>;
+  readonly updatedAt: string;
+}
+
+/** An event stored with the checkpoint that covers its input. */
+export interface PartitionEvent {
+  readonly inputSeq: number;
+  /** Position among its input's events. */
+  readonly n: number;
+  readonly accountId: string | null;
+  readonly event: Record<string, unknown>;
+}
+
+export interface CheckpointWrite {
+  readonly cluster: string;
+  readonly partition: number;
+  /** The version read (0: the partition has no checkpoint yet). */
+  readonly expectedVersion: number;
+  readonly lastSeq: number;
+  readonly owner: string;
+  readonly snapshot: Record<string, unknown>;
+  /** Events of the inputs after the previous checkpoint up to `lastSeq` (a rewritten one is kept, not doubled). */
+  readonly events?: readonly PartitionEvent[];
+  readonly at: string;
+}
+
+export type CheckpointWriteResult =
+  | { readonly ok: true; readonly checkpoint: PartitionCheckpoint }
+  /** Fenced: someone else wrote since (`currentVersion`), or the write would move `lastSeq` backwards. */
+  | { readonly ok: false; readonly reason: "version_conflict"; readonly currentVersion: number }
+  | { readonly ok: false; readonly reason: "seq_regression"; readonly currentLastSeq: number };
+
 /** An event of the live engine as stored: its global `eventSeq`, the input `seq`, its type, account and the whole event. */
 export interface StoredLiveEvent {
   readonly eventSeq: number;
@@ -214,4 +258,11 @@ export interface Store {
   appendAudit(entries: readonly (AuditInput & { readonly ctx: WriteContext })[]): Promise<void>;
   /** Rows in sequence order after `afterSeq`, optionally of one account and of some actions only (`market.put`, ...). */
   listAudit(options: { accountId?: string | null; afterSeq?: number; limit: number; actions?: readonly string[] }): Promise<AuditEntry[]>;
+
+  /** A partition's checkpoint, or null before its first. */
+  getCheckpoint(cluster: string, partition: number): Promise<PartitionCheckpoint | null>;
+  /** Write a checkpoint and its events atomically, only from the version read (fencing); nothing on refusal. */
+  writeCheckpoint(write: CheckpointWrite): Promise<CheckpointWriteResult>;
+  /** Stored events of a cluster in (input, partition, n) order after `afterInputSeq`, optionally of one account. */
+  listPartitionEvents(options: { cluster: string; accountId?: string | null; afterInputSeq?: number; limit: number }): Promise<(PartitionEvent & { readonly partition: number })[]>;
 }

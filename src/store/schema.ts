@@ -130,4 +130,34 @@ CREATE TABLE live_state (
 );
 `,
   },
+  {
+    version: 3,
+    name: "cluster partition checkpoints (fenced by version) and the events they stored",
+    sql: `
+-- One row per (cluster, partition): the last input applied and the book snapshot after it. version is the fence:
+-- every write names the version it read, so an owner whose lease was taken over (and whose successor has written
+-- since) is refused (docs/scale-out.md).
+CREATE TABLE partition_checkpoints (
+  cluster text NOT NULL,
+  partition integer NOT NULL CHECK (partition >= 0),
+  version integer NOT NULL CHECK (version > 0),
+  last_seq bigint NOT NULL CHECK (last_seq >= 0),
+  owner text NOT NULL,
+  snapshot json NOT NULL,
+  updated_at timestamptz NOT NULL,
+  PRIMARY KEY (cluster, partition)
+);
+-- Events of the inputs a checkpoint covers, written in its transaction; (input, n) makes a rewrite a no-op.
+CREATE TABLE partition_events (
+  cluster text NOT NULL,
+  partition integer NOT NULL,
+  input_seq bigint NOT NULL,
+  n integer NOT NULL,
+  account_id text,
+  event json NOT NULL,
+  PRIMARY KEY (cluster, partition, input_seq, n)
+);
+CREATE INDEX partition_events_account ON partition_events (cluster, account_id, input_seq);
+`,
+  },
 ];

@@ -9,6 +9,9 @@ import type {
   AccountWriteResult,
   AuditEntry,
   AuditInput,
+  CheckpointWrite,
+  CheckpointWriteResult,
+  PartitionCheckpoint,
   IdempotencyRecord,
   ParameterSetWriteResult,
   Role,
@@ -120,6 +123,58 @@ async function insertAudit(sql: SqlRunner, a: AuditInput, ctx: WriteContext): Pr
     "INSERT INTO audit_log (at, actor, action, account_id, account_version, request_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7::json)",
     [ctx.at, ctx.actor, a.action, a.accountId ?? null, a.accountVersion ?? null, ctx.requestId, JSON.stringify(a.detail)],
   );
+}
+
+const checkpointOf = (r: Row): PartitionCheckpoint => ({
+  cluster: String(r.cluster),
+  partition: Number(r.partition),
+  version: Number(r.version),
+  lastSeq: Number(r.last_seq),
+  owner: String(r.owner),
+  snapshot: obj(r.snapshot),
+  updatedAt: iso(r.updated_at),
+});
+
+/** The checkpoint write: version-checked (the fence), never backwards, events idempotent by (input, n). */
+async function writeCheckpointIn(db: SqlDriver, w: CheckpointWrite): Promise<CheckpointWriteResult> {
+  try {
+    return await db.transaction(async (sql) => {
+      const cur = await sql.query<Row>("SELECT version, last_seq FROM partition_checkpoints WHERE cluster = $1 AND partition = $2 FOR UPDATE", [w.cluster, w.partition]);
+      const current = cur[0];
+      const currentVersion = current === undefined ? 0 : Number(current.version);
+      if (currentVersion !== w.expectedVersion) throw new Abort<CheckpointWriteResult>({ ok: false, reason: "version_conflict", currentVersion });
+      if (current !== undefined && w.lastSeq < Number(current.last_seq)) throw new Abort<CheckpointWriteResult>({ ok: false, reason: "seq_regression", currentLastSeq: Number(current.last_seq) });
+      const snapshot = JSON.stringify(w.snapshot);
+      const rows =
+        current === undefined
+          ? await sql.query<Row>(
+              "INSERT INTO partition_checkpoints (cluster, partition, version, last_seq, owner, snapshot, updated_at) VALUES ($1, $2, 1, $3, $4, $5::json, $6) ON CONFLICT DO NOTHING RETURNING *",
+              [w.cluster, w.partition, w.lastSeq, w.owner, snapshot, w.at],
+            )
+          : await sql.query<Row>(
+              "UPDATE partition_checkpoints SET version = version + 1, last_seq = $3, owner = $4, snapshot = $5::json, updated_at = $6 WHERE cluster = $1 AND partition = $2 RETURNING *",
+              [w.cluster, w.partition, w.lastSeq, w.owner, snapshot, w.at],
+            );
+      // A concurrent first write got there before (the row did not exist to lock).
+      if (rows.length === 0) throw new Abort<CheckpointWriteResult>({ ok: false, reason: "version_conflict", currentVersion: 1 });
+      const events = w.events ?? [];
+      // One statement per 500 events (a tick can move thousands of accounts' health at once).
+      for (let k = 0; k < events.length; k += 500) {
+        const chunk = events.slice(k, k + 500);
+        const params: unknown[] = [];
+        const values = chunk.map((e, j) => {
+          params.push(w.cluster, w.partition, e.inputSeq, e.n, e.accountId, JSON.stringify(e.event));
+          const b = j * 6;
+          return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::json)`;
+        });
+        await sql.query(`INSERT INTO partition_events (cluster, partition, input_seq, n, account_id, event) VALUES ${values.join(", ")} ON CONFLICT DO NOTHING`, params);
+      }
+      return { ok: true, checkpoint: checkpointOf(rows[0] as Row) } as const;
+    });
+  } catch (e) {
+    if (e instanceof Abort) return e.result as CheckpointWriteResult;
+    throw e;
+  }
 }
 
 const liveEventOf = (r: Row): StoredLiveEvent => ({
@@ -374,6 +429,16 @@ export function sqlStore(db: SqlDriver): Store {
         [accountId ?? null, afterSeq ?? 0, limit, actions === undefined ? null : [...actions]],
       );
       return rows.map(auditOf);
+    },
+
+    getCheckpoint: (cluster, partition) => one("SELECT * FROM partition_checkpoints WHERE cluster = $1 AND partition = $2", [cluster, partition], checkpointOf),
+    writeCheckpoint: (w) => writeCheckpointIn(db, w),
+    async listPartitionEvents({ cluster, accountId, afterInputSeq, limit }) {
+      const rows = await db.query<Row>(
+        "SELECT * FROM partition_events WHERE cluster = $1 AND ($2::text IS NULL OR account_id = $2) AND input_seq > $3 ORDER BY input_seq, partition, n LIMIT $4",
+        [cluster, accountId ?? null, afterInputSeq ?? 0, limit],
+      );
+      return rows.map((r) => ({ partition: Number(r.partition), inputSeq: Number(r.input_seq), n: Number(r.n), accountId: r.account_id === null ? null : String(r.account_id), event: obj(r.event) }));
     },
   };
 }

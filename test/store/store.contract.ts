@@ -145,6 +145,37 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect((await store.getKey("risk-0000000000aa"))?.revokedAt).not.toBeNull();
     });
 
+    it("writes partition checkpoints only from the version read (fencing), never backwards, with their events once", async () => {
+      const at = ctx(20).at;
+      expect(await store.getCheckpoint("c1", 3)).toBeNull();
+      const ev = (inputSeq: number, n: number, accountId: string | null) => ({ inputSeq, n, accountId, event: { type: "health_changed", seq: inputSeq, x: 0.1 + 0.2 } });
+      const a = await store.writeCheckpoint({ cluster: "c1", partition: 3, expectedVersion: 0, lastSeq: 10, owner: "w1", snapshot: { book: [1, 2] }, events: [ev(7, 0, "a1"), ev(9, 0, null)], at });
+      expect(a.ok && a.checkpoint.version).toBe(1);
+      // A second creator (the row exists now) is fenced.
+      expect(await store.writeCheckpoint({ cluster: "c1", partition: 3, expectedVersion: 0, lastSeq: 11, owner: "w2", snapshot: {}, at })).toEqual({ ok: false, reason: "version_conflict", currentVersion: 1 });
+      // The new owner claims at version 1 → 2; the old owner's late write from version 1 is refused, nothing of it stored.
+      const claim = await store.writeCheckpoint({ cluster: "c1", partition: 3, expectedVersion: 1, lastSeq: 10, owner: "w2", snapshot: { book: [1, 2] }, at });
+      expect(claim.ok && claim.checkpoint.version).toBe(2);
+      const late = await store.writeCheckpoint({ cluster: "c1", partition: 3, expectedVersion: 1, lastSeq: 12, owner: "w1", snapshot: { book: ["late"] }, events: [ev(12, 0, "a1")], at });
+      expect(late).toEqual({ ok: false, reason: "version_conflict", currentVersion: 2 });
+      expect(await store.writeCheckpoint({ cluster: "c1", partition: 3, expectedVersion: 2, lastSeq: 9, owner: "w2", snapshot: {}, at })).toEqual({ ok: false, reason: "seq_regression", currentLastSeq: 10 });
+      // Redone inputs (events already stored) add nothing twice.
+      const next = await store.writeCheckpoint({ cluster: "c1", partition: 3, expectedVersion: 2, lastSeq: 14, owner: "w2", snapshot: { book: [3] }, events: [ev(9, 0, null), ev(14, 0, "a1"), ev(14, 1, "a2")], at });
+      expect(next.ok && next.checkpoint.version).toBe(3);
+      const got = await store.getCheckpoint("c1", 3);
+      expect(got).toMatchObject({ cluster: "c1", partition: 3, version: 3, lastSeq: 14, owner: "w2", snapshot: { book: [3] } });
+      expect(await store.getCheckpoint("c2", 3)).toBeNull();
+      const all = await store.listPartitionEvents({ cluster: "c1", limit: 100 });
+      expect(all.map((e) => [e.inputSeq, e.n, e.accountId])).toEqual([[7, 0, "a1"], [9, 0, null], [14, 0, "a1"], [14, 1, "a2"]]);
+      expect(all[0]?.event).toEqual({ type: "health_changed", seq: 7, x: 0.1 + 0.2 });
+      expect((await store.listPartitionEvents({ cluster: "c1", accountId: "a1", afterInputSeq: 7, limit: 100 })).map((e) => e.inputSeq)).toEqual([14]);
+      // Many events in one write (chunked statements), atomically.
+      const many = Array.from({ length: 1200 }, (_, k) => ev(20, k, `b${k}`));
+      const big = await store.writeCheckpoint({ cluster: "c1", partition: 4, expectedVersion: 0, lastSeq: 20, owner: "w1", snapshot: {}, events: many, at });
+      expect(big.ok).toBe(true);
+      expect(await store.listPartitionEvents({ cluster: "c1", afterInputSeq: 19, limit: 5000 })).toHaveLength(1200);
+    });
+
     it("appends a batch of read audit rows in order, each with its own fields (batches beyond one statement too)", async () => {
       const batch = Array.from({ length: 1201 }, (_, i) => ({ action: "whatif.read", accountId: `batch-${i % 3}`, accountVersion: i, detail: { i, marketId: "m1" }, ctx: { ...ctx(i % 60), requestId: `r-${i}` } }));
       await store.appendAudit(batch);

@@ -12,6 +12,9 @@ const INT8_OID = 20;
 /** Connect to `url` (postgres://user@host:port/db). */
 export async function openPostgresDriver(url: string, options: { poolSize?: number } = {}): Promise<SqlDriver> {
   const pool = new pg.Pool({ connectionString: url, max: options.poolSize ?? 8 });
+  // A connection the server ends (restart, idle_in_transaction_session_timeout) fails its queries; it must not also
+  // crash the process through an unheard 'error' event.
+  pool.on("error", () => undefined);
   const types = { getTypeParser: (oid: number, format?: string) => (oid === INT8_OID ? (v: string) => Number(v) : pg.types.getTypeParser(oid, format as "text")) };
   // Fail now, with the server's reason, rather than on the first request.
   const probe = await pool.connect();
@@ -32,6 +35,11 @@ export async function openPostgresDriver(url: string, options: { poolSize?: numb
     exec: base.exec,
     async transaction(fn) {
       const client = await pool.connect();
+      let broken: unknown = undefined;
+      const onError = (e: unknown): void => {
+        broken = e;
+      };
+      client.on("error", onError);
       try {
         await client.query("BEGIN");
         const out = await fn(runner(client));
@@ -39,9 +47,12 @@ export async function openPostgresDriver(url: string, options: { poolSize?: numb
         return out;
       } catch (e) {
         await client.query("ROLLBACK").catch(() => undefined);
+        broken ??= e;
         throw e;
       } finally {
-        client.release();
+        client.off("error", onError);
+        // A client whose transaction failed is dropped, not pooled (its connection may be dead).
+        client.release(broken !== undefined ? true : undefined);
       }
     },
     close: () => pool.end(),

@@ -1,0 +1,315 @@
+// Cluster benchmark (issue 14, docs/scale-out.md): the live core as `netrisk worker` processes over NATS JetStream,
+// beside the in-process live core, in the same run.
+//
+//   npm run bench -- cluster [--accounts 10000] [--ticks 20] [--workers 1,2,4] [--partitions 8] [--fills 100]
+//
+// Needs the nats-server binary (NETRISK_NATS_SERVER or /usr/sbin/nats-server: the bench starts its own on a free
+// port with JetStream in a temporary folder) and PostgreSQL (NETRISK_BENCH_DATABASE_URL or
+// postgres://postgres@127.0.0.1:5432/postgres: a scratch database is created and dropped).
+//
+// Book: SYNTHETIC accounts (seeded): a BTC USDC perpetual, a third with a short BTC put, USDC collateral (the cluster
+// failure tests' generator). Ticks: the BTC index on a seeded ±1.5 % walk, one minute apart.
+//
+// Measured:
+// - accounts re-margined per CPU-second: accounts × ticks over the CPU time (user + system, /proc/<pid>/stat) the
+//   worker processes spent from the first tick published to the last tick checkpointed; beside the same ticks on the
+//   in-process live core (process.cpuUsage around core.apply). CPU time, not wall-clock: NATS, PostgreSQL, the
+//   publisher and the workers share this 2-core machine (and it is shared with other work).
+// - scaling efficiency per worker: rate(W workers) / rate(1 worker), per CPU-second (1.0 = no overhead added by
+//   splitting the book).
+// - latency fill -> its outputs published and its checkpoint (with its events) stored, p50/p99 (fills published one
+//   at a time, 50 ms apart, workers checkpointing at once when caught up), beside in-process: the in-process
+//   transport and live runner, events and a checkpoint row stored in the same PostgreSQL database per fill.
+// - latency tick -> every figure update of the book published (all partitions' output chunks seen).
+import { spawn } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { setTimeout as sleepFor } from "node:timers/promises";
+import { TextDecoder } from "node:util";
+import { fileURLToPath } from "node:url";
+import { connect } from "nats";
+import pg from "pg";
+import { publishInput } from "../dist/cluster/inputs.js";
+import { clusterNames, partitionOf } from "../dist/cluster/names.js";
+import { coreFromGenesis } from "../dist/cluster/snapshot.js";
+import { unwrap } from "../dist/errors.js";
+import { validateMarket } from "../dist/io/market.js";
+import { DEFAULT_LIVE_PARAMS } from "../dist/live/params.js";
+import { openStore } from "../dist/store/open.js";
+import { createInProcessTransport } from "../dist/transport/in-process.js";
+import { startLiveRunner } from "../dist/transport/live-runner.js";
+import { SUBJECTS } from "../dist/transport/port.js";
+import { median, seededRandom } from "./lib.js";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const MARKET_DOC = JSON.parse(readFileSync(join(ROOT, "examples/market.json"), "utf8"));
+const MARKET = unwrap(validateMarket(MARKET_DOC));
+const CLK_TCK = 100;
+
+/** SYNTHETIC accounts (the failure tests' generator, test/cluster/harness.ts). */
+function syntheticBook(count, seed = 14) {
+  const r = seededRandom(seed);
+  return Array.from({ length: count }, (_, k) => {
+    const size = Math.round((r() * 4 - 2) * 100) / 100 || 0.5;
+    const positions = [{ instrument: "BTC_USDC-PERPETUAL", size }];
+    if (k % 3 === 0) positions.push({ instrument: "BTC_USDC-6MAR26-85000-P", size: -Math.round(r() * 20) / 10 - 0.1 });
+    const usdc = Math.round(Math.abs(size) * 90000 * (0.15 + r() * 0.35) + (k % 3 === 0 ? 40_000 : 1500));
+    return { id: `acct-${String(k).padStart(6, "0")}`, document: { source: "SYNTHETIC bench account", model: "deribit", parameterSet: "deribit", positions, collateral: { USDC: usdc } } };
+  });
+}
+
+function ticksFrom(count, startSeq, r, state) {
+  return Array.from({ length: count }, (_, k) => {
+    state.btc = Math.round(state.btc * (1 + (r() - 0.5) * 0.03) * 100) / 100;
+    const seq = startSeq + k;
+    return { seq, ts: new Date(MARKET.timestampMs + seq * 60_000).toISOString(), index: { BTC: state.btc }, source: "SYNTHETIC bench tick" };
+  });
+}
+
+const pct = (xs, q) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(q * s.length))];
+};
+const sleep = (ms) => sleepFor(ms);
+async function until(what, pred, ms) {
+  const t0 = Date.now();
+  while (!(await pred())) {
+    if (Date.now() - t0 > ms) throw new Error(`bench: timed out waiting for ${what}`);
+    await sleep(50);
+  }
+}
+const cpuSeconds = (pid) => {
+  const f = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+  return (Number(f[11]) + Number(f[12])) / CLK_TCK;
+};
+
+async function freePort() {
+  return new Promise((resolve) => {
+    const s = createServer();
+    s.listen(0, "127.0.0.1", () => {
+      const { port } = s.address();
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+async function startNats(bin) {
+  const dir = mkdtempSync(join(tmpdir(), "netrisk-bench-nats-"));
+  const port = await freePort();
+  writeFileSync(join(dir, "nats.conf"), `listen: 127.0.0.1:${port}\njetstream { store_dir: "${join(dir, "js")}" }\n`);
+  const child = spawn(bin, ["-c", join(dir, "nats.conf")], { stdio: "ignore" });
+  const url = `nats://127.0.0.1:${port}`;
+  await until("nats-server", async () => {
+    try {
+      const nc = await connect({ servers: url, reconnect: false });
+      await (await nc.jetstreamManager()).getAccountInfo();
+      await nc.close();
+      return true;
+    } catch {
+      return false;
+    }
+  }, 15_000);
+  return { url, child, dispose: () => (child.kill("SIGTERM"), rmSync(dir, { recursive: true, force: true })) };
+}
+
+async function scratchDatabase(serverUrl) {
+  const name = `netrisk_bench_${process.pid}_${Date.now()}`;
+  const admin = new pg.Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const u = new URL(serverUrl);
+  u.pathname = `/${name}`;
+  return {
+    url: u.toString(),
+    async drop() {
+      const c = new pg.Client({ connectionString: serverUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+async function storeBook(url, book) {
+  const store = await openStore({ kind: "postgres", url });
+  await store.putMarket({ id: "bench-market", timestampMs: MARKET.timestampMs, document: MARKET_DOC }, { actor: "bench", requestId: null, at: new Date().toISOString() });
+  await store.close();
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  for (let k = 0; k < book.length; k += 1000) {
+    const chunk = book.slice(k, k + 1000);
+    const params = [];
+    const values = chunk.map((a, j) => (params.push(a.id, JSON.stringify(a.document)), `($${2 * j + 1}, 1, $${2 * j + 2}::json, now(), now())`));
+    await c.query(`INSERT INTO accounts (id, version, document, created_at, updated_at) VALUES ${values.join(", ")}`, params);
+  }
+  await c.end();
+}
+
+function spawnWorker(id, natsUrl, dbUrl, cluster, partitions, extra = []) {
+  const child = spawn(process.execPath, [join(ROOT, "dist/cli/main.js"), "worker", "--nats", natsUrl, "--partitions", String(partitions), "--database-url", dbUrl, "--cluster", cluster, "--id", id, "--lease-ms", "4000", "--log-checkpoints", ...extra], { stdio: ["ignore", "pipe", "inherit"] });
+  const lines = [];
+  let buf = "";
+  child.stdout.on("data", (d) => {
+    buf += d.toString();
+    let nl;
+    while ((nl = buf.indexOf("\n")) >= 0) {
+      const line = buf.slice(0, nl);
+      buf = buf.slice(nl + 1);
+      try {
+        const l = JSON.parse(line);
+        l.seenMs = Date.now();
+        lines.push(l);
+      } catch {
+        // not a log line
+      }
+    }
+  });
+  return { child, lines };
+}
+
+/** One cluster run: W workers, ticks for throughput, then fills for latency. */
+async function clusterRun(o, nats, db, book, workers, nc) {
+  const cluster = `B${workers}_${Date.now().toString(36)}`;
+  const names = clusterNames(cluster);
+  const procs = Array.from({ length: workers }, (_, k) => spawnWorker(`w${k + 1}`, nats.url, db.url, cluster, o.partitions, ["--checkpoint-interval-ms", "0"]));
+  const owned = () => new Set(procs.flatMap((p) => p.lines.filter((l) => l.event === "partition_owned").map((l) => l.partition))).size;
+  await until(`${o.partitions} partitions owned by ${workers} worker(s)`, () => owned() === o.partitions, 120_000);
+  await sleep(1500);
+  const js = nc.jetstream();
+  // Outputs seen on the core subject (JetStream delivers each stored message to core subscribers too).
+  const seen = new Map(); // seq -> { figures, atMs }
+  const sub = nc.subscribe(names.outputFilter, {
+    callback: (_, m) => {
+      const d = JSON.parse(new TextDecoder().decode(m.data));
+      if (d.type !== "output") return;
+      const s = seen.get(d.seq) ?? { figures: 0, events: 0, atMs: 0 };
+      s.figures += d.figures.length;
+      s.events += d.events.length;
+      s.atMs = Date.now();
+      seen.set(d.seq, s);
+    },
+  });
+  const checkpointedAt = (seq) => {
+    // Every partition's first checkpoint at or after seq (partitions with no output for it checkpoint too).
+    const byPart = new Map();
+    for (const p of procs) for (const l of p.lines) if (l.event === "checkpoint" && l.lastSeq >= seq) byPart.set(l.partition, Math.min(byPart.get(l.partition) ?? Infinity, l.seenMs));
+    return byPart;
+  };
+  // Throughput: ticks, CPU of the workers from the first publish to the last checkpoint.
+  const r = seededRandom(99);
+  const state = { btc: 90000 };
+  const cpu0 = procs.reduce((a, p) => a + cpuSeconds(p.child.pid), 0);
+  const tickLatencies = [];
+  let lastSeq = 0;
+  for (const t of ticksFrom(o.ticks, 1, r, state)) {
+    const t0 = Date.now();
+    lastSeq = (await publishInput(js, names, o.partitions, { kind: "tick", data: t }, `tick:${t.seq}`)).seq;
+    await until("tick outputs", () => (seen.get(lastSeq)?.figures ?? 0) >= book.length, 120_000);
+    tickLatencies.push(seen.get(lastSeq).atMs - t0);
+  }
+  await until("ticks checkpointed", () => checkpointedAt(lastSeq).size === o.partitions, 120_000);
+  const cpu = procs.reduce((a, p) => a + cpuSeconds(p.child.pid), 0) - cpu0;
+  // Latency: fills one at a time.
+  const fillLatency = [];
+  const ids = book.map((a) => a.id);
+  for (let k = 0; k < o.fills; k++) {
+    const account = ids[Math.floor(r() * ids.length)];
+    const t0 = Date.now();
+    const ack = await publishInput(js, names, o.partitions, { kind: "account", account, data: { type: "fill", ts: new Date(MARKET.timestampMs + (o.ticks + 1) * 60_000).toISOString(), fill: { instrument: "BTC_USDC-PERPETUAL", size: 0.1, price: state.btc, tradeId: `b${k}` } } }, `fill:${account}:b${k}`);
+    const part = partitionOf(account, o.partitions);
+    const storedAt = () => procs.flatMap((p) => p.lines.filter((l) => l.event === "checkpoint" && l.partition === part && l.lastSeq >= ack.seq).map((l) => l.seenMs))[0];
+    await until("fill stored and published", () => seen.has(ack.seq) && storedAt() !== undefined, 30_000);
+    fillLatency.push(Math.max(seen.get(ack.seq).atMs, storedAt()) - t0);
+    await sleep(50);
+  }
+  sub.unsubscribe();
+  for (const p of procs) p.child.kill("SIGTERM");
+  await Promise.race([Promise.all(procs.map((p) => new Promise((res) => (p.child.exitCode !== null ? res() : p.child.once("exit", res))))), sleep(15_000)]);
+  for (const p of procs) if (p.child.exitCode === null) p.child.kill("SIGKILL");
+  return { workers, cpuSeconds: cpu, rate: (book.length * o.ticks) / cpu, tickP50: pct(tickLatencies, 0.5), tickP99: pct(tickLatencies, 0.99), fillP50: pct(fillLatency, 0.5), fillP99: pct(fillLatency, 0.99) };
+}
+
+/** The in-process baseline: the same ticks on one core; fills through the in-process transport, events stored. */
+async function inProcessRun(o, db, book) {
+  const core = unwrap(await coreFromGenesis(MARKET, book, DEFAULT_LIVE_PARAMS));
+  const r = seededRandom(99);
+  const state = { btc: 90000 };
+  const c0 = process.cpuUsage();
+  const tickMs = [];
+  for (const t of ticksFrom(o.ticks, 1, r, state)) {
+    const t0 = performance.now();
+    core.apply({ kind: "tick", seq: t.seq, tick: { seq: t.seq, timestampMs: Date.parse(t.ts), indexUsd: t.index } });
+    tickMs.push(performance.now() - t0);
+  }
+  const c = process.cpuUsage(c0);
+  const cpu = (c.user + c.system) / 1e6;
+  // Fills: transport publish -> runner -> figures published -> events and a checkpoint row stored.
+  const store = await openStore({ kind: "postgres", url: db.url });
+  const transport = createInProcessTransport();
+  let version = 0;
+  const done = new Map();
+  const runner = await startLiveRunner(core, transport, {
+    fromSeq: 1,
+    onOutcome: async (outcome) => {
+      const w = await store.writeCheckpoint({ cluster: "inprocess", partition: 0, expectedVersion: version, lastSeq: outcome.seq, owner: "bench", snapshot: {}, events: outcome.events.map((e, n) => ({ inputSeq: outcome.seq, n, accountId: e.account ?? null, event: e })), at: new Date().toISOString() });
+      version = w.ok ? w.checkpoint.version : version;
+      done.set(outcome.seq, Date.now());
+    },
+  });
+  // The transport's sequence continues the core's: seed it past the ticks applied directly.
+  for (let k = 0; k <= o.ticks; k++) await transport.publish("netrisk.in.control", { type: "time", ts: new Date(MARKET.timestampMs + k * 1000).toISOString() });
+  await runner.idle();
+  const fillLatency = [];
+  const ids = book.map((a) => a.id);
+  for (let k = 0; k < o.fills; k++) {
+    const account = ids[Math.floor(r() * ids.length)];
+    const t0 = Date.now();
+    const ack = await transport.publish(SUBJECTS.accountInput(account), { type: "fill", ts: new Date(MARKET.timestampMs + (o.ticks + 1) * 60_000).toISOString(), fill: { instrument: "BTC_USDC-PERPETUAL", size: 0.1, price: state.btc, tradeId: `b${k}` } });
+    await until("in-process fill", () => done.has(ack.seq), 30_000);
+    fillLatency.push(done.get(ack.seq) - t0);
+    await sleep(50);
+  }
+  await runner.stop();
+  await store.close();
+  return { cpuSeconds: cpu, rate: (book.length * o.ticks) / cpu, tickP50: median(tickMs), tickP99: pct(tickMs, 0.99), fillP50: pct(fillLatency, 0.5), fillP99: pct(fillLatency, 0.99) };
+}
+
+export async function runClusterBench(options = {}) {
+  const o = { accounts: 10_000, ticks: 20, workers: [1, 2, 4], partitions: 8, fills: 100, ...options };
+  if (!Array.isArray(o.workers)) o.workers = [o.workers];
+  const bin = process.env.NETRISK_NATS_SERVER ?? "/usr/sbin/nats-server";
+  if (!existsSync(bin)) throw new Error(`bench cluster: no nats-server binary at ${bin} (set NETRISK_NATS_SERVER)`);
+  const pgUrl = process.env.NETRISK_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  const book = syntheticBook(o.accounts);
+  const nats = await startNats(bin);
+  const db = await scratchDatabase(pgUrl);
+  const nc = await connect({ servers: nats.url });
+  try {
+    await storeBook(db.url, book);
+    const base = await inProcessRun(o, db, book);
+    const runs = [];
+    for (const w of o.workers) runs.push(await clusterRun(o, nats, db, book, w, nc));
+    const one = runs.find((x) => x.workers === 1) ?? runs[0];
+    const f = (x, d = 0) => x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
+    if (o.print) {
+      console.log(`book: ${f(o.accounts)} SYNTHETIC accounts, ${o.ticks} ticks, ${o.fills} fills, ${o.partitions} partitions; nats-server ${bin}, PostgreSQL`);
+      console.log(`in-process live core: ${f(base.rate)} accounts re-margined per CPU-second (tick p50 ${f(base.tickP50, 1)} ms, p99 ${f(base.tickP99, 1)} ms); fill -> events stored + figures published p50 ${f(base.fillP50, 1)} ms, p99 ${f(base.fillP99, 1)} ms`);
+      for (const x of runs) {
+        console.log(
+          `${x.workers} worker(s): ${f(x.rate)} accounts/CPU-s (${f(x.rate / base.rate, 2)}x in-process; scaling efficiency per worker ${f(x.rate / one.rate, 2)}); tick -> all ${f(o.accounts)} figure updates published p50 ${f(x.tickP50)} ms, p99 ${f(x.tickP99)} ms; fill -> published + checkpoint stored p50 ${f(x.fillP50, 1)} ms, p99 ${f(x.fillP99, 1)} ms (NATS path adds ${f(x.fillP99 - base.fillP99, 1)} ms p99)`,
+        );
+      }
+    }
+    return { inProcess: base, cluster: runs };
+  } finally {
+    await nc.close();
+    nats.dispose();
+    await db.drop();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) await runClusterBench({ print: true });

@@ -1,0 +1,111 @@
+/**
+ * A partition's book snapshot (what its checkpoint stores, docs/scale-out.md "Checkpoints") and the live core
+ * rebuilt from one. The snapshot holds what the core cannot get back from its inputs' history without replaying all
+ * of it: the market it holds, each account's positions and balances (the account file format, entry prices pinned),
+ * and its resume state (sequences, time, held health states with their hysteresis, open liquidation episodes). An
+ * account's model and rules come from its stored account document (they do not change with inputs).
+ * @module
+ */
+import type { AccountFileDocument } from "../account/fills.js";
+import { fail, issue } from "../errors.js";
+import type { Issue, Result } from "../errors.js";
+import { liveAccountOf } from "../io/live-accounts.js";
+import { marketSnapshotToJson, validateMarket } from "../io/market.js";
+import { createLiveCore } from "../live/core.js";
+import type { LiveAccountInput, LiveCore, LiveResume } from "../live/core.js";
+import { positionsDocument, positionsFromDocument } from "../live/documents.js";
+import { listingOf } from "../live/market.js";
+import type { LiveParams } from "../live/params.js";
+import type { MarketSnapshot } from "../market/types.js";
+import { buildMarketContext } from "../pricing/build-context.js";
+
+export interface PartitionSnapshot {
+  readonly format: "netrisk.partition.v1";
+  /** The market the core holds (market file format). */
+  readonly market: unknown;
+  /** Accounts in book order: id, positions and collateral. */
+  readonly accounts: readonly { readonly id: string; readonly book: AccountFileDocument }[];
+  readonly resume: LiveResume;
+}
+
+/** The snapshot of a core (after its last input). */
+export function snapshotOf(core: LiveCore): PartitionSnapshot {
+  const accounts = core.accountIds().map((id) => {
+    const held = core.account(id);
+    if (held === undefined) throw new Error(`account ${id} vanished from the core`);
+    return { id, book: positionsDocument(held) };
+  });
+  return { format: "netrisk.partition.v1", market: marketSnapshotToJson(core.market()), accounts, resume: core.resumeState() };
+}
+
+/** Let timers and I/O run (lease renewals) between slices of a long build. */
+const yieldNow = (): Promise<void> => new Promise((r) => setImmediate(r));
+
+/**
+ * Accounts bound for a core: model and rules from each stored document (bound once per distinct set of model
+ * fields: binding a parameter set costs more than the account), positions and balances from `book` when given (a
+ * snapshot's, in the format positionsDocument writes), otherwise read from the document by the account reader.
+ * Yields to the event loop every 200 accounts.
+ */
+async function bindAccounts(
+  entries: readonly { id: string; document: unknown; book?: AccountFileDocument }[],
+  market: MarketSnapshot,
+): Promise<Result<LiveAccountInput[]>> {
+  const built = buildMarketContext(market);
+  if (!built.ok) return built;
+  const ctx = built.value;
+  const listing = listingOf(market);
+  const bindings = new Map<string, Result<LiveAccountInput>>();
+  const accounts: LiveAccountInput[] = [];
+  const issues: Issue[] = [];
+  for (const [k, e] of entries.entries()) {
+    if (k % 200 === 199) await yieldNow();
+    const { positions: _p, collateral: _c, source: _s, ...modelFields } = (e.document ?? {}) as Record<string, unknown>;
+    const key = JSON.stringify(modelFields);
+    let bound = bindings.get(key);
+    if (bound === undefined) {
+      bound = liveAccountOf("binding", { ...modelFields, positions: [], collateral: {} }, ctx);
+      bindings.set(key, bound);
+    }
+    if (!bound.ok) {
+      issues.push(...bound.issues.map((i) => ({ ...i, path: `accounts.${e.id}.${i.path}` })));
+      continue;
+    }
+    const model = bound.value;
+    if (e.book === undefined) {
+      // The stored document read by the account reader, on the model bound once for its model fields.
+      const a = liveAccountOf(e.id, e.document, ctx, { model: model.model });
+      if (a.ok) accounts.push({ ...a.value, rules: model.rules, ...(model.parameterSetName !== undefined ? { parameterSetName: model.parameterSetName } : {}) });
+      else issues.push(...a.issues.map((i) => ({ ...i, path: `accounts.${e.id}.${i.path}` })));
+      continue;
+    }
+    const positions = positionsFromDocument(e.book, ctx, listing);
+    if (!positions.ok) issues.push(...positions.issues.map((i) => ({ ...i, path: `snapshot.accounts.${e.id}.${i.path}` })));
+    else accounts.push({ ...model, id: e.id, positions: positions.value, balances: { ...e.book.collateral } });
+  }
+  return issues.length > 0 ? fail(...issues) : { ok: true, value: accounts };
+}
+
+/** A core over the genesis book (the stored account documents of the partition on the cluster's start market), yielding to the event loop while it binds (a worker keeps renewing its leases). */
+export async function coreFromGenesis(market: MarketSnapshot, documents: readonly { id: string; document: unknown }[], params: LiveParams): Promise<Result<LiveCore>> {
+  const accounts = await bindAccounts(documents, market);
+  if (!accounts.ok) return accounts;
+  await yieldNow();
+  return createLiveCore({ market, accounts: accounts.value, params });
+}
+
+/** The core a snapshot describes (each account's model and rules from its stored document), yielding to the event loop while it binds. */
+export async function coreFromSnapshot(snapshot: PartitionSnapshot, documents: ReadonlyMap<string, unknown>, params: LiveParams): Promise<Result<LiveCore>> {
+  if (snapshot.format !== "netrisk.partition.v1") return fail(issue("invalid_value", "snapshot.format", `unknown snapshot format ${JSON.stringify(snapshot.format)}`));
+  const market = validateMarket(snapshot.market);
+  if (!market.ok) return fail(...market.issues.map((i) => ({ ...i, path: `snapshot.market.${i.path}` })));
+  const missing = snapshot.accounts.filter((a) => !documents.has(a.id));
+  if (missing.length > 0) return fail(...missing.map((a) => issue("not_found", `snapshot.accounts.${a.id}`, `account ${a.id} is in the checkpoint but not in the store`)));
+  const accounts = await bindAccounts(
+    snapshot.accounts.map((a) => ({ id: a.id, document: documents.get(a.id), book: a.book })),
+    market.value,
+  );
+  if (!accounts.ok) return accounts;
+  await yieldNow();
+  return createLiveCore({ market: market.value, accounts: accounts.value, params, resume: snapshot.resume });
+}

@@ -1,0 +1,532 @@
+/**
+ * A cluster worker (`netrisk worker`, docs/scale-out.md): owns some of the cluster's N account partitions through
+ * KV leases (lease.ts) and runs one live core per owned partition over the cluster's input stream.
+ *
+ * Per partition, on taking it over:
+ *  1. claim the partition's output subject: publish an owner marker with the subject's expected last sequence, so
+ *     every later publish of the previous owner (a stalled one waking up) is refused by JetStream;
+ *  2. claim the checkpoint: rewrite it from the version read (the previous owner's late checkpoint writes are
+ *     refused by that version from then on);
+ *  3. rebuild the core from the checkpoint (snapshot.ts), or from the stored accounts when there is none yet;
+ *  4. read the input stream from the checkpoint's next sequence with a durable consumer of its own (ack policy
+ *     all), deleting the previous owner's.
+ * Then for each input in order: apply it (ticks and control inputs reach every partition; account inputs only the
+ * account's partition), publish its figure updates and events with message id `<partition>:<seq>:<chunk>` unless
+ * the previous owner already published them (the claim marker says how far it got), and, when caught up or every
+ * `checkpointEvery` inputs, store the checkpoint with the events of the inputs it covers, THEN acknowledge.
+ * A refused publish, checkpoint or lease renewal means another worker owns the partition now: the worker stops it
+ * (fenced) and acknowledges nothing more.
+ * @module
+ */
+import { AckPolicy, DeliverPolicy, nanos } from "nats";
+import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg, NatsConnection, NatsError } from "nats";
+import type { LiveCore } from "../live/core.js";
+import type { LiveEvent } from "../live/events.js";
+import type { LiveParams } from "../live/params.js";
+import type { MarketSnapshot } from "../market/types.js";
+import type { PartitionEvent, Store } from "../store/port.js";
+import { ensureStream } from "../transport/nats.js";
+import { clusterInputOf } from "./inputs.js";
+import { openLeases } from "./lease.js";
+import type { Leases } from "./lease.js";
+import { clusterNames, partitionOf } from "./names.js";
+import type { ClusterNames } from "./names.js";
+import { coreFromGenesis, coreFromSnapshot, snapshotOf } from "./snapshot.js";
+import type { PartitionSnapshot } from "./snapshot.js";
+
+/** One output message: figure updates and events of one input in one partition (figures chunked). */
+export interface OutputMessage {
+  readonly type: "output";
+  readonly partition: number;
+  /** The input's sequence in the input stream. */
+  readonly seq: number;
+  readonly chunk: number;
+  readonly chunks: number;
+  readonly figures: readonly Record<string, unknown>[];
+  /** The input's events (in chunk 0). */
+  readonly events: readonly LiveEvent[];
+}
+
+/** The owner marker a worker publishes when it takes a partition over. */
+export interface OwnerMarker {
+  readonly type: "owner";
+  readonly partition: number;
+  readonly owner: string;
+  readonly epoch: number;
+  /** How far outputs were published before: the last output's input and chunk (null: none). */
+  readonly through: { readonly seq: number; readonly chunk: number; readonly chunks: number } | null;
+}
+
+export interface WorkerOptions {
+  readonly connection: NatsConnection;
+  readonly store: Store;
+  readonly cluster: string;
+  readonly partitions: number;
+  readonly workerId: string;
+  readonly params: LiveParams;
+  /** Lease time (default 10 s): a dead or stalled worker's partitions move after this. */
+  readonly leaseMs?: number;
+  /** Inputs between checkpoints while behind (default 2,000; a caught-up partition checkpoints at once). */
+  readonly checkpointEvery?: number;
+  /** Bytes of figures and events per output message (default 256 KiB; NATS's default max payload is 1 MiB). */
+  readonly maxMessageBytes?: number;
+  /**
+   * A caught-up partition checkpoints (and acknowledges) at most this often (default 200 ms): inputs arriving one by
+   * one share a checkpoint instead of each paying for a book snapshot.
+   */
+  readonly checkpointIntervalMs?: number;
+  /** Log every checkpoint too (tests, debugging). */
+  readonly logCheckpoints?: boolean;
+  /** One JSON-able record per notable thing (lease taken, lost, fenced, checkpoint errors). */
+  readonly log?: (entry: Record<string, unknown>) => void;
+}
+
+export interface WorkerStats {
+  readonly owned: readonly number[];
+  readonly inputsApplied: number;
+  readonly accountsRemargined: number;
+  readonly outputsPublished: number;
+  readonly checkpoints: number;
+  readonly fenced: number;
+}
+
+export interface Worker {
+  stats(): WorkerStats;
+  /** Checkpoint, release the leases, stop. */
+  stop(): Promise<void>;
+}
+
+/** Thrown inside a partition's run when another owner has taken over. */
+class Fenced extends Error {
+  constructor(readonly by: string) {
+    super(`fenced by ${by}`);
+  }
+}
+
+const WRONG_LAST_SEQUENCE = 10071;
+const isWrongLastSequence = (e: unknown): boolean => (e as NatsError).api_error?.err_code === WRONG_LAST_SEQUENCE || /wrong last sequence/i.test(String((e as Error).message));
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+const jsonBytes = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v));
+
+/**
+ * An input's outputs cut into messages of at most `maxBytes` of JSON (an item larger than that goes alone), in a
+ * deterministic way: a new owner re-running the input cuts the same chunks, so it can resume after the last chunk
+ * its predecessor published.
+ */
+export function chunkOutputs(figures: readonly unknown[], events: readonly unknown[], maxBytes: number): { figures: string[]; events: string[] }[] {
+  const out: { figures: string[]; events: string[] }[] = [];
+  let cur = { figures: [] as string[], events: [] as string[] };
+  let size = 0;
+  const add = (kind: "figures" | "events", text: string): void => {
+    if (size + text.length > maxBytes && size > 0) {
+      out.push(cur);
+      cur = { figures: [], events: [] };
+      size = 0;
+    }
+    cur[kind].push(text);
+    size += text.length + 1;
+  };
+  for (const f of figures) add("figures", JSON.stringify(f));
+  for (const e of events) add("events", JSON.stringify(e));
+  out.push(cur);
+  return out;
+}
+
+/** Create the cluster's streams and config when missing; check the partition count against the stored one. */
+export async function ensureCluster(nc: NatsConnection, names: ClusterNames, partitions: number): Promise<void> {
+  const jsm = await nc.jetstreamManager();
+  await ensureStream(jsm, names.inputStream, [names.inputFilter], 120_000, "file");
+  await ensureStream(jsm, names.outputStream, [`${names.name}.out.>`], 120_000, "file");
+  const config = await nc.jetstream().views.kv(names.configBucket, { history: 1 });
+  try {
+    await config.create("partitions", jsonBytes(partitions));
+  } catch {
+    const e = await config.get("partitions");
+    const stored = e === null ? null : (JSON.parse(new TextDecoder().decode(e.value)) as number);
+    if (stored !== partitions) throw new Error(`cluster ${names.name} has ${stored} partitions, not ${partitions}: every worker and publisher must use the same count`);
+  }
+}
+
+/** The genesis book: every stored account and the current market (read once per worker). */
+interface Genesis {
+  readonly market: MarketSnapshot;
+  readonly documents: Map<string, unknown>;
+}
+
+async function loadGenesis(store: Store, market: MarketSnapshot): Promise<Genesis> {
+  const documents = new Map<string, unknown>();
+  let after: string | null = null;
+  for (;;) {
+    const page = await store.listAccounts({ afterId: after, limit: 1000 });
+    for (const a of page) documents.set(a.id, a.document);
+    if (page.length < 1000) break;
+    after = page[page.length - 1]?.id ?? null;
+  }
+  return { market, documents };
+}
+
+export async function startWorker(options: WorkerOptions, market: MarketSnapshot): Promise<Worker> {
+  const names = clusterNames(options.cluster);
+  const nc = options.connection;
+  const n = options.partitions;
+  const leaseMs = options.leaseMs ?? 10_000;
+  const checkpointEvery = options.checkpointEvery ?? 2000;
+  const checkpointIntervalMs = options.checkpointIntervalMs ?? 200;
+  const maxBytes = options.maxMessageBytes ?? 256 * 1024;
+  const log = options.log ?? (() => undefined);
+  await ensureCluster(nc, names, n);
+  const jsm: JetStreamManager = await nc.jetstreamManager();
+  const js: JetStreamClient = nc.jetstream();
+  const leases: Leases = await openLeases(nc, names.leaseBucket, options.workerId, leaseMs, Date.now);
+  const genesis = await loadGenesis(options.store, market);
+  const stats = { inputsApplied: 0, accountsRemargined: 0, outputsPublished: 0, checkpoints: 0, fenced: 0 };
+
+  interface Task {
+    readonly partition: number;
+    revision: number;
+    stopped: boolean;
+    /** Why it was stopped: a clean stop (shutdown, rebalance) checkpoints and releases; a lost lease does neither. */
+    reason: "shutdown" | "rebalance" | "lease_lost" | null;
+    renewedAtMs: number;
+    messages: ConsumerMessages | null;
+    done: Promise<void>;
+  }
+  const tasks = new Map<number, Task>();
+  let stopping = false;
+
+  /** Retry a step while the task runs: transient failures (a NATS reconnect, a database hiccup) are waited out. */
+  const retrying = async <T>(task: Task, what: string, step: () => Promise<T>): Promise<T> => {
+    for (let attempt = 0; ; attempt++) {
+      if (task.stopped) throw new Fenced("stop");
+      try {
+        return await step();
+      } catch (e) {
+        if (e instanceof Fenced || isWrongLastSequence(e)) throw e;
+        if (attempt % 10 === 0) log({ event: "retry", partition: task.partition, what, error: String((e as Error).message) });
+        await sleep(Math.min(1000, 50 * (attempt + 1)));
+      }
+    }
+  };
+
+  /** Step 1: the owner marker; returns the output subject's sequence after it and how far outputs went. */
+  const claimOutputs = async (task: Task): Promise<{ outSeq: number; through: OwnerMarker["through"] }> => {
+    const subject = names.outputSubject(task.partition);
+    for (;;) {
+      const last = await retrying(task, "read last output", async () => {
+        try {
+          return await jsm.streams.getMessage(names.outputStream, { last_by_subj: subject });
+        } catch (e) {
+          if ((e as NatsError).api_error?.err_code === 10037 || /no message found/i.test(String((e as Error).message))) return null;
+          throw e;
+        }
+      });
+      const data = last === null ? null : (JSON.parse(new TextDecoder().decode(last.data)) as OutputMessage | OwnerMarker);
+      const through = data === null ? null : data.type === "owner" ? data.through : { seq: data.seq, chunk: data.chunk, chunks: data.chunks };
+      const marker: OwnerMarker = { type: "owner", partition: task.partition, owner: options.workerId, epoch: task.revision, through };
+      try {
+        const ack = await retrying(task, "claim outputs", () => js.publish(subject, jsonBytes(marker), { expect: { lastSubjectSequence: last?.seq ?? 0 } }));
+        return { outSeq: ack.seq, through };
+      } catch (e) {
+        // Someone published in between (the previous owner, still running): read again.
+        if (!isWrongLastSequence(e)) throw e;
+      }
+    }
+  };
+
+  /** Step 2 and 3: claim the checkpoint (rewrite from the version read) and rebuild the core. */
+  const claimCheckpoint = async (task: Task): Promise<{ core: LiveCore; version: number; lastSeq: number }> => {
+    for (;;) {
+      const cp = await retrying(task, "read checkpoint", () => options.store.getCheckpoint(names.name, task.partition));
+      let core: LiveCore;
+      let snapshot: PartitionSnapshot;
+      if (cp === null) {
+        const docs = [...genesis.documents].filter(([id]) => partitionOfId(id) === task.partition).map(([id, document]) => ({ id, document }));
+        const built = await coreFromGenesis(genesis.market, docs, options.params);
+        if (!built.ok) throw new Error(`partition ${task.partition}: the stored accounts cannot be held: ${built.issues.map((i) => `${i.path}: ${i.code}: ${i.message}`).join("; ")}`);
+        core = built.value;
+        snapshot = snapshotOf(core);
+      } else {
+        snapshot = cp.snapshot as unknown as PartitionSnapshot;
+        const built = await coreFromSnapshot(snapshot, genesis.documents, options.params);
+        if (!built.ok) throw new Error(`partition ${task.partition}: checkpoint v${cp.version} cannot be rebuilt: ${built.issues.map((i) => `${i.path}: ${i.code}: ${i.message}`).join("; ")}`);
+        core = built.value;
+      }
+      const lastSeq = cp?.lastSeq ?? 0;
+      const w = await retrying(task, "claim checkpoint", () =>
+        options.store.writeCheckpoint({ cluster: names.name, partition: task.partition, expectedVersion: cp?.version ?? 0, lastSeq, owner: options.workerId, snapshot: snapshot as unknown as Record<string, unknown>, at: new Date().toISOString() }),
+      );
+      if (w.ok) return { core, version: w.checkpoint.version, lastSeq };
+      // The previous owner wrote in between: read the newer checkpoint.
+    }
+  };
+
+  const partitionOfId = (id: string): number => partitionOf(id, n);
+
+  const run = async (task: Task): Promise<void> => {
+    const p = task.partition;
+    const subject = names.outputSubject(p);
+    const claimed = await claimOutputs(task);
+    const through = claimed.through;
+    let outSeq = claimed.outSeq;
+    const rebuilt = await claimCheckpoint(task);
+    const core = rebuilt.core;
+    let version = rebuilt.version;
+    let applied = rebuilt.lastSeq;
+    log({ event: "partition_owned", partition: p, epoch: task.revision, checkpoint: applied, version, publishedThrough: through?.seq ?? 0 });
+    // Step 4: a durable consumer of this owner's own, from the checkpoint on; the previous owners' go.
+    const durable = `p${p}_${task.revision}`;
+    await retrying(task, "create consumer", () =>
+      jsm.consumers.add(names.inputStream, {
+        durable_name: durable,
+        ack_policy: AckPolicy.All,
+        deliver_policy: DeliverPolicy.StartSequence,
+        opt_start_seq: applied + 1,
+        filter_subject: names.inputFilter,
+        ack_wait: nanos(60_000),
+        max_ack_pending: checkpointEvery * 4,
+      }),
+    );
+    for await (const c of await jsm.consumers.list(names.inputStream)) {
+      if (c.name.startsWith(`p${p}_`) && c.name !== durable) await jsm.consumers.delete(names.inputStream, c.name).catch(() => undefined);
+    }
+    const consumer = await js.consumers.get(names.inputStream, durable);
+    const messages = await consumer.consume({ max_messages: Math.min(1000, checkpointEvery), abort_on_missing_resource: true });
+    task.messages = messages;
+    let pending: PartitionEvent[] = [];
+    let sinceCheckpoint = 0;
+    let lastMsg: JsMsg | null = null;
+
+    const publishOutputs = async (seq: number, figures: Record<string, unknown>[], events: readonly LiveEvent[]): Promise<void> => {
+      if (through !== null && seq < through.seq) return;
+      const chunks = chunkOutputs(figures, events, maxBytes);
+      const from = through !== null && seq === through.seq ? through.chunk + 1 : 0;
+      for (let k = from; k < chunks.length; k++) {
+        const c = chunks[k] as { figures: string[]; events: string[] };
+        const text = `{"type":"output","partition":${p},"seq":${seq},"chunk":${k},"chunks":${chunks.length},"figures":[${c.figures.join(",")}],"events":[${c.events.join(",")}]}`;
+        try {
+          const ack = await retrying(task, "publish", () => js.publish(subject, new TextEncoder().encode(text), { msgID: `${p}:${seq}:${k}`, expect: { lastSubjectSequence: outSeq } }));
+          outSeq = ack.seq;
+          stats.outputsPublished++;
+        } catch (e) {
+          if (isWrongLastSequence(e)) throw new Fenced("publish");
+          throw e;
+        }
+      }
+    };
+
+    let lastCheckpointAtMs = Date.now();
+    const checkpoint = async (): Promise<void> => {
+      if (idleTimer !== null) {
+        clearTimeout(idleTimer);
+        idleTimer = null;
+      }
+      if (lastMsg === null || broken) return;
+      lastCheckpointAtMs = Date.now();
+      const snapshot = snapshotOf(core);
+      const events = pending;
+      const w = await retrying(task, "checkpoint", () =>
+        options.store.writeCheckpoint({ cluster: names.name, partition: p, expectedVersion: version, lastSeq: applied, owner: options.workerId, snapshot: snapshot as unknown as Record<string, unknown>, events, at: new Date().toISOString() }),
+      );
+      if (!w.ok) throw new Fenced("checkpoint");
+      version = w.checkpoint.version;
+      stats.checkpoints++;
+      if (options.logCheckpoints === true) log({ event: "checkpoint", partition: p, lastSeq: applied, version });
+      pending = [];
+      sinceCheckpoint = 0;
+      // Acknowledge only now that the checkpoint and its events are stored (ack policy all: everything up to it).
+      const m = lastMsg;
+      lastMsg = null;
+      await m.ackAck().catch(() => false);
+    };
+
+    // The loop's steps and the idle checkpoint run one at a time: a checkpoint never sees an input half handled.
+    let chain: Promise<void> = Promise.resolve();
+    // A step that failed may have applied its input to the core without finishing it: from then on the core is
+    // ahead of `applied`, and nothing more of this run may be checkpointed (the next owner redoes the input).
+    let broken = false;
+    const serial = (fn: () => Promise<void>): Promise<void> => {
+      const r = chain.then(fn);
+      chain = r.catch(() => {
+        broken = true;
+      });
+      return r;
+    };
+    let idleTimer: NodeJS.Timeout | null = null;
+    let timerError: unknown = null;
+    const scheduleIdle = (): void => {
+      if (idleTimer !== null) return;
+      idleTimer = setTimeout(
+        () => {
+          idleTimer = null;
+          serial(checkpoint).catch((e: unknown) => {
+            timerError = e;
+            void messages.close().catch(() => undefined);
+          });
+        },
+        Math.max(0, checkpointIntervalMs - (Date.now() - lastCheckpointAtMs)),
+      );
+    };
+
+    try {
+      for await (const m of messages) {
+        if (task.stopped) break;
+        await serial(async () => {
+          const seq = m.seq;
+          if (seq <= applied) return;
+          if (seq !== applied + 1) throw new Error(`partition ${p}: input ${applied + 1} missing (got ${seq})`);
+          const input = clusterInputOf(names, m.subject, seq, m.data, p);
+          if (Array.isArray(input)) log({ event: "input_rejected", partition: p, seq, issues: input });
+          else if (input !== null) {
+            const outcome = core.apply(input);
+            stats.inputsApplied++;
+            stats.accountsRemargined += outcome.accountsRemargined;
+            if (outcome.changed.length > 0 || outcome.events.length > 0) {
+              const figures = outcome.changed.map((id) => ({ seq, ...(core.figures(id) as unknown as Record<string, unknown>) }));
+              await publishOutputs(seq, figures, outcome.events);
+              outcome.events.forEach((e, k) => pending.push({ inputSeq: seq, n: k, accountId: "account" in e ? e.account : null, event: e as unknown as Record<string, unknown> }));
+            }
+          }
+          applied = seq;
+          lastMsg = m;
+          sinceCheckpoint++;
+          // Behind: every checkpointEvery inputs. Caught up: at once, or at the end of the interval since the last.
+          if (sinceCheckpoint >= checkpointEvery || (m.info.pending === 0 && Date.now() - lastCheckpointAtMs >= checkpointIntervalMs)) await checkpoint();
+          else if (m.info.pending === 0) scheduleIdle();
+        });
+      }
+      if (idleTimer !== null) clearTimeout(idleTimer);
+      await chain;
+      if (timerError !== null) throw timerError;
+      if (!task.stopped) throw new Error(`partition ${p}: the input consumer ended`);
+      // A clean stop (shutdown, rebalance): store what was applied.
+      if (task.reason === "shutdown" || task.reason === "rebalance") await checkpoint().catch(() => undefined);
+    } catch (e) {
+      if (e instanceof Fenced) {
+        if (e.by !== "stop") {
+          stats.fenced++;
+          log({ event: "fenced", partition: p, by: e.by, applied });
+        }
+      } else throw e;
+    } finally {
+      await messages.close().catch(() => undefined);
+    }
+  };
+
+  const start = (p: number, revision: number): void => {
+    const task: Task = { partition: p, revision, stopped: false, reason: null, renewedAtMs: Date.now(), messages: null, done: Promise.resolve() };
+    tasks.set(p, task);
+    task.done = run(task)
+      .catch((e: unknown) => log({ event: "partition_failed", partition: p, error: String((e as Error).message) }))
+      .finally(async () => {
+        if (tasks.get(p) === task) tasks.delete(p);
+        // A failed run or a clean stop hands the partition on at once; a lost lease is someone else's already.
+        if (task.reason !== "lease_lost") await leases.release(p, task.revision);
+        task.stopped = true;
+      });
+  };
+
+  const stopTask = async (task: Task, why: "shutdown" | "rebalance" | "lease_lost"): Promise<void> => {
+    task.stopped = true;
+    task.reason = why;
+    if (why === "rebalance") log({ event: why, partition: task.partition });
+    await task.messages?.close().catch(() => undefined);
+    await task.done;
+  };
+
+  /** One round: heartbeat, renew every lease held (a lost one stops its partition), take a fair share of free ones. */
+  /** Keep what is held: heartbeat and every lease renewed at once (a lost one stops its partition, unacknowledged). */
+  const renewAll = async (): Promise<void> => {
+    const now = Date.now();
+    await Promise.all([
+      leases.heartbeat(),
+      ...[...tasks.values()]
+        .filter((t) => t.reason === null)
+        .map(async (task) => {
+          const r = await leases.renew(task.partition, task.revision);
+          // No answer: still ours unless the lease time has passed since the last renewal (then assume the worst).
+          if (r === undefined && now - task.renewedAtMs < leaseMs) return;
+          if (r === null || r === undefined) {
+            log({ event: "lease_lost", partition: task.partition, sinceRenewMs: now - task.renewedAtMs });
+            void stopTask(task, "lease_lost");
+          } else {
+            task.revision = r;
+            task.renewedAtMs = now;
+          }
+        }),
+    ]);
+  };
+
+  /** Take a fair share of free partitions (one per round), hand one over when holding more than a fair share. */
+  const balance = async (): Promise<void> => {
+    if (stopping) return;
+    const workers = Math.max(1, (await leases.liveWorkers()).length);
+    const share = Math.ceil(n / workers);
+    // Start the scan at a worker-specific offset so that workers starting together try different partitions first;
+    // one new partition per round at most, so that workers starting a little apart share them out.
+    const offset = partitionOfId(options.workerId) % n;
+    for (let k = 0; k < n && tasks.size < share; k++) {
+      const p = (offset + k) % n;
+      if (tasks.has(p)) continue;
+      const r = await leases.acquire(p);
+      if (r !== null && stopping) {
+        // Stopped while acquiring: hand it straight back.
+        await leases.release(p, r);
+        return;
+      }
+      if (r !== null) {
+        log({ event: "lease_taken", partition: p, revision: r });
+        start(p, r);
+        break;
+      }
+    }
+    // More than a fair share (a worker joined): hand one over, checkpointed, for the newcomer to take.
+    const active = [...tasks.values()].filter((t) => t.reason === null);
+    if (active.length > share) {
+      const extra = active.sort((a, b) => b.partition - a.partition)[0];
+      if (extra !== undefined) void stopTask(extra, "rebalance");
+    }
+  };
+
+  const timers = new Map<string, NodeJS.Timeout>();
+  const running: Promise<void>[] = [];
+  const every = (ms: number, what: string, step: () => Promise<void>): void => {
+    const loop = (): void => {
+      const t = setTimeout(() => {
+        const r = step()
+          .catch((e: unknown) => log({ event: `${what}_failed`, error: String((e as Error).message) }))
+          .finally(() => {
+            running.splice(running.indexOf(r), 1);
+            if (!stopping) loop();
+          });
+        running.push(r);
+      }, ms);
+      timers.set(what, t);
+    };
+    loop();
+  };
+  // The event loop's lag: a worker whose loop stalls past its lease loses its partitions (logged to see why).
+  let tickAt = Date.now();
+  const lagTimer = setInterval(() => {
+    const lag = Date.now() - tickAt - 500;
+    if (lag > leaseMs / 4) log({ event: "stall", ms: lag });
+    tickAt = Date.now();
+  }, 500);
+  lagTimer.unref();
+  // Announce first and wait a round before taking partitions, so that workers starting together see each other.
+  await leases.heartbeat();
+  every(leaseMs / 5, "renew", renewAll);
+  every(leaseMs / 2, "balance", balance);
+
+  return {
+    stats: () => ({ owned: [...tasks.keys()].sort((a, b) => a - b), ...stats }),
+    async stop() {
+      stopping = true;
+      for (const t of timers.values()) clearTimeout(t);
+      clearInterval(lagTimer);
+      await Promise.all([...running]);
+      const held = [...tasks.values()];
+      await Promise.all(held.map((t) => stopTask(t, "shutdown")));
+      await leases.leave();
+    },
+  };
+}
