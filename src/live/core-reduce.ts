@@ -14,6 +14,7 @@ import { balancesNow, replaceHoldings } from "./core-inputs.js";
 import type { DraftEvent } from "./events.js";
 import type { CoreState } from "./state.js";
 import { heldAccount } from "./state.js";
+import { unlistedIssues } from "./market.js";
 
 /** A position scaled by k: sizes, contracts and the P&L it carries (entry price unchanged). */
 export function scalePosition(p: LivePosition, k: number): LivePosition {
@@ -59,4 +60,34 @@ export function applyReduce(
   if (input.cashUsd !== 0) balances[input.currency] = (balances[input.currency] ?? 0) + input.cashUsd / currencyUsdRate(market, input.currency);
   const cause = `liquidation step: keep ${(keep * 100).toFixed(2)} %${input.cashUsd !== 0 ? `, cash ${input.cashUsd.toFixed(2)} USD` : ""}${input.reason ? ` (${input.reason})` : ""} at input ${input.seq}`;
   return replaceHoldings(state, i, kept, balances, cause, drafts);
+}
+
+/**
+ * Replace an account's positions and balances (a `holdings` input, core.ts): what an external liquidation engine
+ * (the engine's least-cost planner in a cascade) decided the account holds now. Issues: `unknown_account`,
+ * `unknown_instrument` (a position the market does not list, path `positions[k].instrument`), `non_finite` (a size or
+ * balance), `missing_index` (a balance the market cannot price). Nothing is applied on an issue.
+ */
+export function applyHoldings(
+  state: CoreState,
+  input: { readonly account: string; readonly positions: readonly LivePosition[]; readonly balances: Readonly<Record<string, number>>; readonly reason?: string; readonly seq: number },
+  drafts: DraftEvent[],
+): Result<StepResult> {
+  const i = state.byId.get(input.account);
+  if (i === undefined) return fail(issue("unknown_account", "account", `no account ${input.account} in the live book`));
+  const issues = unlistedIssues(
+    input.positions.map((p) => p.instrument.name),
+    state.market.listing,
+    (k) => `positions[${k}].instrument`,
+  );
+  input.positions.forEach((p, k) => {
+    if (!Number.isFinite(p.sizeCoin) || (p.notionalUsd !== undefined && !Number.isFinite(p.notionalUsd))) issues.push(issue("non_finite", `positions[${k}].sizeCoin`, "sizes must be finite"));
+  });
+  for (const [c, v] of Object.entries(input.balances)) {
+    if (!Number.isFinite(v)) issues.push(issue("non_finite", `balances.${c}`, `must be finite, got ${v}`));
+    else if (!hasUsdRate(state.market.context, c)) issues.push(issue("missing_index", `balances.${c}`, `no USD price for ${c} in the market`));
+  }
+  if (issues.length > 0) return fail(...issues);
+  const kept = input.positions.filter((p) => p.sizeCoin !== 0);
+  return replaceHoldings(state, i, kept, { ...input.balances }, `holdings replaced${input.reason ? ` (${input.reason})` : ""} at input ${input.seq}`, drafts);
 }

@@ -21,7 +21,7 @@ import { NO_BREAKERS, initialBreakers, onTime, resetBreaker } from "./breakers.j
 import type { BreakerRules, UnderlyingState } from "./breakers.js";
 import type { LivePosition } from "./book.js";
 import { applyBalanceChange, applyFillInput, applyParameterVersion, replaceHoldings } from "./core-inputs.js";
-import { applyReduce } from "./core-reduce.js";
+import { applyHoldings, applyReduce } from "./core-reduce.js";
 import { groupKeyOf } from "./regroup.js";
 import type { Fill } from "../account/fills.js";
 import type { AccountDocument } from "../account/document.js";
@@ -119,7 +119,8 @@ export type LiveInput =
   /** New circuit-breaker rules in force (a new version); trips in force stay until they reset. */
   | { readonly kind: "breaker_rules"; readonly seq: number; readonly timestampMs: number; readonly rules: BreakerRules }
   | { readonly kind: "account"; readonly seq: number; readonly timestampMs: number; readonly account: LiveAccountInput; readonly cause?: string }
-  | ReduceInput;
+  | ReduceInput
+  | { readonly kind: "holdings"; readonly seq: number; readonly timestampMs: number; readonly account: string; readonly positions: readonly LivePosition[]; readonly balances: Readonly<Record<string, number>>; readonly reason?: string };
 
 /**
  * A liquidation step: every position of the account cut to `keepFraction` of its size at the current marks (the value
@@ -408,6 +409,9 @@ function coreOf(state: CoreState, firstEventSeq: number): LiveCore {
         state.rules = input.rules;
         result = ok({ changed: [], warnings: [], rowsRebuilt: 0, remargined: 0 });
         break;
+      case "holdings":
+        result = applyHoldings(state, input, drafts);
+        break;
     }
     if (!result.ok) {
       // A tick that came before its time, or any bad input: the state is untouched (nothing was committed).
@@ -525,7 +529,7 @@ function upsertAccount(state: CoreState, input: { readonly seq: number; readonly
   const replacement: LiveAccountInput = { ...a, positions };
   if (i === undefined) accounts.push(replacement);
   else accounts[i] = replacement;
-  const built = buildState(state.market, { accounts, params: state.params, breakers: state.rules });
+  const built = buildState(state.market, { accounts, params: state.params, breakers: state.rules, liquidationPlans: state.liquidationPlans });
   if (!built.ok) return fail(...built.issues.map((x) => ({ ...x, path: x.path.replace(/^accounts\[\d+\]/, "account") })));
   const next = built.value;
   const k = next.byId.get(a.id) as number;

@@ -251,6 +251,8 @@ export interface Store {
   lastLiveEventSeq(): Promise<number>;
   /** A named live value, or null. */
   getLiveState(key: string): Promise<unknown>;
+  /** Every named live value whose key starts with `prefix`, by key. */
+  listLiveState(prefix: string): Promise<{ key: string; value: unknown; updatedAt: string }[]>;
 
   /** Append audit rows in one transaction (the server batches read audit rows through it). */
   appendAudit(entries: readonly (AuditInput & { readonly ctx: WriteContext })[]): Promise<void>;

@@ -401,6 +401,11 @@ export function sqlStore(db: SqlDriver): Store {
       return v === undefined ? null : typeof v === "string" ? (JSON.parse(v) as unknown) : v;
     },
 
+    async listLiveState(prefix) {
+      const rows = await db.query<Row>("SELECT key, value, updated_at FROM live_state WHERE starts_with(key, $1) ORDER BY key", [prefix]);
+      return rows.map((r) => ({ key: String(r.key), value: typeof r.value === "string" ? (JSON.parse(r.value) as unknown) : r.value, updatedAt: iso(r.updated_at) }));
+    },
+
     async appendAudit(entries) {
       if (entries.length === 0) return;
       // One multi-row INSERT per 500 rows: the read audit commits thousands of rows a second under load, and a

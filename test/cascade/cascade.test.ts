@@ -122,3 +122,45 @@ describe("the core's reduce input", () => {
     expect(core.figures("a")?.equityUsd).toBe(after?.equityUsd);
   });
 });
+
+describe("the least-cost planner as an option", () => {
+  it("cuts by the engine's plan (action planner), keeps money conserved, and is not the default", () => {
+    const accounts = unwrap(loadLiveAccounts("examples/demo-exchange", CONTEXT)).slice(0, 60);
+    const path = shock({ BTC: -0.25, ETH: -0.25 });
+    const core = unwrap(createCascadeCore({ market: MARKET, accounts }));
+    const r = unwrap(runCascade({ core, path, policy: policy("deribit-incremental"), impact: DEFAULT_IMPACT, insuranceFundUsd: 100_000, planner: "least-cost" }));
+    const steps = r.rounds.flatMap((x) => x.steps ?? []);
+    expect(steps.some((s) => s.action === "planner")).toBe(true);
+    const s = r.summary;
+    expect(Math.abs(s.bankruptShortfallUsd - (s.insuranceFundUsedUsd + s.adlUsd + s.socializedLossUsd))).toBeLessThan(0.005);
+    expect(s.truncated).toBe(false);
+    const byDefault = cascade(accounts, path, policy("deribit-incremental"), DEFAULT_IMPACT, 100_000);
+    expect(byDefault.rounds.flatMap((x) => x.steps ?? []).some((st) => st.action === "planner")).toBe(false);
+  }, 60_000);
+});
+
+describe("the core's holdings input", () => {
+  it("replaces an account's holdings, and rejects unlisted instruments, non-finite sizes and unpriced balances whole", () => {
+    const a = account("a", { positions: [{ instrument: "BTC-PERPETUAL", size: 3 }], collateral: { BTC: 4 } });
+    const core = unwrap(createCascadeCore({ market: MARKET, accounts: [a] }));
+    const held = core.account("a");
+    if (held === undefined) throw new Error("no account");
+    const p0 = held.positions[0] as (typeof held.positions)[number];
+    const ok = core.apply({ kind: "holdings", seq: 1, timestampMs: MARKET.timestampMs, account: "a", positions: [{ ...p0, sizeCoin: 1 }], balances: { BTC: 5 } });
+    expect(ok.status).toBe("applied");
+    expect(core.account("a")?.positions[0]?.sizeCoin).toBe(1);
+    expect(core.account("a")?.balances).toEqual({ BTC: 5 });
+    const before = core.figures("a")?.equityUsd;
+    const bad: { positions: (typeof held.positions)[number][]; balances: Record<string, number>; path: string }[] = [
+      { positions: [{ ...p0, instrument: { ...p0.instrument, name: "BTC-1JAN99" } }], balances: {}, path: "positions[0].instrument" },
+      { positions: [{ ...p0, sizeCoin: Number.NaN }], balances: {}, path: "positions[0].sizeCoin" },
+      { positions: [], balances: { XYZ: 1 }, path: "balances.XYZ" },
+    ];
+    for (const [k, b] of bad.entries()) {
+      const r = core.apply({ kind: "holdings", seq: 2 + k, timestampMs: MARKET.timestampMs, account: "a", positions: b.positions, balances: b.balances });
+      expect(r.status).toBe("rejected");
+      expect(r.issues[0]?.path).toBe(b.path);
+    }
+    expect(core.figures("a")?.equityUsd).toBe(before);
+  });
+});

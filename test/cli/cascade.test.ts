@@ -93,6 +93,7 @@ describe("netrisk cascade", () => {
       [["--move", "BTC=-0.2", "--policy", "examples/market.json"], /rule|name|source/],
       [["--move", "BTC=-0.2", "--impact", "presets/live.json"], /model|underlyings|source/],
       [["--stress", "black-thursday"], /--history: required/],
+      [["--move", "BTC=-0.2", "--planner", "cheapest"], /--planner: invalid_value/],
     ];
     for (const [args, message] of cases) {
       const run = await runCli("cascade", ...BOOK, ...args, "--json");

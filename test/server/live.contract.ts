@@ -63,6 +63,8 @@ export function liveServiceContract(name: string, backend: () => Backend | null)
       const m = (await s.call("GET", "/v1/market")).body;
       expect(m.market.index.BTC).toBe(82000);
       expect(m.id).toBe(r.body.results[1].marketId);
+      const st = (await s.call("GET", "/v1/live")).body;
+      expect([st.marketId, st.lastTickSeq]).toEqual([m.id, 2]);
       // Figures served from the stored account on the stored market = the live core's document (1e-9 relative).
       const live = s.server.service.deps.live?.document("lev");
       expect(live?.ok).toBe(true);
@@ -213,6 +215,59 @@ export function liveServiceContract(name: string, backend: () => Backend | null)
       await expect(wsClient(`${s.url.replace("http", "ws")}/v1/ticks`, { authorization: `Bearer ${await data.key(s, "risk")}` })).rejects.toThrow("HTTP 403");
     });
 
+    it("versions breaker rules; a trip freezes marks, flags figures stale, makes what-if reduce-only; an admin reset re-anchors", async () => {
+      const rules = { name: "band", version: "1", effective: "2026-03-01", rules: [{ id: "band-5pct", underlyings: ["BTC"], trigger: { type: "price_band", moveDecimal: 0.05, windowSeconds: 3600 }, state: "halted", actions: ["freeze_marks", "suspend_liquidations", "reduce_only"], reset: { mode: "manual" } }] };
+      expect((await s.call("PUT", "/v1/breaker-rules/band/1", { body: rules })).status).toBe(201);
+      expect((await s.call("PUT", "/v1/breaker-rules/band/1", { body: rules })).status).toBe(200);
+      const changed = await s.call("PUT", "/v1/breaker-rules/band/1", { body: { ...rules, rules: [{ ...rules.rules[0], trigger: { type: "price_band", moveDecimal: 0.2, windowSeconds: 3600 } }] } });
+      expect([changed.status, changed.body.error.code]).toEqual([409, "version_conflict"]);
+      const badRule = await s.call("PUT", "/v1/breaker-rules/band/2", { body: { ...rules, version: "2", rules: [{ ...rules.rules[0], state: "closed" }] } });
+      expect([badRule.status, badRule.body.error.issues[0].path]).toEqual([400, "body.rules[0].state"]);
+      expect((await s.call("PUT", "/v1/breaker-rules/band/3", { body: rules })).body.error.issues[0].path).toBe("body.version");
+      expect((await s.call("PUT", "/v1/breaker-rules/band/1", { key: await data.key(s, "risk"), body: rules })).status).toBe(403);
+      const listed = (await s.call("GET", "/v1/breaker-rules")).body;
+      expect(listed.inForce).toEqual({ name: "band", version: "1" });
+      expect(listed.versions.map((v: { version: string }) => v.version)).toEqual(["1"]);
+      expect((await s.call("GET", "/v1/breakers")).body.rules.name).toBe("band");
+
+      const btcBefore = (await s.call("GET", "/v1/market")).body.market.index.BTC as number;
+      const r = await s.call("POST", "/v1/ticks", { body: tick(73, btcBefore * 0.9, 73) });
+      expect(r.status).toBe(200);
+      const ev = (await s.call("GET", `/v1/events?after=${r.body.results[0].eventSeqs[0] - 1}&type=breaker`)).body.events;
+      expect(ev[0]).toMatchObject({ type: "breaker", underlying: "BTC", to: "halted", rule: "band-5pct", kind: "trip" });
+      const br = (await s.call("GET", "/v1/breakers")).body.underlyings.find((u: { underlying: string }) => u.underlying === "BTC");
+      expect([br.state, br.rule, br.actions]).toEqual(["halted", "band-5pct", ["freeze_marks", "suspend_liquidations", "reduce_only"]]);
+      // Marks frozen at the last good value; figures flagged stale with their input age; the account reduce-only.
+      expect((await s.call("GET", "/v1/market")).body.market.index.BTC).toBe(btcBefore);
+      await s.call("POST", "/v1/ticks", { body: tick(74, btcBefore * 0.89, 75) });
+      const lev = (await s.call("GET", "/v1/accounts/lev")).body;
+      expect(lev.stale).toMatchObject({ stale: true, underlyings: ["BTC"] });
+      expect(lev.stale.inputAgeMs).toBeGreaterThan(0);
+      expect(lev.live).toMatchObject({ reduceOnly: true, liquidationSuspended: true });
+      expect((await s.call("GET", "/v1/accounts/eth")).body.stale).toBeUndefined();
+      // What-if: adding to the long is refused, reducing it passes the reduce-only check.
+      const add = (await s.call("POST", "/v1/accounts/lev/whatif", { body: { trades: [{ instrument: "BTC_USDC-PERPETUAL", size: 0.1 }] } })).body;
+      expect(add.accepted).toBe(false);
+      expect(add.reason).toMatch(/^reduce-only: BTC/);
+      expect(add.reduceOnly.passed).toBe(false);
+      const cut = (await s.call("POST", "/v1/accounts/lev/whatif", { body: { trades: [{ instrument: "BTC_USDC-PERPETUAL", size: -1 }] } })).body;
+      expect(cut.reduceOnly.passed).toBe(true);
+      const flip = (await s.call("POST", "/v1/accounts/lev/whatif", { body: { trades: [{ instrument: "BTC_USDC-PERPETUAL", size: -10 }] } })).body;
+      expect([flip.accepted, flip.reduceOnly.passed]).toEqual([false, false]);
+      expect((await s.call("POST", "/v1/accounts/eth/whatif", { body: { trades: [{ instrument: "BTC-PERPETUAL", size: 0.1 }] } })).body.accepted).toBe(false);
+      expect((await s.call("POST", "/v1/accounts/eth/whatif", { body: { trades: [{ instrument: "ETH-PERPETUAL", size: -1 }] } })).body.reduceOnly.passed).toBe(true);
+      // The admin reset: back to normal with a reset event; the next tick re-anchors the band and moves the marks.
+      const reset = await s.call("POST", "/v1/breakers/BTC/reset", { body: { rule: "band-5pct" } });
+      expect(reset.status).toBe(200);
+      expect(reset.body.breakers.underlyings.find((u: { underlying: string }) => u.underlying === "BTC").state).toBe("normal");
+      const after = await s.call("POST", "/v1/ticks", { body: tick(75, btcBefore * 0.88, 76) });
+      expect(after.body.applied).toBe(1);
+      expect((await s.call("GET", "/v1/market")).body.market.index.BTC).toBe(btcBefore * 0.88);
+      expect((await s.call("GET", "/v1/accounts/lev")).body.stale).toBeUndefined();
+      const resets = (await s.call("GET", "/v1/events?type=breaker")).body.events.filter((e: { kind: string }) => e.kind === "reset");
+      expect(resets.length).toBeGreaterThan(0);
+    });
+
     it("keeps eventSeq, the tick seq and the stream's resume point across a server restart", async () => {
       const before = (await s.call("GET", "/v1/events")).body.events as { eventSeq: number }[];
       const last = before[before.length - 1]?.eventSeq as number;
@@ -221,6 +276,7 @@ export function liveServiceContract(name: string, backend: () => Backend | null)
       s = await data.start();
       const st = (await s.call("GET", "/v1/live")).body;
       expect([st.running, st.accounts, st.lastEventSeq]).toEqual([true, 2, last]);
+      expect((await s.call("GET", "/v1/breaker-rules")).body.inForce).toEqual({ name: "band", version: "1" });
       // The figures after the restart are those before it (same stored market and accounts).
       expect(compareDocuments((await s.call("GET", "/v1/accounts/lev")).body.figures.figures, lev.figures.figures, 1e-12).diffs).toEqual([]);
       // An old tick seq stays old; a new one moves on, its events numbered after the last stored.

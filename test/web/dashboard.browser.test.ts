@@ -209,4 +209,41 @@ describe.skipIf(testEnv.chromiumBin === null)("dashboard in Chromium", () => {
     await p.page.close();
     expect(p.errors).toEqual([]);
   }, 120_000);
+
+  it("live: a tick pushed through the API that moves BTC −20 % changes an account's state on the account page within a second, and the overview's counts, without a reload", async () => {
+    const s = served as Served;
+    // An account of our own, exposed to BTC: a 5 BTC linear perpetual long on 100,000 USDC, healthy at the demo
+    // market's 90,000 and past margin call at −20 % (no breaker rules are in force on `serve --demo`, and the live
+    // parameters accept moves up to 50 % per tick).
+    const market = (await s.api("GET", "/v1/market")).body;
+    const btc = market.market.index.BTC as number;
+    expect((await s.api("PUT", "/v1/accounts/live-btc", { positions: [{ instrument: "BTC_USDC-PERPETUAL", size: 5, averagePrice: btc }], collateral: { USDC: 100_000 } })).status).toBe(201);
+    const before = (await s.api("GET", "/v1/accounts/live-btc")).body.figures.health.state as string;
+    expect(before).toBe("healthy");
+    const summaryBefore = (await s.api("GET", "/v1/summary")).body;
+    const acct = await open("#/account/live-btc");
+    const badge = acct.page.locator('[data-testid="health-state"]');
+    await badge.waitFor(WAIT);
+    await acct.page.locator('[data-testid="live-status"][data-status="live"]').waitFor(WAIT);
+    const over = await open("#/");
+    await over.page.locator('[data-testid="live-status"][data-status="live"]').waitFor(WAIT);
+    // Mark both documents: a reload would lose the mark.
+    for (const p of [acct, over]) await p.page.evaluate("window.__noReload = true");
+    const ts = new Date(Date.parse(market.timestamp) + 60_000).toISOString();
+    const r = await s.api("POST", "/v1/ticks", { seq: 1_000_000, ts, index: { BTC: btc * 0.8 } });
+    expect(r.status).toBe(200);
+    expect(r.body.applied).toBe(1);
+    const after = (await s.api("GET", "/v1/accounts/live-btc")).body.figures.health.state as string;
+    expect(after).not.toBe(before);
+    // Within a second of the tick's acknowledgement, the account page shows the new state.
+    await acct.page.waitForFunction(`document.querySelector('[data-testid="health-state"]')?.getAttribute("data-state") === ${JSON.stringify(after)}`, undefined, { timeout: 1000 });
+    // The overview's counts follow the stream (its aggregates refresh at most every 500 ms).
+    const summaryAfter = (await s.api("GET", "/v1/summary")).body;
+    expect(summaryAfter.byHealth).not.toEqual(summaryBefore.byHealth);
+    for (const state of ["healthy", "warning", "margin_call", "liquidation", "bankrupt"])
+      await over.page.waitForFunction(`document.querySelector('[data-testid="count-${state}"]')?.getAttribute("data-value") === "${summaryAfter.byHealth[state]}"`, undefined, { timeout: 3000 });
+    for (const p of [acct, over]) expect(await p.page.evaluate("window.__noReload")).toBe(true);
+    await done("live-account", acct);
+    await done("live-overview", over);
+  }, 120_000);
 });

@@ -36,6 +36,7 @@ interface CascadeFlags {
   maxRounds?: string;
   liveParams?: string;
   steps?: boolean;
+  planner?: string;
   json?: boolean;
 }
 
@@ -130,7 +131,9 @@ async function cascade(io: Io, flags: CascadeFlags): Promise<void> {
   const params = flags.liveParams !== undefined ? need(validateLiveParams(need(readJson(flags.liveParams)))) : undefined;
   const { path, notes } = pathOf(flags, loaded.snapshot);
   const core = need(createCascadeCore({ market: loaded.snapshot, accounts, ...(params !== undefined ? { params } : {}) }));
-  const result = need(runCascade({ core, path, policy, impact, insuranceFundUsd: fund, maxRounds, details: flags.steps !== false }));
+  if (flags.planner !== undefined && flags.planner !== "policy" && flags.planner !== "least-cost") throw new NetriskError([issue("invalid_value", "--planner", `policy or least-cost, got ${JSON.stringify(flags.planner)}`)]);
+  const planner = (flags.planner ?? "policy") as "policy" | "least-cost";
+  const result = need(runCascade({ core, path, policy, impact, insuranceFundUsd: fund, maxRounds, details: flags.steps !== false, planner }));
   const allNotes = [...notes, `policy source: ${policy.source}`, `impact source: ${impact.source}`];
   if (flags.json) {
     for (const r of result.rounds) {
@@ -161,6 +164,7 @@ export function registerCascade(program: Command, io: Io, setExit: (code: number
     .option("--insurance-fund <usd>", "insurance fund at the start, USD (default 0)")
     .option("--max-rounds <n>", "stop after this many rounds (default 10000; the summary says truncated)")
     .option("--live-params <file>", "live parameter set (default presets/live.json's values)")
+    .option("--planner <policy|least-cost>", "how accounts in liquidation are cut: the policy's own rule (default) or the engine's least-cost planner (slower)")
     .option("--no-steps", "leave each account's steps out of the JSON rounds")
     .option("--json", "one JSON object per round; the last line is {type: cascade, summary, notes}")
     .action(async (opts: CascadeFlags) => {

@@ -23,6 +23,9 @@ import { decayed, logImpact, slippageUsd } from "./impact.js";
 import type { ImpactModel } from "./impact.js";
 import type { LiquidationPolicy } from "./policy.js";
 import { planStep } from "./steps.js";
+import { plannerStep } from "./planner.js";
+import type { PlannerStep } from "./planner.js";
+import type { Account } from "../../account/account.js";
 import type { StepPlan } from "./steps.js";
 
 export interface CascadeOptions {
@@ -38,6 +41,11 @@ export interface CascadeOptions {
   readonly maxRounds?: number;
   /** Keep each account's steps in the rounds (default true). */
   readonly details?: boolean;
+  /**
+   * How an account in liquidation with positive equity is cut: `policy` (default: the policy's own rule, as the venue
+   * does it) or `least-cost` (the engine's planner, planner.ts; far slower). Bankrupt accounts are closed whole either way.
+   */
+  readonly planner?: "policy" | "least-cost";
 }
 
 /** One account's liquidation step in a round. */
@@ -218,7 +226,7 @@ export function runCascade(options: CascadeOptions): Result<CascadeResult> {
       if (!feed({ kind: "tick", tick, seq: seq++ }, `path[${r}]`)) return fail(...issues);
     }
     // This round's liquidations, in book order.
-    const plans: { plan: StepPlan; figures: LiveFigures; currency: string }[] = [];
+    const plans: { plan: StepPlan; figures: LiveFigures; currency: string; holdings?: PlannerStep }[] = [];
     const market = core.marketContext();
     for (const id of [...liquidating].sort((a, b) => (order.get(a) as number) - (order.get(b) as number))) {
       if (done.has(id)) continue;
@@ -231,11 +239,12 @@ export function runCascade(options: CascadeOptions): Result<CascadeResult> {
         done.add(id);
         continue;
       }
-      const plan = planStep(policy, f, held.positions, market, cut.get(id) ?? 0, firstNotional.get(id));
+      const planned = options.planner === "least-cost" && f.equityUsd > 0 ? plannerStep(policy, f, core.accountForEngine(id) as Account, market) : undefined;
+      const plan = planned?.plan ?? planStep(policy, f, held.positions, market, cut.get(id) ?? 0, firstNotional.get(id));
       // In liquidation by the core's hysteresis but past the policy's own end (an auction's buffer restored): wait.
       if (plan.keepFraction === 1 && f.equityUsd >= 0) continue;
       if (!firstNotional.has(id)) firstNotional.set(id, plan.notionalBeforeUsd);
-      plans.push({ plan, figures: f, currency: cashCurrencyOfHeld(held, market) });
+      plans.push({ plan, figures: f, currency: cashCurrencyOfHeld(held, market), ...(planned !== undefined ? { holdings: planned } : {}) });
     }
     const orders = new Map<string, number>();
     for (const { plan } of plans) for (const [b, usd] of plan.ordersUsd) orders.set(b, (orders.get(b) ?? 0) + usd);
@@ -243,13 +252,16 @@ export function runCascade(options: CascadeOptions): Result<CascadeResult> {
     const adl = new AdlBook(core, (id) => done.has(id) || liquidating.has(id));
     const steps: CascadeStep[] = [];
     const sum = { notional: 0, slippage: 0, fees: 0, feesToFund: 0, shortfall: 0, draw: 0, adl: 0, socialized: 0, bankrupt: 0, first: 0 };
-    for (const { plan, currency } of plans) {
+    for (const { plan, currency, holdings } of plans) {
       let slip = 0;
       for (const [b, usd] of plan.ordersUsd) slip += slippageUsd(usd, roundMove.get(b) ?? 0);
       const left = plan.equityBeforeUsd - slip - plan.discountUsd;
       const fee = Math.min(plan.nominalFeeUsd, Math.max(0, left));
       const feeToFund = fee * policy.fee.toInsuranceFund;
-      if (!reduce(plan.account, plan.keepFraction, -(slip + plan.discountUsd + fee), `cascade round ${r}, ${plan.action}`, `round[${r}].${plan.account}`, currency)) return fail(...issues);
+      if (holdings !== undefined) {
+        if (!feed({ kind: "holdings", seq: seq++, timestampMs: ts, account: plan.account, positions: holdings.positions, balances: holdings.balances, reason: `cascade round ${r}, least-cost plan` }, `round[${r}].${plan.account}`)) return fail(...issues);
+        if (!reduce(plan.account, 1, -(slip + fee), `cascade round ${r}, costs`, `round[${r}].${plan.account}`, currency)) return fail(...issues);
+      } else if (!reduce(plan.account, plan.keepFraction, -(slip + plan.discountUsd + fee), `cascade round ${r}, ${plan.action}`, `round[${r}].${plan.account}`, currency)) return fail(...issues);
       fund += feeToFund;
       if (policy.rule.kind === "partial") {
         const before = cut.get(plan.account) ?? 0;

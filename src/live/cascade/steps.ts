@@ -16,7 +16,7 @@ export interface StepPlan {
   readonly account: string;
   /** Share of every position kept, [0, 1]. */
   readonly keepFraction: number;
-  readonly action: "partial" | "close" | "auction" | "takeover";
+  readonly action: "partial" | "close" | "auction" | "takeover" | "planner";
   /** Σ |closed size| × mark (futures, perpetuals) or × index (options), USD. */
   readonly closedNotionalUsd: number;
   /** Signed USD order per underlying sent to the market (+ buy): futures and perpetuals, `market` execution only. */

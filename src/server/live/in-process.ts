@@ -91,6 +91,9 @@ export function createInProcessLiveEngine(o: InProcessLiveOptions): LiveEngine {
   let inputSeq = 0;
   let rules: BreakerRules = o.breakers ?? NO_BREAKERS;
   let closed = false;
+  /** The stored market the core is at, and the feed's last applied tick seq (for status). */
+  let currentMarketId: string | null = null;
+  let lastTickSeq: number | null = null;
 
   /** Run `fn` after every call queued before it (the core takes one input at a time, in call order). */
   const serial = <T>(fn: () => Promise<T>): Promise<T> => {
@@ -132,7 +135,9 @@ export function createInProcessLiveEngine(o: InProcessLiveOptions): LiveEngine {
           const built = book.buildMarket(market.document);
           if (!built.ok) throw new Error(`the live market does not rebuild: ${built.issues[0]?.code} ${built.issues[0]?.path}`);
           book.setMarket({ ...market, receivedAt: ctx.at, current: true }, built.value.context);
+          currentMarketId = market.id;
         }
+        if (tickSeq !== undefined) lastTickSeq = tickSeq;
       }
       const step: LiveStep = {
         seq: outcome.seq,
@@ -248,6 +253,8 @@ export function createInProcessLiveEngine(o: InProcessLiveOptions): LiveEngine {
       onOutcome: (outcome, m) => onOutcome(holder.r as Running, outcome, m),
     });
     holder.r = { core, transport, runner, marketId: stored.id, skipped };
+    currentMarketId = stored.id;
+    lastTickSeq = typeof tickSeq === "number" ? tickSeq : null;
     running = holder.r;
     reason = null;
     logger.info({ accounts: accounts.length, skipped: skipped.length, inputSeq, lastEventSeq }, "live engine started");
@@ -395,9 +402,9 @@ export function createInProcessLiveEngine(o: InProcessLiveOptions): LiveEngine {
         accounts: r?.core.accountIds().length ?? 0,
         skipped: r?.skipped ?? [],
         lastSeq: Math.max(inputSeq, r?.core.lastSeq() ?? 0),
-        lastTickSeq: null,
+        lastTickSeq,
         lastEventSeq: r?.core.lastEventSeq() ?? 0,
-        marketId: r?.marketId ?? null,
+        marketId: r !== null ? currentMarketId : null,
         marketTimestamp: m !== undefined ? new Date(m.timestampMs).toISOString() : null,
         counters: r?.core.counters() ?? {},
       };

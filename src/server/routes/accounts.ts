@@ -36,7 +36,17 @@ export function auditRead(deps: ServiceDeps, ctx: RequestContext, action: string
   deps.readAudit.record({ action, accountId: p.accountId, accountVersion: p.accountVersion, detail: { route: ctx.path, marketId: p.marketId, model: p.model, parameterSet: p.parameterSet } }, writeContext(deps, ctx));
 }
 
-const headline = (a: StoredAccount, doc: { model: string; figures: unknown; health: { state: string } }) => ({ id: a.id, version: a.version, model: doc.model, health: doc.health.state, figures: doc.figures });
+/**
+ * The live engine's flags on an account's figures: `live` (its health state with hysteresis, `reduceOnly`,
+ * `liquidationSuspended`) and `stale` (the figures rest on frozen or old inputs: age and underlyings), when it runs.
+ */
+function liveFlags(deps: ServiceDeps, id: string): { live?: { state: string; reduceOnly: boolean; liquidationSuspended: boolean }; stale?: unknown } {
+  const f = deps.live?.figures(id);
+  if (f === undefined) return {};
+  return { live: { state: f.state, reduceOnly: f.reduceOnly === true, liquidationSuspended: f.liquidationSuspended === true }, ...(f.stale !== undefined ? { stale: f.stale } : {}) };
+}
+
+const headline = (deps: ServiceDeps, a: StoredAccount, doc: { model: string; figures: unknown; health: { state: string } }) => ({ id: a.id, version: a.version, model: doc.model, health: doc.health.state, figures: doc.figures, ...liveFlags(deps, a.id) });
 
 export function accountRoutes(deps: ServiceDeps): AnyRoute[] {
   const idParam = (ctx: RequestContext): string => {
@@ -93,7 +103,7 @@ export function accountRoutes(deps: ServiceDeps): AnyRoute[] {
         const a = await loadAccountFor(deps, ctx.principal, idParam(ctx));
         const f = await deps.book.figures(a);
         auditRead(deps, ctx, "figures.read", f.provenance);
-        return { status: 200, body: { account: a.document, version: a.version, figures: f.document, computedFrom: f.provenance }, headers: { etag: `"${a.version}"` } };
+        return { status: 200, body: { account: a.document, version: a.version, figures: f.document, computedFrom: f.provenance, ...liveFlags(deps, a.id) }, headers: { etag: `"${a.version}"` } };
       },
     }),
     route({
@@ -116,7 +126,7 @@ export function accountRoutes(deps: ServiceDeps): AnyRoute[] {
             if (!canUseAccount(ctx.principal, a.id)) continue;
             const f = await deps.book.figures(a);
             if (ctx.query?.health !== undefined && f.document.health.state !== ctx.query.health) continue;
-            out.push(headline(a, f.document));
+            out.push(headline(deps, a, f.document));
             if (out.length === limit) {
               nextCursor = a.id;
               break scan;

@@ -16,6 +16,20 @@ import type { Result } from "../../errors.js";
 import { HttpError, route } from "../http.js";
 import type { AnyRoute, RequestContext } from "../http.js";
 import type { ServiceDeps } from "../deps.js";
+import type { LiveEngine } from "../live/engine.js";
+import { reduceOnlyVerdict } from "../live/reduce-only.js";
+import type { ReduceOnlyRestriction } from "../live/reduce-only.js";
+
+/** Underlyings a breaker holds reduce-only, with the rules imposing it. */
+function restrictionsOf(live: LiveEngine): ReduceOnlyRestriction[] {
+  const view = live.breakers();
+  const out: ReduceOnlyRestriction[] = [];
+  for (const u of view.underlyings) {
+    const rules = u.trips.filter((t) => view.rules.rules.find((r) => r.id === t.rule)?.actions.includes("reduce_only")).map((t) => t.rule);
+    if (rules.length > 0) out.push({ underlying: u.underlying, rules });
+  }
+  return out;
+}
 import { hedgesBodySchema, liquidationBodySchema, maxOrderBodySchema, tradesBodySchema } from "../schemas.js";
 import { auditRead, loadAccountFor } from "./accounts.js";
 
@@ -95,13 +109,16 @@ export function analysisRoutes(deps: ServiceDeps): AnyRoute[] {
         const { account } = await bound(ctx, "whatif.read");
         const trades = ctx.body.trades.map((t) => ({ instrument: t.instrument, sizeCoin: t.size, ...(t.price !== undefined ? { price: t.price } : {}) }));
         const w = need(whatIf(account, trades));
+        // A circuit breaker's reduce_only action: only pure reductions on the restricted underlyings pass.
+        const ro = deps.live !== undefined ? reduceOnlyVerdict(account.positions, trades, restrictionsOf(deps.live)) : null;
+        const decided = ro !== null && ro.restricted.length > 0 ? { ...whatIfDocument(w), ...(ro.ok ? {} : { accepted: false, reason: ro.reason }), reduceOnly: { restricted: ro.restricted, passed: ro.ok } } : whatIfDocument(w);
         const include = new Set(ctx.body.include ?? []);
-        if (include.size === 0) return { status: 200, body: whatIfDocument(w) };
+        if (include.size === 0) return { status: 200, body: decided };
         const side = (a: typeof account) => ({
           ...(include.has("greeks") ? { greeks: need(accountGreeks(a)) } : {}),
           ...(include.has("distance") ? { distanceToLiquidation: need(distanceToLiquidation(a)) } : {}),
         });
-        return { status: 200, body: { ...whatIfDocument(w), analysis: { before: side(account), after: side(w.account) } } };
+        return { status: 200, body: { ...decided, analysis: { before: side(account), after: side(w.account) } } };
       },
     }),
     route({

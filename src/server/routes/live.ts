@@ -12,8 +12,9 @@
 import { z } from "zod";
 import type { ServerResponse } from "node:http";
 import type { Issue } from "../../errors.js";
-import { tickSchema, validateTick } from "../../io/live.js";
-import { LIVE_EVENT_TYPES } from "../../live/index.js";
+import { tickSchema, validateBreakerRules, validateTick } from "../../io/live.js";
+import { breakerRulesSchema, LIVE_EVENT_TYPES } from "../../live/index.js";
+import type { BreakerRules } from "../../live/index.js";
 import type { Tick } from "../../live/tick.js";
 import { requirePrincipal } from "../auth.js";
 import type { ServiceDeps } from "../deps.js";
@@ -150,8 +151,64 @@ export async function applyTicks(deps: ServiceDeps, body: unknown, ctx: Pick<Req
   return { status: 200, body: { applied: count("applied"), ignored: count("ignored"), rejected: count("rejected"), results: steps.map(stepJson) } };
 }
 
+/** live_state key of a stored breaker-rules version. */
+const rulesKey = (name: string, version: string): string => `breakerRules/${name}/${version}`;
+const NAME = /^[A-Za-z0-9._-]{1,64}$/;
+
 export function liveRoutes(deps: ServiceDeps): AnyRoute[] {
   return [
+    route({
+      method: "PUT",
+      path: "/v1/breaker-rules/{name}/{version}",
+      tag: "live",
+      summary: "Store a version of the circuit-breaker rules (a version never changes) and put it in force",
+      access: [],
+      body: breakerRulesSchema.meta({ description: "A circuit-breaker rules file (docs/live.md); name and version as in the URL." }) as z.ZodType<unknown>,
+      response: { status: 201, description: "{ rules, inForce } (200 when the same version with the same content was stored before)" },
+      async handler(ctx) {
+        const { name, version } = ctx.params as { name: string; version: string };
+        if (!NAME.test(name)) httpFail("invalid_value", "name", "a rules name is 1-64 of A-Z a-z 0-9 . _ -");
+        if (!NAME.test(version)) httpFail("invalid_value", "version", "a version is 1-64 of A-Z a-z 0-9 . _ -");
+        const r = validateBreakerRules(ctx.body);
+        if (!r.ok) throw new HttpError(r.issues.map((i) => ({ ...i, path: i.path === "" ? "body" : `body.${i.path}` })));
+        for (const [field, want] of [["name", name], ["version", version]] as const)
+          if (r.value[field] !== want) httpFail("invalid_value", `body.${field}`, `the rules say ${field} ${JSON.stringify(r.value[field])}; the URL says ${JSON.stringify(want)}`);
+        const live = liveOf(deps);
+        const stored = await deps.store.getLiveState(rulesKey(name, version));
+        if (stored !== null && JSON.stringify(stored) !== JSON.stringify(r.value)) httpFail("version_conflict", "version", `breaker rules ${name} ${version} are stored with other content: a version never changes (store a new version)`);
+        const wctx = writeContext(deps, ctx);
+        if (stored === null) {
+          const c = await deps.store.commitLive({ events: [], state: { [rulesKey(name, version)]: r.value } }, wctx);
+          if (!c.ok) httpFail("internal", "", "rules not stored");
+        }
+        const step = await live.setBreakerRules(r.value, wctx);
+        if (step.status !== "applied") throw new HttpError(step.issues.map((i) => ({ ...i, path: `body.${i.path}` })), { status: 422 });
+        return { status: stored === null ? 201 : 200, body: { rules: r.value, inForce: { name, version } } };
+      },
+    }),
+    route({
+      method: "GET",
+      path: "/v1/breaker-rules",
+      tag: "live",
+      summary: "Every stored version of the circuit-breaker rules, and the one in force",
+      access: ["risk", "trader", "feed"],
+      response: { status: 200, description: "{ inForce: { name, version }, versions: [{ name, version, effective, storedAt, rules }] }" },
+      async handler() {
+        const live = liveOf(deps);
+        const rows = await deps.store.listLiveState("breakerRules/");
+        const inForce = live.breakers().rules;
+        return {
+          status: 200,
+          body: {
+            inForce: { name: inForce.name, version: inForce.version },
+            versions: rows.map((x) => {
+              const v = x.value as BreakerRules;
+              return { name: v.name, version: v.version, effective: v.effective, storedAt: x.updatedAt, rules: v.rules };
+            }),
+          },
+        };
+      },
+    }),
     route({
       method: "POST",
       path: "/v1/ticks",
