@@ -13,6 +13,8 @@ const SUITES = [
   { name: "backtest", file: "./backtest.bench.js", run: "runBacktestBench" },
   { name: "venues", file: "./venues.bench.js", run: "runVenuesBench" },
   { name: "live", file: "./live.bench.js", run: "runLiveBench" },
+  { name: "api", file: "./api.bench.js", run: "runApiBench" },
+  { name: "preview", file: "./preview.bench.js", run: "runPreviewBench" },
   { name: "cascade", file: "./cascade.bench.js", run: "runCascadeBench" },
 ];
 

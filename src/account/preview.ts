@@ -37,7 +37,8 @@ export interface ParameterPreview {
   readonly failed: readonly { readonly id: string; readonly code: string; readonly message: string }[];
 }
 
-const figuresOf = (account: Account): Result<PreviewFigures> => {
+/** An account's figures as the preview reports them (now, or in a candidate engine). */
+export const previewFigures = (account: Account): Result<PreviewFigures> => {
   const ev = evaluateAccount(account);
   if (!ev.ok) return ev;
   const f = ev.value.figures;
@@ -45,15 +46,20 @@ const figuresOf = (account: Account): Result<PreviewFigures> => {
 };
 
 /** Preview: `candidateEngine` gives the engine an account would have under the candidate (shared per binding). */
-export function previewParameterChange(accounts: readonly { id: string; account: Account }[], candidateEngine: (a: { id: string; account: Account }) => MarginEngine): ParameterPreview {
+export function previewParameterChange<A extends { id: string; account: Account }>(
+  accounts: readonly A[],
+  candidateEngine: (a: A) => MarginEngine,
+  /** The figures now (default: evaluated here); a service passes the ones it keeps per account version. */
+  nowFigures: (a: A) => Result<PreviewFigures> = (a) => previewFigures(a.account),
+): ParameterPreview {
   const rows: PreviewRow[] = [];
   const failed: { id: string; code: string; message: string }[] = [];
   const totals = { now: { initialMarginUsd: 0, maintenanceMarginUsd: 0 }, candidate: { initialMarginUsd: 0, maintenanceMarginUsd: 0 } };
   const marginCall: string[] = [];
   const liquidation: string[] = [];
   for (const a of accounts) {
-    const now = figuresOf(a.account);
-    const cand = now.ok ? figuresOf({ ...a.account, engine: candidateEngine(a) }) : now;
+    const now = nowFigures(a);
+    const cand = now.ok ? previewFigures({ ...a.account, engine: candidateEngine(a) }) : now;
     if (!now.ok || !cand.ok) {
       const i = (!now.ok ? now.issues : !cand.ok ? cand.issues : [])[0];
       failed.push({ id: a.id, code: i?.code ?? "internal", message: i?.message ?? "" });

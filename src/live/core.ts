@@ -73,13 +73,13 @@ export interface LiveCoreOptions {
   readonly bulk?: LiveBulkInput;
   readonly params?: LiveParams;
   readonly breakers?: BreakerRules;
+  /** Attach the engine's least-cost liquidation plan to `liquidation` events (default true; a cascade turns it off). */
+  readonly liquidationPlans?: boolean;
   /**
    * Resume a sequence after a restart (the service keeps them in its store): the last eventSeq already given out
    * (events continue from the next), and the feed's last tick seq (older ticks are ignored as out of order).
    */
   readonly resume?: { readonly lastEventSeq?: number; readonly lastTickSeq?: number };
-  /** Attach the engine's least-cost liquidation plan to `liquidation` events (default true; a cascade turns it off). */
-  readonly liquidationPlans?: boolean;
 }
 
 /** An input. `seq` is the core's input sequence (see the module doc); `timestampMs` the input's market time. */
@@ -90,13 +90,13 @@ export type LiveInput =
   | { readonly kind: "balance"; readonly seq: number; readonly timestampMs: number; readonly account: string; readonly currency: string; readonly amount: number; readonly reason?: string }
   | { readonly kind: "time"; readonly seq: number; readonly timestampMs: number }
   | { readonly kind: "breaker_reset"; readonly seq: number; readonly timestampMs: number; readonly underlying: string; readonly rule?: string }
-  /** New circuit-breaker rules in force (a new version); trips in force stay until they reset. */
-  | { readonly kind: "breaker_rules"; readonly seq: number; readonly timestampMs: number; readonly rules: BreakerRules }
   /**
    * An account created or replaced as a whole (the service's `PUT /v1/accounts/{id}` and fills it committed): same
    * model and rules re-margin it alone; a new account or another model or rules rebuilds the book around it (the
    * breakers, health states and sequences carry over). `cause` is the events' cause text.
    */
+  /** New circuit-breaker rules in force (a new version); trips in force stay until they reset. */
+  | { readonly kind: "breaker_rules"; readonly seq: number; readonly timestampMs: number; readonly rules: BreakerRules }
   | { readonly kind: "account"; readonly seq: number; readonly timestampMs: number; readonly account: LiveAccountInput; readonly cause?: string }
   | ReduceInput;
 
@@ -363,15 +363,15 @@ function coreOf(state: CoreState, firstEventSeq: number): LiveCore {
       case "breaker_reset":
         result = breakerReset(input.underlying, input.rule, ts, drafts);
         break;
+      case "reduce":
+        result = applyReduce(state, input, drafts);
+        break;
       case "account":
         result = upsertAccount(state, input, drafts);
         break;
       case "breaker_rules":
         state.rules = input.rules;
         result = ok({ changed: [], warnings: [], rowsRebuilt: 0, remargined: 0 });
-        break;
-      case "reduce":
-        result = applyReduce(state, input, drafts);
         break;
     }
     if (!result.ok) {

@@ -77,6 +77,27 @@ export function createBook(store: Store, clock: Clock): Book {
 
   const storedSets = async (): Promise<StoredParameterSet[]> => (sets ??= await store.listParameterSets());
 
+  /** Drop the bindings and rebuild the binder with the parameter sets in force now. */
+  function rebind(): void {
+    cache.clear();
+    const m = current;
+    if (m !== null) {
+      pending = resolver().then((res) => {
+        if (current === m) current = { ...m, binder: createAccountBinder(m.context, res) };
+      });
+    }
+  }
+
+  // A stored version comes into force at 00:00 UTC of its effective day: when the clock's day changes, the bindings
+  // made under yesterday's versions are dropped, so accounts follow the new version without a restart or a write.
+  let boundDay = dayOf(clock.nowMs());
+  function followDay(): void {
+    const today = dayOf(clock.nowMs());
+    if (today === boundDay) return;
+    boundDay = today;
+    rebind();
+  }
+
   async function resolver(candidate?: StoredParameterSet, asOfMs?: number): Promise<ParameterSetResolver> {
     const asOf = asOfMs === undefined ? undefined : new Date(asOfMs).toISOString();
     const all = (await storedSets()).filter((s) => asOf === undefined || s.createdAt <= asOf);
@@ -157,23 +178,20 @@ export function createBook(store: Store, clock: Clock): Book {
     },
     parameterSetsChanged() {
       sets = null;
-      cache.clear();
-      const m = current;
-      if (m !== null) {
-        pending = resolver().then((res) => {
-          if (current === m) current = { ...m, binder: createAccountBinder(m.context, res) };
-        });
-      }
+      rebind();
     },
     bound: async (a) => {
+      followDay();
       await pending;
       return bound(a);
     },
     async bindDocument(document) {
+      followDay();
       await pending;
       return (await market()).binder.bind(document);
     },
     async figures(account) {
+      followDay();
       await pending;
       const b = await bound(account);
       const hit = cache.get(account.id);
@@ -185,6 +203,7 @@ export function createBook(store: Store, clock: Clock): Book {
     },
     resolver,
     async binderWith(candidate) {
+      followDay();
       await pending;
       const m = await market();
       return createAccountBinder(m.context, await resolver(candidate));

@@ -7,6 +7,7 @@ import { openPgliteDriver } from "./drivers/pglite.js";
 import { openPostgresDriver } from "./drivers/postgres.js";
 import { acquireDataLock } from "./lock.js";
 import type { Store } from "./port.js";
+import { singleWriterCache } from "./single-writer-cache.js";
 import { migrate, sqlStore } from "./sql-store.js";
 
 export type StoreLocation = { readonly kind: "pglite"; readonly dataDir: string | null } | { readonly kind: "postgres"; readonly url: string };
@@ -32,7 +33,8 @@ export async function openStore(location: StoreLocation, options: { lockHint?: s
   try {
     const driver = await openPgliteDriver(location.dataDir ?? undefined);
     await migrate(driver);
-    const store = sqlStore(driver);
+    // One process holds the folder (the lock above), so its reads can be cached exactly (single-writer-cache.ts).
+    const store = singleWriterCache(sqlStore(driver));
     return {
       ...store,
       close: async () => {

@@ -108,6 +108,15 @@ describe("Deribit compatibility (PGlite)", () => {
     const badJson = await t.call("POST", "/api/v2", { key: null, raw: "{nope" });
     expect(badJson.status).toBe(400);
     expect(badJson.body.error.code).toBe(-32700);
+    // A key with several accounts (or all: admin, risk) names one with the netrisk extension param `account`.
+    const two = await t.key("trader", ["w1", "w2"]);
+    const noAccount = await t.call("POST", "/api/v2", { key: two.apiKey, body: { jsonrpc: "2.0", id: 12, method: "private/get_positions", params: { currency: "BTC" } } });
+    expect(noAccount.status).toBe(400);
+    expect(noAccount.body).toMatchObject({ id: 12, error: { data: { reason: "required", param: "account" } } });
+    const named = await t.call("POST", "/api/v2", { key: two.apiKey, body: { jsonrpc: "2.0", id: 13, method: "private/get_positions", params: { currency: "BTC", account: "w1" } } });
+    expect(named.body.result).toEqual([]);
+    const adminNoAccount = await t.call("POST", "/api/v2", { body: { jsonrpc: "2.0", id: 14, method: "private/get_account_summary", params: { currency: "BTC" } } });
+    expect(adminNoAccount.body.error.data.param).toBe("account");
     const other = await t.key("trader", ["someone-else"]);
     const forbidden = await t.call("POST", "/api/v2", { key: other.apiKey, body: { jsonrpc: "2.0", id: 11, method: "private/get_account_summary", params: { currency: "BTC", account: "w1" } } });
     expect(forbidden.status).toBe(403);

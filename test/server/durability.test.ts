@@ -107,6 +107,9 @@ function durability(name: string, setup: () => Promise<{ location: StoreLocation
         expect(locked.code).toBe(2);
         expect(locked.stderr).toContain("data_locked");
         expect(locked.stderr).toContain("--url");
+        // A second server on the same folder is refused too (exit 2, data_locked), and the first keeps serving.
+        await expect(serve(env.storeArgs, serverKey.toString("hex"))).rejects.toThrow(/exited with 2[\s\S]*data_locked/);
+        expect((await call("GET", "/health", admin.apiKey)).status).toBe(200);
       }
 
       // 8 clients post fills (each buys 1 contract, its own trade id and Idempotency-Key) until the server dies.
@@ -187,6 +190,37 @@ describe("durability: SIGKILL while clients write", () => {
   afterAll(() => {
     for (const d of dirs) rmSync(d, { recursive: true, force: true });
   });
+
+  it("SIGTERM drains: a request in flight is answered, then the server exits 0 and the folder is free", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "netrisk-drain-"));
+    dirs.push(dir);
+    const dataDir = join(dir, "data");
+    const serverKey = randomBytes(32).toString("hex");
+    const store = await openStore({ kind: "pglite", dataDir });
+    const admin = newKeyMaterial("admin");
+    await store.createKey({ clientId: admin.clientId, role: "admin", accounts: null, keyHash: sha256Hex(admin.apiKey), secretEnc: secretBox(Buffer.from(serverKey, "hex")).seal(admin.clientSecret), label: null }, { actor: "test", requestId: null, at: new Date().toISOString() });
+    await store.close();
+    // --demo: 300 synthetic accounts, so /v1/summary (every account's figures, seconds on first call) is still running 0.5 s later.
+    const s = await serve(["--data", dataDir, "--demo", "--demo-accounts", "300"], serverKey);
+    try {
+      const inFlight = fetch(`${s.url}/v1/summary`, { headers: { authorization: `Bearer ${admin.apiKey}` } });
+      // Long enough for the server to have read the request (one sent but not yet read when the server closes is
+      // refused with its idle connection: Node's server.close()), short of the summary's seconds.
+      await new Promise((r) => setTimeout(r, 500));
+      const exited = kill(s.process, "SIGTERM");
+      const r = await inFlight;
+      expect(r.status).toBe(200);
+      expect(((await r.json()) as { accounts: number }).accounts).toBe(300);
+      expect(await exited).toBe(0);
+      await expect(fetch(`${s.url}/health`)).rejects.toThrow();
+      // The store was closed and the lock released: the folder opens again.
+      const again = await openStore({ kind: "pglite", dataDir });
+      expect((await again.listAccounts({ limit: 1000 })).length).toBe(300);
+      await again.close();
+    } finally {
+      await kill(s.process, "SIGKILL");
+    }
+  }, 240_000);
 
   durability("PGlite (data folder)", async () => {
     const dir = mkdtempSync(join(tmpdir(), "netrisk-durable-"));

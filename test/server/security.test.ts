@@ -132,7 +132,7 @@ describe("service security and bad input (PGlite)", () => {
   it("a failing store answers 500 with a coded error and the request id, never a stack trace (the log has it)", async () => {
     // The last test of the file: the database goes away under the running server (afterAll closes what is left).
     await t.store.close();
-    const r = await t.call("GET", "/v1/accounts/s-1", { headers: { "x-request-id": "req-500" } });
+    const r = await t.call("GET", "/v1/accounts/never-read", { headers: { "x-request-id": "req-500" } });
     expect(r.status).toBe(500);
     expect(r.body.error.code).toBe("internal");
     const text = JSON.stringify(r.body);

@@ -94,7 +94,7 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
     });
 
     it("stores keys (hash and encrypted secret only), revokes them and their tokens", async () => {
-      const k = await store.createKey({ clientId: "trader-1", role: "trader", accounts: ["a", "b"], keyHash: "ab".repeat(32), secretEnc: "v1:x:y:z", label: null }, ctx(15));
+      const k = await store.createKey({ clientId: "trader-1", role: "trader", accounts: ["a", "b"], keyHash: "e7".repeat(32), secretEnc: "v1:x:y:z", label: null }, ctx(15));
       expect(k.revokedAt).toBeNull();
       expect((await store.getKey("trader-1"))?.accounts).toEqual(["a", "b"]);
       await store.putToken({ tokenHash: "t-hash", kind: "access", clientId: "trader-1", expiresAtMs: 1e13 });
@@ -127,6 +127,36 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(new Set(some.map((r) => r.action))).toEqual(new Set(["market.put", "fills.apply"]));
       expect(await store.listAudit({ accountId: "acc-1", limit: 100, actions: ["figures.read"] })).toHaveLength(1);
       expect(await store.listAudit({ limit: 100, actions: [] })).toEqual([]);
+    });
+
+    it("a read racing a write never leaves the old row to later reads; a revoked key reads revoked", async () => {
+      const w0 = await store.writeAccount({ id: "race-1", expectedVersion: 0, document: { positions: [], collateral: { BTC: 1 } }, audit: { action: "account.put", detail: {} } }, ctx(40));
+      expect(w0.ok).toBe(true);
+      for (let v = 1; v <= 5; v++) {
+        const read = store.getAccount("race-1");
+        const write = store.writeAccount({ id: "race-1", expectedVersion: v, document: { positions: [], collateral: { BTC: v + 1 } }, audit: { action: "account.put", detail: {} } }, ctx(41));
+        await Promise.all([read, write]);
+        expect((await store.getAccount("race-1"))?.version).toBe(v + 1);
+      }
+      expect((await store.getAccount("race-1"))?.document).toEqual({ positions: [], collateral: { BTC: 6 } });
+      await store.createKey({ clientId: "risk-0000000000aa", role: "risk", accounts: null, keyHash: "5a".repeat(32), secretEnc: "v1:x:y:z", label: null }, ctx(42));
+      expect((await store.getKey("risk-0000000000aa"))?.revokedAt).toBeNull();
+      await store.revokeKey("risk-0000000000aa", ctx(43));
+      expect((await store.getKey("risk-0000000000aa"))?.revokedAt).not.toBeNull();
+    });
+
+    it("appends a batch of read audit rows in order, each with its own fields (batches beyond one statement too)", async () => {
+      const batch = Array.from({ length: 1201 }, (_, i) => ({ action: "whatif.read", accountId: `batch-${i % 3}`, accountVersion: i, detail: { i, marketId: "m1" }, ctx: { ...ctx(i % 60), requestId: `r-${i}` } }));
+      await store.appendAudit(batch);
+      const rows = await store.listAudit({ limit: 10_000, actions: ["whatif.read"] });
+      expect(rows).toHaveLength(1201);
+      rows.forEach((r, i) => {
+        expect(r.accountVersion).toBe(i);
+        expect(r.accountId).toBe(`batch-${i % 3}`);
+        expect(r.requestId).toBe(`r-${i}`);
+        expect(r.detail).toEqual({ i, marketId: "m1" });
+        if (i > 0) expect(r.seq).toBeGreaterThan(rows[i - 1]?.seq ?? Infinity);
+      });
     });
 
     it("commits live steps atomically: events with a unique global eventSeq, the market made current, named state", async () => {

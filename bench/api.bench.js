@@ -1,0 +1,228 @@
+// Service benchmark (issue 10): one `netrisk serve` process (the built dist/, in its own process) on embedded PGlite
+// and then on PostgreSQL, in the same run, loaded by autocannon from this process over loopback with 32 connections:
+//   GET  /v1/accounts/{id}          the account and its figures (served from the book's cache per version and market)
+//   POST /v1/accounts/{id}/whatif   one trade on a 50-position account (computed per request)
+//   POST /v1/accounts/{id}/fills    one fill per request, committed (with its audit row and idempotency record)
+//                                   and acknowledged: 1 connection (one writer) and 32 (over 32 accounts)
+// beside the same calls made in-process (the engine's cost, no HTTP, no store): the service overhead is the ratio.
+//
+//   npm run bench -- api [--seconds 5]   (or NETRISK_BENCH_API_SECONDS: seconds per measurement; NETRISK_BENCH_DATABASE_URL, default
+//                                 postgres://postgres@127.0.0.1:5432/postgres: a database is created and dropped;
+//                                 NETRISK_BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p" profiles the server)
+//
+// Data: the bundled SYNTHETIC example market (examples/market.json) and a seeded random 50-position account on it
+// (options of every expiry, dated futures, perpetuals on BTC and ETH, sizes ±[0.1, 5) coin, ample collateral).
+// Targets on the 2-core machine (the load generator shares it): what-if ≥ 2,000 req/s with p99 ≤ 20 ms on both
+// backends; a fill committed and acknowledged at p99 ≤ 10 ms on PGlite. Wall-clock on a shared machine: pessimistic.
+import { spawn } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { clearTimeout, setTimeout } from "node:timers";
+import { fileURLToPath } from "node:url";
+import autocannon from "autocannon";
+import pg from "pg";
+import { createAccountBinder } from "../dist/io/account-binder.js";
+import { accountDocument, whatIfDocument } from "../dist/account/document.js";
+import { whatIf } from "../dist/account/what-if.js";
+import { ok, unwrap } from "../dist/errors.js";
+import { validateMarket } from "../dist/io/market.js";
+import { loadPreset } from "../dist/io/presets.js";
+import { parseInstrument } from "../dist/market/instrument.js";
+import { buildMarketContext } from "../dist/pricing/build-context.js";
+import { newKeyMaterial, secretBox, sha256Hex } from "../dist/server/secrets.js";
+import { openStore } from "../dist/store/open.js";
+import { seededRandom, timeMedian } from "./lib.js";
+
+const ROOT = fileURLToPath(new URL("../", import.meta.url));
+const MAIN = join(ROOT, "dist/cli/main.js");
+const CONNECTIONS = 32;
+const FILL_ACCOUNTS = 32;
+
+/** The synthetic example market and a seeded 50-position account document on it. */
+function setup(seed) {
+  const market = JSON.parse(readFileSync(join(ROOT, "examples/market.json"), "utf8"));
+  const snapshot = unwrap(validateMarket(market));
+  const names = Object.keys(snapshot.instruments).filter((n) => {
+    const p = parseInstrument(n);
+    return p.ok && p.value.kind !== "spot" && (p.value.kind === "perpetual" || p.value.expiryMs > snapshot.timestampMs);
+  });
+  const rnd = seededRandom(seed);
+  const picked = new Set();
+  while (picked.size < 50) picked.add(names[Math.floor(rnd() * names.length)]);
+  const positions = [...picked].map((instrument) => ({ instrument, size: Number(((rnd() < 0.5 ? -1 : 1) * (0.1 + 4.9 * rnd())).toFixed(4)) }));
+  const account = { model: "deribit", parameterSet: "deribit", positions, collateral: { BTC: 30, ETH: 400, USDC: 2000000 } };
+  const option = names.find((n) => /^BTC-.*-C$/.test(n));
+  return { market, snapshot, account, trade: { instrument: option, size: -1 } };
+}
+
+/** The engine's cost of the same calls, in this process: figures (uncached) and what-if. */
+function inProcess(s) {
+  const context = unwrap(buildMarketContext(s.snapshot));
+  const resolve = (name) => {
+    const p = loadPreset(name);
+    return p.ok ? ok({ name, version: typeof p.value.version === "string" ? p.value.version : "preset", document: p.value }) : p;
+  };
+  const bound = unwrap(createAccountBinder(context, resolve).bind(s.account));
+  const trades = [{ instrument: s.trade.instrument, sizeCoin: s.trade.size }];
+  const figures = timeMedian(() => JSON.stringify(unwrap(accountDocument({ ...bound, accountRef: "bench-50", marketRef: "m" }, { distance: false }))), { warmup: 20, runs: 200 });
+  const what = timeMedian(() => JSON.stringify(whatIfDocument(unwrap(whatIf(bound.account, trades)))), { warmup: 20, runs: 200 });
+  return { figuresPerS: 1000 / figures.medianMs, figuresMs: figures.medianMs, whatifPerS: 1000 / what.medianMs, whatifMs: what.medianMs };
+}
+
+async function postgresReachable(url) {
+  const c = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 });
+  try {
+    await c.connect();
+    await c.end();
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function adminQuery(url, text) {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    await c.query(text);
+  } finally {
+    await c.end();
+  }
+}
+
+/** Start the server, wait for its listening line (bounded). */
+async function serve(storeArgs, serverKeyHex) {
+  const child = spawn(process.execPath, [...(process.env.NETRISK_BENCH_SERVER_NODE_ARGS ?? "").split(" ").filter((a) => a !== ""), MAIN, "serve", "--port", "0", ...storeArgs], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NETRISK_SERVER_KEY: serverKeyHex, DATABASE_URL: "" } });
+  let out = "";
+  let err = "";
+  child.stdout.on("data", (d) => (out += d.toString()));
+  // Request logs go to stderr (one pino line per request): keep only the tail for error reports.
+  child.stderr.on("data", (d) => (err = (err + d.toString()).slice(-4000)));
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    const m = /^listening on (http:\/\/\S+)$/m.exec(out);
+    if (m) return { url: m[1], child };
+    if (child.exitCode !== null || Date.now() > deadline) {
+      child.kill("SIGKILL");
+      throw new Error(`netrisk serve did not start: ${out}\n${err}`);
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+async function stop(child) {
+  if (child.exitCode !== null) return;
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  child.kill("SIGTERM");
+  const t = setTimeout(() => child.kill("SIGKILL"), 15_000);
+  await exited;
+  clearTimeout(t);
+}
+
+function load(url, o) {
+  return new Promise((resolve, reject) => {
+    autocannon({ url, connections: o.connections, duration: o.seconds, ...o.request }, (e, r) => (e ? reject(e) : resolve(r)));
+  });
+}
+
+const figuresOf = (r) => ({ reqPerS: r.requests.average, p50Ms: r.latency.p50, p99Ms: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors + r.timeouts });
+
+async function measureBackend(name, location, storeArgs, s, seconds, log) {
+  const serverKey = randomBytes(32);
+  const store = await openStore(location);
+  const ctx = { actor: "bench", requestId: null, at: new Date().toISOString() };
+  const admin = newKeyMaterial("admin");
+  const feed = newKeyMaterial("feed");
+  for (const [m, role] of [[admin, "admin"], [feed, "feed"]])
+    await store.createKey({ clientId: m.clientId, role, accounts: null, keyHash: sha256Hex(m.apiKey), secretEnc: secretBox(serverKey).seal(m.clientSecret), label: "bench" }, ctx);
+  await store.close();
+  const { url, child } = await serve(storeArgs, serverKey.toString("hex"));
+  try {
+    const put = async (path, body, key = admin.apiKey) => {
+      const r = await globalThis.fetch(`${url}${path}`, { method: "PUT", headers: { authorization: `Bearer ${key}`, "content-type": "application/json" }, body: JSON.stringify(body) });
+      if (r.status >= 300) throw new Error(`${path}: ${r.status} ${await r.text()}`);
+    };
+    await put("/v1/market", s.market);
+    await put("/v1/accounts/bench-50", s.account);
+    for (let i = 0; i < FILL_ACCOUNTS; i++) await put(`/v1/accounts/fill-${i}`, { positions: [], collateral: { USDC: "1000000000" } });
+    const auth = (key) => ({ authorization: `Bearer ${key}`, "content-type": "application/json" });
+    // autocannon takes the path in `requests` (a top-level `path` is ignored: it would load "/").
+    const get = { method: "GET", headers: auth(admin.apiKey), requests: [{ method: "GET", path: "/v1/accounts/bench-50" }] };
+    const what = { method: "POST", headers: auth(admin.apiKey), requests: [{ method: "POST", path: "/v1/accounts/bench-50/whatif", body: JSON.stringify({ trades: [s.trade] }) }] };
+    let n = 0;
+    const fill = (accounts) => ({
+      method: "POST",
+      headers: auth(feed.apiKey),
+      requests: [
+        {
+          setupRequest: (req) => {
+            const k = n++;
+            return { ...req, method: "POST", path: `/v1/accounts/fill-${k % accounts}/fills`, body: JSON.stringify({ instrument: "BTC_USDC-PERPETUAL", size: k % 2 === 0 ? "0.01" : "-0.01", price: "90000", fee: "0.01", tradeId: `b-${k}` }) };
+          },
+        },
+      ],
+    });
+    const out = {};
+    const runs = [
+      ["GET /v1/accounts/{id}", CONNECTIONS, get],
+      ["POST .../whatif", CONNECTIONS, what],
+      ["POST .../fills (1 connection)", 1, fill(1)],
+      [`POST .../fills (32 connections, ${FILL_ACCOUNTS} accounts)`, CONNECTIONS, fill(FILL_ACCOUNTS)],
+    ];
+    for (const [label, connections, request] of runs) {
+      // One request first: a refused request would otherwise be measured as a fast one.
+      const r0 = request.requests[0];
+      const first = r0.setupRequest?.({}) ?? r0;
+      const probe = await globalThis.fetch(`${url}${first.path}`, { method: first.method ?? request.method, headers: request.headers, ...(first.body !== undefined ? { body: first.body } : {}) });
+      if (probe.status >= 300) throw new Error(`${name} ${label}: ${probe.status} ${(await probe.text()).slice(0, 500)}`);
+      await load(url, { connections, seconds: 1, request }); // warm-up (JIT, caches, connections)
+      const r = figuresOf(await load(url, { connections, seconds, request }));
+      out[label] = { connections, ...r };
+      log(`${name.padEnd(10)} ${label.padEnd(42)} ${r.reqPerS.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50Ms).padStart(4)} ms   p99 ${String(r.p99Ms).padStart(4)} ms   (${r.requests} requests, non-2xx ${r.non2xx}, errors ${r.errors})`);
+      if (r.non2xx > 0 || r.errors > 0) throw new Error(`${name} ${label}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
+    }
+    return out;
+  } finally {
+    await stop(child);
+  }
+}
+
+export async function runApiBench(options = {}) {
+  const log = options.log ?? console.log;
+  const seconds = Number(options.seconds ?? process.env.NETRISK_BENCH_API_SECONDS ?? 5);
+  const s = setup(options.seed ?? 20260302);
+  const base = inProcess(s);
+  log(`in-process (engine only, one thread): figures ${base.figuresPerS.toFixed(0)} calls/s (${base.figuresMs.toFixed(3)} ms), what-if ${base.whatifPerS.toFixed(0)} calls/s (${base.whatifMs.toFixed(3)} ms)`);
+  log(`load: autocannon in the bench process, the server in its own process, loopback, ${seconds} s per measurement after a 1 s warm-up`);
+  const results = { inProcess: base, backends: {} };
+  const dir = mkdtempSync(join(tmpdir(), "netrisk-bench-api-"));
+  try {
+    const dataDir = join(dir, "data");
+    results.backends.PGlite = await measureBackend("PGlite", { kind: "pglite", dataDir }, ["--data", dataDir], s, seconds, log);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  const pgServer = process.env.NETRISK_BENCH_DATABASE_URL ?? "postgres://postgres@127.0.0.1:5432/postgres";
+  if (await postgresReachable(pgServer)) {
+    const db = `netrisk_bench_${process.pid}_${randomBytes(3).toString("hex")}`;
+    await adminQuery(pgServer, `CREATE DATABASE ${db}`);
+    const u = new URL(pgServer);
+    u.pathname = `/${db}`;
+    try {
+      results.backends.PostgreSQL = await measureBackend("PostgreSQL", { kind: "postgres", url: u.toString() }, ["--database-url", u.toString()], s, seconds, log);
+    } finally {
+      await adminQuery(pgServer, `DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+    }
+  } else log(`PostgreSQL: no server at ${pgServer} (set NETRISK_BENCH_DATABASE_URL): not measured`);
+  for (const [backend, r] of Object.entries(results.backends)) {
+    const w = r["POST .../whatif"];
+    const g = r["GET /v1/accounts/{id}"];
+    log(`${backend}: what-if over HTTP / in-process = ${(w.reqPerS / base.whatifPerS).toFixed(2)}; GET / in-process figures = ${(g.reqPerS / base.figuresPerS).toFixed(2)} (GET is served from the per-version cache)`);
+    log(`${backend}: targets what-if ≥ 2000 req/s: ${w.reqPerS >= 2000 ? "met" : "MISSED"}; what-if p99 ≤ 20 ms: ${w.p99Ms <= 20 ? "met" : "MISSED"}${backend === "PGlite" ? `; fill p99 ≤ 10 ms (1 connection): ${r["POST .../fills (1 connection)"].p99Ms <= 10 ? "met" : "MISSED"}` : ""}`);
+  }
+  return results;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) await runApiBench();

@@ -1,0 +1,125 @@
+/**
+ * Versioned parameter sets and the change-impact preview (issue 10), on PGlite with a clock the test moves:
+ * - a stored version is in force from its effective day (accounts follow it then, unless pinned), replaceable before
+ *   that day and immutable from it (409);
+ * - `POST /v1/parameter-sets/{name}/preview` gives, per account on the set, IM and MM now (equal to the figures the
+ *   account route serves) and under the candidate (equal to the library's account document computed with the
+ *   candidate set, as `netrisk account --params <file>` does), the accounts entering margin call / liquidation, and
+ *   totals; pinned accounts are counted apart.
+ */
+import { readFileSync } from "node:fs";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { accountDocument } from "../../src/account/document.js";
+import { ok, unwrap } from "../../src/errors.js";
+import { createAccountBinder } from "../../src/io/account-binder.js";
+import { validateMarket } from "../../src/io/market.js";
+import { buildMarketContext } from "../../src/pricing/build-context.js";
+import { manualClock } from "../../src/server/ports.js";
+import { exampleAccount, exampleMarket, startTestService } from "./helpers.js";
+import type { TestService } from "./helpers.js";
+
+const rel = (a: number, b: number): number => Math.abs(a - b) / Math.max(Math.abs(a), Math.abs(b), 1e-300);
+const preset = JSON.parse(readFileSync(new URL("../../presets/deribit.json", import.meta.url), "utf8")) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+/** The candidate: Deribit's preset with a wider BTC price range (16 % → 24 %): more margin on BTC books. */
+const VERSION = "2026.03.10-1";
+const candidate = { ...preset, version: VERSION, effective: "2026-03-10", currency_pair: { ...preset.currency_pair, btc_usd: { ...preset.currency_pair.btc_usd, price_range: 0.24 } } };
+
+/** The account document the library computes with a given deribit set document (what the CLI prints with --params). */
+function libraryFigures(account: unknown, setDocument: Record<string, unknown>, version: string) {
+  const ctx = unwrap(buildMarketContext(unwrap(validateMarket(exampleMarket()))));
+  const binder = createAccountBinder(ctx, (name) => ok({ name, version, document: name === "deribit" ? setDocument : {} }));
+  const bound = unwrap(binder.bind(account));
+  return unwrap(accountDocument({ ...bound, accountRef: "x", marketRef: "x" }, { distance: false })).figures;
+}
+
+describe("parameter sets and the change-impact preview (PGlite)", () => {
+  let t: TestService;
+  const clock = manualClock(Date.parse("2026-03-02T12:00:00Z"));
+  const stressed = { positions: [{ instrument: "BTC-PERPETUAL", size: -10 }, { instrument: "BTC-27MAR26", size: 4 }], collateral: { BTC: 1.05 } };
+  beforeAll(async () => {
+    t = await startTestService({ kind: "pglite" }, { clock });
+    expect((await t.call("PUT", "/v1/market", { body: exampleMarket() })).status).toBe(200);
+    expect((await t.call("PUT", "/v1/accounts/a-1", { body: exampleAccount() })).status).toBe(201);
+    expect((await t.call("PUT", "/v1/accounts/a-2", { body: stressed })).status).toBe(201);
+    expect((await t.call("PUT", "/v1/accounts/a-pinned", { body: { ...stressed, parameterSetVersion: preset.version } })).status).toBe(201);
+  }, 180_000);
+  afterAll(async () => {
+    await t?.close();
+  });
+
+  it("a version is stored with its effective date; before that day accounts stay on the version in force", async () => {
+    const put = await t.call("PUT", `/v1/parameter-sets/deribit/${VERSION}`, { body: { effective: "2026-03-10", parameters: candidate } });
+    expect(put.status).toBe(201);
+    expect(put.body).toMatchObject({ name: "deribit", version: VERSION, effective: "2026-03-10" });
+    // Not yet effective: it may be replaced (200).
+    expect((await t.call("PUT", `/v1/parameter-sets/deribit/${VERSION}`, { body: { effective: "2026-03-10", parameters: candidate } })).status).toBe(200);
+    const list = await t.call("GET", "/v1/parameter-sets");
+    expect(list.body.today).toBe("2026-03-02");
+    expect(list.body.sets).toEqual([expect.objectContaining({ name: "deribit", version: VERSION, inForce: false })]);
+    expect(list.body.bundled).toContainEqual(expect.objectContaining({ name: "deribit", version: preset.version, inForce: true }));
+    const got = await t.call("GET", `/v1/parameter-sets/deribit/${VERSION}`);
+    expect(got.body.document.currency_pair.btc_usd.price_range).toBe(0.24);
+    const acc = await t.call("GET", "/v1/accounts/a-1");
+    expect(acc.body.computedFrom.parameterSet).toEqual({ name: "deribit", version: preset.version });
+    // A set the model rejects is refused with the path of the bad field, nothing stored.
+    const bad = await t.call("PUT", "/v1/parameter-sets/deribit/bad-1", { body: { effective: "2026-03-10", parameters: { ...candidate, version: "bad-1", currency_pair: { btc_usd: { ...candidate.currency_pair.btc_usd, price_range: -1 } } } } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.issues[0].path).toMatch(/^body\.parameters\.currency_pair\.btc_usd\.price_range/);
+    expect((await t.call("GET", "/v1/parameter-sets/deribit/bad-1")).status).toBe(404);
+  });
+
+  it("preview: IM and MM now (as served) and under the candidate (as the library computes with that set), who enters margin call, totals", async () => {
+    const p = await t.call("POST", "/v1/parameter-sets/deribit/preview", { body: { version: VERSION } });
+    expect(p.status).toBe(200);
+    expect(p.body.candidate.version).toBe(VERSION);
+    expect(p.body.pinned).toBe(1);
+    expect(p.body.failed).toEqual([]);
+    expect(p.body.accounts.map((a: { id: string }) => a.id).sort()).toEqual(["a-1", "a-2"]);
+    const docs: Record<string, unknown> = { "a-1": exampleAccount(), "a-2": stressed };
+    for (const row of p.body.accounts as { id: string; now: Record<string, number | string>; candidate: Record<string, number | string>; change: Record<string, number> }[]) {
+      const served = (await t.call("GET", `/v1/accounts/${row.id}`)).body.figures;
+      expect(rel(row.now.initialMarginUsd as number, served.figures.initialMarginUsd), row.id).toBeLessThan(1e-9);
+      expect(rel(row.now.maintenanceMarginUsd as number, served.figures.maintenanceMarginUsd), row.id).toBeLessThan(1e-9);
+      expect(row.now.state).toBe(served.health.state);
+      const lib = libraryFigures(docs[row.id], candidate, VERSION);
+      expect(rel(row.candidate.initialMarginUsd as number, lib.initialMarginUsd), row.id).toBeLessThan(1e-9);
+      expect(rel(row.candidate.maintenanceMarginUsd as number, lib.maintenanceMarginUsd), row.id).toBeLessThan(1e-9);
+      expect(row.change.initialMarginUsd).toBeCloseTo((row.candidate.initialMarginUsd as number) - (row.now.initialMarginUsd as number), 6);
+    }
+    const a2 = p.body.accounts.find((a: { id: string }) => a.id === "a-2");
+    expect(a2.candidate.initialMarginUsd).toBeGreaterThan(a2.now.initialMarginUsd);
+    const sum = (k: "now" | "candidate", f: string) => p.body.accounts.reduce((s: number, a: Record<string, Record<string, number>>) => s + (a[k]?.[f] ?? 0), 0);
+    expect(rel(p.body.totals.now.initialMarginUsd, sum("now", "initialMarginUsd"))).toBeLessThan(1e-12);
+    expect(rel(p.body.totals.candidate.maintenanceMarginUsd, sum("candidate", "maintenanceMarginUsd"))).toBeLessThan(1e-12);
+    const entering = p.body.accounts.filter((a: { now: { state: string }; candidate: { state: string } }) => ["margin_call", "liquidation", "bankrupt"].includes(a.candidate.state) && !["margin_call", "liquidation", "bankrupt"].includes(a.now.state)).map((a: { id: string }) => a.id);
+    expect(p.body.enteringMarginCall).toEqual(entering);
+    // A changed account is previewed as it is now (the preview's kept "now" figures follow the account version).
+    expect((await t.call("PUT", "/v1/accounts/a-2", { body: { ...stressed, collateral: { BTC: 2 } } })).status).toBe(200);
+    const again = (await t.call("POST", "/v1/parameter-sets/deribit/preview", { body: { version: VERSION } })).body.accounts.find((a: { id: string }) => a.id === "a-2");
+    const served2 = (await t.call("GET", "/v1/accounts/a-2")).body.figures.figures;
+    expect(rel(again.now.equityUsd, served2.equityUsd)).toBeLessThan(1e-9);
+    expect(again.now.equityUsd).not.toBe(a2.now.equityUsd);
+    expect((await t.call("PUT", "/v1/accounts/a-2", { body: stressed })).status).toBe(200);
+    // An inline candidate gives the same rows; an unknown version is a 404; a trader key may not preview.
+    const inline = await t.call("POST", "/v1/parameter-sets/deribit/preview", { body: { parameters: candidate } });
+    expect(inline.body.accounts).toEqual(p.body.accounts);
+    expect((await t.call("POST", "/v1/parameter-sets/deribit/preview", { body: { version: "nope" } })).status).toBe(404);
+    const trader = await t.key("trader", ["a-1"]);
+    expect((await t.call("POST", "/v1/parameter-sets/deribit/preview", { key: trader.apiKey, body: { version: VERSION } })).status).toBe(403);
+  });
+
+  it("from its effective day the version is in force (pinned accounts stay) and can no longer change", async () => {
+    const p = (await t.call("POST", "/v1/parameter-sets/deribit/preview", { body: { version: VERSION } })).body;
+    clock.set(Date.parse("2026-03-10T00:00:01Z"));
+    const acc = await t.call("GET", "/v1/accounts/a-2");
+    expect(acc.body.computedFrom.parameterSet).toEqual({ name: "deribit", version: VERSION });
+    const row = p.accounts.find((a: { id: string }) => a.id === "a-2");
+    expect(rel(acc.body.figures.figures.initialMarginUsd, row.candidate.initialMarginUsd)).toBeLessThan(1e-9);
+    const pinned = await t.call("GET", "/v1/accounts/a-pinned");
+    expect(pinned.body.computedFrom.parameterSet).toEqual({ name: "deribit", version: preset.version });
+    const again = await t.call("PUT", `/v1/parameter-sets/deribit/${VERSION}`, { body: { effective: "2026-03-10", parameters: { ...preset, version: VERSION, effective: "2026-03-10" } } });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe("version_conflict");
+    expect((await t.call("GET", `/v1/parameter-sets/deribit/${VERSION}`)).body.document.currency_pair.btc_usd.price_range).toBe(0.24);
+  });
+});
