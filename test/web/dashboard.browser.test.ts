@@ -71,6 +71,8 @@ describe.skipIf(testEnv.chromiumBin === null)("dashboard in Chromium", () => {
     expect(Number(await p.page.locator('[data-testid="total-accounts"]').getAttribute("data-value"))).toBe(summary.accounts);
     expect(Number(await p.page.locator('[data-testid="total-im"]').getAttribute("data-value"))).toBe(summary.totalUsd.initialMargin);
     const queued = summary.byHealth.margin_call + summary.byHealth.liquidation + summary.byHealth.bankrupt;
+    // The queue comes from its own route (GET /v1/rankings), which may answer after the counts: wait for its rows.
+    if (queued > 0) await p.page.locator('[data-testid="queue"] tbody tr').first().waitFor(WAIT);
     if (queued > 0) expect(await p.page.locator('[data-testid="queue"] tbody tr').count()).toBe(Math.min(queued, [summary.byHealth.margin_call, summary.byHealth.liquidation, summary.byHealth.bankrupt].reduce((t: number, n: number) => t + Math.min(n, 10), 0)));
     await done("overview", p);
   }, 120_000);
