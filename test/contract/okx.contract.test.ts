@@ -11,6 +11,7 @@ runMarginModelContract({
   name: "okx (presets/okx.json)",
   createModel: () => unwrap(createModel("okx", { parameterSet: preset })),
   market: () => contractMarket().market,
+  needsSharedData: true,
   samplePortfolios: (market) => [...deribitSamples(market), ...linearSamples(market)],
   // Scenario losses, the basis charge and the vega-span charge scale with size; MR7 only inside its first tier, MR9
   // inside its first tier, and the borrow charge with the (scaled) collateral.
