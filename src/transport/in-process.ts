@@ -7,7 +7,7 @@
  * what another one reads, and a value that is not JSON is refused at publish as a network transport would refuse it.
  * @module
  */
-import { isPattern, isSubject, subjectMatches, TransportError } from "./port.js";
+import { isPattern, publishPayload, subjectMatches, TransportError } from "./port.js";
 import type { MessageHandler, PublishAck, PublishOptions, Subscription, SubscribeOptions, Transport, TransportMessage } from "./port.js";
 
 export interface InProcessOptions {
@@ -84,15 +84,7 @@ export function createInProcessTransport(options: InProcessOptions = {}): Transp
   return {
     name: "in-process",
     async publish(subject: string, data: unknown, opts: PublishOptions = {}): Promise<PublishAck> {
-      if (closed) throw new TransportError("closed", "the transport is closed");
-      if (!isSubject(subject)) throw new TransportError("invalid_subject", `not a subject: ${JSON.stringify(subject)}`);
-      let text: string | undefined;
-      try {
-        text = JSON.stringify(data);
-      } catch (e) {
-        throw new TransportError("invalid_payload", `payload is not JSON: ${(e as Error).message}`);
-      }
-      if (text === undefined) throw new TransportError("invalid_payload", "payload is not JSON (undefined or a function)");
+      const text = publishPayload(closed, subject, data);
       if (opts.msgId !== undefined) {
         const seen = ids.get(opts.msgId);
         if (seen !== undefined) return { seq: seen, duplicate: true };

@@ -11,7 +11,7 @@
  */
 import { DeliverPolicy, JSONCodec, RetentionPolicy, StorageType, connect, nanos } from "nats";
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, NatsConnection, OrderedConsumerOptions } from "nats";
-import { isPattern, isSubject, TransportError } from "./port.js";
+import { isPattern, publishPayload, TransportError } from "./port.js";
 import type { MessageHandler, PublishAck, PublishOptions, Subscription, SubscribeOptions, Transport, TransportMessage } from "./port.js";
 
 export interface NatsTransportOptions {
@@ -97,15 +97,7 @@ export async function createNatsTransport(options: NatsTransportOptions): Promis
   return {
     name: "nats",
     async publish(subject: string, data: unknown, opts: PublishOptions = {}): Promise<PublishAck> {
-      if (closed) throw new TransportError("closed", "the transport is closed");
-      if (!isSubject(subject)) throw new TransportError("invalid_subject", `not a subject: ${JSON.stringify(subject)}`);
-      let text: string | undefined;
-      try {
-        text = JSON.stringify(data);
-      } catch (e) {
-        throw new TransportError("invalid_payload", `payload is not JSON: ${(e as Error).message}`);
-      }
-      if (text === undefined) throw new TransportError("invalid_payload", "payload is not JSON (undefined or a function)");
+      const text = publishPayload(closed, subject, data);
       await slot();
       try {
         const ack = await js.publish(wire(subject), new TextEncoder().encode(text), { timeout: 30_000, ...(opts.msgId !== undefined ? { msgID: opts.msgId } : {}) });

@@ -95,6 +95,23 @@ export function isSubject(subject: string): boolean {
 }
 
 /** True when `pattern` is a subject with `*` tokens and an optional final `>`. */
+/**
+ * The checks every adapter makes before it publishes, and the payload's JSON text: one rule of the port's contract,
+ * so the in-process and NATS adapters refuse exactly the same inputs with the same codes.
+ */
+export function publishPayload(closed: boolean, subject: string, data: unknown): string {
+  if (closed) throw new TransportError("closed", "the transport is closed");
+  if (!isSubject(subject)) throw new TransportError("invalid_subject", `not a subject: ${JSON.stringify(subject)}`);
+  let text: string | undefined;
+  try {
+    text = JSON.stringify(data);
+  } catch (e) {
+    throw new TransportError("invalid_payload", `payload is not JSON: ${(e as Error).message}`);
+  }
+  if (text === undefined) throw new TransportError("invalid_payload", "payload is not JSON (undefined or a function)");
+  return text;
+}
+
 export function isPattern(pattern: string): boolean {
   const tokens = pattern.split(".");
   return pattern.length > 0 && pattern.length <= 256 && tokens.every((t, i) => TOKEN.test(t) || t === "*" || (t === ">" && i === tokens.length - 1));
