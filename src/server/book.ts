@@ -12,6 +12,8 @@
 import { createHash } from "node:crypto";
 import { accountDocument } from "../account/document.js";
 import type { AccountDocument } from "../account/document.js";
+import { evaluateAccount } from "../account/account.js";
+import type { AccountEvaluation } from "../account/account.js";
 import { fail, issue, ok } from "../errors.js";
 import type { Result } from "../errors.js";
 import { createAccountBinder } from "../io/account-binder.js";
@@ -52,6 +54,11 @@ export interface Book {
   bound(account: StoredAccount): Promise<{ bound: BoundAccount; market: CurrentMarket; provenance: Provenance }>;
   /** Bind an account document (not stored yet) on the current market, for validation. */
   bindDocument(document: unknown): Promise<Result<BoundAccount>>;
+  /**
+   * The account's evaluation now (figures and health: the "before" of every what-if), cached with its binding by
+   * version and market, so a what-if computes only the account after its trades.
+   */
+  evaluation(account: StoredAccount): Promise<{ bound: BoundAccount; evaluation: AccountEvaluation; provenance: Provenance }>;
   /** The account document (`netrisk account --json --no-distance`), cached by version and market. */
   figures(account: StoredAccount): Promise<{ document: AccountDocument; provenance: Provenance; bound: BoundAccount }>;
   /**
@@ -73,7 +80,7 @@ export function createBook(store: Store, clock: Clock): Book {
   let loadedOnce = false;
   let sets: StoredParameterSet[] | null = null;
   let pending: Promise<void> = Promise.resolve();
-  const cache = new Map<string, { version: number; marketId: string; bound: BoundAccount; document?: AccountDocument }>();
+  const cache = new Map<string, { version: number; marketId: string; bound: BoundAccount; document?: AccountDocument; evaluation?: AccountEvaluation }>();
 
   const storedSets = async (): Promise<StoredParameterSet[]> => (sets ??= await store.listParameterSets());
 
@@ -189,6 +196,18 @@ export function createBook(store: Store, clock: Clock): Book {
       followDay();
       await pending;
       return (await market()).binder.bind(document);
+    },
+    async evaluation(account) {
+      followDay();
+      await pending;
+      const b = await bound(account);
+      const hit = cache.get(account.id);
+      const fresh = hit !== undefined && hit.version === account.version && hit.marketId === b.market.stored.id && hit.bound === b.bound;
+      if (fresh && hit.evaluation !== undefined) return { bound: b.bound, evaluation: hit.evaluation, provenance: b.provenance };
+      const e = evaluateAccount(b.bound.account);
+      if (!e.ok) throw new HttpError(e.issues, { status: 422 });
+      if (fresh) hit.evaluation = e.value;
+      return { bound: b.bound, evaluation: e.value, provenance: b.provenance };
     },
     async figures(account) {
       followDay();
