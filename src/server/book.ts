@@ -70,6 +70,9 @@ export interface Book {
   binderWith(candidate: StoredParameterSet): Promise<AccountBinder>;
 }
 
+/** Evaluations the book keeps for what-ifs (the most recently used accounts). */
+const EVALUATIONS_KEPT = 2048;
+
 export const marketIdOf = (document: unknown): string => createHash("sha256").update(JSON.stringify(document)).digest("hex").slice(0, 16);
 
 /** The UTC day of a time, YYYY-MM-DD. */
@@ -80,13 +83,17 @@ export function createBook(store: Store, clock: Clock): Book {
   let loadedOnce = false;
   let sets: StoredParameterSet[] | null = null;
   let pending: Promise<void> = Promise.resolve();
-  const cache = new Map<string, { version: number; marketId: string; bound: BoundAccount; document?: AccountDocument; evaluation?: AccountEvaluation }>();
+  const cache = new Map<string, { version: number; marketId: string; bound: BoundAccount; document?: AccountDocument }>();
+  // Evaluations of the accounts what-ifs were asked on, least recently used first: ~50 KB each for 50 positions,
+  // so only the busiest are kept. Valid while their binding is the one cached (same object: version, market, sets).
+  const evaluations = new Map<string, { bound: BoundAccount; evaluation: AccountEvaluation }>();
 
   const storedSets = async (): Promise<StoredParameterSet[]> => (sets ??= await store.listParameterSets());
 
   /** Drop the bindings and rebuild the binder with the parameter sets in force now. */
   function rebind(): void {
     cache.clear();
+    evaluations.clear();
     const m = current;
     if (m !== null) {
       pending = resolver().then((res) => {
@@ -201,12 +208,16 @@ export function createBook(store: Store, clock: Clock): Book {
       followDay();
       await pending;
       const b = await bound(account);
-      const hit = cache.get(account.id);
-      const fresh = hit !== undefined && hit.version === account.version && hit.marketId === b.market.stored.id && hit.bound === b.bound;
-      if (fresh && hit.evaluation !== undefined) return { bound: b.bound, evaluation: hit.evaluation, provenance: b.provenance };
+      const hit = evaluations.get(account.id);
+      evaluations.delete(account.id);
+      if (hit !== undefined && hit.bound === b.bound) {
+        evaluations.set(account.id, hit);
+        return { bound: b.bound, evaluation: hit.evaluation, provenance: b.provenance };
+      }
       const e = evaluateAccount(b.bound.account);
       if (!e.ok) throw new HttpError(e.issues, { status: 422 });
-      if (fresh) hit.evaluation = e.value;
+      evaluations.set(account.id, { bound: b.bound, evaluation: e.value });
+      if (evaluations.size > EVALUATIONS_KEPT) evaluations.delete(evaluations.keys().next().value as string);
       return { bound: b.bound, evaluation: e.value, provenance: b.provenance };
     },
     async figures(account) {
