@@ -294,5 +294,55 @@ export function liveServiceContract(name: string, backend: () => Backend | null)
       expect(b.events.map((e) => e.data)).toEqual(all.slice(before.length));
       b.close();
     });
+
+    it("takes deposits and withdrawals (POST .../balance-changes) through the live core: stored = live, events carry them, idempotent", async () => {
+      expect((await s.call("PUT", "/v1/accounts/bal", { body: { positions: [{ instrument: "BTC_USDC-PERPETUAL", size: 5 }], collateral: { USDC: 100_000 } } })).status).toBe(201);
+      const start = (await s.call("GET", "/v1/accounts/bal")).body.figures;
+      expect(start.health.state).toBe("healthy");
+      // A withdrawal leaving the maintenance ratio at 0.9: past the margin-call threshold (5/6), short of liquidation.
+      const E = start.figures.equityUsd as number;
+      const M = start.figures.maintenanceMarginUsd as number;
+      const w = Math.round(E - M / 0.9);
+      const feed = await data.key(s, "feed");
+      const req = { key: feed, body: { currency: "USDC", amount: String(-w), reason: "withdrawal" }, headers: { "idempotency-key": "w-1" } };
+      const out = await s.call("POST", "/v1/accounts/bal/balance-changes", req);
+      expect(out.status).toBe(200);
+      expect(out.body.balances.USDC).toBe(100_000 - w);
+      expect(out.body.applied).toEqual([{ currency: "USDC", amount: -w, reason: "withdrawal", balanceAfter: 100_000 - w }]);
+      const after = (await s.call("GET", "/v1/accounts/bal")).body;
+      expect([after.version, after.account.collateral.USDC, after.figures.health.state]).toEqual([2, 100_000 - w, "margin_call"]);
+      const live = s.server.service.deps.live?.document("bal") as { ok: true; value: { figures: unknown } };
+      expect(compareDocuments(live.value.figures, after.figures.figures, 1e-9).diffs).toEqual([]);
+      const events = (await s.call("GET", "/v1/events?account=bal")).body.events as { type: string; to?: string; cause?: string; amountNeededUsd?: number }[];
+      const hc = events.find((e) => e.type === "health_changed" && e.to === "margin_call");
+      expect(hc?.cause).toMatch(/^balance change USDC -\d+ \(withdrawal\)/);
+      const call = events.find((e) => e.type === "margin_call");
+      expect(call?.amountNeededUsd).toBeGreaterThan(0);
+      // The same request again: the stored answer, nothing applied twice; the same key with another body: 422.
+      const again = await s.call("POST", "/v1/accounts/bal/balance-changes", req);
+      expect([again.status, again.headers.get("idempotent-replayed"), again.body]).toEqual([200, "true", out.body]);
+      expect((await s.call("GET", "/v1/accounts/bal")).body.version).toBe(2);
+      const other = await s.call("POST", "/v1/accounts/bal/balance-changes", { ...req, body: { currency: "USDC", amount: 1 } });
+      expect([other.status, other.body.error.code]).toEqual([422, "idempotency_mismatch"]);
+      // A deposit (a list, in order) brings it back; the recovery is an event too.
+      const dep = await s.call("POST", "/v1/accounts/bal/balance-changes", { body: [{ currency: "USDC", amount: w / 2, reason: "deposit" }, { currency: "USDC", amount: w / 2 }] });
+      expect(dep.body.applied.map((a: { balanceAfter: number }) => a.balanceAfter)).toEqual([100_000 - w / 2, 100_000]);
+      expect((await s.call("GET", "/v1/accounts/bal")).body.figures.health.state).toBe("healthy");
+      const back = (await s.call("GET", "/v1/events?account=bal&type=health_changed")).body.events as { to: string; cause: string }[];
+      expect(back[back.length - 1]).toMatchObject({ to: "healthy" });
+      expect(back[back.length - 1]?.cause).toMatch(/balance change USDC \+\d+(\.\d+)? \(deposit\), USDC \+/);
+      // Bad input: coded, with the path, nothing written; roles as fills.
+      const bad = async (body: unknown, key?: string) => (await s.call("POST", "/v1/accounts/bal/balance-changes", { body, ...(key !== undefined ? { key } : {}) })).body.error;
+      expect((await bad({ currency: "DOGE", amount: 5 })).issues[0]).toMatchObject({ code: "missing_index", path: "body[0].currency" });
+      expect((await bad([{ currency: "USDC", amount: 5 }, { currency: "USDC", amount: 0 }])).issues[0]).toMatchObject({ code: "invalid_value", path: "body[1].amount" });
+      expect((await bad({ currency: "USDC", amount: "1e999" })).issues[0].path).toBe("body.amount");
+      expect((await bad({ currency: "USDC" })).issues[0].path).toBe("body.amount");
+      expect((await s.call("POST", "/v1/accounts/bal/balance-changes", { key: await data.key(s, "risk"), body: { currency: "USDC", amount: 5 } })).status).toBe(403);
+      expect((await s.call("POST", "/v1/accounts/nobody/balance-changes", { body: { currency: "USDC", amount: 5 } })).status).toBe(404);
+      expect((await s.call("GET", "/v1/accounts/bal")).body.version).toBe(3);
+      // The history route walks balance changes like fills.
+      const h = (await s.call("GET", "/v1/accounts/bal/history")).body;
+      expect(h.points.map((p: { cause: string }) => p.cause)).toContain("balances.change");
+    });
   });
 }
