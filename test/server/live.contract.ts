@@ -344,5 +344,38 @@ export function liveServiceContract(name: string, backend: () => Backend | null)
       const h = (await s.call("GET", "/v1/accounts/bal/history")).body;
       expect(h.points.map((p: { cause: string }) => p.cause)).toContain("balances.change");
     });
+
+    it("a parameter-set version coming into force is one input to the core: every account on the set re-margined, a parameters_changed event; stored = live", async () => {
+      const list = (await s.call("GET", "/v1/parameter-sets")).body;
+      const deribit = list.bundled.find((b: { name: string }) => b.name === "deribit");
+      const doc = (await s.call("GET", `/v1/parameter-sets/deribit/${deribit.version}`)).body.document;
+      const today = list.today as string;
+      const ids = ["lev", "eth", "bal"];
+      const before = Object.fromEntries(await Promise.all(ids.map(async (id) => [id, (await s.call("GET", `/v1/accounts/${id}`)).body.figures.figures.maintenanceMarginUsd as number])));
+      const lastEventSeq = (await s.call("GET", "/v1/live")).body.lastEventSeq as number;
+      const params = { ...doc, general: { ...doc.general, mm_factor: 0.9 }, version: "live-1", effective: today };
+      expect((await s.call("PUT", "/v1/parameter-sets/deribit/live-1", { body: { effective: today, parameters: params } })).status).toBe(201);
+      const ev = (await s.call("GET", `/v1/events?after=${lastEventSeq}&type=parameters_changed`)).body.events;
+      expect(ev).toHaveLength(1);
+      expect(ev[0]).toMatchObject({ type: "parameters_changed", parameterSet: { name: "deribit", from: deribit.version, to: "live-1" }, accounts: 3 });
+      for (const id of ids) {
+        const served = (await s.call("GET", `/v1/accounts/${id}`)).body;
+        expect(served.computedFrom.parameterSet.version).toBe("live-1");
+        expect(served.figures.figures.maintenanceMarginUsd).not.toBe(before[id]);
+        const live = s.server.service.deps.live?.document(id) as { ok: true; value: { figures: unknown } };
+        expect(compareDocuments(live.value.figures, served.figures.figures, 1e-9).diffs).toEqual([]);
+      }
+      // An account pinned to the version before: the next version moves the others one by one, with no set-wide event.
+      expect((await s.call("PUT", "/v1/accounts/pinned", { body: { positions: [{ instrument: "ETH-PERPETUAL", size: 2 }], collateral: { ETH: 5 }, parameterSetVersion: "live-1" } })).status).toBe(201);
+      const seq2 = (await s.call("GET", "/v1/live")).body.lastEventSeq as number;
+      expect((await s.call("PUT", "/v1/parameter-sets/deribit/live-2", { body: { effective: today, parameters: { ...params, general: { ...doc.general, mm_factor: 0.95 }, version: "live-2" } } })).status).toBe(201);
+      expect((await s.call("GET", `/v1/events?after=${seq2}&type=parameters_changed`)).body.events).toEqual([]);
+      for (const id of [...ids, "pinned"]) {
+        const served = (await s.call("GET", `/v1/accounts/${id}`)).body;
+        expect(served.computedFrom.parameterSet.version).toBe(id === "pinned" ? "live-1" : "live-2");
+        const live = s.server.service.deps.live?.document(id) as { ok: true; value: { figures: unknown } };
+        expect(compareDocuments(live.value.figures, served.figures.figures, 1e-9).diffs).toEqual([]);
+      }
+    });
   });
 }
