@@ -59,7 +59,7 @@ interface Waiter {
   readonly ctx: WriteContext;
 }
 
-const KIND_OF: Record<string, LiveStep["kind"]> = { tick: "tick", account: "account", breaker_reset: "breaker_reset", breaker_rules: "breaker_rules", time: "time" };
+const KIND_OF: Record<string, LiveStep["kind"]> = { tick: "tick", account: "account", breaker_reset: "breaker_reset", breaker_rules: "breaker_rules", time: "time", parameters: "parameters" };
 
 /** Entry prices pinned on a stored document: futures and perpetuals without `averagePrice` take the held one. */
 export function pinnedDocument(document: Record<string, unknown>, entryOf: (instrument: string) => number | undefined): Record<string, unknown> | null {
@@ -342,22 +342,49 @@ export function createInProcessLiveEngine(o: InProcessLiveOptions): LiveEngine {
         const out: LiveStep[] = [];
         const r = running;
         if (r === null) return out;
+        // Every core account's binding now; accounts grouped by the set they are on.
+        const bySet = new Map<string, { all: string[]; moved: { a: StoredAccount; key: string; ref: { name: string; version: string }; model: string; overrides: boolean }[] }>();
         for (const id of r.core.accountIds()) {
           const a = await store.getAccount(id);
           if (a === null) continue;
-          let key: string;
-          let ref: { name: string; version: string };
+          let b: Awaited<ReturnType<Book["bound"]>>;
           try {
-            const b = await book.bound(a);
-            key = b.bound.bindingKey;
-            ref = b.bound.parameterSetRef;
+            b = await book.bound(a);
           } catch {
             continue;
           }
-          if (bindingOf.get(id) === key) continue;
-          const step = await input(SUBJECTS.accountInput(id), await accountMessage(a, `parameter set ${ref.name} ${ref.version} in force`), "account", ctx);
-          if (step.status === "applied") bindingOf.set(id, key);
-          out.push(step);
+          const ref = b.bound.parameterSetRef;
+          const group = bySet.get(ref.name) ?? { all: [], moved: [] };
+          bySet.set(ref.name, group);
+          group.all.push(id);
+          const overrides = (a.document.overrides as { parameters?: unknown } | undefined)?.parameters !== undefined;
+          if (bindingOf.get(id) !== b.bound.bindingKey) group.moved.push({ a, key: b.bound.bindingKey, ref, model: b.bound.model.id, overrides });
+        }
+        for (const [name, group] of bySet) {
+          if (group.moved.length === 0) continue;
+          const first = group.moved[0] as (typeof group.moved)[number];
+          // Every account of the set moved to one version, none patches it: one `parameters` input re-margins them
+          // all and says so with a `parameters_changed` event. Otherwise (pinned or patched accounts) each moved
+          // account is re-bound on its own.
+          const whole = name !== "inline" && group.moved.length === group.all.length && group.moved.every((m) => m.key === first.key && !m.overrides);
+          if (whole) {
+            const resolved = (await book.resolver())(name, first.ref.version);
+            if (resolved.ok) {
+              const ts = new Date(r.core.market().timestampMs).toISOString();
+              const step = await input(SUBJECTS.control, { type: "parameters", ts, model: first.model, parameterSet: { name, version: resolved.value.version, document: resolved.value.document } }, "parameters", ctx);
+              out.push(step);
+              if (step.status === "applied") {
+                for (const m of group.moved) bindingOf.set(m.a.id, m.key);
+                continue;
+              }
+              logger.warn({ set: name, issues: step.issues }, "the live core did not take a parameter version whole; re-binding its accounts one by one");
+            }
+          }
+          for (const m of group.moved) {
+            const step = await input(SUBJECTS.accountInput(m.a.id), await accountMessage(m.a, `parameter set ${m.ref.name} ${m.ref.version} in force`), "account", ctx);
+            if (step.status === "applied") bindingOf.set(m.a.id, m.key);
+            out.push(step);
+          }
         }
         return out;
       }),
