@@ -16,7 +16,7 @@ import { genericExposure } from "./generic.js";
 import type { RiskMatrixGroup } from "./group.js";
 import { remarginGroup } from "./group.js";
 import type { CoreState, Slot } from "./state.js";
-import { computeFigures, exposureOf, takeFigures } from "./state.js";
+import { anyBreakerActive, computeFigures, exposureOf, takeFigures } from "./state.js";
 
 /** A warning of an applied input: an issue, or a fill's `price_far_from_mark`. */
 export interface LiveWarning {
@@ -147,6 +147,7 @@ export function remarginExposed(
   let remargined = 0;
   // One figures object reused for every account: takeFigures reads it and keeps numbers only.
   const f = { equityUsd: 0, initialMarginUsd: 0, maintenanceMarginUsd: 0, availableFundsUsd: 0, maintenanceRatio: null as number | null, initialMarginRatio: null as number | null };
+  const breakersActive = anyBreakerActive(state);
   for (let i = 0; i < n; i++) {
     const t = touched[i] as number;
     if (t === 0 && recheck.size === 0) continue;
@@ -163,7 +164,7 @@ export function remarginExposed(
       f.maintenanceMarginUsd = g?.maintenanceMarginUsd ?? (state.mmUsd[i] as number);
     }
     if (t !== 0) remargined++;
-    if (takeFigures(state, i, f, cause, drafts)) changed.push(i);
+    if (takeFigures(state, i, f, cause, drafts, breakersActive)) changed.push(i);
   }
   return ok({ changed, warnings: [], rowsRebuilt, remargined });
 }
