@@ -120,18 +120,9 @@ export function remarginExposed(
       const group = state.groups[g] as RiskMatrixGroup;
       const v0 = group.arrays.version;
       const rows = movedBases.reduce((s, b) => s + (group.arrays.rowsOfBase.get(b)?.length ?? 0), 0);
-      const r = remarginGroup(group, state.market.context, movedBases, movedCurrencies);
+      const r = remarginGroup(group, state.market.context, movedBases, movedCurrencies, { global: globalIndexOf(state, g), touched, equityUsd: eq, initialMarginUsd: im, maintenanceMarginUsd: mm });
       if (!r.ok) return r;
       if (group.arrays.version !== v0) rowsRebuilt += rows;
-      const { locals, equityUsd, initialMarginUsd, maintenanceMarginUsd } = r.value;
-      const global = globalIndexOf(state, g);
-      for (let k = 0; k < locals.length; k++) {
-        const i = global[locals[k] as number] as number;
-        touched[i] = 1;
-        eq[i] = equityUsd[k] as number;
-        im[i] = initialMarginUsd[k] as number;
-        mm[i] = maintenanceMarginUsd[k] as number;
-      }
     }
     const moved = new Set(movedCurrencies);
     state.generic.forEach((ga: GenericAccount, local) => {

@@ -65,6 +65,8 @@ export interface RiskMatrixGroup {
   /** The kernel's extra columns per row (see {@link kernelReady}) and its per-chunk output of their sums. */
   extras: Float64Array;
   sums: Float64Array;
+  /** Per local account: exposed to the current re-margin's moves (reused from tick to tick). */
+  mark: Uint8Array;
 }
 
 /** Create a group over `accounts` (positions validated against the listing and supported by the model). */
@@ -193,6 +195,7 @@ function groupOf(model: RiskMatrixModel, offsetAllowed: boolean, a: LiveArrays, 
     kernelVersion: -1,
     extras: new Float64Array(0),
     sums: new Float64Array(0),
+    mark: new Uint8Array(0),
   };
 }
 
@@ -267,9 +270,14 @@ function aggregateBook(group: RiskMatrixGroup, b: number): void {
  */
 const FUSED_CHUNK = 512;
 
-/** Headline figures of the accounts a re-margin touched: locals in increasing order, figures by index into them. */
-export interface GroupRemargin {
-  readonly locals: Int32Array;
+/**
+ * Where a re-margin writes, by global account index: figures and a touched mark. The arrays belong to the caller and
+ * are reused from tick to tick (only the touched entries are written).
+ */
+export interface RemarginSink {
+  /** Global index of each local account of the group. */
+  readonly global: ArrayLike<number>;
+  readonly touched: Uint8Array;
   readonly equityUsd: Float64Array;
   readonly initialMarginUsd: Float64Array;
   readonly maintenanceMarginUsd: Float64Array;
@@ -278,10 +286,10 @@ export interface GroupRemargin {
 /**
  * Re-margin after a market move: rebuild the rows of `movedBases`, refresh the constants of buckets whose underlying
  * or currency moved, re-aggregate the moved underlyings' buckets, and compute the headline figures of every account
- * exposed to a moved currency (a position in one of its buckets, or a balance in it). Returns those accounts' local
- * indices in increasing order with their figures.
+ * exposed to a moved currency (a position in one of its buckets, or a balance in it) into `sink`. Returns how many
+ * accounts it re-margined.
  */
-export function remarginGroup(group: RiskMatrixGroup, market: MarketContext, movedBases: readonly string[], movedCurrencies: readonly string[]): Result<GroupRemargin> {
+export function remarginGroup(group: RiskMatrixGroup, market: MarketContext, movedBases: readonly string[], movedCurrencies: readonly string[], sink: RemarginSink): Result<number> {
   const { arrays } = group;
   const bases = movedBases.filter((b) => arrays.rowsOfBase.has(b));
   if (bases.length > 0) {
@@ -290,7 +298,9 @@ export function remarginGroup(group: RiskMatrixGroup, market: MarketContext, mov
   }
   const moved = new Set(movedCurrencies);
   const n = group.accounts.length;
-  const mark = new Uint8Array(n);
+  if (group.mark.length !== n) group.mark = new Uint8Array(n);
+  const mark = group.mark;
+  mark.fill(0);
   const aggregate: number[] = [];
   group.books.forEach((book, b) => {
     const baseMoved = moved.has(book.base);
@@ -307,36 +317,34 @@ export function remarginGroup(group: RiskMatrixGroup, market: MarketContext, mov
       for (let a = 0; a < n; a++) if ((len[a] as number) > 0) mark[a] = 1;
     }
   });
-  for (let a = 0; a < n; a++) {
-    if (mark[a] === 1) continue;
-    const bal = (group.accounts[a] as GroupAccount).balances;
-    for (const c of movedCurrencies) {
-      if (bal[c] !== undefined) {
-        mark[a] = 1;
-        break;
-      }
-    }
+  // Balances in a moved currency: a column of the balance table (NaN: none).
+  const universe = group.figureScratch.currencies;
+  const U = universe.length;
+  const table = group.balanceTable;
+  for (const c of movedCurrencies) {
+    const ci = universe.indexOf(c);
+    if (ci < 0) continue;
+    for (let a = 0, at = ci; a < n; a++, at += U) if (!Number.isNaN(table[at] as number)) mark[a] = 1;
   }
-  let count = 0;
-  for (let a = 0; a < n; a++) count += mark[a] as number;
-  const out: GroupRemargin = { locals: new Int32Array(count), equityUsd: new Float64Array(count), initialMarginUsd: new Float64Array(count), maintenanceMarginUsd: new Float64Array(count) };
   if (aggregate.length > 0) kernelReady(group);
-  let k = 0;
   const tables = tablesOf(group, market);
+  const { global, touched, equityUsd, initialMarginUsd, maintenanceMarginUsd } = sink;
+  let count = 0;
   for (let a0 = 0; a0 < n; a0 += FUSED_CHUNK) {
     const a1 = Math.min(n, a0 + FUSED_CHUNK);
     for (const b of aggregate) aggregateRange(group, b, a0, a1);
     for (let a = a0; a < a1; a++) {
       if (mark[a] !== 1) continue;
       const f = groupTotals(group, a, tables);
-      out.locals[k] = a;
-      out.equityUsd[k] = f.equityUsd;
-      out.initialMarginUsd[k] = f.imUsd;
-      out.maintenanceMarginUsd[k] = f.mmUsd;
-      k++;
+      const i = global[a] as number;
+      touched[i] = 1;
+      equityUsd[i] = f.equityUsd;
+      initialMarginUsd[i] = f.imUsd;
+      maintenanceMarginUsd[i] = f.mmUsd;
+      count++;
     }
   }
-  return ok(out);
+  return ok(count);
 }
 
 /** Replace an account's positions and balances and re-margin it alone (its buckets on the single-account path). */
