@@ -147,7 +147,8 @@ function bucketMarginOf(arrays: LiveArrays, book: BucketBook, a: number, c: Buck
   let futShort = 0;
   const naked = params.contingencies.nakedShortOptionCoin !== undefined ? new Map<string, number>() : undefined;
   // Typed arrays in locals: the loop runs once per position of every re-margined account.
-  const { deltaCoin, expiryGroup, rollFactor, kind: kinds } = arrays;
+  const { deltaCoin, expiryGroup, rollFactor, kind: kinds, markValue } = arrays;
+  let options = 0;
   const { groupStamp, groupDelta, groupFactor } = scratch;
   for (let k = s.from; k < s.to; k++) {
     const r = s.row[k] as number;
@@ -162,6 +163,7 @@ function bucketMarginOf(arrays: LiveArrays, book: BucketBook, a: number, c: Buck
     delta += d;
     const kind = kinds[r];
     if (kind === ROW_OPTION) {
+      options += size * (markValue[r] as number);
       if (naked !== undefined) {
         const inst = arrays.instruments[r] as DerivativeInstrument & { expiryMs: number; strikeUsd: number };
         const key = `${inst.expiryMs}:${inst.strikeUsd}`;
@@ -177,6 +179,7 @@ function bucketMarginOf(arrays: LiveArrays, book: BucketBook, a: number, c: Buck
     if (groupStamp[g] !== stamp) continue;
     roll += Math.abs(groupDelta[g] as number) * (groupFactor[g] as number);
   }
+  book.optionValue[a] = options;
   marginTail(params, book, a, c, delta, roll, futLong, futShort, naked);
 }
 
@@ -187,13 +190,15 @@ export function marginFromSumsAllowed(params: RiskMatrixParams, c: BucketConstan
 
 /**
  * IM and MM of account `a`'s bucket from the kernel's sums (`sums[at]`: the bucket's coin delta, `sums[at + 1 + g]`:
- * the delta of expiry group g), the same numbers as {@link bucketMargin} gives (same sums, groups in the same order).
- * Only where {@link marginFromSumsAllowed}.
+ * the delta of expiry group g, `sums[at + 1 + groups]`: Σ size × mark over its options), the same numbers as
+ * {@link bucketMargin} gives (same sums, groups in the same order). Only where {@link marginFromSumsAllowed}.
+ * @param groups - the number of group columns of the kernel (the most expiry groups of an underlying of the group).
  */
-export function bucketMarginFromSums(params: RiskMatrixParams, book: BucketBook, a: number, c: BucketConstants, sums: Float64Array, at: number): void {
+export function bucketMarginFromSums(params: RiskMatrixParams, book: BucketBook, a: number, c: BucketConstants, sums: Float64Array, at: number, groups: number): void {
   const factor = c.groupFactor as Float64Array;
   let roll = 0;
   for (let g = 0; g < factor.length; g++) roll += Math.abs(sums[at + 1 + g] as number) * (factor[g] as number);
+  book.optionValue[a] = sums[at + 1 + groups] as number;
   marginTail(params, book, a, c, sums[at] as number, roll, 0, 0, undefined);
 }
 
@@ -439,34 +444,43 @@ export function accountTotals(
     borrowMmUsd += bMm;
     depegImUsd += depeg;
   }
-  // Positions in canonical order (bucket key, then name), as the account holds them (account/valuation.ts).
+  // Positions by bucket in key order (account/valuation.ts sums them one by one in canonical order): the options'
+  // value as the bucket's Σ size × mark (kept with its margin: the kernel sums it on the tick path), then the futures
+  // and perpetuals one by one; only accounts holding one in the bucket walk its positions.
   let equityUsd = valueUsd;
   const { kind: kinds, markValue } = arrays;
   for (let p = 0; p < presentCount; p++) {
     const b = present[p] as number;
     const book = books[b] as BucketBook;
-    // The CSR segment read in place (segmentOf's object only for a detached account).
+    const rate = tables.bucketRate[b] as number;
+    // A detached account's side list (segmentOf's object only then).
     const s = book.detached.size > 0 && book.detached.has(a) ? segmentOf(book, a) : undefined;
     const rows = s?.row ?? book.row;
     const sizes = s?.size ?? book.size;
     const avgs = s?.avg ?? book.avg;
     const from = s?.from ?? (book.offsets[a] as number);
     const to = s?.to ?? from + (book.len[a] as number);
-    const rate = tables.bucketRate[b] as number;
+    equityUsd += (book.optionValue[a] as number) * rate;
+    let futures = book.futures[a] as number;
+    if (futures < 0) {
+      futures = 0;
+      for (let k = from; k < to; k++) {
+        const kind = kinds[rows[k] as number];
+        if (kind !== ROW_OPTION && kind !== ROW_BALANCE) futures = 1;
+      }
+      if (s === undefined) book.futures[a] = futures;
+    }
+    if (futures === 0) continue;
     for (let k = from; k < to; k++) {
       const r = rows[k] as number;
       const kind = kinds[r];
-      if (kind === ROW_BALANCE) continue;
+      if (kind === ROW_BALANCE || kind === ROW_OPTION) continue;
       const size = sizes[k] as number;
       const mark = markValue[r] as number;
-      let value: number;
-      if (kind === ROW_OPTION) value = size * mark;
-      else {
-        const u = unrealised(r);
-        value = (u?.pnl ?? 0) + (u?.funding ?? 0);
-        const entry = avgs[k] as number;
-        if (!Number.isNaN(entry) && entry !== mark) value += book.coinSettled ? size * mark * (1 / entry - 1 / mark) : size * (mark - entry);
-      }
+      const u = unrealised(r);
+      let value = (u?.pnl ?? 0) + (u?.funding ?? 0);
+      const entry = avgs[k] as number;
+      if (!Number.isNaN(entry) && entry !== mark) value += book.coinSettled ? size * mark * (1 / entry - 1 / mark) : size * (mark - entry);
       equityUsd += value * rate;
     }
   }

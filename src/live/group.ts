@@ -199,16 +199,21 @@ function groupOf(model: RiskMatrixModel, offsetAllowed: boolean, a: LiveArrays, 
   };
 }
 
+/** Group columns of the kernel: the most expiry groups of an underlying. */
+const groupColumns = (arrays: LiveArrays): number => Math.max(1, maxOf([...arrays.groupCount.values()]));
+
 /**
  * Re-lay the rows in the kernel's SIMD layout when they were rebuilt since (or create the kernel). Each row carries
- * 1 + G extra columns (G: the most expiry groups of an underlying): its coin delta, then its coin delta again in the
- * column of its expiry group (0 elsewhere), so the kernel's pass over a bucket also gives each account the bucket's
- * delta and each group's delta (bucketMarginFromSums) in the order the per-position loop sums them.
+ * 2 + G extra columns (G: {@link groupColumns}): its coin delta, its coin delta again in the column of its expiry
+ * group (0 elsewhere), and an option's mark (0 for other rows), so the kernel's pass over a bucket also gives each
+ * account the bucket's delta, each group's delta and its options' value (bucketMarginFromSums) in the order the
+ * per-position loop sums them.
  */
 function kernelReady(group: RiskMatrixGroup): void {
   const { arrays } = group;
   if (group.kernelVersion === arrays.version) return;
-  const E = 1 + Math.max(1, maxOf([...arrays.groupCount.values()]));
+  const G = groupColumns(arrays);
+  const E = 2 + G;
   group.kernel ??= createWasmAggregator(arrays.scenarioCount, E);
   const rows = arrays.instrumentNames.length;
   if (group.extras.length !== rows * E) group.extras = new Float64Array(rows * E);
@@ -218,6 +223,7 @@ function kernelReady(group: RiskMatrixGroup): void {
     const d = arrays.deltaCoin[r] as number;
     x[r * E] = d;
     x[r * E + 1 + (arrays.expiryGroup[r] as number)] = d;
+    x[r * E + 1 + G] = arrays.kind[r] === ROW_OPTION ? (arrays.markValue[r] as number) : 0;
   }
   if (group.kernel !== null && group.sums.length !== FUSED_CHUNK * group.kernel.extraStride) group.sums = new Float64Array(FUSED_CHUNK * group.kernel.extraStride);
   group.kernel?.loadArrays(arrays.data, rows, x);
@@ -233,12 +239,13 @@ function aggregateRange(group: RiskMatrixGroup, b: number, a0: number, a1: numbe
     // The kernel's scenario and delta sums in one pass; per account only the margin's closing arithmetic in JS.
     kernel.setDampener(c.dampener);
     const stride = kernel.extraStride;
+    const G = groupColumns(arrays);
     const { sums } = group;
     const len = book.len;
     for (let s0 = a0; s0 < a1; s0 += FUSED_CHUNK) {
       const s1 = Math.min(a1, s0 + FUSED_CHUNK);
       kernel.worstLossExtras(book.offsets, book.row, book.size, s0, s1, book.worst, s0, sums, 0);
-      for (let a = s0; a < s1; a++) if ((len[a] as number) > 0) bucketMarginFromSums(arrays.params, book, a, c, sums, (a - s0) * stride);
+      for (let a = s0; a < s1; a++) if ((len[a] as number) > 0) bucketMarginFromSums(arrays.params, book, a, c, sums, (a - s0) * stride, G);
     }
     return;
   }
