@@ -27,7 +27,8 @@ export interface LiveWarning {
 
 /** What an input did to the book, for its outcome. */
 export interface StepResult {
-  readonly changed: number[];
+  /** Accounts whose figures changed, increasing (a tick's can be the whole book: a typed array then). */
+  readonly changed: readonly number[] | Int32Array;
   readonly warnings: LiveWarning[];
   readonly rowsRebuilt: number;
   readonly remargined: number;
@@ -134,7 +135,9 @@ export function remarginExposed(
       }
     });
   }
-  const changed: number[] = [];
+  // Changed accounts into a reused typed array (a tick can change every account of the book).
+  const changedAll = scratchIndices(state, n);
+  let changedCount = 0;
   let remargined = 0;
   // One figures object reused for every account: takeFigures reads it and keeps numbers only.
   const f = { equityUsd: 0, initialMarginUsd: 0, maintenanceMarginUsd: 0, availableFundsUsd: 0, maintenanceRatio: null as number | null, initialMarginRatio: null as number | null };
@@ -155,9 +158,9 @@ export function remarginExposed(
       f.maintenanceMarginUsd = g?.maintenanceMarginUsd ?? (state.mmUsd[i] as number);
     }
     if (t !== 0) remargined++;
-    if (takeFigures(state, i, f, cause, drafts, breakersActive)) changed.push(i);
+    if (takeFigures(state, i, f, cause, drafts, breakersActive)) changedAll[changedCount++] = i;
   }
-  return ok({ changed, warnings: [], rowsRebuilt, remargined });
+  return ok({ changed: changedAll.subarray(0, changedCount), warnings: [], rowsRebuilt, remargined });
 }
 
 /** A per-account scratch array of the state (reused from input to input; its values are only read where written). */
@@ -168,6 +171,12 @@ function scratchOf(state: CoreState, name: string, n: number): Float64Array {
     state.scratch.set(name, a);
   }
   return a;
+}
+
+/** The state's reusable account-index array (valid until the next input). */
+function scratchIndices(state: CoreState, n: number): Int32Array {
+  if (state.changedScratch.length < n) state.changedScratch = new Int32Array(n);
+  return state.changedScratch;
 }
 
 /** Global account indices of a group's local accounts. */

@@ -65,6 +65,8 @@ export interface CoreState {
   readonly globalOf: Map<number, number[]>;
   /** Per-account scratch arrays of the re-margin (core-breakers.ts), reused from input to input. */
   readonly scratch: Map<string, Float64Array>;
+  /** Reusable array of changed account indices (core-breakers.ts). */
+  changedScratch: Int32Array;
   /** Attach the least-cost planner's plan to liquidation events (off in a cascade, where the policy decides). */
   readonly liquidationPlans: boolean;
 }
