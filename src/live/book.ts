@@ -61,6 +61,10 @@ export interface BucketBook {
   readonly worst: Float64Array;
   readonly im: Float64Array;
   readonly mm: Float64Array;
+  /** Σ size × mark over the account's options in the bucket (bucket currency), set with IM and MM. */
+  readonly optionValue: Float64Array;
+  /** 1 when the account holds a future or perpetual in the bucket, 0 when not, −1 not yet looked at (live/fast-margin.ts). */
+  readonly futures: Int8Array;
 }
 
 function sab(bytes: number): SharedArrayBuffer {
@@ -138,6 +142,8 @@ export function buildBucketBooks(arrays: LiveArrays, entries: readonly Map<strin
       worst: new Float64Array(sab(n * 8)),
       im: new Float64Array(sab(n * 8)),
       mm: new Float64Array(sab(n * 8)),
+      optionValue: new Float64Array(sab(n * 8)),
+      futures: new Int8Array(sab(n)).fill(-1),
     };
     book.avg.fill(NaN);
     book.usd.fill(NaN);
@@ -182,6 +188,7 @@ export function setAccountEntries(books: readonly BucketBook[], a: number, entri
       book.usd[k] = NaN;
     }
     book.hasUsd[a] = list.some((e) => !Number.isNaN(e.usd)) ? 1 : 0;
+    book.futures[a] = -1;
     if (list.length <= cap) {
       book.detached.delete(a);
       writeSegment(book, k0, list);
@@ -387,6 +394,8 @@ export function buildBucketBooksBulk(arrays: LiveArrays, bulk: BulkPositions): B
       worst: new Float64Array(sab(n * 8)),
       im: new Float64Array(sab(n * 8)),
       mm: new Float64Array(sab(n * 8)),
+      optionValue: new Float64Array(sab(n * 8)),
+      futures: new Int8Array(sab(n)).fill(-1),
     };
     book.avg.fill(NaN);
     book.usd.fill(NaN);

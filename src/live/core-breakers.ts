@@ -16,7 +16,7 @@ import { genericExposure } from "./generic.js";
 import type { RiskMatrixGroup } from "./group.js";
 import { remarginGroup } from "./group.js";
 import type { CoreState, Slot } from "./state.js";
-import { computeFigures, exposureOf, takeFigures } from "./state.js";
+import { anyBreakerActive, computeFigures, exposureOf, takeFigures } from "./state.js";
 
 /** A warning of an applied input: an issue, or a fill's `price_far_from_mark`. */
 export interface LiveWarning {
@@ -27,7 +27,8 @@ export interface LiveWarning {
 
 /** What an input did to the book, for its outcome. */
 export interface StepResult {
-  readonly changed: number[];
+  /** Accounts whose figures changed, increasing (a tick's can be the whole book: a typed array then). */
+  readonly changed: readonly number[] | Int32Array;
   readonly warnings: LiveWarning[];
   readonly rowsRebuilt: number;
   readonly remargined: number;
@@ -120,18 +121,9 @@ export function remarginExposed(
       const group = state.groups[g] as RiskMatrixGroup;
       const v0 = group.arrays.version;
       const rows = movedBases.reduce((s, b) => s + (group.arrays.rowsOfBase.get(b)?.length ?? 0), 0);
-      const r = remarginGroup(group, state.market.context, movedBases, movedCurrencies);
+      const r = remarginGroup(group, state.market.context, movedBases, movedCurrencies, { global: globalIndexOf(state, g), touched, equityUsd: eq, initialMarginUsd: im, maintenanceMarginUsd: mm });
       if (!r.ok) return r;
       if (group.arrays.version !== v0) rowsRebuilt += rows;
-      const { locals, equityUsd, initialMarginUsd, maintenanceMarginUsd } = r.value;
-      const global = globalIndexOf(state, g);
-      for (let k = 0; k < locals.length; k++) {
-        const i = global[locals[k] as number] as number;
-        touched[i] = 1;
-        eq[i] = equityUsd[k] as number;
-        im[i] = initialMarginUsd[k] as number;
-        mm[i] = maintenanceMarginUsd[k] as number;
-      }
     }
     const moved = new Set(movedCurrencies);
     state.generic.forEach((ga: GenericAccount, local) => {
@@ -143,10 +135,13 @@ export function remarginExposed(
       }
     });
   }
-  const changed: number[] = [];
+  // Changed accounts into a reused typed array (a tick can change every account of the book).
+  const changedAll = scratchIndices(state, n);
+  let changedCount = 0;
   let remargined = 0;
   // One figures object reused for every account: takeFigures reads it and keeps numbers only.
   const f = { equityUsd: 0, initialMarginUsd: 0, maintenanceMarginUsd: 0, availableFundsUsd: 0, maintenanceRatio: null as number | null, initialMarginRatio: null as number | null };
+  const breakersActive = anyBreakerActive(state);
   for (let i = 0; i < n; i++) {
     const t = touched[i] as number;
     if (t === 0 && recheck.size === 0) continue;
@@ -163,9 +158,9 @@ export function remarginExposed(
       f.maintenanceMarginUsd = g?.maintenanceMarginUsd ?? (state.mmUsd[i] as number);
     }
     if (t !== 0) remargined++;
-    if (takeFigures(state, i, f, cause, drafts)) changed.push(i);
+    if (takeFigures(state, i, f, cause, drafts, breakersActive)) changedAll[changedCount++] = i;
   }
-  return ok({ changed, warnings: [], rowsRebuilt, remargined });
+  return ok({ changed: changedAll.subarray(0, changedCount), warnings: [], rowsRebuilt, remargined });
 }
 
 /** A per-account scratch array of the state (reused from input to input; its values are only read where written). */
@@ -176,6 +171,12 @@ function scratchOf(state: CoreState, name: string, n: number): Float64Array {
     state.scratch.set(name, a);
   }
   return a;
+}
+
+/** The state's reusable account-index array (valid until the next input). */
+function scratchIndices(state: CoreState, n: number): Int32Array {
+  if (state.changedScratch.length < n) state.changedScratch = new Int32Array(n);
+  return state.changedScratch;
 }
 
 /** Global account indices of a group's local accounts. */

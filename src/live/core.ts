@@ -297,6 +297,7 @@ function buildState(market: LiveMarket, options: Omit<LiveCoreOptions, "market">
     enginesVersion: -1,
     globalOf: new Map(),
     scratch: new Map(),
+    changedScratch: new Int32Array(0),
     liquidationPlans: options.liquidationPlans ?? true,
   };
   for (let i = 0; i < n; i++) {
@@ -426,7 +427,7 @@ function coreOf(state: CoreState, firstEventSeq: number): LiveCore {
     state.nowMs = Math.max(state.nowMs, ts);
     for (const w of result.value.warnings) state.counters.set(`warning:${w.code}`, (state.counters.get(`warning:${w.code}`) ?? 0) + 1);
     // Steps report changed accounts in increasing book order, each once.
-    const changed = result.value.changed.map((i) => (state.slots[i] as Slot).id);
+    const changed = Array.from(result.value.changed, (i) => (state.slots[i] as Slot).id);
     return outcome(seq, "applied", result.value.warnings, stamp(drafts, seq, ts), changed, result.value.rowsRebuilt, result.value.remargined);
   };
 

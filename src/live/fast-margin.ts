@@ -2,11 +2,15 @@
  * The live figures of a risk-matrix account, computed from the shared arrays and the bucket books: the same
  * operations as the model and the account layer (models/risk-matrix/bucket.ts, addons.ts, aggregation.ts;
  * account/account.ts, collateral.ts, tiers.ts, valuation.ts), in the same order, so the results are the model's
- * doubles, not an approximation of them. The live-equals-batch property test holds them together.
+ * doubles, not an approximation of them (one exception: the roll shock's per-group terms, all ≥ 0, are summed in
+ * expiry order where the model takes first-seen name order; a few ulps). The live-equals-batch property test holds
+ * them together.
  *
  * Per bucket: worst loss = max(0, −min_j(Σ size·row_j + dampener_j)) (the kernel's form of Deribit's aggregation:
- * a positive standard entry never sets the worst case), roll shock over expiry groups in first-seen name order, delta
- * shock, the legacy contingencies, IM and MM. Per account: tiers per bucket, collateral charges, equity.
+ * a positive standard entry never sets the worst case), roll shock over expiry groups, delta shock, the legacy
+ * contingencies, IM and MM. On the tick path the kernel sums the bucket's delta and each expiry group's delta in the
+ * same pass as the scenarios (extra columns, group.ts), so no JavaScript loop runs over the positions for the margin.
+ * Per account: tiers per bucket, collateral charges, equity.
  * @module
  */
 import type { AccountRules } from "../account/rules.js";
@@ -33,9 +37,41 @@ export interface BucketConstants {
   readonly dampener: Float64Array;
   readonly pair: PairParams;
   readonly ccy: CurrencyParams;
+  /**
+   * Roll-shock factor of each expiry group of the bucket (every row of a group has the same; null when they differ
+   * or no rows were given: then the per-position path, which takes each group's factor from its first position).
+   */
+  readonly groupFactor: Float64Array | null;
 }
 
-export function bucketConstants(params: RiskMatrixParams, book: BucketBook, market: MarketContext, scenarioCount: number): BucketConstants {
+const bucketRowsMemo = new WeakMap<BucketBook, { readonly arrays: LiveArrays; readonly rows: Int32Array }>();
+
+/** The rows of the book's bucket (its underlying's rows that settle in its currency, balance row included). */
+function bucketRows(arrays: LiveArrays, book: BucketBook): Int32Array {
+  const memo = bucketRowsMemo.get(book);
+  if (memo !== undefined && memo.arrays === arrays) return memo.rows;
+  const rows = Int32Array.from((arrays.rowsOfBase.get(book.base) ?? []).filter((r) => (arrays.instruments[r] as DerivativeInstrument).settlementCurrency === book.currency));
+  bucketRowsMemo.set(book, { arrays, rows });
+  return rows;
+}
+
+/** Roll factor per expiry group of the bucket's rows, or null when two rows of one group disagree. */
+function groupFactorsOf(arrays: LiveArrays, book: BucketBook): Float64Array | null {
+  const count = arrays.groupCount.get(book.base) ?? 0;
+  const factor = new Float64Array(count).fill(NaN);
+  for (const r of bucketRows(arrays, book)) {
+    const g = arrays.expiryGroup[r] as number;
+    const f = arrays.rollFactor[r] as number;
+    if (Number.isNaN(factor[g] as number)) factor[g] = f;
+    else if (factor[g] !== f) return null;
+  }
+  // A group without a row in this bucket has a zero delta in every account: its factor only has to be finite.
+  for (let g = 0; g < count; g++) if (Number.isNaN(factor[g] as number)) factor[g] = 0;
+  return factor;
+}
+
+/** Constants of a bucket on `market`; with `arrays` (rows current), also its per-group roll factors. */
+export function bucketConstants(params: RiskMatrixParams, book: BucketBook, market: MarketContext, scenarioCount: number, arrays?: LiveArrays): BucketConstants {
   const indexUsd = market.indexUsd(book.base);
   const usdPerUnit = book.coinSettled ? indexUsd : currencyUsdRate(market, book.currency);
   const rule = aggregationRuleOf(params, book.base, book.currency, book.coinSettled, indexUsd, usdPerUnit);
@@ -45,7 +81,7 @@ export function bucketConstants(params: RiskMatrixParams, book: BucketBook, mark
   const dampener = new Float64Array(scenarioCount);
   const n = standardCount(params);
   for (let j = n; j < scenarioCount; j++) dampener[j] = rule.extendedDampener[j - n] as number;
-  return { indexUsd, usdPerUnit, unitUsd: book.coinSettled ? 1 : indexUsd, dampener, pair, ccy };
+  return { indexUsd, usdPerUnit, unitUsd: book.coinSettled ? 1 : indexUsd, dampener, pair, ccy, groupFactor: arrays === undefined ? null : groupFactorsOf(arrays, book) };
 }
 
 /** Scratch space for the per-account loops (one per group; not re-entrant). */
@@ -54,7 +90,6 @@ export interface Scratch {
   groupDelta: Float64Array;
   groupFactor: Float64Array;
   groupStamp: Int32Array;
-  order: Int32Array;
   stamp: number;
 }
 
@@ -64,7 +99,6 @@ export function createScratch(scenarioCount: number, maxGroups: number): Scratch
     groupDelta: new Float64Array(maxGroups),
     groupFactor: new Float64Array(maxGroups),
     groupStamp: new Int32Array(maxGroups),
-    order: new Int32Array(maxGroups),
     stamp: 0,
   };
 }
@@ -108,14 +142,14 @@ function bucketMarginOf(arrays: LiveArrays, book: BucketBook, a: number, c: Buck
   const params = arrays.params;
   const s = { row: rowOf, size: sizeOf, from, to };
   const stamp = ++scratch.stamp;
-  let groups = 0;
   let delta = 0;
   let futLong = 0;
   let futShort = 0;
   const naked = params.contingencies.nakedShortOptionCoin !== undefined ? new Map<string, number>() : undefined;
   // Typed arrays in locals: the loop runs once per position of every re-margined account.
-  const { deltaCoin, expiryGroup, rollFactor, kind: kinds } = arrays;
-  const { groupStamp, groupDelta, groupFactor, order } = scratch;
+  const { deltaCoin, expiryGroup, rollFactor, kind: kinds, markValue } = arrays;
+  let options = 0;
+  const { groupStamp, groupDelta, groupFactor } = scratch;
   for (let k = s.from; k < s.to; k++) {
     const r = s.row[k] as number;
     const size = s.size[k] as number;
@@ -125,11 +159,11 @@ function bucketMarginOf(arrays: LiveArrays, book: BucketBook, a: number, c: Buck
       groupStamp[g] = stamp;
       groupDelta[g] = d;
       groupFactor[g] = rollFactor[r] as number;
-      order[groups++] = g;
     } else groupDelta[g] = (groupDelta[g] as number) + d;
     delta += d;
     const kind = kinds[r];
     if (kind === ROW_OPTION) {
+      options += size * (markValue[r] as number);
       if (naked !== undefined) {
         const inst = arrays.instruments[r] as DerivativeInstrument & { expiryMs: number; strikeUsd: number };
         const key = `${inst.expiryMs}:${inst.strikeUsd}`;
@@ -138,12 +172,39 @@ function bucketMarginOf(arrays: LiveArrays, book: BucketBook, a: number, c: Buck
     } else if (size > 0) futLong += size;
     else futShort -= size;
   }
+  // Groups in index (expiry) order, as bucketMarginFromSums sums them; the model sums them in first-seen order,
+  // which differs only in the rounding of a sum of non-negative terms.
   let roll = 0;
-  for (let i = 0; i < groups; i++) {
-    const g = scratch.order[i] as number;
-    roll += Math.abs(scratch.groupDelta[g] as number) * (scratch.groupFactor[g] as number);
+  for (let g = 0; g < groupStamp.length; g++) {
+    if (groupStamp[g] !== stamp) continue;
+    roll += Math.abs(groupDelta[g] as number) * (groupFactor[g] as number);
   }
-  roll *= c.unitUsd;
+  book.optionValue[a] = options;
+  marginTail(params, book, a, c, delta, roll, futLong, futShort, naked);
+}
+
+/** True when bucket margins can come from the kernel's delta sums (no contingency needs the positions themselves). */
+export function marginFromSumsAllowed(params: RiskMatrixParams, c: BucketConstants): boolean {
+  return c.groupFactor !== null && params.contingencies.nakedShortOptionCoin === undefined && params.contingencies.futures === undefined;
+}
+
+/**
+ * IM and MM of account `a`'s bucket from the kernel's sums (`sums[at]`: the bucket's coin delta, `sums[at + 1 + g]`:
+ * the delta of expiry group g, `sums[at + 1 + groups]`: Σ size × mark over its options), the same numbers as
+ * {@link bucketMargin} gives (same sums, groups in the same order). Only where {@link marginFromSumsAllowed}.
+ * @param groups - the number of group columns of the kernel (the most expiry groups of an underlying of the group).
+ */
+export function bucketMarginFromSums(params: RiskMatrixParams, book: BucketBook, a: number, c: BucketConstants, sums: Float64Array, at: number, groups: number): void {
+  const factor = c.groupFactor as Float64Array;
+  let roll = 0;
+  for (let g = 0; g < factor.length; g++) roll += Math.abs(sums[at + 1 + g] as number) * (factor[g] as number);
+  book.optionValue[a] = sums[at + 1 + groups] as number;
+  marginTail(params, book, a, c, sums[at] as number, roll, 0, 0, undefined);
+}
+
+/** The bucket's risk-matrix margin from its components (models/risk-matrix: worst case, roll, delta, contingencies). */
+function marginTail(params: RiskMatrixParams, book: BucketBook, a: number, c: BucketConstants, delta: number, rollCoin: number, futLong: number, futShort: number, naked: Map<string, number> | undefined): void {
+  const roll = rollCoin * c.unitUsd;
   const abs = Math.abs(delta);
   const rate = Math.min(c.pair.deltaShockIncrementPerCoin * Math.max(abs - c.pair.deltaShockThresholdUsd / c.indexUsd, 0), c.pair.maxDeltaShockDecimal);
   const deltaShock = abs * rate * c.unitUsd;
@@ -189,14 +250,37 @@ export type UnrealisedOf = (row: number) => { readonly pnl?: number; readonly fu
 export interface FigureScratch {
   /** Every currency an account of the group can hold or settle in, sorted (the collateral loop's order). */
   currencies: string[];
+  /** Per universe currency: 1 when its balance is an offset position of the group (no haircut). */
+  offset: Uint8Array;
   stableIm: Float64Array;
   stableSeen: Uint8Array;
   present: Int32Array;
+  /** The last {@link accountTotals}: equity, IM and MM, USD. */
+  equityUsd: number;
+  imUsd: number;
+  mmUsd: number;
 }
 
-export function createFigureScratch(currencies: Iterable<string>, bucketCount: number): FigureScratch {
+export function createFigureScratch(currencies: Iterable<string>, bucketCount: number, offsets: ReadonlySet<string>): FigureScratch {
   const list = [...new Set(currencies)].sort();
-  return { currencies: list, stableIm: new Float64Array(list.length), stableSeen: new Uint8Array(list.length), present: new Int32Array(Math.max(1, bucketCount)) };
+  return {
+    currencies: list,
+    offset: Uint8Array.from(list, (c) => (offsets.has(c) ? 1 : 0)),
+    stableIm: new Float64Array(list.length),
+    stableSeen: new Uint8Array(list.length),
+    present: new Int32Array(Math.max(1, bucketCount)),
+    equityUsd: 0,
+    imUsd: 0,
+    mmUsd: 0,
+  };
+}
+
+/**
+ * An account's balances laid over a universe (`out[at + ci]`: the balance in `universe[ci]`, NaN when the account
+ * has none), so the figures loop reads numbers, not a record per currency.
+ */
+export function layBalances(balances: Readonly<Record<string, number>>, universe: readonly string[], out: Float64Array, at: number): void {
+  for (let ci = 0; ci < universe.length; ci++) out[at + ci] = balances[universe[ci] as string] ?? NaN;
 }
 
 /** Per-currency numbers of one market for the figures loop: USD rate (NaN: no rate) per universe currency and per bucket. */
@@ -252,25 +336,55 @@ export function bucketCurrencyIndex(scratch: FigureScratch, books: readonly Buck
 /**
  * Headline figures of account `a` from its bucket margins (books' `im`/`mm`), balances and positions, as
  * account/account.ts evaluateAccount computes them: the same operations in the same order (buckets in key order with
- * their tiers; collateral per currency in sorted order; positions in canonical order), without allocating per
- * account beyond the result.
- * @param offsets - currencies whose balance is an offset position (no haircut) under this group.
- * @param scratch - the group's scratch; its universe must hold every currency of `balances` and of the buckets.
+ * their tiers; collateral per currency in sorted order; positions in canonical order). See {@link accountTotals}.
  */
 export function accountFigures(
   arrays: LiveArrays,
   books: readonly BucketBook[],
   constants: readonly BucketConstants[],
   a: number,
-  balances: Readonly<Record<string, number>>,
+  balances: Float64Array,
+  at: number,
   rules: AccountRules,
-  offsets: ReadonlySet<string>,
-  market: MarketContext,
   unrealised: UnrealisedOf,
   scratch: FigureScratch,
   bucketCurrency: Int32Array,
   tables: CurrencyTables,
 ): HeadlineFigures {
+  accountTotals(arrays, books, constants, a, balances, at, rules, unrealised, scratch, bucketCurrency, tables);
+  const equityUsd = scratch.equityUsd;
+  const imUsd = scratch.imUsd;
+  const mmUsd = scratch.mmUsd;
+  return {
+    equityUsd,
+    initialMarginUsd: imUsd,
+    maintenanceMarginUsd: mmUsd,
+    availableFundsUsd: equityUsd - imUsd,
+    maintenanceRatio: maintenanceRatioOf(equityUsd, mmUsd),
+    initialMarginRatio: ratio(imUsd, equityUsd),
+  };
+}
+
+/**
+ * Equity, IM and MM (USD) of account `a` into `scratch.equityUsd`, `imUsd`, `mmUsd`, allocating nothing (the tick
+ * path runs it for every exposed account).
+ * @param balances - the group's balance table: the account's balance in universe currency ci at `at + ci`, NaN
+ * when it holds none ({@link layBalances}).
+ * @param scratch - the group's scratch; its universe must hold every currency of the balances and of the buckets.
+ */
+export function accountTotals(
+  arrays: LiveArrays,
+  books: readonly BucketBook[],
+  constants: readonly BucketConstants[],
+  a: number,
+  balances: Float64Array,
+  at: number,
+  rules: AccountRules,
+  unrealised: UnrealisedOf,
+  scratch: FigureScratch,
+  bucketCurrency: Int32Array,
+  tables: CurrencyTables,
+): void {
   let tieredIm = 0;
   let tieredMm = 0;
   const { stableIm, stableSeen, present } = scratch;
@@ -305,14 +419,14 @@ export function accountFigures(
   const rt = rulesTable(rules, universe);
   const rates = tables.rate;
   for (let ci = 0; ci < universe.length; ci++) {
-    const currency = universe[ci] as string;
-    const held = balances[currency];
-    if (held === undefined && stableSeen[ci] !== 1) continue;
-    const amount = held ?? 0;
+    const held = balances[at + ci] as number;
+    const holds = !Number.isNaN(held);
+    if (!holds && stableSeen[ci] !== 1) continue;
+    const amount = holds ? held : 0;
     const priceUsd = rates[ci] as number;
     if (Number.isNaN(priceUsd)) continue;
     const value = amount * priceUsd;
-    const offset = offsets.has(currency);
+    const offset = scratch.offset[ci] === 1;
     const positive = Math.max(value, 0);
     const borrowed = Math.max(-value, 0);
     const imHaircut = offset ? 0 : positive * (rt.imHaircut[ci] as number);
@@ -330,39 +444,47 @@ export function accountFigures(
     borrowMmUsd += bMm;
     depegImUsd += depeg;
   }
-  // Positions in canonical order (bucket key, then name), as the account holds them (account/valuation.ts).
+  // Positions by bucket in key order (account/valuation.ts sums them one by one in canonical order): the options'
+  // value as the bucket's Σ size × mark (kept with its margin: the kernel sums it on the tick path), then the futures
+  // and perpetuals one by one; only accounts holding one in the bucket walk its positions.
   let equityUsd = valueUsd;
   const { kind: kinds, markValue } = arrays;
   for (let p = 0; p < presentCount; p++) {
     const b = present[p] as number;
     const book = books[b] as BucketBook;
-    const s = segmentOf(book, a);
     const rate = tables.bucketRate[b] as number;
-    for (let k = s.from; k < s.to; k++) {
-      const r = s.row[k] as number;
-      const kind = kinds[r];
-      if (kind === ROW_BALANCE) continue;
-      const size = s.size[k] as number;
-      const mark = markValue[r] as number;
-      let value: number;
-      if (kind === ROW_OPTION) value = size * mark;
-      else {
-        const u = unrealised(r);
-        value = (u?.pnl ?? 0) + (u?.funding ?? 0);
-        const entry = s.avg[k] as number;
-        if (!Number.isNaN(entry) && entry !== mark) value += book.coinSettled ? size * mark * (1 / entry - 1 / mark) : size * (mark - entry);
+    // A detached account's side list (segmentOf's object only then).
+    const s = book.detached.size > 0 && book.detached.has(a) ? segmentOf(book, a) : undefined;
+    const rows = s?.row ?? book.row;
+    const sizes = s?.size ?? book.size;
+    const avgs = s?.avg ?? book.avg;
+    const from = s?.from ?? (book.offsets[a] as number);
+    const to = s?.to ?? from + (book.len[a] as number);
+    equityUsd += (book.optionValue[a] as number) * rate;
+    let futures = book.futures[a] as number;
+    if (futures < 0) {
+      futures = 0;
+      for (let k = from; k < to; k++) {
+        const kind = kinds[rows[k] as number];
+        if (kind !== ROW_OPTION && kind !== ROW_BALANCE) futures = 1;
       }
+      if (s === undefined) book.futures[a] = futures;
+    }
+    if (futures === 0) continue;
+    for (let k = from; k < to; k++) {
+      const r = rows[k] as number;
+      const kind = kinds[r];
+      if (kind === ROW_BALANCE || kind === ROW_OPTION) continue;
+      const size = sizes[k] as number;
+      const mark = markValue[r] as number;
+      const u = unrealised(r);
+      let value = (u?.pnl ?? 0) + (u?.funding ?? 0);
+      const entry = avgs[k] as number;
+      if (!Number.isNaN(entry) && entry !== mark) value += book.coinSettled ? size * mark * (1 / entry - 1 / mark) : size * (mark - entry);
       equityUsd += value * rate;
     }
   }
-  const imUsd = tieredIm + haircutImUsd + borrowImUsd + depegImUsd;
-  const mmUsd = tieredMm + haircutMmUsd + borrowMmUsd;
-  return {
-    equityUsd,
-    initialMarginUsd: imUsd,
-    maintenanceMarginUsd: mmUsd,
-    availableFundsUsd: equityUsd - imUsd,
-    maintenanceRatio: maintenanceRatioOf(equityUsd, mmUsd),
-    initialMarginRatio: ratio(imUsd, equityUsd),
-  };
+  scratch.equityUsd = equityUsd;
+  scratch.imUsd = tieredIm + haircutImUsd + borrowImUsd + depegImUsd;
+  scratch.mmUsd = tieredMm + haircutMmUsd + borrowMmUsd;
 }

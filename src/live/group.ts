@@ -19,7 +19,7 @@ import { createLiveArrays, offsetCurrencies, rebuildRows, ROW_OPTION } from "./a
 import type { BucketBook, LivePosition } from "./book.js";
 import { buildBucketBooks, buildBucketBooksBulk, compactBooks, countIn, entriesByBucket, positionsOf, refreshUsdSizes, setAccountEntries } from "./book.js";
 import type { BucketConstants, HeadlineFigures, Scratch } from "./fast-margin.js";
-import { accountFigures, bucketConstants, bucketCurrencyIndex, bucketMargin, createFigureScratch, createScratch, currencyTables, worstOfOne } from "./fast-margin.js";
+import { accountFigures, accountTotals, bucketConstants, layBalances, bucketCurrencyIndex, bucketMargin, bucketMarginFromSums, createFigureScratch, createScratch, currencyTables, marginFromSumsAllowed, worstOfOne } from "./fast-margin.js";
 import type { CurrencyTables, FigureScratch } from "./fast-margin.js";
 import { USD_PEGGED_CURRENCIES } from "../risk/marks.js";
 import type { Listing } from "./market.js";
@@ -53,10 +53,20 @@ export interface RiskMatrixGroup {
   /** Currency universe and per-currency scratch of the account figures; rebuilt when a new currency appears. */
   figureScratch: FigureScratch;
   bucketCurrency: Int32Array;
+  /**
+   * Every account's balances laid over the figure scratch's universe (account a at a × universe size; NaN: none), on
+   * a SharedArrayBuffer; the records in `accounts` stay the source of truth, this is their copy for the tick loop.
+   */
+  balanceTable: Float64Array;
   /** USD rates of the market the figures were last computed on (rebuilt when the market or the universe changes). */
   tables: { readonly market: MarketContext; readonly scratch: FigureScratch; readonly value: CurrencyTables } | undefined;
   kernel: WasmAggregator | null;
   kernelVersion: number;
+  /** The kernel's extra columns per row (see {@link kernelReady}) and its per-chunk output of their sums. */
+  extras: Float64Array;
+  sums: Float64Array;
+  /** Per local account: exposed to the current re-margin's moves (reused from tick to tick). */
+  mark: Uint8Array;
 }
 
 /** Create a group over `accounts` (positions validated against the listing and supported by the model). */
@@ -144,6 +154,14 @@ export function createRiskMatrixGroupBulk(model: RiskMatrixModel, listing: Listi
   return ok(group);
 }
 
+/** The balance table of `accounts` over `universe` (see {@link RiskMatrixGroup.balanceTable}). */
+function balanceTableOf(accounts: readonly GroupAccount[], universe: readonly string[]): Float64Array {
+  const U = universe.length;
+  const table = new Float64Array(new SharedArrayBuffer(Math.max(8, accounts.length * U * 8)));
+  accounts.forEach((acct, a) => layBalances(acct.balances, universe, table, a * U));
+  return table;
+}
+
 /** The currencies a group's accounts can hold or settle in: the market's, the USD stablecoins, and their balances'. */
 function currencyUniverse(market: MarketContext, books: readonly BucketBook[], accounts: readonly GroupAccount[]): Set<string> {
   const out = new Set<string>([...Object.keys(market.snapshot.indexUsd), ...USD_PEGGED_CURRENCIES, ...books.map((b) => b.currency)]);
@@ -153,10 +171,12 @@ function currencyUniverse(market: MarketContext, books: readonly BucketBook[], a
 
 function groupOf(model: RiskMatrixModel, offsetAllowed: boolean, a: LiveArrays, books: BucketBook[], offsets: readonly string[], market: MarketContext, accounts: GroupAccount[]): RiskMatrixGroup {
   const maxGroups = Math.max(1, maxOf([...a.groupCount.values()]));
-  const figureScratch = createFigureScratch(currencyUniverse(market, books, accounts), books.length);
+  const offsetSet = new Set(offsets);
+  const figureScratch = createFigureScratch(currencyUniverse(market, books, accounts), books.length, offsetSet);
   return {
     figureScratch,
     bucketCurrency: bucketCurrencyIndex(figureScratch, books),
+    balanceTable: balanceTableOf(accounts, figureScratch.currencies),
     tables: undefined,
     kind: "risk-matrix",
     model,
@@ -166,33 +186,72 @@ function groupOf(model: RiskMatrixModel, offsetAllowed: boolean, a: LiveArrays, 
     offsetAllowed,
     arrays: a,
     books,
-    constants: books.map((b) => bucketConstants(model.params, b, market, a.scenarioCount)),
+    constants: books.map((b) => bucketConstants(model.params, b, market, a.scenarioCount, a)),
     accounts,
     unrealised: new Map(),
-    offsets: new Set(offsets),
+    offsets: offsetSet,
     scratch: createScratch(a.scenarioCount, maxGroups),
     kernel: null,
     kernelVersion: -1,
+    extras: new Float64Array(0),
+    sums: new Float64Array(0),
+    mark: new Uint8Array(0),
   };
 }
 
-/** Re-lay the rows in the kernel's SIMD layout when they were rebuilt since (or create the kernel). */
+/** Group columns of the kernel: the most expiry groups of an underlying. */
+const groupColumns = (arrays: LiveArrays): number => Math.max(1, maxOf([...arrays.groupCount.values()]));
+
+/**
+ * Re-lay the rows in the kernel's SIMD layout when they were rebuilt since (or create the kernel). Each row carries
+ * 2 + G extra columns (G: {@link groupColumns}): its coin delta, its coin delta again in the column of its expiry
+ * group (0 elsewhere), and an option's mark (0 for other rows), so the kernel's pass over a bucket also gives each
+ * account the bucket's delta, each group's delta and its options' value (bucketMarginFromSums) in the order the
+ * per-position loop sums them.
+ */
 function kernelReady(group: RiskMatrixGroup): void {
   const { arrays } = group;
   if (group.kernelVersion === arrays.version) return;
-  group.kernel ??= createWasmAggregator(arrays.scenarioCount);
-  group.kernel?.loadArrays(arrays.data, arrays.instrumentNames.length);
+  const G = groupColumns(arrays);
+  const E = 2 + G;
+  group.kernel ??= createWasmAggregator(arrays.scenarioCount, E);
+  const rows = arrays.instrumentNames.length;
+  if (group.extras.length !== rows * E) group.extras = new Float64Array(rows * E);
+  const x = group.extras;
+  x.fill(0);
+  for (let r = 0; r < rows; r++) {
+    const d = arrays.deltaCoin[r] as number;
+    x[r * E] = d;
+    x[r * E + 1 + (arrays.expiryGroup[r] as number)] = d;
+    x[r * E + 1 + G] = arrays.kind[r] === ROW_OPTION ? (arrays.markValue[r] as number) : 0;
+  }
+  if (group.kernel !== null && group.sums.length !== FUSED_CHUNK * group.kernel.extraStride) group.sums = new Float64Array(FUSED_CHUNK * group.kernel.extraStride);
+  group.kernel?.loadArrays(arrays.data, rows, x);
   group.kernelVersion = arrays.version;
 }
 
 /** Worst losses of accounts [a0, a1) of book `b` (kernel), then IM and MM of each of them holding the bucket. */
 function aggregateRange(group: RiskMatrixGroup, b: number, a0: number, a1: number): void {
-  const { arrays } = group;
+  const { arrays, kernel } = group;
   const book = group.books[b] as BucketBook;
   const c = group.constants[b] as BucketConstants;
-  if (group.kernel !== null) {
-    group.kernel.setDampener(c.dampener);
-    group.kernel.worstLoss(book.offsets, book.row, book.size, a0, a1, book.worst, a0);
+  if (kernel !== null && kernel.extraCount > 0 && book.detached.size === 0 && marginFromSumsAllowed(arrays.params, c)) {
+    // The kernel's scenario and delta sums in one pass; per account only the margin's closing arithmetic in JS.
+    kernel.setDampener(c.dampener);
+    const stride = kernel.extraStride;
+    const G = groupColumns(arrays);
+    const { sums } = group;
+    const len = book.len;
+    for (let s0 = a0; s0 < a1; s0 += FUSED_CHUNK) {
+      const s1 = Math.min(a1, s0 + FUSED_CHUNK);
+      kernel.worstLossExtras(book.offsets, book.row, book.size, s0, s1, book.worst, s0, sums, 0);
+      for (let a = s0; a < s1; a++) if ((len[a] as number) > 0) bucketMarginFromSums(arrays.params, book, a, c, sums, (a - s0) * stride, G);
+    }
+    return;
+  }
+  if (kernel !== null) {
+    kernel.setDampener(c.dampener);
+    kernel.worstLoss(book.offsets, book.row, book.size, a0, a1, book.worst, a0);
   } else {
     worstLossRange(arrays.data, arrays.scenarioCount, book.offsets, book.row, book.size, a0, a1, c.dampener, group.scratch.vec, book.worst, a0);
   }
@@ -218,9 +277,14 @@ function aggregateBook(group: RiskMatrixGroup, b: number): void {
  */
 const FUSED_CHUNK = 512;
 
-/** Headline figures of the accounts a re-margin touched: locals in increasing order, figures by index into them. */
-export interface GroupRemargin {
-  readonly locals: Int32Array;
+/**
+ * Where a re-margin writes, by global account index: figures and a touched mark. The arrays belong to the caller and
+ * are reused from tick to tick (only the touched entries are written).
+ */
+export interface RemarginSink {
+  /** Global index of each local account of the group. */
+  readonly global: ArrayLike<number>;
+  readonly touched: Uint8Array;
   readonly equityUsd: Float64Array;
   readonly initialMarginUsd: Float64Array;
   readonly maintenanceMarginUsd: Float64Array;
@@ -229,10 +293,10 @@ export interface GroupRemargin {
 /**
  * Re-margin after a market move: rebuild the rows of `movedBases`, refresh the constants of buckets whose underlying
  * or currency moved, re-aggregate the moved underlyings' buckets, and compute the headline figures of every account
- * exposed to a moved currency (a position in one of its buckets, or a balance in it). Returns those accounts' local
- * indices in increasing order with their figures.
+ * exposed to a moved currency (a position in one of its buckets, or a balance in it) into `sink`. Returns how many
+ * accounts it re-margined.
  */
-export function remarginGroup(group: RiskMatrixGroup, market: MarketContext, movedBases: readonly string[], movedCurrencies: readonly string[]): Result<GroupRemargin> {
+export function remarginGroup(group: RiskMatrixGroup, market: MarketContext, movedBases: readonly string[], movedCurrencies: readonly string[], sink: RemarginSink): Result<number> {
   const { arrays } = group;
   const bases = movedBases.filter((b) => arrays.rowsOfBase.has(b));
   if (bases.length > 0) {
@@ -241,12 +305,14 @@ export function remarginGroup(group: RiskMatrixGroup, market: MarketContext, mov
   }
   const moved = new Set(movedCurrencies);
   const n = group.accounts.length;
-  const mark = new Uint8Array(n);
+  if (group.mark.length !== n) group.mark = new Uint8Array(n);
+  const mark = group.mark;
+  mark.fill(0);
   const aggregate: number[] = [];
   group.books.forEach((book, b) => {
     const baseMoved = moved.has(book.base);
     if (!baseMoved && !moved.has(book.currency)) return;
-    group.constants[b] = bucketConstants(group.model.params, book, market, arrays.scenarioCount);
+    group.constants[b] = bucketConstants(group.model.params, book, market, arrays.scenarioCount, arrays);
     if (bases.includes(book.base)) {
       if (book.coinSettled) refreshUsdSizes(book, arrays.markValue, n);
       aggregate.push(b);
@@ -258,35 +324,34 @@ export function remarginGroup(group: RiskMatrixGroup, market: MarketContext, mov
       for (let a = 0; a < n; a++) if ((len[a] as number) > 0) mark[a] = 1;
     }
   });
-  for (let a = 0; a < n; a++) {
-    if (mark[a] === 1) continue;
-    const bal = (group.accounts[a] as GroupAccount).balances;
-    for (const c of movedCurrencies) {
-      if (bal[c] !== undefined) {
-        mark[a] = 1;
-        break;
-      }
-    }
+  // Balances in a moved currency: a column of the balance table (NaN: none).
+  const universe = group.figureScratch.currencies;
+  const U = universe.length;
+  const table = group.balanceTable;
+  for (const c of movedCurrencies) {
+    const ci = universe.indexOf(c);
+    if (ci < 0) continue;
+    for (let a = 0, at = ci; a < n; a++, at += U) if (!Number.isNaN(table[at] as number)) mark[a] = 1;
   }
-  let count = 0;
-  for (let a = 0; a < n; a++) count += mark[a] as number;
-  const out: GroupRemargin = { locals: new Int32Array(count), equityUsd: new Float64Array(count), initialMarginUsd: new Float64Array(count), maintenanceMarginUsd: new Float64Array(count) };
   if (aggregate.length > 0) kernelReady(group);
-  let k = 0;
+  const tables = tablesOf(group, market);
+  const { global, touched, equityUsd, initialMarginUsd, maintenanceMarginUsd } = sink;
+  let count = 0;
   for (let a0 = 0; a0 < n; a0 += FUSED_CHUNK) {
     const a1 = Math.min(n, a0 + FUSED_CHUNK);
     for (const b of aggregate) aggregateRange(group, b, a0, a1);
     for (let a = a0; a < a1; a++) {
       if (mark[a] !== 1) continue;
-      const f = groupFigures(group, a, market);
-      out.locals[k] = a;
-      out.equityUsd[k] = f.equityUsd;
-      out.initialMarginUsd[k] = f.initialMarginUsd;
-      out.maintenanceMarginUsd[k] = f.maintenanceMarginUsd;
-      k++;
+      const f = groupTotals(group, a, tables);
+      const i = global[a] as number;
+      touched[i] = 1;
+      equityUsd[i] = f.equityUsd;
+      initialMarginUsd[i] = f.imUsd;
+      maintenanceMarginUsd[i] = f.mmUsd;
+      count++;
     }
   }
-  return ok(out);
+  return ok(count);
 }
 
 /** Replace an account's positions and balances and re-margin it alone (its buckets on the single-account path). */
@@ -295,8 +360,12 @@ export function setGroupAccount(group: RiskMatrixGroup, a: number, positions: re
   const acct = group.accounts[a] as GroupAccount;
   acct.balances = { ...balances };
   if (Object.keys(balances).some((c) => !group.figureScratch.currencies.includes(c))) {
-    group.figureScratch = createFigureScratch([...group.figureScratch.currencies, ...Object.keys(balances)], group.books.length);
+    group.figureScratch = createFigureScratch([...group.figureScratch.currencies, ...Object.keys(balances)], group.books.length, group.offsets);
     group.bucketCurrency = bucketCurrencyIndex(group.figureScratch, group.books);
+    group.balanceTable = balanceTableOf(group.accounts, group.figureScratch.currencies);
+  } else {
+    const U = group.figureScratch.currencies.length;
+    layBalances(acct.balances, group.figureScratch.currencies, group.balanceTable, a * U);
   }
   for (const key of [...group.unrealised.keys()]) if (key.startsWith(`${a}:`)) group.unrealised.delete(key);
   for (const p of positions) {
@@ -332,12 +401,25 @@ const unrealisedOf = (group: RiskMatrixGroup, a: number) => (group.unrealised.si
 /** Headline figures of local account `a` (bucket margins must be current). */
 export function groupFigures(group: RiskMatrixGroup, a: number, market: MarketContext): HeadlineFigures {
   const acct = group.accounts[a] as GroupAccount;
+  return accountFigures(group.arrays, group.books, group.constants, a, group.balanceTable, a * group.figureScratch.currencies.length, acct.rules, unrealisedOf(group, a), group.figureScratch, group.bucketCurrency, tablesOf(group, market));
+}
+
+/** Equity, IM and MM of local account `a` into `group.figureScratch` (bucket margins must be current). */
+function groupTotals(group: RiskMatrixGroup, a: number, tables: CurrencyTables): FigureScratch {
+  const acct = group.accounts[a] as GroupAccount;
+  const scratch = group.figureScratch;
+  accountTotals(group.arrays, group.books, group.constants, a, group.balanceTable, a * scratch.currencies.length, acct.rules, unrealisedOf(group, a), scratch, group.bucketCurrency, tables);
+  return scratch;
+}
+
+/** The USD rates of `market` for the group's universe and buckets (kept until the market or the universe changes). */
+function tablesOf(group: RiskMatrixGroup, market: MarketContext): CurrencyTables {
   let t = group.tables;
   if (t === undefined || t.market !== market || t.scratch !== group.figureScratch) {
     t = { market, scratch: group.figureScratch, value: currencyTables(group.figureScratch, group.books, market) };
     group.tables = t;
   }
-  return accountFigures(group.arrays, group.books, group.constants, a, acct.balances, acct.rules, group.offsets, market, unrealisedOf(group, a), group.figureScratch, group.bucketCurrency, t.value);
+  return t.value;
 }
 
 /** The positions of local account `a` in canonical order (bucket key, then name). */

@@ -65,6 +65,8 @@ export interface CoreState {
   readonly globalOf: Map<number, number[]>;
   /** Per-account scratch arrays of the re-margin (core-breakers.ts), reused from input to input. */
   readonly scratch: Map<string, Float64Array>;
+  /** Reusable array of changed account indices (core-breakers.ts). */
+  changedScratch: Int32Array;
   /** Attach the least-cost planner's plan to liquidation events (off in a cascade, where the policy decides). */
   readonly liquidationPlans: boolean;
 }
@@ -248,11 +250,15 @@ export function accountOfCopy(state: CoreState, i: number): Account {
   return { ...live, engine, balances: { ...held.balances } };
 }
 
+const LIQUIDATION = stateIndex("liquidation");
+
 /**
  * Take new figures for account i: store them, move its health state (with hysteresis) and append the events of the
  * change to `out`. Returns true when the figures (or the stale flag) changed.
+ * @param breakersActive - {@link anyBreakerActive} of the state, when the caller knows it (a tick's re-margin asks
+ * once for all its accounts, not once per account).
  */
-export function takeFigures(state: CoreState, i: number, f: HeadlineFigures, cause: string, out: DraftEvent[]): boolean {
+export function takeFigures(state: CoreState, i: number, f: HeadlineFigures, cause: string, out: DraftEvent[], breakersActive = anyBreakerActive(state)): boolean {
   const e0 = state.equityUsd[i] as number;
   const im0 = state.imUsd[i] as number;
   const mm0 = state.mmUsd[i] as number;
@@ -260,7 +266,7 @@ export function takeFigures(state: CoreState, i: number, f: HeadlineFigures, cau
   state.equityUsd[i] = f.equityUsd;
   state.imUsd[i] = f.initialMarginUsd;
   state.mmUsd[i] = f.maintenanceMarginUsd;
-  const effect = breakerEffectOf(state, i);
+  const effect = breakersActive ? breakerEffect(state, exposureOf(state, i)) : NO_EFFECT;
   const staleNow = effect.stale !== undefined ? 1 : 0;
   const staleChanged = staleNow !== state.staleShown[i];
   state.staleShown[i] = staleNow;
@@ -269,7 +275,8 @@ export function takeFigures(state: CoreState, i: number, f: HeadlineFigures, cau
   const rules = rulesOf(state, i);
   // The common case: the raw state is the held one, nothing to explain (the reason strings cost more than the math).
   if (rawHealthState(f, rules.health) === held) {
-    maybeLiquidate(state, i, effect.actions.has("suspend_liquidations"), severity(held) >= severity("liquidation"), out);
+    // Below liquidation with the state unchanged there is no trigger to emit (maybeLiquidate's first test).
+    if (heldIndex >= LIQUIDATION) maybeLiquidate(state, i, effect.actions.has("suspend_liquidations"), true, out);
     return changed || staleChanged;
   }
   const next = nextHealthState(held, f, rules.health, state.params.hysteresis);

@@ -35,7 +35,9 @@ describe("kernel module", () => {
       expect(Array.from(bytes.subarray(0, 8))).toEqual([0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00]);
       expect(validate(bytes)).toBe(true);
     }
+    for (const S of [1, 2, 3, 35]) for (let E = 1; E <= 20; E++) expect(validate(buildKernelModuleBytes(S, E))).toBe(true);
     expect(kernelModule(35)).toBe(kernelModule(35));
+    expect(kernelModule(35, 14)).not.toBe(kernelModule(35));
   });
 
   it("splits accumulators into balanced blocks of at most 6 covering every lane", () => {
@@ -67,5 +69,53 @@ describe("kernel module", () => {
     k!.setDampener(Float64Array.from([0, 5, 0]));
     k!.worstLoss(offsets, idx, size, 0, 2, worst, 0);
     expect(Array.from(worst)).toEqual([2, 2]);
+  });
+
+  it("sums extra columns beside the worst loss, exactly as a position-order loop (hand-checked 3-scenario example)", () => {
+    // The rows above with 3 extra columns each: r0 = [0.25, 1, 0], r1 = [−1, 0, −1].
+    const k = createWasmAggregator(3, 3);
+    expect(k).not.toBeNull();
+    expect(k!.extraStride).toBe(4);
+    k!.loadArrays(Float64Array.from([1, -2, 0.5, -4, 3, 0]), 2, Float64Array.from([0.25, 1, 0, -1, 0, -1]));
+    const offsets = Int32Array.from([0, 2, 3]);
+    const idx = Int32Array.from([0, 1, 1]);
+    const size = Float64Array.from([2, -1, 0.5]);
+    const worst = new Float64Array(2);
+    const sums = new Float64Array(8).fill(NaN);
+    k!.setDampener(Float64Array.from([0, 5, 0]));
+    k!.worstLossExtras(offsets, idx, size, 0, 2, worst, 0, sums, 0);
+    // The extras never enter the worst case: the same worst losses as the kernel without extras.
+    expect(Array.from(worst)).toEqual([2, 2]);
+    // account 0: 2·[0.25, 1, 0] − [−1, 0, −1] = [1.5, 2, 1]; account 1: 0.5·[−1, 0, −1] = [−0.5, 0, −0.5]; pad lane 0.
+    expect(Array.from(sums)).toEqual([1.5, 2, 1, 0, -0.5, 0, -0.5, 0]);
+    // Random rows and books: every lane bit-equal to the scalar loop in position order.
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    const S = 35, E = 14, R = 50, A = 300;
+    const big = createWasmAggregator(S, E)!;
+    const data = Float64Array.from({ length: R * S }, rnd);
+    const extras = Float64Array.from({ length: R * E }, rnd);
+    big.loadArrays(data, R, extras);
+    big.setDampener(null);
+    const off = Int32Array.from({ length: A + 1 }, (_, a) => a * 30);
+    const rows = Int32Array.from({ length: A * 30 }, () => Math.floor(((rnd() + 1) / 2) * R) % R);
+    const sz = Float64Array.from({ length: A * 30 }, () => rnd() * 10);
+    const w = new Float64Array(A);
+    const got = new Float64Array(A * big.extraStride);
+    big.worstLossExtras(off, rows, sz, 0, A, w, 0, got, 0);
+    for (let a = 0; a < A; a++) {
+      for (let e = 0; e < E; e++) {
+        let x = 0;
+        for (let k2 = off[a]!; k2 < off[a + 1]!; k2++) x += sz[k2]! * extras[rows[k2]! * E + e]!;
+        expect(got[a * big.extraStride + e]).toBe(x);
+      }
+      let m = 0;
+      for (let j = 0; j < S; j++) {
+        let x = 0;
+        for (let k2 = off[a]!; k2 < off[a + 1]!; k2++) x += sz[k2]! * data[rows[k2]! * S + j]!;
+        m = Math.min(m, x);
+      }
+      expect(w[a]).toBe(0 - m);
+    }
   });
 });

@@ -22,23 +22,34 @@ const PAGE_BYTES = 65536;
 const CHUNK_ACCOUNTS = 4096;
 const INITIAL_CHUNK_POSITIONS = CHUNK_ACCOUNTS * 32;
 
-/** Build the module for `scenarioCount` scenarios (`lanes = ceil(S/2)` SIMD accumulators kept in locals). */
-export function buildKernelModuleBytes(scenarioCount: number): Uint8Array {
+/**
+ * Build the module for `scenarioCount` scenarios (`lanes = ceil(S/2)` SIMD accumulators kept in locals) and
+ * `extraCount` extra columns per row. Extra columns are linear per-row quantities summed like the scenarios
+ * (Σ size × column, positions in order) but not part of the worst case: the live core puts a row's coin delta there,
+ * once in a delta column and once in the column of its expiry group, so the bucket's delta and roll-shock inputs come
+ * out of the same pass over the book (live/fast-margin.ts). Rows are laid with stride `lanes + ceil(E/2)` v128.
+ */
+export function buildKernelModuleBytes(scenarioCount: number, extraCount = 0): Uint8Array {
   const lanes = Math.ceil(scenarioCount / 2);
-  const rowBytes = lanes * 16;
-  // Shared parameter indices: dataPtr, offPtr, idxPtr, sizePtr, (dampPtr), outPtr, count.
-  const worst = kernelBody(lanes, rowBytes, scenarioCount, "worst");
-  const vectors = kernelBody(lanes, rowBytes, scenarioCount, "vectors");
-  return encodeModule(
-    [
-      [[I32, I32, I32, I32, I32, I32, I32], []],
-      [[I32, I32, I32, I32, I32, I32], []],
-    ],
-    [
-      { typeIndex: 0, locals: worst.locals, body: worst.body, exportName: "worst" },
-      { typeIndex: 1, locals: vectors.locals, body: vectors.body, exportName: "vectors" },
-    ],
-  );
+  const extraLanes = Math.ceil(extraCount / 2);
+  const rowBytes = (lanes + extraLanes) * 16;
+  // Shared parameter indices: dataPtr, offPtr, idxPtr, sizePtr, (dampPtr), outPtr, (extrasPtr), count.
+  const worst = kernelBody(lanes, 0, rowBytes, scenarioCount, "worst");
+  const vectors = kernelBody(lanes, 0, rowBytes, scenarioCount, "vectors");
+  const types: (readonly [ValType[], ValType[]])[] = [
+    [[I32, I32, I32, I32, I32, I32, I32], []],
+    [[I32, I32, I32, I32, I32, I32], []],
+  ];
+  const functions = [
+    { typeIndex: 0, locals: worst.locals, body: worst.body, exportName: "worst" },
+    { typeIndex: 1, locals: vectors.locals, body: vectors.body, exportName: "vectors" },
+  ];
+  if (extraLanes > 0) {
+    const extras = kernelBody(lanes, extraLanes, rowBytes, scenarioCount, "extras");
+    types.push([[I32, I32, I32, I32, I32, I32, I32, I32], []]);
+    functions.push({ typeIndex: 2, locals: extras.locals, body: extras.body, exportName: "extras" });
+  }
+  return encodeModule(types, functions);
 }
 
 /** Most SIMD accumulators kept live at once (see {@link laneBlocks}). */
@@ -58,13 +69,20 @@ export function laneBlocks(lanes: number): number[] {
   return blocks;
 }
 
-function kernelBody(lanes: number, rowBytes: number, scenarioCount: number, kind: "worst" | "vectors") {
+/**
+ * One kernel: `worst` (dampened worst loss over the scenario lanes), `vectors` (the scenario vectors) or `extras`
+ * (the worst loss, and the `extraLanes` lanes after the scenario lanes stored per account with stride
+ * `extraLanes × 16` bytes at extrasPtr).
+ */
+function kernelBody(lanes: number, extraLanes: number, rowBytes: number, scenarioCount: number, kind: "worst" | "vectors" | "extras") {
   const DATA = 0, OFF = 1, IDX = 2, SIZE = 3;
-  const DAMP = kind === "worst" ? 4 : -1;
-  const OUT = kind === "worst" ? 5 : 4;
-  const COUNT = OUT + 1;
+  const worstLike = kind !== "vectors";
+  const DAMP = worstLike ? 4 : -1;
+  const OUT = worstLike ? 5 : 4;
+  const EXTRA = kind === "extras" ? 6 : -1;
+  const COUNT = kind === "extras" ? 7 : OUT + 1;
   const A = COUNT + 1, K0 = A + 1, K = A + 2, E = A + 3, B = A + 4, S = A + 5, ACC = A + 6;
-  const blocks = laneBlocks(lanes);
+  const blocks = laneBlocks(lanes + extraLanes);
   const maxBlock = maxOf(blocks);
   const M = ACC + maxBlock;
   const c: number[] = [];
@@ -91,10 +109,16 @@ function kernelBody(lanes: number, rowBytes: number, scenarioCount: number, kind
       c.push(...op.f64x2Add(), ...op.localSet(ACC + j));
     }
     c.push(...op.localGet(K), ...op.i32Const(1), ...op.i32Add(), ...op.localSet(K), ...op.br(0), ...op.end(), ...op.end());
-    if (kind === "worst") {
-      // m = min(m, acc_j + dampener_j) over the block's lanes.
+    if (worstLike) {
+      // m = min(m, acc_j + dampener_j) over the block's scenario lanes; extra lanes stored as they are.
       for (let j = 0; j < nb; j++) {
-        c.push(...op.localGet(ACC + j), ...op.localGet(DAMP), ...op.v128Load(16 * (lane0 + j)), ...op.f64x2Add());
+        const lane = lane0 + j;
+        if (lane >= lanes) {
+          c.push(...op.localGet(EXTRA), ...op.localGet(A), ...op.i32Const(extraLanes * 16), ...op.i32Mul(), ...op.i32Add());
+          c.push(...op.localGet(ACC + j), ...op.v128Store(16 * (lane - lanes)));
+          continue;
+        }
+        c.push(...op.localGet(ACC + j), ...op.localGet(DAMP), ...op.v128Load(16 * lane), ...op.f64x2Add());
         if (bi > 0 || j > 0) c.push(...op.localGet(M), ...op.f64x2Min());
         c.push(...op.localSet(M));
       }
@@ -108,7 +132,7 @@ function kernelBody(lanes: number, rowBytes: number, scenarioCount: number, kind
     }
     lane0 += nb;
   }
-  if (kind === "worst") {
+  if (worstLike) {
     // out[a] = 0 − min(lane0, lane1, 0): a loss ≥ 0, never −0.
     c.push(...op.localGet(OUT), ...op.localGet(A), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add());
     c.push(...op.f64Zero(), ...op.localGet(M), ...op.f64x2ExtractLane(0), ...op.localGet(M), ...op.f64x2ExtractLane(1));
@@ -140,22 +164,23 @@ interface WasmApi {
 }
 const wasmApi: WasmApi | undefined = (globalThis as { WebAssembly?: WasmApi }).WebAssembly;
 
-const moduleCache = new Map<number, WasmModule | null>();
+const moduleCache = new Map<string, WasmModule | null>();
 
 /**
  * The compiled kernel module for a scenario count, or null when this runtime has no WebAssembly SIMD. Compiled
  * modules are cached per scenario count: a pure memo (code, no data), so results never depend on it.
  */
-export function kernelModule(scenarioCount: number): WasmModule | null {
-  const cached = moduleCache.get(scenarioCount);
+export function kernelModule(scenarioCount: number, extraCount = 0): WasmModule | null {
+  const key = `${scenarioCount}:${extraCount}`;
+  const cached = moduleCache.get(key);
   if (cached !== undefined) return cached;
   let compiled: WasmModule | null = null;
   if (wasmApi !== undefined) {
-    const bytes = buildKernelModuleBytes(scenarioCount);
+    const bytes = buildKernelModuleBytes(scenarioCount, extraCount);
     // WebAssembly.validate is false (not a throw) where fixed-width SIMD is unsupported: fall back to TypeScript.
     if (wasmApi.validate(bytes)) compiled = new wasmApi.Module(bytes);
   }
-  moduleCache.set(scenarioCount, compiled);
+  moduleCache.set(key, compiled);
   return compiled;
 }
 
@@ -164,12 +189,24 @@ export interface WasmAggregator {
   readonly scenarioCount: number;
   /** Current size of the kernel's linear memory (risk arrays + scratch), bytes. */
   readonly memoryBytes: number;
-  /** Copy a risk matrix (`rowCount × scenarioCount`, row-major) into the kernel's memory, padded per row. */
-  loadArrays(data: Float64Array, rowCount: number): void;
+  /** Extra columns per row (0: none; see {@link buildKernelModuleBytes}). */
+  readonly extraCount: number;
+  /** Doubles per account in the extras output (extraCount rounded up to even). */
+  readonly extraStride: number;
+  /**
+   * Copy a risk matrix (`rowCount × scenarioCount`, row-major) into the kernel's memory, padded per row, and with
+   * it the extra columns (`rowCount × extraCount`, row-major; required when extraCount > 0).
+   */
+  loadArrays(data: Float64Array, rowCount: number, extras?: Float64Array): void;
   /** Per-scenario amounts added before the minimum (a dampener ≥ 0 shrinks losses); null for none. Call after loadArrays. */
   setDampener(dampener: Float64Array | null): void;
   /** Worst loss ≥ 0 of accounts [a0, a1) into `out[outOffset + (a − a0)]`. */
   worstLoss(offsets: Int32Array, instrumentIndex: Int32Array, sizeCoin: Float64Array, a0: number, a1: number, out: Float64Array, outOffset: number): void;
+  /**
+   * Worst loss as {@link worstLoss}, and the sums of the extra columns of accounts [a0, a1) into `extras` from
+   * `extrasOffset`, account-major with stride {@link extraStride}. Only when extraCount > 0.
+   */
+  worstLossExtras(offsets: Int32Array, instrumentIndex: Int32Array, sizeCoin: Float64Array, a0: number, a1: number, out: Float64Array, outOffset: number, extras: Float64Array, extrasOffset: number): void;
   /** Scenario vectors of accounts [a0, a1) into `out` from `outOffset`, account-major with stride scenarioCount. */
   vectors(offsets: Int32Array, instrumentIndex: Int32Array, sizeCoin: Float64Array, a0: number, a1: number, out: Float64Array, outOffset: number): void;
 }
@@ -177,22 +214,24 @@ export interface WasmAggregator {
 interface KernelExports {
   worst(dataPtr: number, offPtr: number, idxPtr: number, sizePtr: number, dampPtr: number, outPtr: number, count: number): void;
   vectors(dataPtr: number, offPtr: number, idxPtr: number, sizePtr: number, outPtr: number, count: number): void;
+  extras?(dataPtr: number, offPtr: number, idxPtr: number, sizePtr: number, dampPtr: number, outPtr: number, extrasPtr: number, count: number): void;
 }
 
 const align = (bytes: number, to: number): number => Math.ceil(bytes / to) * to;
 
 /** Create a kernel instance for `scenarioCount` scenarios, or null when WebAssembly SIMD is unavailable. */
-export function createWasmAggregator(scenarioCount: number): WasmAggregator | null {
-  const compiled = kernelModule(scenarioCount);
+export function createWasmAggregator(scenarioCount: number, extraCount = 0): WasmAggregator | null {
+  const compiled = kernelModule(scenarioCount, extraCount);
   if (compiled === null || wasmApi === undefined) return null;
   const S = scenarioCount;
   const lanes = Math.ceil(S / 2);
-  const rowBytes = lanes * 16;
+  const extraLanes = Math.ceil(extraCount / 2);
+  const rowBytes = (lanes + extraLanes) * 16;
   const memory = new wasmApi.Memory({ initial: 1 });
   const exports = new wasmApi.Instance(compiled, { env: { memory } }).exports as KernelExports;
   let rows = 0;
   let chunkPositions = INITIAL_CHUNK_POSITIONS;
-  let dampPtr = 0, offPtr = 0, idxPtr = 0, sizePtr = 0, outPtr = 0;
+  let dampPtr = 0, offPtr = 0, idxPtr = 0, sizePtr = 0, outPtr = 0, extrasPtr = 0;
   let f64 = new Float64Array(memory.buffer);
   let i32 = new Int32Array(memory.buffer);
 
@@ -202,7 +241,8 @@ export function createWasmAggregator(scenarioCount: number): WasmAggregator | nu
     idxPtr = offPtr + align((CHUNK_ACCOUNTS + 1) * 4, 64);
     sizePtr = idxPtr + align(chunkPositions * 4, 64);
     outPtr = sizePtr + align(chunkPositions * 8, 64);
-    const end = outPtr + align(CHUNK_ACCOUNTS * S * 8 + 16, 64);
+    extrasPtr = outPtr + align(CHUNK_ACCOUNTS * S * 8 + 16, 64);
+    const end = extrasPtr + align(CHUNK_ACCOUNTS * extraLanes * 16, 64);
     const needPages = Math.ceil(end / PAGE_BYTES);
     const havePages = memory.buffer.byteLength / PAGE_BYTES;
     // Growing detaches the old ArrayBuffer: re-create the views after every grow.
@@ -240,15 +280,21 @@ export function createWasmAggregator(scenarioCount: number): WasmAggregator | nu
     get memoryBytes() {
       return memory.buffer.byteLength;
     },
-    loadArrays(data, rowCount) {
+    extraCount,
+    extraStride: 2 * extraLanes,
+    loadArrays(data, rowCount, extras) {
+      if (extraCount > 0 && (extras === undefined || extras.length < rowCount * extraCount)) throw new Error(`loadArrays: ${rowCount} × ${extraCount} extra columns expected`);
       rows = rowCount;
       layout();
       const stride = rowBytes >> 3;
+      const e0 = 2 * lanes;
       for (let i = 0; i < rowCount; i++) {
         const src = i * S;
         const dst = i * stride;
         for (let j = 0; j < S; j++) f64[dst + j] = data[src + j] as number;
-        for (let j = S; j < stride; j++) f64[dst + j] = 0;
+        for (let j = S; j < e0; j++) f64[dst + j] = 0;
+        for (let j = 0; j < extraCount; j++) f64[dst + e0 + j] = (extras as Float64Array)[i * extraCount + j] as number;
+        for (let j = e0 + extraCount; j < stride; j++) f64[dst + j] = 0;
       }
       // The layout may have moved: start from "no dampener"; callers set theirs after loading.
       const d = dampPtr >> 3;
@@ -264,6 +310,19 @@ export function createWasmAggregator(scenarioCount: number): WasmAggregator | nu
         copyChunk(offsets, idx, size, start, stop);
         exports.worst(0, offPtr, idxPtr, sizePtr, dampPtr, outPtr, stop - start);
         out.set(f64.subarray(outPtr >> 3, (outPtr >> 3) + (stop - start)), outOffset + start - a0);
+        start = stop;
+      }
+    },
+    worstLossExtras(offsets, idx, size, a0, a1, out, outOffset, extras, extrasOffset) {
+      const run = exports.extras;
+      if (run === undefined) throw new Error("worstLossExtras: this kernel has no extra columns");
+      const stride = 2 * extraLanes;
+      for (let start = a0; start < a1; ) {
+        const stop = chunkEnd(offsets, start, a1);
+        copyChunk(offsets, idx, size, start, stop);
+        run(0, offPtr, idxPtr, sizePtr, dampPtr, outPtr, extrasPtr, stop - start);
+        out.set(f64.subarray(outPtr >> 3, (outPtr >> 3) + (stop - start)), outOffset + start - a0);
+        extras.set(f64.subarray(extrasPtr >> 3, (extrasPtr >> 3) + (stop - start) * stride), extrasOffset + (start - a0) * stride);
         start = stop;
       }
     },
