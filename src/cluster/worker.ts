@@ -313,6 +313,34 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
     let pending: PartitionEvent[] = [];
     let sinceCheckpoint = 0;
     let lastMsg: JsMsg | null = null;
+    // Watchdog: a pull consumer whose pull requests were lost (a nats-server restart between a pull and its answer)
+    // can sit silent with inputs waiting and no error from the client. When nothing was delivered for a while and the
+    // server says inputs are waiting (undelivered, or delivered past what this partition applied), end the iterator:
+    // the run ends, the partition is released and rebuilt from its checkpoint with a fresh consumer.
+    let deliveredAtMs = Date.now();
+    /** An input (or the genesis figures) is being handled: not silence. */
+    let busy = false;
+    let silentSince: number | null = null;
+    const stallMs = Math.max(2000, leaseMs / 2);
+    const watchdog = setInterval(() => {
+      if (busy || Date.now() - deliveredAtMs < stallMs || task.stopped) return;
+      void jsm.consumers
+        .info(names.inputStream, durable)
+        .then((info) => {
+          const waiting = info.num_pending > 0 || info.delivered.stream_seq > applied;
+          if (!waiting) {
+            silentSince = null;
+            return;
+          }
+          silentSince ??= Date.now();
+          if (!busy && Date.now() - deliveredAtMs >= stallMs && Date.now() - silentSince >= stallMs / 2) {
+            log({ event: "consumer_stalled", partition: p, applied, pending: info.num_pending, delivered: info.delivered.stream_seq, silentMs: Date.now() - deliveredAtMs });
+            void messages.close().catch(() => undefined);
+          }
+        })
+        .catch(() => undefined);
+    }, stallMs / 4);
+    watchdog.unref();
 
     const publishOutputs = async (seq: number, figures: Record<string, unknown>[], outcome: Pick<ApplyOutcome, "status" | "issues" | "events">): Promise<void> => {
       if (through !== null && seq < through.seq) return;
@@ -389,8 +417,12 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
     try {
       // A partition at its genesis book says every account's figures once (input 0), so readers start from them; a
       // predecessor that got part of the way is resumed like any input (the claim marker says how far).
+      busy = true;
       if (applied === 0) await publishOutputs(0, core.accountIds().map((id) => ({ seq: 0, ...(core.figures(id) as unknown as Record<string, unknown>) })), { status: "applied", issues: [], events: [] });
+      busy = false;
+      deliveredAtMs = Date.now();
       for await (const m of messages) {
+        busy = true;
         if (task.stopped) break;
         await serial(async () => {
           const seq = m.seq;
@@ -416,6 +448,8 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
           if (sinceCheckpoint >= checkpointEvery || (m.info.pending === 0 && Date.now() - lastCheckpointAtMs >= checkpointIntervalMs)) await checkpoint();
           else if (m.info.pending === 0) scheduleIdle();
         });
+        busy = false;
+        deliveredAtMs = Date.now();
       }
       if (idleTimer !== null) clearTimeout(idleTimer);
       await chain;
@@ -431,6 +465,7 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
         }
       } else throw e;
     } finally {
+      clearInterval(watchdog);
       await messages.close().catch(() => undefined);
     }
   };
