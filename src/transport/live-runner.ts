@@ -37,6 +37,11 @@ export interface LiveRunnerOptions {
   readonly fromSeq?: number;
   /** Publish a figures message per changed account and input (default true). */
   readonly publishFigures?: boolean;
+  /**
+   * Publish the events (default true). An owner that commits them itself (the service's in-process engine) turns
+   * this off: the transport then carries inputs only, so its sequence counts inputs, as the cluster's input stream.
+   */
+  readonly publishEvents?: boolean;
   /** Called after every input with its outcome (logging, metrics, storage). */
   readonly onOutcome?: (outcome: ApplyOutcome, message: TransportMessage) => void | Promise<void>;
 }
@@ -120,7 +125,7 @@ export async function startLiveRunner(core: LiveCore, transport: Transport, opti
     let outcome: ApplyOutcome;
     if (Array.isArray(input)) outcome = { seq: m.seq, status: "rejected", issues: input, events: [], changed: [], rowsRebuilt: 0, accountsRemargined: 0 };
     else outcome = core.apply(input);
-    for (const e of outcome.events) {
+    for (const e of options.publishEvents === false ? [] : outcome.events) {
       const account = "account" in e ? e.account : undefined;
       await transport.publish(SUBJECTS.event(e.type, account), e, { msgId: `event:${e.eventSeq}` });
     }

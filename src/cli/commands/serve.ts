@@ -25,6 +25,9 @@ import type { RunningServer } from "../../server/app.js";
 import { EXAMPLE_MARKET } from "./context.js";
 import { dueMs, feedPaceOf } from "./feed-pace.js";
 import type { FeedPace } from "./feed-pace.js";
+import { natsServers } from "./worker.js";
+import { isClusterName } from "../../cluster/names.js";
+import { createClusterLiveEngine } from "../../server/live/cluster.js";
 
 /** The key file of a store: beside the PGlite data, or NETRISK_SERVER_KEY_FILE / ./netrisk-server.key for PostgreSQL. */
 export function serverKeyFile(location: StoreLocation, env: NodeJS.ProcessEnv = process.env): string {
@@ -37,6 +40,15 @@ const intOption = (name: string, text: string, min: number, max: number): number
   if (!/^\d+$/.test(text.trim()) || v < min || v > max) throw new NetriskError([issue("out_of_range", name, `${name} must be an integer from ${min} to ${max}, got ${JSON.stringify(text)}`)]);
   return v;
 };
+
+/** `--cluster`, `--cluster-name`, `--partitions`: checked before anything opens (PostgreSQL only: workers share the store). */
+function clusterFlags(urls: string, name: string, partitions: string | undefined, location: StoreLocation): { servers: string[]; cluster: string; partitions: number } {
+  const servers = natsServers("--cluster", urls);
+  if (!isClusterName(name)) throw new NetriskError([issue("invalid_value", "--cluster-name", "letters, digits, _ and -, at most 64")]);
+  if (partitions === undefined) throw new NetriskError([issue("required", "--partitions", "--cluster needs the cluster's partition count (the workers' --partitions)")]);
+  if (location.kind !== "postgres") throw new NetriskError([issue("required", "--database-url", "--cluster needs PostgreSQL (--database-url or DATABASE_URL): the workers read the accounts and write checkpoints there")]);
+  return { servers, cluster: name, partitions: intOption("--partitions", partitions, 1, 4096) };
+}
 
 export function registerServe(program: Command, io: Io, setExit: (code: number) => void): void {
   program
@@ -52,12 +64,16 @@ export function registerServe(program: Command, io: Io, setExit: (code: number) 
     .option("--feed <file>", "replay a tick file (JSON lines, docs/live.md) through the live engine once the service listens")
     .option("--feed-rate <ticks-per-second>", "--feed at most this many ticks a second (default: as fast as they commit)")
     .option("--feed-realtime [speed]", "--feed following the ticks' own times (ts), SPEED times faster (default 1)")
-    .action(async (opts: { host: string; port: string; data?: string; databaseUrl?: string; demo?: boolean; demoAccounts: string; breakers?: string; feed?: string; feedRate?: string; feedRealtime?: string | boolean }) => {
+    .option("--cluster <urls>", "run the live core in `netrisk worker` processes over NATS JetStream (nats://HOST:PORT, comma-separated; docs/scale-out.md): needs PostgreSQL and --partitions")
+    .option("--cluster-name <name>", "the cluster's name (the workers' --cluster)", "NETRISK")
+    .option("--partitions <n>", "the cluster's partition count (the workers' --partitions)")
+    .action(async (opts: { host: string; port: string; data?: string; databaseUrl?: string; demo?: boolean; demoAccounts: string; breakers?: string; feed?: string; feedRate?: string; feedRealtime?: string | boolean; cluster?: string; clusterName: string; partitions?: string }) => {
       setExit(
         await runCommand(io, false, async () => {
           const port = intOption("--port", opts.port, 0, 65535);
           const demoCount = intOption("--demo-accounts", opts.demoAccounts, 1, 100_000);
           const location = storeLocation({ data: opts.data, databaseUrl: opts.databaseUrl });
+          const cluster = opts.cluster !== undefined ? clusterFlags(opts.cluster, opts.clusterName, opts.partitions, location) : undefined;
           // Read the live inputs first: a bad rules or tick file stops the command before it opens the store.
           const breakers = opts.breakers !== undefined ? need(validateBreakerRules(need(readJson(opts.breakers)))) : undefined;
           const feedText = opts.feed !== undefined ? need(readText(opts.feed)) : undefined;
@@ -82,7 +98,7 @@ export function registerServe(program: Command, io: Io, setExit: (code: number) 
             await store.createKey({ clientId: m.clientId, role: "admin", accounts: null, keyHash: sha256Hex(m.apiKey), secretEnc: secretBox(serverKey).seal(m.clientSecret), label: "demo admin (netrisk serve --demo)" }, ctx);
             adminKey = m.apiKey;
           }
-          const server = await startServer({ store, serverKey, logger, host: opts.host, port, fallback: dashboardFiles(packagePath("dist/web")), live: true, ...(breakers !== undefined ? { liveOptions: { breakers } } : {}) });
+          const server = await startServer({ store, serverKey, logger, host: opts.host, port, fallback: dashboardFiles(packagePath("dist/web")), live: cluster === undefined ? true : (base) => createClusterLiveEngine({ store: base.store, book: base.book, logger: base.logger, ...cluster, ...(breakers !== undefined ? { breakers } : {}) }), ...(breakers !== undefined ? { liveOptions: { breakers } } : {}) });
           io.out(`listening on ${server.url}`);
           if (adminKey !== undefined) {
             io.out(`demo exchange: the synthetic example market and ${(await store.listAccounts({ limit: 100_000 })).length} synthetic accounts (${location.kind === "pglite" ? `PGlite in ${location.dataDir ?? "memory"}` : "PostgreSQL"})`);
