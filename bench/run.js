@@ -18,6 +18,7 @@ const SUITES = [
   { name: "preview", file: "./preview.bench.js", run: "runPreviewBench" },
   { name: "cascade", file: "./cascade.bench.js", run: "runCascadeBench" },
   { name: "fund", file: "./fund.bench.js", run: "runFundBench" },
+  { name: "market", file: "./market.bench.js", run: "runMarketBench" },
 ];
 
 // Flags after the suite names go to every selected suite as options: `npm run bench -- live --sizes 10000 --ticks 50`

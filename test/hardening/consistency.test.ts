@@ -77,4 +77,15 @@ describe("progress bar (issue 9 §5): through the engine's callback, on a termin
     expect(plain.code).toBe(0);
     expect(plain.stderr).toBe("");
   });
+
+  it("stress --correlation-stress draws the bar of its Monte Carlo paths on a TTY, none under --json", async () => {
+    const { main } = await import("../../src/cli/main.js");
+    const stress = ["stress", "--portfolio", p, "--market", "examples/market.json", "--history", "test/fixtures/backtest/walk-history.csv", "--correlation-stress", "--paths", "2000"];
+    let progress = "";
+    expect(await main(stress, { out: () => undefined, err: () => undefined, isTty: true, progress: (t) => void (progress += t) })).toBe(0);
+    expect(progress).toMatch(/\rmonte carlo paths \[#{30}\] 100% \(2,000\/2,000\)/);
+    let json = "";
+    expect(await main([...stress, "--json"], { out: () => undefined, err: () => undefined, isTty: true, progress: (t) => void (json += t) })).toBe(0);
+    expect(json).toBe("");
+  });
 });

@@ -26,7 +26,7 @@ import { apcOptions, withApcFlags } from "./apc-flags.js";
 import type { ApcFlags } from "./apc-flags.js";
 import { renderStress, renderVar, splitStressPnl } from "../render-risk.js";
 import { emit, need, runCommand, type Io } from "../run.js";
-import { startProgress } from "../progress.js";
+import { startProgress, withProgress } from "../progress.js";
 import { loadPortfolioAndMarket, type PortfolioOptions } from "./context.js";
 import {
   breakdownSets,
@@ -266,7 +266,8 @@ export function registerRisk(program: Command, io: Io, setExit: (code: number) =
   ).action(async (flags: StressFlags) => {
     setExit(
       await runCommand(io, Boolean(flags.json), () => {
-        const r = runStress(flags);
+        // --correlation-stress runs three Monte Carlo sets: a bar of their paths on a terminal.
+        const r = withProgress(io, Boolean(flags.json), "monte carlo paths", (progress) => runStress(progress !== undefined && flags.correlationStress === true ? { ...flags, progress } : flags));
         emit(io, Boolean(flags.json), r.json, () => renderStress(r.reports, r.correlation));
       }),
     );
