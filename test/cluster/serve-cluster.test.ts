@@ -33,7 +33,9 @@ async function drive(s: LiveTestServer, feedKey: string): Promise<unknown[]> {
   const tick = (seq: number, btc: number): Record<string, unknown> => ({ seq, ts: new Date(MARKET.timestampMs + seq * 60_000).toISOString(), index: { BTC: btc } });
   const post = async (method: string, path: string, body: unknown, key?: string): Promise<void> => {
     const r = await s.call(method, path, { body, ...(key !== undefined ? { key } : {}) });
-    answers.push({ path, status: r.status, body: r.body });
+    // Who and when wrote a parameter set differ between the two services (keys, clocks); the rest must not.
+    const { createdAt: _at, createdBy: _by, ...answer } = (r.body ?? {}) as Record<string, unknown>;
+    answers.push({ path, status: r.status, body: answer });
   };
   await post("POST", "/v1/ticks", [tick(1, 88_500), tick(2, 86_800)], feedKey);
   await post("POST", "/v1/accounts/acct-00007/fills", { instrument: "BTC_USDC-PERPETUAL", size: -1.5, price: 86_800, tradeId: "f-1" });
@@ -47,6 +49,12 @@ async function drive(s: LiveTestServer, feedKey: string): Promise<unknown[]> {
   await post("POST", "/v1/ticks", [tick(6, 81_700)], feedKey);
   await post("POST", "/v1/breakers/BTC/reset", {});
   await post("POST", "/v1/ticks", [tick(7, 82_400)], feedKey);
+  // A parameter-set version in force: one parameters input (every account on the set re-margined, one event).
+  const list = (await s.call("GET", "/v1/parameter-sets")).body as { bundled: { name: string; version: string }[]; today: string };
+  const deribit = list.bundled.find((b) => b.name === "deribit") as { version: string };
+  const doc = (await s.call("GET", `/v1/parameter-sets/deribit/${deribit.version}`)).body.document as { general: Record<string, unknown> };
+  await post("PUT", "/v1/parameter-sets/deribit/live-1", { effective: list.today, parameters: { ...doc, general: { ...doc.general, mm_factor: 0.9 }, version: "live-1", effective: list.today } });
+  await post("POST", "/v1/ticks", [tick(8, 83_100)], feedKey);
   return answers;
 }
 
@@ -100,6 +108,7 @@ describe.skipIf(testEnv.natsServerBin === null || testEnv.postgresUrl === null)(
     // The run did something: events of several accounts, the late account live, a breaker rule in force.
     const events = a.events as { type: string; account?: string }[];
     expect(events.filter((e) => e.type === "breaker").length).toBeGreaterThan(0);
+    expect(events.filter((e) => e.type === "parameters_changed")).toMatchObject([{ parameterSet: { name: "deribit", to: "live-1" }, accounts: book.length + 1 }]);
     expect(new Set(events.filter((e) => e.account !== undefined).map((e) => e.account)).size).toBeGreaterThan(3);
     expect((a.accounts as Record<string, { live?: unknown }>)["late-1"]?.live).toBeDefined();
     expect(jsonDifferences(b, a, 1e-9, "api").slice(0, 10)).toEqual([]);

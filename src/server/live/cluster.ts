@@ -45,7 +45,7 @@ import type { Book } from "../book.js";
 import { HttpError } from "../http.js";
 import type { Logger } from "../ports.js";
 import type { LiveEngine, LiveStatus, LiveStep } from "./engine.js";
-import { accountMessageOf, breakerViewOf, commitStep, forEachBound, liveMarketOf, pinEntriesOn, rebound, storedLiveState, writePinned } from "./in-process.js";
+import { accountMessageOf, applyParameterChange, breakerViewOf, commitStep, forEachBound, liveMarketOf, pinEntriesOn, storedLiveState, writePinned } from "./in-process.js";
 
 export interface ClusterLiveOptions {
   readonly store: Store;
@@ -83,8 +83,8 @@ interface Pending {
 interface Collected {
   readonly events: { readonly partition: number; readonly event: LiveEvent }[];
   readonly changed: string[];
-  status: LiveStep["status"] | null;
-  issues: Issue[];
+  /** Each answering partition's outcome and issues (chunk 0). */
+  readonly outcomes: { readonly status: LiveStep["status"]; readonly issues: readonly Issue[] }[];
 }
 
 const bytes = (v: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(v));
@@ -135,7 +135,7 @@ export function createClusterLiveEngine(o: ClusterLiveOptions): LiveEngine {
   const collectedOf = (seq: number): Collected => {
     let c = collected.get(seq);
     if (c === undefined) {
-      c = { events: [], changed: [], status: null, issues: [] };
+      c = { events: [], changed: [], outcomes: [] };
       collected.set(seq, c);
     }
     return c;
@@ -159,11 +159,7 @@ export function createClusterLiveEngine(o: ClusterLiveOptions): LiveEngine {
       const c = collectedOf(data.seq);
       for (const f of data.figures) c.changed.push(String(f.account));
       for (const e of data.events) c.events.push({ partition: data.partition, event: e });
-      if (data.chunk === 0 && data.status !== undefined) {
-        // An account input is answered by one partition; a tick's outcome is the market core's.
-        if (c.status === null || data.status === "rejected") c.status = data.status;
-        c.issues.push(...(data.issues ?? []));
-      }
+      if (data.chunk === 0 && data.status !== undefined) c.outcomes.push({ status: data.status, issues: data.issues ?? [] });
     }
     if (data.chunk === data.chunks - 1) done[data.partition] = Math.max(done[data.partition] ?? 0, data.seq);
     void commitReady();
@@ -196,15 +192,30 @@ export function createClusterLiveEngine(o: ClusterLiveOptions): LiveEngine {
     const c = collectedOf(p.seq);
     collected.delete(p.seq);
     const local = p.local;
-    const status = local?.status ?? c.status ?? "ignored";
-    // Breaker events from the market core (every partition has the same ones); account events from the partitions,
-    // in book order (stable: one account's events keep their partition's order).
+    // A tick's or a control input's outcome is the market core's; an account input's, its partition's; a parameter
+    // version is applied when a partition holding accounts on the set applied it (the others have none: refused).
+    const applied = c.outcomes.filter((x) => x.status === "applied");
+    const answer = applied[0] ?? c.outcomes[0];
+    const status = local?.status ?? answer?.status ?? "ignored";
+    // Breaker events from the market core (every partition has the same ones); a parameter version's one
+    // parameters_changed event, counting the accounts of every partition; account events from the partitions, in
+    // book order (stable: one account's events keep their partition's order).
     const accountEvents = c.events
       .filter((x) => "account" in x.event)
       .map((x, k) => ({ ...x, k }))
       .sort((a, b) => orderOf((a.event as { account: string }).account) - orderOf((b.event as { account: string }).account) || a.k - b.k)
       .map((x) => x.event);
-    const merged = [...(local?.events ?? []).filter((e) => !("account" in e)), ...accountEvents];
+    // Each partition says it of its own accounts (a version in force, or a breaker widening its risk-matrix groups):
+    // one event per (set, from, to, reason), counting them all, in order of first appearance.
+    const versions = new Map<string, Extract<LiveEvent, { type: "parameters_changed" }>>();
+    for (const { event: e } of c.events) {
+      if (e.type !== "parameters_changed") continue;
+      const key = JSON.stringify([e.parameterSet, e.reason]);
+      const seen = versions.get(key);
+      versions.set(key, seen === undefined ? e : { ...seen, accounts: seen.accounts + e.accounts });
+    }
+    const parameterEvents = [...versions.values()];
+    const merged = [...(local?.events ?? []).filter((e) => !("account" in e)), ...parameterEvents, ...accountEvents];
     const events = merged.map((e, k) => ({ ...e, eventSeq: lastEventSeq + k + 1 }) as LiveEvent);
     const changed = [...new Set(c.changed)].sort((a, b) => orderOf(a) - orderOf(b));
     const m = core as LiveCore;
@@ -219,7 +230,7 @@ export function createClusterLiveEngine(o: ClusterLiveOptions): LiveEngine {
       seq: p.seq,
       kind: p.kind,
       status,
-      issues: local !== null ? (local.issues as readonly Issue[]) : c.issues,
+      issues: local !== null ? (local.issues as readonly Issue[]) : (answer?.issues ?? []),
       events,
       changed,
       ...(p.tickSeq !== undefined ? { tickSeq: p.tickSeq } : {}),
@@ -243,7 +254,8 @@ export function createClusterLiveEngine(o: ClusterLiveOptions): LiveEngine {
     if (ack.seq !== inputSeqPublished + 1) logger.warn({ seq: ack.seq, expected: inputSeqPublished + 1 }, "another publisher wrote to the cluster's input stream: the service's market core missed its inputs");
     inputSeqPublished = ack.seq;
     let local: ApplyOutcome | null = null;
-    if (ci.kind !== "account") {
+    // The market core holds no accounts: a parameter version (accounts' business) is the partitions' alone.
+    if (ci.kind !== "account" && kind !== "parameters") {
       const subject = ci.kind === "tick" ? names.tickSubject : names.controlSubject;
       const parsed = clusterInputOf(names, subject, ack.seq, bytes(ci.data), null, m);
       local = parsed === null ? null : Array.isArray(parsed) ? { seq: ack.seq, status: "rejected", issues: parsed, events: [], changed: [], rowsRebuilt: 0, accountsRemargined: 0 } : m.apply(parsed);
@@ -376,19 +388,17 @@ export function createClusterLiveEngine(o: ClusterLiveOptions): LiveEngine {
     pinEntries: (document) => (core === null ? document : pinEntriesOn(core, document)),
     parametersChanged: (ctx) =>
       serial(async () => {
-        const out: LiveStep[] = [];
-        if (core === null) return out;
+        if (core === null) return [];
         resolver = await book.resolver();
         binder = null;
-        for await (const { account: a, key, ref } of rebound(store, book, [...accounts.keys()], bindingOf)) {
-          const step = await accountInput(a, `parameter set ${ref.name} ${ref.version} in force`, ctx);
-          if (step.status === "applied") {
-            bindingOf.set(a.id, key);
-            accounts.set(a.id, a);
-          }
-          out.push(step);
-        }
-        return out;
+        return applyParameterChange(store, book, [...accounts.keys()], bindingOf, core.market().timestampMs, logger, {
+          whole: (message) => input({ kind: "control", data: message }, "parameters", ctx),
+          each: (m) => accountInput(m.account, `parameter set ${m.ref.name} ${m.ref.version} in force`, ctx),
+          applied: (m) => {
+            bindingOf.set(m.account.id, m.key);
+            accounts.set(m.account.id, m.account);
+          },
+        });
       }),
     marketReplaced: () =>
       serial(() => {

@@ -211,21 +211,6 @@ export async function forEachBound(store: Store, book: Book, onBound: (account: 
   return skipped;
 }
 
-/** The held accounts whose binding moved (a parameter version came into force): each with its new key and set. */
-export async function* rebound(store: Store, book: Book, ids: readonly string[], bindingOf: ReadonlyMap<string, string>): AsyncGenerator<{ account: StoredAccount; key: string; ref: { name: string; version: string } }> {
-  for (const id of ids) {
-    const a = await store.getAccount(id);
-    if (a === null) continue;
-    let b: BoundAccount;
-    try {
-      b = (await book.bound(a)).bound;
-    } catch {
-      continue;
-    }
-    if (bindingOf.get(id) !== b.bindingKey) yield { account: a, key: b.bindingKey, ref: b.parameterSetRef };
-  }
-}
-
 /** The stored current market a live core starts on, or why there is none to start on. */
 export async function liveMarketOf(store: Store): Promise<{ ok: true; stored: StoredMarket; snap: { ok: true; value: MarketSnapshot } } | { ok: false; reason: string }> {
   const stored = await store.currentMarket();
@@ -248,6 +233,73 @@ export async function storedLiveState(store: Store): Promise<{ rules: BreakerRul
   const rules = (await store.getLiveState(LIVE_KEYS.breakerRules)) as BreakerRules | null;
   const tickSeq = await store.getLiveState(LIVE_KEYS.tickSeq);
   return { rules, inputSeq: Number((await store.getLiveState(LIVE_KEYS.inputSeq)) ?? 0), tickSeq: typeof tickSeq === "number" ? tickSeq : undefined, lastEventSeq: await store.lastLiveEventSeq() };
+}
+
+/** A held account whose binding moved (a parameter version came into force): its new binding key and set. */
+export interface MovedAccount {
+  readonly account: StoredAccount;
+  readonly key: string;
+  readonly ref: { readonly name: string; readonly version: string };
+}
+
+/**
+ * Parameter sets changed: the held accounts (`ids`) whose binding moved reach the core, per set: when every account
+ * of the set moved to one version and none patches it, as ONE `parameters` control input (the core re-margins them
+ * all, one `parameters_changed` event); otherwise (pinned or patched accounts, or the core refused the whole set)
+ * each moved account is re-bound on its own (an `account` input). `applied` hears of each account moved. Shared by
+ * both engines, so the cluster's inputs are the in-process core's.
+ */
+export async function applyParameterChange(
+  store: Store,
+  book: Book,
+  ids: readonly string[],
+  bindingOf: ReadonlyMap<string, string>,
+  tsMs: number,
+  logger: Logger,
+  send: { whole(message: Record<string, unknown>): Promise<LiveStep>; each(m: MovedAccount): Promise<LiveStep>; applied(m: MovedAccount): void },
+): Promise<LiveStep[]> {
+  const out: LiveStep[] = [];
+  // Every held account's binding now; accounts grouped by the set they are on.
+  const bySet = new Map<string, { all: string[]; moved: (MovedAccount & { model: string; overrides: boolean })[] }>();
+  for (const id of ids) {
+    const a = await store.getAccount(id);
+    if (a === null) continue;
+    let b: Awaited<ReturnType<Book["bound"]>>;
+    try {
+      b = await book.bound(a);
+    } catch {
+      continue;
+    }
+    const ref = b.bound.parameterSetRef;
+    const group = bySet.get(ref.name) ?? { all: [], moved: [] };
+    bySet.set(ref.name, group);
+    group.all.push(id);
+    const overrides = (a.document.overrides as { parameters?: unknown } | undefined)?.parameters !== undefined;
+    if (bindingOf.get(id) !== b.bound.bindingKey) group.moved.push({ account: a, key: b.bound.bindingKey, ref, model: b.bound.model.id, overrides });
+  }
+  for (const [name, group] of bySet) {
+    if (group.moved.length === 0) continue;
+    const first = group.moved[0] as (typeof group.moved)[number];
+    const whole = name !== "inline" && group.moved.length === group.all.length && group.moved.every((m) => m.key === first.key && !m.overrides);
+    if (whole) {
+      const resolved = (await book.resolver())(name, first.ref.version);
+      if (resolved.ok) {
+        const step = await send.whole({ type: "parameters", ts: new Date(tsMs).toISOString(), model: first.model, parameterSet: { name, version: resolved.value.version, document: resolved.value.document } });
+        out.push(step);
+        if (step.status === "applied") {
+          for (const m of group.moved) send.applied(m);
+          continue;
+        }
+        logger.warn({ set: name, issues: step.issues }, "the live core did not take a parameter version whole; re-binding its accounts one by one");
+      }
+    }
+    for (const m of group.moved) {
+      const step = await send.each(m);
+      if (step.status === "applied") send.applied(m);
+      out.push(step);
+    }
+  }
+  return out;
 }
 
 export function createInProcessLiveEngine(o: InProcessLiveOptions): LiveEngine {
@@ -428,54 +480,13 @@ export function createInProcessLiveEngine(o: InProcessLiveOptions): LiveEngine {
     pinEntries: (document) => (running === null ? document : pinEntriesOn(running.core, document)),
     parametersChanged: (ctx) =>
       serial(async () => {
-        const out: LiveStep[] = [];
         const r = running;
-        if (r === null) return out;
-        // Every core account's binding now; accounts grouped by the set they are on.
-        const bySet = new Map<string, { all: string[]; moved: { a: StoredAccount; key: string; ref: { name: string; version: string }; model: string; overrides: boolean }[] }>();
-        for (const id of r.core.accountIds()) {
-          const a = await store.getAccount(id);
-          if (a === null) continue;
-          let b: Awaited<ReturnType<Book["bound"]>>;
-          try {
-            b = await book.bound(a);
-          } catch {
-            continue;
-          }
-          const ref = b.bound.parameterSetRef;
-          const group = bySet.get(ref.name) ?? { all: [], moved: [] };
-          bySet.set(ref.name, group);
-          group.all.push(id);
-          const overrides = (a.document.overrides as { parameters?: unknown } | undefined)?.parameters !== undefined;
-          if (bindingOf.get(id) !== b.bound.bindingKey) group.moved.push({ a, key: b.bound.bindingKey, ref, model: b.bound.model.id, overrides });
-        }
-        for (const [name, group] of bySet) {
-          if (group.moved.length === 0) continue;
-          const first = group.moved[0] as (typeof group.moved)[number];
-          // Every account of the set moved to one version, none patches it: one `parameters` input re-margins them
-          // all and says so with a `parameters_changed` event. Otherwise (pinned or patched accounts) each moved
-          // account is re-bound on its own.
-          const whole = name !== "inline" && group.moved.length === group.all.length && group.moved.every((m) => m.key === first.key && !m.overrides);
-          if (whole) {
-            const resolved = (await book.resolver())(name, first.ref.version);
-            if (resolved.ok) {
-              const ts = new Date(r.core.market().timestampMs).toISOString();
-              const step = await input(SUBJECTS.control, { type: "parameters", ts, model: first.model, parameterSet: { name, version: resolved.value.version, document: resolved.value.document } }, "parameters", ctx);
-              out.push(step);
-              if (step.status === "applied") {
-                for (const m of group.moved) bindingOf.set(m.a.id, m.key);
-                continue;
-              }
-              logger.warn({ set: name, issues: step.issues }, "the live core did not take a parameter version whole; re-binding its accounts one by one");
-            }
-          }
-          for (const m of group.moved) {
-            const step = await input(SUBJECTS.accountInput(m.a.id), await accountMessage(m.a, `parameter set ${m.ref.name} ${m.ref.version} in force`), "account", ctx);
-            if (step.status === "applied") bindingOf.set(m.a.id, m.key);
-            out.push(step);
-          }
-        }
-        return out;
+        if (r === null) return [];
+        return applyParameterChange(store, book, r.core.accountIds(), bindingOf, r.core.market().timestampMs, logger, {
+          whole: (message) => input(SUBJECTS.control, message, "parameters", ctx),
+          each: async (m) => input(SUBJECTS.accountInput(m.account.id), await accountMessage(m.account, `parameter set ${m.ref.name} ${m.ref.version} in force`), "account", ctx),
+          applied: (m) => bindingOf.set(m.account.id, m.key),
+        });
       }),
     marketReplaced: (ctx) => serial(() => startCore(ctx)),
     resetBreaker: (underlying, rule, ctx) =>
