@@ -58,7 +58,7 @@ export async function runPreviewBench(options = {}) {
     const warm = [];
     for (let i = 0; i < 3; i++) warm.push(await preview());
     const b = cold.body;
-    log(`preview over HTTP, cold (binds ${count} accounts): ${cold.wallMs.toFixed(0)} ms wall, ${cold.cpuMs.toFixed(0)} ms CPU (route ${cold.routeMs.toFixed(0)} ms); ${b.accounts.length} accounts on the set, ${b.pinned} pinned, ${b.failed.length} failed, ${b.enteringMarginCall.length} entering margin call`);
+    log(`preview over HTTP, cold (right after start, the background prewarm of ${count} accounts racing it): ${cold.wallMs.toFixed(0)} ms wall, ${cold.cpuMs.toFixed(0)} ms CPU (route ${cold.routeMs.toFixed(0)} ms); ${b.accounts.length} accounts on the set, ${b.pinned} pinned, ${b.failed.length} failed, ${b.enteringMarginCall.length} entering margin call`);
     const warmWall = median(warm.map((w) => w.wallMs));
     const warmRoute = median(warm.map((w) => w.routeMs));
     const warmCpu = median(warm.map((w) => w.cpuMs));

@@ -138,6 +138,8 @@ export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly service: Service;
+  /** Settles when the background binding of every account (book.prewarm) has finished or stopped. */
+  readonly prewarmed: Promise<void>;
   /** Stop accepting, finish the requests in flight (up to `timeoutMs`), flush the read audit, close the store. */
   close(timeoutMs?: number): Promise<void>;
 }
@@ -155,6 +157,9 @@ export async function startServer(o: ServiceOptions & { host?: string; port?: nu
     server.once("error", reject);
     server.listen(o.port ?? 8080, o.host ?? "127.0.0.1", () => resolve());
   });
+  // Bindings and the preview's "now" figures of every account, computed while the server already answers.
+  const warm = new AbortController();
+  const prewarmed = service.deps.book.prewarm(warm.signal).catch((e: unknown) => service.deps.logger.error({ err: String(e) }, "prewarming the accounts failed"));
   const addr = server.address() as AddressInfo;
   const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
   let closing: Promise<void> | undefined;
@@ -162,6 +167,7 @@ export async function startServer(o: ServiceOptions & { host?: string; port?: nu
     url: `http://${host}:${addr.port}`,
     port: addr.port,
     service,
+    prewarmed,
     close(timeoutMs = 10_000) {
       closing ??= (async () => {
         const closed = new Promise<void>((resolve) => server.close(() => resolve()));
@@ -173,6 +179,8 @@ export async function startServer(o: ServiceOptions & { host?: string; port?: nu
         while (service.inFlight.count > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
         server.closeAllConnections();
         await closed;
+        warm.abort();
+        await prewarmed;
         await live?.close();
         await service.deps.readAudit.flush();
         await o.store.close();

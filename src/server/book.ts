@@ -13,6 +13,8 @@ import { createHash } from "node:crypto";
 import { accountDocument } from "../account/document.js";
 import type { AccountDocument } from "../account/document.js";
 import { evaluateAccount } from "../account/account.js";
+import { previewFigures } from "../account/preview.js";
+import type { PreviewFigures } from "../account/preview.js";
 import type { AccountEvaluation } from "../account/account.js";
 import { fail, issue, ok } from "../errors.js";
 import type { Result } from "../errors.js";
@@ -59,6 +61,16 @@ export interface Book {
    * version and market, so a what-if computes only the account after its trades.
    */
   evaluation(account: StoredAccount): Promise<{ bound: BoundAccount; evaluation: AccountEvaluation; provenance: Provenance }>;
+  /**
+   * The change-impact preview's "now" figures of an account (equity, IM, MM, health on the current market with its
+   * parameter-set version in force), kept per binding: a preview evaluates only the candidate for accounts seen.
+   */
+  previewNow(account: StoredAccount): Promise<Result<PreviewFigures>>;
+  /**
+   * Bind every stored account and compute its preview "now" figures, in the background after start, yielding to
+   * requests between accounts; stops when `signal` aborts. The first preview then evaluates only the candidate.
+   */
+  prewarm(signal: AbortSignal): Promise<void>;
   /** The account document (`netrisk account --json --no-distance`), cached by version and market. */
   figures(account: StoredAccount): Promise<{ document: AccountDocument; provenance: Provenance; bound: BoundAccount }>;
   /**
@@ -87,6 +99,8 @@ export function createBook(store: Store, clock: Clock): Book {
   // Evaluations of the accounts what-ifs were asked on, least recently used first: ~50 KB each for 50 positions,
   // so only the busiest are kept. Valid while their binding is the one cached (same object: version, market, sets).
   const evaluations = new Map<string, { bound: BoundAccount; evaluation: AccountEvaluation }>();
+  // The preview's "now" figures (four numbers per account), valid while their binding is the one cached.
+  const nowFigures = new Map<string, { bound: BoundAccount; figures: Result<PreviewFigures> }>();
 
   const storedSets = async (): Promise<StoredParameterSet[]> => (sets ??= await store.listParameterSets());
 
@@ -94,6 +108,7 @@ export function createBook(store: Store, clock: Clock): Book {
   function rebind(): void {
     cache.clear();
     evaluations.clear();
+    nowFigures.clear();
     const m = current;
     if (m !== null) {
       pending = resolver().then((res) => {
@@ -179,6 +194,17 @@ export function createBook(store: Store, clock: Clock): Book {
     return { bound: r.value, market: m, provenance: provenanceOf(account, m, r.value) };
   }
 
+  async function previewNow(account: StoredAccount): Promise<Result<PreviewFigures>> {
+    followDay();
+    await pending;
+    const b = await bound(account);
+    const hit = nowFigures.get(account.id);
+    if (hit !== undefined && hit.bound === b.bound) return hit.figures;
+    const figures = previewFigures(b.bound.account);
+    nowFigures.set(account.id, { bound: b.bound, figures });
+    return figures;
+  }
+
   return {
     market,
     buildMarket,
@@ -219,6 +245,30 @@ export function createBook(store: Store, clock: Clock): Book {
       evaluations.set(account.id, { bound: b.bound, evaluation: e.value });
       if (evaluations.size > EVALUATIONS_KEPT) evaluations.delete(evaluations.keys().next().value as string);
       return { bound: b.bound, evaluation: e.value, provenance: b.provenance };
+    },
+    previewNow,
+    async prewarm(signal) {
+      try {
+        await market();
+      } catch {
+        return; // no market yet: nothing to bind
+      }
+      let after: string | null = null;
+      for (;;) {
+        if (signal.aborted) return;
+        const page = await store.listAccounts({ afterId: after, limit: 500 });
+        for (const [i, a] of page.entries()) {
+          if (signal.aborted) return;
+          try {
+            await previewNow(a);
+          } catch {
+            // An account that does not bind on this market: its own reads answer the coded error.
+          }
+          if (i % 20 === 19) await new Promise((r) => setImmediate(r));
+        }
+        if (page.length < 500) return;
+        after = page[page.length - 1]?.id ?? null;
+      }
     },
     async figures(account) {
       followDay();
