@@ -80,6 +80,12 @@ export interface BacktestOptions {
    * `releasableBuffer`); a statistical daily model's own buffer takes precedence. Default: none.
    */
   readonly buffer?: { readonly bufferDecimal: number; readonly rebuildDays: number };
+  /**
+   * Anti-procyclicality look-back floor (EMIR Art. 28(1)(c)) for a fixed model (risk matrix, SPAN, ...): each day's
+   * margin floored by the same model's margin with the vols at their root-mean-square level over the last `years`
+   * (backtest/vol-floor.ts). A statistical daily model floors with its own historical scenarios; this is ignored for it.
+   */
+  readonly lookbackFloor?: { readonly years: number };
   /** Called after each margin day (the engine emits; a front end decides whether to draw a bar). */
   readonly onProgress?: (progress: BacktestProgress) => void;
 }
@@ -111,7 +117,7 @@ export interface BacktestSeries {
   readonly dates: readonly string[];
   /** Margin on day t, USD (with an anti-procyclicality buffer: the charged margin). */
   readonly marginUsd: readonly number[];
-  /** With an anti-procyclicality buffer only: the calculated margin before the buffer rule, USD. */
+  /** With an anti-procyclicality buffer or a fixed model's look-back floor only: the calculated margin before them, USD. */
   readonly calculatedMarginUsd?: readonly number[];
   /** Realised loss of day t's book from the close of t to the close of t + h, USD (negative = a gain). */
   readonly lossUsd: readonly number[];

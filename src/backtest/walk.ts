@@ -17,6 +17,7 @@ import type { DayState } from "./day-market.js";
 import { releasableBuffer } from "../models/var/apc.js";
 import { procyclicality } from "./procyclicality.js";
 import { realisedLossUsd } from "./realised.js";
+import { volFloor } from "./vol-floor.js";
 import { prepareBacktest } from "./setup.js";
 import type { PreparedBacktest } from "./setup.js";
 import { christoffersenIndependence, conditionalCoverage, kupiecPof } from "./stats.js";
@@ -42,7 +43,8 @@ const ASSUMPTIONS = (h: number): string[] => [
 ];
 
 /** The walk itself over a prepared backtest. */
-function walk(input: BacktestInput, prep: PreparedBacktest, onProgress: BacktestOptions["onProgress"]): Result<{ series: BacktestSeries; modelNotes: readonly string[] }> {
+function walk(input: BacktestInput, prep: PreparedBacktest, options: BacktestOptions): Result<{ series: BacktestSeries; modelNotes: readonly string[]; floorNotes: readonly string[] }> {
+  const onProgress = options.onProgress;
   const { path, options: o } = prep;
   const h = o.horizonDays;
   const rateOf = (currency: string): number => path.snapshot.snapshot.ratesDecimal?.[currency] ?? 0;
@@ -53,6 +55,9 @@ function walk(input: BacktestInput, prep: PreparedBacktest, onProgress: Backtest
   let modelNotes: readonly string[] = [];
   const daily = isDailyModel(input.model) ? input.model : undefined;
   const fixed = daily === undefined ? (input.model as MarginModel) : undefined;
+  const floor = fixed !== undefined && options.lookbackFloor !== undefined ? volFloor(path, options.lookbackFloor.years) : undefined;
+  const calculatedUsd: number[] = [];
+  const floorNotes: string[] = [];
   for (let t = prep.firstDay; t <= prep.lastDay; t++) {
     const date = isoDay(t);
     const at = (issues: readonly Issue[]): Issue[] => issues.map((i) => ({ ...i, path: `days.${date}${i.path ? `.${i.path}` : ""}` }));
@@ -76,10 +81,19 @@ function walk(input: BacktestInput, prep: PreparedBacktest, onProgress: Backtest
       model = m.value;
     }
     let margin: number;
+    let calculated: number;
     try {
       const r = (model as MarginModel).compute(book.portfolio, context);
       margin = o.margin === "initial" ? r.totalUsd.initialMargin : r.totalUsd.maintenanceMargin;
+      calculated = margin;
       if (t === prep.firstDay) modelNotes = r.notes;
+      const ratios = floor?.ratiosOn(t);
+      if (ratios !== undefined && ratios.size > 0) {
+        // (c) for a fixed model: the same book and prices, the vols at their look-back level (vol-floor.ts).
+        const f = (model as MarginModel).compute(book.portfolio, dayContext(path, dayState(path, t, { volRatioOverride: ratios }), book.derivatives, oi));
+        margin = Math.max(margin, o.margin === "initial" ? f.totalUsd.initialMargin : f.totalUsd.maintenanceMargin);
+      }
+      if (floor !== undefined && t === prep.firstDay) floorNotes.push(...floorNotesOf(floor, t, path.vols.size));
     } catch (e) {
       if (e instanceof NetriskError) return fail(...at(e.issues));
       throw e;
@@ -91,10 +105,23 @@ function walk(input: BacktestInput, prep: PreparedBacktest, onProgress: Backtest
     }
     dates.push(date);
     marginUsd.push(margin);
+    calculatedUsd.push(calculated);
     lossUsd.push(loss);
     onProgress?.({ done: t - prep.firstDay + 1, total, date });
   }
-  return ok({ series: { dates, marginUsd, lossUsd }, modelNotes });
+  return ok({ series: { dates, marginUsd, ...(floor !== undefined ? { calculatedMarginUsd: calculatedUsd } : {}), lossUsd }, modelNotes, floorNotes });
+}
+
+/** What the look-back floor of a fixed model reached on the first margin day (the cap at the vol history, said). */
+function floorNotesOf(floor: ReturnType<typeof volFloor>, day: number, volBases: number): string[] {
+  const head = `anti-procyclicality (c): margin ≥ the same model's margin with implied vols at their root-mean-square level over a ${floor.years}-year look-back, CAPPED at the vol-index history available`;
+  if (volBases === 0) return [`${head}: the book holds no option (or no vol index is given), so the floor equals the margin`];
+  const spans = floor.spanOn(day);
+  return [
+    head,
+    ...spans.map((s) => `vol:${s.base}: look-back on the first margin day ${s.from}..${s.to} (${(s.days / 365.25).toFixed(1)} of ${floor.years} years)`),
+    ...(spans.length === 0 ? ["no vol-index value in the look-back on the first margin day: no floor until the index starts"] : []),
+  ];
 }
 
 /**
@@ -114,7 +141,7 @@ function endState(prep: PreparedBacktest, start: DayState, endDay: number): DayS
 
 /** The series with the buffer rule applied: the charged margin, and the calculated one kept beside it. */
 function bufferedSeries(series: BacktestSeries, b: { bufferDecimal: number; rebuildDays: number }): BacktestSeries {
-  return { ...series, marginUsd: releasableBuffer(series.marginUsd, b.bufferDecimal, b.rebuildDays), calculatedMarginUsd: series.marginUsd };
+  return { ...series, marginUsd: releasableBuffer(series.marginUsd, b.bufferDecimal, b.rebuildDays), calculatedMarginUsd: series.calculatedMarginUsd ?? series.marginUsd };
 }
 
 /** Coverage figures of a series. */
@@ -148,9 +175,9 @@ export function runBacktest(input: BacktestInput, options: BacktestOptions = {})
   const prepared = prepareBacktest(input, options);
   if (!prepared.ok) return prepared;
   const prep = prepared.value;
-  const walked = walk(input, prep, options.onProgress);
+  const walked = walk(input, prep, options);
   if (!walked.ok) return walked;
-  const { modelNotes } = walked.value;
+  const { modelNotes, floorNotes } = walked.value;
   const daily = isDailyModel(input.model) ? input.model : undefined;
   const buffer = daily?.buffer ?? options.buffer;
   const series = buffer === undefined ? walked.value.series : bufferedSeries(walked.value.series, buffer);
@@ -182,6 +209,7 @@ export function runBacktest(input: BacktestInput, options: BacktestOptions = {})
       ...ASSUMPTIONS(o.horizonDays),
       ...prep.notes,
       ...(daily?.notes ?? []),
+      ...floorNotes,
       ...(buffer !== undefined && daily?.buffer === undefined ? [`anti-procyclicality (a): a ${(buffer.bufferDecimal * 100).toFixed(0)} % buffer over the daily margin, exhausted while the margin rises and rebuilt over ${buffer.rebuildDays} days`] : []),
       ...modelNotes.map((n) => `model (first day): ${n}`),
     ],

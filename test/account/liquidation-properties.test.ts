@@ -12,9 +12,8 @@ import fc from "fast-check";
 import { evaluateAccount } from "../../src/account/account.js";
 import { planLiquidation } from "../../src/account/liquidation.js";
 import { unwrap } from "../../src/errors.js";
-import { loadMarketFile } from "../../src/io/load-market.js";
-import { buildMarketContext } from "../../src/pricing/build-context.js";
-import { describeWithSharedData, sharedData, whenSharedData } from "../helpers/requires.js";
+import { describeWithSharedData, whenSharedData } from "../helpers/requires.js";
+import { deribitChain20251230 } from "../helpers/deribit-chain.js";
 import { accountCaseArb, buildCase, closedOut, LIQUIDATION_MODELS, planViolations, type AccountCase, type LiquidationModel } from "./random-accounts.js";
 
 describe("liquidation plans on random liquidatable accounts, every model", () => {
@@ -67,18 +66,7 @@ describe("fixed cases found by the fuzz run (each failed before the planner chec
 });
 
 describeWithSharedData("liquidation plans on Deribit's real chain of 2025-12-30 (quoted bid/ask spreads)", () => {
-  const market = whenSharedData(() =>
-    unwrap(
-      buildMarketContext(
-        unwrap(
-          loadMarketFile(sharedData("deribit_btc_eth_options_20251230T1731Z.csv"), {
-            futuresPath: sharedData("deribit_futures_marks_20251230T1731Z.csv"),
-            perpetualsPath: sharedData("deribit_perpetual_prices_20251230T1731Z.csv"),
-          }),
-        ).snapshot,
-      ),
-    ),
-  );
+  const market = whenSharedData(deribitChain20251230);
   // Short-put books (the book of the reported bankruptcy under the Greeks model) with calls, futures and perpetuals.
   const universe = ["BTC-27MAR26-80000-P", "BTC-27MAR26-70000-P", "BTC-30JAN26-85000-P", "BTC-30JAN26-75000-P", "BTC-27MAR26-110000-C", "BTC-26JUN26-60000-P", "BTC-PERPETUAL", "BTC-27MAR26", "ETH-27MAR26-2500-P", "ETH-PERPETUAL"];
   const models: LiquidationModel[] = ["greeks", "deribit", "standard", "span"];

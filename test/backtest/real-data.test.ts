@@ -7,25 +7,13 @@ import { expect, it } from "vitest";
 import { runBacktest } from "../../src/backtest/walk.js";
 import { unwrap } from "../../src/errors.js";
 import { loadHistoryFiles } from "../../src/io/history-files.js";
-import { loadMarketFile } from "../../src/io/load-market.js";
 import { validatePortfolio } from "../../src/io/portfolio.js";
 import { loadModel } from "../../src/io/presets.js";
-import { buildMarketContext } from "../../src/pricing/build-context.js";
 import { describeWithSharedData, sharedData, whenSharedData } from "../helpers/requires.js";
+import { deribitChain20251230 } from "../helpers/deribit-chain.js";
 import { fixedMarginModel } from "./fixture.js";
 
-const market = whenSharedData(() =>
-  unwrap(
-    buildMarketContext(
-    unwrap(
-      loadMarketFile(sharedData("deribit_btc_eth_options_20251230T1731Z.csv"), {
-        futuresPath: sharedData("deribit_futures_marks_20251230T1731Z.csv"),
-        perpetualsPath: sharedData("deribit_perpetual_prices_20251230T1731Z.csv"),
-      }),
-      ).snapshot,
-    ),
-  ),
-);
+const market = whenSharedData(deribitChain20251230);
 const history = whenSharedData(() => unwrap(loadHistoryFiles([sharedData("crypto_daily_close_wide_2014_2024.csv"), sharedData("deribit_dvol_btc_daily.csv")])));
 
 /** BTC closes by date, read from the wide CSV without the engine's loader. */

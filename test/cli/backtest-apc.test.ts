@@ -39,21 +39,30 @@ describe("netrisk backtest --apc-compare", () => {
     for (const r of c.rows) expect(r.observations).toBe(101);
   });
 
-  it("text output names the tools; a risk-matrix model compares the buffer only", async () => {
+  it("text output names the tools; a risk-matrix model compares the buffer and the look-back floor", async () => {
     const run = await runCli(...base, "--model", "deribit", "--apc-compare");
     expect(run.code).toBe(0);
     expect(run.stdout).toContain("anti-procyclicality comparison");
     expect(run.stdout).toMatch(/\nbuffer\s/);
-    expect(run.stdout).not.toContain("lookback-floor ");
+    expect(run.stdout).toMatch(/\nlookback-floor\s/);
+    expect(run.stdout).not.toContain("stressed-weight");
+    // Perpetuals only: the risk matrix ignores vols, so the floor is the margin itself (and the note says why).
+    const json = parseJson(await runCli(...base, "--model", "deribit", "--apc-compare", "--json")) as { rows: Row[]; notes: string[] };
+    const [none, , floor] = json.rows as [Row, Row, Row];
+    expect(floor.meanMarginUsd).toBe(none.meanMarginUsd);
+    expect(json.notes.some((n) => n.startsWith("lookback-floor: anti-procyclicality (c)") && n.includes("holds no option"))).toBe(true);
   });
 
   it("bad flags: exit 2 with the flag as the path", async () => {
     const bogus = await runCli(...base, "--model", "var", "--apc", "bogus", "--json");
     expect(bogus.code).toBe(2);
     expect(bogus.stdout).toContain('"path": "--apc"');
-    const unsupported = await runCli(...base, "--model", "deribit", "--apc", "lookback-floor", "--json");
+    const unsupported = await runCli(...base, "--model", "deribit", "--apc", "stressed-weight", "--json");
     expect(unsupported.code).toBe(2);
     expect(unsupported.stdout).toContain("unsupported");
+    const years = await runCli(...base, "--model", "deribit", "--apc-lookback-years", "5", "--json");
+    expect(years.code).toBe(2);
+    expect(years.stdout).toContain('"path": "--apc-lookback-years"');
     const weight = await runCli(...base, "--model", "var", "--apc", "stressed-weight", "--apc-stressed-weight", "1.5", "--json");
     expect(weight.code).toBe(2);
     const margin = await runCli("margin", "--portfolio", portfolioPath, "--market", marketPath, "--apc", "buffer");

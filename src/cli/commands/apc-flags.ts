@@ -60,16 +60,19 @@ export function withApcFlags(json: Record<string, unknown>, flags: ApcFlags): Re
 }
 
 /**
- * The buffer of a model without a statistical parameter set (risk matrix, SPAN, ...): `--apc buffer` applies the
- * releasable buffer to its backtest margin series; the other tools need historical scenarios inside the model.
+ * The tools of a model without a statistical parameter set (risk matrix, SPAN, ...), applied by the backtest walk:
+ * `--apc buffer` the releasable buffer over its margin series, `--apc lookback-floor` the margin floored by the same
+ * model at the vols' look-back level (backtest/vol-floor.ts). `stressed-weight` needs historical scenarios inside the
+ * model and is refused.
  */
-export function seriesBufferFlag(flags: ApcFlags, model: string): { bufferDecimal: number; rebuildDays: number } | undefined {
+export function seriesApcFlags(flags: ApcFlags, model: string): { buffer?: { bufferDecimal: number; rebuildDays: number }; lookbackFloor?: { years: number } } {
   const tools = apcTools(flags.apc) ?? [];
-  const other = tools.filter((t) => t !== "buffer");
-  if (other.length > 0) throw new NetriskError([issue("unsupported", "--apc", `${other.join(", ")}: only the var and hybrid models take historical scenarios; model ${model} takes --apc buffer only`)]);
-  if (!tools.includes("buffer")) {
-    if (flags.apcBuffer !== undefined) throw new NetriskError([issue("invalid_value", "--apc-buffer", "give --apc buffer to switch the buffer on")]);
-    return undefined;
-  }
-  return { bufferDecimal: flags.apcBuffer !== undefined ? numberFlag(flags.apcBuffer, "--apc-buffer", { min: 0, max: 10 }) : DEFAULT_APC.bufferDecimal, rebuildDays: DEFAULT_APC.bufferRebuildDays };
+  const other = tools.filter((t) => t !== "buffer" && t !== "lookback-floor");
+  if (other.length > 0) throw new NetriskError([issue("unsupported", "--apc", `${other.join(", ")}: only the var and hybrid models take historical scenarios; model ${model} takes --apc buffer and lookback-floor`)]);
+  if (!tools.includes("buffer") && flags.apcBuffer !== undefined) throw new NetriskError([issue("invalid_value", "--apc-buffer", "give --apc buffer to switch the buffer on")]);
+  if (!tools.includes("lookback-floor") && flags.apcLookbackYears !== undefined) throw new NetriskError([issue("invalid_value", "--apc-lookback-years", "give --apc lookback-floor to switch the floor on")]);
+  return {
+    ...(tools.includes("buffer") ? { buffer: { bufferDecimal: flags.apcBuffer !== undefined ? numberFlag(flags.apcBuffer, "--apc-buffer", { min: 0, max: 10 }) : DEFAULT_APC.bufferDecimal, rebuildDays: DEFAULT_APC.bufferRebuildDays } } : {}),
+    ...(tools.includes("lookback-floor") ? { lookbackFloor: { years: flags.apcLookbackYears !== undefined ? numberFlag(flags.apcLookbackYears, "--apc-lookback-years", { integer: true, min: 1, max: 50 }) : DEFAULT_APC.lookbackFloorYears } } : {}),
+  };
 }

@@ -1,6 +1,6 @@
 /**
  * `netrisk backtest --apc-compare`: the book backtested without any anti-procyclicality tool and with each EMIR
- * Art. 28 tool alone (var/hybrid: buffer, stressed-weight, lookback-floor; other models: buffer), and the comparison
+ * Art. 28 tool alone (var/hybrid: buffer, stressed-weight, lookback-floor; other models: buffer, lookback-floor), and the comparison
  * of src/backtest/apc-compare.ts as a table or `--json`. Documented in docs/cli.md "netrisk backtest".
  * @module
  */
@@ -27,7 +27,7 @@ export interface ApcComparison {
   readonly notes: readonly string[];
 }
 
-type Chooser = (flags: BacktestFlags) => { model: MarginModel | DailyModel; horizonDays: number; confidence: number; buffer?: BacktestOptions["buffer"] };
+type Chooser = (flags: BacktestFlags) => { model: MarginModel | DailyModel; horizonDays: number; confidence: number; buffer?: BacktestOptions["buffer"]; lookbackFloor?: BacktestOptions["lookbackFloor"] };
 
 /**
  * Run the variants. `choose` builds the model from the flags (backtest.ts `backtestModel`), `check` turns engine
@@ -38,11 +38,11 @@ export function compareApcTools(
   flags: BacktestFlags,
   input: { portfolio: ResolvedPortfolio; market: MarketContext; history: History },
   choose: Chooser,
-  runOptions: (defaults: { horizonDays: number; confidence: number; buffer?: BacktestOptions["buffer"] }) => BacktestOptions,
+  runOptions: (defaults: { horizonDays: number; confidence: number; buffer?: BacktestOptions["buffer"]; lookbackFloor?: BacktestOptions["lookbackFloor"] }) => BacktestOptions,
   check: <T>(r: { ok: true; value: T } | { ok: false; issues: readonly { code: string; path: string; message: string }[] }) => T,
   onVariant?: (variant: string) => BacktestOptions["onProgress"],
 ): ApcComparison {
-  const variants = statistical ? ["none", ...APC_TOOLS] : ["none", "buffer"];
+  const variants = statistical ? ["none", ...APC_TOOLS] : ["none", "buffer", "lookback-floor"];
   const results = variants.map((v) => {
     const chosen = choose({ ...flags, apc: v });
     const progress = onVariant?.(v);

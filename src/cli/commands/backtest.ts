@@ -23,7 +23,7 @@ import { parseHybridParams, parseVarParams } from "../../models/var/params.js";
 import type { History } from "../../risk/history/types.js";
 import type { AntiProcyclicalityParams } from "../../models/var/apc.js";
 import { emit, need, runCommand, type Io } from "../run.js";
-import { apcOptions, seriesBufferFlag, withApcFlags } from "./apc-flags.js";
+import { apcOptions, seriesApcFlags, withApcFlags } from "./apc-flags.js";
 import { compareApcTools, renderApcComparison } from "./backtest-apc.js";
 import type { ApcFlags } from "./apc-flags.js";
 import { progressBar, renderBacktest } from "./backtest-render.js";
@@ -81,11 +81,10 @@ export function backtestModel(
   flags: BacktestFlags & { preset?: string; params?: string },
   portfolio: ResolvedPortfolio,
   history: History,
-): { model: MarginModel | DailyModel; horizonDays: number; confidence: number; buffer?: { bufferDecimal: number; rebuildDays: number } } {
+): { model: MarginModel | DailyModel; horizonDays: number; confidence: number; buffer?: BacktestOptions["buffer"]; lookbackFloor?: BacktestOptions["lookbackFloor"] } {
   const horizonFlag = flags.horizonDays !== undefined ? numberFlag(flags.horizonDays, "--horizon-days", { integer: true, min: 1, max: 30 }) : undefined;
   if (!STATISTICAL.has(id)) {
-    const buffer = seriesBufferFlag(flags, id);
-    return { model: loadMarginModel(id, flags.preset, flags.params), horizonDays: horizonFlag ?? 2, confidence: 0.99, ...(buffer !== undefined ? { buffer } : {}) };
+    return { model: loadMarginModel(id, flags.preset, flags.params), horizonDays: horizonFlag ?? 2, confidence: 0.99, ...seriesApcFlags(flags, id) };
   }
   const raw = withApcFlags(parameterSetJson(flags.preset ?? `${id}-default`, flags.params), flags);
   const json = horizonFlag !== undefined ? { ...raw, horizonDays: horizonFlag } : raw;
@@ -115,9 +114,10 @@ export function backtestModel(
 }
 
 /** Backtest options from the flags (numbers checked; enumerations checked by the engine). */
-export function backtestRunOptions(flags: BacktestFlags, defaults: { horizonDays: number; confidence: number; buffer?: BacktestOptions["buffer"] }): BacktestOptions {
+export function backtestRunOptions(flags: BacktestFlags, defaults: { horizonDays: number; confidence: number; buffer?: BacktestOptions["buffer"]; lookbackFloor?: BacktestOptions["lookbackFloor"] }): BacktestOptions {
   return {
     ...(defaults.buffer !== undefined ? { buffer: defaults.buffer } : {}),
+    ...(defaults.lookbackFloor !== undefined ? { lookbackFloor: defaults.lookbackFloor } : {}),
     horizonDays: defaults.horizonDays,
     confidence: flags.confidence !== undefined ? numberFlag(flags.confidence, "--confidence", { min: 0, max: 1 }) : defaults.confidence,
     rebalance: (flags.rebalance ?? "coin") as BacktestOptions["rebalance"],
@@ -163,7 +163,7 @@ export function registerBacktest(program: Command, io: Io, setExit: (code: numbe
       .option("--preset <name>", "parameter-set preset in presets/ (default: the model's own)")
       .option("--params <file>", "parameter-set JSON file instead of a preset")
       .option("--report <file>", "also write a self-contained HTML report with charts to this file")
-      .option("--apc-compare", "compare the anti-procyclicality tools: the backtest without any and with each alone (var/hybrid: buffer, stressed-weight, lookback-floor; other models: buffer)")
+      .option("--apc-compare", "compare the anti-procyclicality tools: the backtest without any and with each alone (var/hybrid: buffer, stressed-weight, lookback-floor; other models: buffer, lookback-floor)")
       .option("--json", "machine-readable JSON output (the whole result, daily series included)"),
   ).action(async (flags: BacktestCommandFlags) => {
     setExit(
