@@ -8,7 +8,8 @@
 //
 //   npm run bench -- api [--seconds 5]   (or NETRISK_BENCH_API_SECONDS: seconds per measurement; NETRISK_BENCH_DATABASE_URL, default
 //                                 postgres://postgres@127.0.0.1:5432/postgres: a database is created and dropped;
-//                                 NETRISK_BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p" profiles the server)
+//                                 NETRISK_BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p" profiles the server;
+//                                 NETRISK_BENCH_API_ONLY=whatif measures only the runs whose label contains it)
 //
 // Data: the bundled SYNTHETIC example market (examples/market.json) and a seeded random 50-position account on it
 // (options of every expiry, dated futures, perpetuals on BTC and ETH, sizes ±[0.1, 5) coin, ample collateral).
@@ -17,7 +18,7 @@
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { clearTimeout, setTimeout } from "node:timers";
 import { fileURLToPath } from "node:url";
@@ -127,6 +128,19 @@ function load(url, o) {
   });
 }
 
+/**
+ * CPU seconds the server process has used (user + system, /proc/PID/stat; null where /proc is missing). Per request it
+ * is the service's cost whatever else loads the machine: wall-clock req/s on a shared 2-core machine is pessimistic.
+ */
+function cpuSecondsOf(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100 on Linux)
+  } catch {
+    return null;
+  }
+}
+
 const figuresOf = (r) => ({ reqPerS: r.requests.average, p50Ms: r.latency.p50, p99Ms: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors + r.timeouts });
 
 async function measureBackend(name, location, storeArgs, s, seconds, log) {
@@ -171,16 +185,22 @@ async function measureBackend(name, location, storeArgs, s, seconds, log) {
       ["POST .../fills (1 connection)", 1, fill(1)],
       [`POST .../fills (32 connections, ${FILL_ACCOUNTS} accounts)`, CONNECTIONS, fill(FILL_ACCOUNTS)],
     ];
-    for (const [label, connections, request] of runs) {
+    // NETRISK_BENCH_API_ONLY=whatif (a substring of the labels) measures only those runs: a profile of one route.
+    const only = process.env.NETRISK_BENCH_API_ONLY;
+    for (const [label, connections, request] of runs.filter(([l]) => only === undefined || l.includes(only))) {
       // One request first: a refused request would otherwise be measured as a fast one.
       const r0 = request.requests[0];
       const first = r0.setupRequest?.({}) ?? r0;
       const probe = await globalThis.fetch(`${url}${first.path}`, { method: first.method ?? request.method, headers: request.headers, ...(first.body !== undefined ? { body: first.body } : {}) });
       if (probe.status >= 300) throw new Error(`${name} ${label}: ${probe.status} ${(await probe.text()).slice(0, 500)}`);
       await load(url, { connections, seconds: 1, request }); // warm-up (JIT, caches, connections)
+      const cpu0 = cpuSecondsOf(child.pid);
       const r = figuresOf(await load(url, { connections, seconds, request }));
-      out[label] = { connections, ...r };
-      log(`${name.padEnd(10)} ${label.padEnd(42)} ${r.reqPerS.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50Ms).padStart(4)} ms   p99 ${String(r.p99Ms).padStart(4)} ms   (${r.requests} requests, non-2xx ${r.non2xx}, errors ${r.errors})`);
+      const cpu1 = cpuSecondsOf(child.pid);
+      const serverCpuMsPerRequest = cpu0 === null || cpu1 === null ? null : ((cpu1 - cpu0) * 1000) / r.requests;
+      out[label] = { connections, ...r, serverCpuMsPerRequest };
+      const cpuText = serverCpuMsPerRequest === null ? "" : `   server CPU ${serverCpuMsPerRequest.toFixed(3)} ms/request`;
+      log(`${name.padEnd(10)} ${label.padEnd(42)} ${r.reqPerS.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50Ms).padStart(4)} ms   p99 ${String(r.p99Ms).padStart(4)} ms${cpuText}   (${r.requests} requests, non-2xx ${r.non2xx}, errors ${r.errors})`);
       if (r.non2xx > 0 || r.errors > 0) throw new Error(`${name} ${label}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
     }
     return out;
@@ -195,7 +215,7 @@ export async function runApiBench(options = {}) {
   const s = setup(options.seed ?? 20260302);
   const base = inProcess(s);
   log(`in-process (engine only, one thread): figures ${base.figuresPerS.toFixed(0)} calls/s (${base.figuresMs.toFixed(3)} ms), what-if ${base.whatifPerS.toFixed(0)} calls/s (${base.whatifMs.toFixed(3)} ms)`);
-  log(`load: autocannon in the bench process, the server in its own process, loopback, ${seconds} s per measurement after a 1 s warm-up`);
+  log(`load: autocannon in the bench process, the server in its own process, loopback, ${seconds} s per measurement after a 1 s warm-up; machine load average ${loadavg().map((x) => x.toFixed(2)).join(" ")} on ${cpus().length} cores`);
   const results = { inProcess: base, backends: {} };
   const dir = mkdtempSync(join(tmpdir(), "netrisk-bench-api-"));
   try {
@@ -219,6 +239,7 @@ export async function runApiBench(options = {}) {
   for (const [backend, r] of Object.entries(results.backends)) {
     const w = r["POST .../whatif"];
     const g = r["GET /v1/accounts/{id}"];
+    if (w === undefined || g === undefined) continue;
     log(`${backend}: what-if over HTTP / in-process = ${(w.reqPerS / base.whatifPerS).toFixed(2)}; GET / in-process figures = ${(g.reqPerS / base.figuresPerS).toFixed(2)} (GET is served from the per-version cache)`);
     log(`${backend}: targets what-if ≥ 2000 req/s: ${w.reqPerS >= 2000 ? "met" : "MISSED"}; what-if p99 ≤ 20 ms: ${w.p99Ms <= 20 ? "met" : "MISSED"}${backend === "PGlite" ? `; fill p99 ≤ 10 ms (1 connection): ${r["POST .../fills (1 connection)"].p99Ms <= 10 ? "met" : "MISSED"}` : ""}`);
   }

@@ -9,7 +9,12 @@
 // presets/impact-default.json, insurance fund 0. Timed: the cascade alone (runCascade on a fresh core) and with the
 // core's creation; the single pass is one tick's core.apply on a fresh core. Medians of --runs runs after one unmeasured warm-up run, wall-clock.
 // The machine may be shared with other work: treat the figures as pessimistic; the process CPU time (user + system,
-// all threads) is printed beside the wall-clock, since on a loaded machine wall-clock includes waiting for a core.
+// all threads) is printed beside the wall-clock, since on a loaded machine wall-clock includes waiting for a core,
+// and the load average beside them.
+//
+// Then insurance-fund sizing (the issue's second speed target, 1,000 draws on 100,000 accounts under a minute) beside
+// the single-pass live re-margin of the same books: bench/fund.bench.js, `--fund-sizes 1000,10000 --fund-draws 10`
+// by default, the target extrapolated from them (said so); `--fund-sizes 0` leaves it out.
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { unwrap } from "../dist/errors.js";
@@ -20,6 +25,7 @@ import { validateMarket } from "../dist/io/market.js";
 import { createCascadeCore, runCascade, shockTick } from "../dist/live/cascade/index.js";
 import { createLiveCore } from "../dist/live/core.js";
 import { buildMarketContext } from "../dist/pricing/build-context.js";
+import { loadText, runFundBench } from "./fund.bench.js";
 import { median } from "./lib.js";
 
 const root = new URL("../", import.meta.url);
@@ -37,7 +43,7 @@ export async function runCascadeBench(options = {}) {
   const positions = accounts.reduce((t, a) => t + a.positions.length, 0);
   const impact = unwrap(validateImpactModel(json("presets/impact-default.json")));
   const tick = unwrap(shockTick(market, { BTC: -0.3, ETH: -0.3 }));
-  log(`cascade bench — Node ${process.versions.node}; ${n} demo accounts (SYNTHETIC, src/io/demo.ts), ${positions} positions; shock BTC −30 %, ETH −30 %; impact ${impact.name}; read and bound in ${bindMs.toFixed(0)} ms`);
+  log(`cascade bench — Node ${process.versions.node}; ${n} demo accounts (SYNTHETIC, src/io/demo.ts), ${positions} positions; shock BTC −30 %, ETH −30 %; impact ${impact.name}; read and bound in ${bindMs.toFixed(0)} ms; ${loadText()}`);
 
   // The baseline: one tick into a live core, every account re-margined once.
   const single = [];
@@ -89,6 +95,12 @@ export async function runCascadeBench(options = {}) {
   }
   log(`${"policy".padEnd(22)} ${"cascade".padStart(10)} ${"CPU".padStart(10)} ${"+ core".padStart(10)} ${"rounds".padStart(6)} ${"liquidated".padStart(10)} ${"vs 1 pass".padStart(9)}`);
   for (const r of rows) log(r);
+  log(`(${loadText()})`);
+  const fundSizes = options.fundSizes === undefined ? undefined : [options.fundSizes].flat();
+  if (fundSizes === undefined || fundSizes.some((s) => s > 0)) {
+    log("");
+    results.fundSizing = await runFundBench({ ...options, ...(fundSizes !== undefined ? { fundSizes } : {}), log });
+  }
   return results;
 }
 

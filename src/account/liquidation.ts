@@ -51,7 +51,7 @@ export interface LiquidationOptions {
   readonly preemptive?: boolean;
   /** Consider perpetual delta hedges (default true). */
   readonly hedges?: boolean;
-  /** Called after each step with the steps taken so far and the step budget (for a progress display). */
+  /** Called after each step with the steps taken so far and the step budget, and with (budget, budget) at the end (a progress bar). */
   readonly onProgress?: (done: number, total: number) => void;
 }
 
@@ -130,6 +130,14 @@ interface Trial {
  * (`targetRatio` outside (0, 1], ...), the model's. An account that is not liquidatable gets status `nothing_to_do`.
  */
 export function planLiquidation(account: Account, options: LiquidationOptions = {}): Result<LiquidationPlan> {
+  const r = planSteps(account, options);
+  // The progress contract: the last call reaches the total, whether the plan took every step of the budget or not.
+  const total = options.maxSteps ?? account.rules.liquidation.maxSteps;
+  if (r.ok) options.onProgress?.(total, total);
+  return r;
+}
+
+function planSteps(account: Account, options: LiquidationOptions): Result<LiquidationPlan> {
   const bad = optionIssues(options);
   if (bad.length > 0) return fail(...bad);
   const rules = account.rules;

@@ -29,9 +29,32 @@ export function pct(x: number, digits = 2): string {
   return `${v > 0 ? "+" : ""}${v}%`;
 }
 
+/**
+ * Figures this much smaller than the largest of their column (or than the two figures a change is taken between)
+ * are floating-point rounding of sums and differences, not amounts: printed as 0, never as dust like `5.82077e-11`.
+ * Doubles carry 16 digits; the engines' sums lose a few; 1e-12 leaves real small figures (a gamma of 1e-10 beside
+ * a price of 0.03) alone.
+ */
+const DUST_RELATIVE = 1e-12;
+
+/** after − before for a "change" column: 0 when the difference is rounding of the two figures (see DUST_RELATIVE). */
+export function change(after: number, before: number): number {
+  const d = after - before;
+  return Math.abs(d) <= DUST_RELATIVE * Math.max(Math.abs(after), Math.abs(before)) ? 0 : d;
+}
+
+/** Each number column with its dust (relative to the column's largest magnitude) printed as 0. */
+function withoutDust(rows: ReadonlyArray<ReadonlyArray<string | number>>): ReadonlyArray<ReadonlyArray<string | number>> {
+  const scale: number[] = [];
+  for (const r of rows) r.forEach((c, j) => {
+    if (typeof c === "number" && Number.isFinite(c)) scale[j] = Math.max(scale[j] ?? 0, Math.abs(c));
+  });
+  return rows.map((r) => r.map((c, j) => (typeof c === "number" && c !== 0 && Math.abs(c) <= DUST_RELATIVE * (scale[j] ?? 0) ? 0 : c)));
+}
+
 /** Render rows as an aligned text table. Numbers are right-aligned, text left-aligned. */
 export function table(header: readonly string[], rows: ReadonlyArray<ReadonlyArray<string | number>>): string {
-  const cells = [header.map(String), ...rows.map((r) => r.map((c) => (typeof c === "number" ? fmt(c) : c)))];
+  const cells = [header.map(String), ...withoutDust(rows).map((r) => r.map((c) => (typeof c === "number" ? fmt(c) : c)))];
   const numeric = header.map((_h, j) => rows.length > 0 && rows.every((r) => typeof r[j] === "number"));
   const widths = header.map((_h, j) => maxOf(cells.map((r) => (r[j] ?? "").length)));
   const line = (r: readonly string[]) =>
@@ -67,28 +90,4 @@ export function fitTable(header: readonly string[], rows: ReadonlyArray<Readonly
   const room = Math.max(12, width - others - 2 * (header.length - 1));
   const cut = (t: string): string => (t.length <= room ? t : `${t.slice(0, room - 1)}…`);
   return table(header, rows.map((r) => r.map((c, j) => (j === flexColumn && typeof c === "string" ? cut(c) : c))));
-}
-
-/**
- * A progress bar on a raw terminal writer (`Io.progress`, present only when stderr is a TTY): `update(done, total)`
- * redraws one line with `\r` when the whole percent changes; `done()` clears it. Engines report progress through
- * callbacks (e.g. Monte Carlo `onProgress`); nothing is drawn when the output is not a terminal.
- */
-export function progressBar(write: (text: string) => void, label: string): { update: (done: number, total: number) => void; done: () => void } {
-  const width = 30;
-  let shown = -1;
-  let drawn = false;
-  return {
-    update: (done, total) => {
-      const percent = total > 0 ? Math.min(100, Math.floor((100 * done) / total)) : 100;
-      if (percent === shown) return;
-      shown = percent;
-      const filled = Math.round((width * percent) / 100);
-      write(`\r${label} [${"#".repeat(filled)}${"-".repeat(width - filled)}] ${String(percent).padStart(3)}% (${done.toLocaleString("en-US")}/${total.toLocaleString("en-US")})`);
-      drawn = true;
-    },
-    done: () => {
-      if (drawn) write(`\r${" ".repeat(label.length + width + 40)}\r`);
-    },
-  };
 }

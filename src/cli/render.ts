@@ -32,8 +32,13 @@ export function renderMargin(r: MarginResult, opts: { scenarios?: boolean } = {}
   return lines.join("\n");
 }
 
+/** An amount in the bucket's currency with its USD value beside it, once when the bucket is in USD already. */
+export function amountWithUsd(amount: number, currency: string, amountUsd: number): string {
+  return currency === "USD" ? usd(amountUsd) : `${fmt(amount)} ${currency} (${usd(amountUsd)})`;
+}
+
 function renderBucketHeader(key: string, b: BucketMargin): string {
-  return `[${key}] initial margin ${fmt(b.initialMargin)} ${b.currency} (${usd(b.initialMarginUsd)}), maintenance margin ${fmt(b.maintenanceMargin)} ${b.currency} (${usd(b.maintenanceMarginUsd)})`;
+  return `[${key}] initial margin ${amountWithUsd(b.initialMargin, b.currency, b.initialMarginUsd)}, maintenance margin ${amountWithUsd(b.maintenanceMargin, b.currency, b.maintenanceMarginUsd)}`;
 }
 
 function renderScenarioList(scenarios: readonly ScenarioPnl[], currency: string): string {

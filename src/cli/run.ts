@@ -25,12 +25,23 @@ export interface Io {
   readonly progress?: (text: string) => void;
 }
 
-export const processIo: Io = {
-  out: (t) => process.stdout.write(t.endsWith("\n") ? t : `${t}\n`),
-  err: (t) => process.stderr.write(t.endsWith("\n") ? t : `${t}\n`),
-  isTty: Boolean(process.stdout.isTTY),
-  ...(process.stderr.isTTY ? { progress: (t: string) => void process.stderr.write(t) } : {}),
-};
+/** The part of a Node stream an Io needs. */
+export interface TextStream {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+}
+
+/** An Io on two streams: progress output exists only when `stderr` is a terminal. */
+export function streamIo(stdout: TextStream, stderr: TextStream): Io {
+  return {
+    out: (t) => void stdout.write(t.endsWith("\n") ? t : `${t}\n`),
+    err: (t) => void stderr.write(t.endsWith("\n") ? t : `${t}\n`),
+    isTty: stdout.isTTY === true,
+    ...(stderr.isTTY === true ? { progress: (t: string) => void stderr.write(t) } : {}),
+  };
+}
+
+export const processIo: Io = streamIo(process.stdout, process.stderr);
 
 /** Unwrap a Result inside a command, turning issues into a NetriskError handled by {@link runCommand}. */
 export function need<T>(r: Result<T>): T {

@@ -7,7 +7,7 @@
  */
 import type { JetStreamClient, PubAck } from "nats";
 import type { Issue } from "../errors.js";
-import type { LiveInput } from "../live/core.js";
+import type { LiveCore, LiveInput } from "../live/core.js";
 import { inputOfMessage } from "../transport/live-runner.js";
 import { SUBJECTS } from "../transport/port.js";
 import type { ClusterNames } from "./names.js";
@@ -31,9 +31,10 @@ export type ClusterInput =
 
 /**
  * The live input a message of the input stream carries for `partition` (null: every partition, the single-process
- * reference), `null` when it is another partition's account input, or the issues of a bad one.
+ * reference), `null` when it is another partition's account input, or the issues of a bad one. `core`: the core
+ * that applies it (an `account` input, a whole account created or replaced, binds on its market).
  */
-export function clusterInputOf(names: ClusterNames, subject: string, seq: number, data: Uint8Array, partition: number | null): LiveInput | Issue[] | null {
+export function clusterInputOf(names: ClusterNames, subject: string, seq: number, data: Uint8Array, partition: number | null, core?: LiveCore): LiveInput | Issue[] | null {
   let portSubject: string;
   if (subject === names.tickSubject) portSubject = SUBJECTS.ticks;
   else if (subject === names.controlSubject) portSubject = SUBJECTS.control;
@@ -51,5 +52,5 @@ export function clusterInputOf(names: ClusterNames, subject: string, seq: number
   } catch {
     return [{ code: "invalid_json", path: "", message: "the input is not JSON" } as Issue];
   }
-  return inputOfMessage({ subject: portSubject, seq, data: value });
+  return inputOfMessage({ subject: portSubject, seq, data: value }, core);
 }

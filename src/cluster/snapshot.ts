@@ -16,6 +16,7 @@ import type { LiveAccountInput, LiveCore, LiveResume } from "../live/core.js";
 import { positionsDocument, positionsFromDocument } from "../live/documents.js";
 import { listingOf } from "../live/market.js";
 import type { LiveParams } from "../live/params.js";
+import type { BreakerRules } from "../live/breakers.js";
 import type { MarketSnapshot } from "../market/types.js";
 import { buildMarketContext } from "../pricing/build-context.js";
 
@@ -26,6 +27,8 @@ export interface PartitionSnapshot {
   /** Accounts in book order: id, positions and collateral. */
   readonly accounts: readonly { readonly id: string; readonly book: AccountFileDocument }[];
   readonly resume: LiveResume;
+  /** The breaker rules in force (absent: none; trips in force are not kept: a rebuilt partition re-anchors). */
+  readonly breakers?: BreakerRules;
 }
 
 /** The snapshot of a core (after its last input). */
@@ -35,7 +38,8 @@ export function snapshotOf(core: LiveCore): PartitionSnapshot {
     if (held === undefined) throw new Error(`account ${id} vanished from the core`);
     return { id, book: positionsDocument(held) };
   });
-  return { format: "netrisk.partition.v1", market: marketSnapshotToJson(core.market()), accounts, resume: core.resumeState() };
+  const rules = core.breakerRules();
+  return { format: "netrisk.partition.v1", market: marketSnapshotToJson(core.market()), accounts, resume: core.resumeState(), ...(rules.rules.length > 0 ? { breakers: rules } : {}) };
 }
 
 /** Let timers and I/O run (lease renewals) between slices of a long build. */
@@ -87,11 +91,11 @@ async function bindAccounts(
 }
 
 /** A core over the genesis book (the stored account documents of the partition on the cluster's start market), yielding to the event loop while it binds (a worker keeps renewing its leases). */
-export async function coreFromGenesis(market: MarketSnapshot, documents: readonly { id: string; document: unknown }[], params: LiveParams): Promise<Result<LiveCore>> {
+export async function coreFromGenesis(market: MarketSnapshot, documents: readonly { id: string; document: unknown }[], params: LiveParams, breakers?: BreakerRules): Promise<Result<LiveCore>> {
   const accounts = await bindAccounts(documents, market);
   if (!accounts.ok) return accounts;
   await yieldNow();
-  return createLiveCore({ market, accounts: accounts.value, params });
+  return createLiveCore({ market, accounts: accounts.value, params, ...(breakers !== undefined ? { breakers } : {}) });
 }
 
 /** The core a snapshot describes (each account's model and rules from its stored document), yielding to the event loop while it binds. */
@@ -107,5 +111,5 @@ export async function coreFromSnapshot(snapshot: PartitionSnapshot, documents: R
   );
   if (!accounts.ok) return accounts;
   await yieldNow();
-  return createLiveCore({ market: market.value, accounts: accounts.value, params, resume: snapshot.resume });
+  return createLiveCore({ market: market.value, accounts: accounts.value, params, resume: snapshot.resume, ...(snapshot.breakers !== undefined ? { breakers: snapshot.breakers } : {}) });
 }

@@ -20,7 +20,9 @@
  */
 import { AckPolicy, DeliverPolicy, nanos } from "nats";
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg, NatsConnection, NatsError } from "nats";
-import type { LiveCore } from "../live/core.js";
+import type { Issue } from "../errors.js";
+import type { ApplyOutcome, LiveCore } from "../live/core.js";
+import type { BreakerRules } from "../live/breakers.js";
 import type { LiveEvent } from "../live/events.js";
 import type { LiveParams } from "../live/params.js";
 import type { MarketSnapshot } from "../market/types.js";
@@ -45,6 +47,13 @@ export interface OutputMessage {
   readonly figures: readonly Record<string, unknown>[];
   /** The input's events (in chunk 0). */
   readonly events: readonly LiveEvent[];
+  /**
+   * The input's outcome in this partition and its issues (rejection, or warnings of an applied input), in chunk 0.
+   * Every partition an input reaches publishes an output for it, empty or not, so a reader (the service in cluster
+   * mode) knows when each partition is done with it. Seq 0: the partition's genesis figures (every account).
+   */
+  readonly status: "applied" | "ignored" | "rejected";
+  readonly issues: readonly Issue[];
 }
 
 /** The owner marker a worker publishes when it takes a partition over. */
@@ -151,6 +160,8 @@ export async function ensureCluster(nc: NatsConnection, names: ClusterNames, par
 interface Genesis {
   readonly market: MarketSnapshot;
   readonly documents: Map<string, unknown>;
+  /** The breaker rules in force in the store (the service's `breakerRules` live state), if any. */
+  readonly breakers: BreakerRules | undefined;
 }
 
 async function loadGenesis(store: Store, market: MarketSnapshot): Promise<Genesis> {
@@ -162,7 +173,8 @@ async function loadGenesis(store: Store, market: MarketSnapshot): Promise<Genesi
     if (page.length < 1000) break;
     after = page[page.length - 1]?.id ?? null;
   }
-  return { market, documents };
+  const breakers = (await store.getLiveState("breakerRules")) as BreakerRules | null;
+  return { market, documents, breakers: breakers ?? undefined };
 }
 
 export async function startWorker(options: WorkerOptions, market: MarketSnapshot): Promise<Worker> {
@@ -241,12 +253,18 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
       let snapshot: PartitionSnapshot;
       if (cp === null) {
         const docs = [...genesis.documents].filter(([id]) => partitionOfId(id) === task.partition).map(([id, document]) => ({ id, document }));
-        const built = await coreFromGenesis(genesis.market, docs, options.params);
+        const built = await coreFromGenesis(genesis.market, docs, options.params, genesis.breakers);
         if (!built.ok) throw new Error(`partition ${task.partition}: the stored accounts cannot be held: ${built.issues.map((i) => `${i.path}: ${i.code}: ${i.message}`).join("; ")}`);
         core = built.value;
         snapshot = snapshotOf(core);
       } else {
         snapshot = cp.snapshot as unknown as PartitionSnapshot;
+        // Accounts created after this worker started (an `account` input): their documents from the store.
+        for (const a of snapshot.accounts) {
+          if (genesis.documents.has(a.id)) continue;
+          const stored = await retrying(task, "read account", () => options.store.getAccount(a.id));
+          if (stored !== null) genesis.documents.set(a.id, stored.document);
+        }
         const built = await coreFromSnapshot(snapshot, genesis.documents, options.params);
         if (!built.ok) throw new Error(`partition ${task.partition}: checkpoint v${cp.version} cannot be rebuilt: ${built.issues.map((i) => `${i.path}: ${i.code}: ${i.message}`).join("; ")}`);
         core = built.value;
@@ -295,14 +313,43 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
     let pending: PartitionEvent[] = [];
     let sinceCheckpoint = 0;
     let lastMsg: JsMsg | null = null;
+    // Watchdog: a pull consumer whose pull requests were lost (a nats-server restart between a pull and its answer)
+    // can sit silent with inputs waiting and no error from the client. When nothing was delivered for a while and the
+    // server says inputs are waiting (undelivered, or delivered past what this partition applied), end the iterator:
+    // the run ends, the partition is released and rebuilt from its checkpoint with a fresh consumer.
+    let deliveredAtMs = Date.now();
+    /** An input (or the genesis figures) is being handled: not silence. */
+    let busy = false;
+    let silentSince: number | null = null;
+    const stallMs = Math.max(2000, leaseMs / 2);
+    const watchdog = setInterval(() => {
+      if (busy || Date.now() - deliveredAtMs < stallMs || task.stopped) return;
+      void jsm.consumers
+        .info(names.inputStream, durable)
+        .then((info) => {
+          const waiting = info.num_pending > 0 || info.delivered.stream_seq > applied;
+          if (!waiting) {
+            silentSince = null;
+            return;
+          }
+          silentSince ??= Date.now();
+          if (!busy && Date.now() - deliveredAtMs >= stallMs && Date.now() - silentSince >= stallMs / 2) {
+            log({ event: "consumer_stalled", partition: p, applied, pending: info.num_pending, delivered: info.delivered.stream_seq, silentMs: Date.now() - deliveredAtMs });
+            void messages.close().catch(() => undefined);
+          }
+        })
+        .catch(() => undefined);
+    }, stallMs / 4);
+    watchdog.unref();
 
-    const publishOutputs = async (seq: number, figures: Record<string, unknown>[], events: readonly LiveEvent[]): Promise<void> => {
+    const publishOutputs = async (seq: number, figures: Record<string, unknown>[], outcome: Pick<ApplyOutcome, "status" | "issues" | "events">): Promise<void> => {
       if (through !== null && seq < through.seq) return;
-      const chunks = chunkOutputs(figures, events, maxBytes);
+      const chunks = chunkOutputs(figures, outcome.events, maxBytes);
       const from = through !== null && seq === through.seq ? through.chunk + 1 : 0;
+      const head = `"status":${JSON.stringify(outcome.status)},"issues":${JSON.stringify(outcome.issues)}`;
       for (let k = from; k < chunks.length; k++) {
         const c = chunks[k] as { figures: string[]; events: string[] };
-        const text = `{"type":"output","partition":${p},"seq":${seq},"chunk":${k},"chunks":${chunks.length},"figures":[${c.figures.join(",")}],"events":[${c.events.join(",")}]}`;
+        const text = `{"type":"output","partition":${p},"seq":${seq},"chunk":${k},"chunks":${chunks.length},${k === 0 ? head : `"status":${JSON.stringify(outcome.status)},"issues":[]`},"figures":[${c.figures.join(",")}],"events":[${c.events.join(",")}]}`;
         try {
           const ack = await retrying(task, "publish", () => js.publish(subject, new TextEncoder().encode(text), { msgID: `${p}:${seq}:${k}`, expect: { lastSubjectSequence: outSeq } }));
           outSeq = ack.seq;
@@ -368,23 +415,31 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
     };
 
     try {
+      // A partition at its genesis book says every account's figures once (input 0), so readers start from them; a
+      // predecessor that got part of the way is resumed like any input (the claim marker says how far).
+      busy = true;
+      if (applied === 0) await publishOutputs(0, core.accountIds().map((id) => ({ seq: 0, ...(core.figures(id) as unknown as Record<string, unknown>) })), { status: "applied", issues: [], events: [] });
+      busy = false;
+      deliveredAtMs = Date.now();
       for await (const m of messages) {
+        busy = true;
         if (task.stopped) break;
         await serial(async () => {
           const seq = m.seq;
           if (seq <= applied) return;
           if (seq !== applied + 1) throw new Error(`partition ${p}: input ${applied + 1} missing (got ${seq})`);
-          const input = clusterInputOf(names, m.subject, seq, m.data, p);
-          if (Array.isArray(input)) log({ event: "input_rejected", partition: p, seq, issues: input });
-          else if (input !== null) {
+          const input = clusterInputOf(names, m.subject, seq, m.data, p, core);
+          if (Array.isArray(input)) {
+            log({ event: "input_rejected", partition: p, seq, issues: input });
+            // Rejected at the boundary: said once, by the input's own partition (every partition for a tick or control).
+            await publishOutputs(seq, [], { status: "rejected", issues: input, events: [] });
+          } else if (input !== null) {
             const outcome = core.apply(input);
             stats.inputsApplied++;
             stats.accountsRemargined += outcome.accountsRemargined;
-            if (outcome.changed.length > 0 || outcome.events.length > 0) {
-              const figures = outcome.changed.map((id) => ({ seq, ...(core.figures(id) as unknown as Record<string, unknown>) }));
-              await publishOutputs(seq, figures, outcome.events);
-              outcome.events.forEach((e, k) => pending.push({ inputSeq: seq, n: k, accountId: "account" in e ? e.account : null, event: e as unknown as Record<string, unknown> }));
-            }
+            const figures = outcome.changed.map((id) => ({ seq, ...(core.figures(id) as unknown as Record<string, unknown>) }));
+            await publishOutputs(seq, figures, outcome);
+            outcome.events.forEach((e, k) => pending.push({ inputSeq: seq, n: k, accountId: "account" in e ? e.account : null, event: e as unknown as Record<string, unknown> }));
           }
           applied = seq;
           lastMsg = m;
@@ -393,6 +448,8 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
           if (sinceCheckpoint >= checkpointEvery || (m.info.pending === 0 && Date.now() - lastCheckpointAtMs >= checkpointIntervalMs)) await checkpoint();
           else if (m.info.pending === 0) scheduleIdle();
         });
+        busy = false;
+        deliveredAtMs = Date.now();
       }
       if (idleTimer !== null) clearTimeout(idleTimer);
       await chain;
@@ -408,6 +465,7 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
         }
       } else throw e;
     } finally {
+      clearInterval(watchdog);
       await messages.close().catch(() => undefined);
     }
   };

@@ -18,7 +18,7 @@ import type { Issue, Result } from "../errors.js";
 import { impliedVolCoin, impliedVolUsd } from "./implied-vol.js";
 import { checkSnapshot } from "../market/check-snapshot.js";
 import type { MarketContext, OptionMarketInputs } from "../market/context.js";
-import { buildForwardCurve, forwardQuotesFromSnapshot } from "../market/forward-curve.js";
+import { buildForwardCurve, forwardQuotesByBase } from "../market/forward-curve.js";
 import type { ForwardCurve } from "../market/forward-curve.js";
 import { parseInstrument } from "../market/instrument.js";
 import type { DerivativeInstrument, MarketSnapshot, OptionInstrument } from "../market/types.js";
@@ -78,9 +78,14 @@ export function buildMarketContext(snapshot: MarketSnapshot, options: MarketCont
   // underlyings a tick moves); an ordinary snapshot has one time for all.
   const timeOf = (base: string): number => snapshot.valuationTimesMs?.[base] ?? asOfMs;
   const bases = Object.keys(snapshot.indexUsd).sort();
+  // Each name parsed once here (a large market's names were parsed once per base and again for the options).
+  const parsedNames = new Map<string, ReturnType<typeof parseInstrument>>();
+  for (const name in snapshot.instruments) parsedNames.set(name, parseInstrument(name));
+  const parsedOf = (name: string): ReturnType<typeof parseInstrument> => parsedNames.get(name) ?? parseInstrument(name);
+  const quotesByBase = forwardQuotesByBase(snapshot, parsedOf);
   const curves = new Map<string, ForwardCurve>();
   for (const base of bases) {
-    curves.set(base, buildForwardCurve(base, snapshot.indexUsd[base] as number, timeOf(base), forwardQuotesFromSnapshot(snapshot, base)));
+    curves.set(base, buildForwardCurve(base, snapshot.indexUsd[base] as number, timeOf(base), quotesByBase.get(base) ?? []));
   }
   const rateOf = (currency: string): number => snapshot.ratesDecimal?.[currency] ?? 0;
 
@@ -88,7 +93,7 @@ export function buildMarketContext(snapshot: MarketSnapshot, options: MarketCont
   const quoted: Record<string, OptionMarketInputs & { volSource: VolSource }> = {};
   const surfaceQuotes = new Map<string, VolQuote[]>();
   for (const [name, quote] of Object.entries(snapshot.instruments)) {
-    const parsed = parseInstrument(name);
+    const parsed = parsedOf(name);
     if (!parsed.ok || parsed.value.kind !== "option") continue;
     const inst = parsed.value;
     const forwardUsd = quote.underlyingPrice ?? (curves.get(inst.base) as ForwardCurve).forwardUsd(inst.expiryMs);

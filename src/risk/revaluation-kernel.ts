@@ -134,8 +134,11 @@ export function runKernel(
   selection: Int32Array | undefined,
   sticky: boolean,
   out: Float64Array,
+  onProgress?: (done: number, total: number) => void,
 ): void {
   const n = selection ? selection.length : set.count;
+  // Progress about every 1 % of the scenarios (at least 1,024 apart: the check must cost nothing per scenario).
+  const every = Math.max(1024, Math.ceil(n / 100));
   const slots = a.slotPriceFactor.length;
   const w: SlotScratch = { x: new Float64Array(slots), g: new Float64Array(slots).fill(1), r: new Float64Array(slots).fill(1), ir: new Float64Array(slots).fill(1) };
   const { x: xs, g: gs, r: rs, ir: irs } = w;
@@ -185,7 +188,9 @@ export function runKernel(
       const o = (groups.linGroup[l] as number) * n + j;
       out[o] = (out[o] as number) + (linAmp[l] as number) * ((gs[linSlot[l] as number] as number) - 1) * (gs[linSettleSlot[l] as number] as number);
     }
+    if (onProgress !== undefined && (j + 1) % every === 0 && j + 1 < n) onProgress(j + 1, n);
   }
+  onProgress?.(n, n);
 }
 
 /**

@@ -285,6 +285,8 @@ export interface RevalueOptions {
   readonly groups?: LegGroups;
   /** Scenario indices to revalue, in output order (default: every scenario of the set, in order). */
   readonly scenarioIndices?: Int32Array;
+  /** Called with (scenarios revalued, total) about every 1 % and once at the end (a front end draws a bar). */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 /** Reorder the option rows by group so each group is one contiguous run (the kernel sums a run in a register). */
@@ -334,9 +336,12 @@ export function revalue(book: RevaluationBook, set: JointScenarioSet, options: R
   const G = groups.names.length;
   const n = options.scenarioIndices ? options.scenarioIndices.length : set.count;
   const out = new Float64Array(G * n);
-  if (n === 0 || G === 0) return out;
+  if (n === 0 || G === 0) {
+    options.onProgress?.(n, n);
+    return out;
+  }
   const { arrays, groups: kg } = groupedArrays(book, groups.groupOfLeg, G);
-  runKernel(arrays, kg, set, options.scenarioIndices, book.volConvention === "sticky-moneyness", out);
+  runKernel(arrays, kg, set, options.scenarioIndices, book.volConvention === "sticky-moneyness", out, options.onProgress);
   return out;
 }
 

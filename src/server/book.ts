@@ -12,6 +12,8 @@
 import { createHash } from "node:crypto";
 import { accountDocument } from "../account/document.js";
 import type { AccountDocument } from "../account/document.js";
+import { evaluateAccount } from "../account/account.js";
+import type { AccountEvaluation } from "../account/account.js";
 import { fail, issue, ok } from "../errors.js";
 import type { Result } from "../errors.js";
 import { createAccountBinder } from "../io/account-binder.js";
@@ -52,6 +54,11 @@ export interface Book {
   bound(account: StoredAccount): Promise<{ bound: BoundAccount; market: CurrentMarket; provenance: Provenance }>;
   /** Bind an account document (not stored yet) on the current market, for validation. */
   bindDocument(document: unknown): Promise<Result<BoundAccount>>;
+  /**
+   * The account's evaluation now (figures and health: the "before" of every what-if), cached with its binding by
+   * version and market, so a what-if computes only the account after its trades.
+   */
+  evaluation(account: StoredAccount): Promise<{ bound: BoundAccount; evaluation: AccountEvaluation; provenance: Provenance }>;
   /** The account document (`netrisk account --json --no-distance`), cached by version and market. */
   figures(account: StoredAccount): Promise<{ document: AccountDocument; provenance: Provenance; bound: BoundAccount }>;
   /**
@@ -62,6 +69,9 @@ export interface Book {
   /** A binder on the current market with a candidate parameter-set version in force. */
   binderWith(candidate: StoredParameterSet): Promise<AccountBinder>;
 }
+
+/** Evaluations the book keeps for what-ifs (the most recently used accounts). */
+const EVALUATIONS_KEPT = 2048;
 
 export const marketIdOf = (document: unknown): string => createHash("sha256").update(JSON.stringify(document)).digest("hex").slice(0, 16);
 
@@ -74,12 +84,16 @@ export function createBook(store: Store, clock: Clock): Book {
   let sets: StoredParameterSet[] | null = null;
   let pending: Promise<void> = Promise.resolve();
   const cache = new Map<string, { version: number; marketId: string; bound: BoundAccount; document?: AccountDocument }>();
+  // Evaluations of the accounts what-ifs were asked on, least recently used first: ~50 KB each for 50 positions,
+  // so only the busiest are kept. Valid while their binding is the one cached (same object: version, market, sets).
+  const evaluations = new Map<string, { bound: BoundAccount; evaluation: AccountEvaluation }>();
 
   const storedSets = async (): Promise<StoredParameterSet[]> => (sets ??= await store.listParameterSets());
 
   /** Drop the bindings and rebuild the binder with the parameter sets in force now. */
   function rebind(): void {
     cache.clear();
+    evaluations.clear();
     const m = current;
     if (m !== null) {
       pending = resolver().then((res) => {
@@ -189,6 +203,22 @@ export function createBook(store: Store, clock: Clock): Book {
       followDay();
       await pending;
       return (await market()).binder.bind(document);
+    },
+    async evaluation(account) {
+      followDay();
+      await pending;
+      const b = await bound(account);
+      const hit = evaluations.get(account.id);
+      evaluations.delete(account.id);
+      if (hit !== undefined && hit.bound === b.bound) {
+        evaluations.set(account.id, hit);
+        return { bound: b.bound, evaluation: hit.evaluation, provenance: b.provenance };
+      }
+      const e = evaluateAccount(b.bound.account);
+      if (!e.ok) throw new HttpError(e.issues, { status: 422 });
+      evaluations.set(account.id, { bound: b.bound, evaluation: e.value });
+      if (evaluations.size > EVALUATIONS_KEPT) evaluations.delete(evaluations.keys().next().value as string);
+      return { bound: b.bound, evaluation: e.value, provenance: b.provenance };
     },
     async figures(account) {
       followDay();

@@ -43,7 +43,7 @@ export const silentLogger: Logger = {
 
 /** Something that changed in the service, published after its write committed. */
 export type ServiceEvent =
-  | { readonly type: "account.updated"; readonly accountId: string; readonly version: number; readonly cause: "put" | "fills" }
+  | { readonly type: "account.updated"; readonly accountId: string; readonly version: number; readonly cause: "put" | "fills" | "balances" }
   | { readonly type: "market.updated"; readonly marketId: string; readonly timestampMs: number }
   | { readonly type: "parameter_set.updated"; readonly name: string; readonly version: string; readonly effective: string };
 

@@ -110,3 +110,15 @@ export const previewBodySchema = z.strictObject({
   parameters: z.looseObject({}).optional().meta({ description: "Or a candidate parameter set given inline." }),
   model: z.string().optional(),
 });
+
+export const balanceChangeSchema = z
+  .strictObject({
+    currency: z.string().regex(/^[A-Z][A-Z0-9]{1,9}$/, "a currency code such as USDC or BTC").meta({ description: "The balance's currency: one the market prices (an index)." }),
+    amount: decimal.meta({ description: "Signed amount in the currency: + a deposit or a transfer in, − a withdrawal or a transfer out. Not 0." }),
+    reason: z.string().max(200).optional().meta({ description: "Free text kept with the change (deposit, withdrawal, transfer, ...)." }),
+  })
+  .meta({ title: "BalanceChange" });
+
+export const balanceChangesBodySchema = z
+  .union([balanceChangeSchema, z.array(balanceChangeSchema).min(1).max(100)])
+  .meta({ description: "One balance change or a list (applied in order, all or none)." });

@@ -5,9 +5,10 @@
  */
 import { openPgliteDriver } from "./drivers/pglite.js";
 import { openPostgresDriver } from "./drivers/postgres.js";
+import { postgresChangeFeed } from "./drivers/postgres-changes.js";
 import { acquireDataLock } from "./lock.js";
 import type { Store } from "./port.js";
-import { singleWriterCache } from "./single-writer-cache.js";
+import { notifiedCache, singleWriterCache } from "./single-writer-cache.js";
 import { migrate, sqlStore } from "./sql-store.js";
 
 export type StoreLocation = { readonly kind: "pglite"; readonly dataDir: string | null } | { readonly kind: "postgres"; readonly url: string };
@@ -26,8 +27,14 @@ export function storeLocation(options: { data?: string | undefined; databaseUrl?
 export async function openStore(location: StoreLocation, options: { lockHint?: string } = {}): Promise<Store> {
   if (location.kind === "postgres") {
     const driver = await openPostgresDriver(location.url);
-    await migrate(driver);
-    return sqlStore(driver);
+    try {
+      await migrate(driver);
+      // Other servers write the same database: the read cache follows their committed changes (NOTIFY).
+      return notifiedCache(sqlStore(driver), await postgresChangeFeed(location.url));
+    } catch (e) {
+      await driver.close().catch(() => undefined);
+      throw e;
+    }
   }
   const release = location.dataDir === null ? () => undefined : acquireDataLock(location.dataDir, options.lockHint ?? "stop it first");
   try {

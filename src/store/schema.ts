@@ -160,4 +160,23 @@ CREATE TABLE partition_events (
 CREATE INDEX partition_events_account ON partition_events (cluster, account_id, input_seq);
 `,
   },
+  {
+    version: 4,
+    name: "notify committed changes of accounts and keys (the read cache of servers sharing a PostgreSQL database)",
+    sql: `
+-- Every insert, update and delete of an account or a key NOTIFYs '<table>:<id>' on netrisk_changes, delivered when
+-- its transaction commits: servers sharing the database drop the row from their read cache
+-- (src/store/single-writer-cache.ts). On every write path, present and future, because it is a trigger.
+CREATE FUNCTION netrisk_notify_change() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM pg_notify('netrisk_changes', TG_TABLE_NAME || ':' || ((CASE WHEN TG_OP = 'DELETE' THEN to_jsonb(OLD) ELSE to_jsonb(NEW) END) ->> TG_ARGV[0]));
+  RETURN NULL;
+END
+$$;
+CREATE TRIGGER accounts_notify_change AFTER INSERT OR UPDATE OR DELETE ON accounts
+  FOR EACH ROW EXECUTE FUNCTION netrisk_notify_change('id');
+CREATE TRIGGER api_keys_notify_change AFTER INSERT OR UPDATE OR DELETE ON api_keys
+  FOR EACH ROW EXECUTE FUNCTION netrisk_notify_change('client_id');
+`,
+  },
 ];

@@ -13,13 +13,17 @@
  *   "cause"?: "..."}` (created or replaced; self-contained: the parameter set it binds to travels with it, so a worker
  *   with no store binds it the same way);
  * - `netrisk.in.control`: `{"type": "time", "ts": ...}`, `{"type": "breaker_reset", "ts": ..., "underlying": "BTC",
- *   "rule"?: "..."}` or `{"type": "breaker_rules", "ts": ..., "rules": <breaker rules file>}`. (Parameter versions need a bound model; the service applies them to the core directly.)
+ *   "rule"?: "..."}`, `{"type": "breaker_rules", "ts": ..., "rules": <breaker rules file>}` or `{"type": "parameters",
+ *   "ts": ..., "model": "deribit", "parameterSet": {"name", "version", "document"}}` (a new version of a parameter set:
+ *   every account of the core on that set moves to it, one `parameters_changed` event; self-contained, the model is
+ *   built here from the document as the account binder builds it without overrides).
  * @module
  */
 import type { Fill } from "../account/fills.js";
 import type { Issue } from "../errors.js";
 import { fail, issue, ok } from "../errors.js";
 import { createAccountBinder } from "../io/account-binder.js";
+import { createModel } from "../models/registry.js";
 import type { ParameterSetResolver } from "../io/account-binder.js";
 import { liveAccountOfLoaded } from "../io/live-accounts.js";
 import { validateBreakerRules, validateTick } from "../io/live.js";
@@ -33,6 +37,11 @@ export interface LiveRunnerOptions {
   readonly fromSeq?: number;
   /** Publish a figures message per changed account and input (default true). */
   readonly publishFigures?: boolean;
+  /**
+   * Publish the events (default true). An owner that commits them itself (the service's in-process engine) turns
+   * this off: the transport then carries inputs only, so its sequence counts inputs, as the cluster's input stream.
+   */
+  readonly publishEvents?: boolean;
   /** Called after every input with its outcome (logging, metrics, storage). */
   readonly onOutcome?: (outcome: ApplyOutcome, message: TransportMessage) => void | Promise<void>;
 }
@@ -89,12 +98,21 @@ export function inputOfMessage(m: TransportMessage, core?: LiveCore): LiveInput 
     if (d.type === "time") return { kind: "time", seq: m.seq, timestampMs: ts };
     if (d.type === "breaker_reset" && typeof d.underlying === "string")
       return { kind: "breaker_reset", seq: m.seq, timestampMs: ts, underlying: d.underlying, ...(typeof d.rule === "string" ? { rule: d.rule } : {}) };
+    if (d.type === "parameters") {
+      const ps = d.parameterSet as { name?: unknown; version?: unknown; document?: unknown } | null | undefined;
+      if (ps === null || typeof ps !== "object" || typeof ps.name !== "string" || ps.document === undefined)
+        return [issue("required", "parameterSet", "a parameters input needs parameterSet: {name, version, document}")];
+      const modelId = typeof d.model === "string" ? d.model : "deribit";
+      const model = createModel(modelId, { parameterSet: ps.document });
+      if (!model.ok) return model.issues.map((i) => ({ ...i, path: i.path === "model" ? "model" : `parameterSet.document${i.path === "" ? "" : `.${i.path}`}` }));
+      return { kind: "parameters", seq: m.seq, timestampMs: ts, parameterSetName: ps.name, model: model.value };
+    }
     if (d.type === "breaker_rules") {
       const r = validateBreakerRules(d.rules);
       if (!r.ok) return r.issues.map((i) => ({ ...i, path: i.path === "" ? "rules" : `rules.${i.path}` }));
       return { kind: "breaker_rules", seq: m.seq, timestampMs: ts, rules: r.value };
     }
-    return [issue("invalid_value", "type", `unknown control input ${JSON.stringify(d.type)} (time, breaker_reset, breaker_rules)`)];
+    return [issue("invalid_value", "type", `unknown control input ${JSON.stringify(d.type)} (time, breaker_reset, breaker_rules, parameters)`)];
   }
   return [issue("invalid_value", "subject", `no input is read from ${m.subject}`)];
 }
@@ -107,7 +125,7 @@ export async function startLiveRunner(core: LiveCore, transport: Transport, opti
     let outcome: ApplyOutcome;
     if (Array.isArray(input)) outcome = { seq: m.seq, status: "rejected", issues: input, events: [], changed: [], rowsRebuilt: 0, accountsRemargined: 0 };
     else outcome = core.apply(input);
-    for (const e of outcome.events) {
+    for (const e of options.publishEvents === false ? [] : outcome.events) {
       const account = "account" in e ? e.account : undefined;
       await transport.publish(SUBJECTS.event(e.type, account), e, { msgId: `event:${e.eventSeq}` });
     }

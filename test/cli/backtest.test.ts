@@ -73,17 +73,20 @@ describe("netrisk backtest", () => {
     expect(text.stdout).toContain(`report: ${out}`);
   });
 
-  it("draws a progress bar only through a terminal's progress channel, and the result is unchanged", async () => {
+  it("draws a progress bar only through a terminal's progress channel (never under --json), and the result is unchanged", async () => {
     let out = "";
     let err = "";
     let progress = "";
-    const code = await main([...base, "--json"], { out: (t) => void (out += t), err: (t) => void (err += t), isTty: true, progress: (t) => void (progress += t) });
+    const code = await main(base, { out: (t) => void (out += t), err: (t) => void (err += t), isTty: true, progress: (t) => void (progress += t) });
     expect(code).toBe(0);
     expect(err).toBe("");
     expect(progress).toContain("\r");
     expect(progress).toContain("100%");
-    const plain = await runCli(...base, "--json");
-    expect(JSON.parse(out)).toEqual(JSON.parse(plain.stdout));
+    const plain = await runCli(...base);
+    expect(out.trimEnd()).toEqual(plain.stdout.trimEnd());
+    let jsonProgress = "";
+    expect(await main([...base, "--json"], { out: () => undefined, err: () => undefined, isTty: true, progress: (t) => void (jsonProgress += t) })).toBe(0);
+    expect(jsonProgress).toBe("");
   });
 
   it("--model var: re-bound every day to the windows ending that day", async () => {

@@ -204,6 +204,8 @@ export async function publishedFigures(nc: NatsConnection, names: ClusterNames):
       markers.push(data);
       continue;
     }
+    // Input 0: a partition's genesis figures (every account at the start), not an input's update.
+    if (data.seq === 0) continue;
     for (const f of data.figures as FigureRecord[]) {
       f._from = `${m.subject}#${m.seq} id ${m.msgId}`;
       const key = `${f.account}@${f.seq}`;
@@ -223,7 +225,7 @@ export async function referenceRun(nc: NatsConnection, names: ClusterNames, book
   const figures = new Map<string, FigureRecord>();
   const events = new Map<string, number>();
   for (const m of await readAll(nc, names.inputStream, names.inputFilter)) {
-    const input = clusterInputOf(names, m.subject, m.seq, m.data, null);
+    const input = clusterInputOf(names, m.subject, m.seq, m.data, null, core);
     if (input === null || Array.isArray(input)) continue;
     const out = core.apply(input);
     for (const id of out.changed) figures.set(`${id}@${m.seq}`, { seq: m.seq, ...(core.figures(id) as unknown as Record<string, unknown>), account: id });

@@ -71,6 +71,7 @@ describe("progress bar (issue 9 §5): through the engine's callback, on a termin
     const code = await main(argv, { out: () => undefined, err: (t) => void (err += t), isTty: true, progress: (t) => void (progress += t) });
     expect(code, err).toBe(0);
     expect(progress).toMatch(/\rmonte carlo paths \[#{30}\] 100% \(20,000\/20,000\)/);
+    expect(progress).toMatch(/\rrevaluation \[#{30}\] 100% \(20,000\/20,000\)/);
     expect(progress.endsWith("\r")).toBe(true);
     const plain = await runCli(...argv);
     expect(plain.code).toBe(0);

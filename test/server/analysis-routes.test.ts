@@ -6,7 +6,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { accountGreeks, scenarioMatrix, shockCurve } from "../../src/account/analytics.js";
 import type { Account } from "../../src/account/account.js";
-import { tradeJson } from "../../src/account/document.js";
+import { tradeJson, whatIfDocument } from "../../src/account/document.js";
+import { whatIf } from "../../src/account/what-if.js";
 import { distanceToLiquidation } from "../../src/account/distance.js";
 import { suggestHedges } from "../../src/account/hedges.js";
 import { planLiquidation } from "../../src/account/liquidation.js";
@@ -90,5 +91,20 @@ describe("account analysis routes = the library (PGlite)", () => {
     expect(badSide.body.error.issues[0].path).toBe("body.side");
     // Nothing here writes: the accounts are still at version 1.
     expect((await t.call("GET", "/v1/accounts/st")).body.version).toBe(1);
+  });
+
+  it("what-if = the library's document, and follows a replaced account (the cached evaluation is per version)", async () => {
+    const body = { trades: [{ instrument: "BTC-PERPETUAL", size: -1 }] };
+    const want = (a: Account) => whatIfDocument(unwrap(whatIf(a, [{ instrument: "BTC-PERPETUAL", sizeCoin: -1 }])));
+    expect((await t.call("PUT", "/v1/accounts/wi", { body: exampleAccount() })).status).toBe(201);
+    for (let i = 0; i < 2; i++) {
+      const w = await t.call("POST", "/v1/accounts/wi/whatif", { body });
+      expect(w.status).toBe(200);
+      same(w.body, want(ex));
+    }
+    expect((await t.call("PUT", "/v1/accounts/wi", { body: stressed })).status).toBe(200);
+    const after = await t.call("POST", "/v1/accounts/wi/whatif", { body });
+    same(after.body, want(st));
+    expect(after.body.before.figures).not.toEqual(plain(want(ex).before.figures));
   });
 });

@@ -294,5 +294,88 @@ export function liveServiceContract(name: string, backend: () => Backend | null)
       expect(b.events.map((e) => e.data)).toEqual(all.slice(before.length));
       b.close();
     });
+
+    it("takes deposits and withdrawals (POST .../balance-changes) through the live core: stored = live, events carry them, idempotent", async () => {
+      expect((await s.call("PUT", "/v1/accounts/bal", { body: { positions: [{ instrument: "BTC_USDC-PERPETUAL", size: 5 }], collateral: { USDC: 100_000 } } })).status).toBe(201);
+      const start = (await s.call("GET", "/v1/accounts/bal")).body.figures;
+      expect(start.health.state).toBe("healthy");
+      // A withdrawal leaving the maintenance ratio at 0.9: past the margin-call threshold (5/6), short of liquidation.
+      const E = start.figures.equityUsd as number;
+      const M = start.figures.maintenanceMarginUsd as number;
+      const w = Math.round(E - M / 0.9);
+      const feed = await data.key(s, "feed");
+      const req = { key: feed, body: { currency: "USDC", amount: String(-w), reason: "withdrawal" }, headers: { "idempotency-key": "w-1" } };
+      const out = await s.call("POST", "/v1/accounts/bal/balance-changes", req);
+      expect(out.status).toBe(200);
+      expect(out.body.balances.USDC).toBe(100_000 - w);
+      expect(out.body.applied).toEqual([{ currency: "USDC", amount: -w, reason: "withdrawal", balanceAfter: 100_000 - w }]);
+      const after = (await s.call("GET", "/v1/accounts/bal")).body;
+      expect([after.version, after.account.collateral.USDC, after.figures.health.state]).toEqual([2, 100_000 - w, "margin_call"]);
+      const live = s.server.service.deps.live?.document("bal") as { ok: true; value: { figures: unknown } };
+      expect(compareDocuments(live.value.figures, after.figures.figures, 1e-9).diffs).toEqual([]);
+      const events = (await s.call("GET", "/v1/events?account=bal")).body.events as { type: string; to?: string; cause?: string; amountNeededUsd?: number }[];
+      const hc = events.find((e) => e.type === "health_changed" && e.to === "margin_call");
+      expect(hc?.cause).toMatch(/^balance change USDC -\d+ \(withdrawal\)/);
+      const call = events.find((e) => e.type === "margin_call");
+      expect(call?.amountNeededUsd).toBeGreaterThan(0);
+      // The same request again: the stored answer, nothing applied twice; the same key with another body: 422.
+      const again = await s.call("POST", "/v1/accounts/bal/balance-changes", req);
+      expect([again.status, again.headers.get("idempotent-replayed"), again.body]).toEqual([200, "true", out.body]);
+      expect((await s.call("GET", "/v1/accounts/bal")).body.version).toBe(2);
+      const other = await s.call("POST", "/v1/accounts/bal/balance-changes", { ...req, body: { currency: "USDC", amount: 1 } });
+      expect([other.status, other.body.error.code]).toEqual([422, "idempotency_mismatch"]);
+      // A deposit (a list, in order) brings it back; the recovery is an event too.
+      const dep = await s.call("POST", "/v1/accounts/bal/balance-changes", { body: [{ currency: "USDC", amount: w / 2, reason: "deposit" }, { currency: "USDC", amount: w / 2 }] });
+      expect(dep.body.applied.map((a: { balanceAfter: number }) => a.balanceAfter)).toEqual([100_000 - w / 2, 100_000]);
+      expect((await s.call("GET", "/v1/accounts/bal")).body.figures.health.state).toBe("healthy");
+      const back = (await s.call("GET", "/v1/events?account=bal&type=health_changed")).body.events as { to: string; cause: string }[];
+      expect(back[back.length - 1]).toMatchObject({ to: "healthy" });
+      expect(back[back.length - 1]?.cause).toMatch(/balance change USDC \+\d+(\.\d+)? \(deposit\), USDC \+/);
+      // Bad input: coded, with the path, nothing written; roles as fills.
+      const bad = async (body: unknown, key?: string) => (await s.call("POST", "/v1/accounts/bal/balance-changes", { body, ...(key !== undefined ? { key } : {}) })).body.error;
+      expect((await bad({ currency: "DOGE", amount: 5 })).issues[0]).toMatchObject({ code: "missing_index", path: "body[0].currency" });
+      expect((await bad([{ currency: "USDC", amount: 5 }, { currency: "USDC", amount: 0 }])).issues[0]).toMatchObject({ code: "invalid_value", path: "body[1].amount" });
+      expect((await bad({ currency: "USDC", amount: "1e999" })).issues[0].path).toBe("body.amount");
+      expect((await bad({ currency: "USDC" })).issues[0].path).toBe("body.amount");
+      expect((await s.call("POST", "/v1/accounts/bal/balance-changes", { key: await data.key(s, "risk"), body: { currency: "USDC", amount: 5 } })).status).toBe(403);
+      expect((await s.call("POST", "/v1/accounts/nobody/balance-changes", { body: { currency: "USDC", amount: 5 } })).status).toBe(404);
+      expect((await s.call("GET", "/v1/accounts/bal")).body.version).toBe(3);
+      // The history route walks balance changes like fills.
+      const h = (await s.call("GET", "/v1/accounts/bal/history")).body;
+      expect(h.points.map((p: { cause: string }) => p.cause)).toContain("balances.change");
+    });
+
+    it("a parameter-set version coming into force is one input to the core: every account on the set re-margined, a parameters_changed event; stored = live", async () => {
+      const list = (await s.call("GET", "/v1/parameter-sets")).body;
+      const deribit = list.bundled.find((b: { name: string }) => b.name === "deribit");
+      const doc = (await s.call("GET", `/v1/parameter-sets/deribit/${deribit.version}`)).body.document;
+      const today = list.today as string;
+      const ids = ["lev", "eth", "bal"];
+      const before = Object.fromEntries(await Promise.all(ids.map(async (id) => [id, (await s.call("GET", `/v1/accounts/${id}`)).body.figures.figures.maintenanceMarginUsd as number])));
+      const lastEventSeq = (await s.call("GET", "/v1/live")).body.lastEventSeq as number;
+      const params = { ...doc, general: { ...doc.general, mm_factor: 0.9 }, version: "live-1", effective: today };
+      expect((await s.call("PUT", "/v1/parameter-sets/deribit/live-1", { body: { effective: today, parameters: params } })).status).toBe(201);
+      const ev = (await s.call("GET", `/v1/events?after=${lastEventSeq}&type=parameters_changed`)).body.events;
+      expect(ev).toHaveLength(1);
+      expect(ev[0]).toMatchObject({ type: "parameters_changed", parameterSet: { name: "deribit", from: deribit.version, to: "live-1" }, accounts: 3 });
+      for (const id of ids) {
+        const served = (await s.call("GET", `/v1/accounts/${id}`)).body;
+        expect(served.computedFrom.parameterSet.version).toBe("live-1");
+        expect(served.figures.figures.maintenanceMarginUsd).not.toBe(before[id]);
+        const live = s.server.service.deps.live?.document(id) as { ok: true; value: { figures: unknown } };
+        expect(compareDocuments(live.value.figures, served.figures.figures, 1e-9).diffs).toEqual([]);
+      }
+      // An account pinned to the version before: the next version moves the others one by one, with no set-wide event.
+      expect((await s.call("PUT", "/v1/accounts/pinned", { body: { positions: [{ instrument: "ETH-PERPETUAL", size: 2 }], collateral: { ETH: 5 }, parameterSetVersion: "live-1" } })).status).toBe(201);
+      const seq2 = (await s.call("GET", "/v1/live")).body.lastEventSeq as number;
+      expect((await s.call("PUT", "/v1/parameter-sets/deribit/live-2", { body: { effective: today, parameters: { ...params, general: { ...doc.general, mm_factor: 0.95 }, version: "live-2" } } })).status).toBe(201);
+      expect((await s.call("GET", `/v1/events?after=${seq2}&type=parameters_changed`)).body.events).toEqual([]);
+      for (const id of [...ids, "pinned"]) {
+        const served = (await s.call("GET", `/v1/accounts/${id}`)).body;
+        expect(served.computedFrom.parameterSet.version).toBe(id === "pinned" ? "live-1" : "live-2");
+        const live = s.server.service.deps.live?.document(id) as { ok: true; value: { figures: unknown } };
+        expect(compareDocuments(live.value.figures, served.figures.figures, 1e-9).diffs).toEqual([]);
+      }
+    });
   });
 }

@@ -1,7 +1,8 @@
 /**
  * `netrisk serve --feed FILE` (the built CLI, as `npm start` runs it): the tick file is replayed through the live
  * engine once the service listens; an unreadable line is reported on stderr and skipped; the summary line counts
- * what was applied, ignored, rejected and unreadable; the events are stored and served.
+ * what was applied, ignored, rejected and unreadable; the events are stored and served. Paced by the ticks' times
+ * (`--feed-realtime 600`: one minute of market time in 0.1 s).
  */
 import { spawn } from "node:child_process";
 import type { ChildProcess } from "node:child_process";
@@ -39,7 +40,7 @@ describe.skipIf(!existsSync(MAIN))("netrisk serve --feed", () => {
     ];
     const feed = join(dir, "ticks.jsonl");
     writeFileSync(feed, `${lines.join("\n")}\n`);
-    child = spawn(process.execPath, [MAIN, "serve", "--demo", "--demo-accounts", "20", "--port", "0", "--data", join(dir, "data"), "--feed", feed], { stdio: ["ignore", "pipe", "pipe"] });
+    child = spawn(process.execPath, [MAIN, "serve", "--demo", "--demo-accounts", "20", "--port", "0", "--data", join(dir, "data"), "--feed", feed, "--feed-realtime", "600"], { stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     child.stdout?.on("data", (d: Buffer) => (out += d.toString()));

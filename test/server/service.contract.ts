@@ -133,7 +133,8 @@ export function serviceContract(name: string, start: () => Promise<TestService>)
     it("serves OpenAPI 3.1 generated from the routes", async () => {
       const r = await t.call("GET", "/openapi.json", { key: null });
       expect(r.body.openapi).toBe("3.1.0");
-      expect(Object.keys(r.body.paths)).toEqual(expect.arrayContaining(["/health", "/v1/accounts/{id}", "/v1/accounts/{id}/fills", "/v1/parameter-sets/{name}/preview", "/api/v2/{method}"]));
+      expect(Object.keys(r.body.paths)).toEqual(expect.arrayContaining(["/health", "/v1/accounts/{id}", "/v1/accounts/{id}/fills", "/v1/accounts/{id}/balance-changes", "/v1/parameter-sets/{name}/preview", "/api/v2/{method}"]));
+      expect(r.body.paths["/v1/accounts/{id}/balance-changes"].post.requestBody.content["application/json"].schema).toBeDefined();
       expect(r.body.paths["/v1/accounts/{id}/fills"].post.requestBody.content["application/json"].schema).toBeDefined();
     });
   });

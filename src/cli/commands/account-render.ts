@@ -11,7 +11,7 @@ import type { LiquidationPlan } from "../../account/liquidation.js";
 import type { BorrowingPower, MaxOrderResult } from "../../account/max-order.js";
 import type { ProjectedMargin } from "../../account/projected.js";
 import type { WhatIfResult } from "../../account/what-if.js";
-import { fitTable, fmt, pct, table, wrap } from "../output.js";
+import { change, fitTable, fmt, pct, table, wrap } from "../output.js";
 import { describeTrade } from "../../account/liquidation-actions.js";
 export { evaluationJson, projectedJson, tradeJson } from "../../account/document.js";
 
@@ -119,10 +119,10 @@ export function renderWhatIf(w: WhatIfResult): string {
     table(
       ["", "before", "after", "change"],
       [
-        ["equity (USD)", b.equityUsd, a.equityUsd, a.equityUsd - b.equityUsd],
-        ["initial margin (USD)", b.initialMarginUsd, a.initialMarginUsd, a.initialMarginUsd - b.initialMarginUsd],
-        ["maintenance margin (USD)", b.maintenanceMarginUsd, a.maintenanceMarginUsd, a.maintenanceMarginUsd - b.maintenanceMarginUsd],
-        ["available funds (USD)", b.availableFundsUsd, a.availableFundsUsd, a.availableFundsUsd - b.availableFundsUsd],
+        ["equity (USD)", b.equityUsd, a.equityUsd, change(a.equityUsd, b.equityUsd)],
+        ["initial margin (USD)", b.initialMarginUsd, a.initialMarginUsd, change(a.initialMarginUsd, b.initialMarginUsd)],
+        ["maintenance margin (USD)", b.maintenanceMarginUsd, a.maintenanceMarginUsd, change(a.maintenanceMarginUsd, b.maintenanceMarginUsd)],
+        ["available funds (USD)", b.availableFundsUsd, a.availableFundsUsd, change(a.availableFundsUsd, b.availableFundsUsd)],
         ["maintenance ratio", ratioText(b.maintenanceRatio), ratioText(a.maintenanceRatio), ""],
         ["health", w.before.health.state, w.after.health.state, ""],
       ],

@@ -8,6 +8,7 @@ import { accountDocumentFromParts, accountDocumentParts, whatIfDocument } from "
 import { suggestHedges } from "../../account/hedges.js";
 import { planLiquidation } from "../../account/liquidation.js";
 import { maxOrderSize } from "../../account/max-order.js";
+import { withProgress } from "../progress.js";
 import { whatIf } from "../../account/what-if.js";
 import { issue, NetriskError } from "../../errors.js";
 import { loadAccount, parseTradeSpecs } from "../../io/account.js";
@@ -154,13 +155,16 @@ export function registerAccount(program: Command, io: Io, setExit: (code: number
         const feeRateDecimal = num("--fee", opts.fee);
         const { account } = loadAll(opts);
         const plan = need(
-          planLiquidation(account, {
-            ...(targetRatio !== undefined ? { targetRatio } : {}),
-            ...(stepFraction !== undefined ? { stepFraction } : {}),
-            ...(feeRateDecimal !== undefined ? { feeRateDecimal } : {}),
-            preemptive: Boolean(opts.preemptive),
-            hedges: opts.hedges,
-          }),
+          withProgress(io, Boolean(opts.json), "liquidation plan steps", (onProgress) =>
+            planLiquidation(account, {
+              ...(targetRatio !== undefined ? { targetRatio } : {}),
+              ...(stepFraction !== undefined ? { stepFraction } : {}),
+              ...(feeRateDecimal !== undefined ? { feeRateDecimal } : {}),
+              preemptive: Boolean(opts.preemptive),
+              hedges: opts.hedges,
+              ...(onProgress !== undefined ? { onProgress } : {}),
+            }),
+          ),
         );
         const json = { ...plan, steps: plan.steps.map((s) => ({ ...s, trades: s.trades.map(tradeJson) })) };
         emit(io, Boolean(opts.json), json, () => renderPlan(plan));

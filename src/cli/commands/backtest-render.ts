@@ -1,8 +1,8 @@
 /**
- * Text rendering of a backtest for terminals, and the progress bar drawn on stderr while it runs (terminals only).
+ * Text rendering of a backtest for terminals (the progress bar while it runs: ../progress.ts).
  * @module
  */
-import type { BacktestProgress, BacktestResult } from "../../backtest/types.js";
+import type { BacktestResult } from "../../backtest/types.js";
 import { fmt, table } from "../output.js";
 
 const pct = (x: number, digits = 2): string => `${(x * 100).toFixed(digits)}%`;
@@ -66,29 +66,4 @@ export function renderBacktest(r: BacktestResult, opts: { report?: string; maxBr
   if (opts.report !== undefined) lines.push("", `report: ${opts.report}`);
   for (const n of r.notes) lines.push(`note: ${n}`);
   return lines.join("\n");
-}
-
-/** Width of the progress bar in characters. */
-const BAR_WIDTH = 30;
-
-/**
- * A progress renderer writing `\r`-updated lines through `write` (raw stderr of a terminal): redraws only when the
- * whole percentage changes; `done()` clears the line.
- */
-export function progressBar(write: (text: string) => void, label: string): { update: (p: BacktestProgress) => void; done: () => void } {
-  let shown = -1;
-  let drawn = false;
-  return {
-    update: (p) => {
-      const percent = p.total > 0 ? Math.floor((100 * p.done) / p.total) : 100;
-      if (percent === shown) return;
-      shown = percent;
-      const filled = Math.round((BAR_WIDTH * percent) / 100);
-      write(`\r${label} [${"#".repeat(filled)}${"-".repeat(BAR_WIDTH - filled)}] ${String(percent).padStart(3)}% ${p.date} (${p.done}/${p.total})`);
-      drawn = true;
-    },
-    done: () => {
-      if (drawn) write(`\r${" ".repeat(label.length + BAR_WIDTH + 40)}\r`);
-    },
-  };
 }

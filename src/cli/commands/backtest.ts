@@ -26,7 +26,8 @@ import { emit, need, runCommand, type Io } from "../run.js";
 import { apcOptions, seriesApcFlags, withApcFlags } from "./apc-flags.js";
 import { compareApcTools, renderApcComparison } from "./backtest-apc.js";
 import type { ApcFlags } from "./apc-flags.js";
-import { progressBar, renderBacktest } from "./backtest-render.js";
+import { renderBacktest } from "./backtest-render.js";
+import { startProgress } from "../progress.js";
 import { loadMarginModel, loadPortfolioAndMarket, type PortfolioOptions } from "./context.js";
 import { factorsFor, loadHistory, numberFlag, parameterSetJson } from "./risk-inputs.js";
 import { maxOf, minOf } from "../../math/extent.js";
@@ -174,22 +175,34 @@ export function registerBacktest(program: Command, io: Io, setExit: (code: numbe
         const history = loadHistory(flags);
         if (flags.apcCompare === true) {
           if (flags.report !== undefined) throw new NetriskError([issue("invalid_value", "--report", "--report draws one backtest; give it without --apc-compare")]);
-          const c = compareApcTools(
-            STATISTICAL.has(flags.model),
-            flags,
-            { portfolio, market: context, history },
-            (f) => backtestModel(flags.model, f, portfolio, history),
-            (d) => backtestRunOptions(flags, d),
-            flagIssues,
-          );
+          const bar = startProgress(io, Boolean(flags.json), `backtest ${flags.model}`);
+          let c: ReturnType<typeof compareApcTools>;
+          try {
+            c = compareApcTools(
+              STATISTICAL.has(flags.model),
+              flags,
+              { portfolio, market: context, history },
+              (f) => backtestModel(flags.model, f, portfolio, history),
+              (d) => backtestRunOptions(flags, d),
+              flagIssues,
+              bar !== undefined ? (variant) => (p) => bar.update(p.done, p.total, `${variant} ${p.date}`) : undefined,
+            );
+          } finally {
+            bar?.done();
+          }
           emit(io, Boolean(flags.json), c, () => renderApcComparison(c));
           return;
         }
         const chosen = backtestModel(flags.model, flags, portfolio, history);
-        const bar = io.progress !== undefined ? progressBar(io.progress, `backtest ${flags.model}`) : undefined;
+        const bar = startProgress(io, Boolean(flags.json), `backtest ${flags.model}`);
         const options = backtestRunOptions(flags, chosen);
-        const result = flagIssues(runBacktest({ portfolio, market: context, history, model: chosen.model }, { ...options, ...(bar ? { onProgress: bar.update } : {}) }));
-        bar?.done();
+        let run: ReturnType<typeof runBacktest>;
+        try {
+          run = runBacktest({ portfolio, market: context, history, model: chosen.model }, { ...options, ...(bar ? { onProgress: (p) => bar.update(p.done, p.total, p.date) } : {}) });
+        } finally {
+          bar?.done();
+        }
+        const result = flagIssues(run);
         const notes = flags.market === undefined && flags.example !== true ? ["market shape from the bundled synthetic example market (give --market for a real snapshot)", ...result.notes] : result.notes;
         const withNotes = { ...result, notes };
         if (flags.report !== undefined) writeReport(flags.report, renderBacktestHtml(withNotes));
@@ -269,6 +282,7 @@ export function compareWithBacktest(
   market: MarketContext,
   history: History,
   io: Io,
+  json: boolean,
 ): { models: MarginModel[]; backtest: CompareBacktest } {
   const horizonDays = flags.horizonDays !== undefined ? numberFlag(flags.horizonDays, "--horizon-days", { integer: true, min: 1, max: 30 }) : 2;
   const confidence = flags.confidence !== undefined ? numberFlag(flags.confidence, "--confidence", { min: 0, max: 1 }) : 0.99;
@@ -281,9 +295,9 @@ export function compareWithBacktest(
   const options = backtestRunOptions(flags, { horizonDays, confidence });
   const rows = built.map((model, i): CompareBacktestRow => {
     const label = labels[i] ?? model.id;
-    const bar = io.progress !== undefined ? progressBar(io.progress, `backtest ${label}`) : undefined;
+    const bar = startProgress(io, json, `backtest ${label}`);
     const buffer = chosen[i]?.buffer;
-    const r = runBacktest({ portfolio, market, history, model }, { ...options, ...(buffer !== undefined ? { buffer } : {}), ...(bar ? { onProgress: bar.update } : {}) });
+    const r = runBacktest({ portfolio, market, history, model }, { ...options, ...(buffer !== undefined ? { buffer } : {}), ...(bar ? { onProgress: (p) => bar.update(p.done, p.total, p.date) } : {}) });
     bar?.done();
     if (!r.ok) return { label, model: model.id, issues: r.issues };
     settings ??= r.value.settings;

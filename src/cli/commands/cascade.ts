@@ -16,6 +16,7 @@ import type { MarketSnapshot } from "../../market/types.js";
 import { packagePath, readJson, readText } from "../files.js";
 import { parseNumberFlag } from "../flags.js";
 import { fmt, table } from "../output.js";
+import { withProgress } from "../progress.js";
 import { need, runCommand, type Io } from "../run.js";
 import { loadMarket } from "./context.js";
 import { loadHistory, namedStressSet } from "./risk-inputs.js";
@@ -133,7 +134,7 @@ async function cascade(io: Io, flags: CascadeFlags): Promise<void> {
   const core = need(createCascadeCore({ market: loaded.snapshot, accounts, ...(params !== undefined ? { params } : {}) }));
   if (flags.planner !== undefined && flags.planner !== "policy" && flags.planner !== "least-cost") throw new NetriskError([issue("invalid_value", "--planner", `policy or least-cost, got ${JSON.stringify(flags.planner)}`)]);
   const planner = (flags.planner ?? "policy") as "policy" | "least-cost";
-  const result = need(runCascade({ core, path, policy, impact, insuranceFundUsd: fund, maxRounds, details: flags.steps !== false, planner }));
+  const result = need(withProgress(io, Boolean(flags.json), "cascade ticks", (onProgress) => runCascade({ core, path, policy, impact, insuranceFundUsd: fund, maxRounds, details: flags.steps !== false, planner, ...(onProgress !== undefined ? { onProgress } : {}) })));
   const allNotes = [...notes, `policy source: ${policy.source}`, `impact source: ${impact.source}`];
   if (flags.json) {
     for (const r of result.rounds) {

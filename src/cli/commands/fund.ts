@@ -22,6 +22,7 @@ import { historicalScenarios } from "../../risk/scenario-sources/historical.js";
 import { readJson } from "../files.js";
 import { parseNumberFlag } from "../flags.js";
 import { fmt, table } from "../output.js";
+import { withProgress } from "../progress.js";
 import { need, runCommand, type Io } from "../run.js";
 import { impactOf, policyPath } from "./cascade.js";
 import { loadMarket } from "./context.js";
@@ -122,7 +123,7 @@ async function insuranceFund(io: Io, flags: SizingFlags): Promise<void> {
     const set = namedStressSet(x.history, x.factors);
     draws.push(...drawsOf(x.market, set, "named"));
   }
-  const r = need(sizeInsuranceFund({ newCore: x.newCore, draws, policy: x.policy, impact: x.impact, levels, ...(x.maxRounds !== undefined ? { maxRounds: x.maxRounds } : {}) }));
+  const r = need(withProgress(io, Boolean(flags.json), "insurance-fund draws", (onDraw) => sizeInsuranceFund({ newCore: x.newCore, draws, policy: x.policy, impact: x.impact, levels, ...(x.maxRounds !== undefined ? { maxRounds: x.maxRounds } : {}), ...(onDraw !== undefined ? { onDraw } : {}) })));
   const head = `insurance-fund sizing: ${x.accounts.length} accounts, policy ${x.policy.name} ${x.policy.version}, impact ${x.impact.name} ${x.impact.version}, ${draws.length} draws (${x.horizonDays}-day moves of ${x.factors.join(", ")})`;
   const json = { accounts: x.accounts.length, policy: { name: x.policy.name, version: x.policy.version }, impact: { name: x.impact.name, version: x.impact.version }, horizonDays: x.horizonDays, factors: x.factors, bySource: r.bySource, outcomes: r.outcomes, notes: [...notes, ...r.notes] };
   assertFinite(json, "insurance-fund");
@@ -165,7 +166,7 @@ async function runCover2(io: Io, flags: Cover2Flags): Promise<void> {
     ...named.labels.map((label) => ({ label, source: "named" as const, tick: need(scenarioTick(x.market, named, label)) })),
     ...extremeWindows(hist, k).map((label) => ({ label, source: "historical" as const, tick: need(scenarioTick(x.market, hist, label)) })),
   ];
-  const r = need(cover2({ newCore: x.newCore, scenarios, ...(groupOf !== undefined ? { groupOf } : {}) }));
+  const r = need(withProgress(io, Boolean(flags.json), "cover2 scenarios", (onProgress) => cover2({ newCore: x.newCore, scenarios, ...(groupOf !== undefined ? { groupOf } : {}), ...(onProgress !== undefined ? { onProgress } : {}) })));
   const json = { accounts: x.accounts.length, factors: x.factors, horizonDays: x.horizonDays, fundUsd: r.fundUsd, worst: r.worst, scenarios: r.scenarios };
   assertFinite(json, "cover2");
   if (flags.json) {
@@ -209,7 +210,11 @@ async function runReverse(io: Io, flags: ReverseFlags): Promise<void> {
     notes: [`σ and correlation: sample, daily log returns (σ × √${x.horizonDays})`, ...fm.notes],
   };
   const results = (direction === "both" ? (["down", "up"] as const) : [direction as "down" | "up"]).map((d) =>
-    need(reverseStress({ newCore: x.newCore, market: x.market, policy: x.policy, impact: x.impact, fundUsd, factors: stats.factors, correlation: stats.correlation, direction: d, maxSigma, ...(x.maxRounds !== undefined ? { maxRounds: x.maxRounds } : {}) })),
+    need(
+      withProgress(io, Boolean(flags.json), `reverse stress ${d}: cascades`, (onProgress) =>
+        reverseStress({ newCore: x.newCore, market: x.market, policy: x.policy, impact: x.impact, fundUsd, factors: stats.factors, correlation: stats.correlation, direction: d, maxSigma, ...(x.maxRounds !== undefined ? { maxRounds: x.maxRounds } : {}), ...(onProgress !== undefined ? { onProgress } : {}) }),
+      ),
+    ),
   );
   const json = { accounts: x.accounts.length, fundUsd, horizonDays: x.horizonDays, statistics: stats, results };
   assertFinite(json, "reverse-stress");

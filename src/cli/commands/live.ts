@@ -22,6 +22,7 @@ import { generateDayTicks } from "../../live/tick-generator.js";
 import type { DayOhlc, VolRule } from "../../live/tick-generator.js";
 import { packagePath, readJson, readText } from "../files.js";
 import { fmt, table } from "../output.js";
+import { startProgress } from "../progress.js";
 import { need, runCommand, type Io } from "../run.js";
 import { loadMarket } from "./context.js";
 
@@ -89,45 +90,53 @@ async function replay(io: Io, opts: ReplayOptions): Promise<void> {
   const acc = replayAccumulator(core);
   const json = Boolean(opts.json);
   const notes: string[] = [];
-  for (const l of lines) {
-    if (!l.result.ok) {
-      acc.unreadable();
-      if (json) line(io, { seq: null, type: "tick_unreadable", line: l.line, issues: l.result.issues });
-      else io.out(`line ${l.line}: unreadable tick: ${l.result.issues.map((i) => `${i.path}: ${i.code}: ${i.message}`).join("; ")}`);
-      continue;
-    }
-    const tick = l.result.value;
-    if (tick.source !== undefined && !notes.includes(tick.source)) notes.push(tick.source);
-    const t0 = performance.now();
-    const out = core.apply({ kind: "tick", tick });
-    const ms = performance.now() - t0;
-    acc.add(out, ms);
-    if (out.status !== "applied") {
-      if (json) line(io, { seq: tick.seq, type: out.status === "ignored" ? "tick_ignored" : "tick_rejected", line: l.line, issues: out.issues });
-      else io.out(`seq ${tick.seq}: tick ${out.status}: ${out.issues.map((i) => `${i.path}: ${i.code}: ${i.message}`).join("; ")}`);
-      continue;
-    }
-    if (out.issues.length > 0) {
-      if (json) line(io, { seq: tick.seq, type: "tick_warning", line: l.line, issues: out.issues });
-      else io.out(`seq ${tick.seq}: ${out.issues.map((i) => `${i.path}: ${i.code}: ${i.message}`).join("; ")}`);
-    }
-    for (const e of out.events) {
-      if (json) line(io, e);
-      else io.out(eventText(e));
-    }
-    if (opts.figures) {
-      for (const id of out.changed) {
-        const doc = core.document(id);
-        if (doc === undefined) continue;
-        const figures = doc.ok ? doc.value : { error: { code: doc.issues[0]?.code ?? "internal", issues: doc.issues } };
-        if (json) line(io, { seq: tick.seq, type: "figures", account: id, figures });
-        else if (doc.ok) io.out(`seq ${tick.seq} ${id}: equity ${fmt(doc.value.figures.equityUsd)} USD, IM ${fmt(doc.value.figures.initialMarginUsd)} USD, MM ${fmt(doc.value.figures.maintenanceMarginUsd)} USD, ${doc.value.health.state}`);
+  // A bar of the ticks on a terminal (a day of one-minute ticks over a large book runs for seconds).
+  const bar = startProgress(io, json, "replay ticks");
+  try {
+    for (const [k, l] of lines.entries()) {
+      bar?.update(k, lines.length);
+      if (!l.result.ok) {
+        acc.unreadable();
+        if (json) line(io, { seq: null, type: "tick_unreadable", line: l.line, issues: l.result.issues });
+        else io.out(`line ${l.line}: unreadable tick: ${l.result.issues.map((i) => `${i.path}: ${i.code}: ${i.message}`).join("; ")}`);
+        continue;
+      }
+      const tick = l.result.value;
+      if (tick.source !== undefined && !notes.includes(tick.source)) notes.push(tick.source);
+      const t0 = performance.now();
+      const out = core.apply({ kind: "tick", tick });
+      const ms = performance.now() - t0;
+      acc.add(out, ms);
+      if (out.status !== "applied") {
+        if (json) line(io, { seq: tick.seq, type: out.status === "ignored" ? "tick_ignored" : "tick_rejected", line: l.line, issues: out.issues });
+        else io.out(`seq ${tick.seq}: tick ${out.status}: ${out.issues.map((i) => `${i.path}: ${i.code}: ${i.message}`).join("; ")}`);
+        continue;
+      }
+      if (out.issues.length > 0) {
+        if (json) line(io, { seq: tick.seq, type: "tick_warning", line: l.line, issues: out.issues });
+        else io.out(`seq ${tick.seq}: ${out.issues.map((i) => `${i.path}: ${i.code}: ${i.message}`).join("; ")}`);
+      }
+      for (const e of out.events) {
+        if (json) line(io, e);
+        else io.out(eventText(e));
+      }
+      if (opts.figures) {
+        for (const id of out.changed) {
+          const doc = core.document(id);
+          if (doc === undefined) continue;
+          const figures = doc.ok ? doc.value : { error: { code: doc.issues[0]?.code ?? "internal", issues: doc.issues } };
+          if (json) line(io, { seq: tick.seq, type: "figures", account: id, figures });
+          else if (doc.ok) io.out(`seq ${tick.seq} ${id}: equity ${fmt(doc.value.figures.equityUsd)} USD, IM ${fmt(doc.value.figures.initialMarginUsd)} USD, MM ${fmt(doc.value.figures.maintenanceMarginUsd)} USD, ${doc.value.health.state}`);
+        }
+      }
+      if (opts.markets !== undefined) {
+        const file = marketSnapshotToJson(core.market(), `the market as the netrisk live core held it after tick ${tick.seq}`);
+        writeFileSync(join(opts.markets, `${tick.seq}.json`), `${JSON.stringify(file, null, 1)}\n`);
       }
     }
-    if (opts.markets !== undefined) {
-      const file = marketSnapshotToJson(core.market(), `the market as the netrisk live core held it after tick ${tick.seq}`);
-      writeFileSync(join(opts.markets, `${tick.seq}.json`), `${JSON.stringify(file, null, 1)}\n`);
-    }
+    bar?.update(lines.length, lines.length);
+  } finally {
+    bar?.done();
   }
   const summary = acc.summary(notes);
   if (json) line(io, summary);

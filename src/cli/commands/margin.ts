@@ -110,7 +110,7 @@ export function registerMargin(program: Command, io: Io, setExit: (code: number)
         let inputs: ReturnType<typeof loadPortfolioAndMarket>;
         if (opts.backtest === true) {
           inputs = loadPortfolioAndMarket(opts);
-          const bt = compareWithBacktest(ids, opts, inputs.portfolio, inputs.context, loadHistory(opts), io);
+          const bt = compareWithBacktest(ids, opts, inputs.portfolio, inputs.context, loadHistory(opts), io, Boolean(opts.json));
           models = bt.models;
           backtest = bt.backtest;
         } else if (opts.history !== undefined) {

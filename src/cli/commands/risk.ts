@@ -26,7 +26,7 @@ import { apcOptions, withApcFlags } from "./apc-flags.js";
 import type { ApcFlags } from "./apc-flags.js";
 import { renderStress, renderVar, splitStressPnl } from "../render-risk.js";
 import { emit, need, runCommand, type Io } from "../run.js";
-import { progressBar } from "../output.js";
+import { startProgress } from "../progress.js";
 import { loadPortfolioAndMarket, type PortfolioOptions } from "./context.js";
 import {
   breakdownSets,
@@ -57,6 +57,8 @@ interface VarFlags extends RiskFlags {
   model: string;
   stress?: boolean;
   correlationStress?: boolean;
+  /** Not a flag: the progress callback of the main full revaluation (a bar on a terminal), set by the command. */
+  revaluation?: (done: number, total: number) => void;
 }
 
 interface StressFlags extends RiskFlags {
@@ -140,7 +142,13 @@ function bindInputs(flags: VarFlags, params: VarParams, portfolio: ResolvedPortf
   // Anti-procyclicality sets as of the last window of the main set (the history's last day, or --to).
   const asOf = dayNumber(scenarios.labels[scenarios.count - 1] ?? "") ?? 0;
   const apc = params.antiProcyclicality.tools.length > 0 ? need(apcScenarioSets(historyUpTo(history, asOf), factors, params.horizonDays, params.antiProcyclicality, asOf)) : {};
-  return { scenarios, ...(flags.stress !== false ? { stress: namedStressSet(history, factors) } : {}), ...(breakdown ? { breakdown } : {}), ...apc };
+  return {
+    scenarios,
+    ...(flags.stress !== false ? { stress: namedStressSet(history, factors) } : {}),
+    ...(breakdown ? { breakdown } : {}),
+    ...apc,
+    ...(flags.revaluation !== undefined ? { onRevaluation: flags.revaluation } : {}),
+  };
 }
 
 function runVar(flags: VarFlags): { report: VarReport; margin: MarginResult } {
@@ -228,10 +236,22 @@ export function registerRisk(program: Command, io: Io, setExit: (code: number) =
   ).action(async (flags: VarFlags) => {
     setExit(
       await runCommand(io, Boolean(flags.json), () => {
-        // A progress bar on a terminal only (Monte Carlo paths; 1,000,000 take seconds).
-        const bar = io.progress !== undefined ? progressBar(io.progress, "monte carlo paths") : undefined;
-        const { report, margin } = runVar(bar !== undefined ? { ...flags, progress: bar.update } : flags);
-        bar?.done();
+        // Bars on a terminal only: the Monte Carlo paths (1,000,000 take seconds), then the full revaluation.
+        const json = Boolean(flags.json);
+        const paths = startProgress(io, json, "monte carlo paths");
+        const revaluation = startProgress(io, json, "revaluation");
+        let out: ReturnType<typeof runVar>;
+        try {
+          out = runVar({
+            ...flags,
+            ...(paths !== undefined ? { progress: (d: number, t: number) => paths.update(d, t) } : {}),
+            ...(revaluation !== undefined ? { revaluation: (d: number, t: number) => (paths?.done(), revaluation.update(d, t)) } : {}),
+          });
+        } finally {
+          paths?.done();
+          revaluation?.done();
+        }
+        const { report, margin } = out;
         emit(io, Boolean(flags.json), varJson(report, margin), () => renderVar(report, margin));
       }),
     );

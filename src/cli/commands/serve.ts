@@ -23,6 +23,11 @@ import { need, runCommand, type Io } from "../run.js";
 import { parseTickLines, validateBreakerRules } from "../../io/live.js";
 import type { RunningServer } from "../../server/app.js";
 import { EXAMPLE_MARKET } from "./context.js";
+import { dueMs, feedPaceOf } from "./feed-pace.js";
+import type { FeedPace } from "./feed-pace.js";
+import { natsServers } from "./worker.js";
+import { isClusterName } from "../../cluster/names.js";
+import { createClusterLiveEngine } from "../../server/live/cluster.js";
 
 /** The key file of a store: beside the PGlite data, or NETRISK_SERVER_KEY_FILE / ./netrisk-server.key for PostgreSQL. */
 export function serverKeyFile(location: StoreLocation, env: NodeJS.ProcessEnv = process.env): string {
@@ -36,6 +41,15 @@ const intOption = (name: string, text: string, min: number, max: number): number
   return v;
 };
 
+/** `--cluster`, `--cluster-name`, `--partitions`: checked before anything opens (PostgreSQL only: workers share the store). */
+function clusterFlags(urls: string, name: string, partitions: string | undefined, location: StoreLocation): { servers: string[]; cluster: string; partitions: number } {
+  const servers = natsServers("--cluster", urls);
+  if (!isClusterName(name)) throw new NetriskError([issue("invalid_value", "--cluster-name", "letters, digits, _ and -, at most 64")]);
+  if (partitions === undefined) throw new NetriskError([issue("required", "--partitions", "--cluster needs the cluster's partition count (the workers' --partitions)")]);
+  if (location.kind !== "postgres") throw new NetriskError([issue("required", "--database-url", "--cluster needs PostgreSQL (--database-url or DATABASE_URL): the workers read the accounts and write checkpoints there")]);
+  return { servers, cluster: name, partitions: intOption("--partitions", partitions, 1, 4096) };
+}
+
 export function registerServe(program: Command, io: Io, setExit: (code: number) => void): void {
   program
     .command("serve")
@@ -48,15 +62,23 @@ export function registerServe(program: Command, io: Io, setExit: (code: number) 
     .option("--demo-accounts <n>", "how many demo accounts", "300")
     .option("--breakers <file>", "circuit-breaker rules (docs/live.md) when the store holds none in force")
     .option("--feed <file>", "replay a tick file (JSON lines, docs/live.md) through the live engine once the service listens")
-    .action(async (opts: { host: string; port: string; data?: string; databaseUrl?: string; demo?: boolean; demoAccounts: string; breakers?: string; feed?: string }) => {
+    .option("--feed-rate <ticks-per-second>", "--feed at most this many ticks a second (default: as fast as they commit)")
+    .option("--feed-realtime [speed]", "--feed following the ticks' own times (ts), SPEED times faster (default 1)")
+    .option("--cluster <urls>", "run the live core in `netrisk worker` processes over NATS JetStream (nats://HOST:PORT, comma-separated; docs/scale-out.md): needs PostgreSQL and --partitions")
+    .option("--cluster-name <name>", "the cluster's name (the workers' --cluster)", "NETRISK")
+    .option("--partitions <n>", "the cluster's partition count (the workers' --partitions)")
+    .action(async (opts: { host: string; port: string; data?: string; databaseUrl?: string; demo?: boolean; demoAccounts: string; breakers?: string; feed?: string; feedRate?: string; feedRealtime?: string | boolean; cluster?: string; clusterName: string; partitions?: string }) => {
       setExit(
         await runCommand(io, false, async () => {
           const port = intOption("--port", opts.port, 0, 65535);
           const demoCount = intOption("--demo-accounts", opts.demoAccounts, 1, 100_000);
           const location = storeLocation({ data: opts.data, databaseUrl: opts.databaseUrl });
+          const cluster = opts.cluster !== undefined ? clusterFlags(opts.cluster, opts.clusterName, opts.partitions, location) : undefined;
           // Read the live inputs first: a bad rules or tick file stops the command before it opens the store.
           const breakers = opts.breakers !== undefined ? need(validateBreakerRules(need(readJson(opts.breakers)))) : undefined;
           const feedText = opts.feed !== undefined ? need(readText(opts.feed)) : undefined;
+          const pace = feedPaceOf(opts.feedRate, opts.feedRealtime);
+          if (pace.kind !== "asap" && opts.feed === undefined) throw new NetriskError([issue("required", "--feed", `${pace.kind === "rate" ? "--feed-rate" : "--feed-realtime"} paces a --feed FILE: give one`)]);
           const serverKey = loadServerKey(serverKeyFile(location));
           const store = await openStore(location, { lockHint: "stop that server first (one server per PGlite folder)" });
           const base = pino({ base: { service: "netrisk" } }, pino.destination({ fd: 2, sync: false }));
@@ -76,7 +98,7 @@ export function registerServe(program: Command, io: Io, setExit: (code: number) 
             await store.createKey({ clientId: m.clientId, role: "admin", accounts: null, keyHash: sha256Hex(m.apiKey), secretEnc: secretBox(serverKey).seal(m.clientSecret), label: "demo admin (netrisk serve --demo)" }, ctx);
             adminKey = m.apiKey;
           }
-          const server = await startServer({ store, serverKey, logger, host: opts.host, port, fallback: dashboardFiles(packagePath("dist/web")), live: true, ...(breakers !== undefined ? { liveOptions: { breakers } } : {}) });
+          const server = await startServer({ store, serverKey, logger, host: opts.host, port, fallback: dashboardFiles(packagePath("dist/web")), live: cluster === undefined ? true : (base) => createClusterLiveEngine({ store: base.store, book: base.book, logger: base.logger, ...cluster, ...(breakers !== undefined ? { breakers } : {}) }), ...(breakers !== undefined ? { liveOptions: { breakers } } : {}) });
           io.out(`listening on ${server.url}`);
           if (adminKey !== undefined) {
             io.out(`demo exchange: the synthetic example market and ${(await store.listAccounts({ limit: 100_000 })).length} synthetic accounts (${location.kind === "pglite" ? `PGlite in ${location.dataDir ?? "memory"}` : "PostgreSQL"})`);
@@ -84,7 +106,7 @@ export function registerServe(program: Command, io: Io, setExit: (code: number) 
             io.out(`dashboard: ${server.url}/#key=${adminKey}`);
             io.out(`try: curl -H "Authorization: Bearer $KEY" ${server.url}/v1/summary   (API: ${server.url}/openapi.json, docs/server.md)`);
           }
-          if (feedText !== undefined && opts.feed !== undefined) void replayFeed(io, server, opts.feed, feedText);
+          if (feedText !== undefined && opts.feed !== undefined) void replayFeed(io, server, opts.feed, feedText, pace);
           await new Promise<void>((resolve) => {
             const stop = (signal: string): void => {
               io.err(`netrisk: ${signal}: draining requests and closing the store`);
@@ -100,14 +122,19 @@ export function registerServe(program: Command, io: Io, setExit: (code: number) 
 }
 
 /**
- * `--feed FILE`: the tick file replayed through the live engine, in file order, as fast as it commits (each tick one
- * step: events stored and streamed). An unreadable line is reported and skipped; a summary line goes to stderr.
+ * `--feed FILE`: the tick file replayed through the live engine, in file order, at the pace asked (feed-pace.ts; by
+ * default as fast as it commits), each tick one step: events stored and streamed. An unreadable line is reported and
+ * skipped; a summary line goes to stderr.
  */
-async function replayFeed(io: Io, server: RunningServer, name: string, text: string): Promise<void> {
+async function replayFeed(io: Io, server: RunningServer, name: string, text: string, pace: FeedPace): Promise<void> {
   const live = server.service.deps.live;
   if (live === undefined) return;
   const counts = { applied: 0, ignored: 0, rejected: 0, unreadable: 0 };
   const ctx = { actor: "netrisk-serve --feed", requestId: null, at: new Date().toISOString() };
+  const started = Date.now();
+  let k = 0;
+  let firstMs: number | undefined;
+  let previousDue = 0;
   try {
     for (const l of parseTickLines(text, name)) {
       if (!l.result.ok) {
@@ -115,6 +142,10 @@ async function replayFeed(io: Io, server: RunningServer, name: string, text: str
         io.err(`netrisk: ${l.result.issues.map((i) => `${i.path}: ${i.code}: ${i.message}`).join("; ")}`);
         continue;
       }
+      firstMs ??= l.result.value.timestampMs;
+      previousDue = dueMs(pace, k++, l.result.value.timestampMs, firstMs, previousDue);
+      const wait = started + previousDue - Date.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
       const [step] = await live.ticks([l.result.value], ctx);
       if (step !== undefined) counts[step.status]++;
     }

@@ -46,6 +46,11 @@ export interface CascadeOptions {
    * does it) or `least-cost` (the engine's planner, planner.ts; far slower). Bankrupt accounts are closed whole either way.
    */
   readonly planner?: "policy" | "least-cost";
+  /**
+   * Called after each round with (the path's ticks consumed, path length + 1) and with (path length + 1, path length
+   * + 1) once the book has settled (the last unit is the rounds after the path's last tick): a progress bar.
+   */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 /** One account's liquidation step in a round. */
@@ -358,9 +363,11 @@ export function runCascade(options: CascadeOptions): Result<CascadeResult> {
     });
     pendingOrders = orders;
     busy = plans.length > 0;
+    options.onProgress?.(next, path.length + 1);
     // The end: the path is over and the round liquidated nobody (so no order is left to move the market).
     if (next >= path.length && !busy) break;
   }
+  options.onProgress?.(path.length + 1, path.length + 1);
   const end = core.market();
   return ok({
     rounds,

@@ -28,6 +28,8 @@ export interface Cover2Input {
   readonly scenarios: readonly Cover2Scenario[];
   /** Group of an account (affiliates defaulting together); default: the account itself. */
   readonly groupOf?: (accountId: string) => string;
+  /** Called with (scenarios done, scenarios) after each scenario (a progress bar). */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export interface GroupLoss {
@@ -65,6 +67,7 @@ export function cover2(input: Cover2Input): Result<Cover2Result> {
   const groupOf = input.groupOf ?? ((id: string) => id);
   const results: Cover2ScenarioResult[] = [];
   for (const s of input.scenarios) {
+    input.onProgress?.(results.length, input.scenarios.length);
     const core = input.newCore();
     if (!core.ok) return core;
     const c = core.value;
@@ -96,5 +99,6 @@ export function cover2(input: Cover2Input): Result<Cover2Result> {
   }
   let worst = results[0] as Cover2ScenarioResult;
   for (const r of results) if (r.cover2Usd > worst.cover2Usd) worst = r;
+  input.onProgress?.(results.length, input.scenarios.length);
   return ok({ scenarios: results, worst, fundUsd: worst.cover2Usd });
 }

@@ -40,6 +40,11 @@ export interface ReverseStressInput {
   /** Bisection stops when the bracket is narrower (default 1e-3). */
   readonly toleranceSigma?: number;
   readonly maxRounds?: number;
+  /**
+   * Called with (cascades run, the most the search can run: the grid's points and the bisection's halvings) after
+   * each cascade, and with (that bound, that bound) at the end (a progress bar; the search often stops earlier).
+   */
+  readonly onProgress?: (done: number, total: number) => void;
 }
 
 export interface ReverseStressResult {
@@ -85,8 +90,10 @@ export function reverseStress(input: ReverseStressInput): Result<ReverseStressRe
   if (!length.ok) return length;
   const sign = input.direction === "down" ? -1 : 1;
   let evaluations = 0;
+  const bound = Math.floor(maxSigma / step + 1e-12) + Math.max(0, Math.ceil(Math.log2(step / tol))) + 1;
   const need = (k: number): Result<number> => {
     evaluations++;
+    input.onProgress?.(Math.min(evaluations - 1, bound), bound);
     const core = input.newCore();
     if (!core.ok) return core;
     const indexUsd: Record<string, number> = {};
@@ -123,7 +130,10 @@ export function reverseStress(input: ReverseStressInput): Result<ReverseStressRe
     fundNeededBelowUsd: below,
     evaluations,
   });
-  if (hi === undefined) return ok(result(false, lo, needLo, needLo));
+  if (hi === undefined) {
+    input.onProgress?.(bound, bound);
+    return ok(result(false, lo, needLo, needLo));
+  }
   let top: number = hi;
   while (Math.abs(top - lo) > tol) {
     const mid: number = (lo + top) / 2;
@@ -137,5 +147,6 @@ export function reverseStress(input: ReverseStressInput): Result<ReverseStressRe
       needLo = v.value;
     }
   }
+  input.onProgress?.(bound, bound);
   return ok(result(true, top, needHi, needLo));
 }

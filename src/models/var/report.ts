@@ -44,6 +44,8 @@ export interface StatisticalInputs {
   readonly stressed?: JointScenarioSet;
   /** Anti-procyclicality (c): the long look-back set (ten years, capped at the history) whose ES floors the margin. */
   readonly lookback?: JointScenarioSet;
+  /** Not an input: called with (scenarios revalued, total) during the main full revaluation (a progress bar). */
+  readonly onRevaluation?: (done: number, total: number) => void;
 }
 
 /**
@@ -176,7 +178,7 @@ export function computeVarReport(portfolio: ResolvedPortfolio, market: MarketCon
   const N = set.count;
   const byUnderlying = groupsByUnderlying(book);
   const G = byUnderlying.names.length;
-  const pnl = revalue(book, set, { groups: byUnderlying });
+  const pnl = revalue(book, set, { groups: byUnderlying, ...(inputs.onRevaluation !== undefined ? { onProgress: inputs.onRevaluation } : {}) });
   const loss = new Float64Array(N);
   for (let g = 0; g < G; g++) for (let s = 0; s < N; s++) loss[s] = (loss[s] as number) - (pnl[g * N + s] as number);
   const tailOptions = { ...(set.weights ? { weights: set.weights } : {}), antithetic: set.antithetic === true };

@@ -23,7 +23,7 @@ import type { StoredAccount, WriteContext } from "../../store/port.js";
 export interface LiveStep {
   /** The engine's input sequence (events carry it as `seq`). */
   readonly seq: number;
-  readonly kind: "tick" | "account" | "breaker_reset" | "breaker_rules" | "time";
+  readonly kind: "tick" | "account" | "breaker_reset" | "breaker_rules" | "time" | "parameters";
   readonly status: "applied" | "ignored" | "rejected";
   /** Rejection issues, or warnings of an applied input (a tick's unknown instrument, a fill far from the mark). */
   readonly issues: readonly Issue[];
@@ -82,7 +82,11 @@ export interface LiveEngine {
    * `averagePrice` get the live mark as their entry (the core's rule), so stored and live figures stay equal.
    */
   pinEntries(document: Record<string, unknown>): Record<string, unknown>;
-  /** Parameter sets changed: accounts whose binding moved to another version take it (one step each). */
+  /**
+   * Parameter sets changed: accounts whose binding moved to another version take it: one `parameters` input per set
+   * when every account of the core on that set moved to one version (a `parameters_changed` event), else one
+   * account input per moved account (pinned or patched accounts).
+   */
   parametersChanged(ctx: WriteContext): Promise<LiveStep[]>;
   /** The market was replaced wholesale (`PUT /v1/market`): the core restarts on it (breakers re-anchor). */
   marketReplaced(ctx: WriteContext): Promise<void>;

@@ -20,12 +20,14 @@ import { canonicalName, resolveInstrumentName } from "../../market/venue-ids.js"
 import { createLiveCore, NO_BREAKERS } from "../../live/index.js";
 import type { BreakerRules, LiveAccountInput, LiveCore, LiveParams } from "../../live/index.js";
 import type { ApplyOutcome } from "../../live/core.js";
-import type { Store, StoredAccount, StoredLiveEvent, WriteContext } from "../../store/port.js";
+import type { Store, StoredAccount, StoredLiveEvent, StoredMarket, WriteContext } from "../../store/port.js";
+import type { MarketSnapshot } from "../../market/types.js";
 import { createInProcessTransport } from "../../transport/in-process.js";
 import { startLiveRunner } from "../../transport/live-runner.js";
 import type { LiveRunner } from "../../transport/live-runner.js";
 import { SUBJECTS } from "../../transport/port.js";
 import type { Transport, TransportMessage } from "../../transport/port.js";
+import type { BoundAccount } from "../../io/account-binder.js";
 import type { Book } from "../book.js";
 import { marketIdOf } from "../book.js";
 import { HttpError } from "../http.js";
@@ -59,7 +61,7 @@ interface Waiter {
   readonly ctx: WriteContext;
 }
 
-const KIND_OF: Record<string, LiveStep["kind"]> = { tick: "tick", account: "account", breaker_reset: "breaker_reset", breaker_rules: "breaker_rules", time: "time" };
+const KIND_OF: Record<string, LiveStep["kind"]> = { tick: "tick", account: "account", breaker_reset: "breaker_reset", breaker_rules: "breaker_rules", time: "time", parameters: "parameters" };
 
 /** Entry prices pinned on a stored document: futures and perpetuals without `averagePrice` take the held one. */
 export function pinnedDocument(document: Record<string, unknown>, entryOf: (instrument: string) => number | undefined): Record<string, unknown> | null {
@@ -78,6 +80,174 @@ export function pinnedDocument(document: Record<string, unknown>, entryOf: (inst
     return { ...rest, averagePrice: entry };
   });
   return changed ? { ...document, positions: next } : null;
+}
+
+/**
+ * The document to store for an account written while a core runs: futures and perpetuals without `averagePrice` get
+ * the core's live mark as their entry (the core's rule, live/core.ts pinEntryPrices), so stored and live figures
+ * stay equal. Shared by the in-process engine (its core) and the cluster one (its market-only core).
+ */
+export function pinEntriesOn(core: LiveCore, document: Record<string, unknown>): Record<string, unknown> {
+  if (!Array.isArray(document.positions)) return document;
+  const market = core.marketContext();
+  let changed = false;
+  const positions = (document.positions as unknown[]).map((p) => {
+    if (p === null || typeof p !== "object") return p;
+    const pos = p as Record<string, unknown>;
+    if (pos.averagePrice !== undefined || typeof pos.instrument !== "string") return p;
+    const resolved = resolveInstrumentName(pos.instrument);
+    if (!resolved.ok || resolved.value.instrument.kind === "spot" || resolved.value.instrument.kind === "option") return p;
+    const inst = resolved.value.instrument;
+    if (core.market().instruments[formatInstrument(inst)] === undefined) return p;
+    const mark = market.futureMarkUsd(inst);
+    const sizeCoin = typeof pos.size === "number" ? pos.size : typeof pos.sizeUsd === "number" ? pos.sizeUsd / mark : Number.NaN;
+    // The core's rule (live/core.ts pinEntryPrices): entry = mark, or mark − upnl/size for a linear perpetual's unrealised P&L.
+    if (typeof pos.unrealisedPnlUsdc === "number") {
+      const entry = mark - pos.unrealisedPnlUsdc / sizeCoin;
+      if (!(entry > 0 && Number.isFinite(entry))) return p;
+      const { unrealisedPnlUsdc: _upnl, ...rest } = pos;
+      changed = true;
+      return { ...rest, averagePrice: entry };
+    }
+    if (!Number.isFinite(mark) || mark <= 0) return p;
+    changed = true;
+    return { ...pos, averagePrice: mark };
+  });
+  return changed ? { ...document, positions } : document;
+}
+
+const storedEvent = (e: LiveStep["events"][number]): StoredLiveEvent => ({
+  eventSeq: e.eventSeq,
+  seq: e.seq,
+  type: e.type,
+  accountId: "account" in e ? e.account : null,
+  document: JSON.parse(JSON.stringify(e)) as Record<string, unknown>,
+});
+
+/**
+ * Commit one applied step to the store (its events with their global eventSeq, the market `core` moved to after a
+ * tick, the input and tick sequences, new breaker rules) and make that market the book's current one. Nothing for
+ * an ignored or rejected input. The stored market id after a tick, else undefined. Shared by both engines: the
+ * cluster one's `core` holds the market only.
+ */
+export async function commitStep(
+  store: Store,
+  book: Book,
+  core: LiveCore,
+  step: { seq: number; kind: LiveStep["kind"]; status: LiveStep["status"]; events: LiveStep["events"]; tickSeq?: number },
+  ctx: WriteContext,
+): Promise<string | undefined> {
+  if (step.status !== "applied") return undefined;
+  let market: { id: string; timestampMs: number; document: Record<string, unknown> } | undefined;
+  if (step.kind === "tick") {
+    const document = marketSnapshotToJson(core.market(), `the market as the netrisk live engine held it after input ${step.seq}`) as unknown as Record<string, unknown>;
+    market = { id: marketIdOf(document), timestampMs: core.market().timestampMs, document };
+  }
+  const state: Record<string, unknown> = { [LIVE_KEYS.inputSeq]: step.seq };
+  if (step.tickSeq !== undefined) state[LIVE_KEYS.tickSeq] = step.tickSeq;
+  if (step.kind === "breaker_rules") state[LIVE_KEYS.breakerRules] = core.breakerRules();
+  const c = await store.commitLive({ events: step.events.map(storedEvent), ...(market !== undefined ? { market } : {}), state }, ctx);
+  if (!c.ok) throw new Error(`live commit refused: eventSeq ${c.eventSeq} is already stored (another engine on this store?)`);
+  if (market === undefined) return undefined;
+  const built = book.buildMarket(market.document);
+  if (!built.ok) throw new Error(`the live market does not rebuild: ${built.issues[0]?.code} ${built.issues[0]?.path}`);
+  book.setMarket({ ...market, receivedAt: ctx.at, current: true }, built.value.context);
+  return market.id;
+}
+
+/** The breaker view of a core (null: not running, the rules in force only). */
+export function breakerViewOf(core: LiveCore | null, rules: BreakerRules): LiveBreakerView {
+  const inForce = core?.breakerRules() ?? rules;
+  const states = core?.breakerStates() ?? {};
+  const actionsOf = (rule: string): readonly string[] => inForce.rules.find((x) => x.id === rule)?.actions ?? [];
+  return {
+    rules: inForce,
+    underlyings: Object.entries(states).map(([underlying, u]) => {
+      const latest = u.trips[u.trips.length - 1];
+      return {
+        underlying,
+        state: u.state,
+        rule: latest?.rule ?? null,
+        reason: latest?.reason ?? null,
+        since: latest?.since ?? null,
+        actions: [...new Set(u.trips.flatMap((t) => actionsOf(t.rule)))],
+        trips: u.trips,
+      };
+    }),
+  };
+}
+
+/**
+ * The `account` input of a stored account (the live runner's format, docs/live.md): its document and the parameter
+ * set it binds to (self-contained: a core with no store, a cluster worker, binds it the same way), at `tsMs`.
+ */
+export async function accountMessageOf(book: Book, account: StoredAccount, cause: string, tsMs: number): Promise<Record<string, unknown>> {
+  const b = await book.bound(account);
+  const ref = b.bound.parameterSetRef;
+  let parameterSet: { name: string; version: string; document: unknown } | null = null;
+  if (ref.name !== "inline") {
+    const resolved = (await book.resolver())(ref.name, ref.version);
+    if (resolved.ok) parameterSet = { name: resolved.value.name, version: resolved.value.version, document: resolved.value.document };
+  }
+  return { type: "account", ts: new Date(tsMs).toISOString(), document: account.document, parameterSet, cause };
+}
+
+/** Bind every stored account (by id) as the service does; those that do not bind are returned with their code. */
+export async function forEachBound(store: Store, book: Book, onBound: (account: StoredAccount, bound: BoundAccount) => void): Promise<{ id: string; code: string }[]> {
+  const skipped: { id: string; code: string }[] = [];
+  let after: string | null = null;
+  for (;;) {
+    const page = await store.listAccounts({ afterId: after, limit: 500 });
+    for (const a of page) {
+      try {
+        onBound(a, (await book.bound(a)).bound);
+      } catch (e) {
+        skipped.push({ id: a.id, code: e instanceof HttpError ? e.code : "internal" });
+      }
+    }
+    if (page.length < 500) break;
+    after = page[page.length - 1]?.id ?? null;
+  }
+  return skipped;
+}
+
+/** The held accounts whose binding moved (a parameter version came into force): each with its new key and set. */
+export async function* rebound(store: Store, book: Book, ids: readonly string[], bindingOf: ReadonlyMap<string, string>): AsyncGenerator<{ account: StoredAccount; key: string; ref: { name: string; version: string } }> {
+  for (const id of ids) {
+    const a = await store.getAccount(id);
+    if (a === null) continue;
+    let b: BoundAccount;
+    try {
+      b = (await book.bound(a)).bound;
+    } catch {
+      continue;
+    }
+    if (bindingOf.get(id) !== b.bindingKey) yield { account: a, key: b.bindingKey, ref: b.parameterSetRef };
+  }
+}
+
+/** The stored current market a live core starts on, or why there is none to start on. */
+export async function liveMarketOf(store: Store): Promise<{ ok: true; stored: StoredMarket; snap: { ok: true; value: MarketSnapshot } } | { ok: false; reason: string }> {
+  const stored = await store.currentMarket();
+  if (stored === null) return { ok: false, reason: "no market yet: PUT /v1/market first" };
+  const snap = validateMarket(stored.document);
+  if (!snap.ok) return { ok: false, reason: `the stored market does not validate: ${snap.issues[0]?.code} at ${snap.issues[0]?.path}` };
+  return { ok: true, stored, snap };
+}
+
+/** Write back an account whose entry prices a live engine pinned at its start (`account.pin_entry`): the new version, or null (logged). */
+export async function writePinned(store: Store, logger: Logger, stored: StoredAccount, doc: Record<string, unknown>, ctx: WriteContext): Promise<StoredAccount | null> {
+  const w = await store.writeAccount({ id: stored.id, expectedVersion: stored.version, document: doc, audit: { action: "account.pin_entry", detail: { reason: "the live engine pinned entry prices of futures and perpetuals stored without averagePrice (the mark at its start)", document: doc } } }, ctx);
+  if (w.ok) return w.account;
+  logger.warn({ account: stored.id, reason: w.reason }, "entry prices not written back");
+  return null;
+}
+
+/** What the store keeps of a live engine across restarts: the rules in force, the sequences. */
+export async function storedLiveState(store: Store): Promise<{ rules: BreakerRules | null; inputSeq: number; tickSeq: number | undefined; lastEventSeq: number }> {
+  const rules = (await store.getLiveState(LIVE_KEYS.breakerRules)) as BreakerRules | null;
+  const tickSeq = await store.getLiveState(LIVE_KEYS.tickSeq);
+  return { rules, inputSeq: Number((await store.getLiveState(LIVE_KEYS.inputSeq)) ?? 0), tickSeq: typeof tickSeq === "number" ? tickSeq : undefined, lastEventSeq: await store.lastLiveEventSeq() };
 }
 
 export function createInProcessLiveEngine(o: InProcessLiveOptions): LiveEngine {
@@ -102,14 +272,6 @@ export function createInProcessLiveEngine(o: InProcessLiveOptions): LiveEngine {
     return next;
   };
 
-  const storedEvent = (e: LiveStep["events"][number]): StoredLiveEvent => ({
-    eventSeq: e.eventSeq,
-    seq: e.seq,
-    type: e.type,
-    accountId: "account" in e ? e.account : null,
-    document: JSON.parse(JSON.stringify(e)) as Record<string, unknown>,
-  });
-
   /** Commit an outcome, then tell the waiter and the listeners. Runs inside the runner (one input at a time). */
   async function onOutcome(r: Running, outcome: ApplyOutcome, m: TransportMessage): Promise<void> {
     const w = inFlight;
@@ -118,27 +280,9 @@ export function createInProcessLiveEngine(o: InProcessLiveOptions): LiveEngine {
     const tickSeq = m.subject === SUBJECTS.ticks ? (m.data as { seq?: number }).seq : undefined;
     const ctx = w?.ctx ?? { actor: "live-engine", requestId: null, at: new Date().toISOString() };
     try {
-      let marketId: string | undefined;
-      if (outcome.status === "applied") {
-        let market: { id: string; timestampMs: number; document: Record<string, unknown> } | undefined;
-        if (kind === "tick") {
-          const document = marketSnapshotToJson(r.core.market(), `the market as the netrisk live engine held it after input ${outcome.seq}`) as unknown as Record<string, unknown>;
-          market = { id: marketIdOf(document), timestampMs: r.core.market().timestampMs, document };
-          marketId = market.id;
-        }
-        const state: Record<string, unknown> = { [LIVE_KEYS.inputSeq]: outcome.seq };
-        if (tickSeq !== undefined) state[LIVE_KEYS.tickSeq] = tickSeq;
-        if (kind === "breaker_rules") state[LIVE_KEYS.breakerRules] = r.core.breakerRules();
-        const c = await store.commitLive({ events: outcome.events.map(storedEvent), ...(market !== undefined ? { market } : {}), state }, ctx);
-        if (!c.ok) throw new Error(`live commit refused: eventSeq ${c.eventSeq} is already stored (another engine on this store?)`);
-        if (market !== undefined) {
-          const built = book.buildMarket(market.document);
-          if (!built.ok) throw new Error(`the live market does not rebuild: ${built.issues[0]?.code} ${built.issues[0]?.path}`);
-          book.setMarket({ ...market, receivedAt: ctx.at, current: true }, built.value.context);
-          currentMarketId = market.id;
-        }
-        if (tickSeq !== undefined) lastTickSeq = tickSeq;
-      }
+      const marketId = await commitStep(store, book, r.core, { seq: outcome.seq, kind, status: outcome.status, events: outcome.events, ...(tickSeq !== undefined ? { tickSeq } : {}) }, ctx);
+      if (marketId !== undefined) currentMarketId = marketId;
+      if (outcome.status === "applied" && tickSeq !== undefined) lastTickSeq = tickSeq;
       const step: LiveStep = {
         seq: outcome.seq,
         kind,
@@ -181,21 +325,7 @@ export function createInProcessLiveEngine(o: InProcessLiveOptions): LiveEngine {
   /** Every stored account bound on the book's (the stored current) market; those that do not bind are skipped. */
   async function bindAll(): Promise<{ accounts: LiveAccountInput[]; skipped: { id: string; code: string }[] }> {
     const accounts: LiveAccountInput[] = [];
-    const skipped: { id: string; code: string }[] = [];
-    let after: string | null = null;
-    for (;;) {
-      const page = await store.listAccounts({ afterId: after, limit: 500 });
-      for (const a of page) {
-        try {
-          const b = await book.bound(a);
-          accounts.push(liveAccountOfLoaded(a.id, a.document, b.bound));
-        } catch (e) {
-          skipped.push({ id: a.id, code: e instanceof HttpError ? e.code : "internal" });
-        }
-      }
-      if (page.length < 500) break;
-      after = page[page.length - 1]?.id ?? null;
-    }
+    const skipped = await forEachBound(store, book, (a, b) => accounts.push(liveAccountOfLoaded(a.id, a.document, b)));
     return { accounts, skipped };
   }
 
@@ -208,29 +338,23 @@ export function createInProcessLiveEngine(o: InProcessLiveOptions): LiveEngine {
       const entries = new Map(held?.positions.filter((p) => p.averagePrice !== undefined && p.instrument.kind !== "option").map((p) => [p.instrument.name, p.averagePrice as number]) ?? []);
       const doc = pinnedDocument(stored.document, (name) => entries.get(name));
       if (doc === null) continue;
-      const w = await store.writeAccount({ id, expectedVersion: stored.version, document: doc, audit: { action: "account.pin_entry", detail: { reason: "the live engine pinned entry prices of futures and perpetuals stored without averagePrice (the mark at its start)", document: doc } } }, ctx);
-      if (!w.ok) logger.warn({ account: id, reason: w.reason }, "entry prices not written back");
+      await writePinned(store, logger, stored, doc, ctx);
     }
   }
 
   async function startCore(ctx: WriteContext): Promise<void> {
     await stopCore();
-    const stored = await store.currentMarket();
-    if (stored === null) {
-      reason = "no market yet: PUT /v1/market first";
+    const current = await liveMarketOf(store);
+    if (!current.ok) {
+      reason = current.reason;
       return;
     }
-    const snap = validateMarket(stored.document);
-    if (!snap.ok) {
-      reason = `the stored market does not validate: ${snap.issues[0]?.code} at ${snap.issues[0]?.path}`;
-      return;
-    }
-    const savedRules = await store.getLiveState(LIVE_KEYS.breakerRules);
-    if (savedRules !== null) rules = savedRules as BreakerRules;
+    const { stored, snap } = current;
+    const saved = await storedLiveState(store);
+    if (saved.rules !== null) rules = saved.rules;
     const { accounts, skipped } = await bindAll();
-    inputSeq = Math.max(inputSeq, Number((await store.getLiveState(LIVE_KEYS.inputSeq)) ?? 0));
-    const tickSeq = await store.getLiveState(LIVE_KEYS.tickSeq);
-    const lastEventSeq = await store.lastLiveEventSeq();
+    inputSeq = Math.max(inputSeq, saved.inputSeq);
+    const { tickSeq, lastEventSeq } = saved;
     const created = createLiveCore({
       market: snap.value,
       accounts,
@@ -250,6 +374,8 @@ export function createInProcessLiveEngine(o: InProcessLiveOptions): LiveEngine {
     const runner = await startLiveRunner(core, transport, {
       fromSeq: inputSeq + 1,
       publishFigures: false,
+      // Events are committed by onOutcome: the transport's sequence is then the input sequence (one per input).
+      publishEvents: false,
       onOutcome: (outcome, m) => onOutcome(holder.r as Running, outcome, m),
     });
     holder.r = { core, transport, runner, marketId: stored.id, skipped };
@@ -270,16 +396,7 @@ export function createInProcessLiveEngine(o: InProcessLiveOptions): LiveEngine {
     inFlight = null;
   }
 
-  const accountMessage = async (account: StoredAccount, cause: string): Promise<Record<string, unknown>> => {
-    const b = await book.bound(account);
-    const ref = b.bound.parameterSetRef;
-    let parameterSet: { name: string; version: string; document: unknown } | null = null;
-    if (ref.name !== "inline") {
-      const resolved = (await book.resolver())(ref.name, ref.version);
-      if (resolved.ok) parameterSet = { name: resolved.value.name, version: resolved.value.version, document: resolved.value.document };
-    }
-    return { type: "account", ts: new Date((running?.core.market().timestampMs ?? Date.now())).toISOString(), document: account.document, parameterSet, cause };
-  };
+  const accountMessage = (account: StoredAccount, cause: string): Promise<Record<string, unknown>> => accountMessageOf(book, account, cause, running?.core.market().timestampMs ?? Date.now());
 
   const bindingOf = new Map<string, string>();
 
@@ -308,56 +425,55 @@ export function createInProcessLiveEngine(o: InProcessLiveOptions): LiveEngine {
         else logger.warn({ account: account.id, issues: step.issues }, "the live core did not take an account version");
         return step;
       }),
-    pinEntries(document) {
-      const r = running;
-      if (r === null || !Array.isArray(document.positions)) return document;
-      const market = r.core.marketContext();
-      let changed = false;
-      const positions = (document.positions as unknown[]).map((p) => {
-        if (p === null || typeof p !== "object") return p;
-        const pos = p as Record<string, unknown>;
-        if (pos.averagePrice !== undefined || typeof pos.instrument !== "string") return p;
-        const resolved = resolveInstrumentName(pos.instrument);
-        if (!resolved.ok || resolved.value.instrument.kind === "spot" || resolved.value.instrument.kind === "option") return p;
-        const inst = resolved.value.instrument;
-        if (r.core.market().instruments[formatInstrument(inst)] === undefined) return p;
-        const mark = market.futureMarkUsd(inst);
-        const sizeCoin = typeof pos.size === "number" ? pos.size : typeof pos.sizeUsd === "number" ? pos.sizeUsd / mark : Number.NaN;
-        // The core's rule (live/core.ts pinEntryPrices): entry = mark, or mark − upnl/size for a linear perpetual's unrealised P&L.
-        if (typeof pos.unrealisedPnlUsdc === "number") {
-          const entry = mark - pos.unrealisedPnlUsdc / sizeCoin;
-          if (!(entry > 0 && Number.isFinite(entry))) return p;
-          const { unrealisedPnlUsdc: _upnl, ...rest } = pos;
-          changed = true;
-          return { ...rest, averagePrice: entry };
-        }
-        if (!Number.isFinite(mark) || mark <= 0) return p;
-        changed = true;
-        return { ...pos, averagePrice: mark };
-      });
-      return changed ? { ...document, positions } : document;
-    },
+    pinEntries: (document) => (running === null ? document : pinEntriesOn(running.core, document)),
     parametersChanged: (ctx) =>
       serial(async () => {
         const out: LiveStep[] = [];
         const r = running;
         if (r === null) return out;
+        // Every core account's binding now; accounts grouped by the set they are on.
+        const bySet = new Map<string, { all: string[]; moved: { a: StoredAccount; key: string; ref: { name: string; version: string }; model: string; overrides: boolean }[] }>();
         for (const id of r.core.accountIds()) {
           const a = await store.getAccount(id);
           if (a === null) continue;
-          let key: string;
-          let ref: { name: string; version: string };
+          let b: Awaited<ReturnType<Book["bound"]>>;
           try {
-            const b = await book.bound(a);
-            key = b.bound.bindingKey;
-            ref = b.bound.parameterSetRef;
+            b = await book.bound(a);
           } catch {
             continue;
           }
-          if (bindingOf.get(id) === key) continue;
-          const step = await input(SUBJECTS.accountInput(id), await accountMessage(a, `parameter set ${ref.name} ${ref.version} in force`), "account", ctx);
-          if (step.status === "applied") bindingOf.set(id, key);
-          out.push(step);
+          const ref = b.bound.parameterSetRef;
+          const group = bySet.get(ref.name) ?? { all: [], moved: [] };
+          bySet.set(ref.name, group);
+          group.all.push(id);
+          const overrides = (a.document.overrides as { parameters?: unknown } | undefined)?.parameters !== undefined;
+          if (bindingOf.get(id) !== b.bound.bindingKey) group.moved.push({ a, key: b.bound.bindingKey, ref, model: b.bound.model.id, overrides });
+        }
+        for (const [name, group] of bySet) {
+          if (group.moved.length === 0) continue;
+          const first = group.moved[0] as (typeof group.moved)[number];
+          // Every account of the set moved to one version, none patches it: one `parameters` input re-margins them
+          // all and says so with a `parameters_changed` event. Otherwise (pinned or patched accounts) each moved
+          // account is re-bound on its own.
+          const whole = name !== "inline" && group.moved.length === group.all.length && group.moved.every((m) => m.key === first.key && !m.overrides);
+          if (whole) {
+            const resolved = (await book.resolver())(name, first.ref.version);
+            if (resolved.ok) {
+              const ts = new Date(r.core.market().timestampMs).toISOString();
+              const step = await input(SUBJECTS.control, { type: "parameters", ts, model: first.model, parameterSet: { name, version: resolved.value.version, document: resolved.value.document } }, "parameters", ctx);
+              out.push(step);
+              if (step.status === "applied") {
+                for (const m of group.moved) bindingOf.set(m.a.id, m.key);
+                continue;
+              }
+              logger.warn({ set: name, issues: step.issues }, "the live core did not take a parameter version whole; re-binding its accounts one by one");
+            }
+          }
+          for (const m of group.moved) {
+            const step = await input(SUBJECTS.accountInput(m.a.id), await accountMessage(m.a, `parameter set ${m.ref.name} ${m.ref.version} in force`), "account", ctx);
+            if (step.status === "applied") bindingOf.set(m.a.id, m.key);
+            out.push(step);
+          }
         }
         return out;
       }),
@@ -370,26 +486,7 @@ export function createInProcessLiveEngine(o: InProcessLiveOptions): LiveEngine {
         if (step.status === "applied") rules = next;
         return step;
       }),
-    breakers(): LiveBreakerView {
-      const inForce = running?.core.breakerRules() ?? rules;
-      const states = running?.core.breakerStates() ?? {};
-      const actionsOf = (rule: string): readonly string[] => inForce.rules.find((x) => x.id === rule)?.actions ?? [];
-      return {
-        rules: inForce,
-        underlyings: Object.entries(states).map(([underlying, u]) => {
-          const latest = u.trips[u.trips.length - 1];
-          return {
-            underlying,
-            state: u.state,
-            rule: latest?.rule ?? null,
-            reason: latest?.reason ?? null,
-            since: latest?.since ?? null,
-            actions: [...new Set(u.trips.flatMap((t) => actionsOf(t.rule)))],
-            trips: u.trips,
-          };
-        }),
-      };
-    },
+    breakers: (): LiveBreakerView => breakerViewOf(running?.core ?? null, rules),
     figures: (id) => running?.core.figures(id),
     document: (id) => running?.core.document(id),
     status(): LiveStatus {

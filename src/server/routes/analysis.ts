@@ -106,9 +106,13 @@ export function analysisRoutes(deps: ServiceDeps): AnyRoute[] {
       body: tradesBodySchema,
       response: { status: 200, description: "{ accepted, reason, trades, before, after, change, event?, afterDetail, analysis? }; with include: analysis.{before,after}.{greeks,distanceToLiquidation}" },
       async handler(ctx) {
-        const { account } = await bound(ctx, "whatif.read");
+        const stored = await loadAccountFor(deps, ctx.principal, ctx.params.id as string);
+        // The account before the trades is evaluated once per version and market (book.ts), not per request.
+        const { bound: b, evaluation: before, provenance } = await deps.book.evaluation(stored);
+        auditRead(deps, ctx, "whatif.read", provenance);
+        const account = b.account;
         const trades = ctx.body.trades.map((t) => ({ instrument: t.instrument, sizeCoin: t.size, ...(t.price !== undefined ? { price: t.price } : {}) }));
-        const w = need(whatIf(account, trades));
+        const w = need(whatIf(account, trades, { before }));
         // A circuit breaker's reduce_only action: only pure reductions on the restricted underlyings pass.
         const ro = deps.live !== undefined ? reduceOnlyVerdict(account.positions, trades, restrictionsOf(deps.live)) : null;
         const decided = ro !== null && ro.restricted.length > 0 ? { ...whatIfDocument(w), ...(ro.ok ? {} : { accepted: false, reason: ro.reason }), reduceOnly: { restricted: ro.restricted, passed: ro.ok } } : whatIfDocument(w);

@@ -2,7 +2,7 @@
  * `GET /v1/accounts/{id}/history`: an account's equity, IM, MM and health over time, recomputed from the audit log.
  *
  * The audit log holds every input a figure depends on: the account document at each version (`account.create`,
- * `account.replace`, and `fills.apply`, whose row carries the document the fills produced), every market snapshot
+ * `account.replace`, `fills.apply` and `balances.change`, whose rows carry the document they produced), every market snapshot
  * made current (`market.put`, the snapshot itself kept in the store by its id), and every parameter-set version with
  * its effective day. Walking those rows in order and recomputing the figures wherever an input changed gives the
  * history exactly as the service would have served it then (the parameter-set version in force on that day among
@@ -22,7 +22,7 @@ import { route } from "../http.js";
 import type { AnyRoute } from "../http.js";
 import { loadAccountFor } from "./accounts.js";
 
-const ACCOUNT_ACTIONS = ["account.create", "account.replace", "fills.apply"];
+const ACCOUNT_ACTIONS = ["account.create", "account.replace", "fills.apply", "balances.change"];
 const GLOBAL_ACTIONS = ["market.put", "parameter_set.create", "parameter_set.replace"];
 
 interface Candidate {
