@@ -78,12 +78,26 @@ const MAX_WARNING_LINES = 20;
 /** Run a command body and map its outcome to an exit code (see the module doc). */
 export async function runCommand(io: Io, json: boolean, body: () => Promise<void> | void): Promise<number> {
   pendingWarnings = [];
+  running = { io, json };
   try {
     await body();
     return EXIT_OK;
   } catch (e) {
     return reportIssues(io, json, issuesOf(e), e);
+  } finally {
+    running = null;
   }
+}
+
+/**
+ * The command running now (its Io and --json), for steps every command shares and that take longer than a second on
+ * their own (loading a real option chain): they draw their bar without every command passing its Io down.
+ */
+let running: { io: Io; json: boolean } | null = null;
+
+/** The Io and --json of the command running now, or null outside a command (library use). */
+export function runningCommand(): { io: Io; json: boolean } | null {
+  return running;
 }
 
 /**

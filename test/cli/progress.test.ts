@@ -143,6 +143,20 @@ describe("the progress renderer", () => {
     expect(out.text).toContain("RESTORED");
   });
 
+  it("every command that reads a market draws the two-stage loading bar first, and clears it", async () => {
+    for (const args of [["margin", "--example"], ["surface", "--market", "examples/market.json", "--base", "BTC"], STRESSED]) {
+      const err = ttyStream(true);
+      const out = ttyStream(false);
+      expect(await main(args, streamIo(out, err))).toBe(0);
+      expect(err.text).toContain("\rloading market [------------------------------]   0% reading and validating market.json (0/2)");
+      expect(err.text).toMatch(/\rloading market \[#+-+\]\s+50% building the market context \(1\/2\)/);
+      expect(err.text).toMatch(/\rloading market \[#{30}\] 100% \(2\/2\)/);
+      // Cleared: the last thing on stderr is a blank redraw ending in \r, and stdout has no bar.
+      expect(err.text.endsWith("\r")).toBe(true);
+      expect(out.text).not.toContain("loading market");
+    }
+  });
+
   it("nothing on stderr in a pipe, and nothing under --json on a terminal", async () => {
     const piped = ttyStream(false);
     expect(await main(STRESSED, streamIo(ttyStream(false), piped))).toBe(0);

@@ -11,7 +11,9 @@ import type { MarketContext } from "../../market/context.js";
 import { createModel } from "../../models/registry.js";
 import type { MarginModel, ResolvedPortfolio } from "../../models/types.js";
 import { packagePath, readJson } from "../files.js";
-import { need, warn } from "../run.js";
+import { need, runningCommand, warn } from "../run.js";
+import { startProgress } from "../progress.js";
+import { basename } from "node:path";
 
 export interface MarketOptions {
   market?: string;
@@ -38,15 +40,34 @@ export interface LoadedInputs {
 export function loadMarket(opts: MarketOptions): LoadedInputs {
   const marketPath = opts.market ?? (opts.example ? packagePath(EXAMPLE_MARKET) : undefined);
   if (marketPath === undefined) throw new NetriskError([issue("required", "--market", "give --market FILE (or --example for the bundled example)")]);
-  const loaded = need(
-    loadMarketFile(marketPath, {
-      ...(opts.futures !== undefined ? { futuresPath: opts.futures } : {}),
-      ...(opts.perpetuals !== undefined ? { perpetualsPath: opts.perpetuals } : {}),
-    }),
-  );
-  const context = need(buildMarketContext(loaded.snapshot));
+  const { loaded, context } = loadMarketAndContext(marketPath, opts);
   warn(loaded.warnings);
   return { marketPath, loaded, context };
+}
+
+/**
+ * Read and validate a market file and build its context. Reading a real chain (thousands of rows, validated, priced
+ * into a context) takes 1-2 s and a large market file tens of seconds: a two-stage bar on a terminal (the running
+ * command's, docs/cli.md "Progress") says what the command is doing meanwhile.
+ */
+export function loadMarketAndContext(marketPath: string, opts: { futures?: string; perpetuals?: string }): { loaded: LoadedMarket; context: MarketContext } {
+  const command = runningCommand();
+  const bar = command !== null ? startProgress(command.io, command.json, "loading market") : undefined;
+  try {
+    bar?.update(0, 2, `reading and validating ${basename(marketPath)}`);
+    const loaded = need(
+      loadMarketFile(marketPath, {
+        ...(opts.futures !== undefined ? { futuresPath: opts.futures } : {}),
+        ...(opts.perpetuals !== undefined ? { perpetualsPath: opts.perpetuals } : {}),
+      }),
+    );
+    bar?.update(1, 2, "building the market context");
+    const context = need(buildMarketContext(loaded.snapshot));
+    bar?.update(2, 2);
+    return { loaded, context };
+  } finally {
+    bar?.done();
+  }
 }
 
 /** Load market and portfolio; portfolio issues carry the file name in their message. */

@@ -6,9 +6,8 @@
 import type { Command } from "commander";
 import { issue, NetriskError } from "../../errors.js";
 import type { Issue } from "../../errors.js";
-import { loadMarketFile } from "../../io/load-market.js";
 import { readText } from "../../io/files.js";
-import { buildMarketContext } from "../../pricing/build-context.js";
+import { loadMarketAndContext } from "./context.js";
 import type { MarketContext } from "../../market/context.js";
 import { accountFileOf, importVenue, isVenueId, VENUE_IDS } from "../../venues/index.js";
 import type { ImportedAccount, VenueFile, VenueId } from "../../venues/index.js";
@@ -86,8 +85,7 @@ interface VenuesOptions {
 const isAccountFile = (j: unknown): boolean => typeof j === "object" && j !== null && !Array.isArray(j) && Array.isArray((j as { positions?: unknown }).positions) && typeof (j as { venue?: unknown }).venue === "string";
 
 function loadMarketArg(path: string, opts: VenuesOptions): MarketContext {
-  const loaded = need(loadMarketFile(path, { ...(opts.futures !== undefined ? { futuresPath: opts.futures } : {}), ...(opts.perpetuals !== undefined ? { perpetualsPath: opts.perpetuals } : {}) }));
-  return need(buildMarketContext(loaded.snapshot));
+  return loadMarketAndContext(path, opts).context;
 }
 
 function venueInputs(opts: VenuesOptions): VenueInput[] {
