@@ -9,7 +9,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { unwrap } from "../../src/errors.js";
 import { loadMarketFile } from "../../src/io/load-market.js";
-import { describeWithSharedData, sharedData } from "../helpers/requires.js";
+import { describeWithSharedData, sharedData, whenSharedData } from "../helpers/requires.js";
 import { runCli } from "./helpers.js";
 
 /** A number printed in exponent notation, e.g. 5.82077e-11 or -1.4e+21. */
@@ -27,8 +27,9 @@ function checkText(label: string, text: string): void {
 
 describeWithSharedData("text output on the real 2025-12-30 chain: no dust, no doubled units", () => {
   const dir = mkdtempSync(join(tmpdir(), "netrisk-text-"));
-  const market = ["--market", sharedData("deribit_btc_eth_options_20251230T1731Z.csv"), "--futures", sharedData("deribit_futures_marks_20251230T1731Z.csv"), "--perpetuals", sharedData("deribit_perpetual_prices_20251230T1731Z.csv")];
-  const history = ["--history", sharedData("crypto_daily_close_wide_2014_2024.csv"), sharedData("deribit_dvol_btc_daily.csv"), sharedData("deribit_dvol_eth_daily.csv")];
+  // whenSharedData: a skipped describe still runs its body at collection, so nothing here may read ../shared/data.
+  const market: string[] = whenSharedData(() => ["--market", sharedData("deribit_btc_eth_options_20251230T1731Z.csv"), "--futures", sharedData("deribit_futures_marks_20251230T1731Z.csv"), "--perpetuals", sharedData("deribit_perpetual_prices_20251230T1731Z.csv")]);
+  const history: string[] = whenSharedData(() => ["--history", sharedData("crypto_daily_close_wide_2014_2024.csv"), sharedData("deribit_dvol_btc_daily.csv"), sharedData("deribit_dvol_eth_daily.csv")]);
   const files = { portfolio: join(dir, "portfolio.json"), bankrupt: join(dir, "bankrupt.json"), stressed: join(dir, "stressed.json"), healthy: join(dir, "healthy.json") };
 
   beforeAll(() => {
