@@ -5,7 +5,7 @@
 // underlying's risk-array rows beside a vectorised numpy/scipy build of the same rows (bench/reference/
 // numpy_live_rows.py), in the same run.
 //
-//   npm run bench -- live [--sizes 10000,100000] [--ticks 200] [--fills 500]
+//   npm run bench -- live [--sizes 10000,100000] [--ticks 200] [--fills 500] [--helpers N]
 //   (or: node --expose-gc bench/live.bench.js [--sizes ...] [--ticks ...])
 //
 // Books are random but seeded (reproducible): each account holds 30 positions of ONE underlying (BTC or ETH in the
@@ -32,6 +32,8 @@ import { unwrap } from "../dist/errors.js";
 import { loadMarketFile } from "../dist/io/load-market.js";
 import { loadModel } from "../dist/io/presets.js";
 import { createLiveCore } from "../dist/live/core.js";
+import { createLivePool } from "../dist/cluster/live-pool.js";
+import { availableParallelism } from "node:os";
 import { rebuildRows } from "../dist/live/arrays.js";
 import { createLiveArrays } from "../dist/live/arrays.js";
 import { createLiveMarket } from "../dist/live/market.js";
@@ -177,13 +179,19 @@ export async function runLiveBench(options = {}) {
   const sizes = typeof options.sizes === "number" ? [options.sizes] : (options.sizes ?? [10_000, 100_000, 1_000_000]);
   const tickCount = options.ticks ?? 200;
   const fillCount = options.fills ?? 500;
+  // Helper threads of the live core's pool besides the main thread (cluster/live-pool.ts); 0: the main thread alone.
+  const helpers = options.helpers ?? Math.max(0, availableParallelism() - 1);
+  const pool = helpers > 0 ? createLivePool({ helpers }) : undefined;
+  await pool?.ready();
+  const executor = pool === undefined ? {} : { executor: pool };
   const log = options.log ?? ((l) => console.log(l));
   const market = loadChain();
   const names = Object.keys(market.instruments);
   const model = unwrap(loadModel("deribit"));
   const rules = unwrap(parseAccountRules(DEFAULT_ACCOUNT_RULES));
   const results = { chain: { instruments: names.length, btc: names.filter((n) => n.startsWith("BTC")).length }, books: [] };
-  log(`live bench — Node ${process.versions.node}; chain ${names.length} instruments (${results.chain.btc} BTC), model deribit, ${POSITIONS} positions per account`);
+  results.helpers = helpers;
+  log(`live bench — Node ${process.versions.node}; chain ${names.length} instruments (${results.chain.btc} BTC), model deribit, ${POSITIONS} positions per account; ${helpers} helper thread(s) besides the main thread (--helpers N), ${availableParallelism()} cores`);
   let rowsDone = false;
   for (const n of sizes) {
     globalThis.gc?.();
@@ -203,7 +211,7 @@ export async function runLiveBench(options = {}) {
     globalThis.gc?.();
     const mem0 = process.memoryUsage();
     let t0 = performance.now();
-    const core = unwrap(createLiveCore({ market, accounts: [], bulk: { ...b, model, rules } }));
+    const core = unwrap(createLiveCore({ market, accounts: [], bulk: { ...b, model, rules }, ...executor }));
     const loadMs = performance.now() - t0;
     const startStates = {};
     for (const id of b.ids) {
@@ -303,6 +311,7 @@ export async function runLiveBench(options = {}) {
     }
     const r = {
       accounts: n,
+      pool: pool === undefined ? undefined : { ...pool.stats },
       btcAccounts: b.btcAccounts,
       loadMs,
       memory: { rssMb: mem.rss / 2 ** 20, heapUsedMb: mem.heapUsed / 2 ** 20, arrayBuffersMb: mem.arrayBuffers / 2 ** 20, heapGrowthMb: (mem.heapUsed - mem0.heapUsed) / 2 ** 20 },
@@ -327,6 +336,7 @@ export async function runLiveBench(options = {}) {
     log(`  liquidation plans     ${liquidationCount} liquidation events in the measured ticks, the first ${plans.length} plans read: ${plans.length > 0 ? `p50 ${f(r.liquidationPlans.p50)} ms  p99 ${f(r.liquidationPlans.p99)} ms  max ${f(r.liquidationPlans.max)} ms per plan` : "none"}`);
     log(`  from scratch          ${f(r.fromScratchMs)} ms per re-margin of the whole book (×${f(r.fromScratchMs / r.oneUnderlying.p50, 1)} the BTC tick's p50); account layer one by one ${f(perAccountMs, 3)} ms/account → ${f(r.accountLayerExtrapolatedMs / 1000, 1)} s`);
     log(`  fill                  p50 ${f(r.fillMs.p50, 3)} ms  p99 ${f(r.fillMs.p99, 3)} ms  max ${f(r.fillMs.max, 3)} ms | CPU p50 ${f(r.fillCpuMs.p50, 3)} ms  p99 ${f(r.fillCpuMs.p99, 3)} ms  (${fillCount} fills, figures and events out)`);
+    if (pool !== undefined) log(`  pool                  ${pool.stats.passes} passes so far, helper threads took ${pool.stats.helperClaims} of their ${pool.stats.claims} claims of 2,048 accounts`);
     if (!rowsDone) {
       rowsDone = true;
       const numpy = numpyRows(core, model.params);
@@ -335,6 +345,7 @@ export async function runLiveBench(options = {}) {
       log(`  BTC rows rebuild      ${rows.rows} rows × 35 scenarios: live ${f(rows.medianMs, 3)} ms (min ${f(rows.minMs, 3)}, CPU ${f(rows.cpuMedianMs, 3)}) | numpy/scipy ${f(numpy.medianMs, 3)} ms (min ${f(numpy.minMs, 3)}, CPU ${f(numpy.cpuMedianMs, 3)}) | numpy/live ×${f(results.rows.ratio)} median, ×${f(results.rows.minRatio)} min, ×${f(results.rows.cpuRatio)} CPU | max |live − numpy| ${rows.maxAbsDiffVsNumpy.toExponential(1)} (coin, or × mark for USDC rows)`);
     }
   }
+  await pool?.close();
   return results;
 }
 
@@ -346,5 +357,6 @@ if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.a
   const sizes = arg("--sizes")?.split(",").map(Number);
   const ticks = arg("--ticks") === undefined ? undefined : Number(arg("--ticks"));
   const fills = arg("--fills") === undefined ? undefined : Number(arg("--fills"));
-  await runLiveBench({ ...(sizes ? { sizes } : {}), ...(ticks ? { ticks } : {}), ...(fills ? { fills } : {}) });
+  const helpers = arg("--helpers") === undefined ? undefined : Number(arg("--helpers"));
+  await runLiveBench({ ...(sizes ? { sizes } : {}), ...(ticks ? { ticks } : {}), ...(fills ? { fills } : {}), ...(helpers !== undefined ? { helpers } : {}) });
 }

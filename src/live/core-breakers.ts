@@ -111,7 +111,9 @@ export function remarginExposed(
 ): Result<StepResult> {
   const n = state.slots.length;
   // 1: re-margined by its group (figures in `eq`/`im`/`mm`), 2: a generic account to evaluate.
-  const touched = new Uint8Array(n);
+  if (state.touchedScratch.length < n) state.touchedScratch = new Uint8Array(new SharedArrayBuffer(Math.max(8, n)));
+  const touched = state.touchedScratch.subarray(0, n);
+  touched.fill(0);
   const eq = scratchOf(state, "eq", n);
   const im = scratchOf(state, "im", n);
   const mm = scratchOf(state, "mm", n);
@@ -121,7 +123,7 @@ export function remarginExposed(
       const group = state.groups[g] as RiskMatrixGroup;
       const v0 = group.arrays.version;
       const rows = movedBases.reduce((s, b) => s + (group.arrays.rowsOfBase.get(b)?.length ?? 0), 0);
-      const r = remarginGroup(group, state.market.context, movedBases, movedCurrencies, { global: globalIndexOf(state, g), touched, equityUsd: eq, initialMarginUsd: im, maintenanceMarginUsd: mm });
+      const r = remarginGroup(group, state.market.context, movedBases, movedCurrencies, { global: globalIndexOf(state, g), touched, equityUsd: eq, initialMarginUsd: im, maintenanceMarginUsd: mm }, state.executor);
       if (!r.ok) return r;
       if (group.arrays.version !== v0) rowsRebuilt += rows;
     }
@@ -163,11 +165,14 @@ export function remarginExposed(
   return ok({ changed: changedAll.subarray(0, changedCount), warnings: [], rowsRebuilt, remargined });
 }
 
-/** A per-account scratch array of the state (reused from input to input; its values are only read where written). */
+/**
+ * A per-account scratch array of the state (reused from input to input; its values are only read where written). On a
+ * SharedArrayBuffer: the helper threads of a re-margin write figures into it (live/chunk.ts).
+ */
 function scratchOf(state: CoreState, name: string, n: number): Float64Array {
   let a = state.scratch.get(name);
   if (a === undefined || a.length < n) {
-    a = new Float64Array(n);
+    a = new Float64Array(new SharedArrayBuffer(Math.max(8, n * 8)));
     state.scratch.set(name, a);
   }
   return a;
@@ -180,19 +185,23 @@ function scratchIndices(state: CoreState, n: number): Int32Array {
 }
 
 /** Global account indices of a group's local accounts. */
-function globalIndexOf(state: CoreState, group: number): number[] {
+function globalIndexOf(state: CoreState, group: number): Int32Array {
   globalIndex(state, group, 0);
-  return state.globalOf.get(group) as number[];
+  return state.globalOf.get(group) as Int32Array;
 }
 
-/** Global account index of a group's local account (slots are few per group lookup: a map per group would also do). */
+/** Global account index of a group's local account (group −1: the generic accounts), from a table built on first use. */
 function globalIndex(state: CoreState, group: number, local: number): number {
   let idx = state.globalOf.get(group);
   if (idx === undefined) {
-    idx = [];
+    let count = 0;
+    for (const s of state.slots) if (s.group === group) count = Math.max(count, s.local + 1);
+    // On a SharedArrayBuffer: helper threads map local to global indices with it.
+    const table = new Int32Array(new SharedArrayBuffer(Math.max(8, count * 4)), 0, count);
     state.slots.forEach((s: Slot, i) => {
-      if (s.group === group) (idx as number[])[s.local] = i;
+      if (s.group === group) table[s.local] = i;
     });
+    idx = table;
     state.globalOf.set(group, idx);
   }
   return idx[local] as number;

@@ -47,6 +47,7 @@ import { ratioToEquity } from "../account/health.js";
 import type { AccountRules } from "../account/rules.js";
 import type { MarginModel } from "../models/types.js";
 import { applyBreakerTransitions } from "./core-breakers.js";
+import type { RemarginExecutor } from "./chunk.js";
 
 /** An account given to the core: its id, model (bound to its parameter set), rules and holdings. */
 export interface LiveAccountInput {
@@ -81,6 +82,11 @@ export interface LiveCoreOptions {
    * (events continue from the next), and the feed's last tick seq (older ticks are ignored as out of order).
    */
   readonly resume?: LiveResume;
+  /**
+   * Other threads for the per-account pass of a re-margin (cluster/live-pool.ts: worker threads over the shared
+   * book). Optional; the figures are the same doubles with or without it.
+   */
+  readonly executor?: RemarginExecutor;
 }
 
 /**
@@ -298,6 +304,8 @@ function buildState(market: LiveMarket, options: Omit<LiveCoreOptions, "market">
     globalOf: new Map(),
     scratch: new Map(),
     changedScratch: new Int32Array(0),
+    touchedScratch: new Uint8Array(0),
+    executor: options.executor,
     liquidationPlans: options.liquidationPlans ?? true,
   };
   for (let i = 0; i < n; i++) {

@@ -183,8 +183,11 @@ function bucketMarginOf(arrays: LiveArrays, book: BucketBook, a: number, c: Buck
   marginTail(params, book, a, c, delta, roll, futLong, futShort, naked);
 }
 
+/** The part of a parameter set a bucket margin's closing arithmetic reads (all a worker thread is sent of it). */
+export type MarginParams = Pick<RiskMatrixParams, "margin" | "contingencies">;
+
 /** True when bucket margins can come from the kernel's delta sums (no contingency needs the positions themselves). */
-export function marginFromSumsAllowed(params: RiskMatrixParams, c: BucketConstants): boolean {
+export function marginFromSumsAllowed(params: MarginParams, c: BucketConstants): boolean {
   return c.groupFactor !== null && params.contingencies.nakedShortOptionCoin === undefined && params.contingencies.futures === undefined;
 }
 
@@ -194,7 +197,7 @@ export function marginFromSumsAllowed(params: RiskMatrixParams, c: BucketConstan
  * {@link bucketMargin} gives (same sums, groups in the same order). Only where {@link marginFromSumsAllowed}.
  * @param groups - the number of group columns of the kernel (the most expiry groups of an underlying of the group).
  */
-export function bucketMarginFromSums(params: RiskMatrixParams, book: BucketBook, a: number, c: BucketConstants, sums: Float64Array, at: number, groups: number): void {
+export function bucketMarginFromSums(params: MarginParams, book: BucketBook, a: number, c: BucketConstants, sums: Float64Array, at: number, groups: number): void {
   const factor = c.groupFactor as Float64Array;
   let roll = 0;
   for (let g = 0; g < factor.length; g++) roll += Math.abs(sums[at + 1 + g] as number) * (factor[g] as number);
@@ -203,7 +206,7 @@ export function bucketMarginFromSums(params: RiskMatrixParams, book: BucketBook,
 }
 
 /** The bucket's risk-matrix margin from its components (models/risk-matrix: worst case, roll, delta, contingencies). */
-function marginTail(params: RiskMatrixParams, book: BucketBook, a: number, c: BucketConstants, delta: number, rollCoin: number, futLong: number, futShort: number, naked: Map<string, number> | undefined): void {
+function marginTail(params: MarginParams, book: BucketBook, a: number, c: BucketConstants, delta: number, rollCoin: number, futLong: number, futShort: number, naked: Map<string, number> | undefined): void {
   const roll = rollCoin * c.unitUsd;
   const abs = Math.abs(delta);
   const rate = Math.min(c.pair.deltaShockIncrementPerCoin * Math.max(abs - c.pair.deltaShockThresholdUsd / c.indexUsd, 0), c.pair.maxDeltaShockDecimal);
@@ -230,6 +233,9 @@ function marginTail(params: RiskMatrixParams, book: BucketBook, a: number, c: Bu
     book.im[a] = params.margin.imFactor * rmm + 0;
   }
 }
+
+/** What the figures loop reads of the rows: their kind and mark (a worker thread gets these two arrays only). */
+export type RowKinds = Pick<LiveArrays, "kind" | "markValue">;
 
 /** The headline figures of an account, USD. */
 export interface HeadlineFigures {
@@ -373,7 +379,7 @@ export function accountFigures(
  * @param scratch - the group's scratch; its universe must hold every currency of the balances and of the buckets.
  */
 export function accountTotals(
-  arrays: LiveArrays,
+  arrays: RowKinds,
   books: readonly BucketBook[],
   constants: readonly BucketConstants[],
   a: number,

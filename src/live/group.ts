@@ -19,8 +19,10 @@ import { createLiveArrays, offsetCurrencies, rebuildRows, ROW_OPTION } from "./a
 import type { BucketBook, LivePosition } from "./book.js";
 import { buildBucketBooks, buildBucketBooksBulk, compactBooks, countIn, entriesByBucket, positionsOf, refreshUsdSizes, setAccountEntries } from "./book.js";
 import type { BucketConstants, HeadlineFigures, Scratch } from "./fast-margin.js";
-import { accountFigures, accountTotals, bucketConstants, layBalances, bucketCurrencyIndex, bucketMargin, bucketMarginFromSums, createFigureScratch, createScratch, currencyTables, marginFromSumsAllowed, worstOfOne } from "./fast-margin.js";
+import { accountFigures, bucketConstants, layBalances, bucketCurrencyIndex, bucketMargin, createFigureScratch, createScratch, currencyTables, marginFromSumsAllowed, worstOfOne } from "./fast-margin.js";
 import type { CurrencyTables, FigureScratch } from "./fast-margin.js";
+import { aggregateFused, claimRanges, CONTROL_COUNT, CONTROL_FAILED, createControl, FUSED_CHUNK, remarginRange } from "./chunk.js";
+import type { ChunkView, RemarginExecutor, RemarginJob, RemarginSink } from "./chunk.js";
 import { USD_PEGGED_CURRENCIES } from "../risk/marks.js";
 import type { Listing } from "./market.js";
 import { maxOf } from "../math/extent.js";
@@ -65,8 +67,10 @@ export interface RiskMatrixGroup {
   /** The kernel's extra columns per row (see {@link kernelReady}) and its per-chunk output of their sums. */
   extras: Float64Array;
   sums: Float64Array;
-  /** Per local account: exposed to the current re-margin's moves (reused from tick to tick). */
+  /** Per local account: exposed to the current re-margin's moves (reused from tick to tick; SharedArrayBuffer). */
   mark: Uint8Array;
+  /** The rules every account of the group has, or null when they differ (then no other thread takes part). */
+  readonly uniformRules: AccountRules | null;
 }
 
 /** Create a group over `accounts` (positions validated against the listing and supported by the model). */
@@ -196,6 +200,7 @@ function groupOf(model: RiskMatrixModel, offsetAllowed: boolean, a: LiveArrays, 
     extras: new Float64Array(0),
     sums: new Float64Array(0),
     mark: new Uint8Array(0),
+    uniformRules: accounts.every((x) => x.rules === accounts[0]?.rules) ? (accounts[0]?.rules ?? null) : null,
   };
 }
 
@@ -216,7 +221,8 @@ function kernelReady(group: RiskMatrixGroup): void {
   const E = 2 + G;
   group.kernel ??= createWasmAggregator(arrays.scenarioCount, E);
   const rows = arrays.instrumentNames.length;
-  if (group.extras.length !== rows * E) group.extras = new Float64Array(rows * E);
+  // On a SharedArrayBuffer: the helper threads of a re-margin lay their own kernels from it.
+  if (group.extras.length !== rows * E) group.extras = new Float64Array(new SharedArrayBuffer(Math.max(8, rows * E * 8)), 0, rows * E);
   const x = group.extras;
   x.fill(0);
   for (let r = 0; r < rows; r++) {
@@ -235,18 +241,9 @@ function aggregateRange(group: RiskMatrixGroup, b: number, a0: number, a1: numbe
   const { arrays, kernel } = group;
   const book = group.books[b] as BucketBook;
   const c = group.constants[b] as BucketConstants;
-  if (kernel !== null && kernel.extraCount > 0 && book.detached.size === 0 && marginFromSumsAllowed(arrays.params, c)) {
+  if (fusedAllowed(group, b)) {
     // The kernel's scenario and delta sums in one pass; per account only the margin's closing arithmetic in JS.
-    kernel.setDampener(c.dampener);
-    const stride = kernel.extraStride;
-    const G = groupColumns(arrays);
-    const { sums } = group;
-    const len = book.len;
-    for (let s0 = a0; s0 < a1; s0 += FUSED_CHUNK) {
-      const s1 = Math.min(a1, s0 + FUSED_CHUNK);
-      kernel.worstLossExtras(book.offsets, book.row, book.size, s0, s1, book.worst, s0, sums, 0);
-      for (let a = s0; a < s1; a++) if ((len[a] as number) > 0) bucketMarginFromSums(arrays.params, book, a, c, sums, (a - s0) * stride, G);
-    }
+    aggregateFused(arrays.params, kernel as WasmAggregator, book, c, groupColumns(arrays), group.sums, a0, a1);
     return;
   }
   if (kernel !== null) {
@@ -264,39 +261,28 @@ function aggregateRange(group: RiskMatrixGroup, b: number, a0: number, a1: numbe
   }
 }
 
+/** True when book `b` is aggregated by the fused kernel pass (kernel sums, no detached account, no contingency on positions). */
+function fusedAllowed(group: RiskMatrixGroup, b: number): boolean {
+  const { kernel } = group;
+  return kernel !== null && kernel.extraCount > 0 && (group.books[b] as BucketBook).detached.size === 0 && marginFromSumsAllowed(group.arrays.params, group.constants[b] as BucketConstants);
+}
+
 /** Worst losses, IM and MM of every account of book `b`. */
 function aggregateBook(group: RiskMatrixGroup, b: number): void {
   kernelReady(group);
   aggregateRange(group, b, 0, group.accounts.length);
 }
 
-/**
- * Accounts per chunk of the fused re-margin pass: the kernel, the bucket margins and the figures of a chunk's
- * accounts run one after the other while the chunk's book (~12 bytes × 33 slots × 512 ≈ 200 KB per bucket) is still
- * in the core's L2 cache, instead of three passes over the whole book from memory.
- */
-const FUSED_CHUNK = 512;
-
-/**
- * Where a re-margin writes, by global account index: figures and a touched mark. The arrays belong to the caller and
- * are reused from tick to tick (only the touched entries are written).
- */
-export interface RemarginSink {
-  /** Global index of each local account of the group. */
-  readonly global: ArrayLike<number>;
-  readonly touched: Uint8Array;
-  readonly equityUsd: Float64Array;
-  readonly initialMarginUsd: Float64Array;
-  readonly maintenanceMarginUsd: Float64Array;
-}
+export type { RemarginSink } from "./chunk.js";
 
 /**
  * Re-margin after a market move: rebuild the rows of `movedBases`, refresh the constants of buckets whose underlying
  * or currency moved, re-aggregate the moved underlyings' buckets, and compute the headline figures of every account
  * exposed to a moved currency (a position in one of its buckets, or a balance in it) into `sink`. Returns how many
- * accounts it re-margined.
+ * accounts it re-margined. With an `executor`, other threads take ranges of the per-account pass (live/chunk.ts)
+ * where the group allows it (see jobOf); the figures are the same doubles either way.
  */
-export function remarginGroup(group: RiskMatrixGroup, market: MarketContext, movedBases: readonly string[], movedCurrencies: readonly string[], sink: RemarginSink): Result<number> {
+export function remarginGroup(group: RiskMatrixGroup, market: MarketContext, movedBases: readonly string[], movedCurrencies: readonly string[], sink: RemarginSink, executor?: RemarginExecutor): Result<number> {
   const { arrays } = group;
   const bases = movedBases.filter((b) => arrays.rowsOfBase.has(b));
   if (bases.length > 0) {
@@ -305,7 +291,7 @@ export function remarginGroup(group: RiskMatrixGroup, market: MarketContext, mov
   }
   const moved = new Set(movedCurrencies);
   const n = group.accounts.length;
-  if (group.mark.length !== n) group.mark = new Uint8Array(n);
+  if (group.mark.length !== n) group.mark = new Uint8Array(new SharedArrayBuffer(Math.max(8, n)), 0, n);
   const mark = group.mark;
   mark.fill(0);
   const aggregate: number[] = [];
@@ -334,24 +320,75 @@ export function remarginGroup(group: RiskMatrixGroup, market: MarketContext, mov
     for (let a = 0, at = ci; a < n; a++, at += U) if (!Number.isNaN(table[at] as number)) mark[a] = 1;
   }
   if (aggregate.length > 0) kernelReady(group);
-  const tables = tablesOf(group, market);
-  const { global, touched, equityUsd, initialMarginUsd, maintenanceMarginUsd } = sink;
-  let count = 0;
-  for (let a0 = 0; a0 < n; a0 += FUSED_CHUNK) {
-    const a1 = Math.min(n, a0 + FUSED_CHUNK);
-    for (const b of aggregate) aggregateRange(group, b, a0, a1);
-    for (let a = a0; a < a1; a++) {
-      if (mark[a] !== 1) continue;
-      const f = groupTotals(group, a, tables);
-      const i = global[a] as number;
-      touched[i] = 1;
-      equityUsd[i] = f.equityUsd;
-      initialMarginUsd[i] = f.imUsd;
-      maintenanceMarginUsd[i] = f.mmUsd;
-      count++;
-    }
+  const view = chunkView(group, tablesOf(group, market), aggregate, sink);
+  const job = executor !== undefined && executor.helpers > 0 ? jobOf(group, view, executor.helpers) : undefined;
+  if (job !== undefined) {
+    const used = executor?.run(job, () => claimRanges(job, (a0, a1) => remarginRange(view, a0, a1)));
+    if (used === true && Atomics.load(job.control, CONTROL_FAILED) === 0) return ok(Atomics.load(job.control, CONTROL_COUNT));
   }
-  return ok(count);
+  // One thread: the whole pass here (also the redo after a helper failed: every write is a pure function of the book).
+  return ok(remarginRange(view, 0, n));
+}
+
+/** The chunk view of a group for one re-margin on this thread. */
+function chunkView(group: RiskMatrixGroup, tables: CurrencyTables, aggregate: readonly number[], sink: RemarginSink): ChunkView {
+  const uniform = group.uniformRules;
+  return {
+    rows: group.arrays,
+    books: group.books,
+    constants: group.constants,
+    mark: group.mark,
+    balanceTable: group.balanceTable,
+    figureScratch: group.figureScratch,
+    bucketCurrency: group.bucketCurrency,
+    tables,
+    sink,
+    aggregate,
+    rulesAt: uniform !== null ? () => uniform : (a) => (group.accounts[a] as GroupAccount).rules,
+    unrealisedAt: (a) => unrealisedOf(group, a),
+    aggregateRange: (b, a0, a1) => aggregateRange(group, b, a0, a1),
+  };
+}
+
+/**
+ * Accounts per claim of a pass shared between threads: small enough that a thread slowed by a busy core leaves the
+ * rest to the others, large enough that claiming (one atomic add) and the kernel's per-call set-up stay negligible.
+ */
+const CLAIM_ACCOUNTS = 2048;
+
+/**
+ * The pass as a job other threads can take part in, or undefined when it must run here: fewer than two claims, an
+ * account with its own rules or unrealised P&L fields, a detached account, a bucket the fused kernel pass does not
+ * margin, or output arrays not on SharedArrayBuffers.
+ */
+function jobOf(group: RiskMatrixGroup, view: ChunkView, helpers: number): RemarginJob | undefined {
+  const n = group.accounts.length;
+  const { kernel, arrays } = group;
+  const { sink } = view;
+  if (helpers < 1 || n < 2 * CLAIM_ACCOUNTS || kernel === null || group.uniformRules === null || group.unrealised.size > 0) return undefined;
+  if (group.books.some((book) => book.detached.size > 0) || view.aggregate.some((b) => !fusedAllowed(group, b))) return undefined;
+  const sharedOut = [sink.touched, sink.equityUsd, sink.initialMarginUsd, sink.maintenanceMarginUsd, sink.global, group.mark, group.balanceTable, group.extras];
+  if (!sharedOut.every((x) => ArrayBuffer.isView(x) && x.buffer instanceof SharedArrayBuffer)) return undefined;
+  return {
+    control: createControl(),
+    accountCount: n,
+    claimAccounts: CLAIM_ACCOUNTS,
+    claims: Math.ceil(n / CLAIM_ACCOUNTS),
+    kernel: { data: arrays.data, extras: group.extras, rowCount: arrays.instrumentNames.length, scenarioCount: arrays.scenarioCount, extraCount: kernel.extraCount, version: group.kernelVersion },
+    groupColumns: groupColumns(arrays),
+    params: { margin: arrays.params.margin, contingencies: arrays.params.contingencies },
+    rows: { kind: arrays.kind, markValue: arrays.markValue },
+    books: group.books,
+    constants: group.constants,
+    aggregate: view.aggregate,
+    mark: group.mark,
+    balanceTable: group.balanceTable,
+    figureScratch: group.figureScratch,
+    bucketCurrency: group.bucketCurrency,
+    tables: view.tables,
+    rules: group.uniformRules,
+    sink,
+  };
 }
 
 /** Replace an account's positions and balances and re-margin it alone (its buckets on the single-account path). */
@@ -402,14 +439,6 @@ const unrealisedOf = (group: RiskMatrixGroup, a: number) => (group.unrealised.si
 export function groupFigures(group: RiskMatrixGroup, a: number, market: MarketContext): HeadlineFigures {
   const acct = group.accounts[a] as GroupAccount;
   return accountFigures(group.arrays, group.books, group.constants, a, group.balanceTable, a * group.figureScratch.currencies.length, acct.rules, unrealisedOf(group, a), group.figureScratch, group.bucketCurrency, tablesOf(group, market));
-}
-
-/** Equity, IM and MM of local account `a` into `group.figureScratch` (bucket margins must be current). */
-function groupTotals(group: RiskMatrixGroup, a: number, tables: CurrencyTables): FigureScratch {
-  const acct = group.accounts[a] as GroupAccount;
-  const scratch = group.figureScratch;
-  accountTotals(group.arrays, group.books, group.constants, a, group.balanceTable, a * scratch.currencies.length, acct.rules, unrealisedOf(group, a), scratch, group.bucketCurrency, tables);
-  return scratch;
 }
 
 /** The USD rates of `market` for the group's universe and buckets (kept until the market or the universe changes). */

@@ -27,6 +27,7 @@ import { healthyAmountUsd, marginCallAmountUsd, nextHealthState, rawHealthState 
 import type { LiveMarket } from "./market.js";
 import type { LiveParams } from "./params.js";
 import type { LivePosition } from "./book.js";
+import type { RemarginExecutor } from "./chunk.js";
 
 /** Where an account lives: a risk-matrix group and its index there, or the generic list (group −1). */
 export interface Slot {
@@ -62,11 +63,15 @@ export interface CoreState {
   engines: Map<number, MarginEngine>;
   enginesVersion: number;
   /** Global account index of each group's local accounts (group −1: the generic accounts), built on first use. */
-  readonly globalOf: Map<number, number[]>;
+  readonly globalOf: Map<number, Int32Array>;
   /** Per-account scratch arrays of the re-margin (core-breakers.ts), reused from input to input. */
   readonly scratch: Map<string, Float64Array>;
   /** Reusable array of changed account indices (core-breakers.ts). */
   changedScratch: Int32Array;
+  /** Reusable per-account touched marks of a re-margin (core-breakers.ts; SharedArrayBuffer). */
+  touchedScratch: Uint8Array;
+  /** Other threads for the per-account pass of a re-margin (an adapter's; none: this thread alone). */
+  readonly executor: RemarginExecutor | undefined;
   /** Attach the least-cost planner's plan to liquidation events (off in a cascade, where the policy decides). */
   readonly liquidationPlans: boolean;
 }

@@ -1,0 +1,192 @@
+/**
+ * The live core with other threads taking part in its re-margins (live/chunk.ts; cluster/live-pool.ts): the figures
+ * and events are the same doubles as on one thread at every input, and equal a from-scratch computation to 1e-9.
+ *
+ * Two executors: one running the "helper" in this thread on a structured clone of the job (what a worker receives:
+ * the SharedArrayBuffers shared, the rest copied), taking a share of the claims before the caller; and the real pool
+ * of worker threads (its worker transpiled from the sources, test/helpers/transpile-worker.ts).
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { DEFAULT_ACCOUNT_RULES, parseAccountRules } from "../../src/account/rules.js";
+import { createLivePool } from "../../src/cluster/live-pool.js";
+import type { LivePool } from "../../src/cluster/live-pool.js";
+import { unwrap } from "../../src/errors.js";
+import { loadModel } from "../../src/io/presets.js";
+import { CONTROL_FAILED, CONTROL_NEXT, createHelperKernel, runHelper } from "../../src/live/chunk.js";
+import type { RemarginExecutor, RemarginJob } from "../../src/live/chunk.js";
+import { createLiveCore } from "../../src/live/core.js";
+import type { LiveCore, LiveInput } from "../../src/live/core.js";
+import { Xoshiro256StarStar } from "../../src/math/rng.js";
+import { transpileWorker } from "../helpers/transpile-worker.js";
+import type { TranspiledWorker } from "../helpers/transpile-worker.js";
+import { EXAMPLE_MARKET, evaluateFromScratch, marketFromScratch, relDiff } from "./helpers.js";
+
+const model = unwrap(loadModel("deribit"));
+const rules = unwrap(parseAccountRules(DEFAULT_ACCOUNT_RULES));
+const names = Object.keys(EXAMPLE_MARKET.instruments);
+
+/** A seeded bulk book of `n` accounts of 12 positions of one underlying, with a coin balance and some USDC. */
+function bulkBook(n: number) {
+  const rng = Xoshiro256StarStar.fromSeed(5);
+  const offsets = new Int32Array(n + 1);
+  const idx: number[] = [];
+  const size: number[] = [];
+  const balances: Record<string, number>[] = [];
+  for (let a = 0; a < n; a++) {
+    offsets[a] = idx.length;
+    const base = rng.nextDouble() < 0.6 ? "BTC" : "ETH";
+    const pool = names.filter((x) => x.startsWith(base));
+    for (let k = 0; k < 12; k++) {
+      idx.push(names.indexOf(pool[Math.floor(rng.nextDouble() * pool.length)] as string));
+      size.push((rng.nextDouble() - 0.5) * 10);
+    }
+    balances.push({ [base]: 1 + rng.nextDouble() * 40, ...(a % 3 === 0 ? { USDC: rng.nextDouble() * 50_000 } : {}) });
+  }
+  offsets[n] = idx.length;
+  return { ids: Array.from({ length: n }, (_, a) => `a${a}`), model, rules, instruments: names, offsets, instrumentIndex: Int32Array.from(idx), sizeCoin: Float64Array.from(size), balances };
+}
+
+/** Runs a share of the claims as a helper would (on a structured clone of the job, in this thread), then the caller's. */
+function inThreadExecutor(share: number): RemarginExecutor & { helperClaims: number; callerClaims: number } {
+  const cache = createHelperKernel();
+  const ex = {
+    helpers: 1,
+    helperClaims: 0,
+    callerClaims: 0,
+    run(job: RemarginJob, local: () => void): boolean {
+      const stop = Math.floor(job.claims * share);
+      // The clone's claim limit ends its claiming at `stop` (its last add overshoots by one: put the counter back).
+      runHelper({ ...structuredClone(job), claims: stop }, "arrays", cache);
+      Atomics.store(job.control, CONTROL_NEXT, stop);
+      ex.helperClaims += stop;
+      local();
+      ex.callerClaims += job.claims - stop;
+      return true;
+    },
+  };
+  return ex;
+}
+
+const N = 9000;
+// Liquidation events without the planner's plan (computed when read; hundreds of ms each): this file compares events.
+const T0 = EXAMPLE_MARKET.timestampMs;
+
+/** Ticks (BTC alone, then both), a fill and a balance change, the same for every core. */
+function inputs(): LiveInput[] {
+  const out: LiveInput[] = [];
+  const moves = [0.99, 0.97, 1.02, 0.93, 1.04];
+  moves.forEach((m, k) => {
+    const indexUsd: Record<string, number> = k % 2 === 0 ? { BTC: (EXAMPLE_MARKET.indexUsd.BTC as number) * m } : { BTC: (EXAMPLE_MARKET.indexUsd.BTC as number) * m, ETH: (EXAMPLE_MARKET.indexUsd.ETH as number) * (2 - m) };
+    // Input seqs increase across kinds (a tick's seq is its input seq).
+    out.push({ kind: "tick", tick: { seq: 10 * k + 1, timestampMs: T0 + (k + 1) * 60_000, indexUsd } });
+    if (k === 1) out.push({ kind: "fill", seq: 10 * k + 2, timestampMs: T0 + (k + 1) * 60_000, account: "a7", fill: { instrument: "BTC-PERPETUAL", size: 2, price: EXAMPLE_MARKET.instruments["BTC-PERPETUAL"]?.markPrice as number, tradeId: "f1" } });
+    if (k === 2) out.push({ kind: "balance", seq: 10 * k + 3, timestampMs: T0 + (k + 1) * 60_000, account: "a4001", currency: "USDC", amount: 1234.5 });
+  });
+  return out;
+}
+
+/** Every account's equity, IM, MM and state, in book order. */
+function snapshot(core: LiveCore): unknown[] {
+  const out: unknown[] = [];
+  for (let i = 0; i < N; i++) {
+    const f = core.figures(`a${i}`);
+    out.push([f?.equityUsd, f?.initialMarginUsd, f?.maintenanceMarginUsd, f?.state]);
+  }
+  return out;
+}
+
+interface Step {
+  readonly events: unknown;
+  readonly remargined: number | undefined;
+  readonly figures: unknown[];
+}
+
+let reference: { readonly start: unknown[]; readonly steps: Step[] } | undefined;
+
+/** The one-thread core's trajectory through the inputs (computed once). */
+function oneThread(): { readonly start: unknown[]; readonly steps: Step[] } {
+  if (reference !== undefined) return reference;
+  const single = unwrap(createLiveCore({ market: EXAMPLE_MARKET, accounts: [], liquidationPlans: false, bulk: bulkBook(N) }));
+  const start = snapshot(single);
+  const steps = inputs().map((input) => {
+    const s = single.apply(input);
+    return { events: s.events, remargined: s.accountsRemargined, figures: snapshot(single) };
+  });
+  reference = { start, steps };
+  return reference;
+}
+
+/** Drive `pooled` through the inputs: the one-thread core's events and doubles (toEqual: Object.is per number) at every step. */
+function driveAndCompare(pooled: LiveCore): void {
+  const ref = oneThread();
+  expect(snapshot(pooled)).toEqual(ref.start);
+  inputs().forEach((input, k) => {
+    const p = pooled.apply(input);
+    const step = ref.steps[k] as Step;
+    expect(p.status).toBe("applied");
+    expect(p.events).toEqual(step.events);
+    expect(p.accountsRemargined).toBe(step.remargined);
+    expect(snapshot(pooled)).toEqual(step.figures);
+  });
+  // And from scratch (the market as held, a fresh engine per account): one account in every claim.
+  const market = marketFromScratch(pooled);
+  for (let i = 7; i < N; i += 2048) {
+    const id = `a${i}`;
+    const f = pooled.figures(id);
+    const e = evaluateFromScratch(pooled, id, market).figures;
+    expect(relDiff(f?.equityUsd as number, e.equityUsd)).toBeLessThan(1e-9);
+    expect(relDiff(f?.initialMarginUsd as number, e.initialMarginUsd)).toBeLessThan(1e-9);
+    expect(relDiff(f?.maintenanceMarginUsd as number, e.maintenanceMarginUsd)).toBeLessThan(1e-9);
+  }
+}
+
+describe("re-margin passes shared with other threads", () => {
+  it("a helper taking part (a clone of the job, in this thread) gives the one-thread doubles and events at every input", () => {
+    const ex = inThreadExecutor(0.5);
+    driveAndCompare(unwrap(createLiveCore({ market: EXAMPLE_MARKET, accounts: [], liquidationPlans: false, bulk: bulkBook(N), executor: ex })));
+    // Both sides took claims on every tick (5 claims of 2,048 accounts per pass).
+    expect(ex.helperClaims).toBeGreaterThan(0);
+    expect(ex.callerClaims).toBeGreaterThan(0);
+  });
+
+  it("a helper taking every claim, or none, changes nothing", () => {
+    driveAndCompare(unwrap(createLiveCore({ market: EXAMPLE_MARKET, accounts: [], liquidationPlans: false, bulk: bulkBook(N), executor: inThreadExecutor(1) })));
+    driveAndCompare(unwrap(createLiveCore({ market: EXAMPLE_MARKET, accounts: [], liquidationPlans: false, bulk: bulkBook(N), executor: inThreadExecutor(0) })));
+  });
+
+  it("a failed helper or an unusable pool: the caller redoes the pass alone, same figures", () => {
+    const failing: RemarginExecutor = {
+      helpers: 1,
+      run(job, local) {
+        local();
+        Atomics.store(job.control, CONTROL_FAILED, 1);
+        return true;
+      },
+    };
+    driveAndCompare(unwrap(createLiveCore({ market: EXAMPLE_MARKET, accounts: [], liquidationPlans: false, bulk: bulkBook(N), executor: failing })));
+    const unusable: RemarginExecutor = { helpers: 1, run: () => false };
+    driveAndCompare(unwrap(createLiveCore({ market: EXAMPLE_MARKET, accounts: [], liquidationPlans: false, bulk: bulkBook(N), executor: unusable })));
+  });
+
+  describe("the worker-thread pool", () => {
+    let transpiled: TranspiledWorker;
+    let pool: LivePool;
+    beforeAll(async () => {
+      transpiled = transpileWorker(new URL("../../src/cluster/live-pool-worker.ts", import.meta.url), new URL("../../src/", import.meta.url));
+      pool = createLivePool({ helpers: 2, workerUrl: transpiled.url });
+      await pool.ready();
+    });
+    afterAll(async () => {
+      await pool.close();
+      transpiled.dispose();
+    });
+
+    it("two helper threads: the one-thread doubles and events at every input, from-scratch figures to 1e-9", () => {
+      expect(pool.helpers).toBe(2);
+      driveAndCompare(unwrap(createLiveCore({ market: EXAMPLE_MARKET, accounts: [], liquidationPlans: false, bulk: bulkBook(N), executor: pool })));
+      // Every tick went through the pool (whether a helper got a core in time to take a claim depends on the machine).
+      expect(pool.stats.passes).toBe(5);
+      expect(pool.stats.claims).toBe(5 * Math.ceil(N / 2048));
+    });
+  });
+});
