@@ -336,7 +336,7 @@ export async function runLiveBench(options = {}) {
     log(`  liquidation plans     ${liquidationCount} liquidation events in the measured ticks, the first ${plans.length} plans read: ${plans.length > 0 ? `p50 ${f(r.liquidationPlans.p50)} ms  p99 ${f(r.liquidationPlans.p99)} ms  max ${f(r.liquidationPlans.max)} ms per plan` : "none"}`);
     log(`  from scratch          ${f(r.fromScratchMs)} ms per re-margin of the whole book (×${f(r.fromScratchMs / r.oneUnderlying.p50, 1)} the BTC tick's p50); account layer one by one ${f(perAccountMs, 3)} ms/account → ${f(r.accountLayerExtrapolatedMs / 1000, 1)} s`);
     log(`  fill                  p50 ${f(r.fillMs.p50, 3)} ms  p99 ${f(r.fillMs.p99, 3)} ms  max ${f(r.fillMs.max, 3)} ms | CPU p50 ${f(r.fillCpuMs.p50, 3)} ms  p99 ${f(r.fillCpuMs.p99, 3)} ms  (${fillCount} fills, figures and events out)`);
-    if (pool !== undefined) log(`  pool                  ${pool.stats.passes} passes so far, helper threads took ${pool.stats.helperClaims} of their ${pool.stats.claims} claims of 2,048 accounts`);
+    if (pool !== undefined) log(`  pool                  ${pool.stats.passes} passes so far, helper threads took ${pool.stats.helperClaims} of their ${pool.stats.claims} claims of 1,024 accounts`);
     if (!rowsDone) {
       rowsDone = true;
       const numpy = numpyRows(core, model.params);

@@ -221,8 +221,8 @@ export function segmentOf(book: BucketBook, a: number): { row: Int32Array; size:
  * Coin sizes of the positions held in USD contracts, after their marks moved: size = notional / mark, the
  * conversion the account file's reader makes (io/portfolio.ts), so the sizes equal a from-scratch reading.
  */
-export function refreshUsdSizes(book: BucketBook, markValue: Float64Array, accountCount: number): void {
-  for (let a = 0; a < accountCount; a++) {
+export function refreshUsdSizes(book: BucketBook, markValue: Float64Array, a0: number, a1: number): void {
+  for (let a = a0; a < a1; a++) {
     if (book.hasUsd[a] !== 1) continue;
     const s = segmentOf(book, a);
     for (let k = s.from; k < s.to; k++) {

@@ -14,6 +14,7 @@ import type { AccountRules } from "../account/rules.js";
 import { createWasmAggregator } from "../risk/wasm/kernel.js";
 import type { WasmAggregator } from "../risk/wasm/kernel.js";
 import type { BucketBook } from "./book.js";
+import { refreshUsdSizes } from "./book.js";
 import { accountTotals, bucketMarginFromSums } from "./fast-margin.js";
 import type { BucketConstants, CurrencyTables, FigureScratch, MarginParams, RowKinds, UnrealisedOf } from "./fast-margin.js";
 
@@ -43,8 +44,14 @@ export interface ChunkView {
   readonly rows: RowKinds;
   readonly books: readonly BucketBook[];
   readonly constants: readonly BucketConstants[];
-  /** Per local account: 1 when exposed to the re-margin's moves. */
-  readonly mark: Uint8Array;
+  /**
+   * Which accounts the re-margin concerns: those holding a position in one of `books` (the buckets of a moved
+   * underlying or currency) or a balance in one of the universe currencies `balanceColumns`; or, where the group has
+   * detached accounts, a per-account mark (1: exposed) computed beforehand.
+   */
+  readonly exposure: { readonly books: Int32Array; readonly balanceColumns: Int32Array } | Uint8Array;
+  /** Coin-settled buckets among `aggregate` whose USD-contract sizes follow the moved mark (refreshed per range). */
+  readonly refresh: readonly number[];
   readonly balanceTable: Float64Array;
   /** This thread's scratch (its universe orders the balance table's columns). */
   readonly figureScratch: FigureScratch;
@@ -61,15 +68,19 @@ export interface ChunkView {
 
 /** Re-margin accounts [a0, a1): aggregation of the moved buckets, then the figures of the exposed accounts. */
 export function remarginRange(v: ChunkView, a0: number, a1: number): number {
-  const { mark, sink, books, constants, balanceTable, figureScratch: scratch, bucketCurrency, tables } = v;
+  const { exposure, sink, books, constants, balanceTable, figureScratch: scratch, bucketCurrency, tables } = v;
   const { global, touched, equityUsd, initialMarginUsd, maintenanceMarginUsd } = sink;
   const U = scratch.currencies.length;
+  const mark = exposure instanceof Uint8Array ? exposure : undefined;
+  const exposedBooks = mark === undefined ? (exposure as { books: Int32Array }).books : new Int32Array(0);
+  const columns = mark === undefined ? (exposure as { balanceColumns: Int32Array }).balanceColumns : new Int32Array(0);
   let count = 0;
   for (let c0 = a0; c0 < a1; c0 += FUSED_CHUNK) {
     const c1 = Math.min(a1, c0 + FUSED_CHUNK);
+    for (const b of v.refresh) refreshUsdSizes(books[b] as BucketBook, v.rows.markValue, c0, c1);
     for (const b of v.aggregate) v.aggregateRange(b, c0, c1);
     for (let a = c0; a < c1; a++) {
-      if (mark[a] !== 1) continue;
+      if (mark !== undefined ? mark[a] !== 1 : !exposed(books, exposedBooks, balanceTable, columns, a, a * U)) continue;
       accountTotals(v.rows, books, constants, a, balanceTable, a * U, v.rulesAt(a), v.unrealisedAt(a), scratch, bucketCurrency, tables);
       const i = global[a] as number;
       touched[i] = 1;
@@ -80,6 +91,13 @@ export function remarginRange(v: ChunkView, a0: number, a1: number): number {
     }
   }
   return count;
+}
+
+/** True when account `a` holds a position in one of `exposedBooks` (none detached) or a balance in one of `columns`. */
+function exposed(books: readonly BucketBook[], exposedBooks: Int32Array, balanceTable: Float64Array, columns: Int32Array, a: number, at: number): boolean {
+  for (let k = 0; k < exposedBooks.length; k++) if (((books[exposedBooks[k] as number] as BucketBook).len[a] as number) > 0) return true;
+  for (let k = 0; k < columns.length; k++) if (!Number.isNaN(balanceTable[at + (columns[k] as number)] as number)) return true;
+  return false;
 }
 
 /**
@@ -100,14 +118,19 @@ export function aggregateFused(params: MarginParams, kernel: WasmAggregator, boo
 
 /** Control words of a job (an Int32Array on a SharedArrayBuffer). */
 export const CONTROL_NEXT = 0;
-/** Claims finished (each thread adds 1 per claim it finished, failed or not, and notifies). */
-export const CONTROL_DONE = 1;
+/** Helpers inside a claim (or about to take one): the next input waits until it is 0 ({@link RemarginExecutor.settle}). */
+export const CONTROL_ACTIVE = 1;
 export const CONTROL_COUNT = 2;
 /** Set to 1 by a thread whose claim threw: the caller then redoes the whole pass itself. */
 export const CONTROL_FAILED = 3;
 /** Claims finished by helper threads (a pool's statistics: how much of the pass the other threads took). */
 export const CONTROL_HELPED = 4;
 const CONTROL_WORDS = 5;
+
+/** Claim states: free, running on a helper, done (by whoever finished first: the same doubles either way). */
+export const CLAIM_FREE = 0;
+export const CLAIM_HELPER = 1;
+export const CLAIM_DONE = 2;
 
 /** The kernel's rows as a job carries them: a worker re-lays them for its own kernel when `version` changes. */
 export interface KernelRows {
@@ -122,6 +145,8 @@ export interface KernelRows {
 /** One re-margin's pass as data another thread can run (see the module comment). */
 export interface RemarginJob {
   readonly control: Int32Array;
+  /** Per claim: free, running on a helper, done (SharedArrayBuffer). */
+  readonly claimState: Int32Array;
   readonly accountCount: number;
   readonly claimAccounts: number;
   readonly claims: number;
@@ -133,7 +158,9 @@ export interface RemarginJob {
   readonly books: readonly BucketBook[];
   readonly constants: readonly BucketConstants[];
   readonly aggregate: readonly number[];
-  readonly mark: Uint8Array;
+  readonly refresh: readonly number[];
+  /** Exposure by books and balance columns (a job is made only without detached accounts). */
+  readonly exposure: { readonly books: Int32Array; readonly balanceColumns: Int32Array };
   readonly balanceTable: Float64Array;
   /** A copy becomes the worker's own scratch. */
   readonly figureScratch: FigureScratch;
@@ -152,45 +179,93 @@ export interface RemarginExecutor {
   /** Threads that take claims besides the caller. */
   readonly helpers: number;
   /**
-   * Hand `job` to the helpers, call `local` (the caller's own claims), and return once every claim taken is finished
-   * (CONTROL_DONE). Returns false when the helpers could not be used (the caller then redoes the pass itself).
+   * Hand `job` to the helpers and call `local` (the caller's claims, until none is left); then, when helpers still
+   * hold claims, wait for them a little and call `finish` (the caller redoes every claim not done yet: a helper
+   * descheduled on a busy machine does not hold the input up). Returns false when the helpers could not be used
+   * (the caller then redoes the pass itself).
    */
-  run(job: RemarginJob, local: () => void): boolean;
+  run(job: RemarginJob, local: () => void, finish: () => void): boolean;
+  /**
+   * Wait until no helper is inside a claim of an earlier job (one overtaken by `finish` may still be writing the
+   * same doubles): the core calls it before every input, since an input may change the book.
+   */
+  settle(): void;
 }
 
-/** A fresh control block for a job (SharedArrayBuffer). */
-export function createControl(): Int32Array {
-  return new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4));
+/** A fresh control block and claim states for a job of `claims` claims (SharedArrayBuffers). */
+export function createControl(claims: number): { control: Int32Array; claimState: Int32Array } {
+  return { control: new Int32Array(new SharedArrayBuffer(CONTROL_WORDS * 4)), claimState: new Int32Array(new SharedArrayBuffer(Math.max(4, claims * 4))) };
 }
 
-/**
- * Claim ranges of `claimAccounts` accounts from the job's counter until none is left, running `run` on each; counts
- * what it re-margined into CONTROL_COUNT. A claim that throws sets CONTROL_FAILED and ends this thread's claiming.
- */
-export function claimRanges(job: Pick<RemarginJob, "control" | "accountCount" | "claimAccounts" | "claims">, run: (a0: number, a1: number) => number, helper = false): void {
+type ClaimJob = Pick<RemarginJob, "control" | "claimState" | "accountCount" | "claimAccounts" | "claims">;
+
+const rangeOf = (job: ClaimJob, k: number): [number, number] => [k * job.claimAccounts, Math.min(job.accountCount, (k + 1) * job.claimAccounts)];
+
+/** The caller's claims: taken from the job's counter until none is left, each run and marked done. */
+export function claimRanges(job: ClaimJob, run: (a0: number, a1: number) => number): void {
   const ctl = job.control;
   for (;;) {
-    if (Atomics.load(ctl, CONTROL_FAILED) !== 0) return;
     const k = Atomics.add(ctl, CONTROL_NEXT, 1);
     if (k >= job.claims) return;
-    const a0 = k * job.claimAccounts;
-    let failed = false;
-    try {
-      Atomics.add(ctl, CONTROL_COUNT, run(a0, Math.min(job.accountCount, a0 + job.claimAccounts)));
-    } catch {
-      failed = true;
-      Atomics.store(ctl, CONTROL_FAILED, 1);
-    }
-    if (helper) Atomics.add(ctl, CONTROL_HELPED, 1);
-    Atomics.add(ctl, CONTROL_DONE, 1);
-    Atomics.notify(ctl, CONTROL_DONE);
-    if (failed) return;
+    const [a0, a1] = rangeOf(job, k);
+    Atomics.add(ctl, CONTROL_COUNT, run(a0, a1));
+    Atomics.store(job.claimState, k, CLAIM_DONE);
   }
 }
 
-/** Claims taken so far (the caller waits until CONTROL_DONE reaches it); stops further claiming. */
-export function closeClaims(job: Pick<RemarginJob, "control" | "claims">): number {
-  return Math.min(Atomics.exchange(job.control, CONTROL_NEXT, job.claims), job.claims);
+/**
+ * The caller, after its own claims: every claim a helper has not finished, run here (the helper, if it finishes
+ * too, writes the same doubles; whoever marks the claim done first counts its accounts).
+ */
+export function finishClaims(job: ClaimJob, run: (a0: number, a1: number) => number): void {
+  Atomics.store(job.control, CONTROL_NEXT, job.claims);
+  for (let k = 0; k < job.claims; k++) {
+    if (Atomics.load(job.claimState, k) === CLAIM_DONE) continue;
+    const [a0, a1] = rangeOf(job, k);
+    const count = run(a0, a1);
+    let prev = Atomics.compareExchange(job.claimState, k, CLAIM_FREE, CLAIM_DONE);
+    if (prev === CLAIM_HELPER) prev = Atomics.compareExchange(job.claimState, k, CLAIM_HELPER, CLAIM_DONE) === CLAIM_HELPER ? CLAIM_FREE : CLAIM_DONE;
+    if (prev === CLAIM_FREE) Atomics.add(job.control, CONTROL_COUNT, count);
+  }
+}
+
+/** True when every claim of the job is done. */
+export function claimsDone(job: ClaimJob): boolean {
+  for (let k = 0; k < job.claims; k++) if (Atomics.load(job.claimState, k) !== CLAIM_DONE) return false;
+  return true;
+}
+
+/**
+ * A helper's claims: taken from the job's counter until none is left. A claim the caller already took over is
+ * skipped; one that throws sets CONTROL_FAILED and ends this helper's claiming. CONTROL_ACTIVE counts the helper
+ * in from before it claims until after its last write.
+ */
+export function helperClaims(job: ClaimJob, run: (a0: number, a1: number) => number): void {
+  const ctl = job.control;
+  for (;;) {
+    Atomics.add(ctl, CONTROL_ACTIVE, 1);
+    try {
+      if (Atomics.load(ctl, CONTROL_FAILED) !== 0) return;
+      const k = Atomics.add(ctl, CONTROL_NEXT, 1);
+      if (k >= job.claims) return;
+      if (Atomics.compareExchange(job.claimState, k, CLAIM_FREE, CLAIM_HELPER) !== CLAIM_FREE) continue;
+      const [a0, a1] = rangeOf(job, k);
+      let count: number;
+      try {
+        count = run(a0, a1);
+      } catch {
+        Atomics.store(ctl, CONTROL_FAILED, 1);
+        return;
+      }
+      if (Atomics.compareExchange(job.claimState, k, CLAIM_HELPER, CLAIM_DONE) === CLAIM_HELPER) {
+        Atomics.add(ctl, CONTROL_COUNT, count);
+        Atomics.add(ctl, CONTROL_HELPED, 1);
+      }
+    } finally {
+      Atomics.sub(ctl, CONTROL_ACTIVE, 1);
+      Atomics.notify(ctl, CONTROL_ACTIVE);
+    }
+  }
 }
 
 /** A helper thread's kernel, kept from job to job: re-laid when the rows' version (or the arrays) change. */
@@ -216,7 +291,7 @@ export function runHelper(job: RemarginJob, arraysKey: string, cache: HelperKern
   const k = job.kernel;
   const key = `${arraysKey}:${k.version}:${k.scenarioCount}:${k.extraCount}`;
   let view: ChunkView | undefined;
-  claimRanges(job, (a0, a1) => {
+  helperClaims(job, (a0, a1) => {
     if (job.aggregate.length > 0 && cache.loaded !== key) {
       // Loaded only once a claim is held: the caller is then waiting, so the rows cannot change under the copy.
       if (cache.kernel === null || cache.kernel.scenarioCount !== k.scenarioCount || cache.kernel.extraCount !== k.extraCount) cache.kernel = createWasmAggregator(k.scenarioCount, k.extraCount);
@@ -228,7 +303,7 @@ export function runHelper(job: RemarginJob, arraysKey: string, cache: HelperKern
     if (kernel !== null && cache.sums.length < FUSED_CHUNK * kernel.extraStride) cache.sums = new Float64Array(FUSED_CHUNK * kernel.extraStride);
     view ??= viewOfJob(job, kernel, cache.sums);
     return remarginRange(view, a0, a1);
-  }, true);
+  });
 }
 
 /** The chunk view of a job on a helper thread (its kernel and sums scratch). */
@@ -238,7 +313,8 @@ export function viewOfJob(job: RemarginJob, kernel: WasmAggregator | null, sums:
     rows: job.rows,
     books,
     constants,
-    mark: job.mark,
+    exposure: job.exposure,
+    refresh: job.refresh,
     balanceTable: job.balanceTable,
     figureScratch: job.figureScratch,
     bucketCurrency: job.bucketCurrency,

@@ -379,6 +379,8 @@ function coreOf(state: CoreState, firstEventSeq: number): LiveCore {
   };
 
   const apply = (input: LiveInput): ApplyOutcome => {
+    // Helper threads overtaken in the last re-margin may still be writing its (same) doubles: none may touch the book now.
+    state.executor?.settle();
     const seq = input.kind === "tick" ? (input.seq ?? input.tick.seq) : input.seq;
     if (!Number.isSafeInteger(seq) || seq <= state.lastSeq) {
       const code = seq === state.lastSeq ? "duplicate" : "out_of_order";

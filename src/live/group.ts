@@ -17,11 +17,11 @@ import type { WasmAggregator } from "../risk/wasm/kernel.js";
 import type { LiveArrays } from "./arrays.js";
 import { createLiveArrays, offsetCurrencies, rebuildRows, ROW_OPTION } from "./arrays.js";
 import type { BucketBook, LivePosition } from "./book.js";
-import { buildBucketBooks, buildBucketBooksBulk, compactBooks, countIn, entriesByBucket, positionsOf, refreshUsdSizes, setAccountEntries } from "./book.js";
+import { buildBucketBooks, buildBucketBooksBulk, compactBooks, countIn, entriesByBucket, positionsOf, setAccountEntries } from "./book.js";
 import type { BucketConstants, HeadlineFigures, Scratch } from "./fast-margin.js";
 import { accountFigures, bucketConstants, layBalances, bucketCurrencyIndex, bucketMargin, createFigureScratch, createScratch, currencyTables, marginFromSumsAllowed, worstOfOne } from "./fast-margin.js";
 import type { CurrencyTables, FigureScratch } from "./fast-margin.js";
-import { aggregateFused, claimRanges, CONTROL_COUNT, CONTROL_FAILED, createControl, FUSED_CHUNK, remarginRange } from "./chunk.js";
+import { aggregateFused, claimRanges, claimsDone, CONTROL_COUNT, CONTROL_FAILED, createControl, finishClaims, FUSED_CHUNK, remarginRange } from "./chunk.js";
 import type { ChunkView, RemarginExecutor, RemarginJob, RemarginSink } from "./chunk.js";
 import { USD_PEGGED_CURRENCIES } from "../risk/marks.js";
 import type { Listing } from "./market.js";
@@ -67,7 +67,7 @@ export interface RiskMatrixGroup {
   /** The kernel's extra columns per row (see {@link kernelReady}) and its per-chunk output of their sums. */
   extras: Float64Array;
   sums: Float64Array;
-  /** Per local account: exposed to the current re-margin's moves (reused from tick to tick; SharedArrayBuffer). */
+  /** Per local account: exposed to the current re-margin's moves, where the group has detached accounts (reused). */
   mark: Uint8Array;
   /** The rules every account of the group has, or null when they differ (then no other thread takes part). */
   readonly uniformRules: AccountRules | null;
@@ -291,53 +291,65 @@ export function remarginGroup(group: RiskMatrixGroup, market: MarketContext, mov
   }
   const moved = new Set(movedCurrencies);
   const n = group.accounts.length;
-  if (group.mark.length !== n) group.mark = new Uint8Array(new SharedArrayBuffer(Math.max(8, n)), 0, n);
-  const mark = group.mark;
-  mark.fill(0);
   const aggregate: number[] = [];
+  const refresh: number[] = [];
+  const exposedBooks: number[] = [];
   group.books.forEach((book, b) => {
-    const baseMoved = moved.has(book.base);
-    if (!baseMoved && !moved.has(book.currency)) return;
+    if (!moved.has(book.base) && !moved.has(book.currency)) return;
     group.constants[b] = bucketConstants(group.model.params, book, market, arrays.scenarioCount, arrays);
     if (bases.includes(book.base)) {
-      if (book.coinSettled) refreshUsdSizes(book, arrays.markValue, n);
+      if (book.coinSettled) refresh.push(b);
       aggregate.push(b);
     }
-    if (book.detached.size > 0) {
-      for (let a = 0; a < n; a++) if (countIn(book, a) > 0) mark[a] = 1;
-    } else {
-      const len = book.len;
-      for (let a = 0; a < n; a++) if ((len[a] as number) > 0) mark[a] = 1;
-    }
+    exposedBooks.push(b);
   });
-  // Balances in a moved currency: a column of the balance table (NaN: none).
+  // Balances in a moved currency: columns of the balance table (NaN: none).
   const universe = group.figureScratch.currencies;
-  const U = universe.length;
-  const table = group.balanceTable;
-  for (const c of movedCurrencies) {
-    const ci = universe.indexOf(c);
-    if (ci < 0) continue;
-    for (let a = 0, at = ci; a < n; a++, at += U) if (!Number.isNaN(table[at] as number)) mark[a] = 1;
-  }
+  const balanceColumns = Int32Array.from(movedCurrencies.map((c) => universe.indexOf(c)).filter((ci) => ci >= 0));
+  const byLists = { books: Int32Array.from(exposedBooks), balanceColumns };
+  // Exposure is read per account inside the pass (by every thread), except with detached accounts: marked here.
+  const exposure = group.books.some((book) => book.detached.size > 0) ? markExposed(group, byLists) : byLists;
   if (aggregate.length > 0) kernelReady(group);
-  const view = chunkView(group, tablesOf(group, market), aggregate, sink);
+  const view = chunkView(group, tablesOf(group, market), aggregate, refresh, exposure, sink);
   const job = executor !== undefined && executor.helpers > 0 ? jobOf(group, view, executor.helpers) : undefined;
   if (job !== undefined) {
-    const used = executor?.run(job, () => claimRanges(job, (a0, a1) => remarginRange(view, a0, a1)));
-    if (used === true && Atomics.load(job.control, CONTROL_FAILED) === 0) return ok(Atomics.load(job.control, CONTROL_COUNT));
+    const run = (a0: number, a1: number): number => remarginRange(view, a0, a1);
+    const used = executor?.run(
+      job,
+      () => claimRanges(job, run),
+      () => finishClaims(job, run),
+    );
+    if (used === true && Atomics.load(job.control, CONTROL_FAILED) === 0 && claimsDone(job)) return ok(Atomics.load(job.control, CONTROL_COUNT));
   }
   // One thread: the whole pass here (also the redo after a helper failed: every write is a pure function of the book).
   return ok(remarginRange(view, 0, n));
 }
 
+/** Accounts of a group with detached accounts exposed to a re-margin (a position in one of the books, or a balance). */
+function markExposed(group: RiskMatrixGroup, by: { readonly books: Int32Array; readonly balanceColumns: Int32Array }): Uint8Array {
+  const n = group.accounts.length;
+  if (group.mark.length !== n) group.mark = new Uint8Array(n);
+  const mark = group.mark;
+  mark.fill(0);
+  for (const b of by.books) {
+    const book = group.books[b] as BucketBook;
+    for (let a = 0; a < n; a++) if (countIn(book, a) > 0) mark[a] = 1;
+  }
+  const U = group.figureScratch.currencies.length;
+  const table = group.balanceTable;
+  for (const ci of by.balanceColumns) for (let a = 0, at = ci; a < n; a++, at += U) if (!Number.isNaN(table[at] as number)) mark[a] = 1;
+  return mark;
+}
+
 /** The chunk view of a group for one re-margin on this thread. */
-function chunkView(group: RiskMatrixGroup, tables: CurrencyTables, aggregate: readonly number[], sink: RemarginSink): ChunkView {
+function chunkView(group: RiskMatrixGroup, tables: CurrencyTables, aggregate: readonly number[], refresh: readonly number[], exposure: ChunkView["exposure"], sink: RemarginSink): ChunkView {
   const uniform = group.uniformRules;
   return {
     rows: group.arrays,
     books: group.books,
     constants: group.constants,
-    mark: group.mark,
+    exposure,
+    refresh,
     balanceTable: group.balanceTable,
     figureScratch: group.figureScratch,
     bucketCurrency: group.bucketCurrency,
@@ -354,7 +366,7 @@ function chunkView(group: RiskMatrixGroup, tables: CurrencyTables, aggregate: re
  * Accounts per claim of a pass shared between threads: small enough that a thread slowed by a busy core leaves the
  * rest to the others, large enough that claiming (one atomic add) and the kernel's per-call set-up stay negligible.
  */
-const CLAIM_ACCOUNTS = 2048;
+const CLAIM_ACCOUNTS = 1024;
 
 /**
  * The pass as a job other threads can take part in, or undefined when it must run here: fewer than two claims, an
@@ -367,13 +379,15 @@ function jobOf(group: RiskMatrixGroup, view: ChunkView, helpers: number): Remarg
   const { sink } = view;
   if (helpers < 1 || n < 2 * CLAIM_ACCOUNTS || kernel === null || group.uniformRules === null || group.unrealised.size > 0) return undefined;
   if (group.books.some((book) => book.detached.size > 0) || view.aggregate.some((b) => !fusedAllowed(group, b))) return undefined;
-  const sharedOut = [sink.touched, sink.equityUsd, sink.initialMarginUsd, sink.maintenanceMarginUsd, sink.global, group.mark, group.balanceTable, group.extras];
+  if (view.exposure instanceof Uint8Array) return undefined;
+  const sharedOut = [sink.touched, sink.equityUsd, sink.initialMarginUsd, sink.maintenanceMarginUsd, sink.global, group.balanceTable, group.extras];
   if (!sharedOut.every((x) => ArrayBuffer.isView(x) && x.buffer instanceof SharedArrayBuffer)) return undefined;
+  const claims = Math.ceil(n / CLAIM_ACCOUNTS);
   return {
-    control: createControl(),
+    ...createControl(claims),
     accountCount: n,
     claimAccounts: CLAIM_ACCOUNTS,
-    claims: Math.ceil(n / CLAIM_ACCOUNTS),
+    claims,
     kernel: { data: arrays.data, extras: group.extras, rowCount: arrays.instrumentNames.length, scenarioCount: arrays.scenarioCount, extraCount: kernel.extraCount, version: group.kernelVersion },
     groupColumns: groupColumns(arrays),
     params: { margin: arrays.params.margin, contingencies: arrays.params.contingencies },
@@ -381,7 +395,8 @@ function jobOf(group: RiskMatrixGroup, view: ChunkView, helpers: number): Remarg
     books: group.books,
     constants: group.constants,
     aggregate: view.aggregate,
-    mark: group.mark,
+    refresh: view.refresh,
+    exposure: view.exposure,
     balanceTable: group.balanceTable,
     figureScratch: group.figureScratch,
     bucketCurrency: group.bucketCurrency,
