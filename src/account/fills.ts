@@ -149,14 +149,23 @@ function checkFill(fill: Fill, loc: Located | undefined, at: (f: string) => stri
     issues.push(issue("invalid_value", at("feeCurrency"), "expected an upper-case currency code"));
 }
 
+/**
+ * True when a document's instrument name names the fill's instrument. The canonical name itself needs no parse (the
+ * live core's documents hold canonical names only: a fill on a 30-position account then parses nothing here).
+ */
+function sameInstrument(name: string, loc: Located): boolean {
+  if (name === loc.inst.name) return true;
+  const parsed = parseInstrument(name);
+  return parsed.ok && parsed.value.name === loc.inst.name;
+}
+
 /** Lot of the document's positions on `inst` (merged), in lot units, and the index of the first one. */
 function currentLot(doc: AccountFileDocument, loc: Located): { lot: Lot | undefined; first: number; funding: number } {
   let lot: Lot | undefined;
   let first = -1;
   let funding = 0;
   doc.positions.forEach((p, i) => {
-    const parsed = parseInstrument(p.instrument);
-    if (!parsed.ok || parsed.value.name !== loc.inst.name) return;
+    if (!sameInstrument(p.instrument, loc)) return;
     if (first < 0) first = i;
     funding += p.unrealisedFundingUsdc ?? 0;
     const part = documentLot(p, loc);
@@ -224,8 +233,7 @@ export function applyFill<D extends AccountFileDocument>(doc: D, fill: Fill, mar
   const position = nextLot === undefined ? null : writePosition(doc.positions[first], loc, nextLot, funding * keep);
   const positions: DocumentPosition[] = [];
   doc.positions.forEach((p, i) => {
-    const parsed = parseInstrument(p.instrument);
-    const same = parsed.ok && parsed.value.name === loc.inst.name;
+    const same = sameInstrument(p.instrument, loc);
     if (!same) positions.push(p);
     else if (i === first && position !== null) positions.push(position);
   });

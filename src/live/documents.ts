@@ -40,18 +40,22 @@ export function positionsFromDocument(doc: AccountFileDocument, market: MarketCo
   const out: LivePosition[] = [];
   const seen = new Set<string>();
   doc.positions.forEach((p, i) => {
-    const path = joinPath("positions", i, "instrument");
-    const parsed = parseInstrument(p.instrument, path);
-    if (!parsed.ok) {
-      issues.push(...parsed.issues);
-      return;
-    }
-    const inst = listing.byName.get(parsed.value.name);
+    // A listed (canonical) name resolves without a parse: the fill path's documents hold only those.
+    let inst = listing.byName.get(p.instrument);
     if (inst === undefined) {
-      issues.push(issue("unknown_instrument", path, `${p.instrument} is not listed in the live market`));
-      return;
+      const path = joinPath("positions", i, "instrument");
+      const parsed = parseInstrument(p.instrument, path);
+      if (!parsed.ok) {
+        issues.push(...parsed.issues);
+        return;
+      }
+      inst = listing.byName.get(parsed.value.name);
+      if (inst === undefined) {
+        issues.push(issue("unknown_instrument", path, `${p.instrument} is not listed in the live market`));
+        return;
+      }
     }
-    if (seen.has(inst.name)) issues.push(issue("duplicate", path, `${inst.name} appears twice`));
+    if (seen.has(inst.name)) issues.push(issue("duplicate", joinPath("positions", i, "instrument"), `${inst.name} appears twice`));
     seen.add(inst.name);
     const notional = p.sizeUsd;
     const sizeCoin = notional !== undefined ? notional / market.futureMarkUsd(inst) : (p.size ?? 0);

@@ -6,6 +6,7 @@
  */
 export { createLiveCore } from "./core.js";
 export type { ApplyOutcome, LiveAccountInput, LiveCore, LiveCoreOptions, LiveFigures, LiveInput } from "./core.js";
+export type { RemarginExecutor, RemarginJob } from "./chunk.js";
 export type { LiveWarning } from "./core-breakers.js";
 export type { LivePosition } from "./book.js";
 export { BREAKER_ACTIONS, breakerRulesSchema, NO_BREAKERS, UNDERLYING_STATES } from "./breakers.js";
