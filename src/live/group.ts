@@ -291,6 +291,9 @@ export function remarginGroup(group: RiskMatrixGroup, market: MarketContext, mov
   }
   const moved = new Set(movedCurrencies);
   const n = group.accounts.length;
+  // Fills that outgrew their segments left accounts on side lists, which keep the whole book off the fused kernel
+  // pass and off other threads: a re-margin first lays the books out again with room for them (one copy of the book).
+  if (detachedCount(group) > 0) compactGroup(group);
   const aggregate: number[] = [];
   const refresh: number[] = [];
   const exposedBooks: number[] = [];

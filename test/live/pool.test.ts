@@ -205,6 +205,33 @@ describe("re-margin passes shared with other threads", () => {
     expect(ex.overtaken).toBe(10);
   });
 
+  it("fills that detach an account (more new positions than its spare slots): the next tick compacts the book and the pass is shared again", () => {
+    const ex = inThreadExecutor(0.5);
+    const pooled = unwrap(createLiveCore({ market: EXAMPLE_MARKET, accounts: [], liquidationPlans: false, bulk: bulkBook(N), executor: ex }));
+    const single = unwrap(createLiveCore({ market: EXAMPLE_MARKET, accounts: [], liquidationPlans: false, bulk: bulkBook(N) }));
+    const held = new Set(pooled.account("a3")?.positions.map((p) => p.instrument.name));
+    const base = [...held][0]?.slice(0, 3) as string;
+    const fresh = names.filter((x) => x.startsWith(base) && !held.has(x) && (EXAMPLE_MARKET.instruments[x]?.markPrice ?? 0) > 0).slice(0, 5);
+    expect(fresh.length).toBe(5);
+    let seq = 0;
+    for (const [k, name] of fresh.entries()) {
+      const fill: LiveInput = { kind: "fill", seq: ++seq, timestampMs: T0, account: "a3", fill: { instrument: name, size: 1, price: EXAMPLE_MARKET.instruments[name]?.markPrice as number, tradeId: `d${k}` } };
+      expect(pooled.apply(fill).status).toBe("applied");
+      single.apply(fill);
+    }
+    const before = ex.helperClaims;
+    const tick: LiveInput = { kind: "tick", tick: { seq: seq + 1, timestampMs: T0 + 60_000, indexUsd: { BTC: (EXAMPLE_MARKET.indexUsd.BTC as number) * 0.98, ETH: (EXAMPLE_MARKET.indexUsd.ETH as number) * 1.01 } } };
+    const p = pooled.apply(tick);
+    expect(p.events).toEqual(single.apply(tick).events);
+    expect(ex.helperClaims).toBeGreaterThan(before);
+    expect(snapshot(pooled)).toEqual(snapshot(single));
+    expect(pooled.account("a3")?.positions.length).toBe(held.size + 5);
+    const e = evaluateFromScratch(pooled, "a3").figures;
+    const f = pooled.figures("a3");
+    expect(relDiff(f?.initialMarginUsd as number, e.initialMarginUsd)).toBeLessThan(1e-9);
+    expect(relDiff(f?.equityUsd as number, e.equityUsd)).toBeLessThan(1e-9);
+  });
+
   it("a failed helper or an unusable pool: the caller redoes the pass alone, same figures", () => {
     const failing: RemarginExecutor = {
       helpers: 1,
