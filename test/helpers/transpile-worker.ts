@@ -8,7 +8,7 @@
  * Node 20 cannot run .ts. Transpiling once per test file costs ~0.5 s (loading typescript); a loader hook in every
  * worker would pay that per worker.
  */
-import { mkdtempSync, readFileSync, rmSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
@@ -24,6 +24,10 @@ export function transpileWorker(entry: URL, root: URL): TranspiledWorker {
   const rootPath = fileURLToPath(root);
   const outDir = mkdtempSync(join(tmpdir(), "netrisk-worker-"));
   writeFileSync(join(outDir, "package.json"), '{ "type": "module" }\n');
+  // Packages the sources import (zod, ...) resolve from the project's node_modules: linked in, since nothing above a
+  // temporary directory has one (a directory link: removing the copy never touches its target).
+  const modules = nearestNodeModules(rootPath);
+  if (modules !== undefined) symlinkSync(modules, join(outDir, "node_modules"), "dir");
   const pending = [fileURLToPath(entry)];
   const done = new Set<string>();
   while (pending.length > 0) {
@@ -44,4 +48,12 @@ export function transpileWorker(entry: URL, root: URL): TranspiledWorker {
   }
   const url = pathToFileURL(join(outDir, relative(rootPath, fileURLToPath(entry))).replace(/\.ts$/, ".js"));
   return { url, dispose: () => rmSync(outDir, { recursive: true, force: true }) };
+}
+
+/** The node_modules folder in `dir` or its nearest ancestor that has one. */
+function nearestNodeModules(dir: string): string | undefined {
+  for (let d = dir; ; d = dirname(d)) {
+    if (existsSync(join(d, "node_modules"))) return join(d, "node_modules");
+    if (dirname(d) === d) return undefined;
+  }
 }
