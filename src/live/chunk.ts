@@ -14,7 +14,7 @@ import type { AccountRules } from "../account/rules.js";
 import { createWasmAggregator } from "../risk/wasm/kernel.js";
 import type { WasmAggregator } from "../risk/wasm/kernel.js";
 import type { BucketBook } from "./book.js";
-import { refreshUsdSizes } from "./book.js";
+import { countIn, refreshUsdSizes } from "./book.js";
 import { accountTotals, bucketMarginFromSums } from "./fast-margin.js";
 import type { BucketConstants, CurrencyTables, FigureScratch, MarginParams, RowKinds, UnrealisedOf } from "./fast-margin.js";
 
@@ -39,6 +39,12 @@ export interface RemarginSink {
   readonly maintenanceMarginUsd: Float64Array;
 }
 
+/** The buckets and balance columns (universe currencies) whose holders a re-margin concerns. */
+export interface Exposure {
+  readonly books: Int32Array;
+  readonly balanceColumns: Int32Array;
+}
+
 /** What the pass reads and writes of a group, for one re-margin. */
 export interface ChunkView {
   readonly rows: RowKinds;
@@ -46,10 +52,9 @@ export interface ChunkView {
   readonly constants: readonly BucketConstants[];
   /**
    * Which accounts the re-margin concerns: those holding a position in one of `books` (the buckets of a moved
-   * underlying or currency) or a balance in one of the universe currencies `balanceColumns`; or, where the group has
-   * detached accounts, a per-account mark (1: exposed) computed beforehand.
+   * underlying or currency) or a balance in one of the universe currencies `balanceColumns`.
    */
-  readonly exposure: { readonly books: Int32Array; readonly balanceColumns: Int32Array } | Uint8Array;
+  readonly exposure: Exposure;
   /** Coin-settled buckets among `aggregate` whose USD-contract sizes follow the moved mark (refreshed per range). */
   readonly refresh: readonly number[];
   readonly balanceTable: Float64Array;
@@ -71,16 +76,14 @@ export function remarginRange(v: ChunkView, a0: number, a1: number): number {
   const { exposure, sink, books, constants, balanceTable, figureScratch: scratch, bucketCurrency, tables } = v;
   const { global, touched, equityUsd, initialMarginUsd, maintenanceMarginUsd } = sink;
   const U = scratch.currencies.length;
-  const mark = exposure instanceof Uint8Array ? exposure : undefined;
-  const exposedBooks = mark === undefined ? (exposure as { books: Int32Array }).books : new Int32Array(0);
-  const columns = mark === undefined ? (exposure as { balanceColumns: Int32Array }).balanceColumns : new Int32Array(0);
+  const { books: exposedBooks, balanceColumns: columns } = exposure;
   let count = 0;
   for (let c0 = a0; c0 < a1; c0 += FUSED_CHUNK) {
     const c1 = Math.min(a1, c0 + FUSED_CHUNK);
     for (const b of v.refresh) refreshUsdSizes(books[b] as BucketBook, v.rows.markValue, c0, c1);
     for (const b of v.aggregate) v.aggregateRange(b, c0, c1);
     for (let a = c0; a < c1; a++) {
-      if (mark !== undefined ? mark[a] !== 1 : !exposed(books, exposedBooks, balanceTable, columns, a, a * U)) continue;
+      if (!exposed(books, exposedBooks, balanceTable, columns, a, a * U)) continue;
       accountTotals(v.rows, books, constants, a, balanceTable, a * U, v.rulesAt(a), v.unrealisedAt(a), scratch, bucketCurrency, tables);
       const i = global[a] as number;
       touched[i] = 1;
@@ -93,9 +96,12 @@ export function remarginRange(v: ChunkView, a0: number, a1: number): number {
   return count;
 }
 
-/** True when account `a` holds a position in one of `exposedBooks` (none detached) or a balance in one of `columns`. */
+/**
+ * True when account `a` holds a position in one of `exposedBooks` or a balance in one of `columns` (countIn: a
+ * detached account's side list would count too, though a re-margin compacts the books before its pass).
+ */
 function exposed(books: readonly BucketBook[], exposedBooks: Int32Array, balanceTable: Float64Array, columns: Int32Array, a: number, at: number): boolean {
-  for (let k = 0; k < exposedBooks.length; k++) if (((books[exposedBooks[k] as number] as BucketBook).len[a] as number) > 0) return true;
+  for (let k = 0; k < exposedBooks.length; k++) if (countIn(books[exposedBooks[k] as number] as BucketBook, a) > 0) return true;
   for (let k = 0; k < columns.length; k++) if (!Number.isNaN(balanceTable[at + (columns[k] as number)] as number)) return true;
   return false;
 }
@@ -159,8 +165,7 @@ export interface RemarginJob {
   readonly constants: readonly BucketConstants[];
   readonly aggregate: readonly number[];
   readonly refresh: readonly number[];
-  /** Exposure by books and balance columns (a job is made only without detached accounts). */
-  readonly exposure: { readonly books: Int32Array; readonly balanceColumns: Int32Array };
+  readonly exposure: Exposure;
   readonly balanceTable: Float64Array;
   /** A copy becomes the worker's own scratch. */
   readonly figureScratch: FigureScratch;

@@ -67,8 +67,6 @@ export interface RiskMatrixGroup {
   /** The kernel's extra columns per row (see {@link kernelReady}) and its per-chunk output of their sums. */
   extras: Float64Array;
   sums: Float64Array;
-  /** Per local account: exposed to the current re-margin's moves, where the group has detached accounts (reused). */
-  mark: Uint8Array;
   /** The rules every account of the group has, or null when they differ (then no other thread takes part). */
   readonly uniformRules: AccountRules | null;
 }
@@ -199,7 +197,6 @@ function groupOf(model: RiskMatrixModel, offsetAllowed: boolean, a: LiveArrays, 
     kernelVersion: -1,
     extras: new Float64Array(0),
     sums: new Float64Array(0),
-    mark: new Uint8Array(0),
     uniformRules: accounts.every((x) => x.rules === accounts[0]?.rules) ? (accounts[0]?.rules ?? null) : null,
   };
 }
@@ -309,9 +306,8 @@ export function remarginGroup(group: RiskMatrixGroup, market: MarketContext, mov
   // Balances in a moved currency: columns of the balance table (NaN: none).
   const universe = group.figureScratch.currencies;
   const balanceColumns = Int32Array.from(movedCurrencies.map((c) => universe.indexOf(c)).filter((ci) => ci >= 0));
-  const byLists = { books: Int32Array.from(exposedBooks), balanceColumns };
-  // Exposure is read per account inside the pass (by every thread), except with detached accounts: marked here.
-  const exposure = group.books.some((book) => book.detached.size > 0) ? markExposed(group, byLists) : byLists;
+  // Read per account inside the pass (by every thread): no loop over the book here.
+  const exposure = { books: Int32Array.from(exposedBooks), balanceColumns };
   if (aggregate.length > 0) kernelReady(group);
   const view = chunkView(group, tablesOf(group, market), aggregate, refresh, exposure, sink);
   const job = executor !== undefined && executor.helpers > 0 ? jobOf(group, view, executor.helpers) : undefined;
@@ -326,22 +322,6 @@ export function remarginGroup(group: RiskMatrixGroup, market: MarketContext, mov
   }
   // One thread: the whole pass here (also the redo after a helper failed: every write is a pure function of the book).
   return ok(remarginRange(view, 0, n));
-}
-
-/** Accounts of a group with detached accounts exposed to a re-margin (a position in one of the books, or a balance). */
-function markExposed(group: RiskMatrixGroup, by: { readonly books: Int32Array; readonly balanceColumns: Int32Array }): Uint8Array {
-  const n = group.accounts.length;
-  if (group.mark.length !== n) group.mark = new Uint8Array(n);
-  const mark = group.mark;
-  mark.fill(0);
-  for (const b of by.books) {
-    const book = group.books[b] as BucketBook;
-    for (let a = 0; a < n; a++) if (countIn(book, a) > 0) mark[a] = 1;
-  }
-  const U = group.figureScratch.currencies.length;
-  const table = group.balanceTable;
-  for (const ci of by.balanceColumns) for (let a = 0, at = ci; a < n; a++, at += U) if (!Number.isNaN(table[at] as number)) mark[a] = 1;
-  return mark;
 }
 
 /** The chunk view of a group for one re-margin on this thread. */
@@ -373,8 +353,8 @@ const CLAIM_ACCOUNTS = 1024;
 
 /**
  * The pass as a job other threads can take part in, or undefined when it must run here: fewer than two claims, an
- * account with its own rules or unrealised P&L fields, a detached account, a bucket the fused kernel pass does not
- * margin, or output arrays not on SharedArrayBuffers.
+ * account with its own rules or unrealised P&L fields, a detached account (none after the compaction that starts a
+ * re-margin), a bucket the fused kernel pass does not margin, or output arrays not on SharedArrayBuffers.
  */
 function jobOf(group: RiskMatrixGroup, view: ChunkView, helpers: number): RemarginJob | undefined {
   const n = group.accounts.length;
@@ -382,7 +362,6 @@ function jobOf(group: RiskMatrixGroup, view: ChunkView, helpers: number): Remarg
   const { sink } = view;
   if (helpers < 1 || n < 2 * CLAIM_ACCOUNTS || kernel === null || group.uniformRules === null || group.unrealised.size > 0) return undefined;
   if (group.books.some((book) => book.detached.size > 0) || view.aggregate.some((b) => !fusedAllowed(group, b))) return undefined;
-  if (view.exposure instanceof Uint8Array) return undefined;
   const sharedOut = [sink.touched, sink.equityUsd, sink.initialMarginUsd, sink.maintenanceMarginUsd, sink.global, group.balanceTable, group.extras];
   if (!sharedOut.every((x) => ArrayBuffer.isView(x) && x.buffer instanceof SharedArrayBuffer)) return undefined;
   const claims = Math.ceil(n / CLAIM_ACCOUNTS);
