@@ -202,6 +202,8 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
     renewedAtMs: number;
     messages: ConsumerMessages | null;
     done: Promise<void>;
+    /** The network or database step under way (retrying), for the `step_slow` line. */
+    step: { readonly what: string; readonly sinceMs: number; said: boolean } | null;
   }
   const tasks = new Map<number, Task>();
   let stopping = false;
@@ -210,12 +212,15 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
   const retrying = async <T>(task: Task, what: string, step: () => Promise<T>): Promise<T> => {
     for (let attempt = 0; ; attempt++) {
       if (task.stopped) throw new Fenced("stop");
+      task.step = { what, sinceMs: Date.now(), said: false };
       try {
         return await step();
       } catch (e) {
         if (e instanceof Fenced || isWrongLastSequence(e)) throw e;
         if (attempt % 10 === 0) log({ event: "retry", partition: task.partition, what, error: String((e as Error).message) });
         await sleep(Math.min(1000, 50 * (attempt + 1)));
+      } finally {
+        task.step = null;
       }
     }
   };
@@ -291,7 +296,10 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
     let version = rebuilt.version;
     let applied = rebuilt.lastSeq;
     log({ event: "partition_owned", partition: p, epoch: task.revision, checkpoint: applied, version, publishedThrough: through?.seq ?? 0 });
-    // Step 4: a durable consumer of this owner's own, from the checkpoint on; the previous owners' go.
+    // Step 4: a durable consumer of this owner's own, from the checkpoint on; the previous owners' go. No filter
+    // subject: the input stream holds only this cluster's inputs (its one subject is `<C>.in.>`), and nats-server 2.9.10
+    // miscounts a filtered consumer's pending messages when it starts past the stream's first one (too many or too
+    // few, restart or not; docs/scale-out.md "nats-server restart"), while an unfiltered one's count is exact.
     const durable = `p${p}_${task.revision}`;
     await retrying(task, "create consumer", () =>
       jsm.consumers.add(names.inputStream, {
@@ -299,7 +307,6 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
         ack_policy: AckPolicy.All,
         deliver_policy: DeliverPolicy.StartSequence,
         opt_start_seq: applied + 1,
-        filter_subject: names.inputFilter,
         ack_wait: nanos(60_000),
         max_ack_pending: checkpointEvery * 4,
       }),
@@ -323,6 +330,10 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
     let silentSince: number | null = null;
     const stallMs = Math.max(2000, leaseMs / 2);
     const watchdog = setInterval(() => {
+      // Caught up by the clock too, not only by the server's count of pending inputs (a hint carried by each delivered
+      // message): inputs applied but not yet stored while nothing arrived for a checkpoint interval are stored and
+      // acknowledged now, so a partition at the end of the stream never holds them back.
+      if (!busy && !task.stopped && lastMsg !== null && Date.now() - deliveredAtMs >= checkpointIntervalMs) scheduleIdle();
       if (busy || Date.now() - deliveredAtMs < stallMs || task.stopped) return;
       void jsm.consumers
         .info(names.inputStream, durable)
@@ -451,6 +462,7 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
         busy = false;
         deliveredAtMs = Date.now();
       }
+      clearInterval(watchdog);
       if (idleTimer !== null) clearTimeout(idleTimer);
       await chain;
       if (timerError !== null) throw timerError;
@@ -471,7 +483,7 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
   };
 
   const start = (p: number, revision: number): void => {
-    const task: Task = { partition: p, revision, stopped: false, reason: null, renewedAtMs: Date.now(), messages: null, done: Promise.resolve() };
+    const task: Task = { partition: p, revision, stopped: false, reason: null, renewedAtMs: Date.now(), messages: null, done: Promise.resolve(), step: null };
     tasks.set(p, task);
     task.done = run(task)
       .catch((e: unknown) => log({ event: "partition_failed", partition: p, error: String((e as Error).message) }))
@@ -568,6 +580,13 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
     const lag = Date.now() - tickAt - 500;
     if (lag > leaseMs / 4) log({ event: "stall", ms: lag });
     tickAt = Date.now();
+    // A step that neither ends nor fails is said once: past both the lease and twice the NATS client's request time
+    // limit (5 s), so a request that times out in a server outage is not reported, a database query (no limit) is.
+    for (const t of tasks.values()) {
+      if (t.step === null || t.step.said || tickAt - t.step.sinceMs < Math.max(leaseMs, 10_000)) continue;
+      t.step.said = true;
+      log({ event: "step_slow", partition: t.partition, what: t.step.what, ms: tickAt - t.step.sinceMs });
+    }
   }, 500);
   lagTimer.unref();
   // Announce first and wait a round before taking partitions, so that workers starting together see each other.
