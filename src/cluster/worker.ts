@@ -412,20 +412,25 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
     };
     const snapshotDue = (): boolean => applied > snapshotSeq && (applied - snapshotSeq >= checkpointEvery || (changedSinceSnapshot && Date.now() - snapshotAtMs >= snapshotIntervalMs));
     /**
-     * Store what was applied since the last checkpoint (progress and events), THEN acknowledge; a book snapshot due
-     * is written after the acknowledgement, so the input just stored does not wait for it. `final`: a clean stop,
-     * which writes the snapshot with the progress (the next owner re-applies nothing).
+     * Store what was applied since the last checkpoint (progress and events) while the last input's outputs are
+     * being published (`publishing`), THEN acknowledge; a book snapshot due is written after the acknowledgement,
+     * so the input just stored does not wait for it. The two may overlap because a rebuild re-applies every input
+     * after the SNAPSHOT and publishes what the owner marker says is missing: progress stored before its outputs
+     * are out loses nothing, while a snapshot is only written once they are. `final`: a clean stop, which writes the
+     * snapshot with the progress (the next owner re-applies nothing).
      */
-    const checkpoint = async (timer: InputTimer, final = false): Promise<void> => {
+    const checkpoint = async (timer: InputTimer, final = false, publishing: Promise<void> = Promise.resolve()): Promise<void> => {
       if (idleTimer !== null) {
         clearTimeout(idleTimer);
         idleTimer = null;
       }
       // Re-applying inputs a predecessor stored: nothing to write until past them.
-      if (broken || applied < storedThrough) return;
-      if (lastMsg === null && !(final && applied > snapshotSeq)) return;
+      if (broken || applied < storedThrough || (lastMsg === null && !(final && applied > snapshotSeq))) {
+        await publishing;
+        return;
+      }
       lastCheckpointAtMs = Date.now();
-      await write(timer, final);
+      await Promise.all([publishing, write(timer, final)]);
       // Acknowledge only now that the checkpoint and its events are stored (ack policy all: everything up to it).
       // Not awaited: a lost acknowledgement means a redelivery, which is skipped (its seq is applied), and the next
       // acknowledgement covers it.
@@ -487,10 +492,12 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
           if (seq !== applied + 1) throw new Error(`partition ${p}: input ${applied + 1} missing (got ${seq})`);
           const timer = inputTimer(options.logTimings === true);
           const input = clusterInputOf(names, m.subject, seq, m.data, p, core);
+          // The input's outputs, being published while its checkpoint is written (see checkpoint).
+          let publishing: Promise<void> = Promise.resolve();
           if (Array.isArray(input)) {
             log({ event: "input_rejected", partition: p, seq, issues: input });
             // Rejected at the boundary: said once, by the input's own partition (every partition for a tick or control).
-            await timer.time("publish", () => publishOutputs(seq, [], { status: "rejected", issues: input, events: [] }));
+            publishing = timer.time("publish", () => publishOutputs(seq, [], { status: "rejected", issues: input, events: [] }));
           } else if (input !== null) {
             const { outcome, figures } = timer.timeSync("apply", () => {
               const outcome = core.apply(input);
@@ -498,7 +505,7 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
             });
             stats.inputsApplied++;
             stats.accountsRemargined += outcome.accountsRemargined;
-            await timer.time("publish", () => publishOutputs(seq, figures, outcome));
+            publishing = timer.time("publish", () => publishOutputs(seq, figures, outcome));
             outcome.events.forEach((e, k) => pending.push({ inputSeq: seq, n: k, accountId: "account" in e ? e.account : null, event: e as unknown as Record<string, unknown> }));
           }
           // Another partition's account input: nothing to publish or store here.
@@ -509,9 +516,11 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
           sinceCheckpoint++;
           // Behind: every checkpointEvery inputs. Caught up: at once (or at the end of the interval since the last);
           // another partition's input only lazily (its acknowledgement waits for nothing of this partition's).
-          if (sinceCheckpoint >= checkpointEvery) await checkpoint(timer);
-          else if (m.info.pending === 0 && mine && Date.now() - lastCheckpointAtMs >= checkpointIntervalMs) await checkpoint(timer);
-          else if (m.info.pending === 0) scheduleIdle(mine ? lastCheckpointAtMs + checkpointIntervalMs : Date.now() + lazyAckMs);
+          if (sinceCheckpoint >= checkpointEvery || (m.info.pending === 0 && mine && Date.now() - lastCheckpointAtMs >= checkpointIntervalMs)) await checkpoint(timer, false, publishing);
+          else {
+            await publishing;
+            if (m.info.pending === 0) scheduleIdle(mine ? lastCheckpointAtMs + checkpointIntervalMs : Date.now() + lazyAckMs);
+          }
           if (options.logTimings === true) log({ event: "input_timing", partition: p, seq, kind: inputKind(m.subject, mine), phases: timer.take() });
         });
         busy = false;
