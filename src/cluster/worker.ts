@@ -91,8 +91,8 @@ export interface WorkerOptions {
    */
   readonly checkpointIntervalMs?: number;
   /**
-   * The partition's book snapshot is written at most this often while inputs change it (default 10 s; also every
-   * `checkpointEvery` inputs): a new owner re-applies the inputs since the snapshot.
+   * The partition's book snapshot is rewritten once this long has passed since the last one with inputs changing the
+   * partition (default 10 s), and after `checkpointEvery` inputs: a new owner re-applies the inputs since it.
    */
   readonly snapshotIntervalMs?: number;
   /** Log every checkpoint too (tests, debugging). */
@@ -318,7 +318,7 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
     /** An input changed the partition (not only another partition's input) since the snapshot. */
     let changedSinceSnapshot = false;
     log({ event: "partition_owned", partition: p, epoch: task.revision, checkpoint: storedThrough, snapshot: snapshotSeq, version, publishedThrough: through?.seq ?? 0 });
-    // Step 4: a durable consumer of this owner's own, from the checkpoint on; the previous owners' go.
+    // Step 4: a durable consumer of this owner's own, from the snapshot on; the previous owners' go.
     const durable = `p${p}_${task.revision}`;
     await retrying(task, "create consumer", () =>
       jsm.consumers.add(names.inputStream, {
