@@ -41,6 +41,25 @@ export interface RiskMatrixComputeOptions {
    * accounts; must contain every instrument of the portfolio. Built on the fly when absent.
    */
   readonly arrays?: InstrumentRiskArrays;
+  /**
+   * A result of this model on the same market and parameter set (the account before hypothetical trades): a bucket
+   * whose positions (names and sizes) and IM inputs equal that result's is taken from it as it is, not recomputed. A
+   * bucket depends on nothing else, so the result is identical; the caller vouches for the market and parameters
+   * (account/engine.ts passes only results it computed itself).
+   */
+  readonly previous?: MarginResult;
+}
+
+/** True when `b` was computed from exactly these positions (name order) and IM inputs: see `previous` above. */
+function sameBucket(b: BucketMargin, positions: readonly BucketPosition[], names: readonly string[], openOrdersMargin: number, mmpMargin: number): boolean {
+  const c = b.contributions;
+  if (c === undefined || c.length !== positions.length || b.components.openOrdersMargin !== openOrdersMargin || b.components.mmpMargin !== mmpMargin) return false;
+  for (let i = 0; i < c.length; i++) {
+    const p = positions[i] as BucketPosition;
+    const q = c[i] as { instrument: string; sizeCoin: number };
+    if (q.sizeCoin !== p.sizeCoin || q.instrument !== names[p.row]) return false;
+  }
+  return true;
 }
 
 /** A risk-matrix {@link MarginModel} with its Result-returning and array-building entry points. */
@@ -164,6 +183,13 @@ export function computeRiskMatrixMargin(
     // margin is bit-for-bit independent of how the positions were listed.
     const names = arrays.instrumentNames;
     d.positions.sort((a, b) => ((names[a.row] as string) < (names[b.row] as string) ? -1 : 1));
+    const kept = options.previous?.byCurrency[key];
+    if (kept !== undefined && sameBucket(kept, d.positions, names, extra[key]?.openOrdersMargin ?? 0, extra[key]?.mmpMargin ?? 0)) {
+      byCurrency[key] = kept;
+      imUsd += kept.initialMarginUsd;
+      mmUsd += kept.maintenanceMarginUsd;
+      continue;
+    }
     const indexUsd = market.indexUsd(d.base);
     // A linear bucket is in its stablecoin: its own index when the market lists one, else 1 USD (risk/marks.ts).
     const usdPerUnit = d.coinSettled ? indexUsd : currencyUsdRate(market, d.currency);
