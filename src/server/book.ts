@@ -119,9 +119,15 @@ export function createBook(store: Store, clock: Clock): Book {
 
   // A stored version comes into force at 00:00 UTC of its effective day: when the clock's day changes, the bindings
   // made under yesterday's versions are dropped, so accounts follow the new version without a restart or a write.
+  // Every request asks, so the check is a comparison with the next midnight, not a date formatted per request.
+  const nextMidnightMs = (ms: number): number => (Math.floor(ms / 86_400_000) + 1) * 86_400_000;
   let boundDay = dayOf(clock.nowMs());
+  let dayEndsMs = nextMidnightMs(clock.nowMs());
   function followDay(): void {
-    const today = dayOf(clock.nowMs());
+    const now = clock.nowMs();
+    if (now < dayEndsMs && now >= dayEndsMs - 86_400_000) return;
+    dayEndsMs = nextMidnightMs(now);
+    const today = dayOf(now);
     if (today === boundDay) return;
     boundDay = today;
     rebind();
