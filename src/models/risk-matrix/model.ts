@@ -111,23 +111,26 @@ export function computeRiskMatrixMargin(
   const notes: string[] = [...portfolio.notes];
   const bases = new Set(market.bases);
   // Merge by instrument name (ResolvedPortfolio already merges duplicates; this keeps the model safe without it).
-  const sizes = new Map<string, { inst: DerivativeInstrument; sizeCoin: number; path: string }>();
+  // The issue path is kept as the input index and printed only for an issue: this loop runs on every what-if.
+  const sizes = new Map<string, { inst: DerivativeInstrument; sizeCoin: number; at: number }>();
+  const pathAt = (at: number): string => joinPath("positions", at, "instrument");
   portfolio.positions.forEach((p, k) => {
-    const path = joinPath("positions", p.inputIndices[0] ?? k, "instrument");
+    const at = p.inputIndices[0] ?? k;
     const inst = p.instrument;
     if (inst.kind === "spot") {
       notes.push(`${inst.name}: spot balances are collateral, not risk-matrix positions (the account layer values them)`);
       return;
     }
     if (params.pairs[inst.base] === undefined)
-      issues.push(issue("unsupported", path, `parameter set ${params.info.name} has no currency_pair block for ${inst.base} (${inst.name})`));
+      issues.push(issue("unsupported", pathAt(at), `parameter set ${params.info.name} has no currency_pair block for ${inst.base} (${inst.name})`));
     else if (params.currencies[inst.settlementCurrency] === undefined)
-      issues.push(issue("unsupported", path, `parameter set ${params.info.name} has no currency block for settlement currency ${inst.settlementCurrency} (${inst.name})`));
-    else if (!bases.has(inst.base)) issues.push(issue("missing_index", path, `no index price for ${inst.base}`));
+      issues.push(issue("unsupported", pathAt(at), `parameter set ${params.info.name} has no currency block for settlement currency ${inst.settlementCurrency} (${inst.name})`));
+    else if (!bases.has(inst.base)) issues.push(issue("missing_index", pathAt(at), `no index price for ${inst.base}`));
     else if (!hasUsdRate(market, inst.settlementCurrency))
-      issues.push(issue("missing_index", path, `no USD rate for settlement currency ${inst.settlementCurrency}`));
+      issues.push(issue("missing_index", pathAt(at), `no USD rate for settlement currency ${inst.settlementCurrency}`));
     const prev = sizes.get(inst.name);
-    sizes.set(inst.name, { inst, sizeCoin: (prev?.sizeCoin ?? 0) + p.sizeCoin, path: prev?.path ?? path });
+    if (prev === undefined) sizes.set(inst.name, { inst, sizeCoin: p.sizeCoin, at });
+    else prev.sizeCoin += p.sizeCoin;
   });
   const extra = options.initialMarginInputs ?? {};
   for (const [key, v] of Object.entries(extra)) {
@@ -145,7 +148,7 @@ export function computeRiskMatrixMargin(
       entries.map((e) => e.inst),
       market,
       params,
-      (i) => entries[i]?.path ?? "",
+      (i) => (entries[i] !== undefined ? pathAt(entries[i].at) : ""),
     );
     if (!built.ok) return built;
     arrays = built.value;
@@ -154,7 +157,7 @@ export function computeRiskMatrixMargin(
   for (const e of entries) {
     const row = arrays.rowOf.get(e.inst.name);
     if (row === undefined) {
-      issues.push(issue("unknown_instrument", e.path, `${e.inst.name} is not in the prebuilt risk arrays`));
+      issues.push(issue("unknown_instrument", pathAt(e.at), `${e.inst.name} is not in the prebuilt risk arrays`));
       continue;
     }
     const key = bucketKeyOf(e.inst);
