@@ -12,7 +12,7 @@
  * @module
  */
 import type { AccountEvaluation } from "../account/account.js";
-import { tradeJson } from "../account/document.js";
+import { bucketJson, tradeJson } from "../account/document.js";
 import type { WhatIfResult } from "../account/what-if.js";
 import type { BucketMargin } from "../models/types.js";
 import { jsonText } from "./http.js";
@@ -25,18 +25,7 @@ export function createWhatIfText(): (w: WhatIfResult) => string {
     if (t === undefined) texts.set(o, (t = print(o)));
     return t;
   };
-  // The bucket as evaluationJson shows it (same keys, same order).
-  const bucketText = (b: BucketMargin): string =>
-    jsonText({
-      currency: b.currency,
-      initialMargin: b.initialMargin,
-      maintenanceMargin: b.maintenanceMargin,
-      initialMarginUsd: b.initialMarginUsd,
-      maintenanceMarginUsd: b.maintenanceMarginUsd,
-      components: b.components,
-      ...(b.worstScenario !== undefined ? { worstScenario: b.worstScenario } : {}),
-      ...(b.contributions !== undefined ? { contributions: b.contributions } : {}),
-    });
+  const bucketText = (b: BucketMargin): string => jsonText(bucketJson(b));
   // evaluationJson's keys, in its order.
   const evaluationText = (e: AccountEvaluation): string => {
     const buckets = Object.entries(e.margin.byCurrency).map(([k, b]) => `${JSON.stringify(k)}:${cached(b, bucketText)}`);
