@@ -26,6 +26,7 @@ import { fileURLToPath } from "node:url";
 import pg from "pg";
 import { createAccountBinder } from "../dist/io/account-binder.js";
 import { accountDocument, whatIfDocument } from "../dist/account/document.js";
+import { evaluateAccount } from "../dist/account/account.js";
 import { whatIf } from "../dist/account/what-if.js";
 import { ok, unwrap } from "../dist/errors.js";
 import { validateMarket } from "../dist/io/market.js";
@@ -33,6 +34,7 @@ import { loadPreset } from "../dist/io/presets.js";
 import { parseInstrument } from "../dist/market/instrument.js";
 import { buildMarketContext } from "../dist/pricing/build-context.js";
 import { newKeyMaterial, secretBox, sha256Hex } from "../dist/server/secrets.js";
+import { createWhatIfText } from "../dist/server/whatif-text.js";
 import { openStore } from "../dist/store/open.js";
 import { seededRandom, timeMedian } from "./lib.js";
 
@@ -70,7 +72,12 @@ function inProcess(s) {
   const trades = [{ instrument: s.trade.instrument, sizeCoin: s.trade.size }];
   const figures = timeMedian(() => JSON.stringify(unwrap(accountDocument({ ...bound, accountRef: "bench-50", marketRef: "m" }, { distance: false }))), { warmup: 20, runs: 200 });
   const what = timeMedian(() => JSON.stringify(whatIfDocument(unwrap(whatIf(bound.account, trades)))), { warmup: 20, runs: 200 });
-  return { figuresPerS: 1000 / figures.medianMs, figuresMs: figures.medianMs, whatifPerS: 1000 / what.medianMs, whatifMs: what.medianMs };
+  // What the server computes per what-if: the account's evaluation before is kept per version, the answer printed with
+  // its shared parts' text cached (src/server/whatif-text.ts).
+  const before = unwrap(evaluateAccount(bound.account));
+  const print = createWhatIfText();
+  const kept = timeMedian(() => print(unwrap(whatIf(bound.account, trades, { before }))), { warmup: 200, runs: 1000 });
+  return { figuresPerS: 1000 / figures.medianMs, figuresMs: figures.medianMs, whatifPerS: 1000 / what.medianMs, whatifMs: what.medianMs, whatifKeptBeforeMs: kept.medianMs };
 }
 
 async function postgresReachable(url) {
@@ -221,7 +228,7 @@ export async function runApiBench(options = {}) {
   const seconds = Number(options.seconds ?? process.env.NETRISK_BENCH_API_SECONDS ?? 5);
   const s = setup(options.seed ?? 20260302);
   const base = inProcess(s);
-  log(`in-process (engine only, one thread): figures ${base.figuresPerS.toFixed(0)} calls/s (${base.figuresMs.toFixed(3)} ms), what-if ${base.whatifPerS.toFixed(0)} calls/s (${base.whatifMs.toFixed(3)} ms)`);
+  log(`in-process (engine only, one thread): figures ${base.figuresPerS.toFixed(0)} calls/s (${base.figuresMs.toFixed(3)} ms), what-if ${base.whatifPerS.toFixed(0)} calls/s (${base.whatifMs.toFixed(3)} ms; with the account's "before" kept and the answer printed as the server does, ${base.whatifKeptBeforeMs.toFixed(3)} ms)`);
   log(`load: autocannon in its own process, the server in its own process, loopback, ${seconds} s per measurement after a 1 s warm-up; machine load average ${loadavg().map((x) => x.toFixed(2)).join(" ")} on ${cpus().length} cores`);
   const results = { inProcess: base, backends: {} };
   const dir = mkdtempSync(join(tmpdir(), "netrisk-bench-api-"));
