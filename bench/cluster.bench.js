@@ -21,6 +21,10 @@
 //   at a time, 50 ms apart, workers checkpointing at once when caught up), beside in-process: the in-process
 //   transport and live runner, events and a checkpoint row stored in the same PostgreSQL database per fill.
 // - latency tick -> every figure update of the book published (all partitions' output chunks seen).
+// - where a worker's time goes per input (`netrisk worker --log-timings`, src/cluster/timings.ts): mean wall and CPU
+//   milliseconds per partition and input of each phase (apply, publish, snapshot, store, ack), for the ticks, for the
+//   fills in their own partition, and for the fills other partitions skip; plus the whole-process CPU of the workers
+//   per input (the phases' CPU of awaited steps includes other partitions' work meanwhile).
 import { spawn } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { createServer } from "node:net";
@@ -150,7 +154,9 @@ async function storeBook(url, book) {
 }
 
 function spawnWorker(id, natsUrl, dbUrl, cluster, partitions, extra = []) {
-  const child = spawn(process.execPath, [join(ROOT, "dist/cli/main.js"), "worker", "--nats", natsUrl, "--partitions", String(partitions), "--database-url", dbUrl, "--cluster", cluster, "--id", id, "--lease-ms", "4000", "--log-checkpoints", ...extra], { stdio: ["ignore", "pipe", "inherit"] });
+  // NETRISK_BENCH_WORKER_NODE_ARGS: extra node flags for the workers (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+  const nodeArgs = (process.env.NETRISK_BENCH_WORKER_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
+  const child = spawn(process.execPath, [...nodeArgs, join(ROOT, "dist/cli/main.js"), "worker", "--nats", natsUrl, "--partitions", String(partitions), "--database-url", dbUrl, "--cluster", cluster, "--id", id, "--lease-ms", "4000", "--log-checkpoints", "--log-timings", ...extra], { stdio: ["ignore", "pipe", "inherit"] });
   const lines = [];
   let buf = "";
   child.stdout.on("data", (d) => {
@@ -170,6 +176,20 @@ function spawnWorker(id, natsUrl, dbUrl, cluster, partitions, extra = []) {
   });
   return { child, lines };
 }
+
+/** Mean wall and CPU ms per phase over `input_timing` lines (a phase that did not run counts 0). */
+function phaseMeans(lines) {
+  const out = { inputs: lines.length };
+  for (const phase of ["apply", "publish", "snapshot", "store", "ack"]) {
+    const wall = lines.reduce((a, l) => a + (l.phases[phase]?.wallMs ?? 0), 0);
+    const cpu = lines.reduce((a, l) => a + (l.phases[phase]?.cpuMs ?? 0), 0);
+    out[phase] = { wallMs: lines.length > 0 ? wall / lines.length : 0, cpuMs: lines.length > 0 ? cpu / lines.length : 0 };
+  }
+  return out;
+}
+
+const phaseText = (m) =>
+  `${m.inputs} inputs: ${["apply", "publish", "snapshot", "store", "ack"].map((k) => `${k} ${m[k].wallMs.toFixed(2)}/${m[k].cpuMs.toFixed(2)}`).join(", ")}`;
 
 /** One cluster run: W workers, ticks for throughput, then fills for latency. */
 async function clusterRun(o, nats, db, book, workers, nc) {
@@ -213,7 +233,9 @@ async function clusterRun(o, nats, db, book, workers, nc) {
   }
   await until("ticks checkpointed", () => checkpointedAt(lastSeq).size === o.partitions, 120_000);
   const cpu = procs.reduce((a, p) => a + cpuSeconds(p.child.pid), 0) - cpu0;
+  const tickTimings = procs.flatMap((p) => p.lines.filter((l) => l.event === "input_timing" && l.kind === "tick"));
   // Latency: fills one at a time.
+  const fillCpu0 = procs.reduce((a, p) => a + cpuSeconds(p.child.pid), 0);
   const fillLatency = [];
   const ids = book.map((a) => a.id);
   for (let k = 0; k < o.fills; k++) {
@@ -226,11 +248,21 @@ async function clusterRun(o, nats, db, book, workers, nc) {
     fillLatency.push(Math.max(seen.get(ack.seq).atMs, storedAt()) - t0);
     await sleep(50);
   }
+  const fillCpu = procs.reduce((a, p) => a + cpuSeconds(p.child.pid), 0) - fillCpu0;
+  const fillTimings = procs.flatMap((p) => p.lines.filter((l) => l.event === "input_timing" && l.seq > lastSeq));
   sub.unsubscribe();
   for (const p of procs) p.child.kill("SIGTERM");
   await Promise.race([Promise.all(procs.map((p) => new Promise((res) => (p.child.exitCode !== null ? res() : p.child.once("exit", res))))), sleep(15_000)]);
   for (const p of procs) if (p.child.exitCode === null) p.child.kill("SIGKILL");
-  return { workers, cpuSeconds: cpu, rate: (book.length * o.ticks) / cpu, tickP50: pct(tickLatencies, 0.5), tickP99: pct(tickLatencies, 0.99), fillP50: pct(fillLatency, 0.5), fillP99: pct(fillLatency, 0.99) };
+  const breakdown = {
+    tick: phaseMeans(tickTimings),
+    fillOwn: phaseMeans(fillTimings.filter((l) => l.kind === "account")),
+    fillOther: phaseMeans(fillTimings.filter((l) => l.kind === "other_partition")),
+    idleCheckpoint: phaseMeans(fillTimings.filter((l) => l.kind === "idle_checkpoint")),
+    tickCpuMsPerTick: (cpu * 1000) / o.ticks,
+    fillCpuMsPerFill: (fillCpu * 1000) / o.fills,
+  };
+  return { workers, cpuSeconds: cpu, rate: (book.length * o.ticks) / cpu, breakdown, tickP50: pct(tickLatencies, 0.5), tickP99: pct(tickLatencies, 0.99), fillP50: pct(fillLatency, 0.5), fillP90: pct(fillLatency, 0.9), fillP99: pct(fillLatency, 0.99) };
 }
 
 /** The in-process baseline: the same ticks on one core; fills through the in-process transport, events stored. */
@@ -275,7 +307,7 @@ async function inProcessRun(o, db, book) {
   }
   await runner.stop();
   await store.close();
-  return { cpuSeconds: cpu, rate: (book.length * o.ticks) / cpu, tickP50: median(tickMs), tickP99: pct(tickMs, 0.99), fillP50: pct(fillLatency, 0.5), fillP99: pct(fillLatency, 0.99) };
+  return { cpuSeconds: cpu, rate: (book.length * o.ticks) / cpu, tickP50: median(tickMs), tickP99: pct(tickMs, 0.99), fillP50: pct(fillLatency, 0.5), fillP90: pct(fillLatency, 0.9), fillP99: pct(fillLatency, 0.99) };
 }
 
 export async function runClusterBench(options = {}) {
@@ -297,11 +329,14 @@ export async function runClusterBench(options = {}) {
     const f = (x, d = 0) => x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
     if (o.print) {
       console.log(`book: ${f(o.accounts)} SYNTHETIC accounts, ${o.ticks} ticks, ${o.fills} fills, ${o.partitions} partitions; nats-server ${bin}, PostgreSQL`);
-      console.log(`in-process live core: ${f(base.rate)} accounts re-margined per CPU-second (tick p50 ${f(base.tickP50, 1)} ms, p99 ${f(base.tickP99, 1)} ms); fill -> events stored + figures published p50 ${f(base.fillP50, 1)} ms, p99 ${f(base.fillP99, 1)} ms`);
+      console.log(`in-process live core: ${f(base.rate)} accounts re-margined per CPU-second (tick p50 ${f(base.tickP50, 1)} ms, p99 ${f(base.tickP99, 1)} ms); fill -> events stored + figures published p50 ${f(base.fillP50, 1)} ms, p90 ${f(base.fillP90, 1)} ms, p99 ${f(base.fillP99, 1)} ms`);
       for (const x of runs) {
         console.log(
-          `${x.workers} worker(s): ${f(x.rate)} accounts/CPU-s (${f(x.rate / base.rate, 2)}x in-process; scaling efficiency per worker ${f(x.rate / one.rate, 2)}); tick -> all ${f(o.accounts)} figure updates published p50 ${f(x.tickP50)} ms, p99 ${f(x.tickP99)} ms; fill -> published + checkpoint stored p50 ${f(x.fillP50, 1)} ms, p99 ${f(x.fillP99, 1)} ms (NATS path adds ${f(x.fillP99 - base.fillP99, 1)} ms p99)`,
+          `${x.workers} worker(s): ${f(x.rate)} accounts/CPU-s (${f(x.rate / base.rate, 2)}x in-process; scaling efficiency per worker ${f(x.rate / one.rate, 2)}); tick -> all ${f(o.accounts)} figure updates published p50 ${f(x.tickP50)} ms, p99 ${f(x.tickP99)} ms; fill -> published + checkpoint stored p50 ${f(x.fillP50, 1)} ms, p90 ${f(x.fillP90, 1)} ms, p99 ${f(x.fillP99, 1)} ms (NATS path adds ${f(x.fillP99 - base.fillP99, 1)} ms p99)`,
         );
+        const b = x.breakdown;
+        console.log(`  per partition and input, mean ms wall/CPU — tick (${phaseText(b.tick)}); fill, own partition (${phaseText(b.fillOwn)}); fill, other partitions (${phaseText(b.fillOther)}); lazy checkpoints (${phaseText(b.idleCheckpoint)})`);
+        console.log(`  workers' process CPU: ${f(b.tickCpuMsPerTick, 1)} ms per tick (in-process core ${f((base.cpuSeconds * 1000) / o.ticks, 1)} ms), ${f(b.fillCpuMsPerFill, 2)} ms per fill`);
       }
     }
     return { inProcess: base, cluster: runs };

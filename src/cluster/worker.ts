@@ -14,6 +14,9 @@
  * account's partition), publish its figure updates and events with message id `<partition>:<seq>:<chunk>` unless
  * the previous owner already published them (the claim marker says how far it got), and, when caught up or every
  * `checkpointEvery` inputs, store the checkpoint with the events of the inputs it covers, THEN acknowledge.
+ * A checkpoint is a progress write (the last input stored, one statement); the partition's book snapshot is written
+ * after it every `snapshotIntervalMs` (or `checkpointEvery` inputs), and a new owner rebuilds from the snapshot and
+ * re-applies the inputs since, which the stored progress says were already published and stored.
  * A refused publish, checkpoint or lease renewal means another worker owns the partition now: the worker stops it
  * (fenced) and acknowledges nothing more.
  * @module
@@ -35,6 +38,8 @@ import { clusterNames, partitionOf } from "./names.js";
 import type { ClusterNames } from "./names.js";
 import { coreFromGenesis, coreFromSnapshot, snapshotOf } from "./snapshot.js";
 import type { PartitionSnapshot } from "./snapshot.js";
+import { inputTimer } from "./timings.js";
+import type { InputTimer } from "./timings.js";
 
 /** One output message: figure updates and events of one input in one partition (figures chunked). */
 export interface OutputMessage {
@@ -80,12 +85,20 @@ export interface WorkerOptions {
   /** Bytes of figures and events per output message (default 256 KiB; NATS's default max payload is 1 MiB). */
   readonly maxMessageBytes?: number;
   /**
-   * A caught-up partition checkpoints (and acknowledges) at most this often (default 200 ms): inputs arriving one by
-   * one share a checkpoint instead of each paying for a book snapshot.
+   * A caught-up partition checkpoints (and acknowledges) at most this often (default 0: at once; a checkpoint is one
+   * small statement, and inputs arriving while one is written share the next). Inputs of other partitions (nothing
+   * to store) are acknowledged lazily, after max(this, 1 s).
    */
   readonly checkpointIntervalMs?: number;
+  /**
+   * The partition's book snapshot is rewritten once this long has passed since the last one with inputs changing the
+   * partition (default 10 s), and after `checkpointEvery` inputs: a new owner re-applies the inputs since it.
+   */
+  readonly snapshotIntervalMs?: number;
   /** Log every checkpoint too (tests, debugging). */
   readonly logCheckpoints?: boolean;
+  /** Log the wall and CPU time of each phase of each input (`input_timing` lines, timings.ts; the cluster bench). */
+  readonly logTimings?: boolean;
   /** One JSON-able record per notable thing (lease taken, lost, fenced, checkpoint errors). */
   readonly log?: (entry: Record<string, unknown>) => void;
 }
@@ -183,7 +196,10 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
   const n = options.partitions;
   const leaseMs = options.leaseMs ?? 10_000;
   const checkpointEvery = options.checkpointEvery ?? 2000;
-  const checkpointIntervalMs = options.checkpointIntervalMs ?? 200;
+  const checkpointIntervalMs = options.checkpointIntervalMs ?? 0;
+  const snapshotIntervalMs = options.snapshotIntervalMs ?? 10_000;
+  /** Inputs of other partitions are acknowledged at most this often (nothing of theirs is stored here). */
+  const lazyAckMs = Math.max(checkpointIntervalMs, 1000);
   const maxBytes = options.maxMessageBytes ?? 256 * 1024;
   const log = options.log ?? (() => undefined);
   await ensureCluster(nc, names, n);
@@ -202,6 +218,8 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
     renewedAtMs: number;
     messages: ConsumerMessages | null;
     done: Promise<void>;
+    /** The network or database step under way (retrying), for the `step_slow` line. */
+    step: { readonly what: string; readonly sinceMs: number; said: boolean } | null;
   }
   const tasks = new Map<number, Task>();
   let stopping = false;
@@ -210,12 +228,15 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
   const retrying = async <T>(task: Task, what: string, step: () => Promise<T>): Promise<T> => {
     for (let attempt = 0; ; attempt++) {
       if (task.stopped) throw new Fenced("stop");
+      task.step = { what, sinceMs: Date.now(), said: false };
       try {
         return await step();
       } catch (e) {
         if (e instanceof Fenced || isWrongLastSequence(e)) throw e;
         if (attempt % 10 === 0) log({ event: "retry", partition: task.partition, what, error: String((e as Error).message) });
         await sleep(Math.min(1000, 50 * (attempt + 1)));
+      } finally {
+        task.step = null;
       }
     }
   };
@@ -245,8 +266,11 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
     }
   };
 
-  /** Step 2 and 3: claim the checkpoint (rewrite from the version read) and rebuild the core. */
-  const claimCheckpoint = async (task: Task): Promise<{ core: LiveCore; version: number; lastSeq: number }> => {
+  /**
+   * Step 2 and 3: claim the checkpoint (write it from the version read: a progress write, its snapshot kept) and
+   * rebuild the core from its snapshot (after input `snapshotSeq`; inputs up to `lastSeq` are stored already).
+   */
+  const claimCheckpoint = async (task: Task): Promise<{ core: LiveCore; version: number; lastSeq: number; snapshotSeq: number }> => {
     for (;;) {
       const cp = await retrying(task, "read checkpoint", () => options.store.getCheckpoint(names.name, task.partition));
       let core: LiveCore;
@@ -271,14 +295,15 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
       }
       const lastSeq = cp?.lastSeq ?? 0;
       const w = await retrying(task, "claim checkpoint", () =>
-        options.store.writeCheckpoint({ cluster: names.name, partition: task.partition, expectedVersion: cp?.version ?? 0, lastSeq, owner: options.workerId, snapshot: snapshot as unknown as Record<string, unknown>, at: new Date().toISOString() }),
+        options.store.writeCheckpoint({ cluster: names.name, partition: task.partition, expectedVersion: cp?.version ?? 0, lastSeq, owner: options.workerId, ...(cp === null ? { snapshot: snapshot as unknown as Record<string, unknown> } : {}), at: new Date().toISOString() }),
       );
-      if (w.ok) return { core, version: w.checkpoint.version, lastSeq };
+      if (w.ok) return { core, version: w.checkpoint.version, lastSeq, snapshotSeq: cp?.snapshotSeq ?? 0 };
       // The previous owner wrote in between: read the newer checkpoint.
     }
   };
 
   const partitionOfId = (id: string): number => partitionOf(id, n);
+  const inputKind = (subject: string, mine: boolean): string => (subject === names.tickSubject ? "tick" : subject === names.controlSubject ? "control" : mine ? "account" : "other_partition");
 
   const run = async (task: Task): Promise<void> => {
     const p = task.partition;
@@ -289,9 +314,19 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
     const rebuilt = await claimCheckpoint(task);
     const core = rebuilt.core;
     let version = rebuilt.version;
-    let applied = rebuilt.lastSeq;
-    log({ event: "partition_owned", partition: p, epoch: task.revision, checkpoint: applied, version, publishedThrough: through?.seq ?? 0 });
-    // Step 4: a durable consumer of this owner's own, from the checkpoint on; the previous owners' go.
+    /** The last input the core holds applied (from the snapshot's on). */
+    let applied = rebuilt.snapshotSeq;
+    /** The last input whose checkpoint and events are stored: inputs up to it are re-applied, never written again. */
+    let storedThrough = rebuilt.lastSeq;
+    let snapshotSeq = rebuilt.snapshotSeq;
+    let snapshotAtMs = Date.now();
+    /** An input changed the partition (not only another partition's input) since the snapshot. */
+    let changedSinceSnapshot = false;
+    log({ event: "partition_owned", partition: p, epoch: task.revision, checkpoint: storedThrough, snapshot: snapshotSeq, version, publishedThrough: through?.seq ?? 0 });
+    // Step 4: a durable consumer of this owner's own, from the snapshot on; the previous owners' go. No filter
+    // subject: the input stream holds only this cluster's inputs (its one subject is `<C>.in.>`), and nats-server 2.9.10
+    // miscounts a filtered consumer's pending messages when it starts past the stream's first one (too many or too
+    // few, restart or not; docs/scale-out.md "nats-server restart"), while an unfiltered one's count is exact.
     const durable = `p${p}_${task.revision}`;
     await retrying(task, "create consumer", () =>
       jsm.consumers.add(names.inputStream, {
@@ -299,7 +334,6 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
         ack_policy: AckPolicy.All,
         deliver_policy: DeliverPolicy.StartSequence,
         opt_start_seq: applied + 1,
-        filter_subject: names.inputFilter,
         ack_wait: nanos(60_000),
         max_ack_pending: checkpointEvery * 4,
       }),
@@ -323,6 +357,11 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
     let silentSince: number | null = null;
     const stallMs = Math.max(2000, leaseMs / 2);
     const watchdog = setInterval(() => {
+      // Caught up by the clock too, not only by the server's count of pending inputs (a hint carried by each delivered
+      // message): inputs applied but not yet stored while nothing arrived for a checkpoint interval are stored and
+      // acknowledged now (after the lazy acknowledgement's wait, so another partition's inputs stay batched), so a
+      // partition at the end of the stream never holds them back.
+      if (!busy && !task.stopped && lastMsg !== null && Date.now() - deliveredAtMs >= lazyAckMs) scheduleIdle(Date.now());
       if (busy || Date.now() - deliveredAtMs < stallMs || task.stopped) return;
       void jsm.consumers
         .info(names.inputStream, durable)
@@ -362,28 +401,55 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
     };
 
     let lastCheckpointAtMs = Date.now();
-    const checkpoint = async (): Promise<void> => {
+    const write = async (timer: InputTimer, withSnapshot: boolean): Promise<void> => {
+      const snapshot = withSnapshot ? timer.timeSync("snapshot", () => snapshotOf(core) as unknown as Record<string, unknown>) : undefined;
+      const events = pending;
+      const w = await timer.time("store", () =>
+        retrying(task, "checkpoint", () =>
+          options.store.writeCheckpoint({ cluster: names.name, partition: p, expectedVersion: version, lastSeq: applied, owner: options.workerId, ...(snapshot !== undefined ? { snapshot } : {}), events, at: new Date().toISOString() }),
+        ),
+      );
+      if (!w.ok) throw new Fenced("checkpoint");
+      version = w.checkpoint.version;
+      storedThrough = applied;
+      if (withSnapshot) {
+        snapshotSeq = applied;
+        snapshotAtMs = Date.now();
+        changedSinceSnapshot = false;
+      }
+      stats.checkpoints++;
+      if (options.logCheckpoints === true) log({ event: "checkpoint", partition: p, lastSeq: applied, version, ...(withSnapshot ? { snapshot: true } : {}) });
+      pending = [];
+      sinceCheckpoint = 0;
+    };
+    const snapshotDue = (): boolean => applied > snapshotSeq && (applied - snapshotSeq >= checkpointEvery || (changedSinceSnapshot && Date.now() - snapshotAtMs >= snapshotIntervalMs));
+    /**
+     * Store what was applied since the last checkpoint (progress and events) while the last input's outputs are
+     * being published (`publishing`), THEN acknowledge; a book snapshot due is written after the acknowledgement,
+     * so the input just stored does not wait for it. The two may overlap because a rebuild re-applies every input
+     * after the SNAPSHOT and publishes what the owner marker says is missing: progress stored before its outputs
+     * are out loses nothing, while a snapshot is only written once they are. `final`: a clean stop, which writes the
+     * snapshot with the progress (the next owner re-applies nothing).
+     */
+    const checkpoint = async (timer: InputTimer, final = false, publishing: Promise<void> = Promise.resolve()): Promise<void> => {
       if (idleTimer !== null) {
         clearTimeout(idleTimer);
         idleTimer = null;
       }
-      if (lastMsg === null || broken) return;
+      // Re-applying inputs a predecessor stored: nothing to write until past them.
+      if (broken || applied < storedThrough || (lastMsg === null && !(final && applied > snapshotSeq))) {
+        await publishing;
+        return;
+      }
       lastCheckpointAtMs = Date.now();
-      const snapshot = snapshotOf(core);
-      const events = pending;
-      const w = await retrying(task, "checkpoint", () =>
-        options.store.writeCheckpoint({ cluster: names.name, partition: p, expectedVersion: version, lastSeq: applied, owner: options.workerId, snapshot: snapshot as unknown as Record<string, unknown>, events, at: new Date().toISOString() }),
-      );
-      if (!w.ok) throw new Fenced("checkpoint");
-      version = w.checkpoint.version;
-      stats.checkpoints++;
-      if (options.logCheckpoints === true) log({ event: "checkpoint", partition: p, lastSeq: applied, version });
-      pending = [];
-      sinceCheckpoint = 0;
+      await Promise.all([publishing, write(timer, final)]);
       // Acknowledge only now that the checkpoint and its events are stored (ack policy all: everything up to it).
+      // Not awaited: a lost acknowledgement means a redelivery, which is skipped (its seq is applied), and the next
+      // acknowledgement covers it.
       const m = lastMsg;
       lastMsg = null;
-      await m.ackAck().catch(() => false);
+      if (m !== null) timer.timeSync("ack", () => m.ack());
+      if (!final && snapshotDue()) await write(timer, true);
     };
 
     // The loop's steps and the idle checkpoint run one at a time: a checkpoint never sees an input half handled.
@@ -399,18 +465,26 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
       return r;
     };
     let idleTimer: NodeJS.Timeout | null = null;
+    let idleAtMs = Infinity;
     let timerError: unknown = null;
-    const scheduleIdle = (): void => {
-      if (idleTimer !== null) return;
+    /** A checkpoint at `atMs` at the latest (an earlier one scheduled stays). */
+    const scheduleIdle = (atMs: number): void => {
+      if (idleTimer !== null && idleAtMs <= atMs) return;
+      if (idleTimer !== null) clearTimeout(idleTimer);
+      idleAtMs = atMs;
       idleTimer = setTimeout(
         () => {
           idleTimer = null;
-          serial(checkpoint).catch((e: unknown) => {
+          const timer = inputTimer(options.logTimings === true);
+          serial(async () => {
+            await checkpoint(timer);
+            if (options.logTimings === true) log({ event: "input_timing", partition: p, seq: applied, kind: "idle_checkpoint", phases: timer.take() });
+          }).catch((e: unknown) => {
             timerError = e;
             void messages.close().catch(() => undefined);
           });
         },
-        Math.max(0, checkpointIntervalMs - (Date.now() - lastCheckpointAtMs)),
+        Math.max(0, atMs - Date.now()),
       );
     };
 
@@ -428,35 +502,49 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
           const seq = m.seq;
           if (seq <= applied) return;
           if (seq !== applied + 1) throw new Error(`partition ${p}: input ${applied + 1} missing (got ${seq})`);
+          const timer = inputTimer(options.logTimings === true);
           const input = clusterInputOf(names, m.subject, seq, m.data, p, core);
+          // The input's outputs, being published while its checkpoint is written (see checkpoint).
+          let publishing: Promise<void> = Promise.resolve();
           if (Array.isArray(input)) {
             log({ event: "input_rejected", partition: p, seq, issues: input });
             // Rejected at the boundary: said once, by the input's own partition (every partition for a tick or control).
-            await publishOutputs(seq, [], { status: "rejected", issues: input, events: [] });
+            publishing = timer.time("publish", () => publishOutputs(seq, [], { status: "rejected", issues: input, events: [] }));
           } else if (input !== null) {
-            const outcome = core.apply(input);
+            const { outcome, figures } = timer.timeSync("apply", () => {
+              const outcome = core.apply(input);
+              return { outcome, figures: outcome.changed.map((id) => ({ seq, ...(core.figures(id) as unknown as Record<string, unknown>) })) };
+            });
             stats.inputsApplied++;
             stats.accountsRemargined += outcome.accountsRemargined;
-            const figures = outcome.changed.map((id) => ({ seq, ...(core.figures(id) as unknown as Record<string, unknown>) }));
-            await publishOutputs(seq, figures, outcome);
+            publishing = timer.time("publish", () => publishOutputs(seq, figures, outcome));
             outcome.events.forEach((e, k) => pending.push({ inputSeq: seq, n: k, accountId: "account" in e ? e.account : null, event: e as unknown as Record<string, unknown> }));
           }
+          // Another partition's account input: nothing to publish or store here.
+          const mine = input !== null;
+          if (mine) changedSinceSnapshot = true;
           applied = seq;
           lastMsg = m;
           sinceCheckpoint++;
-          // Behind: every checkpointEvery inputs. Caught up: at once, or at the end of the interval since the last.
-          if (sinceCheckpoint >= checkpointEvery || (m.info.pending === 0 && Date.now() - lastCheckpointAtMs >= checkpointIntervalMs)) await checkpoint();
-          else if (m.info.pending === 0) scheduleIdle();
+          // Behind: every checkpointEvery inputs. Caught up: at once (or at the end of the interval since the last);
+          // another partition's input only lazily (its acknowledgement waits for nothing of this partition's).
+          if (sinceCheckpoint >= checkpointEvery || (m.info.pending === 0 && mine && Date.now() - lastCheckpointAtMs >= checkpointIntervalMs)) await checkpoint(timer, false, publishing);
+          else {
+            await publishing;
+            if (m.info.pending === 0) scheduleIdle(mine ? lastCheckpointAtMs + checkpointIntervalMs : Date.now() + lazyAckMs);
+          }
+          if (options.logTimings === true) log({ event: "input_timing", partition: p, seq, kind: inputKind(m.subject, mine), phases: timer.take() });
         });
         busy = false;
         deliveredAtMs = Date.now();
       }
+      clearInterval(watchdog);
       if (idleTimer !== null) clearTimeout(idleTimer);
       await chain;
       if (timerError !== null) throw timerError;
       if (!task.stopped) throw new Error(`partition ${p}: the input consumer ended`);
       // A clean stop (shutdown, rebalance): store what was applied.
-      if (task.reason === "shutdown" || task.reason === "rebalance") await checkpoint().catch(() => undefined);
+      if (task.reason === "shutdown" || task.reason === "rebalance") await checkpoint(inputTimer(false), true).catch(() => undefined);
     } catch (e) {
       if (e instanceof Fenced) {
         if (e.by !== "stop") {
@@ -471,7 +559,7 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
   };
 
   const start = (p: number, revision: number): void => {
-    const task: Task = { partition: p, revision, stopped: false, reason: null, renewedAtMs: Date.now(), messages: null, done: Promise.resolve() };
+    const task: Task = { partition: p, revision, stopped: false, reason: null, renewedAtMs: Date.now(), messages: null, done: Promise.resolve(), step: null };
     tasks.set(p, task);
     task.done = run(task)
       .catch((e: unknown) => log({ event: "partition_failed", partition: p, error: String((e as Error).message) }))
@@ -568,6 +656,13 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
     const lag = Date.now() - tickAt - 500;
     if (lag > leaseMs / 4) log({ event: "stall", ms: lag });
     tickAt = Date.now();
+    // A step that neither ends nor fails is said once: past both the lease and twice the NATS client's request time
+    // limit (5 s), so a request that times out in a server outage is not reported, a database query (no limit) is.
+    for (const t of tasks.values()) {
+      if (t.step === null || t.step.said || tickAt - t.step.sinceMs < Math.max(leaseMs, 10_000)) continue;
+      t.step.said = true;
+      log({ event: "step_slow", partition: t.partition, what: t.step.what, ms: tickAt - t.step.sinceMs });
+    }
   }, 500);
   lagTimer.unref();
   // Announce first and wait a round before taking partitions, so that workers starting together see each other.

@@ -147,14 +147,19 @@ export interface PartitionCheckpoint {
   readonly partition: number;
   /** +1 on every write: the fencing token (a write names the version it read). */
   readonly version: number;
-  /** Stream sequence of the last input applied (0: none yet). */
+  /** Stream sequence of the last input applied, its events stored (0: none yet). */
   readonly lastSeq: number;
+  /** The input the book snapshot is after (≤ lastSeq: a rebuild re-applies the inputs after it). */
+  readonly snapshotSeq: number;
   /** Worker id of the writer. */
   readonly owner: string;
   /** The book snapshot (the cluster's own format). */
   readonly snapshot: Record<string, unknown>;
   readonly updatedAt: string;
 }
+
+/** A checkpoint as a write leaves it, without its snapshot (the writer has it). */
+export type CheckpointHead = Omit<PartitionCheckpoint, "snapshot">;
 
 /** An event stored with the checkpoint that covers its input. */
 export interface PartitionEvent {
@@ -172,14 +177,18 @@ export interface CheckpointWrite {
   readonly expectedVersion: number;
   readonly lastSeq: number;
   readonly owner: string;
-  readonly snapshot: Record<string, unknown>;
+  /**
+   * The book after `lastSeq` (then snapshotSeq = lastSeq). Absent: a progress write, which moves lastSeq and stores
+   * the events but keeps the stored snapshot and its snapshotSeq (a partition's first write must carry one).
+   */
+  readonly snapshot?: Record<string, unknown>;
   /** Events of the inputs after the previous checkpoint up to `lastSeq` (a rewritten one is kept, not doubled). */
   readonly events?: readonly PartitionEvent[];
   readonly at: string;
 }
 
 export type CheckpointWriteResult =
-  | { readonly ok: true; readonly checkpoint: PartitionCheckpoint }
+  | { readonly ok: true; readonly checkpoint: CheckpointHead }
   /** Fenced: someone else wrote since (`currentVersion`), or the write would move `lastSeq` backwards. */
   | { readonly ok: false; readonly reason: "version_conflict"; readonly currentVersion: number }
   | { readonly ok: false; readonly reason: "seq_regression"; readonly currentLastSeq: number };

@@ -179,4 +179,17 @@ CREATE TRIGGER api_keys_notify_change AFTER INSERT OR UPDATE OR DELETE ON api_ke
   FOR EACH ROW EXECUTE FUNCTION netrisk_notify_change('client_id');
 `,
   },
+  {
+    version: 5,
+    name: "partition checkpoints keep the input their book snapshot is after (progress written without a snapshot)",
+    sql: `
+-- A checkpoint write may move last_seq (inputs stored and acknowledged) without rewriting the book snapshot: the
+-- snapshot is after input snapshot_seq, and a new owner rebuilds from it and re-applies the inputs since
+-- (docs/scale-out.md, "Checkpoints"). Rows written before: their snapshot is after last_seq.
+ALTER TABLE partition_checkpoints ADD COLUMN snapshot_seq bigint;
+UPDATE partition_checkpoints SET snapshot_seq = last_seq;
+ALTER TABLE partition_checkpoints ALTER COLUMN snapshot_seq SET NOT NULL;
+ALTER TABLE partition_checkpoints ADD CONSTRAINT partition_checkpoints_snapshot_seq CHECK (snapshot_seq >= 0 AND snapshot_seq <= last_seq);
+`,
+  },
 ];

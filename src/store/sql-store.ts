@@ -10,6 +10,7 @@ import type {
   AuditEntry,
   AuditInput,
   CheckpointWrite,
+  CheckpointHead,
   CheckpointWriteResult,
   PartitionCheckpoint,
   IdempotencyRecord,
@@ -125,56 +126,43 @@ async function insertAudit(sql: SqlRunner, a: AuditInput, ctx: WriteContext): Pr
   );
 }
 
-const checkpointOf = (r: Row): PartitionCheckpoint => ({
+const checkpointHeadOf = (r: Row): CheckpointHead => ({
   cluster: String(r.cluster),
   partition: Number(r.partition),
   version: Number(r.version),
   lastSeq: Number(r.last_seq),
+  snapshotSeq: Number(r.snapshot_seq),
   owner: String(r.owner),
-  snapshot: obj(r.snapshot),
   updatedAt: iso(r.updated_at),
 });
+const checkpointOf = (r: Row): PartitionCheckpoint => ({ ...checkpointHeadOf(r), snapshot: obj(r.snapshot) });
+const HEAD_COLUMNS = "cluster, partition, version, last_seq, snapshot_seq, owner, updated_at";
 
-/** The checkpoint write: version-checked (the fence), never backwards, events idempotent by (input, n). */
+/**
+ * The checkpoint write: version-checked (the fence), never backwards, events idempotent by (input, n). ONE statement
+ * (a data-modifying CTE: the checkpoint row, then its events only when the row was written), so a write costs one
+ * round trip and holds no transaction open between round trips; a refusal reads the row once more to say why.
+ */
 async function writeCheckpointIn(db: SqlDriver, w: CheckpointWrite): Promise<CheckpointWriteResult> {
-  try {
-    return await db.transaction(async (sql) => {
-      const cur = await sql.query<Row>("SELECT version, last_seq FROM partition_checkpoints WHERE cluster = $1 AND partition = $2 FOR UPDATE", [w.cluster, w.partition]);
-      const current = cur[0];
-      const currentVersion = current === undefined ? 0 : Number(current.version);
-      if (currentVersion !== w.expectedVersion) throw new Abort<CheckpointWriteResult>({ ok: false, reason: "version_conflict", currentVersion });
-      if (current !== undefined && w.lastSeq < Number(current.last_seq)) throw new Abort<CheckpointWriteResult>({ ok: false, reason: "seq_regression", currentLastSeq: Number(current.last_seq) });
-      const snapshot = JSON.stringify(w.snapshot);
-      const rows =
-        current === undefined
-          ? await sql.query<Row>(
-              "INSERT INTO partition_checkpoints (cluster, partition, version, last_seq, owner, snapshot, updated_at) VALUES ($1, $2, 1, $3, $4, $5::json, $6) ON CONFLICT DO NOTHING RETURNING *",
-              [w.cluster, w.partition, w.lastSeq, w.owner, snapshot, w.at],
-            )
-          : await sql.query<Row>(
-              "UPDATE partition_checkpoints SET version = version + 1, last_seq = $3, owner = $4, snapshot = $5::json, updated_at = $6 WHERE cluster = $1 AND partition = $2 RETURNING *",
-              [w.cluster, w.partition, w.lastSeq, w.owner, snapshot, w.at],
-            );
-      // A concurrent first write got there before (the row did not exist to lock).
-      if (rows.length === 0) throw new Abort<CheckpointWriteResult>({ ok: false, reason: "version_conflict", currentVersion: 1 });
-      const events = w.events ?? [];
-      // One statement per 500 events (a tick can move thousands of accounts' health at once).
-      for (let k = 0; k < events.length; k += 500) {
-        const chunk = events.slice(k, k + 500);
-        const params: unknown[] = [];
-        const values = chunk.map((e, j) => {
-          params.push(w.cluster, w.partition, e.inputSeq, e.n, e.accountId, JSON.stringify(e.event));
-          const b = j * 6;
-          return `($${b + 1}, $${b + 2}, $${b + 3}, $${b + 4}, $${b + 5}, $${b + 6}::json)`;
-        });
-        await sql.query(`INSERT INTO partition_events (cluster, partition, input_seq, n, account_id, event) VALUES ${values.join(", ")} ON CONFLICT DO NOTHING`, params);
-      }
-      return { ok: true, checkpoint: checkpointOf(rows[0] as Row) } as const;
-    });
-  } catch (e) {
-    if (e instanceof Abort) return e.result as CheckpointWriteResult;
-    throw e;
-  }
+  if (w.expectedVersion === 0 && w.snapshot === undefined) throw new Error(`partition ${w.partition}: a first checkpoint needs a snapshot`);
+  const params: unknown[] = [w.cluster, w.partition, w.lastSeq, w.owner, w.at];
+  const snapshotParam = (): string => `$${params.push(JSON.stringify(w.snapshot))}::json`;
+  const row =
+    w.expectedVersion === 0
+      ? `INSERT INTO partition_checkpoints (cluster, partition, version, last_seq, snapshot_seq, owner, snapshot, updated_at) VALUES ($1, $2, 1, $3, $3, $4, ${snapshotParam()}, $5) ON CONFLICT DO NOTHING RETURNING ${HEAD_COLUMNS}`
+      : `UPDATE partition_checkpoints SET version = version + 1, last_seq = $3, owner = $4, updated_at = $5${w.snapshot !== undefined ? `, snapshot = ${snapshotParam()}, snapshot_seq = $3` : ""} WHERE cluster = $1 AND partition = $2 AND version = $${params.push(w.expectedVersion)} AND last_seq <= $3 RETURNING ${HEAD_COLUMNS}`;
+  const events = w.events ?? [];
+  const text =
+    events.length === 0
+      ? row
+      : `WITH cp AS (${row}), ev AS (INSERT INTO partition_events (cluster, partition, input_seq, n, account_id, event) SELECT $1, $2, e.input_seq, e.n, e.account_id, e.event FROM json_to_recordset($${params.push(JSON.stringify(events.map((e) => ({ input_seq: e.inputSeq, n: e.n, account_id: e.accountId, event: e.event }))))}::json) AS e(input_seq bigint, n integer, account_id text, event json) WHERE EXISTS (SELECT 1 FROM cp) ON CONFLICT DO NOTHING) SELECT * FROM cp`;
+  const rows = await db.query<Row>(text, params);
+  if (rows[0] !== undefined) return { ok: true, checkpoint: checkpointHeadOf(rows[0]) };
+  // Refused: another writer moved the version (or created the row first), or lastSeq would go backwards.
+  const cur = (await db.query<Row>("SELECT version, last_seq FROM partition_checkpoints WHERE cluster = $1 AND partition = $2", [w.cluster, w.partition]))[0];
+  const currentVersion = cur === undefined ? 0 : Number(cur.version);
+  if (cur !== undefined && currentVersion === w.expectedVersion) return { ok: false, reason: "seq_regression", currentLastSeq: Number(cur.last_seq) };
+  return { ok: false, reason: "version_conflict", currentVersion };
 }
 
 const liveEventOf = (r: Row): StoredLiveEvent => ({

@@ -147,12 +147,27 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       const next = await store.writeCheckpoint({ cluster: "c1", partition: 3, expectedVersion: 2, lastSeq: 14, owner: "w2", snapshot: { book: [3] }, events: [ev(9, 0, null), ev(14, 0, "a1"), ev(14, 1, "a2")], at });
       expect(next.ok && next.checkpoint.version).toBe(3);
       const got = await store.getCheckpoint("c1", 3);
-      expect(got).toMatchObject({ cluster: "c1", partition: 3, version: 3, lastSeq: 14, owner: "w2", snapshot: { book: [3] } });
+      expect(got).toMatchObject({ cluster: "c1", partition: 3, version: 3, lastSeq: 14, snapshotSeq: 14, owner: "w2", snapshot: { book: [3] } });
+      // A progress write (no snapshot) moves lastSeq and stores its events; the snapshot and the input it is after stay.
+      const progress = await store.writeCheckpoint({ cluster: "c1", partition: 3, expectedVersion: 3, lastSeq: 16, owner: "w2", events: [ev(16, 0, "a2")], at });
+      expect(progress).toMatchObject({ ok: true, checkpoint: { version: 4, lastSeq: 16, snapshotSeq: 14 } });
+      expect(await store.getCheckpoint("c1", 3)).toMatchObject({ version: 4, lastSeq: 16, snapshotSeq: 14, snapshot: { book: [3] } });
+      // A fenced progress write stores none of its events; one backwards is refused too.
+      expect(await store.writeCheckpoint({ cluster: "c1", partition: 3, expectedVersion: 3, lastSeq: 17, owner: "w1", events: [ev(17, 0, "a1")], at })).toEqual({ ok: false, reason: "version_conflict", currentVersion: 4 });
+      expect(await store.writeCheckpoint({ cluster: "c1", partition: 3, expectedVersion: 4, lastSeq: 15, owner: "w2", events: [ev(15, 0, "a1")], at })).toEqual({ ok: false, reason: "seq_regression", currentLastSeq: 16 });
+      // A snapshot written at the same lastSeq (after the progress) is after lastSeq again.
+      const snap = await store.writeCheckpoint({ cluster: "c1", partition: 3, expectedVersion: 4, lastSeq: 16, owner: "w2", snapshot: { book: [4] }, at });
+      expect(snap).toMatchObject({ ok: true, checkpoint: { version: 5, lastSeq: 16, snapshotSeq: 16 } });
+      expect(await store.getCheckpoint("c1", 3)).toMatchObject({ version: 5, lastSeq: 16, snapshotSeq: 16, snapshot: { book: [4] } });
+      // A partition's first write carries its snapshot.
+      await expect(store.writeCheckpoint({ cluster: "c1", partition: 9, expectedVersion: 0, lastSeq: 1, owner: "w1", at })).rejects.toThrow(/first checkpoint needs a snapshot/);
+      expect(await store.getCheckpoint("c1", 9)).toBeNull();
       expect(await store.getCheckpoint("c2", 3)).toBeNull();
       const all = await store.listPartitionEvents({ cluster: "c1", limit: 100 });
-      expect(all.map((e) => [e.inputSeq, e.n, e.accountId])).toEqual([[7, 0, "a1"], [9, 0, null], [14, 0, "a1"], [14, 1, "a2"]]);
+      expect(all.map((e) => [e.inputSeq, e.n, e.accountId])).toEqual([[7, 0, "a1"], [9, 0, null], [14, 0, "a1"], [14, 1, "a2"], [16, 0, "a2"]]);
       expect(all[0]?.event).toEqual({ type: "health_changed", seq: 7, x: 0.1 + 0.2 });
       expect((await store.listPartitionEvents({ cluster: "c1", accountId: "a1", afterInputSeq: 7, limit: 100 })).map((e) => e.inputSeq)).toEqual([14]);
+      expect((await store.listPartitionEvents({ cluster: "c1", accountId: "a2", afterInputSeq: 14, limit: 100 })).map((e) => e.inputSeq)).toEqual([16]);
       // Many events in one write (chunked statements), atomically.
       const many = Array.from({ length: 1200 }, (_, k) => ev(20, k, `b${k}`));
       const big = await store.writeCheckpoint({ cluster: "c1", partition: 4, expectedVersion: 0, lastSeq: 20, owner: "w1", snapshot: {}, events: many, at });

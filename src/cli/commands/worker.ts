@@ -28,8 +28,10 @@ interface WorkerFlags {
   leaseMs: string;
   checkpointEvery: string;
   checkpointIntervalMs: string;
+  snapshotIntervalMs: string;
   liveParams?: string;
   logCheckpoints?: boolean;
+  logTimings?: boolean;
 }
 
 const intFlag = (name: string, text: string, min: number, max: number): number => {
@@ -65,8 +67,10 @@ export function registerWorker(program: Command, io: Io, setExit: (code: number)
     .option("--id <id>", "worker id (default HOSTNAME-PID)")
     .option("--lease-ms <ms>", "partition lease time: a dead or stalled worker's partitions move after it", "10000")
     .option("--checkpoint-every <n>", "inputs between checkpoints while catching up", "2000")
-    .option("--checkpoint-interval-ms <ms>", "a caught-up partition checkpoints at most this often", "200")
+    .option("--checkpoint-interval-ms <ms>", "a caught-up partition checkpoints at most this often (0: after each input)", "0")
+    .option("--snapshot-interval-ms <ms>", "a partition's book snapshot is written at most this often (a new owner re-applies the inputs since)", "10000")
     .option("--log-checkpoints", "print a line per checkpoint written")
+    .option("--log-timings", "print the wall and CPU time of each phase of each input (input_timing lines)")
     .option("--live-params <file>", "live parameter set (default: the live core's defaults, presets/live.json)")
     .action(async (opts: WorkerFlags) => {
       setExit(
@@ -76,6 +80,7 @@ export function registerWorker(program: Command, io: Io, setExit: (code: number)
           const leaseMs = intFlag("--lease-ms", opts.leaseMs, 500, 600_000);
           const checkpointEvery = intFlag("--checkpoint-every", opts.checkpointEvery, 1, 1_000_000);
           const checkpointIntervalMs = intFlag("--checkpoint-interval-ms", opts.checkpointIntervalMs, 0, 600_000);
+          const snapshotIntervalMs = intFlag("--snapshot-interval-ms", opts.snapshotIntervalMs, 0, 3_600_000);
           if (!isClusterName(opts.cluster)) throw new NetriskError([issue("invalid_value", "--cluster", "letters, digits, _ and -, at most 64")]);
           const url = opts.databaseUrl ?? process.env.DATABASE_URL;
           if (url === undefined || url === "") throw new NetriskError([issue("required", "--database-url", "a worker needs PostgreSQL (--database-url or DATABASE_URL): PGlite cannot be shared between processes")]);
@@ -94,7 +99,7 @@ export function registerWorker(program: Command, io: Io, setExit: (code: number)
           const market = need(validateMarket(stored.document));
           const nc = await connect({ servers, name: `netrisk-worker ${workerId}`, maxReconnectAttempts: -1, reconnectTimeWait: 250, pingInterval: 2000 });
           const line = (entry: Record<string, unknown>): void => io.out(JSON.stringify({ at: new Date().toISOString(), worker: workerId, ...entry }));
-          const worker = await startWorker({ connection: nc, store, cluster: opts.cluster, partitions, workerId, params, leaseMs, checkpointEvery, checkpointIntervalMs, log: line, logCheckpoints: opts.logCheckpoints === true }, market);
+          const worker = await startWorker({ connection: nc, store, cluster: opts.cluster, partitions, workerId, params, leaseMs, checkpointEvery, checkpointIntervalMs, snapshotIntervalMs, log: line, logCheckpoints: opts.logCheckpoints === true, logTimings: opts.logTimings === true }, market);
           line({ event: "started", cluster: opts.cluster, partitions, leaseMs, pid: process.pid });
           await new Promise<void>((resolve) => {
             const stop = (): void => resolve();
