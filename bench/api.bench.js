@@ -1,5 +1,6 @@
 // Service benchmark (issue 10): one `netrisk serve` process (the built dist/, in its own process) on embedded PGlite
-// and then on PostgreSQL, in the same run, loaded by autocannon from this process over loopback with 32 connections:
+// and then on PostgreSQL, in the same run, loaded over loopback with 32 connections by autocannon in its own process
+// (bench/autocannon-child.js, one per measurement):
 //   GET  /v1/accounts/{id}          the account and its figures (served from the book's cache per version and market)
 //   POST /v1/accounts/{id}/whatif   one trade on a 50-position account (computed per request)
 //   POST /v1/accounts/{id}/fills    one fill per request, committed (with its audit row and idempotency record)
@@ -22,10 +23,10 @@ import { cpus, loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { clearTimeout, setTimeout } from "node:timers";
 import { fileURLToPath } from "node:url";
-import autocannon from "autocannon";
 import pg from "pg";
 import { createAccountBinder } from "../dist/io/account-binder.js";
 import { accountDocument, whatIfDocument } from "../dist/account/document.js";
+import { evaluateAccount } from "../dist/account/account.js";
 import { whatIf } from "../dist/account/what-if.js";
 import { ok, unwrap } from "../dist/errors.js";
 import { validateMarket } from "../dist/io/market.js";
@@ -33,11 +34,13 @@ import { loadPreset } from "../dist/io/presets.js";
 import { parseInstrument } from "../dist/market/instrument.js";
 import { buildMarketContext } from "../dist/pricing/build-context.js";
 import { newKeyMaterial, secretBox, sha256Hex } from "../dist/server/secrets.js";
+import { createWhatIfText } from "../dist/server/whatif-text.js";
 import { openStore } from "../dist/store/open.js";
 import { seededRandom, timeMedian } from "./lib.js";
 
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const MAIN = join(ROOT, "dist/cli/main.js");
+const LOADER = join(ROOT, "bench/autocannon-child.js");
 const CONNECTIONS = 32;
 const FILL_ACCOUNTS = 32;
 
@@ -69,7 +72,12 @@ function inProcess(s) {
   const trades = [{ instrument: s.trade.instrument, sizeCoin: s.trade.size }];
   const figures = timeMedian(() => JSON.stringify(unwrap(accountDocument({ ...bound, accountRef: "bench-50", marketRef: "m" }, { distance: false }))), { warmup: 20, runs: 200 });
   const what = timeMedian(() => JSON.stringify(whatIfDocument(unwrap(whatIf(bound.account, trades)))), { warmup: 20, runs: 200 });
-  return { figuresPerS: 1000 / figures.medianMs, figuresMs: figures.medianMs, whatifPerS: 1000 / what.medianMs, whatifMs: what.medianMs };
+  // What the server computes per what-if: the account's evaluation before is kept per version, the answer printed with
+  // its shared parts' text cached (src/server/whatif-text.ts).
+  const before = unwrap(evaluateAccount(bound.account));
+  const print = createWhatIfText();
+  const kept = timeMedian(() => print(unwrap(whatIf(bound.account, trades, { before }))), { warmup: 200, runs: 1000 });
+  return { figuresPerS: 1000 / figures.medianMs, figuresMs: figures.medianMs, whatifPerS: 1000 / what.medianMs, whatifMs: what.medianMs, whatifKeptBeforeMs: kept.medianMs };
 }
 
 async function postgresReachable(url) {
@@ -122,9 +130,21 @@ async function stop(child) {
   clearTimeout(t);
 }
 
+/** One autocannon run in its own process (bench/autocannon-child.js), bounded in time: its result and its CPU. */
 function load(url, o) {
   return new Promise((resolve, reject) => {
-    autocannon({ url, connections: o.connections, duration: o.seconds, ...o.request }, (e, r) => (e ? reject(e) : resolve(r)));
+    const child = spawn(process.execPath, [LOADER, JSON.stringify({ url, connections: o.connections, seconds: o.seconds, ...o.request })], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    let err = "";
+    child.stdout.on("data", (d) => (out += d.toString()));
+    child.stderr.on("data", (d) => (err = (err + d.toString()).slice(-4000)));
+    const t = setTimeout(() => child.kill("SIGKILL"), (o.seconds + 60) * 1000);
+    child.once("exit", (code) => {
+      clearTimeout(t);
+      const line = out.trim().split("\n").pop() ?? "";
+      if (code !== 0 || line === "") reject(new Error(`the load generator failed (exit ${code}): ${err}`));
+      else resolve(JSON.parse(line));
+    });
   });
 }
 
@@ -141,7 +161,7 @@ function cpuSecondsOf(pid) {
   }
 }
 
-const figuresOf = (r) => ({ reqPerS: r.requests.average, p50Ms: r.latency.p50, p99Ms: r.latency.p99, requests: r.requests.total, non2xx: r.non2xx, errors: r.errors + r.timeouts });
+const figuresOf = (r) => ({ reqPerS: r.average, p50Ms: r.p50, p99Ms: r.p99, maxMs: r.max, requests: r.total, non2xx: r.non2xx, errors: r.errors + r.timeouts, loaderCpuMsPerRequest: r.total > 0 ? r.cpuMs / r.total : null });
 
 async function measureBackend(name, location, storeArgs, s, seconds, log) {
   const serverKey = randomBytes(32);
@@ -163,21 +183,11 @@ async function measureBackend(name, location, storeArgs, s, seconds, log) {
     for (let i = 0; i < FILL_ACCOUNTS; i++) await put(`/v1/accounts/fill-${i}`, { positions: [], collateral: { USDC: "1000000000" } });
     const auth = (key) => ({ authorization: `Bearer ${key}`, "content-type": "application/json" });
     // autocannon takes the path in `requests` (a top-level `path` is ignored: it would load "/").
-    const get = { method: "GET", headers: auth(admin.apiKey), requests: [{ method: "GET", path: "/v1/accounts/bench-50" }] };
-    const what = { method: "POST", headers: auth(admin.apiKey), requests: [{ method: "POST", path: "/v1/accounts/bench-50/whatif", body: JSON.stringify({ trades: [s.trade] }) }] };
-    let n = 0;
-    const fill = (accounts) => ({
-      method: "POST",
-      headers: auth(feed.apiKey),
-      requests: [
-        {
-          setupRequest: (req) => {
-            const k = n++;
-            return { ...req, method: "POST", path: `/v1/accounts/fill-${k % accounts}/fills`, body: JSON.stringify({ instrument: "BTC_USDC-PERPETUAL", size: k % 2 === 0 ? "0.01" : "-0.01", price: "90000", fee: "0.01", tradeId: `b-${k}` }) };
-          },
-        },
-      ],
-    });
+    const get = { method: "GET", headers: auth(admin.apiKey), path: "/v1/accounts/bench-50" };
+    const what = { method: "POST", headers: auth(admin.apiKey), path: "/v1/accounts/bench-50/whatif", body: JSON.stringify({ trades: [s.trade] }) };
+    // Fills: each run its own trade ids (the load generator numbers them from 0 after this prefix).
+    let runNo = 0;
+    const fill = (accounts) => () => ({ method: "POST", headers: auth(feed.apiKey), fill: { accounts, tradeIdPrefix: `b-${accounts}-${runNo++}-` } });
     const out = {};
     const runs = [
       ["GET /v1/accounts/{id}", CONNECTIONS, get],
@@ -187,20 +197,24 @@ async function measureBackend(name, location, storeArgs, s, seconds, log) {
     ];
     // NETRISK_BENCH_API_ONLY=whatif (a substring of the labels) measures only those runs: a profile of one route.
     const only = process.env.NETRISK_BENCH_API_ONLY;
-    for (const [label, connections, request] of runs.filter(([l]) => only === undefined || l.includes(only))) {
+    for (const [label, connections, spec] of runs.filter(([l]) => only === undefined || l.includes(only))) {
+      const request = typeof spec === "function" ? spec : () => spec;
       // One request first: a refused request would otherwise be measured as a fast one.
-      const r0 = request.requests[0];
-      const first = r0.setupRequest?.({}) ?? r0;
-      const probe = await globalThis.fetch(`${url}${first.path}`, { method: first.method ?? request.method, headers: request.headers, ...(first.body !== undefined ? { body: first.body } : {}) });
+      const r0 = request();
+      const probe = await globalThis.fetch(`${url}${r0.fill !== undefined ? "/v1/accounts/fill-0/fills" : r0.path}`, {
+        method: r0.method,
+        headers: r0.headers,
+        ...(r0.fill !== undefined ? { body: JSON.stringify({ instrument: "BTC_USDC-PERPETUAL", size: "0.01", price: "90000", fee: "0.01", tradeId: `${r0.fill.tradeIdPrefix}probe` }) } : r0.body !== undefined ? { body: r0.body } : {}),
+      });
       if (probe.status >= 300) throw new Error(`${name} ${label}: ${probe.status} ${(await probe.text()).slice(0, 500)}`);
-      await load(url, { connections, seconds: 1, request }); // warm-up (JIT, caches, connections)
+      await load(url, { connections, seconds: 1, request: request() }); // warm-up (JIT, caches, connections)
       const cpu0 = cpuSecondsOf(child.pid);
-      const r = figuresOf(await load(url, { connections, seconds, request }));
+      const r = figuresOf(await load(url, { connections, seconds, request: request() }));
       const cpu1 = cpuSecondsOf(child.pid);
       const serverCpuMsPerRequest = cpu0 === null || cpu1 === null ? null : ((cpu1 - cpu0) * 1000) / r.requests;
       out[label] = { connections, ...r, serverCpuMsPerRequest };
-      const cpuText = serverCpuMsPerRequest === null ? "" : `   server CPU ${serverCpuMsPerRequest.toFixed(3)} ms/request`;
-      log(`${name.padEnd(10)} ${label.padEnd(42)} ${r.reqPerS.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50Ms).padStart(4)} ms   p99 ${String(r.p99Ms).padStart(4)} ms${cpuText}   (${r.requests} requests, non-2xx ${r.non2xx}, errors ${r.errors})`);
+      const cpuText = `${serverCpuMsPerRequest === null ? "" : `   server CPU ${serverCpuMsPerRequest.toFixed(3)} ms/request`}${r.loaderCpuMsPerRequest === null ? "" : `, load generator ${r.loaderCpuMsPerRequest.toFixed(3)}`}`;
+      log(`${name.padEnd(10)} ${label.padEnd(42)} ${r.reqPerS.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50Ms).padStart(4)} ms   p99 ${String(r.p99Ms).padStart(4)} ms${cpuText}   (${r.requests} requests, max ${r.maxMs} ms, non-2xx ${r.non2xx}, errors ${r.errors})`);
       if (r.non2xx > 0 || r.errors > 0) throw new Error(`${name} ${label}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
     }
     return out;
@@ -214,8 +228,8 @@ export async function runApiBench(options = {}) {
   const seconds = Number(options.seconds ?? process.env.NETRISK_BENCH_API_SECONDS ?? 5);
   const s = setup(options.seed ?? 20260302);
   const base = inProcess(s);
-  log(`in-process (engine only, one thread): figures ${base.figuresPerS.toFixed(0)} calls/s (${base.figuresMs.toFixed(3)} ms), what-if ${base.whatifPerS.toFixed(0)} calls/s (${base.whatifMs.toFixed(3)} ms)`);
-  log(`load: autocannon in the bench process, the server in its own process, loopback, ${seconds} s per measurement after a 1 s warm-up; machine load average ${loadavg().map((x) => x.toFixed(2)).join(" ")} on ${cpus().length} cores`);
+  log(`in-process (engine only, one thread): figures ${base.figuresPerS.toFixed(0)} calls/s (${base.figuresMs.toFixed(3)} ms), what-if ${base.whatifPerS.toFixed(0)} calls/s (${base.whatifMs.toFixed(3)} ms; with the account's "before" kept and the answer printed as the server does, ${base.whatifKeptBeforeMs.toFixed(3)} ms)`);
+  log(`load: autocannon in its own process, the server in its own process, loopback, ${seconds} s per measurement after a 1 s warm-up; machine load average ${loadavg().map((x) => x.toFixed(2)).join(" ")} on ${cpus().length} cores`);
   const results = { inProcess: base, backends: {} };
   const dir = mkdtempSync(join(tmpdir(), "netrisk-bench-api-"));
   try {

@@ -114,14 +114,43 @@ export interface AccountEvaluation {
 // A quotient over a vanishing equity (a subnormal balance) overflows: no meaningful ratio then either (null).
 const ratio = (x: number, equity: number): number | null => ratioToEquity(x, equity);
 
+// The account each evaluation was computed from (weak: kept only while the evaluation is), so that a later evaluation
+// can take what did not change from it (see `basis` below) after checking it was the same engine and reference market.
+const evaluatedFrom = new WeakMap<AccountEvaluation, Account>();
+
+export interface EvaluateOptions {
+  /**
+   * An evaluation of a nearby account (the account before hypothetical trades: what-if): the values of the positions
+   * that are the same objects, and the risk-matrix buckets whose positions are unchanged, are taken from it instead of
+   * recomputed. The numbers are identical; only the work differs. Ignored unless it was computed by this function on
+   * the same engine and reference market.
+   */
+  readonly basis?: AccountEvaluation;
+}
+
+/** Position values of `basis` by position object, when it was evaluated in the same engine and reference market. */
+function knownValues(account: Account, basis: AccountEvaluation | undefined): Map<ResolvedPosition, PositionValue> | undefined {
+  const from = basis === undefined ? undefined : evaluatedFrom.get(basis);
+  if (basis === undefined || from === undefined || from.engine !== account.engine || from.reference !== account.reference) return undefined;
+  const known = new Map<ResolvedPosition, PositionValue>();
+  let k = 0;
+  for (const p of from.positions) {
+    if (p.instrument.kind === "spot") continue;
+    const v = basis.positions[k++];
+    if (v !== undefined) known.set(p, v);
+  }
+  return known;
+}
+
 /**
  * Every figure of an account in its engine's market. Issues: the model's (e.g. `unsupported`), `missing_index` for a
  * balance without a USD price. Every number is finite for a validated account.
  */
-export function evaluateAccount(account: Account): Result<AccountEvaluation> {
+export function evaluateAccount(account: Account, options: EvaluateOptions = {}): Result<AccountEvaluation> {
   const { engine, rules } = account;
   const market = engine.market;
-  const margin = engine.margin(account.positions, account.balances, account.notes);
+  const known = knownValues(account, options.basis);
+  const margin = engine.margin(account.positions, account.balances, account.notes, known !== undefined && options.basis !== undefined ? { previous: options.basis.margin } : {});
   if (!margin.ok) return margin;
   const m = margin.value;
   const buckets: BucketTierLine[] = [];
@@ -148,7 +177,7 @@ export function evaluateAccount(account: Account): Result<AccountEvaluation> {
   const charges = collateralCharges(account.balances, market, rules, engine, stableIm);
   if (!charges.ok) return charges;
   const c = charges.value;
-  const positions = valuePositions(account.positions, market, account.reference);
+  const positions = valuePositions(account.positions, market, account.reference, known);
   let equityUsd = c.valueUsd;
   for (const p of positions) equityUsd += p.valueUsd;
   const imUsd = tieredIm + c.haircutImUsd + c.borrowImUsd + c.depegImUsd;
@@ -177,7 +206,7 @@ export function evaluateAccount(account: Account): Result<AccountEvaluation> {
   const offset = c.lines.filter((l) => l.treatment === "offset").map((l) => l.currency);
   if (offset.length > 0)
     notes.push(`${offset.join(", ")} balance${offset.length > 1 ? "s" : ""} offset ${offset.length > 1 ? "their" : "its"} own price risk in the risk matrix (equity_side_impact "both"): no haircut`);
-  return ok({
+  const evaluation: AccountEvaluation = {
     figures,
     inCurrency,
     health: assessHealth(figures, rules.health),
@@ -197,5 +226,7 @@ export function evaluateAccount(account: Account): Result<AccountEvaluation> {
     positions,
     margin: m,
     notes,
-  });
+  };
+  evaluatedFrom.set(evaluation, account);
+  return ok(evaluation);
 }

@@ -7,7 +7,7 @@
  */
 import { ok } from "../errors.js";
 import type { Result } from "../errors.js";
-import type { MarginModel } from "../models/types.js";
+import type { BucketMargin, MarginModel } from "../models/types.js";
 import { evaluateAccount } from "./account.js";
 import type { Account, AccountEvaluation } from "./account.js";
 import { distanceToLiquidation } from "./distance.js";
@@ -33,6 +33,20 @@ export function tradeJson(t: Trade) {
   };
 }
 
+/** Plain-data view of a model bucket in an evaluation (no scenario vector, no audit detail). */
+export function bucketJson(b: BucketMargin) {
+  return {
+    currency: b.currency,
+    initialMargin: b.initialMargin,
+    maintenanceMargin: b.maintenanceMargin,
+    initialMarginUsd: b.initialMarginUsd,
+    maintenanceMarginUsd: b.maintenanceMarginUsd,
+    components: b.components,
+    ...(b.worstScenario !== undefined ? { worstScenario: b.worstScenario } : {}),
+    ...(b.contributions !== undefined ? { contributions: b.contributions } : {}),
+  };
+}
+
 /** Plain-data view of an evaluation (an account carries its engine and market, which are not output). */
 export function evaluationJson(e: AccountEvaluation) {
   return {
@@ -46,21 +60,7 @@ export function evaluationJson(e: AccountEvaluation) {
       model: e.margin.model,
       parameterSet: e.margin.parameterSet,
       totalUsd: e.margin.totalUsd,
-      byCurrency: Object.fromEntries(
-        Object.entries(e.margin.byCurrency).map(([k, b]) => [
-          k,
-          {
-            currency: b.currency,
-            initialMargin: b.initialMargin,
-            maintenanceMargin: b.maintenanceMargin,
-            initialMarginUsd: b.initialMarginUsd,
-            maintenanceMarginUsd: b.maintenanceMarginUsd,
-            components: b.components,
-            ...(b.worstScenario !== undefined ? { worstScenario: b.worstScenario } : {}),
-            ...(b.contributions !== undefined ? { contributions: b.contributions } : {}),
-          },
-        ]),
-      ),
+      byCurrency: Object.fromEntries(Object.entries(e.margin.byCurrency).map(([k, b]) => [k, bucketJson(b)])),
     },
     notes: e.notes,
   };

@@ -47,13 +47,23 @@ export interface MarginEngine {
    * Margin of derivative positions plus balances. Balances go to the model as collateral when it values collateral,
    * as synthetic spot positions for offset currencies, and are left out otherwise (the account layer values them).
    */
-  margin(positions: readonly ResolvedPosition[], balances: Readonly<Record<string, number>>, notes?: readonly string[]): Result<MarginResult>;
+  margin(positions: readonly ResolvedPosition[], balances: Readonly<Record<string, number>>, notes?: readonly string[], options?: EngineMarginOptions): Result<MarginResult>;
   /** Build the risk arrays of every derivative quoted in the snapshot now (risk-matrix models; no-op otherwise). */
   prebuildSnapshot(): Result<number>;
   /** Rows currently in the shared arrays (0 for models without arrays). */
   arrayRows(): number;
   /** The shared risk arrays built so far (undefined for models without arrays, or before the first use). */
   sharedArrays(): InstrumentRiskArrays | undefined;
+}
+
+/** Options of one {@link MarginEngine.margin} call. */
+export interface EngineMarginOptions {
+  /**
+   * A result this same engine computed before (the account before hypothetical trades): risk-matrix buckets whose
+   * positions did not change are taken from it (identical numbers; what-if then recomputes only the traded buckets).
+   * A result from another engine, or from a model without buckets to reuse, is ignored.
+   */
+  readonly previous?: MarginResult;
 }
 
 /** Options of {@link createMarginEngine}. */
@@ -210,13 +220,20 @@ function riskMatrixEngine(
     hasUsdRate(market, inst.settlementCurrency) &&
     (inst.kind === "perpetual" || inst.expiryMs > market.asOfMs);
 
+  // Results this engine computed (same market, parameters and arrays): the only ones `previous` may reuse from.
+  const computed = new WeakSet<MarginResult>();
+  const remember = (r: Result<MarginResult>): Result<MarginResult> => {
+    if (r.ok) computed.add(r.value);
+    return r;
+  };
+
   return {
     model,
     market,
     collateralHandling: "account",
     coinOffset: offsetAllowed,
     offsetsCurrency,
-    margin(positions, balances, notes = []) {
+    margin(positions, balances, notes = [], options = {}) {
       const all: ResolvedPosition[] = positions.filter((p) => p.instrument.kind !== "spot");
       for (const [c, amount] of Object.entries(balances)) {
         if (amount !== 0 && offsetsCurrency(c))
@@ -229,7 +246,8 @@ function riskMatrixEngine(
       if (!instruments.every(supported)) return guardMarginResult(model.computeResult(portfolio, market));
       const shared = ensure(instruments);
       if (shared === undefined || !shared.ok) return guardMarginResult(model.computeResult(portfolio, market));
-      return guardMarginResult(model.computeResult(portfolio, market, { arrays: shared.value }));
+      const previous = options.previous !== undefined && computed.has(options.previous) ? options.previous : undefined;
+      return remember(guardMarginResult(model.computeResult(portfolio, market, { arrays: shared.value, ...(previous !== undefined ? { previous } : {}) })));
     },
     prebuildSnapshot() {
       const instruments: DerivativeInstrument[] = [];

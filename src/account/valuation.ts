@@ -49,22 +49,30 @@ export function positionValue(p: ResolvedPosition, market: MarketContext, refere
   return { value, markPrice: mark };
 }
 
-/** Values of every derivative position (spot positions are skipped: they are balances). */
-export function valuePositions(positions: readonly ResolvedPosition[], market: MarketContext, reference?: MarketContext): PositionValue[] {
+/** The {@link PositionValue} of one derivative position. */
+export function valueOfPosition(p: ResolvedPosition, market: MarketContext, reference?: MarketContext): PositionValue {
+  const inst = p.instrument as DerivativeInstrument;
+  const v = positionValue(p, market, reference);
+  return {
+    instrument: inst.name,
+    sizeCoin: p.sizeCoin,
+    currency: inst.settlementCurrency,
+    markPrice: v.markPrice,
+    ...(p.averagePrice !== undefined ? { averagePrice: p.averagePrice } : {}),
+    value: v.value,
+    valueUsd: v.value * currencyUsdRate(market, inst.settlementCurrency),
+  };
+}
+
+/**
+ * Values of every derivative position (spot positions are skipped: they are balances). `known`: values already
+ * computed in this market and reference for position objects (positions are immutable: the same object, the same value).
+ */
+export function valuePositions(positions: readonly ResolvedPosition[], market: MarketContext, reference?: MarketContext, known?: ReadonlyMap<ResolvedPosition, PositionValue>): PositionValue[] {
   const out: PositionValue[] = [];
   for (const p of positions) {
-    const inst = p.instrument;
-    if (inst.kind === "spot") continue;
-    const v = positionValue(p, market, reference);
-    out.push({
-      instrument: inst.name,
-      sizeCoin: p.sizeCoin,
-      currency: inst.settlementCurrency,
-      markPrice: v.markPrice,
-      ...(p.averagePrice !== undefined ? { averagePrice: p.averagePrice } : {}),
-      value: v.value,
-      valueUsd: v.value * currencyUsdRate(market, inst.settlementCurrency),
-    });
+    if (p.instrument.kind === "spot") continue;
+    out.push(known?.get(p) ?? valueOfPosition(p, market, reference));
   }
   return out;
 }

@@ -83,7 +83,8 @@ export function whatIfTrades(account: Account, trades: readonly Trade[], options
     before = r.value;
   }
   const next = applyTrades(account, trades);
-  const after = evaluateAccount(next);
+  // Only the traded positions and their buckets are computed again; the rest is the before's (identical numbers).
+  const after = evaluateAccount(next, { basis: before });
   if (!after.ok) return after;
   const a = after.value.figures;
   const b = before.figures;

@@ -65,6 +65,11 @@ export interface LoadedAccount {
   readonly parameterSetName: string;
 }
 
+// The default rules, validated once: most accounts carry no rule overrides, and validating the defaults again on every
+// bind was a third of binding an account (the service binds every stored account after a start).
+let defaults: Result<AccountRules> | undefined;
+const defaultRules = (): Result<AccountRules> => (defaults ??= parseAccountRules(applyMergePatch(DEFAULT_ACCOUNT_RULES, {}), "overrides.account"));
+
 /** Reads a preset by name (default: presets/<name>.json via io/presets.ts); injectable for tests. */
 export type PresetLoader = (name: string) => Result<unknown>;
 
@@ -96,7 +101,7 @@ export function loadAccount(
   const modelId = options.model?.id ?? file.model ?? "deribit";
   if (!MODEL_IDS.includes(modelId) && options.model === undefined)
     issues.push(issue("unknown_model", "model", `unknown margin model ${JSON.stringify(modelId)}; known: ${MODEL_IDS.join(", ")}`));
-  const rules = parseAccountRules(applyMergePatch(DEFAULT_ACCOUNT_RULES, file.overrides?.account ?? {}), "overrides.account");
+  const rules = file.overrides?.account === undefined ? defaultRules() : parseAccountRules(applyMergePatch(DEFAULT_ACCOUNT_RULES, file.overrides.account), "overrides.account");
   if (!rules.ok) issues.push(...rules.issues);
   const portfolio = resolvePortfolio(file, market);
   if (!portfolio.ok) issues.push(...portfolio.issues);

@@ -71,6 +71,8 @@ export interface Book {
    * requests between accounts; stops when `signal` aborts. The first preview then evaluates only the candidate.
    */
   prewarm(signal: AbortSignal): Promise<void>;
+  /** While a prewarm runs: how many stored accounts it has bound so far; null otherwise. */
+  warming(): { readonly accountsDone: number } | null;
   /** The account document (`netrisk account --json --no-distance`), cached by version and market. */
   figures(account: StoredAccount): Promise<{ document: AccountDocument; provenance: Provenance; bound: BoundAccount }>;
   /**
@@ -101,6 +103,8 @@ export function createBook(store: Store, clock: Clock): Book {
   const evaluations = new Map<string, { bound: BoundAccount; evaluation: AccountEvaluation }>();
   // The preview's "now" figures (four numbers per account), valid while their binding is the one cached.
   const nowFigures = new Map<string, { bound: BoundAccount; figures: Result<PreviewFigures> }>();
+  // The prewarm in progress (accounts bound so far), or null.
+  let warm: { accountsDone: number } | null = null;
 
   const storedSets = async (): Promise<StoredParameterSet[]> => (sets ??= await store.listParameterSets());
 
@@ -119,9 +123,15 @@ export function createBook(store: Store, clock: Clock): Book {
 
   // A stored version comes into force at 00:00 UTC of its effective day: when the clock's day changes, the bindings
   // made under yesterday's versions are dropped, so accounts follow the new version without a restart or a write.
+  // Every request asks, so the check is a comparison with the next midnight, not a date formatted per request.
+  const nextMidnightMs = (ms: number): number => (Math.floor(ms / 86_400_000) + 1) * 86_400_000;
   let boundDay = dayOf(clock.nowMs());
+  let dayEndsMs = nextMidnightMs(clock.nowMs());
   function followDay(): void {
-    const today = dayOf(clock.nowMs());
+    const now = clock.nowMs();
+    if (now < dayEndsMs && now >= dayEndsMs - 86_400_000) return;
+    dayEndsMs = nextMidnightMs(now);
+    const today = dayOf(now);
     if (today === boundDay) return;
     boundDay = today;
     rebind();
@@ -131,7 +141,16 @@ export function createBook(store: Store, clock: Clock): Book {
     const asOf = asOfMs === undefined ? undefined : new Date(asOfMs).toISOString();
     const all = (await storedSets()).filter((s) => asOf === undefined || s.createdAt <= asOf);
     const today = dayOf(asOfMs ?? clock.nowMs());
+    // The answer per (name, pin) is fixed for this resolver's life (its sets and day are): bind asks for every account,
+    // and a bundled preset is otherwise read from disk and parsed each time (a third of binding an account).
+    const answers = new Map<string, Result<{ name: string; version: string; document: unknown }>>();
     return (name, pinned) => {
+      const key = `${name}\u0000${pinned ?? ""}`;
+      let a = answers.get(key);
+      if (a === undefined) answers.set(key, (a = answer(name, pinned)));
+      return a;
+    };
+    function answer(name: string, pinned: string | undefined): Result<{ name: string; version: string; document: unknown }> {
       const versions = all.filter((s) => s.name === name && !(candidate !== undefined && s.name === candidate.name && s.version === candidate.version));
       if (candidate !== undefined && candidate.name === name) versions.push({ ...candidate, effective: "0000-01-01" });
       if (pinned !== undefined) {
@@ -150,7 +169,7 @@ export function createBook(store: Store, clock: Clock): Book {
       if (!preset.ok) return preset;
       const version = (preset.value as { version?: unknown }).version;
       return ok({ name, version: typeof version === "string" ? version : "preset", document: preset.value });
-    };
+    }
   }
 
   function buildMarket(document: unknown): Result<{ id: string; timestampMs: number; context: MarketContext }> {
@@ -248,28 +267,36 @@ export function createBook(store: Store, clock: Clock): Book {
     },
     previewNow,
     async prewarm(signal) {
+      if (signal.aborted) return;
+      warm = { accountsDone: 0 };
       try {
-        await market();
-      } catch {
-        return; // no market yet: nothing to bind
-      }
-      let after: string | null = null;
-      for (;;) {
-        if (signal.aborted) return;
-        const page = await store.listAccounts({ afterId: after, limit: 500 });
-        for (const [i, a] of page.entries()) {
-          if (signal.aborted) return;
-          try {
-            await previewNow(a);
-          } catch {
-            // An account that does not bind on this market: its own reads answer the coded error.
-          }
-          if (i % 20 === 19) await new Promise((r) => setImmediate(r));
+        try {
+          await market();
+        } catch {
+          return; // no market yet: nothing to bind
         }
-        if (page.length < 500) return;
-        after = page[page.length - 1]?.id ?? null;
+        let after: string | null = null;
+        for (;;) {
+          if (signal.aborted) return;
+          const page = await store.listAccounts({ afterId: after, limit: 500 });
+          for (const [i, a] of page.entries()) {
+            if (signal.aborted) return;
+            try {
+              await previewNow(a);
+            } catch {
+              // An account that does not bind on this market: its own reads answer the coded error.
+            }
+            warm.accountsDone++;
+            if (i % 20 === 19) await new Promise((r) => setImmediate(r));
+          }
+          if (page.length < 500) return;
+          after = page[page.length - 1]?.id ?? null;
+        }
+      } finally {
+        warm = null;
       }
     },
+    warming: () => (warm === null ? null : { accountsDone: warm.accountsDone }),
     async figures(account) {
       followDay();
       await pending;

@@ -30,7 +30,19 @@ export interface ServiceDeps {
 
 /** The write context of a request: who (the key's client id), which request, when (the Clock). */
 export function writeContext(deps: ServiceDeps, ctx: Pick<RequestContext, "requestId" | "principal">): WriteContext {
-  return { actor: actorOf(ctx.principal), requestId: ctx.requestId, at: new Date(deps.clock.nowMs()).toISOString() };
+  return { actor: actorOf(ctx.principal), requestId: ctx.requestId, at: isoOf(deps.clock.nowMs()) };
+}
+
+// Every read writes an audit row with its time: thousands a second fall in the same millisecond, so the last one's
+// text is reused instead of formatting a Date per request.
+let lastMs = Number.NaN;
+let lastIso = "";
+function isoOf(ms: number): string {
+  if (ms !== lastMs) {
+    lastIso = new Date(ms).toISOString();
+    lastMs = ms;
+  }
+  return lastIso;
 }
 
 export const actorOf = (p: Principal | null): string => p?.clientId ?? "anonymous";

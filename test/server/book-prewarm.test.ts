@@ -55,6 +55,23 @@ describe("book preview figures", () => {
     expect(unwrap(await book.previewNow(stored("a", 2, stressed)))).toEqual(library(stressed));
   });
 
+  it("says it is warming, with the accounts bound so far, until it has bound every stored account", async () => {
+    const accounts = [stored("a", 1, exampleAccount()), stored("b", 1, exampleAccount())];
+    const { store } = fakeStore(accounts);
+    let release = (): void => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const list = store.listAccounts.bind(store);
+    const gated = { ...store, listAccounts: async (q: Parameters<Store["listAccounts"]>[0]) => (await gate, list(q)) } as Store;
+    const book = createBook(gated, systemClock);
+    expect(book.warming()).toBeNull();
+    const done = book.prewarm(new AbortController().signal);
+    await new Promise((r) => setTimeout(r, 20));
+    expect(book.warming()).toEqual({ accountsDone: 0 });
+    release();
+    await done;
+    expect(book.warming()).toBeNull();
+  });
+
   it("a stopped prewarm reads nothing", async () => {
     const { store, calls } = fakeStore([stored("a", 1, exampleAccount())]);
     const stop = new AbortController();

@@ -14,6 +14,8 @@ import { ok, unwrap } from "../../src/errors.js";
 import { createAccountBinder } from "../../src/io/account-binder.js";
 import { validateMarket } from "../../src/io/market.js";
 import { buildMarketContext } from "../../src/pricing/build-context.js";
+import { randomBytes } from "node:crypto";
+import { startServer } from "../../src/server/app.js";
 import { manualClock } from "../../src/server/ports.js";
 import { exampleAccount, exampleMarket, startTestService } from "./helpers.js";
 import type { TestService } from "./helpers.js";
@@ -122,4 +124,38 @@ describe("parameter sets and the change-impact preview (PGlite)", () => {
     expect(again.body.error.code).toBe("version_conflict");
     expect((await t.call("GET", `/v1/parameter-sets/deribit/${VERSION}`)).body.document.currency_pair.btc_usd.price_range).toBe(0.24);
   });
+});
+
+describe("the preview right after a start (PGlite)", () => {
+  it("is refused with 503 and Retry-After while the book binds the stored accounts, then answers", async () => {
+    // A first server stores the market and an account; a second one on the same store starts with its account listing
+    // held back, so its background binding (book.prewarm) is still running when the preview comes.
+    const first = await startTestService({ kind: "pglite" });
+    try {
+      expect((await first.call("PUT", "/v1/market", { body: exampleMarket() })).status).toBe(200);
+      expect((await first.call("PUT", "/v1/accounts/a-1", { body: exampleAccount() })).status).toBe(201);
+      let release = (): void => undefined;
+      const gate = new Promise<void>((r) => (release = r));
+      const store = first.store;
+      const held = { ...store, listAccounts: async (q: Parameters<typeof store.listAccounts>[0]) => (await gate, store.listAccounts(q)), close: async () => undefined };
+      const second = await startServer({ store: held, serverKey: randomBytes(32), host: "127.0.0.1", port: 0 });
+      try {
+        const preview = () => fetch(`${second.url}/v1/parameter-sets/deribit/preview`, { method: "POST", headers: { authorization: `Bearer ${first.adminKey}`, "content-type": "application/json" }, body: JSON.stringify({ parameters: candidate }) });
+        const refused = await preview();
+        expect(refused.status).toBe(503);
+        expect(refused.headers.get("retry-after")).toBe("1");
+        expect(((await refused.json()) as { error: { code: string; issues: { path: string }[] } }).error).toMatchObject({ code: "unavailable", issues: [{ path: "accounts" }] });
+        release();
+        await second.prewarmed;
+        const answered = await preview();
+        expect(answered.status).toBe(200);
+        expect(((await answered.json()) as { accounts: { id: string }[] }).accounts.map((a) => a.id)).toEqual(["a-1"]);
+      } finally {
+        release();
+        await second.close();
+      }
+    } finally {
+      await first.close();
+    }
+  }, 180_000);
 });

@@ -38,13 +38,23 @@ function targetOptions(cmd: Command): Command {
 }
 
 /** Call a running server's API; its error document becomes this command's error. */
+/** How long a command waits in all for a server that answers 503 with Retry-After (a preview right after a start). */
+const RETRY_FOR_MS = 300_000;
+
 async function api(t: Target, method: string, path: string, body?: unknown): Promise<unknown> {
   if (t.key === undefined) throw new NetriskError([issue("required", "--key", "--url needs --key ADMIN_KEY")]);
   let res: Response;
-  try {
-    res = await fetch(new URL(path, t.url), { method, headers: { authorization: `Bearer ${t.key}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
-  } catch (e) {
-    throw new NetriskError([issue("unavailable", "--url", `cannot reach ${t.url}: ${(e as Error).message}`)]);
+  const until = Date.now() + RETRY_FOR_MS;
+  for (;;) {
+    try {
+      res = await fetch(new URL(path, t.url), { method, headers: { authorization: `Bearer ${t.key}`, ...(body !== undefined ? { "content-type": "application/json" } : {}) }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+    } catch (e) {
+      throw new NetriskError([issue("unavailable", "--url", `cannot reach ${t.url}: ${(e as Error).message}`)]);
+    }
+    const retryS = Number(res.headers.get("retry-after") ?? NaN);
+    if (res.status !== 503 || !(retryS >= 0) || Date.now() + retryS * 1000 > until) break;
+    await res.body?.cancel();
+    await new Promise((r) => setTimeout(r, Math.max(retryS, 0.2) * 1000));
   }
   const json = (await res.json().catch(() => ({}))) as unknown;
   if (!res.ok) {
@@ -160,6 +170,7 @@ export function registerAdmin(program: Command, io: Io, setExit: (code: number) 
           await store.createKey({ clientId: m.clientId, role: "risk", accounts: null, keyHash: sha256Hex(m.apiKey), secretEnc: secretBox(serverKey).seal(m.clientSecret), label: "netrisk params preview (one-off)" }, ctx());
           const server = await startServer({ store, serverKey, host: "127.0.0.1", port: 0 });
           try {
+            await server.prewarmed; // the preview is refused until every stored account is bound (503 otherwise)
             r = await api({ url: server.url, key: m.apiKey }, "POST", path, body);
           } finally {
             await store.revokeKey(m.clientId, ctx());

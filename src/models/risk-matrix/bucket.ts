@@ -52,19 +52,6 @@ function split(v: ArrayLike<number>, standardCount: number): DeribitVectors {
 }
 
 /**
- * Define an enumerable property computed on first read. Why: the Deribit-shaped audit vectors cost as much as the
- * margin itself, and what-if / distance searches evaluate hundreds of margins whose audit detail nobody reads; JSON
- * output and tests read them through the getter, so the output is unchanged.
- */
-function lazy<T>(target: Record<string, unknown>, key: string, compute: () => T): void {
-  let cached: { value: T } | undefined;
-  Object.defineProperty(target, key, {
-    enumerable: true,
-    get: () => (cached ??= { value: compute() }).value,
-  });
-}
-
-/**
  * Compute one bucket's margin. `positions` all belong to the bucket (same base and settlement currency).
  * All money figures are in the bucket currency (coin for inverse, USD(C) for linear) and also in USD for IM/MM.
  */
@@ -132,9 +119,11 @@ export function computeBucketMargin(
   components.mmpMargin = ctx.mmpMargin;
 
   const scenarios = ctx.scenarioSet.scenarios;
-  const scenarioPnls = scenarios.map(
-    (s, j): ScenarioPnl => ({ id: s.id, priceMove: s.priceMove, volMove: s.volShift, tail: s.tail, pnl: agg[j] as number }),
-  );
+  // Each scenario's P&L as an object, made on first read like the audit vectors below: a preview or a what-if reads
+  // only IM and MM, and these ~60 objects per bucket were a tenth of evaluating an account.
+  let scenarioPnls: ScenarioPnl[] | undefined;
+  const scenarioList = (): ScenarioPnl[] =>
+    (scenarioPnls ??= scenarios.map((s, j): ScenarioPnl => ({ id: s.id, priceMove: s.priceMove, volMove: s.volShift, tail: s.tail, pnl: agg[j] as number })));
   const worst = scenarios[worstJ];
   const contributions = positions.map(
     (p): PositionContribution => ({
@@ -155,16 +144,31 @@ export function computeBucketMargin(
   };
   const inExtended = worstJ >= n;
   const worstMove = worst?.priceMove ?? 0;
+  // The Deribit-shaped audit vectors are getters computed on first read (memoised): they cost as much as the margin
+  // itself, and what-if / preview / distance searches evaluate many margins whose audit detail nobody reads; JSON
+  // output and tests read them through the getters, so the output is unchanged. An object literal with getters (own,
+  // enumerable, in this key order) is built from one template; defining them one by one made the object a slow
+  // dictionary and cost a tenth of a preview.
+  let initial: Record<string, DeribitVectors> | undefined;
+  let preSplit: DeribitVectors | undefined;
+  let aggSplit: DeribitVectors | undefined;
+  let dampener: number[] | undefined;
   const auditDetails: Record<string, unknown> = {
     bucket: ctx.key,
     index_price_usd: ctx.indexUsd,
     usd_per_unit: ctx.usdPerUnit,
-  };
-  lazy(auditDetails, "initial_risk_vectors", initialRiskVectors);
-  lazy(auditDetails, "pre_aggregated_risk_vectors", () => split(pre, n));
-  lazy(auditDetails, "aggregated_risk_vectors", () => split(agg, n));
-  lazy(auditDetails, "extended_dampener", () => Array.from(ctx.rule.extendedDampener));
-  Object.assign(auditDetails, {
+    get initial_risk_vectors() {
+      return (initial ??= initialRiskVectors());
+    },
+    get pre_aggregated_risk_vectors() {
+      return (preSplit ??= split(pre, n));
+    },
+    get aggregated_risk_vectors() {
+      return (aggSplit ??= split(agg, n));
+    },
+    get extended_dampener() {
+      return (dampener ??= Array.from(ctx.rule.extendedDampener));
+    },
     risk_matrix_margin: riskMatrixMargin,
     open_orders_margin: ctx.openOrdersMargin,
     mmp_margin: ctx.mmpMargin,
@@ -182,7 +186,7 @@ export function computeBucketMargin(
       correlation_contingency: components.correlationContingency,
     },
     net_delta_coin: addonPositions.reduce((s, p) => s + p.deltaCoin, 0),
-  });
+  };
   return {
     currency: ctx.currency,
     initialMargin,
@@ -193,7 +197,9 @@ export function computeBucketMargin(
     ...(worst !== undefined
       ? { worstScenario: { id: worst.id, priceMove: worst.priceMove, volMove: worst.volShift, tail: worst.tail } }
       : {}),
-    scenarios: scenarioPnls,
+    get scenarios() {
+      return scenarioList();
+    },
     contributions,
     details: auditDetails,
   };

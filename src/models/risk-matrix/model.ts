@@ -41,6 +41,25 @@ export interface RiskMatrixComputeOptions {
    * accounts; must contain every instrument of the portfolio. Built on the fly when absent.
    */
   readonly arrays?: InstrumentRiskArrays;
+  /**
+   * A result of this model on the same market and parameter set (the account before hypothetical trades): a bucket
+   * whose positions (names and sizes) and IM inputs equal that result's is taken from it as it is, not recomputed. A
+   * bucket depends on nothing else, so the result is identical; the caller vouches for the market and parameters
+   * (account/engine.ts passes only results it computed itself).
+   */
+  readonly previous?: MarginResult;
+}
+
+/** True when `b` was computed from exactly these positions (name order) and IM inputs: see `previous` above. */
+function sameBucket(b: BucketMargin, positions: readonly BucketPosition[], names: readonly string[], openOrdersMargin: number, mmpMargin: number): boolean {
+  const c = b.contributions;
+  if (c === undefined || c.length !== positions.length || b.components.openOrdersMargin !== openOrdersMargin || b.components.mmpMargin !== mmpMargin) return false;
+  for (let i = 0; i < c.length; i++) {
+    const p = positions[i] as BucketPosition;
+    const q = c[i] as { instrument: string; sizeCoin: number };
+    if (q.sizeCoin !== p.sizeCoin || q.instrument !== names[p.row]) return false;
+  }
+  return true;
 }
 
 /** A risk-matrix {@link MarginModel} with its Result-returning and array-building entry points. */
@@ -92,23 +111,26 @@ export function computeRiskMatrixMargin(
   const notes: string[] = [...portfolio.notes];
   const bases = new Set(market.bases);
   // Merge by instrument name (ResolvedPortfolio already merges duplicates; this keeps the model safe without it).
-  const sizes = new Map<string, { inst: DerivativeInstrument; sizeCoin: number; path: string }>();
+  // The issue path is kept as the input index and printed only for an issue: this loop runs on every what-if.
+  const sizes = new Map<string, { inst: DerivativeInstrument; sizeCoin: number; at: number }>();
+  const pathAt = (at: number): string => joinPath("positions", at, "instrument");
   portfolio.positions.forEach((p, k) => {
-    const path = joinPath("positions", p.inputIndices[0] ?? k, "instrument");
+    const at = p.inputIndices[0] ?? k;
     const inst = p.instrument;
     if (inst.kind === "spot") {
       notes.push(`${inst.name}: spot balances are collateral, not risk-matrix positions (the account layer values them)`);
       return;
     }
     if (params.pairs[inst.base] === undefined)
-      issues.push(issue("unsupported", path, `parameter set ${params.info.name} has no currency_pair block for ${inst.base} (${inst.name})`));
+      issues.push(issue("unsupported", pathAt(at), `parameter set ${params.info.name} has no currency_pair block for ${inst.base} (${inst.name})`));
     else if (params.currencies[inst.settlementCurrency] === undefined)
-      issues.push(issue("unsupported", path, `parameter set ${params.info.name} has no currency block for settlement currency ${inst.settlementCurrency} (${inst.name})`));
-    else if (!bases.has(inst.base)) issues.push(issue("missing_index", path, `no index price for ${inst.base}`));
+      issues.push(issue("unsupported", pathAt(at), `parameter set ${params.info.name} has no currency block for settlement currency ${inst.settlementCurrency} (${inst.name})`));
+    else if (!bases.has(inst.base)) issues.push(issue("missing_index", pathAt(at), `no index price for ${inst.base}`));
     else if (!hasUsdRate(market, inst.settlementCurrency))
-      issues.push(issue("missing_index", path, `no USD rate for settlement currency ${inst.settlementCurrency}`));
+      issues.push(issue("missing_index", pathAt(at), `no USD rate for settlement currency ${inst.settlementCurrency}`));
     const prev = sizes.get(inst.name);
-    sizes.set(inst.name, { inst, sizeCoin: (prev?.sizeCoin ?? 0) + p.sizeCoin, path: prev?.path ?? path });
+    if (prev === undefined) sizes.set(inst.name, { inst, sizeCoin: p.sizeCoin, at });
+    else prev.sizeCoin += p.sizeCoin;
   });
   const extra = options.initialMarginInputs ?? {};
   for (const [key, v] of Object.entries(extra)) {
@@ -126,7 +148,7 @@ export function computeRiskMatrixMargin(
       entries.map((e) => e.inst),
       market,
       params,
-      (i) => entries[i]?.path ?? "",
+      (i) => (entries[i] !== undefined ? pathAt(entries[i].at) : ""),
     );
     if (!built.ok) return built;
     arrays = built.value;
@@ -135,7 +157,7 @@ export function computeRiskMatrixMargin(
   for (const e of entries) {
     const row = arrays.rowOf.get(e.inst.name);
     if (row === undefined) {
-      issues.push(issue("unknown_instrument", e.path, `${e.inst.name} is not in the prebuilt risk arrays`));
+      issues.push(issue("unknown_instrument", pathAt(e.at), `${e.inst.name} is not in the prebuilt risk arrays`));
       continue;
     }
     const key = bucketKeyOf(e.inst);
@@ -164,6 +186,13 @@ export function computeRiskMatrixMargin(
     // margin is bit-for-bit independent of how the positions were listed.
     const names = arrays.instrumentNames;
     d.positions.sort((a, b) => ((names[a.row] as string) < (names[b.row] as string) ? -1 : 1));
+    const kept = options.previous?.byCurrency[key];
+    if (kept !== undefined && sameBucket(kept, d.positions, names, extra[key]?.openOrdersMargin ?? 0, extra[key]?.mmpMargin ?? 0)) {
+      byCurrency[key] = kept;
+      imUsd += kept.initialMarginUsd;
+      mmUsd += kept.maintenanceMarginUsd;
+      continue;
+    }
     const indexUsd = market.indexUsd(d.base);
     // A linear bucket is in its stablecoin: its own index when the market lists one, else 1 USD (risk/marks.ts).
     const usdPerUnit = d.coinSettled ? indexUsd : currencyUsdRate(market, d.currency);

@@ -32,6 +32,7 @@ function restrictionsOf(live: LiveEngine): ReduceOnlyRestriction[] {
 }
 import { hedgesBodySchema, liquidationBodySchema, maxOrderBodySchema, tradesBodySchema } from "../schemas.js";
 import { auditRead, loadAccountFor } from "./accounts.js";
+import { createWhatIfText } from "../whatif-text.js";
 
 const need = <T>(r: Result<T>): T => {
   if (r.ok) return r.value;
@@ -39,6 +40,7 @@ const need = <T>(r: Result<T>): T => {
 };
 
 export function analysisRoutes(deps: ServiceDeps): AnyRoute[] {
+  const whatIfText = createWhatIfText();
   const bound = async (ctx: RequestContext, action: string) => {
     const a = await loadAccountFor(deps, ctx.principal, ctx.params.id as string);
     const b = await deps.book.bound(a);
@@ -115,8 +117,11 @@ export function analysisRoutes(deps: ServiceDeps): AnyRoute[] {
         const w = need(whatIf(account, trades, { before }));
         // A circuit breaker's reduce_only action: only pure reductions on the restricted underlyings pass.
         const ro = deps.live !== undefined ? reduceOnlyVerdict(account.positions, trades, restrictionsOf(deps.live)) : null;
-        const decided = ro !== null && ro.restricted.length > 0 ? { ...whatIfDocument(w), ...(ro.ok ? {} : { accepted: false, reason: ro.reason }), reduceOnly: { restricted: ro.restricted, passed: ro.ok } } : whatIfDocument(w);
+        const restricted = ro !== null && ro.restricted.length > 0;
         const include = new Set(ctx.body.include ?? []);
+        // The plain answer (no breaker restriction, no analysis asked) is printed with its shared parts' text cached.
+        if (!restricted && include.size === 0) return { status: 200, body: undefined, text: whatIfText(w) };
+        const decided = restricted ? { ...whatIfDocument(w), ...(ro.ok ? {} : { accepted: false, reason: ro.reason }), reduceOnly: { restricted: ro.restricted, passed: ro.ok } } : whatIfDocument(w);
         if (include.size === 0) return { status: 200, body: decided };
         const side = (a: typeof account) => ({
           ...(include.has("greeks") ? { greeks: need(accountGreeks(a)) } : {}),

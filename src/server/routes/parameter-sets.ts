@@ -138,6 +138,12 @@ export function parameterSetRoutes(deps: ServiceDeps): AnyRoute[] {
           const p = ctx.body.parameters as Record<string, unknown>;
           candidate = { version: typeof p.version === "string" ? p.version : "candidate", document: { ...p, name }, model: ctx.body.model ?? "deribit" };
         } else return httpFail("required", "body.version", "give a stored candidate version or inline parameters");
+        // Right after a start the book binds every stored account in the background (book.prewarm); a preview then
+        // would bind and evaluate them all itself, racing it, several times slower than the documented figure. It is
+        // refused until that is done, saying so: 503 with Retry-After (netrisk params preview waits and retries).
+        const warming = deps.book.warming();
+        if (warming !== null)
+          httpFail("unavailable", "accounts", `the server is binding the stored accounts after its start (${warming.accountsDone} so far); the preview needs them all: retry in a moment`, { "retry-after": "1" });
         const started = performance.now();
         const market = await deps.book.market();
         const stored = await allAccounts();
