@@ -2,8 +2,9 @@
  * A partition's book snapshot (what its checkpoint stores, docs/scale-out.md "Checkpoints") and the live core
  * rebuilt from one. The snapshot holds what the core cannot get back from its inputs' history without replaying all
  * of it: the market it holds, each account's positions and balances (the account file format, entry prices pinned),
- * and its resume state (sequences, time, held health states with their hysteresis, open liquidation episodes). An
- * account's model and rules come from its stored account document (they do not change with inputs).
+ * and its resume state (sequences, time, held health states with their hysteresis, open liquidation episodes, breaker
+ * trips with their anchors, stale flags shown, widened parameter versions). An account's model and rules come from
+ * its stored account document (they do not change with inputs).
  * @module
  */
 import type { AccountFileDocument } from "../account/fills.js";
@@ -27,7 +28,7 @@ export interface PartitionSnapshot {
   /** Accounts in book order: id, positions and collateral. */
   readonly accounts: readonly { readonly id: string; readonly book: AccountFileDocument }[];
   readonly resume: LiveResume;
-  /** The breaker rules in force (absent: none; trips in force are not kept: a rebuilt partition re-anchors). */
+  /** The breaker rules in force (absent: none; the trips in force and their anchors are in `resume`). */
   readonly breakers?: BreakerRules;
 }
 
