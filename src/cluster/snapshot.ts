@@ -20,6 +20,7 @@ import type { LiveParams } from "../live/params.js";
 import type { BreakerRules } from "../live/breakers.js";
 import type { MarketSnapshot } from "../market/types.js";
 import { buildMarketContext } from "../pricing/build-context.js";
+import { hasUsdRate } from "../risk/marks.js";
 
 export interface PartitionSnapshot {
   readonly format: "netrisk.partition.v1";
@@ -113,4 +114,33 @@ export async function coreFromSnapshot(snapshot: PartitionSnapshot, documents: R
   if (!accounts.ok) return accounts;
   await yieldNow();
   return createLiveCore({ market: market.value, accounts: accounts.value, params, resume: snapshot.resume, ...(snapshot.breakers !== undefined ? { breakers: snapshot.breakers } : {}) });
+}
+
+/**
+ * The core a partition holds after a wholesale market replacement (the `market` control input at `seq`): its
+ * accounts as it holds them (model, rules, positions, balances: what the store holds of them, every write having
+ * reached the partition as an input before this one) on the new market, as the in-process engine restarts its core
+ * on a replaced market: breakers re-anchored on the new market under the rules in force, health states from the new
+ * figures, no liquidation episode open, the event and tick sequences carried on; `seq` is its last input. An
+ * account the new market cannot hold (an instrument it does not list, a balance it cannot price) is left out, as the
+ * in-process engine skips an account that does not bind. Built from the held accounts, not the store's documents, so
+ * a new owner re-applying this input later builds the same core whatever was written since.
+ */
+export function coreOnMarket(held: LiveCore, market: MarketSnapshot, seq: number): Result<{ core: LiveCore; skipped: string[] }> {
+  const built = buildMarketContext(market);
+  if (!built.ok) return built;
+  const listing = listingOf(market);
+  const accounts: LiveAccountInput[] = [];
+  const skipped: string[] = [];
+  for (const id of held.accountIds()) {
+    const a = held.account(id);
+    if (a === undefined) continue;
+    const positions = a.positions.map((p) => ({ ...p, instrument: listing.byName.get(p.instrument.name) }));
+    const holdable = positions.every((p) => p.instrument !== undefined) && Object.keys(a.balances).every((c) => hasUsdRate(built.value, c));
+    if (!holdable) skipped.push(id);
+    else accounts.push({ id, model: a.model, rules: a.rules, parameterSetName: a.parameterSetName, positions: positions as LiveAccountInput["positions"], balances: { ...a.balances } });
+  }
+  const resume = held.resumeState();
+  const core = createLiveCore({ market, accounts, params: held.params, breakers: held.breakerRules(), resume: { lastSeq: seq, lastTickSeq: resume.lastTickSeq, lastEventSeq: resume.lastEventSeq } });
+  return core.ok ? { ok: true, value: { core: core.value, skipped } } : core;
 }

@@ -3,7 +3,8 @@
  * workers' figures and events back gives the same answers over the API as the in-process service for the same
  * requests. Two services, each on a scratch PostgreSQL database holding the same SYNTHETIC book and market: one with
  * the in-process live engine, one with the cluster engine and two `netrisk worker` processes (the built CLI) on a
- * nats-server of its own. The same ticks, fills, a new account, a parameter version and breaker rules go to both;
+ * nats-server of its own. The same ticks, fills, a new account, breaker rules, a market replaced wholesale
+ * (`PUT /v1/market`) while a breaker is tripped, and a parameter version go to both;
  * then every account's figures and live flags, the stored events, the stored market and the live status are
  * compared (1e-9 relative). Skipped with one notice without the nats-server binary or PostgreSQL.
  */
@@ -16,7 +17,7 @@ import type { OwnNatsServer } from "../helpers/nats-server.js";
 import { testEnv } from "../helpers/requires.js";
 import { liveTestData } from "../server/live-helpers.js";
 import type { LiveTestData, LiveTestServer } from "../server/live-helpers.js";
-import { MARKET, spawnWorker, storeBook, syntheticBook, until } from "./harness.js";
+import { MARKET, MARKET_DOC, spawnWorker, storeBook, syntheticBook, until } from "./harness.js";
 import type { WorkerProcess } from "./harness.js";
 
 const PARTITIONS = 4;
@@ -27,7 +28,7 @@ afterAll(async () => {
   for (const c of cleanup.reverse()) await c().catch(() => undefined);
 });
 
-/** The same requests to a service: ticks, fills, an account created after start, a parameter version, breaker rules. */
+/** The same requests to a service: ticks, fills, an account created after start, breaker rules, a new market, a parameter version. */
 async function drive(s: LiveTestServer, feedKey: string): Promise<unknown[]> {
   const answers: unknown[] = [];
   const tick = (seq: number, btc: number): Record<string, unknown> => ({ seq, ts: new Date(MARKET.timestampMs + seq * 60_000).toISOString(), index: { BTC: btc } });
@@ -45,7 +46,15 @@ async function drive(s: LiveTestServer, feedKey: string): Promise<unknown[]> {
   const rules = { name: "band", version: "1", effective: "2026-03-01", rules: [{ id: "band-4pct", underlyings: ["BTC"], trigger: { type: "price_band", moveDecimal: 0.04, windowSeconds: 3600 }, state: "halted", actions: ["freeze_marks", "reduce_only"], reset: { mode: "manual" } }] };
   await post("PUT", "/v1/breaker-rules/band/1", rules);
   await post("POST", "/v1/ticks", [tick(3, 84_100), tick(4, 85_900), tick(5, 83_000)], feedKey);
+  // The market replaced wholesale while BTC is halted: every core restarts on it (breakers re-anchor); in the
+  // cluster a `market` control input naming the stored market, which each partition loads at that input.
+  await post("PUT", "/v1/market", { ...MARKET_DOC, source: "SYNTHETIC market replaced mid-run", timestamp: new Date(MARKET.timestampMs + 330_000).toISOString(), index: { ...(MARKET_DOC.index as Record<string, number>), BTC: 85_500 } }, feedKey);
+  const live = (await s.call("GET", "/v1/live")).body as Record<string, unknown>;
+  answers.push({ path: "/v1/live", running: live.running, lastSeq: live.lastSeq, marketId: live.marketId, marketTimestamp: live.marketTimestamp, accounts: live.accounts });
+  answers.push({ path: "/v1/accounts/acct-00007", body: (await s.call("GET", "/v1/accounts/acct-00007")).body });
+  answers.push({ path: "/v1/breakers", body: (await s.call("GET", "/v1/breakers")).body });
   await post("POST", "/v1/accounts/late-1/fills", { instrument: "BTC_USDC-PERPETUAL", size: -1, price: 83_000, tradeId: "f-3" });
+  // 85,500 → 81,700 is 4.4 %: the band (anchored on the new market) trips again.
   await post("POST", "/v1/ticks", [tick(6, 81_700)], feedKey);
   await post("POST", "/v1/breakers/BTC/reset", {});
   await post("POST", "/v1/ticks", [tick(7, 82_400)], feedKey);
@@ -108,6 +117,11 @@ describe.skipIf(testEnv.natsServerBin === null || testEnv.postgresUrl === null)(
     // The run did something: events of several accounts, the late account live, a breaker rule in force.
     const events = a.events as { type: string; account?: string }[];
     expect(events.filter((e) => e.type === "breaker").length).toBeGreaterThan(0);
+    // The band tripped again on the new market's anchor with tick 6 (the input after late-1's fill, which follows
+    // the replacement).
+    const afterReplacement = answersA.find((x) => (x as { path: string }).path === "/v1/live") as { lastSeq: number; running: boolean };
+    expect(afterReplacement.running).toBe(true);
+    expect(events.filter((e) => e.type === "breaker" && (e as { seq?: number }).seq === afterReplacement.lastSeq + 2).length).toBe(1);
     expect(events.filter((e) => e.type === "parameters_changed")).toMatchObject([{ parameterSet: { name: "deribit", to: "live-1" }, accounts: book.length + 1 }]);
     expect(new Set(events.filter((e) => e.account !== undefined).map((e) => e.account)).size).toBeGreaterThan(3);
     expect((a.accounts as Record<string, { live?: unknown }>)["late-1"]?.live).toBeDefined();
