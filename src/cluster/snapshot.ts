@@ -21,6 +21,9 @@ import type { BreakerRules } from "../live/breakers.js";
 import type { MarketSnapshot } from "../market/types.js";
 import { buildMarketContext } from "../pricing/build-context.js";
 import { hasUsdRate } from "../risk/marks.js";
+import { createRiskMatrixModel } from "../models/risk-matrix/model.js";
+import type { MarginModel } from "../models/types.js";
+import type { HeldAccount } from "../live/state.js";
 
 export interface PartitionSnapshot {
   readonly format: "netrisk.partition.v1";
@@ -132,13 +135,25 @@ export function coreOnMarket(held: LiveCore, market: MarketSnapshot, seq: number
   const listing = listingOf(market);
   const accounts: LiveAccountInput[] = [];
   const skipped: string[] = [];
+  // A group under a breaker's widened version goes back to the set it started on (the in-process restart binds the
+  // stored set); one model per base set.
+  const bases = new Map<object, MarginModel>();
+  const modelOf = (a: HeldAccount): MarginModel => {
+    if (a.baseParams === undefined) return a.model;
+    let m = bases.get(a.baseParams);
+    if (m === undefined) {
+      m = createRiskMatrixModel(a.baseParams);
+      bases.set(a.baseParams, m);
+    }
+    return m;
+  };
   for (const id of held.accountIds()) {
     const a = held.account(id);
     if (a === undefined) continue;
     const positions = a.positions.map((p) => ({ ...p, instrument: listing.byName.get(p.instrument.name) }));
     const holdable = positions.every((p) => p.instrument !== undefined) && Object.keys(a.balances).every((c) => hasUsdRate(built.value, c));
     if (!holdable) skipped.push(id);
-    else accounts.push({ id, model: a.model, rules: a.rules, parameterSetName: a.parameterSetName, positions: positions as LiveAccountInput["positions"], balances: { ...a.balances } });
+    else accounts.push({ id, model: modelOf(a), rules: a.rules, parameterSetName: a.parameterSetName, positions: positions as LiveAccountInput["positions"], balances: { ...a.balances } });
   }
   const resume = held.resumeState();
   const core = createLiveCore({ market, accounts, params: held.params, breakers: held.breakerRules(), resume: { lastSeq: seq, lastTickSeq: resume.lastTickSeq, lastEventSeq: resume.lastEventSeq } });

@@ -6,14 +6,16 @@
  * single-process run is the core that never stopped. SYNTHETIC book and inputs.
  */
 import { describe, expect, it } from "vitest";
-import { coreFromGenesis, coreFromSnapshot, snapshotOf } from "../../src/cluster/snapshot.js";
+import { coreFromGenesis, coreFromSnapshot, coreOnMarket, snapshotOf } from "../../src/cluster/snapshot.js";
 import type { PartitionSnapshot } from "../../src/cluster/snapshot.js";
 import { unwrap } from "../../src/errors.js";
 import { validateBreakerRules } from "../../src/io/live.js";
 import type { LiveCore, LiveInput } from "../../src/live/core.js";
+import { positionsDocument } from "../../src/live/documents.js";
 import { DEFAULT_LIVE_PARAMS } from "../../src/live/params.js";
+import { validateMarket } from "../../src/io/market.js";
 import { jsonDifferences } from "../helpers/close-json.js";
-import { MARKET, syntheticBook } from "./harness.js";
+import { MARKET, MARKET_DOC, syntheticBook } from "./harness.js";
 
 const book = syntheticBook(90, 5);
 const documents = new Map<string, unknown>(book.map((a) => [a.id, a.document]));
@@ -87,5 +89,30 @@ describe("partition snapshot", () => {
       expect(jsonDifferences(got, expected.slice(cut), 1e-12, `cut ${cut}`).slice(0, 5)).toEqual([]);
       for (const id of rebuilt.accountIds()) expect(jsonDifferences(rebuilt.figures(id), reference.figures(id), 1e-12, `cut ${cut} ${id}`)).toEqual([]);
     }
+  });
+
+  it("a market replacement rebuilds the partition as the in-process engine restarts: held accounts bound afresh on the new market, breakers re-anchored", async () => {
+    // Halted and widened (ticks 1-3), then the market replaced at input 4.
+    const held = await genesis();
+    for (const i of inputs.slice(0, 3)) held.apply(i);
+    expect(held.breakerStates().BTC?.state).toBe("halted");
+    const next = unwrap(validateMarket({ ...MARKET_DOC, timestamp: new Date(T0 + 3.5 * 60_000).toISOString(), index: { ...(MARKET_DOC.index as Record<string, number>), BTC: btc0 * 0.97 } }));
+    const replaced = unwrap(coreOnMarket(held, next, 4));
+    // The in-process restart: the stored accounts (entry prices pinned at the start, as written back) bound on the new
+    // market, the rules in force, fresh breakers and health.
+    const start = await genesis();
+    const stored = book.map((a) => ({ id: a.id, document: { ...a.document, positions: positionsDocument(start.account(a.id) as NonNullable<ReturnType<LiveCore["account"]>>).positions } }));
+    const restarted = unwrap(await coreFromGenesis(next, stored, DEFAULT_LIVE_PARAMS, rules));
+    expect(replaced.skipped).toEqual([]);
+    expect(replaced.core.breakerStates()).toEqual(restarted.breakerStates());
+    expect(replaced.core.lastSeq()).toBe(4);
+    for (const id of restarted.accountIds()) expect(jsonDifferences(replaced.core.figures(id), restarted.figures(id), 1e-12, id)).toEqual([]);
+    // The same later inputs give the same outputs (event numbering apart: the partition's carries on).
+    const later = [tick(5, 5, btc0 * 0.93), fill(6, 6, "acct-00003", -0.5, btc0 * 0.93), tick(7, 7, btc0 * 0.9)];
+    const strip = (o: unknown) => ({ ...(o as Record<string, unknown>), events: (o as { events: { eventSeq: number }[] }).events.map(({ eventSeq: _e, ...e }) => e) });
+    const got = later.map((i) => strip(outputs(replaced.core, i)));
+    const want = later.map((i) => strip(outputs(restarted, i)));
+    expect(want.flatMap((o) => (o as { events: unknown[] }).events).length).toBeGreaterThan(0);
+    expect(jsonDifferences(got, want, 1e-12, "after").slice(0, 5)).toEqual([]);
   });
 });
