@@ -2,9 +2,10 @@
  * The cluster live engine (`netrisk serve --cluster nats://...`, docs/scale-out.md "The service in cluster mode"):
  * the service's live core runs in `netrisk worker` processes behind NATS JetStream. This adapter of the LiveEngine
  * port publishes every input (ticks, whole accounts after a write or a fill, parameter versions as re-bound
- * accounts, breaker resets and rules) to the cluster's input stream with `publishInput`, reads the workers' outputs
- * back from the output stream, and commits each step to the store exactly as the in-process engine does: the same
- * events with the same global `eventSeq`, the same stored market, the same figures.
+ * accounts, breaker resets and rules, a market replaced wholesale as a `market` control input naming it) to the
+ * cluster's input stream with `publishInput`, reads the workers' outputs back from the output stream, and commits
+ * each step to the store exactly as the in-process engine does: the same events with the same global `eventSeq`, the
+ * same stored market, the same figures.
  *
  * What it holds itself is a **market-only core**: the live core with no accounts, fed the ticks and control inputs
  * (never account inputs). Ticks and breakers do not depend on accounts, so it holds the market, the breaker states
