@@ -54,3 +54,24 @@ export function clusterInputOf(names: ClusterNames, subject: string, seq: number
   }
   return inputOfMessage({ subject: portSubject, seq, data: value }, core);
 }
+
+/**
+ * A wholesale market replacement (`PUT /v1/market` in cluster mode) as a control input: `{"type": "market", "ts",
+ * "market": <stored market id>}`. It names the stored market (its id is the hash of its document) instead of
+ * carrying it: a market file can be tens of megabytes, over a message's size limit. Every partition, at this input
+ * in stream order, loads the market from the store and rebuilds its core on it (snapshot.ts `coreOnMarket`).
+ */
+export function marketInput(marketId: string, timestampMs: number): ClusterInput {
+  return { kind: "control", data: { type: "market", ts: new Date(timestampMs).toISOString(), market: marketId } };
+}
+
+/** The stored market id a control message names when it is a market replacement (else null: any other input). */
+export function marketIdOfInput(names: ClusterNames, subject: string, data: Uint8Array): string | null {
+  if (subject !== names.controlSubject) return null;
+  try {
+    const d = JSON.parse(new TextDecoder().decode(data)) as { type?: unknown; market?: unknown } | null;
+    return d !== null && d.type === "market" && typeof d.market === "string" ? d.market : null;
+  } catch {
+    return null;
+  }
+}

@@ -2,8 +2,9 @@
  * A partition's book snapshot (what its checkpoint stores, docs/scale-out.md "Checkpoints") and the live core
  * rebuilt from one. The snapshot holds what the core cannot get back from its inputs' history without replaying all
  * of it: the market it holds, each account's positions and balances (the account file format, entry prices pinned),
- * and its resume state (sequences, time, held health states with their hysteresis, open liquidation episodes). An
- * account's model and rules come from its stored account document (they do not change with inputs).
+ * and its resume state (sequences, time, held health states with their hysteresis, open liquidation episodes, breaker
+ * trips with their anchors, stale flags shown, widened parameter versions). An account's model and rules come from
+ * its stored account document (they do not change with inputs).
  * @module
  */
 import type { AccountFileDocument } from "../account/fills.js";
@@ -19,6 +20,10 @@ import type { LiveParams } from "../live/params.js";
 import type { BreakerRules } from "../live/breakers.js";
 import type { MarketSnapshot } from "../market/types.js";
 import { buildMarketContext } from "../pricing/build-context.js";
+import { hasUsdRate } from "../risk/marks.js";
+import { createRiskMatrixModel } from "../models/risk-matrix/model.js";
+import type { MarginModel } from "../models/types.js";
+import type { HeldAccount } from "../live/state.js";
 
 export interface PartitionSnapshot {
   readonly format: "netrisk.partition.v1";
@@ -27,7 +32,7 @@ export interface PartitionSnapshot {
   /** Accounts in book order: id, positions and collateral. */
   readonly accounts: readonly { readonly id: string; readonly book: AccountFileDocument }[];
   readonly resume: LiveResume;
-  /** The breaker rules in force (absent: none; trips in force are not kept: a rebuilt partition re-anchors). */
+  /** The breaker rules in force (absent: none; the trips in force and their anchors are in `resume`). */
   readonly breakers?: BreakerRules;
 }
 
@@ -112,4 +117,45 @@ export async function coreFromSnapshot(snapshot: PartitionSnapshot, documents: R
   if (!accounts.ok) return accounts;
   await yieldNow();
   return createLiveCore({ market: market.value, accounts: accounts.value, params, resume: snapshot.resume, ...(snapshot.breakers !== undefined ? { breakers: snapshot.breakers } : {}) });
+}
+
+/**
+ * The core a partition holds after a wholesale market replacement (the `market` control input at `seq`): its
+ * accounts as it holds them (model, rules, positions, balances: what the store holds of them, every write having
+ * reached the partition as an input before this one) on the new market, as the in-process engine restarts its core
+ * on a replaced market: breakers re-anchored on the new market under the rules in force, health states from the new
+ * figures, no liquidation episode open, the event and tick sequences carried on; `seq` is its last input. An
+ * account the new market cannot hold (an instrument it does not list, a balance it cannot price) is left out, as the
+ * in-process engine skips an account that does not bind. Built from the held accounts, not the store's documents, so
+ * a new owner re-applying this input later builds the same core whatever was written since.
+ */
+export function coreOnMarket(held: LiveCore, market: MarketSnapshot, seq: number): Result<{ core: LiveCore; skipped: string[] }> {
+  const built = buildMarketContext(market);
+  if (!built.ok) return built;
+  const listing = listingOf(market);
+  const accounts: LiveAccountInput[] = [];
+  const skipped: string[] = [];
+  // A group under a breaker's widened version goes back to the set it started on (the in-process restart binds the
+  // stored set); one model per base set.
+  const bases = new Map<object, MarginModel>();
+  const modelOf = (a: HeldAccount): MarginModel => {
+    if (a.baseParams === undefined) return a.model;
+    let m = bases.get(a.baseParams);
+    if (m === undefined) {
+      m = createRiskMatrixModel(a.baseParams);
+      bases.set(a.baseParams, m);
+    }
+    return m;
+  };
+  for (const id of held.accountIds()) {
+    const a = held.account(id);
+    if (a === undefined) continue;
+    const positions = a.positions.map((p) => ({ ...p, instrument: listing.byName.get(p.instrument.name) }));
+    const holdable = positions.every((p) => p.instrument !== undefined) && Object.keys(a.balances).every((c) => hasUsdRate(built.value, c));
+    if (!holdable) skipped.push(id);
+    else accounts.push({ id, model: modelOf(a), rules: a.rules, parameterSetName: a.parameterSetName, positions: positions as LiveAccountInput["positions"], balances: { ...a.balances } });
+  }
+  const resume = held.resumeState();
+  const core = createLiveCore({ market, accounts, params: held.params, breakers: held.breakerRules(), resume: { lastSeq: seq, lastTickSeq: resume.lastTickSeq, lastEventSeq: resume.lastEventSeq } });
+  return core.ok ? { ok: true, value: { core: core.value, skipped } } : core;
 }

@@ -24,6 +24,8 @@
 import { AckPolicy, DeliverPolicy, nanos } from "nats";
 import type { ConsumerMessages, JetStreamClient, JetStreamManager, JsMsg, NatsConnection, NatsError } from "nats";
 import type { Issue } from "../errors.js";
+import { issue } from "../errors.js";
+import { validateMarket } from "../io/market.js";
 import type { ApplyOutcome, LiveCore } from "../live/core.js";
 import type { BreakerRules } from "../live/breakers.js";
 import type { LiveEvent } from "../live/events.js";
@@ -31,12 +33,12 @@ import type { LiveParams } from "../live/params.js";
 import type { MarketSnapshot } from "../market/types.js";
 import type { PartitionEvent, Store } from "../store/port.js";
 import { ensureStream } from "../transport/nats.js";
-import { clusterInputOf } from "./inputs.js";
+import { clusterInputOf, marketIdOfInput } from "./inputs.js";
 import { openLeases } from "./lease.js";
 import type { Leases } from "./lease.js";
 import { clusterNames, partitionOf } from "./names.js";
 import type { ClusterNames } from "./names.js";
-import { coreFromGenesis, coreFromSnapshot, snapshotOf } from "./snapshot.js";
+import { coreFromGenesis, coreFromSnapshot, coreOnMarket, snapshotOf } from "./snapshot.js";
 import type { PartitionSnapshot } from "./snapshot.js";
 import { inputTimer } from "./timings.js";
 import type { InputTimer } from "./timings.js";
@@ -302,6 +304,21 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
     }
   };
 
+  /**
+   * A `market` control input: the named stored market read, and the partition's core rebuilt on it (snapshot.ts
+   * coreOnMarket), or the issues (every partition rejects it alike).
+   */
+  const marketReplacement = async (task: Task, held: LiveCore, marketId: string, seq: number): Promise<{ core: LiveCore } | Issue[]> => {
+    const stored = await retrying(task, "read market", () => options.store.getMarket(marketId));
+    if (stored === null) return [issue("not_found", "market", `market ${marketId} is not in the store`)];
+    const snap = validateMarket(stored.document);
+    if (!snap.ok) return snap.issues.map((i) => ({ ...i, path: `market.${i.path}` }));
+    const next = coreOnMarket(held, snap.value, seq);
+    if (!next.ok) return [...next.issues];
+    if (next.value.skipped.length > 0) log({ event: "market_skipped_accounts", partition: task.partition, seq, accounts: next.value.skipped });
+    return { core: next.value.core };
+  };
+
   const partitionOfId = (id: string): number => partitionOf(id, n);
   const inputKind = (subject: string, mine: boolean): string => (subject === names.tickSubject ? "tick" : subject === names.controlSubject ? "control" : mine ? "account" : "other_partition");
 
@@ -312,7 +329,8 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
     const through = claimed.through;
     let outSeq = claimed.outSeq;
     const rebuilt = await claimCheckpoint(task);
-    const core = rebuilt.core;
+    /** The partition's core: rebuilt on a new market by a `market` input. */
+    let core = rebuilt.core;
     let version = rebuilt.version;
     /** The last input the core holds applied (from the snapshot's on). */
     let applied = rebuilt.snapshotSeq;
@@ -503,7 +521,8 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
           if (seq <= applied) return;
           if (seq !== applied + 1) throw new Error(`partition ${p}: input ${applied + 1} missing (got ${seq})`);
           const timer = inputTimer(options.logTimings === true);
-          const input = clusterInputOf(names, m.subject, seq, m.data, p, core);
+          const marketId = marketIdOfInput(names, m.subject, m.data);
+          const input = marketId !== null ? await marketReplacement(task, core, marketId, seq) : clusterInputOf(names, m.subject, seq, m.data, p, core);
           // The input's outputs, being published while its checkpoint is written (see checkpoint).
           let publishing: Promise<void> = Promise.resolve();
           if (Array.isArray(input)) {
@@ -512,6 +531,11 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
             publishing = timer.time("publish", () => publishOutputs(seq, [], { status: "rejected", issues: input, events: [] }));
           } else if (input !== null) {
             const { outcome, figures } = timer.timeSync("apply", () => {
+              if ("core" in input) {
+                // A market replacement: the rebuilt core from now on, every account's figures on the new market.
+                core = input.core;
+                return { outcome: { seq, status: "applied" as const, issues: [], events: [], changed: core.accountIds(), rowsRebuilt: 0, accountsRemargined: core.accountIds().length }, figures: core.accountIds().map((id) => ({ seq, ...(core.figures(id) as unknown as Record<string, unknown>) })) };
+              }
               const outcome = core.apply(input);
               return { outcome, figures: outcome.changed.map((id) => ({ seq, ...(core.figures(id) as unknown as Record<string, unknown>) })) };
             });

@@ -7,6 +7,7 @@
 import type { Issue, Result } from "../errors.js";
 import { ok } from "../errors.js";
 import { createRiskMatrixModel } from "../models/risk-matrix/model.js";
+import type { RiskMatrixModel } from "../models/risk-matrix/model.js";
 import type { RiskMatrixParams } from "../models/risk-matrix/params.js";
 import type { BreakerRule, BreakerTransition } from "./breakers.js";
 import type { DraftEvent } from "./events.js";
@@ -34,11 +35,13 @@ export interface StepResult {
   readonly remargined: number;
 }
 
-/** The parameter set of a group with every active widening applied to its original pairs. */
-function widenedParams(group: RiskMatrixGroup, ms: number): RiskMatrixParams {
-  const base = group.baseParams;
+/** A scenario widening in force on one underlying (a tripped rule with widen_scenarios). */
+export type Widening = RiskMatrixGroup["widenings"] extends Map<string, infer W> ? W : never;
+
+/** The pairs of `base` with every widening applied to its original pairs. */
+function widenedPairs(base: RiskMatrixParams, widenings: ReadonlyMap<string, Widening>): RiskMatrixParams["pairs"] {
   const pairs = { ...base.pairs };
-  for (const [b, w] of group.widenings) {
+  for (const [b, w] of widenings) {
     const p = pairs[b];
     if (p === undefined) continue;
     const vol = w.volRangeFactor ?? 1;
@@ -49,9 +52,47 @@ function widenedParams(group: RiskMatrixGroup, ms: number): RiskMatrixParams {
       volShock: { ...p.volShock, rangeUpDecimal: p.volShock.rangeUpDecimal * vol, rangeDownDecimal: Math.min(p.volShock.rangeDownDecimal * vol, 1) },
     };
   }
+  return pairs;
+}
+
+/** The parameter set of a group with every active widening applied to its original pairs (a new version). */
+function widenedParams(group: RiskMatrixGroup, ms: number): RiskMatrixParams {
+  const base = group.baseParams;
   group.paramsSerial++;
   const version = group.widenings.size === 0 ? `${base.info.version}+breaker.${group.paramsSerial}.restored` : `${base.info.version}+breaker.${group.paramsSerial}`;
-  return { ...base, pairs, info: { ...base.info, version, effective: isoTime(ms).slice(0, 10) } };
+  return { ...base, pairs: widenedPairs(base, group.widenings), info: { ...base.info, version, effective: isoTime(ms).slice(0, 10) } };
+}
+
+/**
+ * What a group's circuit breakers changed in its parameter set, for a rebuilt core to continue from (LiveResume):
+ * the group by its place in book order and its base set, the widenings in force, the versions published so far and
+ * the one in force.
+ */
+export interface GroupWidening {
+  readonly group: number;
+  readonly parameterSet: string;
+  readonly baseVersion: string;
+  readonly widenings: readonly (readonly [string, Widening])[];
+  readonly paramsSerial: number;
+  readonly version: string;
+  readonly effective: string;
+}
+
+/** The widening state of every group a breaker changed (published a version for). */
+export function groupWidenings(groups: readonly RiskMatrixGroup[]): GroupWidening[] {
+  const out: GroupWidening[] = [];
+  groups.forEach((g, group) => {
+    if (g.paramsSerial === 0) return;
+    const info = g.model.params.info;
+    out.push({ group, parameterSet: g.baseParams.info.name, baseVersion: g.baseParams.info.version, widenings: [...g.widenings], paramsSerial: g.paramsSerial, version: info.version, effective: info.effective });
+  });
+  return out;
+}
+
+/** The model a group with base parameters `base` had under `w` (undefined when `w` was another base set). */
+export function widenedModelOf(base: RiskMatrixParams, w: GroupWidening): RiskMatrixModel | undefined {
+  if (base.info.name !== w.parameterSet || base.info.version !== w.baseVersion) return undefined;
+  return createRiskMatrixModel({ ...base, pairs: widenedPairs(base, new Map(w.widenings)), info: { ...base.info, version: w.version, effective: w.effective } });
 }
 
 /**

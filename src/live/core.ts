@@ -18,7 +18,7 @@ import type { MarketSnapshot } from "../market/types.js";
 import type { RiskMatrixModel } from "../models/risk-matrix/model.js";
 import { hasUsdRate } from "../risk/marks.js";
 import { NO_BREAKERS, initialBreakers, onTime, resetBreaker } from "./breakers.js";
-import type { BreakerRules, UnderlyingState } from "./breakers.js";
+import type { BreakerRules, UnderlyingBreakers, UnderlyingState } from "./breakers.js";
 import type { LivePosition } from "./book.js";
 import { applyBalanceChange, applyFillInput, applyParameterVersion, replaceHoldings } from "./core-inputs.js";
 import { applyHoldings, applyReduce } from "./core-reduce.js";
@@ -46,7 +46,8 @@ import type { HealthState } from "../account/health.js";
 import { ratioToEquity } from "../account/health.js";
 import type { AccountRules } from "../account/rules.js";
 import type { MarginModel } from "../models/types.js";
-import { applyBreakerTransitions } from "./core-breakers.js";
+import { applyBreakerTransitions, groupWidenings, widenedModelOf } from "./core-breakers.js";
+import type { GroupWidening } from "./core-breakers.js";
 import type { RemarginExecutor } from "./chunk.js";
 
 /** An account given to the core: its id, model (bound to its parameter set), rules and holdings. */
@@ -107,6 +108,15 @@ export interface LiveResume {
   readonly health?: Readonly<Record<string, HealthState>>;
   /** Accounts whose liquidation trigger was emitted for the current episode. */
   readonly liquidationOpen?: readonly string[];
+  /**
+   * Circuit-breaker state per underlying: trips in force, the price and vol windows its bands are anchored on, the
+   * last fresh tick, a pending re-anchor (underlyings not named: as at creation, anchored on the market).
+   */
+  readonly breakers?: Readonly<Record<string, UnderlyingBreakers>>;
+  /** Breaker stale flags last shown per account (accounts not named: none). */
+  readonly staleShown?: Readonly<Record<string, number>>;
+  /** Parameter versions published by breakers (widenings in force) per group. */
+  readonly widenings?: readonly GroupWidening[];
 }
 
 /** An input. `seq` is the core's input sequence (see the module doc); `timestampMs` the input's market time. */
@@ -219,6 +229,11 @@ export function createLiveCore(options: LiveCoreOptions): Result<LiveCore> {
     const i = st.byId.get(id);
     if (i !== undefined) st.liquidationOpen[i] = 1;
   }
+  for (const [base, u] of Object.entries(resume?.breakers ?? {})) if (st.breakers.has(base)) st.breakers.set(base, u);
+  for (const [id, shown] of Object.entries(resume?.staleShown ?? {})) {
+    const i = st.byId.get(id);
+    if (i !== undefined) st.staleShown[i] = shown;
+  }
   return ok(coreOf(st, resume?.lastEventSeq ?? 0));
 }
 
@@ -260,9 +275,13 @@ function buildState(market: LiveMarket, options: Omit<LiveCoreOptions, "market">
   const groups: RiskMatrixGroup[] = [];
   for (const gm of groupMembers) {
     const accts = gm.members.map((i) => accounts[i] as LiveAccountInput);
-    const g = createRiskMatrixGroup(gm.model, gm.offset, market.listing, market.context, accts);
+    // A rebuilt core's group under a breaker's widened version starts on it (figures as the original had them).
+    const w = options.resume?.widenings?.find((x) => x.group === groups.length);
+    const widened = w === undefined ? undefined : widenedModelOf(gm.model.params, w);
+    const g = createRiskMatrixGroup(widened ?? gm.model, gm.offset, market.listing, market.context, accts);
     if (!g.ok) return fail(...g.issues);
-    groups.push(g.value);
+    if (w !== undefined && widened !== undefined) groups.push({ ...g.value, baseParams: gm.model.params, widenings: new Map(w.widenings), paramsSerial: w.paramsSerial });
+    else groups.push(g.value);
   }
   const bulk = options.bulk;
   if (bulk !== undefined) {
@@ -501,7 +520,12 @@ function coreOf(state: CoreState, firstEventSeq: number): LiveCore {
         health[slot.id] = stateName(state.health[i] as number);
         if (state.liquidationOpen[i] === 1) liquidationOpen.push(slot.id);
       });
-      return { lastSeq: state.lastSeq, lastTickSeq: state.lastTickSeq, nowMs: state.nowMs, lastEventSeq: eventSeq, health, liquidationOpen };
+      const staleShown: Record<string, number> = {};
+      state.slots.forEach((slot, i) => {
+        if (state.staleShown[i] !== 0) staleShown[slot.id] = state.staleShown[i] as number;
+      });
+      const breakers = Object.fromEntries(state.breakers);
+      return { lastSeq: state.lastSeq, lastTickSeq: state.lastTickSeq, nowMs: state.nowMs, lastEventSeq: eventSeq, health, liquidationOpen, breakers, staleShown, widenings: groupWidenings(state.groups) };
     },
     counters: () => Object.fromEntries([...state.counters].sort(([a], [b]) => (a < b ? -1 : 1))),
   };

@@ -91,6 +91,8 @@ export interface HeldAccount {
   readonly rules: AccountRules;
   readonly positions: readonly LivePosition[];
   readonly balances: Readonly<Record<string, number>>;
+  /** The parameter set the account's group started on, when a circuit breaker published a widened one since. */
+  readonly baseParams?: RiskMatrixGroup["baseParams"];
 }
 
 export function heldAccount(state: CoreState, i: number): HeldAccount {
@@ -102,7 +104,7 @@ export function heldAccount(state: CoreState, i: number): HeldAccount {
   const group = state.groups[slot.group] as RiskMatrixGroup;
   const acct = group.accounts[slot.local];
   if (acct === undefined) throw new Error(`slot ${slot.id} lost its account`);
-  return { id: slot.id, parameterSetName: slot.parameterSetName, model: group.model, rules: acct.rules, positions: groupPositions(group, slot.local), balances: acct.balances };
+  return { id: slot.id, parameterSetName: slot.parameterSetName, model: group.model, rules: acct.rules, positions: groupPositions(group, slot.local), balances: acct.balances, ...(group.paramsSerial > 0 ? { baseParams: group.baseParams } : {}) };
 }
 
 /** An account-layer {@link Account} of a held account on the current market (engine seeded with the live arrays). */

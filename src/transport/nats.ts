@@ -10,7 +10,7 @@
  * @module
  */
 import { DeliverPolicy, JSONCodec, RetentionPolicy, StorageType, connect, nanos } from "nats";
-import type { ConsumerMessages, JetStreamClient, JetStreamManager, NatsConnection, OrderedConsumerOptions } from "nats";
+import type { ConsumerMessages, JetStreamClient, JetStreamManager, MsgRequest, NatsConnection, OrderedConsumerOptions } from "nats";
 import { isPattern, publishPayload, TransportError } from "./port.js";
 import type { MessageHandler, PublishAck, PublishOptions, Subscription, SubscribeOptions, Transport, TransportMessage } from "./port.js";
 
@@ -29,6 +29,8 @@ export interface NatsTransportOptions {
 }
 
 const codec = JSONCodec<unknown>();
+/** JetStream's error code for a message get that finds nothing (JSNoMessageFoundErr). */
+const NO_MESSAGE_FOUND = 10037;
 
 /** Ensure the stream exists with our subject; an existing stream is used as it is. */
 export async function ensureStream(jsm: JetStreamManager, name: string, subjects: string[], duplicateWindowMs: number, storage: "file" | "memory"): Promise<void> {
@@ -93,6 +95,17 @@ export async function createNatsTransport(options: NatsTransportOptions): Promis
     const id = m.headers?.get("Nats-Msg-Id");
     return { subject: portSubject(m.subject), seq: m.seq, data: codec.decode(m.data), ...(id !== undefined && id !== "" ? { msgId: id } : {}) };
   };
+  /** The stored message a subject-filtered get finds (`next_by_subj` from a sequence, or `last_by_subj`), or null. */
+  const matching = async (query: MsgRequest | { readonly seq: number; readonly next_by_subj: string }): Promise<TransportMessage | null> => {
+    try {
+      // The client types only the direct-get API with `next_by_subj`; the stream's message get takes it too (2.9+).
+      const m = await jsm.streams.getMessage(options.stream, query as MsgRequest);
+      return messageOf({ subject: m.subject, seq: m.seq, data: m.data, headers: m.header });
+    } catch (e) {
+      if ((e as { api_error?: { err_code?: number } }).api_error?.err_code === NO_MESSAGE_FOUND) return null;
+      throw e;
+    }
+  };
 
   return {
     name: "nats",
@@ -146,20 +159,22 @@ export async function createNatsTransport(options: NatsTransportOptions): Promis
     async read(pattern: string, fromSeq: number, limit: number): Promise<TransportMessage[]> {
       if (!isPattern(pattern)) throw new TransportError("invalid_subject", `not a subject pattern: ${JSON.stringify(pattern)}`);
       await checkHeld(fromSeq);
-      const { last } = await streamState();
+      if (limit <= 0) return [];
+      // Never the filtered consumer's pending count: nats-server 2.9.10 miscounts it for a wildcard filter starting
+      // mid-stream (over: a read waiting for messages that never come; under: too few; docs/scale-out.md). The stream
+      // itself says where the matches are: the first at or after `fromSeq` and the last one now (message get by
+      // subject, which scans the store), and the read delivers until it reaches that last one.
+      const first = await matching({ next_by_subj: wire(pattern), seq: Math.max(1, fromSeq) });
+      if (first === null) return [];
+      if (limit === 1) return [first];
+      const last = await matching({ last_by_subj: wire(pattern) });
+      if (last === null || last.seq === first.seq) return [first];
       const out: TransportMessage[] = [];
-      if (limit <= 0 || fromSeq > last) return out;
-      const consumer = await js.consumers.get(options.stream, orderedFrom(pattern, fromSeq));
-      const pending = (await consumer.info(true)).num_pending;
-      const want = Math.min(limit, pending);
-      if (want === 0) {
-        await consumer.delete().catch(() => undefined);
-        return out;
-      }
-      const messages = await consumer.consume({ max_messages: Math.min(want, 1000) });
+      const consumer = await js.consumers.get(options.stream, orderedFrom(pattern, first.seq));
+      const messages = await consumer.consume({ max_messages: Math.min(limit, 1000) });
       for await (const m of messages) {
         out.push(messageOf({ subject: m.subject, seq: m.seq, data: m.data, headers: m.headers }));
-        if (out.length >= want || m.info.pending === 0) break;
+        if (out.length >= limit || m.seq >= last.seq) break;
       }
       await messages.close().catch(() => undefined);
       return out;

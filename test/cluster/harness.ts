@@ -103,13 +103,13 @@ export interface WorkerProcess {
   readonly exited: Promise<number | null>;
 }
 
-/** Start `netrisk worker` from the built CLI. */
-export function spawnWorker(id: string, natsUrl: string, databaseUrl: string, cluster: string, partitions: number, leaseMs: number): WorkerProcess {
+/** Start `netrisk worker` from the built CLI (`extraArgs`: more flags, e.g. `--snapshot-interval-ms 0`). */
+export function spawnWorker(id: string, natsUrl: string, databaseUrl: string, cluster: string, partitions: number, leaseMs: number, extraArgs: readonly string[] = []): WorkerProcess {
   const main = join(ROOT, "dist/cli/main.js");
   if (!existsSync(main)) throw new Error("dist/ is not built: run `npm run build` (npm test does) before the cluster tests");
   const child = spawn(
     process.execPath,
-    [main, "worker", "--nats", natsUrl, "--partitions", String(partitions), "--database-url", databaseUrl, "--cluster", cluster, "--id", id, "--lease-ms", String(leaseMs), "--checkpoint-every", "500", "--log-checkpoints"],
+    [main, "worker", "--nats", natsUrl, "--partitions", String(partitions), "--database-url", databaseUrl, "--cluster", cluster, "--id", id, "--lease-ms", String(leaseMs), "--checkpoint-every", "500", "--log-checkpoints", ...extraArgs],
     { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] },
   );
   const lines: Record<string, unknown>[] = [];

@@ -3,7 +3,9 @@
  * workers' figures and events back gives the same answers over the API as the in-process service for the same
  * requests. Two services, each on a scratch PostgreSQL database holding the same SYNTHETIC book and market: one with
  * the in-process live engine, one with the cluster engine and two `netrisk worker` processes (the built CLI) on a
- * nats-server of its own. The same ticks, fills, a new account, a parameter version and breaker rules go to both;
+ * nats-server of its own. The same ticks, fills, a new account, breaker rules, a market replaced wholesale
+ * (`PUT /v1/market`) while a breaker is tripped, and a parameter version go to both; in the cluster, one worker is
+ * SIGKILLed while the band is tripped again, and the other takes its partitions over from their snapshots;
  * then every account's figures and live flags, the stored events, the stored market and the live status are
  * compared (1e-9 relative). Skipped with one notice without the nats-server binary or PostgreSQL.
  */
@@ -16,7 +18,7 @@ import type { OwnNatsServer } from "../helpers/nats-server.js";
 import { testEnv } from "../helpers/requires.js";
 import { liveTestData } from "../server/live-helpers.js";
 import type { LiveTestData, LiveTestServer } from "../server/live-helpers.js";
-import { MARKET, spawnWorker, storeBook, syntheticBook, until } from "./harness.js";
+import { MARKET, MARKET_DOC, spawnWorker, storeBook, syntheticBook, until } from "./harness.js";
 import type { WorkerProcess } from "./harness.js";
 
 const PARTITIONS = 4;
@@ -27,8 +29,8 @@ afterAll(async () => {
   for (const c of cleanup.reverse()) await c().catch(() => undefined);
 });
 
-/** The same requests to a service: ticks, fills, an account created after start, a parameter version, breaker rules. */
-async function drive(s: LiveTestServer, feedKey: string): Promise<unknown[]> {
+/** The same requests to a service: ticks, fills, an account created after start, breaker rules, a new market, a parameter version. */
+async function drive(s: LiveTestServer, feedKey: string, whileTripped: () => Promise<void> = async () => undefined): Promise<unknown[]> {
   const answers: unknown[] = [];
   const tick = (seq: number, btc: number): Record<string, unknown> => ({ seq, ts: new Date(MARKET.timestampMs + seq * 60_000).toISOString(), index: { BTC: btc } });
   const post = async (method: string, path: string, body: unknown, key?: string): Promise<void> => {
@@ -45,8 +47,18 @@ async function drive(s: LiveTestServer, feedKey: string): Promise<unknown[]> {
   const rules = { name: "band", version: "1", effective: "2026-03-01", rules: [{ id: "band-4pct", underlyings: ["BTC"], trigger: { type: "price_band", moveDecimal: 0.04, windowSeconds: 3600 }, state: "halted", actions: ["freeze_marks", "reduce_only"], reset: { mode: "manual" } }] };
   await post("PUT", "/v1/breaker-rules/band/1", rules);
   await post("POST", "/v1/ticks", [tick(3, 84_100), tick(4, 85_900), tick(5, 83_000)], feedKey);
+  // The market replaced wholesale while BTC is halted: every core restarts on it (breakers re-anchor); in the
+  // cluster a `market` control input naming the stored market, which each partition loads at that input.
+  await post("PUT", "/v1/market", { ...MARKET_DOC, source: "SYNTHETIC market replaced mid-run", timestamp: new Date(MARKET.timestampMs + 330_000).toISOString(), index: { ...(MARKET_DOC.index as Record<string, number>), BTC: 85_500 } }, feedKey);
+  const live = (await s.call("GET", "/v1/live")).body as Record<string, unknown>;
+  answers.push({ path: "/v1/live", running: live.running, lastSeq: live.lastSeq, marketId: live.marketId, marketTimestamp: live.marketTimestamp, accounts: live.accounts });
+  answers.push({ path: "/v1/accounts/acct-00007", body: (await s.call("GET", "/v1/accounts/acct-00007")).body });
+  answers.push({ path: "/v1/breakers", body: (await s.call("GET", "/v1/breakers")).body });
   await post("POST", "/v1/accounts/late-1/fills", { instrument: "BTC_USDC-PERPETUAL", size: -1, price: 83_000, tradeId: "f-3" });
+  // 85,500 → 81,700 is 4.4 %: the band (anchored on the new market) trips again.
   await post("POST", "/v1/ticks", [tick(6, 81_700)], feedKey);
+  // BTC halted (marks frozen, figures stale, reduce-only): the cluster run loses a worker here.
+  await whileTripped();
   await post("POST", "/v1/breakers/BTC/reset", {});
   await post("POST", "/v1/ticks", [tick(7, 82_400)], feedKey);
   // A parameter-set version in force: one parameters input (every account on the set re-margined, one event).
@@ -85,7 +97,9 @@ describe.skipIf(testEnv.natsServerBin === null || testEnv.postgresUrl === null)(
     for (const d of datas) await storeBook(urlOf(d), book);
 
     const cluster = `S${randomBytes(4).toString("hex")}`;
-    const workers: WorkerProcess[] = ["w1", "w2"].map((id) => spawnWorker(id, server.url, urlOf(clusterData), cluster, PARTITIONS, 5000));
+    // A snapshot after every input that changes a partition, so the takeover below rebuilds from one taken while
+    // BTC's breaker is tripped (not from an older one re-applying the trip).
+    const workers: WorkerProcess[] = ["w1", "w2"].map((id) => spawnWorker(id, server.url, urlOf(clusterData), cluster, PARTITIONS, 5000, ["--snapshot-interval-ms", "0"]));
     cleanup.push(async () => {
       for (const w of workers) if (w.child.exitCode === null) w.child.kill("SIGKILL");
       await Promise.all(workers.map((w) => w.exited));
@@ -99,7 +113,25 @@ describe.skipIf(testEnv.natsServerBin === null || testEnv.postgresUrl === null)(
     expect(clustered.server.service.deps.live?.status().engine).toBe("cluster");
 
     const answersA = await drive(inProcess, await inProcessData.key(inProcess, "feed"));
-    const answersB = await drive(clustered, await clusterData.key(clustered, "feed"));
+    // While BTC is halted: SIGKILL w1 once its partitions' snapshots cover the last input; w2 takes them over from
+    // those snapshots (breaker trips and anchors included) and the rest of the run must still match in-process.
+    const [w1, w2] = workers as [WorkerProcess, WorkerProcess];
+    let trippedSeq = 0;
+    let w2LinesAtKill = 0;
+    const ownedBy = (w: WorkerProcess): number[] => [...new Set(w.lines.filter((l) => l.event === "partition_owned").map((l) => l.partition as number))];
+    const takeover = async (): Promise<void> => {
+      trippedSeq = (await clustered.call("GET", "/v1/live")).body.lastSeq as number;
+      const mine = ownedBy(w1);
+      await until("w1's snapshots cover the trip", () => mine.every((p) => w1.lines.some((l) => l.event === "checkpoint" && l.partition === p && l.snapshot === true && (l.lastSeq as number) >= trippedSeq)), 30_000);
+      w2LinesAtKill = w2.lines.length;
+      w1.child.kill("SIGKILL");
+      await w1.exited;
+      await until("w2 owns every partition", () => ownedBy(w2).length === PARTITIONS, 60_000);
+    };
+    const answersB = await drive(clustered, await clusterData.key(clustered, "feed"), takeover);
+    const takenOver = w2.lines.slice(w2LinesAtKill).filter((l) => l.event === "partition_owned");
+    expect(takenOver.length).toBeGreaterThan(0);
+    expect(takenOver.every((l) => (l.snapshot as number) >= trippedSeq)).toBe(true);
     expect(answersB.map((a) => (a as { status: number }).status)).toEqual(answersA.map((a) => (a as { status: number }).status));
     expect(jsonDifferences(answersB, answersA, 1e-9, "answers").slice(0, 5)).toEqual([]);
 
@@ -108,6 +140,11 @@ describe.skipIf(testEnv.natsServerBin === null || testEnv.postgresUrl === null)(
     // The run did something: events of several accounts, the late account live, a breaker rule in force.
     const events = a.events as { type: string; account?: string }[];
     expect(events.filter((e) => e.type === "breaker").length).toBeGreaterThan(0);
+    // The band tripped again on the new market's anchor with tick 6 (the input after late-1's fill, which follows
+    // the replacement).
+    const afterReplacement = answersA.find((x) => (x as { path: string }).path === "/v1/live") as { lastSeq: number; running: boolean };
+    expect(afterReplacement.running).toBe(true);
+    expect(events.filter((e) => e.type === "breaker" && (e as { seq?: number }).seq === afterReplacement.lastSeq + 2).length).toBe(1);
     expect(events.filter((e) => e.type === "parameters_changed")).toMatchObject([{ parameterSet: { name: "deribit", to: "live-1" }, accounts: book.length + 1 }]);
     expect(new Set(events.filter((e) => e.account !== undefined).map((e) => e.account)).size).toBeGreaterThan(3);
     expect((a.accounts as Record<string, { live?: unknown }>)["late-1"]?.live).toBeDefined();

@@ -2,9 +2,10 @@
  * The cluster live engine (`netrisk serve --cluster nats://...`, docs/scale-out.md "The service in cluster mode"):
  * the service's live core runs in `netrisk worker` processes behind NATS JetStream. This adapter of the LiveEngine
  * port publishes every input (ticks, whole accounts after a write or a fill, parameter versions as re-bound
- * accounts, breaker resets and rules) to the cluster's input stream with `publishInput`, reads the workers' outputs
- * back from the output stream, and commits each step to the store exactly as the in-process engine does: the same
- * events with the same global `eventSeq`, the same stored market, the same figures.
+ * accounts, breaker resets and rules, a market replaced wholesale as a `market` control input naming it) to the
+ * cluster's input stream with `publishInput`, reads the workers' outputs back from the output stream, and commits
+ * each step to the store exactly as the in-process engine does: the same events with the same global `eventSeq`, the
+ * same stored market, the same figures.
  *
  * What it holds itself is a **market-only core**: the live core with no accounts, fed the ticks and control inputs
  * (never account inputs). Ticks and breakers do not depend on accounts, so it holds the market, the breaker states
@@ -27,7 +28,7 @@ import type { JetStreamClient, JsMsg, NatsConnection } from "nats";
 import { connect } from "nats";
 import { accountDocument } from "../../account/document.js";
 import type { AccountDocument } from "../../account/document.js";
-import { clusterInputOf, publishInput } from "../../cluster/inputs.js";
+import { clusterInputOf, marketInput, publishInput } from "../../cluster/inputs.js";
 import type { ClusterInput } from "../../cluster/inputs.js";
 import { clusterNames, partitionOf } from "../../cluster/names.js";
 import type { OutputMessage, OwnerMarker } from "../../cluster/worker.js";
@@ -236,7 +237,8 @@ export function createClusterLiveEngine(o: ClusterLiveOptions): LiveEngine {
       ...(p.tickSeq !== undefined ? { tickSeq: p.tickSeq } : {}),
       ...(marketId !== undefined ? { marketId } : {}),
     };
-    for (const l of listeners) {
+    // A market replacement is not a step listeners hear of (the in-process engine restarts its core silently).
+    for (const l of p.kind === "market" ? [] : listeners) {
       try {
         l(step);
       } catch (e) {
@@ -247,15 +249,19 @@ export function createClusterLiveEngine(o: ClusterLiveOptions): LiveEngine {
   }
 
   /** Publish one input, apply it to the market core if it is not an account's, and wait for its committed step. */
-  async function input(ci: ClusterInput, kind: LiveStep["kind"], ctx: WriteContext): Promise<LiveStep> {
+  async function input(ci: ClusterInput, kind: LiveStep["kind"], ctx: WriteContext, replacement?: LiveCore): Promise<LiveStep> {
     const m = core;
     if (m === null || js === null) throw new HttpError([issue("unavailable", "live", `the live engine is not running: ${reason ?? "stopped"}`)]);
     const ack = await publishInput(js, names, n, ci);
     if (ack.seq !== inputSeqPublished + 1) logger.warn({ seq: ack.seq, expected: inputSeqPublished + 1 }, "another publisher wrote to the cluster's input stream: the service's market core missed its inputs");
     inputSeqPublished = ack.seq;
     let local: ApplyOutcome | null = null;
+    if (replacement !== undefined) {
+      // A market replacement: the market core starts over on the new market at this input, as every partition does.
+      core = replacement;
+    }
     // The market core holds no accounts: a parameter version (accounts' business) is the partitions' alone.
-    if (ci.kind !== "account" && kind !== "parameters") {
+    else if (ci.kind !== "account" && kind !== "parameters") {
       const subject = ci.kind === "tick" ? names.tickSubject : names.controlSubject;
       const parsed = clusterInputOf(names, subject, ack.seq, bytes(ci.data), null, m);
       local = parsed === null ? null : Array.isArray(parsed) ? { seq: ack.seq, status: "rejected", issues: parsed, events: [], changed: [], rowsRebuilt: 0, accountsRemargined: 0 } : m.apply(parsed);
@@ -325,13 +331,7 @@ export function createClusterLiveEngine(o: ClusterLiveOptions): LiveEngine {
     lastTickSeq = tickSeq ?? null;
     resolver = await book.resolver();
     await loadAccounts();
-    // Entry prices of futures and perpetuals stored without them: the start mark, written back once (as in-process).
-    for (const [id, a] of accounts) {
-      const doc = pinEntriesOn(core, a.document);
-      if (doc === a.document) continue;
-      const written = await writePinned(store, logger, a, doc, ctx);
-      if (written !== null) accounts.set(id, written);
-    }
+    await pinAccounts(ctx);
     // Read the outputs from the start (figures of every account), and wait until the history is read.
     const outInfo = await jsm.streams.info(names.outputStream);
     const consumer = await js!.consumers.get(names.outputStream, { filterSubjects: names.outputFilter });
@@ -350,6 +350,41 @@ export function createClusterLiveEngine(o: ClusterLiveOptions): LiveEngine {
     reason = null;
     if (saved.rules === null && o.breakers !== undefined && o.breakers.rules.length > 0) await input({ kind: "control", data: { type: "breaker_rules", ts: new Date(core.market().timestampMs).toISOString(), rules: o.breakers } }, "breaker_rules", ctx);
     logger.info({ cluster: names.name, partitions: n, accounts: accounts.size, skipped: skipped.length, inputSeq: baseSeq, lastEventSeq }, "cluster live engine started");
+  }
+
+  /**
+   * `PUT /v1/market` while running: a `market` control input naming the stored market (inputs.ts marketInput); every
+   * partition rebuilds its core on it at that input, the market core here too, and the accounts are bound again on it
+   * (the in-process engine's restart on a replaced market: entry prices pinned and written back, book order by id).
+   */
+  async function replaceMarket(ctx: WriteContext): Promise<void> {
+    const current = await liveMarketOf(store);
+    if (!current.ok) {
+      reason = current.reason;
+      return;
+    }
+    const held = core as LiveCore;
+    const created = createLiveCore({ market: current.snap.value, accounts: [], params: held.params, breakers: held.breakerRules(), resume: { lastEventSeq: 0, lastSeq: inputSeqPublished, lastTickSeq: held.resumeState().lastTickSeq } });
+    if (!created.ok) {
+      reason = `the market core does not start on the new market: ${created.issues.map((i: Issue) => `${i.path}: ${i.code}`).join("; ")}`;
+      logger.error({ issues: created.issues }, "cluster market core not restarted");
+      return;
+    }
+    await input(marketInput(current.stored.id, current.snap.value.timestampMs), "market", ctx, created.value);
+    currentMarketId = current.stored.id;
+    binder = null;
+    await loadAccounts();
+    await pinAccounts(ctx);
+  }
+
+  /** Entry prices of futures and perpetuals stored without them: the market core's marks, written back once (as in-process). */
+  async function pinAccounts(ctx: WriteContext): Promise<void> {
+    for (const [id, a] of accounts) {
+      const doc = pinEntriesOn(core as LiveCore, a.document);
+      if (doc === a.document) continue;
+      const written = await writePinned(store, logger, a, doc, ctx);
+      if (written !== null) accounts.set(id, written);
+    }
   }
 
   const accountInput = async (account: StoredAccount, cause: string, ctx: WriteContext): Promise<LiveStep> => {
@@ -400,12 +435,7 @@ export function createClusterLiveEngine(o: ClusterLiveOptions): LiveEngine {
           },
         });
       }),
-    marketReplaced: () =>
-      serial(() => {
-        // The workers hold the market their inputs moved them to; a wholesale replacement is not a cluster input.
-        logger.error({ cluster: names.name }, "PUT /v1/market in cluster mode: the workers keep their market (restart the cluster on the new one)");
-        return Promise.resolve();
-      }),
+    marketReplaced: (ctx) => serial(() => (core === null ? start(ctx) : replaceMarket(ctx))),
     resetBreaker: (underlying, rule, ctx) => serial(() => input({ kind: "control", data: { type: "breaker_reset", ts: new Date(core?.market().timestampMs ?? 0).toISOString(), underlying, ...(rule !== undefined ? { rule } : {}) } }, "breaker_reset", ctx)),
     setBreakerRules: (next, ctx) =>
       serial(async () => {

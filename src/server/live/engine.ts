@@ -23,7 +23,8 @@ import type { StoredAccount, WriteContext } from "../../store/port.js";
 export interface LiveStep {
   /** The engine's input sequence (events carry it as `seq`). */
   readonly seq: number;
-  readonly kind: "tick" | "account" | "breaker_reset" | "breaker_rules" | "time" | "parameters";
+  /** `market`: a wholesale market replacement (`PUT /v1/market` while running; no events, listeners not told). */
+  readonly kind: "tick" | "account" | "breaker_reset" | "breaker_rules" | "time" | "parameters" | "market";
   readonly status: "applied" | "ignored" | "rejected";
   /** Rejection issues, or warnings of an applied input (a tick's unknown instrument, a fill far from the mark). */
   readonly issues: readonly Issue[];
@@ -88,7 +89,11 @@ export interface LiveEngine {
    * account input per moved account (pinned or patched accounts).
    */
   parametersChanged(ctx: WriteContext): Promise<LiveStep[]>;
-  /** The market was replaced wholesale (`PUT /v1/market`): the core restarts on it (breakers re-anchor). */
+  /**
+   * The market was replaced wholesale (`PUT /v1/market`): the core restarts on it (breakers re-anchor). While running,
+   * the replacement takes one input sequence number (the cluster's `market` control input), so later inputs are
+   * numbered alike by every engine.
+   */
   marketReplaced(ctx: WriteContext): Promise<void>;
   /** Reset a tripped breaker (one rule, or all of the underlying) and re-anchor its band on the next tick. */
   resetBreaker(underlying: string, rule: string | undefined, ctx: WriteContext): Promise<LiveStep>;

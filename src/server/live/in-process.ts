@@ -488,7 +488,16 @@ export function createInProcessLiveEngine(o: InProcessLiveOptions): LiveEngine {
           applied: (m) => bindingOf.set(m.account.id, m.key),
         });
       }),
-    marketReplaced: (ctx) => serial(() => startCore(ctx)),
+    marketReplaced: (ctx) =>
+      serial(async () => {
+        // A replacement while running takes one input sequence number, as the cluster's `market` control input does
+        // (docs/scale-out.md), so both engines number later inputs and their events alike.
+        if (running !== null) {
+          inputSeq = Math.max(inputSeq, running.runner.lastSeq) + 1;
+          await store.commitLive({ events: [], state: { [LIVE_KEYS.inputSeq]: inputSeq } }, ctx);
+        }
+        await startCore(ctx);
+      }),
     resetBreaker: (underlying, rule, ctx) =>
       serial(() => input(SUBJECTS.control, { type: "breaker_reset", ts: new Date(running?.core.market().timestampMs ?? 0).toISOString(), underlying, ...(rule !== undefined ? { rule } : {}) }, "breaker_reset", ctx)),
     setBreakerRules: (next, ctx) =>

@@ -1,0 +1,118 @@
+/**
+ * A partition rebuilt from its checkpoint's snapshot (src/cluster/snapshot.ts) continues exactly as the core it
+ * replaces, also while circuit breakers are tripped: the rules in force, each underlying's trips, price and vol
+ * anchors, the stale flags shown and the widened parameter versions travel in the snapshot (docs/scale-out.md). A
+ * takeover is this rebuild (the snapshot read back from PostgreSQL as JSON) followed by the same inputs; the
+ * single-process run is the core that never stopped. SYNTHETIC book and inputs.
+ */
+import { describe, expect, it } from "vitest";
+import { coreFromGenesis, coreFromSnapshot, coreOnMarket, snapshotOf } from "../../src/cluster/snapshot.js";
+import type { PartitionSnapshot } from "../../src/cluster/snapshot.js";
+import { unwrap } from "../../src/errors.js";
+import { validateBreakerRules } from "../../src/io/live.js";
+import type { LiveCore, LiveInput } from "../../src/live/core.js";
+import { positionsDocument } from "../../src/live/documents.js";
+import { DEFAULT_LIVE_PARAMS } from "../../src/live/params.js";
+import { validateMarket } from "../../src/io/market.js";
+import { jsonDifferences } from "../helpers/close-json.js";
+import { MARKET, MARKET_DOC, syntheticBook } from "./harness.js";
+
+const book = syntheticBook(90, 5);
+const documents = new Map<string, unknown>(book.map((a) => [a.id, a.document]));
+const T0 = MARKET.timestampMs;
+const rules = unwrap(
+  validateBreakerRules({
+    name: "takeover",
+    version: "1",
+    effective: "2026-03-01",
+    rules: [
+      // Halts BTC on a 4 % move within an hour, until a manual reset: marks frozen, figures stale, reduce-only.
+      { id: "band", underlyings: ["BTC"], trigger: { type: "price_band", moveDecimal: 0.04, windowSeconds: 3600 }, state: "halted", actions: ["freeze_marks", "reduce_only"], reset: { mode: "manual" } },
+      // Widens BTC's scenarios on a 2.5 % move (a new parameter version), restored 10 minutes later.
+      { id: "wide", underlyings: ["BTC"], trigger: { type: "price_band", moveDecimal: 0.025, windowSeconds: 3600 }, state: "band_limited", actions: ["widen_scenarios"], widen: { priceRangeFactor: 1.6 }, reset: { mode: "auto", afterSeconds: 600 } },
+    ],
+  }),
+);
+
+const tick = (seq: number, minutes: number, btc: number): LiveInput => ({ kind: "tick", seq, tick: { seq, timestampMs: T0 + minutes * 60_000, indexUsd: { BTC: btc } } });
+const fill = (seq: number, minutes: number, account: string, size: number, price: number): LiveInput => ({
+  kind: "fill",
+  seq,
+  timestampMs: T0 + minutes * 60_000,
+  account,
+  fill: { instrument: "BTC_USDC-PERPETUAL", size, price, tradeId: `t${seq}` },
+});
+const btc0 = MARKET.indexUsd.BTC as number;
+/** Up 3 % (widened), up 5 % (halted: later ticks frozen), a fill while halted, time, the manual reset, ticks after it. */
+const inputs: LiveInput[] = [
+  tick(1, 1, btc0 * 1.01),
+  tick(2, 2, btc0 * 1.03),
+  tick(3, 3, btc0 * 1.05),
+  fill(4, 4, "acct-00003", -0.5, btc0 * 1.05),
+  tick(5, 5, btc0 * 1.07),
+  { kind: "time", seq: 6, timestampMs: T0 + 9 * 60_000 },
+  tick(7, 14, btc0 * 1.06),
+  { kind: "breaker_reset", seq: 8, timestampMs: T0 + 15 * 60_000, underlying: "BTC" },
+  tick(9, 16, btc0 * 1.08),
+  tick(10, 17, btc0 * 1.04),
+  fill(11, 18, "acct-00010", 0.7, btc0 * 1.04),
+  tick(12, 19, btc0 * 1.0),
+  tick(13, 40, btc0 * 0.99),
+];
+
+/** What an input gave: status, events, changed accounts and their figures (the partition's outputs). */
+function outputs(core: LiveCore, input: LiveInput): unknown {
+  const o = core.apply(input);
+  return { seq: o.seq, status: o.status, issues: o.issues, events: o.events, changed: o.changed, figures: o.changed.map((id) => core.figures(id)), breakers: core.breakerStates() };
+}
+
+async function genesis(): Promise<LiveCore> {
+  return unwrap(await coreFromGenesis(MARKET, book, DEFAULT_LIVE_PARAMS, rules));
+}
+
+describe("partition snapshot", () => {
+  it("a partition rebuilt at any input, breakers tripped or not, gives the same outputs as the core that never stopped", async () => {
+    const reference = await genesis();
+    const expected = inputs.map((i) => outputs(reference, i));
+    // The run exercised what the snapshot must carry: a widened version, a halt with frozen marks, their resets.
+    const events = expected.flatMap((e) => (e as { events: { type: string; kind?: string; rule?: string }[] }).events);
+    expect(events.filter((e) => e.type === "breaker").map((e) => `${e.kind} ${e.rule}`)).toEqual(["trip wide", "trip band", "reset wide", "reset band", "trip wide", "trip band", "reset wide"]);
+    expect(events.filter((e) => e.type === "parameters_changed").length).toBeGreaterThanOrEqual(2);
+    for (let cut = 1; cut < inputs.length; cut++) {
+      const original = await genesis();
+      for (const i of inputs.slice(0, cut)) original.apply(i);
+      // As stored: JSON in partition_checkpoints, read back by the next owner.
+      const snapshot = JSON.parse(JSON.stringify(snapshotOf(original))) as PartitionSnapshot;
+      const rebuilt = unwrap(await coreFromSnapshot(snapshot, documents, DEFAULT_LIVE_PARAMS));
+      expect(jsonDifferences(rebuilt.breakerStates(), original.breakerStates(), 0, `cut ${cut} breakers`)).toEqual([]);
+      const got = inputs.slice(cut).map((i) => outputs(rebuilt, i));
+      expect(jsonDifferences(got, expected.slice(cut), 1e-12, `cut ${cut}`).slice(0, 5)).toEqual([]);
+      for (const id of rebuilt.accountIds()) expect(jsonDifferences(rebuilt.figures(id), reference.figures(id), 1e-12, `cut ${cut} ${id}`)).toEqual([]);
+    }
+  });
+
+  it("a market replacement rebuilds the partition as the in-process engine restarts: held accounts bound afresh on the new market, breakers re-anchored", async () => {
+    // Halted and widened (ticks 1-3), then the market replaced at input 4.
+    const held = await genesis();
+    for (const i of inputs.slice(0, 3)) held.apply(i);
+    expect(held.breakerStates().BTC?.state).toBe("halted");
+    const next = unwrap(validateMarket({ ...MARKET_DOC, timestamp: new Date(T0 + 3.5 * 60_000).toISOString(), index: { ...(MARKET_DOC.index as Record<string, number>), BTC: btc0 * 0.97 } }));
+    const replaced = unwrap(coreOnMarket(held, next, 4));
+    // The in-process restart: the stored accounts (entry prices pinned at the start, as written back) bound on the new
+    // market, the rules in force, fresh breakers and health.
+    const start = await genesis();
+    const stored = book.map((a) => ({ id: a.id, document: { ...a.document, positions: positionsDocument(start.account(a.id) as NonNullable<ReturnType<LiveCore["account"]>>).positions } }));
+    const restarted = unwrap(await coreFromGenesis(next, stored, DEFAULT_LIVE_PARAMS, rules));
+    expect(replaced.skipped).toEqual([]);
+    expect(replaced.core.breakerStates()).toEqual(restarted.breakerStates());
+    expect(replaced.core.lastSeq()).toBe(4);
+    for (const id of restarted.accountIds()) expect(jsonDifferences(replaced.core.figures(id), restarted.figures(id), 1e-12, id)).toEqual([]);
+    // The same later inputs give the same outputs (event numbering apart: the partition's carries on).
+    const later = [tick(5, 5, btc0 * 0.93), fill(6, 6, "acct-00003", -0.5, btc0 * 0.93), tick(7, 7, btc0 * 0.9)];
+    const strip = (o: unknown) => ({ ...(o as Record<string, unknown>), events: (o as { events: { eventSeq: number }[] }).events.map(({ eventSeq: _e, ...e }) => e) });
+    const got = later.map((i) => strip(outputs(replaced.core, i)));
+    const want = later.map((i) => strip(outputs(restarted, i)));
+    expect(want.flatMap((o) => (o as { events: unknown[] }).events).length).toBeGreaterThan(0);
+    expect(jsonDifferences(got, want, 1e-12, "after").slice(0, 5)).toEqual([]);
+  });
+});
