@@ -3,8 +3,10 @@
  * rebuilt from one. The snapshot holds what the core cannot get back from its inputs' history without replaying all
  * of it: the market it holds, each account's positions and balances (the account file format, entry prices pinned),
  * and its resume state (sequences, time, held health states with their hysteresis, open liquidation episodes, breaker
- * trips with their anchors, stale flags shown, widened parameter versions). An account's model and rules come from
- * its stored account document (they do not change with inputs).
+ * trips with their anchors, stale flags shown, widened parameter versions), and the risk-matrix parameter set each
+ * account is on (a version a `parameters` input put in force is in no stored account document). An account's rules
+ * come from its stored account document (they do not change with inputs); its model too in a snapshot without
+ * parameter sets (written before they were carried).
  * @module
  */
 import type { AccountFileDocument } from "../account/fills.js";
@@ -21,7 +23,9 @@ import type { BreakerRules } from "../live/breakers.js";
 import type { MarketSnapshot } from "../market/types.js";
 import { buildMarketContext } from "../pricing/build-context.js";
 import { hasUsdRate } from "../risk/marks.js";
+import { isRiskMatrixModel } from "../account/engine.js";
 import { createRiskMatrixModel } from "../models/risk-matrix/model.js";
+import type { RiskMatrixParams } from "../models/risk-matrix/params.js";
 import type { MarginModel } from "../models/types.js";
 import type { HeldAccount } from "../live/state.js";
 
@@ -30,21 +34,80 @@ export interface PartitionSnapshot {
   /** The market the core holds (market file format). */
   readonly market: unknown;
   /** Accounts in book order: id, positions and collateral. */
-  readonly accounts: readonly { readonly id: string; readonly book: AccountFileDocument }[];
+  readonly accounts: readonly SnapshotAccount[];
   readonly resume: LiveResume;
   /** The breaker rules in force (absent: none; the trips in force and their anchors are in `resume`). */
   readonly breakers?: BreakerRules;
+  /**
+   * The risk-matrix parameter sets the accounts are on (before any breaker widening: that is in `resume`), each once.
+   * Absent (an older snapshot): every account binds its stored document's set.
+   */
+  readonly parameterSets?: readonly SnapshotParameterSet[];
+}
+
+export interface SnapshotAccount {
+  readonly id: string;
+  readonly book: AccountFileDocument;
+  /** Index in `parameterSets` of the set the account is on (absent: not a risk-matrix account, bound from its document). */
+  readonly parameterSet?: number;
+}
+
+/** A risk-matrix parameter set as validated (parseRiskMatrixParams), with its name and version for a reader. */
+export interface SnapshotParameterSet {
+  readonly name: string;
+  readonly version: string;
+  readonly params: RiskMatrixParams;
 }
 
 /** The snapshot of a core (after its last input). */
 export function snapshotOf(core: LiveCore): PartitionSnapshot {
-  const accounts = core.accountIds().map((id) => {
+  // The set an account is on: its group's base set under a breaker widening, else its model's. Accounts of a group
+  // share one params object (looked up once per group); equal sets of other groups are stored once.
+  const parameterSets: SnapshotParameterSet[] = [];
+  const byObject = new Map<RiskMatrixParams, number>();
+  const byContent = new Map<string, number>();
+  const setOf = (params: RiskMatrixParams): number => {
+    let k = byObject.get(params);
+    if (k === undefined) {
+      const content = JSON.stringify(params);
+      k = byContent.get(content);
+      if (k === undefined) {
+        k = parameterSets.length;
+        parameterSets.push({ name: params.info.name, version: params.info.version, params });
+        byContent.set(content, k);
+      }
+      byObject.set(params, k);
+    }
+    return k;
+  };
+  const accounts = core.accountIds().map((id): SnapshotAccount => {
     const held = core.account(id);
     if (held === undefined) throw new Error(`account ${id} vanished from the core`);
-    return { id, book: positionsDocument(held) };
+    const params = held.baseParams ?? (isRiskMatrixModel(held.model) ? held.model.params : undefined);
+    return { id, book: positionsDocument(held), ...(params !== undefined ? { parameterSet: setOf(params) } : {}) };
   });
   const rules = core.breakerRules();
-  return { format: "netrisk.partition.v1", market: marketSnapshotToJson(core.market()), accounts, resume: core.resumeState(), ...(rules.rules.length > 0 ? { breakers: rules } : {}) };
+  return { format: "netrisk.partition.v1", market: marketSnapshotToJson(core.market()), accounts, resume: core.resumeState(), ...(rules.rules.length > 0 ? { breakers: rules } : {}), parameterSets };
+}
+
+/** Issues of a snapshot's parameter sets and the accounts' references to them (a snapshot is our own JSON: shape only). */
+function parameterSetIssues(snapshot: PartitionSnapshot): Issue[] {
+  const sets: unknown = snapshot.parameterSets;
+  if (sets === undefined) return [];
+  if (!Array.isArray(sets)) return [issue("invalid_value", "snapshot.parameterSets", "expected an array of parameter sets")];
+  const issues: Issue[] = [];
+  sets.forEach((s: unknown, k) => {
+    const set = s as Partial<SnapshotParameterSet> | null;
+    const info = (set?.params as { info?: { name?: unknown; version?: unknown } } | undefined)?.info;
+    if (set === null || typeof set !== "object" || typeof set.name !== "string" || typeof set.version !== "string" || info?.name !== set.name || info.version !== set.version)
+      issues.push(issue("invalid_value", `snapshot.parameterSets[${k}]`, "expected {name, version, params} with params.info naming the same set and version"));
+  });
+  for (const a of snapshot.accounts) {
+    const k: unknown = a.parameterSet;
+    if (k !== undefined && !(Number.isInteger(k) && (k as number) >= 0 && (k as number) < sets.length))
+      issues.push(issue("invalid_value", `snapshot.accounts.${a.id}.parameterSet`, `no parameter set ${JSON.stringify(k)} in the snapshot`));
+  }
+  return issues;
 }
 
 /** Let timers and I/O run (lease renewals) between slices of a long build. */
@@ -52,12 +115,13 @@ const yieldNow = (): Promise<void> => new Promise((r) => setImmediate(r));
 
 /**
  * Accounts bound for a core: model and rules from each stored document (bound once per distinct set of model
- * fields: binding a parameter set costs more than the account), positions and balances from `book` when given (a
- * snapshot's, in the format positionsDocument writes), otherwise read from the document by the account reader.
- * Yields to the event loop every 200 accounts.
+ * fields: binding a parameter set costs more than the account), the model replaced by `model` when given (the set
+ * a snapshot says the account is on), positions and balances from `book` when given (a snapshot's, in the format
+ * positionsDocument writes), otherwise read from the document by the account reader. Yields to the event loop
+ * every 200 accounts.
  */
 async function bindAccounts(
-  entries: readonly { id: string; document: unknown; book?: AccountFileDocument }[],
+  entries: readonly { id: string; document: unknown; book?: AccountFileDocument; model?: MarginModel }[],
   market: MarketSnapshot,
 ): Promise<Result<LiveAccountInput[]>> {
   const built = buildMarketContext(market);
@@ -90,7 +154,7 @@ async function bindAccounts(
     }
     const positions = positionsFromDocument(e.book, ctx, listing);
     if (!positions.ok) issues.push(...positions.issues.map((i) => ({ ...i, path: `snapshot.accounts.${e.id}.${i.path}` })));
-    else accounts.push({ ...model, id: e.id, positions: positions.value, balances: { ...e.book.collateral } });
+    else accounts.push({ ...model, ...(e.model !== undefined ? { model: e.model } : {}), id: e.id, positions: positions.value, balances: { ...e.book.collateral } });
   }
   return issues.length > 0 ? fail(...issues) : { ok: true, value: accounts };
 }
@@ -103,15 +167,21 @@ export async function coreFromGenesis(market: MarketSnapshot, documents: readonl
   return createLiveCore({ market, accounts: accounts.value, params, ...(breakers !== undefined ? { breakers } : {}) });
 }
 
-/** The core a snapshot describes (each account's model and rules from its stored document), yielding to the event loop while it binds. */
+/**
+ * The core a snapshot describes (each account's rules from its stored document, its model on the parameter set the
+ * snapshot names, from the document in a snapshot without sets), yielding to the event loop while it binds.
+ */
 export async function coreFromSnapshot(snapshot: PartitionSnapshot, documents: ReadonlyMap<string, unknown>, params: LiveParams): Promise<Result<LiveCore>> {
   if (snapshot.format !== "netrisk.partition.v1") return fail(issue("invalid_value", "snapshot.format", `unknown snapshot format ${JSON.stringify(snapshot.format)}`));
   const market = validateMarket(snapshot.market);
   if (!market.ok) return fail(...market.issues.map((i) => ({ ...i, path: `snapshot.market.${i.path}` })));
   const missing = snapshot.accounts.filter((a) => !documents.has(a.id));
   if (missing.length > 0) return fail(...missing.map((a) => issue("not_found", `snapshot.accounts.${a.id}`, `account ${a.id} is in the checkpoint but not in the store`)));
+  const setIssues = parameterSetIssues(snapshot);
+  if (setIssues.length > 0) return fail(...setIssues);
+  const models = (snapshot.parameterSets ?? []).map((s) => createRiskMatrixModel(s.params));
   const accounts = await bindAccounts(
-    snapshot.accounts.map((a) => ({ id: a.id, document: documents.get(a.id), book: a.book })),
+    snapshot.accounts.map((a) => ({ id: a.id, document: documents.get(a.id), book: a.book, ...(a.parameterSet !== undefined ? { model: models[a.parameterSet] } : {}) })),
     market.value,
   );
   if (!accounts.ok) return accounts;

@@ -1,7 +1,8 @@
 /**
  * A partition rebuilt from its checkpoint's snapshot (src/cluster/snapshot.ts) continues exactly as the core it
  * replaces, also while circuit breakers are tripped: the rules in force, each underlying's trips, price and vol
- * anchors, the stale flags shown and the widened parameter versions travel in the snapshot (docs/scale-out.md). A
+ * anchors, the stale flags shown and the widened parameter versions travel in the snapshot (docs/scale-out.md), and
+ * so does a parameter-set version a `parameters` input put in force (no stored account document names it). A
  * takeover is this rebuild (the snapshot read back from PostgreSQL as JSON) followed by the same inputs; the
  * single-process run is the core that never stopped. SYNTHETIC book and inputs.
  */
@@ -16,6 +17,8 @@ import { DEFAULT_LIVE_PARAMS } from "../../src/live/params.js";
 import { validateMarket } from "../../src/io/market.js";
 import { jsonDifferences } from "../helpers/close-json.js";
 import { MARKET, MARKET_DOC, syntheticBook } from "./harness.js";
+import { createRiskMatrixModel } from "../../src/models/risk-matrix/model.js";
+import type { RiskMatrixModel } from "../../src/models/risk-matrix/model.js";
 
 const book = syntheticBook(90, 5);
 const documents = new Map<string, unknown>(book.map((a) => [a.id, a.document]));
@@ -70,25 +73,67 @@ async function genesis(): Promise<LiveCore> {
   return unwrap(await coreFromGenesis(MARKET, book, DEFAULT_LIVE_PARAMS, rules));
 }
 
+/** The outputs of `run` on the core that never stopped, and a check that a rebuild after each input gives the rest of them. */
+async function rebuildsMatch(run: readonly LiveInput[]): Promise<unknown[]> {
+  const reference = await genesis();
+  const expected = run.map((i) => outputs(reference, i));
+  for (let cut = 1; cut < run.length; cut++) {
+    const original = await genesis();
+    for (const i of run.slice(0, cut)) original.apply(i);
+    // As stored: JSON in partition_checkpoints, read back by the next owner.
+    const snapshot = JSON.parse(JSON.stringify(snapshotOf(original))) as PartitionSnapshot;
+    const rebuilt = unwrap(await coreFromSnapshot(snapshot, documents, DEFAULT_LIVE_PARAMS));
+    expect(jsonDifferences(rebuilt.breakerStates(), original.breakerStates(), 0, `cut ${cut} breakers`)).toEqual([]);
+    for (const id of rebuilt.accountIds()) expect(jsonDifferences(rebuilt.figures(id), original.figures(id), 1e-12, `cut ${cut} ${id} at the cut`)).toEqual([]);
+    const got = run.slice(cut).map((i) => outputs(rebuilt, i));
+    expect(jsonDifferences(got, expected.slice(cut), 1e-12, `cut ${cut}`).slice(0, 5)).toEqual([]);
+    for (const id of rebuilt.accountIds()) expect(jsonDifferences(rebuilt.figures(id), reference.figures(id), 1e-12, `cut ${cut} ${id}`)).toEqual([]);
+  }
+  return expected;
+}
+
+const eventsOf = (expected: readonly unknown[]) => expected.flatMap((e) => (e as { events: { type: string; kind?: string; rule?: string; parameterSet?: { to: string } }[] }).events);
+
 describe("partition snapshot", () => {
   it("a partition rebuilt at any input, breakers tripped or not, gives the same outputs as the core that never stopped", async () => {
-    const reference = await genesis();
-    const expected = inputs.map((i) => outputs(reference, i));
+    const expected = await rebuildsMatch(inputs);
     // The run exercised what the snapshot must carry: a widened version, a halt with frozen marks, their resets.
-    const events = expected.flatMap((e) => (e as { events: { type: string; kind?: string; rule?: string }[] }).events);
+    const events = eventsOf(expected);
     expect(events.filter((e) => e.type === "breaker").map((e) => `${e.kind} ${e.rule}`)).toEqual(["trip wide", "trip band", "reset wide", "reset band", "trip wide", "trip band", "reset wide"]);
     expect(events.filter((e) => e.type === "parameters_changed").length).toBeGreaterThanOrEqual(2);
-    for (let cut = 1; cut < inputs.length; cut++) {
-      const original = await genesis();
-      for (const i of inputs.slice(0, cut)) original.apply(i);
-      // As stored: JSON in partition_checkpoints, read back by the next owner.
-      const snapshot = JSON.parse(JSON.stringify(snapshotOf(original))) as PartitionSnapshot;
-      const rebuilt = unwrap(await coreFromSnapshot(snapshot, documents, DEFAULT_LIVE_PARAMS));
-      expect(jsonDifferences(rebuilt.breakerStates(), original.breakerStates(), 0, `cut ${cut} breakers`)).toEqual([]);
-      const got = inputs.slice(cut).map((i) => outputs(rebuilt, i));
-      expect(jsonDifferences(got, expected.slice(cut), 1e-12, `cut ${cut}`).slice(0, 5)).toEqual([]);
-      for (const id of rebuilt.accountIds()) expect(jsonDifferences(rebuilt.figures(id), reference.figures(id), 1e-12, `cut ${cut} ${id}`)).toEqual([]);
-    }
+  });
+
+  it("a parameter-set version put in force before the snapshot binds the rebuilt partition's accounts, and breakers widen that version", async () => {
+    const start = await genesis();
+    const held = start.account("acct-00000") as NonNullable<ReturnType<LiveCore["account"]>>;
+    const v1 = (held.model as RiskMatrixModel).params;
+    // Version 2: BTC's scenario range 40 % wider, its vol shock 30 % deeper (every account's figures move).
+    const btc = v1.pairs.BTC as NonNullable<(typeof v1.pairs)["BTC"]>;
+    const v2 = createRiskMatrixModel({
+      ...v1,
+      info: { ...v1.info, version: `${v1.info.version}-takeover.2` },
+      pairs: { ...v1.pairs, BTC: { ...btc, priceRangeDecimal: btc.priceRangeDecimal * 1.4, volShock: { ...btc.volShock, rangeUpDecimal: btc.volShock.rangeUpDecimal * 1.3 } } },
+    });
+    const parameters: LiveInput = { kind: "parameters", seq: 0, timestampMs: T0 + 30_000, parameterSetName: held.parameterSetName, model: v2 };
+    // The version first, then the breaker run (its widenings on version 2); a rebuild after each input.
+    const expected = await rebuildsMatch([parameters, ...inputs]);
+    const changed = eventsOf(expected).filter((e) => e.type === "parameters_changed").map((e) => e.parameterSet?.to);
+    expect(changed[0]).toBe(v2.parameterSet.version);
+    expect(changed.slice(1).every((v) => v?.startsWith(`${v2.parameterSet.version}+breaker.`))).toBe(true);
+    expect((expected[0] as { changed: string[] }).changed.length).toBe(book.length);
+  });
+
+  it("a snapshot written before parameter sets were carried binds every account on its stored document's set", async () => {
+    const original = await genesis();
+    for (const i of inputs.slice(0, 2)) original.apply(i);
+    const { parameterSets: _sets, accounts, ...older } = JSON.parse(JSON.stringify(snapshotOf(original))) as PartitionSnapshot;
+    const snapshot: PartitionSnapshot = { ...older, accounts: accounts.map(({ parameterSet: _k, ...a }) => a) };
+    const rebuilt = unwrap(await coreFromSnapshot(snapshot, documents, DEFAULT_LIVE_PARAMS));
+    for (const id of rebuilt.accountIds()) expect(jsonDifferences(rebuilt.figures(id), original.figures(id), 1e-12, id)).toEqual([]);
+    // A reference to a set the snapshot does not hold is a coded issue with its path.
+    const bad = { ...snapshotOf(original), parameterSets: [] };
+    const r = await coreFromSnapshot(JSON.parse(JSON.stringify(bad)) as PartitionSnapshot, documents, DEFAULT_LIVE_PARAMS);
+    expect(r.ok ? [] : r.issues.map((i) => `${i.code} ${i.path}`)[0]).toBe("invalid_value snapshot.accounts.acct-00000.parameterSet");
   });
 
   it("a market replacement rebuilds the partition as the in-process engine restarts: held accounts bound afresh on the new market, breakers re-anchored", async () => {
