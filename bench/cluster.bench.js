@@ -116,7 +116,16 @@ async function startNats(bin) {
       return false;
     }
   }, 15_000);
-  return { url, child, dispose: () => (child.kill("SIGTERM"), rmSync(dir, { recursive: true, force: true })) };
+  // The store folder is removed once the server has exited: removing it while the server still writes its streams
+  // fails (ENOTEMPTY), which ended a finished run with a stack trace.
+  const exited = new Promise((resolve) => child.once("exit", resolve));
+  const dispose = async () => {
+    if (child.exitCode === null) child.kill("SIGTERM");
+    await Promise.race([exited, sleep(10_000)]);
+    if (child.exitCode === null) child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 200 });
+  };
+  return { url, child, dispose };
 }
 
 async function scratchDatabase(serverUrl) {
@@ -342,7 +351,7 @@ export async function runClusterBench(options = {}) {
     return { inProcess: base, cluster: runs };
   } finally {
     await nc.close();
-    nats.dispose();
+    await nats.dispose();
     await db.drop();
   }
 }
