@@ -3,10 +3,11 @@
  * rebuilt from one. The snapshot holds what the core cannot get back from its inputs' history without replaying all
  * of it: the market it holds, each account's positions and balances (the account file format, entry prices pinned),
  * and its resume state (sequences, time, held health states with their hysteresis, open liquidation episodes, breaker
- * trips with their anchors, stale flags shown, widened parameter versions), and the risk-matrix parameter set each
- * account is on (a version a `parameters` input put in force is in no stored account document). An account's rules
- * come from its stored account document (they do not change with inputs); its model too in a snapshot without
- * parameter sets (written before they were carried).
+ * trips with their anchors, stale flags shown, widened parameter versions), and the parameter set each account is on,
+ * validated, for every model bound on its parameters alone (a version a `parameters` input put in force is in no
+ * stored account document). An account's rules come from its stored account document (they do not change with
+ * inputs); its model too when it is one not bound on its parameters alone (`var`, `hybrid`, `okx`: see
+ * `modelOnParams`) or in a snapshot without parameter sets (written before they were carried).
  * @module
  */
 import type { AccountFileDocument } from "../account/fills.js";
@@ -23,10 +24,9 @@ import type { BreakerRules } from "../live/breakers.js";
 import type { MarketSnapshot } from "../market/types.js";
 import { buildMarketContext } from "../pricing/build-context.js";
 import { hasUsdRate } from "../risk/marks.js";
-import { isRiskMatrixModel } from "../account/engine.js";
-import { createRiskMatrixModel } from "../models/risk-matrix/model.js";
-import type { RiskMatrixParams } from "../models/risk-matrix/params.js";
-import type { MarginModel } from "../models/types.js";
+import { createRiskMatrixModel, DERIBIT_MODEL_ID } from "../models/risk-matrix/model.js";
+import { modelOnParams, validatedParamsOf } from "../models/registry.js";
+import type { MarginModel, ParameterSetInfo } from "../models/types.js";
 import type { HeldAccount } from "../live/state.js";
 
 export interface PartitionSnapshot {
@@ -39,8 +39,8 @@ export interface PartitionSnapshot {
   /** The breaker rules in force (absent: none; the trips in force and their anchors are in `resume`). */
   readonly breakers?: BreakerRules;
   /**
-   * The risk-matrix parameter sets the accounts are on (before any breaker widening: that is in `resume`), each once.
-   * Absent (an older snapshot): every account binds its stored document's set.
+   * The parameter sets the accounts are on (a risk-matrix group's before any breaker widening: that is in `resume`),
+   * each once. Absent (an older snapshot): every account binds its stored document's set.
    */
   readonly parameterSets?: readonly SnapshotParameterSet[];
 }
@@ -48,15 +48,17 @@ export interface PartitionSnapshot {
 export interface SnapshotAccount {
   readonly id: string;
   readonly book: AccountFileDocument;
-  /** Index in `parameterSets` of the set the account is on (absent: not a risk-matrix account, bound from its document). */
+  /** Index in `parameterSets` of the set the account is on (absent: bound from its document, its model not being bound on its parameters alone). */
   readonly parameterSet?: number;
 }
 
-/** A risk-matrix parameter set as validated (parseRiskMatrixParams), with its name and version for a reader. */
+/** A parameter set as its model validated it (e.g. parseStandardParams), with its name and version for a reader. */
 export interface SnapshotParameterSet {
+  /** The model id (registry) bound on `params`; absent (a snapshot written when only risk-matrix sets were carried): `deribit`. */
+  readonly model?: string;
   readonly name: string;
   readonly version: string;
-  readonly params: RiskMatrixParams;
+  readonly params: object;
 }
 
 /** The snapshot of a core (after its last input). */
@@ -64,16 +66,19 @@ export function snapshotOf(core: LiveCore): PartitionSnapshot {
   // The set an account is on: its group's base set under a breaker widening, else its model's. Accounts of a group
   // share one params object (looked up once per group); equal sets of other groups are stored once.
   const parameterSets: SnapshotParameterSet[] = [];
-  const byObject = new Map<RiskMatrixParams, number>();
+  const byObject = new Map<object, number>();
   const byContent = new Map<string, number>();
-  const setOf = (params: RiskMatrixParams): number => {
+  const setOf = (model: MarginModel, params: object): number => {
     let k = byObject.get(params);
     if (k === undefined) {
-      const content = JSON.stringify(params);
+      const content = JSON.stringify([model.id, params]);
       k = byContent.get(content);
       if (k === undefined) {
         k = parameterSets.length;
-        parameterSets.push({ name: params.info.name, version: params.info.version, params });
+        // Name and version as the model bound on these parameters reports them (a breaker-widened group's model
+        // reports its widened version, `params` being its base set).
+        const info = (modelOnParams(model.id, params) ?? model).parameterSet;
+        parameterSets.push({ model: model.id, name: info.name, version: info.version, params });
         byContent.set(content, k);
       }
       byObject.set(params, k);
@@ -83,31 +88,39 @@ export function snapshotOf(core: LiveCore): PartitionSnapshot {
   const accounts = core.accountIds().map((id): SnapshotAccount => {
     const held = core.account(id);
     if (held === undefined) throw new Error(`account ${id} vanished from the core`);
-    const params = held.baseParams ?? (isRiskMatrixModel(held.model) ? held.model.params : undefined);
-    return { id, book: positionsDocument(held), ...(params !== undefined ? { parameterSet: setOf(params) } : {}) };
+    const params = held.baseParams ?? validatedParamsOf(held.model);
+    return { id, book: positionsDocument(held), ...(params !== undefined ? { parameterSet: setOf(held.model, params) } : {}) };
   });
   const rules = core.breakerRules();
   return { format: "netrisk.partition.v1", market: marketSnapshotToJson(core.market()), accounts, resume: core.resumeState(), ...(rules.rules.length > 0 ? { breakers: rules } : {}), parameterSets };
 }
 
-/** Issues of a snapshot's parameter sets and the accounts' references to them (a snapshot is our own JSON: shape only). */
-function parameterSetIssues(snapshot: PartitionSnapshot): Issue[] {
+/**
+ * The models a snapshot's parameter sets bind, or the issues of its sets and of the accounts' references to them (a
+ * snapshot is our own JSON: its shape is checked, and that each set binds its model under the name and version it
+ * lists, not the parameters' values).
+ */
+function snapshotModels(snapshot: PartitionSnapshot): Result<MarginModel[]> {
   const sets: unknown = snapshot.parameterSets;
-  if (sets === undefined) return [];
-  if (!Array.isArray(sets)) return [issue("invalid_value", "snapshot.parameterSets", "expected an array of parameter sets")];
+  if (sets === undefined) return { ok: true, value: [] };
+  if (!Array.isArray(sets)) return fail(issue("invalid_value", "snapshot.parameterSets", "expected an array of parameter sets"));
   const issues: Issue[] = [];
-  sets.forEach((s: unknown, k) => {
+  const models = sets.map((s: unknown, k): MarginModel => {
     const set = s as Partial<SnapshotParameterSet> | null;
-    const info = (set?.params as { info?: { name?: unknown; version?: unknown } } | undefined)?.info;
-    if (set === null || typeof set !== "object" || typeof set.name !== "string" || typeof set.version !== "string" || info?.name !== set.name || info.version !== set.version)
-      issues.push(issue("invalid_value", `snapshot.parameterSets[${k}]`, "expected {name, version, params} with params.info naming the same set and version"));
+    const id = set?.model ?? DERIBIT_MODEL_ID;
+    const model = set !== null && typeof set === "object" && typeof set.params === "object" && set.params !== null ? modelOnParams(id, set.params) : undefined;
+    // A model over parameters of another shape may have no parameter set info at all.
+    const info = model?.parameterSet as ParameterSetInfo | undefined;
+    if (model === undefined || info === undefined || info.name !== set?.name || info.version !== set.version)
+      issues.push(issue("invalid_value", `snapshot.parameterSets[${k}]`, `expected {model, name, version, params}: params binding model ${JSON.stringify(id)} on the same set and version`));
+    return model as MarginModel;
   });
   for (const a of snapshot.accounts) {
     const k: unknown = a.parameterSet;
     if (k !== undefined && !(Number.isInteger(k) && (k as number) >= 0 && (k as number) < sets.length))
       issues.push(issue("invalid_value", `snapshot.accounts.${a.id}.parameterSet`, `no parameter set ${JSON.stringify(k)} in the snapshot`));
   }
-  return issues;
+  return issues.length > 0 ? fail(...issues) : { ok: true, value: models };
 }
 
 /** Let timers and I/O run (lease renewals) between slices of a long build. */
@@ -169,7 +182,8 @@ export async function coreFromGenesis(market: MarketSnapshot, documents: readonl
 
 /**
  * The core a snapshot describes (each account's rules from its stored document, its model on the parameter set the
- * snapshot names, from the document in a snapshot without sets), yielding to the event loop while it binds.
+ * snapshot names, from the document for a model not bound on its parameters alone or in a snapshot without sets),
+ * yielding to the event loop while it binds.
  */
 export async function coreFromSnapshot(snapshot: PartitionSnapshot, documents: ReadonlyMap<string, unknown>, params: LiveParams): Promise<Result<LiveCore>> {
   if (snapshot.format !== "netrisk.partition.v1") return fail(issue("invalid_value", "snapshot.format", `unknown snapshot format ${JSON.stringify(snapshot.format)}`));
@@ -177,11 +191,10 @@ export async function coreFromSnapshot(snapshot: PartitionSnapshot, documents: R
   if (!market.ok) return fail(...market.issues.map((i) => ({ ...i, path: `snapshot.market.${i.path}` })));
   const missing = snapshot.accounts.filter((a) => !documents.has(a.id));
   if (missing.length > 0) return fail(...missing.map((a) => issue("not_found", `snapshot.accounts.${a.id}`, `account ${a.id} is in the checkpoint but not in the store`)));
-  const setIssues = parameterSetIssues(snapshot);
-  if (setIssues.length > 0) return fail(...setIssues);
-  const models = (snapshot.parameterSets ?? []).map((s) => createRiskMatrixModel(s.params));
+  const models = snapshotModels(snapshot);
+  if (!models.ok) return models;
   const accounts = await bindAccounts(
-    snapshot.accounts.map((a) => ({ id: a.id, document: documents.get(a.id), book: a.book, ...(a.parameterSet !== undefined ? { model: models[a.parameterSet] } : {}) })),
+    snapshot.accounts.map((a) => ({ id: a.id, document: documents.get(a.id), book: a.book, ...(a.parameterSet !== undefined ? { model: models.value[a.parameterSet] } : {}) })),
     market.value,
   );
   if (!accounts.ok) return accounts;

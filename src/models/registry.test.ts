@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
-import { createModel, DEFAULT_PRESETS, MODEL_IDS } from "./registry.js";
+import { createModel, DEFAULT_PRESETS, MODEL_IDS, modelOnParams, validatedParamsOf } from "./registry.js";
 import type { JointScenarioSet } from "../risk/joint.js";
 
 const presetJson = (name: string): unknown => JSON.parse(readFileSync(new URL(`../../presets/${name}.json`, import.meta.url), "utf8"));
@@ -58,5 +58,21 @@ describe("model registry", () => {
     expect(v.ok ? null : [v.issues[0]?.code, v.issues[0]?.path]).toEqual(["required", "statistical"]);
     const h = createModel("hybrid", { parameterSet: presetJson("hybrid-default"), statistical: { scenarios } });
     expect(h.ok ? null : [h.issues[0]?.code, h.issues[0]?.path]).toEqual(["required", "riskMatrixParameterSet"]);
+  });
+
+  it.each(MODEL_IDS.map((id) => [id]))("%s: its validated parameters, stored as JSON, bind the same model again (not var, hybrid, okx)", (id) => {
+    const model = createModel(id, { parameterSet: presetJson(DEFAULT_PRESETS[id] ?? ""), ...statisticalOptions });
+    if (!model.ok) throw new Error(`no ${id} model`);
+    const params = validatedParamsOf(model.value);
+    if (id === "var" || id === "hybrid" || id === "okx") {
+      expect(params).toBeUndefined();
+      return;
+    }
+    // As a partition snapshot stores them: nothing lost in JSON (no Map, typed array or non-finite number).
+    const stored = JSON.parse(JSON.stringify(params)) as object;
+    expect(stored).toStrictEqual(params);
+    const again = modelOnParams(id, stored);
+    expect([again?.id, again?.parameterSet]).toEqual([id, model.value.parameterSet]);
+    expect(validatedParamsOf(again as NonNullable<typeof again>)).toStrictEqual(params);
   });
 });

@@ -45,6 +45,34 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
   [HYBRID_MODEL_ID]: hybridFactory,
 };
 
+/**
+ * The models bound on a validated parameter set alone, as each exposes it (`model.params`): a partition snapshot
+ * stores those parameters as JSON and binds the model on them again. Not the statistical models (`var`, `hybrid`):
+ * they also need scenario sets; nor `okx`: its validated set holds functions (lookups built by its parser).
+ */
+const ON_VALIDATED: Readonly<Record<string, (params: never) => MarginModel>> = {
+  [DERIBIT_MODEL_ID]: createRiskMatrixModel,
+  [STANDARD_MODEL_ID]: createStandardModel,
+  [DERIVE_PMRM2_MODEL_ID]: createDerivePmrm2Model,
+  [SPAN_MODEL_ID]: createSpanModel,
+  [GREEKS_MODEL_ID]: createGreeksModel,
+};
+
+/** The validated parameter set `model` is bound to, when {@link modelOnParams} can bind its model on it again. */
+export function validatedParamsOf(model: MarginModel): object | undefined {
+  const params = (model as { params?: unknown }).params;
+  return Object.hasOwn(ON_VALIDATED, model.id) && typeof params === "object" && params !== null ? params : undefined;
+}
+
+/**
+ * Model `id` bound on a parameter set {@link validatedParamsOf} gave (not validated again: the caller's own record);
+ * undefined for a model not bound on its parameters alone.
+ */
+export function modelOnParams(id: string, params: object): MarginModel | undefined {
+  const create = Object.hasOwn(ON_VALIDATED, id) ? ON_VALIDATED[id] : undefined;
+  return create?.(params as never);
+}
+
 /** Ids of the registered models. */
 export const MODEL_IDS: readonly string[] = Object.keys(FACTORIES);
 

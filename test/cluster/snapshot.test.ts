@@ -19,6 +19,10 @@ import { jsonDifferences } from "../helpers/close-json.js";
 import { MARKET, MARKET_DOC, syntheticBook } from "./harness.js";
 import { createRiskMatrixModel } from "../../src/models/risk-matrix/model.js";
 import type { RiskMatrixModel } from "../../src/models/risk-matrix/model.js";
+import { createStandardModel } from "../../src/models/standard/model.js";
+import type { StandardModel } from "../../src/models/standard/model.js";
+import { createDerivePmrm2Model } from "../../src/models/derive-pmrm2/model.js";
+import type { DerivePmrm2Model } from "../../src/models/derive-pmrm2/model.js";
 
 const book = syntheticBook(90, 5);
 const documents = new Map<string, unknown>(book.map((a) => [a.id, a.document]));
@@ -69,16 +73,17 @@ function outputs(core: LiveCore, input: LiveInput): unknown {
   return { seq: o.seq, status: o.status, issues: o.issues, events: o.events, changed: o.changed, figures: o.changed.map((id) => core.figures(id)), breakers: core.breakerStates() };
 }
 
-async function genesis(): Promise<LiveCore> {
-  return unwrap(await coreFromGenesis(MARKET, book, DEFAULT_LIVE_PARAMS, rules));
+async function genesisOf(accounts: typeof book): Promise<LiveCore> {
+  return unwrap(await coreFromGenesis(MARKET, accounts, DEFAULT_LIVE_PARAMS, rules));
 }
 
 /** The outputs of `run` on the core that never stopped, and a check that a rebuild after each input gives the rest of them. */
-async function rebuildsMatch(run: readonly LiveInput[]): Promise<unknown[]> {
-  const reference = await genesis();
+async function rebuildsMatch(run: readonly LiveInput[], accounts: typeof book = book): Promise<unknown[]> {
+  const documents = new Map<string, unknown>(accounts.map((a) => [a.id, a.document]));
+  const reference = await genesisOf(accounts);
   const expected = run.map((i) => outputs(reference, i));
   for (let cut = 1; cut < run.length; cut++) {
-    const original = await genesis();
+    const original = await genesisOf(accounts);
     for (const i of run.slice(0, cut)) original.apply(i);
     // As stored: JSON in partition_checkpoints, read back by the next owner.
     const snapshot = JSON.parse(JSON.stringify(snapshotOf(original))) as PartitionSnapshot;
@@ -104,7 +109,7 @@ describe("partition snapshot", () => {
   });
 
   it("a parameter-set version put in force before the snapshot binds the rebuilt partition's accounts, and breakers widen that version", async () => {
-    const start = await genesis();
+    const start = await genesisOf(book);
     const held = start.account("acct-00000") as NonNullable<ReturnType<LiveCore["account"]>>;
     const v1 = (held.model as RiskMatrixModel).params;
     // Version 2: BTC's scenario range 40 % wider, its vol shock 30 % deeper (every account's figures move).
@@ -123,13 +128,56 @@ describe("partition snapshot", () => {
     expect((expected[0] as { changed: string[] }).changed.length).toBe(book.length);
   });
 
+  it("a version of a standard or Derive PMRM_2 set put in force before the snapshot binds the rebuilt partition's accounts on it", async () => {
+    // A third of the book on the standard model, a third on Derive PMRM_2, the rest on the risk matrix.
+    const presets = { standard: "standard-deribit", "derive-pmrm2": "derive-pmrm2" } as const;
+    const mixed = syntheticBook(30, 6).map((a, k) => {
+      const model = k % 3 === 1 ? "standard" : k % 3 === 2 ? "derive-pmrm2" : undefined;
+      return model === undefined ? a : { ...a, document: { ...a.document, model, parameterSet: presets[model] } };
+    });
+    const start = await genesisOf(mixed);
+    const standard = (start.account("acct-00001") as NonNullable<ReturnType<LiveCore["account"]>>).model as StandardModel;
+    const derive = (start.account("acct-00002") as NonNullable<ReturnType<LiveCore["account"]>>).model as DerivePmrm2Model;
+    expect([standard.id, derive.id]).toEqual(["standard", "derive-pmrm2"]);
+    // Version 2 of each: BTC futures rates half as high again; Derive's scenario spot shocks 40 % deeper.
+    const btcRates = standard.params.futures.BTC as NonNullable<(typeof standard.params.futures)["BTC"]>;
+    const standard2 = createStandardModel({
+      ...standard.params,
+      info: { ...standard.params.info, version: `${standard.params.info.version}-takeover.2` },
+      futures: { ...standard.params.futures, BTC: { ...btcRates, initialBaseDecimal: btcRates.initialBaseDecimal * 1.5, maintenanceBaseDecimal: btcRates.maintenanceBaseDecimal * 1.5 } },
+    });
+    const derive2 = createDerivePmrm2Model({
+      ...derive.params,
+      version: `${derive.params.version}-takeover.2`,
+      scenarios: derive.params.scenarios.map((c) => ({ ...c, spotMultiplier: 1 + (c.spotMultiplier - 1) * 1.4 })),
+    });
+    const version = (seq: number, model: StandardModel | DerivePmrm2Model): LiveInput => ({ kind: "parameters", seq, timestampMs: T0 + 30_000, parameterSetName: presets[model.id as keyof typeof presets], model });
+    const run = [version(0, standard2), tick(1, 1, btc0 * 1.01), version(2, derive2), tick(3, 2, btc0 * 1.02), fill(4, 3, "acct-00004", -0.5, btc0 * 1.02), tick(5, 4, btc0 * 0.99)];
+    const expected = await rebuildsMatch(run, mixed);
+    // Each version moved its accounts' figures (and so a rebuild on the stored document's version would differ).
+    expect((expected[0] as { changed: string[] }).changed.length).toBe(10);
+    expect((expected[2] as { changed: string[] }).changed.length).toBe(10);
+  });
+
   it("a snapshot written before parameter sets were carried binds every account on its stored document's set", async () => {
-    const original = await genesis();
+    const original = await genesisOf(book);
     for (const i of inputs.slice(0, 2)) original.apply(i);
     const { parameterSets: _sets, accounts, ...older } = JSON.parse(JSON.stringify(snapshotOf(original))) as PartitionSnapshot;
     const snapshot: PartitionSnapshot = { ...older, accounts: accounts.map(({ parameterSet: _k, ...a }) => a) };
     const rebuilt = unwrap(await coreFromSnapshot(snapshot, documents, DEFAULT_LIVE_PARAMS));
     for (const id of rebuilt.accountIds()) expect(jsonDifferences(rebuilt.figures(id), original.figures(id), 1e-12, id)).toEqual([]);
+    // One written when only risk-matrix sets were carried (no model id on a set) reads them as the risk matrix's.
+    const riskMatrixOnly = JSON.parse(JSON.stringify(snapshotOf(original))) as PartitionSnapshot;
+    const sets = (riskMatrixOnly.parameterSets ?? []).map(({ model: _m, ...set }) => set);
+    expect(sets.length).toBeGreaterThan(0);
+    const fromSets = unwrap(await coreFromSnapshot({ ...riskMatrixOnly, parameterSets: sets }, documents, DEFAULT_LIVE_PARAMS));
+    for (const id of fromSets.accountIds()) expect(jsonDifferences(fromSets.figures(id), original.figures(id), 1e-12, id)).toEqual([]);
+    // A set of a model not bound on its parameters alone, listing another version than its parameters bind, or with
+    // parameters of no set at all, is a coded issue with its path.
+    for (const bad of [{ model: "var" }, { version: "not-this-one" }, { model: "standard", params: {} }]) {
+      const wrong = await coreFromSnapshot({ ...riskMatrixOnly, parameterSets: sets.map((set) => ({ ...set, ...bad })) }, documents, DEFAULT_LIVE_PARAMS);
+      expect(wrong.ok ? [] : wrong.issues.map((i) => `${i.code} ${i.path}`)[0]).toBe("invalid_value snapshot.parameterSets[0]");
+    }
     // A reference to a set the snapshot does not hold is a coded issue with its path.
     const bad = { ...snapshotOf(original), parameterSets: [] };
     const r = await coreFromSnapshot(JSON.parse(JSON.stringify(bad)) as PartitionSnapshot, documents, DEFAULT_LIVE_PARAMS);
@@ -138,14 +186,14 @@ describe("partition snapshot", () => {
 
   it("a market replacement rebuilds the partition as the in-process engine restarts: held accounts bound afresh on the new market, breakers re-anchored", async () => {
     // Halted and widened (ticks 1-3), then the market replaced at input 4.
-    const held = await genesis();
+    const held = await genesisOf(book);
     for (const i of inputs.slice(0, 3)) held.apply(i);
     expect(held.breakerStates().BTC?.state).toBe("halted");
     const next = unwrap(validateMarket({ ...MARKET_DOC, timestamp: new Date(T0 + 3.5 * 60_000).toISOString(), index: { ...(MARKET_DOC.index as Record<string, number>), BTC: btc0 * 0.97 } }));
     const replaced = unwrap(coreOnMarket(held, next, 4));
     // The in-process restart: the stored accounts (entry prices pinned at the start, as written back) bound on the new
     // market, the rules in force, fresh breakers and health.
-    const start = await genesis();
+    const start = await genesisOf(book);
     const stored = book.map((a) => ({ id: a.id, document: { ...a.document, positions: positionsDocument(start.account(a.id) as NonNullable<ReturnType<LiveCore["account"]>>).positions } }));
     const restarted = unwrap(await coreFromGenesis(next, stored, DEFAULT_LIVE_PARAMS, rules));
     expect(replaced.skipped).toEqual([]);

@@ -142,11 +142,17 @@ export function parameterSetInfo(params: DerivePmrm2Params): ParameterSetInfo {
   return { name: params.name, version: params.version, effective: params.effective };
 }
 
+/** The Derive PMRM_2 model with the validated parameter set it is bound to (a partition snapshot carries it). */
+export interface DerivePmrm2Model extends MarginModel {
+  readonly params: DerivePmrm2Params;
+}
+
 /** A {@link MarginModel} bound to a validated Derive PMRM_2 parameter set (see `parseDerivePmrm2Params`). */
-export function createDerivePmrm2Model(params: DerivePmrm2Params): MarginModel {
+export function createDerivePmrm2Model(params: DerivePmrm2Params): DerivePmrm2Model {
   return {
     id: DERIVE_PMRM2_MODEL_ID,
     parameterSet: parameterSetInfo(params),
+    params,
     compute: (portfolio, market) => computeDerivePmrm2(portfolio, market, params),
   };
 }

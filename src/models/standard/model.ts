@@ -175,11 +175,17 @@ export function computeStandard(portfolio: ResolvedPortfolio, market: MarketCont
   };
 }
 
+/** The standard model with the validated parameter set it is bound to (a partition snapshot carries it). */
+export interface StandardModel extends MarginModel {
+  readonly params: StandardParams;
+}
+
 /** A {@link MarginModel} bound to a validated standard parameter set (see `parseStandardParams`). */
-export function createStandardModel(params: StandardParams): MarginModel {
+export function createStandardModel(params: StandardParams): StandardModel {
   return {
     id: STANDARD_MODEL_ID,
     parameterSet: params.info,
+    params,
     compute: (portfolio, market) => computeStandard(portfolio, market, params),
   };
 }
