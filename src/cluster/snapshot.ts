@@ -28,6 +28,7 @@ import { createRiskMatrixModel, DERIBIT_MODEL_ID } from "../models/risk-matrix/m
 import { modelOnParams, validatedParamsOf } from "../models/registry.js";
 import type { MarginModel, ParameterSetInfo } from "../models/types.js";
 import type { HeldAccount } from "../live/state.js";
+import type { RemarginExecutor } from "../live/chunk.js";
 
 export interface PartitionSnapshot {
   readonly format: "netrisk.partition.v1";
@@ -173,11 +174,11 @@ async function bindAccounts(
 }
 
 /** A core over the genesis book (the stored account documents of the partition on the cluster's start market), yielding to the event loop while it binds (a worker keeps renewing its leases). */
-export async function coreFromGenesis(market: MarketSnapshot, documents: readonly { id: string; document: unknown }[], params: LiveParams, breakers?: BreakerRules): Promise<Result<LiveCore>> {
+export async function coreFromGenesis(market: MarketSnapshot, documents: readonly { id: string; document: unknown }[], params: LiveParams, breakers?: BreakerRules, executor?: RemarginExecutor): Promise<Result<LiveCore>> {
   const accounts = await bindAccounts(documents, market);
   if (!accounts.ok) return accounts;
   await yieldNow();
-  return createLiveCore({ market, accounts: accounts.value, params, ...(breakers !== undefined ? { breakers } : {}) });
+  return createLiveCore({ market, accounts: accounts.value, params, ...(breakers !== undefined ? { breakers } : {}), ...(executor !== undefined ? { executor } : {}) });
 }
 
 /**
@@ -185,7 +186,7 @@ export async function coreFromGenesis(market: MarketSnapshot, documents: readonl
  * snapshot names, from the document for a model not bound on its parameters alone or in a snapshot without sets),
  * yielding to the event loop while it binds.
  */
-export async function coreFromSnapshot(snapshot: PartitionSnapshot, documents: ReadonlyMap<string, unknown>, params: LiveParams): Promise<Result<LiveCore>> {
+export async function coreFromSnapshot(snapshot: PartitionSnapshot, documents: ReadonlyMap<string, unknown>, params: LiveParams, executor?: RemarginExecutor): Promise<Result<LiveCore>> {
   if (snapshot.format !== "netrisk.partition.v1") return fail(issue("invalid_value", "snapshot.format", `unknown snapshot format ${JSON.stringify(snapshot.format)}`));
   const market = validateMarket(snapshot.market);
   if (!market.ok) return fail(...market.issues.map((i) => ({ ...i, path: `snapshot.market.${i.path}` })));
@@ -199,7 +200,7 @@ export async function coreFromSnapshot(snapshot: PartitionSnapshot, documents: R
   );
   if (!accounts.ok) return accounts;
   await yieldNow();
-  return createLiveCore({ market: market.value, accounts: accounts.value, params, resume: snapshot.resume, ...(snapshot.breakers !== undefined ? { breakers: snapshot.breakers } : {}) });
+  return createLiveCore({ market: market.value, accounts: accounts.value, params, resume: snapshot.resume, ...(snapshot.breakers !== undefined ? { breakers: snapshot.breakers } : {}), ...(executor !== undefined ? { executor } : {}) });
 }
 
 /**
@@ -212,7 +213,7 @@ export async function coreFromSnapshot(snapshot: PartitionSnapshot, documents: R
  * in-process engine skips an account that does not bind. Built from the held accounts, not the store's documents, so
  * a new owner re-applying this input later builds the same core whatever was written since.
  */
-export function coreOnMarket(held: LiveCore, market: MarketSnapshot, seq: number): Result<{ core: LiveCore; skipped: string[] }> {
+export function coreOnMarket(held: LiveCore, market: MarketSnapshot, seq: number, executor?: RemarginExecutor): Result<{ core: LiveCore; skipped: string[] }> {
   const built = buildMarketContext(market);
   if (!built.ok) return built;
   const listing = listingOf(market);
@@ -239,6 +240,6 @@ export function coreOnMarket(held: LiveCore, market: MarketSnapshot, seq: number
     else accounts.push({ id, model: modelOf(a), rules: a.rules, parameterSetName: a.parameterSetName, positions: positions as LiveAccountInput["positions"], balances: { ...a.balances } });
   }
   const resume = held.resumeState();
-  const core = createLiveCore({ market, accounts, params: held.params, breakers: held.breakerRules(), resume: { lastSeq: seq, lastTickSeq: resume.lastTickSeq, lastEventSeq: resume.lastEventSeq } });
+  const core = createLiveCore({ market, accounts, params: held.params, breakers: held.breakerRules(), resume: { lastSeq: seq, lastTickSeq: resume.lastTickSeq, lastEventSeq: resume.lastEventSeq }, ...(executor !== undefined ? { executor } : {}) });
   return core.ok ? { ok: true, value: { core: core.value, skipped } } : core;
 }

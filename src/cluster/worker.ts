@@ -42,6 +42,7 @@ import { coreFromGenesis, coreFromSnapshot, coreOnMarket, snapshotOf } from "./s
 import type { PartitionSnapshot } from "./snapshot.js";
 import { inputTimer } from "./timings.js";
 import type { InputTimer } from "./timings.js";
+import type { RemarginExecutor } from "../live/chunk.js";
 
 /** One output message: figure updates and events of one input in one partition (figures chunked). */
 export interface OutputMessage {
@@ -103,6 +104,11 @@ export interface WorkerOptions {
   readonly logTimings?: boolean;
   /** One JSON-able record per notable thing (lease taken, lost, fenced, checkpoint errors). */
   readonly log?: (entry: Record<string, unknown>) => void;
+  /**
+   * Threads that share each partition's re-margin passes with this one (live/chunk.ts; `netrisk worker --threads`,
+   * a live-pool.ts pool): one executor for every partition, whose inputs the worker applies one at a time.
+   */
+  readonly executor?: RemarginExecutor;
 }
 
 export interface WorkerStats {
@@ -279,7 +285,7 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
       let snapshot: PartitionSnapshot;
       if (cp === null) {
         const docs = [...genesis.documents].filter(([id]) => partitionOfId(id) === task.partition).map(([id, document]) => ({ id, document }));
-        const built = await coreFromGenesis(genesis.market, docs, options.params, genesis.breakers);
+        const built = await coreFromGenesis(genesis.market, docs, options.params, genesis.breakers, options.executor);
         if (!built.ok) throw new Error(`partition ${task.partition}: the stored accounts cannot be held: ${built.issues.map((i) => `${i.path}: ${i.code}: ${i.message}`).join("; ")}`);
         core = built.value;
         snapshot = snapshotOf(core);
@@ -291,7 +297,7 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
           const stored = await retrying(task, "read account", () => options.store.getAccount(a.id));
           if (stored !== null) genesis.documents.set(a.id, stored.document);
         }
-        const built = await coreFromSnapshot(snapshot, genesis.documents, options.params);
+        const built = await coreFromSnapshot(snapshot, genesis.documents, options.params, options.executor);
         if (!built.ok) throw new Error(`partition ${task.partition}: checkpoint v${cp.version} cannot be rebuilt: ${built.issues.map((i) => `${i.path}: ${i.code}: ${i.message}`).join("; ")}`);
         core = built.value;
       }
@@ -313,7 +319,7 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
     if (stored === null) return [issue("not_found", "market", `market ${marketId} is not in the store`)];
     const snap = validateMarket(stored.document);
     if (!snap.ok) return snap.issues.map((i) => ({ ...i, path: `market.${i.path}` }));
-    const next = coreOnMarket(held, snap.value, seq);
+    const next = coreOnMarket(held, snap.value, seq, options.executor);
     if (!next.ok) return [...next.issues];
     if (next.value.skipped.length > 0) log({ event: "market_skipped_accounts", partition: task.partition, seq, accounts: next.value.skipped });
     return { core: next.value.core };

@@ -569,7 +569,7 @@ function upsertAccount(state: CoreState, input: { readonly seq: number; readonly
   const replacement: LiveAccountInput = { ...a, positions };
   if (i === undefined) accounts.push(replacement);
   else accounts[i] = replacement;
-  const built = buildState(state.market, { accounts, params: state.params, breakers: state.rules, liquidationPlans: state.liquidationPlans });
+  const built = buildState(state.market, { accounts, params: state.params, breakers: state.rules, liquidationPlans: state.liquidationPlans, ...(state.executor !== undefined ? { executor: state.executor } : {}) });
   if (!built.ok) return fail(...built.issues.map((x) => ({ ...x, path: x.path.replace(/^accounts\[\d+\]/, "account") })));
   const next = built.value;
   const k = next.byId.get(a.id) as number;

@@ -17,6 +17,7 @@ import { DEFAULT_LIVE_PARAMS } from "../../src/live/params.js";
 import { validateMarket } from "../../src/io/market.js";
 import { jsonDifferences } from "../helpers/close-json.js";
 import { MARKET, MARKET_DOC, syntheticBook } from "./harness.js";
+import { spyExecutor } from "../helpers/spy-executor.js";
 import { createRiskMatrixModel } from "../../src/models/risk-matrix/model.js";
 import type { RiskMatrixModel } from "../../src/models/risk-matrix/model.js";
 import { createStandardModel } from "../../src/models/standard/model.js";
@@ -207,5 +208,24 @@ describe("partition snapshot", () => {
     const want = later.map((i) => strip(outputs(restarted, i)));
     expect(want.flatMap((o) => (o as { events: unknown[] }).events).length).toBeGreaterThan(0);
     expect(jsonDifferences(got, want, 1e-12, "after").slice(0, 5)).toEqual([]);
+  });
+});
+
+describe("a worker's executor (netrisk worker --threads) reaches every core it builds", () => {
+  it("genesis, snapshot and market replacement cores settle the executor before each input", async () => {
+    const spy = spyExecutor();
+    const accounts = book.map((a) => ({ id: a.id, document: a.document }));
+    const genesis = unwrap(await coreFromGenesis(MARKET, accounts, DEFAULT_LIVE_PARAMS, rules, spy));
+    let before = spy.settles;
+    expect(genesis.apply(tick(1, 1, btc0 * 0.99)).status).toBe("applied");
+    expect(spy.settles).toBeGreaterThan(before);
+    const rebuilt = unwrap(await coreFromSnapshot(snapshotOf(genesis), documents, DEFAULT_LIVE_PARAMS, spy));
+    before = spy.settles;
+    expect(rebuilt.apply(tick(2, 2, btc0 * 0.98)).status).toBe("applied");
+    expect(spy.settles).toBeGreaterThan(before);
+    const replaced = unwrap(coreOnMarket(rebuilt, MARKET, 3, spy)).core;
+    before = spy.settles;
+    expect(replaced.apply(tick(4, 4, btc0 * 0.97)).status).toBe("applied");
+    expect(spy.settles).toBeGreaterThan(before);
   });
 });
