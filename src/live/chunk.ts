@@ -15,9 +15,9 @@ import { createWasmAggregator } from "../risk/wasm/kernel.js";
 import type { WasmAggregator } from "../risk/wasm/kernel.js";
 import type { BucketBook } from "./book.js";
 import { countIn, refreshUsdSizes } from "./book.js";
-import { accountTotals, bucketMarginFromSums, scatterGroupDeltas } from "./fast-margin.js";
+import { accountTotals, bucketMarginFromSums } from "./fast-margin.js";
 import { LIQUIDATION_INDEX, rawHealthIndex } from "./health.js";
-import type { BucketConstants, CurrencyTables, FigureScratch, GroupRows, MarginParams, RowKinds, UnrealisedOf } from "./fast-margin.js";
+import type { BucketConstants, CurrencyTables, FigureScratch, MarginParams, RowKinds, UnrealisedOf } from "./fast-margin.js";
 
 /**
  * Accounts per chunk of the fused pass: the kernel, the bucket margins and the figures of a chunk's accounts run one
@@ -147,24 +147,18 @@ function exposed(books: readonly BucketBook[], exposedBooks: Int32Array, balance
 }
 
 /**
- * Worst losses of accounts [a0, a1) of `book` and their bucket margins from the kernel's sums and the scalar scatter
- * of their expiry groups' deltas, in one pass per {@link FUSED_CHUNK} (only where marginFromSumsAllowed and the book
- * has no detached account).
- * @param sums - scratch of FUSED_CHUNK × kernel.extraStride; `groupDelta`: scratch of `groups` (the most expiry groups
- * of an underlying of the group).
+ * Worst losses of accounts [a0, a1) of `book` and their bucket margins from the kernel's sums, in one pass per
+ * {@link FUSED_CHUNK} (only where marginFromSumsAllowed and the book has no detached account).
+ * @param groups - the kernel's expiry-group columns; `sums`: scratch of FUSED_CHUNK × kernel.extraStride.
  */
-export function aggregateFused(params: MarginParams, kernel: WasmAggregator, rows: GroupRows, book: BucketBook, c: BucketConstants, groups: number, sums: Float64Array, groupDelta: Float64Array, a0: number, a1: number): void {
+export function aggregateFused(params: MarginParams, kernel: WasmAggregator, book: BucketBook, c: BucketConstants, groups: number, sums: Float64Array, a0: number, a1: number): void {
   kernel.setDampener(c.dampener);
   const stride = kernel.extraStride;
   const len = book.len;
   for (let s0 = a0; s0 < a1; s0 += FUSED_CHUNK) {
     const s1 = Math.min(a1, s0 + FUSED_CHUNK);
     kernel.worstLossExtras(book.offsets, book.row, book.size, s0, s1, book.worst, s0, sums, 0);
-    for (let a = s0; a < s1; a++) {
-      if ((len[a] as number) === 0) continue;
-      scatterGroupDeltas(rows, book, a, groupDelta, groups);
-      bucketMarginFromSums(params, book, a, c, sums, (a - s0) * stride, groupDelta);
-    }
+    for (let a = s0; a < s1; a++) if ((len[a] as number) > 0) bucketMarginFromSums(params, book, a, c, sums, (a - s0) * stride, groups);
   }
 }
 
@@ -325,12 +319,10 @@ export interface HelperKernel {
   /** Key of the rows last loaded (arrays identity given by the adapter, and version). */
   loaded: string;
   sums: Float64Array;
-  /** Scratch of the expiry groups' deltas of one account's bucket. */
-  groupDelta: Float64Array;
 }
 
 export function createHelperKernel(): HelperKernel {
-  return { kernel: null, loaded: "", sums: new Float64Array(0), groupDelta: new Float64Array(0) };
+  return { kernel: null, loaded: "", sums: new Float64Array(0) };
 }
 
 const noUnrealised: UnrealisedOf = () => undefined;
@@ -344,7 +336,6 @@ export function runHelper(job: RemarginJob, arraysKey: string, cache: HelperKern
   const k = job.kernel;
   const key = `${arraysKey}:${k.version}:${k.scenarioCount}:${k.extraCount}`;
   let view: ChunkView | undefined;
-  if (cache.groupDelta.length < job.groupColumns) cache.groupDelta = new Float64Array(job.groupColumns);
   helperClaims(job, (a0, a1) => {
     if (job.aggregate.length > 0 && cache.loaded !== key) {
       // Loaded only once a claim is held: the caller is then waiting, so the rows cannot change under the copy.
@@ -355,13 +346,13 @@ export function runHelper(job: RemarginJob, arraysKey: string, cache: HelperKern
     }
     const kernel = cache.kernel;
     if (kernel !== null && cache.sums.length < FUSED_CHUNK * kernel.extraStride) cache.sums = new Float64Array(FUSED_CHUNK * kernel.extraStride);
-    view ??= viewOfJob(job, kernel, cache.sums, cache.groupDelta);
+    view ??= viewOfJob(job, kernel, cache.sums);
     return remarginRange(view, a0, a1);
   });
 }
 
 /** The chunk view of a job on a helper thread (its kernel and sums scratch). */
-export function viewOfJob(job: RemarginJob, kernel: WasmAggregator | null, sums: Float64Array, groupDelta: Float64Array = new Float64Array(job.groupColumns)): ChunkView {
+export function viewOfJob(job: RemarginJob, kernel: WasmAggregator | null, sums: Float64Array): ChunkView {
   const { params, books, constants, groupColumns, rules } = job;
   return {
     rows: job.rows,
@@ -379,7 +370,7 @@ export function viewOfJob(job: RemarginJob, kernel: WasmAggregator | null, sums:
     unrealisedAt: () => noUnrealised,
     aggregateRange: (b, a0, a1) => {
       if (kernel === null) throw new Error("a job with buckets to aggregate reached a helper without its kernel");
-      aggregateFused(params, kernel, job.rows, books[b] as BucketBook, constants[b] as BucketConstants, groupColumns, sums, groupDelta, a0, a1);
+      aggregateFused(params, kernel, books[b] as BucketBook, constants[b] as BucketConstants, groupColumns, sums, a0, a1);
     },
   };
 }

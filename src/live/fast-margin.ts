@@ -192,41 +192,18 @@ export function marginFromSumsAllowed(params: MarginParams, c: BucketConstants):
 }
 
 /**
- * IM and MM of account `a`'s bucket from the kernel's sums (`sums[at]`: the bucket's coin delta, `sums[at + 1]`:
- * Σ size × mark over its options) and its expiry groups' deltas (`groupDelta[g]`, {@link scatterGroupDeltas}), the
- * same numbers as {@link bucketMargin} gives (same sums, groups in the same order). Only where
- * {@link marginFromSumsAllowed}.
+ * IM and MM of account `a`'s bucket from the kernel's sums (`sums[at]`: the bucket's coin delta, `sums[at + 1 + g]`:
+ * the delta of expiry group g, `sums[at + 1 + groups]`: Σ size × mark over its options), the same numbers as
+ * {@link bucketMargin} gives (same sums, groups in the same order). Only where {@link marginFromSumsAllowed}.
+ * @param groups - the number of group columns of the kernel (the most expiry groups of an underlying of the group).
  */
-export function bucketMarginFromSums(params: MarginParams, book: BucketBook, a: number, c: BucketConstants, sums: Float64Array, at: number, groupDelta: Float64Array): void {
+export function bucketMarginFromSums(params: MarginParams, book: BucketBook, a: number, c: BucketConstants, sums: Float64Array, at: number, groups: number): void {
   const factor = c.groupFactor as Float64Array;
   let roll = 0;
-  for (let g = 0; g < factor.length; g++) roll += Math.abs(groupDelta[g] as number) * (factor[g] as number);
-  book.optionValue[a] = sums[at + 1] as number;
+  for (let g = 0; g < factor.length; g++) roll += Math.abs(sums[at + 1 + g] as number) * (factor[g] as number);
+  book.optionValue[a] = sums[at + 1 + groups] as number;
   marginTail(params, book, a, c, sums[at] as number, roll, 0, 0, undefined);
 }
-
-/**
- * The coin delta of each expiry group of account `a`'s bucket into `groupDelta` (first `groups` entries): Σ size ×
- * delta over its positions of the group, in position order. One scalar scatter per position instead of a kernel
- * column per group (13 of the real chain's BTC expiries: they were 31 % of the kernel's lanes, nearly all adding
- * zeros); the kernel added size × 0 for the other groups' positions, which leaves a sum unchanged, so these are its
- * doubles.
- */
-export function scatterGroupDeltas(rows: GroupRows, book: BucketBook, a: number, groupDelta: Float64Array, groups: number): void {
-  for (let g = 0; g < groups; g++) groupDelta[g] = 0;
-  const { deltaCoin, expiryGroup } = rows;
-  const { row, size } = book;
-  const from = book.offsets[a] as number;
-  const to = from + (book.len[a] as number);
-  for (let k = from; k < to; k++) {
-    const r = row[k] as number;
-    const g = expiryGroup[r] as number;
-    groupDelta[g] = (groupDelta[g] as number) + (size[k] as number) * (deltaCoin[r] as number);
-  }
-}
-
-/** What the group scatter reads of the rows (a worker thread gets these with {@link RowKinds}). */
-export type GroupRows = Pick<LiveArrays, "deltaCoin" | "expiryGroup">;
 
 /** The bucket's risk-matrix margin from its components (models/risk-matrix: worst case, roll, delta, contingencies). */
 function marginTail(params: MarginParams, book: BucketBook, a: number, c: BucketConstants, delta: number, rollCoin: number, futLong: number, futShort: number, naked: Map<string, number> | undefined): void {
@@ -257,8 +234,8 @@ function marginTail(params: MarginParams, book: BucketBook, a: number, c: Bucket
   }
 }
 
-/** What the per-account pass reads of the rows: kind and mark (figures), coin delta and expiry group (roll shock). */
-export type RowKinds = Pick<LiveArrays, "kind" | "markValue" | "deltaCoin" | "expiryGroup">;
+/** What the figures loop reads of the rows: their kind and mark (a worker thread gets these two arrays only). */
+export type RowKinds = Pick<LiveArrays, "kind" | "markValue">;
 
 /** The headline figures of an account, USD. */
 export interface HeadlineFigures {

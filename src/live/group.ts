@@ -67,8 +67,6 @@ export interface RiskMatrixGroup {
   /** The kernel's extra columns per row (see {@link kernelReady}) and its per-chunk output of their sums. */
   extras: Float64Array;
   sums: Float64Array;
-  /** Scratch of the expiry groups' deltas of one account's bucket (fast-margin.ts scatterGroupDeltas). */
-  groupDelta: Float64Array;
   /** The rules every account of the group has, or null when they differ (then no other thread takes part). */
   readonly uniformRules: AccountRules | null;
 }
@@ -199,27 +197,25 @@ function groupOf(model: RiskMatrixModel, offsetAllowed: boolean, a: LiveArrays, 
     kernelVersion: -1,
     extras: new Float64Array(0),
     sums: new Float64Array(0),
-    groupDelta: new Float64Array(0),
     uniformRules: accounts.every((x) => x.rules === accounts[0]?.rules) ? (accounts[0]?.rules ?? null) : null,
   };
 }
 
-/** Extra kernel columns per row: the coin delta and an option's mark. */
-const KERNEL_EXTRAS = 2;
-
-/** Expiry groups of the scatter's scratch: the most expiry groups of an underlying. */
+/** Group columns of the kernel: the most expiry groups of an underlying. */
 const groupColumns = (arrays: LiveArrays): number => Math.max(1, maxOf([...arrays.groupCount.values()]));
 
 /**
  * Re-lay the rows in the kernel's SIMD layout when they were rebuilt since (or create the kernel). Each row carries
- * 2 extra columns: its coin delta and an option's mark (0 for other rows), so the kernel's pass over a bucket also
- * gives each account the bucket's delta and its options' value (bucketMarginFromSums) in the order the per-position
- * loop sums them; the expiry groups' deltas come from a scalar scatter (fast-margin.ts scatterGroupDeltas).
+ * 2 + G extra columns (G: {@link groupColumns}): its coin delta, its coin delta again in the column of its expiry
+ * group (0 elsewhere), and an option's mark (0 for other rows), so the kernel's pass over a bucket also gives each
+ * account the bucket's delta, each group's delta and its options' value (bucketMarginFromSums) in the order the
+ * per-position loop sums them.
  */
 function kernelReady(group: RiskMatrixGroup): void {
   const { arrays } = group;
   if (group.kernelVersion === arrays.version) return;
-  const E = KERNEL_EXTRAS;
+  const G = groupColumns(arrays);
+  const E = 2 + G;
   group.kernel ??= createWasmAggregator(arrays.scenarioCount, E);
   const rows = arrays.instrumentNames.length;
   // On a SharedArrayBuffer: the helper threads of a re-margin lay their own kernels from it.
@@ -229,7 +225,8 @@ function kernelReady(group: RiskMatrixGroup): void {
   for (let r = 0; r < rows; r++) {
     const d = arrays.deltaCoin[r] as number;
     x[r * E] = d;
-    x[r * E + 1] = arrays.kind[r] === ROW_OPTION ? (arrays.markValue[r] as number) : 0;
+    x[r * E + 1 + (arrays.expiryGroup[r] as number)] = d;
+    x[r * E + 1 + G] = arrays.kind[r] === ROW_OPTION ? (arrays.markValue[r] as number) : 0;
   }
   if (group.kernel !== null && group.sums.length !== FUSED_CHUNK * group.kernel.extraStride) group.sums = new Float64Array(FUSED_CHUNK * group.kernel.extraStride);
   group.kernel?.loadArrays(arrays.data, rows, x);
@@ -243,9 +240,7 @@ function aggregateRange(group: RiskMatrixGroup, b: number, a0: number, a1: numbe
   const c = group.constants[b] as BucketConstants;
   if (fusedAllowed(group, b)) {
     // The kernel's scenario and delta sums in one pass; per account only the margin's closing arithmetic in JS.
-    const G = groupColumns(arrays);
-    if (group.groupDelta.length < G) group.groupDelta = new Float64Array(G);
-    aggregateFused(arrays.params, kernel as WasmAggregator, arrays, book, c, G, group.sums, group.groupDelta, a0, a1);
+    aggregateFused(arrays.params, kernel as WasmAggregator, book, c, groupColumns(arrays), group.sums, a0, a1);
     return;
   }
   if (kernel !== null) {
@@ -379,7 +374,7 @@ function jobOf(group: RiskMatrixGroup, view: ChunkView, helpers: number): Remarg
     kernel: { data: arrays.data, extras: group.extras, rowCount: arrays.instrumentNames.length, scenarioCount: arrays.scenarioCount, extraCount: kernel.extraCount, version: group.kernelVersion },
     groupColumns: groupColumns(arrays),
     params: { margin: arrays.params.margin, contingencies: arrays.params.contingencies },
-    rows: { kind: arrays.kind, markValue: arrays.markValue, deltaCoin: arrays.deltaCoin, expiryGroup: arrays.expiryGroup },
+    rows: { kind: arrays.kind, markValue: arrays.markValue },
     books: group.books,
     constants: group.constants,
     aggregate: view.aggregate,
