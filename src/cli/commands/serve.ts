@@ -117,7 +117,11 @@ export function registerServe(program: Command, io: Io, setExit: (code: number) 
           await new Promise<void>((resolve) => {
             const stop = (signal: string): void => {
               io.err(`netrisk: ${signal}: draining requests and closing the store`);
-              void server.close().then(resolve, resolve).then(() => pool?.close());
+              // The pool's threads end after the last request (an in-flight tick may still be sharing a pass).
+              void server
+                .close()
+                .then(() => pool?.close())
+                .then(resolve, resolve);
             };
             process.once("SIGTERM", () => stop("SIGTERM"));
             process.once("SIGINT", () => stop("SIGINT"));
