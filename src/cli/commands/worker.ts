@@ -115,7 +115,8 @@ export function registerWorker(program: Command, io: Io, setExit: (code: number)
           // what was not checkpointed is redone by the next owner anyway.
           const bounded = (p: Promise<unknown>): Promise<unknown> => Promise.race([p, new Promise((r) => setTimeout(r, 2 * leaseMs).unref())]);
           await bounded(worker.stop());
-          line({ event: "stopped", ...worker.stats() });
+          // The pool's passes and the claims its helpers took (how much of the re-margins the other threads shared).
+          line({ event: "stopped", ...worker.stats(), ...(pool !== undefined ? { pool: { ...pool.stats } } : {}) });
           await bounded(nc.drain().catch(() => undefined));
           await bounded(store.close());
           await bounded(pool?.close() ?? Promise.resolve());
