@@ -3,11 +3,12 @@
  * rebuilt from one. The snapshot holds what the core cannot get back from its inputs' history without replaying all
  * of it: the market it holds, each account's positions and balances (the account file format, entry prices pinned),
  * and its resume state (sequences, time, held health states with their hysteresis, open liquidation episodes, breaker
- * trips with their anchors, stale flags shown, widened parameter versions), and the parameter set each account is on,
- * validated, for every model bound on its parameters alone (a version a `parameters` input put in force is in no
- * stored account document). An account's rules come from its stored account document (they do not change with
- * inputs); its model too when it is one not bound on its parameters alone (`var`, `hybrid`, `okx`: see
- * `modelOnParams`) or in a snapshot without parameter sets (written before they were carried).
+ * trips with their anchors, stale flags shown, widened parameter versions), and the parameter set each account is on
+ * for every model bound on its parameters alone (a version a `parameters` input put in force is in no stored account
+ * document): validated, or for `okx` (whose validated set holds functions) the document it was validated from,
+ * validated again on a rebuild. An account's rules come from its stored account document (they do not change with
+ * inputs); its model too when it is one not bound on its parameters alone (`var`, `hybrid`: see `modelOnParams`) or
+ * in a snapshot without parameter sets (written before they were carried).
  * @module
  */
 import type { AccountFileDocument } from "../account/fills.js";
@@ -52,7 +53,7 @@ export interface SnapshotAccount {
   readonly parameterSet?: number;
 }
 
-/** A parameter set as its model validated it (e.g. parseStandardParams), with its name and version for a reader. */
+/** A parameter set as its model validated it (e.g. parseStandardParams; okx: its document), with its name and version for a reader. */
 export interface SnapshotParameterSet {
   /** The model id (registry) bound on `params`; absent (a snapshot written when only risk-matrix sets were carried): `deribit`. */
   readonly model?: string;

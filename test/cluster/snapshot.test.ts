@@ -23,6 +23,8 @@ import { createStandardModel } from "../../src/models/standard/model.js";
 import type { StandardModel } from "../../src/models/standard/model.js";
 import { createDerivePmrm2Model } from "../../src/models/derive-pmrm2/model.js";
 import type { DerivePmrm2Model } from "../../src/models/derive-pmrm2/model.js";
+import type { OkxModel } from "../../src/models/okx/model.js";
+import { createModel } from "../../src/models/registry.js";
 
 const book = syntheticBook(90, 5);
 const documents = new Map<string, unknown>(book.map((a) => [a.id, a.document]));
@@ -157,6 +159,22 @@ describe("partition snapshot", () => {
     // Each version moved its accounts' figures (and so a rebuild on the stored document's version would differ).
     expect((expected[0] as { changed: string[] }).changed.length).toBe(10);
     expect((expected[2] as { changed: string[] }).changed.length).toBe(10);
+  });
+
+  it("an OKX version put in force before the snapshot binds the rebuilt partition's accounts on it (its document, validated again)", async () => {
+    // Half the book on OKX portfolio margin (its checked parameters hold look-up functions: not JSON themselves).
+    const mixed = syntheticBook(20, 8).map((a, k) => (k % 2 === 1 ? { ...a, document: { ...a.document, model: "okx", parameterSet: "okx" } } : a));
+    const start = await genesisOf(mixed);
+    const okx = (start.account("acct-00001") as NonNullable<ReturnType<LiveCore["account"]>>).model as OkxModel;
+    expect(okx.id).toBe("okx");
+    // Version 2: BTC and ETH's MR1 spot moves 50 % wider, IMR 1.5 x MMR (every OKX account's figures move).
+    const raw = okx.params.raw;
+    const group = raw.mr1.groups[0] as (typeof raw.mr1.groups)[number];
+    const okx2 = unwrap(createModel("okx", { parameterSet: { ...raw, version: `${raw.version}-takeover.2`, imr: { ...raw.imr, factor: 1.5 }, mr1: { ...raw.mr1, groups: [{ ...group, spotMovesDecimal: group.spotMovesDecimal.map((m) => m * 1.5) }, ...raw.mr1.groups.slice(1)] } } }));
+    const run: LiveInput[] = [tick(1, 1, btc0 * 1.01), { kind: "parameters", seq: 2, timestampMs: T0 + 90_000, parameterSetName: "okx", model: okx2 }, tick(3, 2, btc0 * 1.02), fill(4, 3, "acct-00003", -0.5, btc0 * 1.02), tick(5, 4, btc0 * 0.99)];
+    const expected = await rebuildsMatch(run, mixed);
+    expect((expected[1] as { changed: string[] }).changed.length).toBe(10);
+    expect(eventsOf(expected).filter((e) => e.type === "parameters_changed").map((e) => e.parameterSet?.to)[0]).toBe(okx2.parameterSet.version);
   });
 
   it("a snapshot written before parameter sets were carried binds every account on its stored document's set", async () => {
