@@ -310,7 +310,7 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
 
   /**
    * A `market` control input: the named stored market read, and the partition's core rebuilt on it (snapshot.ts
-   * coreOnMarket), or the issues (every partition rejects it alike).
+   * coreOnMarket), or the issues (a partition that cannot read or build on it refuses it; the service then stops).
    */
   const marketReplacement = async (task: Task, held: LiveCore, unheld: ReadonlyMap<string, UnheldAccount>, marketId: string, seq: number): Promise<{ core: LiveCore; unheld: Map<string, UnheldAccount> } | Issue[]> => {
     const stored = await retrying(task, "read market", () => options.store.getMarket(marketId));

@@ -227,7 +227,7 @@ export function createClusterLiveEngine(o: ClusterLiveOptions): LiveEngine {
     const m = core as LiveCore;
     const marketId = await commitStep(store, book, m, { seq: p.seq, kind: p.kind, status, events, ...(p.tickSeq !== undefined ? { tickSeq: p.tickSeq } : {}) }, p.ctx);
     // A refused replacement uses up its input sequence number too, as the in-process engine's does (it counts it
-    // before its core starts or fails to), and is owed to the partitions: see replaceMarket.
+    // before its core starts or fails to), and is owed to the partitions: see publishMarket.
     if (p.kind === "market" && status !== "applied") await store.commitLive({ events: [], state: { [LIVE_KEYS.inputSeq]: p.seq, [MARKET_OWED]: true } }, p.ctx);
     inputSeq = p.seq;
     if (status === "applied") {
