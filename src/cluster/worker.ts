@@ -626,15 +626,38 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
     ]);
   };
 
+  /**
+   * A balance round's time limit: the next round comes only after this one ends, so one request that never answers
+   * (the old filtered-consumer listing of live workers stalled 10-30 s on nats-server 2.9.10) must not freeze
+   * partition taking. Past it the round gives up (`balance_slow` line) and the next one starts a period later.
+   */
+  const balanceLimitMs = Math.max(1000, leaseMs / 2);
   /** Take a fair share of free partitions (one per round), hand one over when holding more than a fair share. */
   const balance = async (): Promise<void> => {
     if (stopping) return;
-    const workers = Math.max(1, (await leases.liveWorkers()).length);
+    const t0 = Date.now();
+    let limit: NodeJS.Timeout | undefined;
+    const live = await Promise.race([
+      leases.liveWorkers(),
+      new Promise<null>((resolve) => {
+        limit = setTimeout(() => resolve(null), balanceLimitMs);
+      }),
+    ]).finally(() => clearTimeout(limit));
+    if (live === null) {
+      log({ event: "balance_slow", what: "live workers", ms: Date.now() - t0 });
+      return;
+    }
+    const workers = Math.max(1, live.length);
     const share = Math.ceil(n / workers);
     // Start the scan at a worker-specific offset so that workers starting together try different partitions first;
     // one new partition per round at most, so that workers starting a little apart share them out.
     const offset = partitionOfId(options.workerId) % n;
     for (let k = 0; k < n && tasks.size < share; k++) {
+      if (Date.now() - t0 > balanceLimitMs) {
+        // Each acquire is bounded by the client's request limit, but many in a row are not: the next round goes on.
+        log({ event: "balance_slow", what: "acquire", ms: Date.now() - t0 });
+        break;
+      }
       const p = (offset + k) % n;
       if (tasks.has(p)) continue;
       const r = await leases.acquire(p);
