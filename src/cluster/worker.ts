@@ -420,6 +420,7 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
 
     let lastCheckpointAtMs = Date.now();
     const write = async (timer: InputTimer, withSnapshot: boolean): Promise<void> => {
+      const writeStartMs = performance.now();
       const snapshot = withSnapshot ? timer.timeSync("snapshot", () => snapshotOf(core) as unknown as Record<string, unknown>) : undefined;
       const events = pending;
       const w = await timer.time("store", () =>
@@ -436,7 +437,8 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
         changedSinceSnapshot = false;
       }
       stats.checkpoints++;
-      if (options.logCheckpoints === true) log({ event: "checkpoint", partition: p, lastSeq: applied, version, ...(withSnapshot ? { snapshot: true } : {}) });
+      // With timings: the instant it was stored (epoch ms, fractional), so a bench need not count the log's own way.
+      if (options.logCheckpoints === true) log({ event: "checkpoint", partition: p, lastSeq: applied, version, ...(withSnapshot ? { snapshot: true } : {}), ...(options.logTimings === true ? { storedAtMs: performance.timeOrigin + performance.now(), writeMs: performance.now() - writeStartMs } : {}) });
       pending = [];
       sinceCheckpoint = 0;
     };
@@ -516,11 +518,14 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
       for await (const m of messages) {
         busy = true;
         if (task.stopped) break;
+        /** When the input reached this partition (epoch ms, fractional: the bench lines it up with its own clock). */
+        const receivedAtMs = options.logTimings === true ? performance.timeOrigin + performance.now() : 0;
         await serial(async () => {
           const seq = m.seq;
           if (seq <= applied) return;
           if (seq !== applied + 1) throw new Error(`partition ${p}: input ${applied + 1} missing (got ${seq})`);
           const timer = inputTimer(options.logTimings === true);
+          const startedAtMs = options.logTimings === true ? performance.timeOrigin + performance.now() : 0;
           const marketId = marketIdOfInput(names, m.subject, m.data);
           const input = marketId !== null ? await marketReplacement(task, core, marketId, seq) : clusterInputOf(names, m.subject, seq, m.data, p, core);
           // The input's outputs, being published while its checkpoint is written (see checkpoint).
@@ -557,7 +562,12 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
             await publishing;
             if (m.info.pending === 0) scheduleIdle(mine ? lastCheckpointAtMs + checkpointIntervalMs : Date.now() + lazyAckMs);
           }
-          if (options.logTimings === true) log({ event: "input_timing", partition: p, seq, kind: inputKind(m.subject, mine), phases: timer.take() });
+          // The input's way here: stored by the server (its timestamp, the same machine's clock) -> received -> started
+          // (after the partition's previous step) -> done.
+          if (options.logTimings === true) {
+            const nowMs = performance.timeOrigin + performance.now();
+            log({ event: "input_timing", partition: p, seq, kind: inputKind(m.subject, mine), phases: timer.take(), storedAtMs: m.info.timestampNanos / 1e6, receivedAtMs, startedAtMs, doneAtMs: nowMs });
+          }
         });
         busy = false;
         deliveredAtMs = Date.now();
