@@ -17,9 +17,15 @@
 //   publisher and the workers share this 2-core machine (and it is shared with other work).
 // - scaling efficiency per worker: rate(W workers) / rate(1 worker), per CPU-second (1.0 = no overhead added by
 //   splitting the book).
-// - latency fill -> its outputs published and its checkpoint (with its events) stored, p50/p99 (fills published one
-//   at a time, 50 ms apart, workers checkpointing at once when caught up), beside in-process: the in-process
-//   transport and live runner, events and a checkpoint row stored in the same PostgreSQL database per fill.
+// - latency fill -> its outputs published and its checkpoint (with its events) stored, p50/p90/p99 (fills published
+//   one at a time, 50 ms apart, workers checkpointing at once when caught up), beside in-process: the in-process
+//   transport and live runner, events and a checkpoint row stored in the same PostgreSQL database per fill. Clocks
+//   in fractional ms (performance.timeOrigin + now, in the bench and the workers alike); "stored" is the instant the
+//   worker's write returned (its checkpoint line's storedAtMs), the outputs' when the bench's subscriber got them.
+//   Also printed: the same with "stored" when the bench read the checkpoint line (adds the log pipe's way), and the
+//   fill's path (mean ms from publishing to: the input's ack, its server timestamp, received and started by its
+//   partition, checkpoint stored, outputs seen) over all fills and over the slowest tenth. Use 200 fills or more:
+//   with 40 the p99 is the slowest fill.
 // - latency tick -> every figure update of the book published (all partitions' output chunks seen).
 // - where a worker's time goes per input (`netrisk worker --log-timings`, src/cluster/timings.ts): mean wall and CPU
 //   milliseconds per partition and input of each phase (apply, publish, snapshot, store, ack), for the ticks, for the
