@@ -17,9 +17,15 @@
 //   publisher and the workers share this 2-core machine (and it is shared with other work).
 // - scaling efficiency per worker: rate(W workers) / rate(1 worker), per CPU-second (1.0 = no overhead added by
 //   splitting the book).
-// - latency fill -> its outputs published and its checkpoint (with its events) stored, p50/p99 (fills published one
-//   at a time, 50 ms apart, workers checkpointing at once when caught up), beside in-process: the in-process
-//   transport and live runner, events and a checkpoint row stored in the same PostgreSQL database per fill.
+// - latency fill -> its outputs published and its checkpoint (with its events) stored, p50/p90/p99 (fills published
+//   one at a time, 50 ms apart, workers checkpointing at once when caught up), beside in-process: the in-process
+//   transport and live runner, events and a checkpoint row stored in the same PostgreSQL database per fill. Clocks
+//   in fractional ms (performance.timeOrigin + now, in the bench and the workers alike); "stored" is the instant the
+//   worker's write returned (its checkpoint line's storedAtMs), the outputs' when the bench's subscriber got them.
+//   Also printed: the same with "stored" when the bench read the checkpoint line (adds the log pipe's way), and the
+//   fill's path (mean ms from publishing to: the input's ack, its server timestamp, received and started by its
+//   partition, checkpoint stored, outputs seen) over all fills and over the slowest tenth. Use 200 fills or more:
+//   with 40 the p99 is the slowest fill.
 // - latency tick -> every figure update of the book published (all partitions' output chunks seen).
 // - where a worker's time goes per input (`netrisk worker --log-timings`, src/cluster/timings.ts): mean wall and CPU
 //   milliseconds per partition and input of each phase (apply, publish, snapshot, store, ack), for the ticks, for the
@@ -78,6 +84,8 @@ const pct = (xs, q) => {
   return s[Math.min(s.length - 1, Math.floor(q * s.length))];
 };
 const sleep = (ms) => sleepFor(ms);
+/** Wall clock in epoch ms with a fraction (the workers stamp their lines the same way): latencies to 0.01 ms. */
+const nowMs = () => performance.timeOrigin + performance.now();
 async function until(what, pred, ms) {
   const t0 = Date.now();
   while (!(await pred())) {
@@ -176,7 +184,7 @@ function spawnWorker(id, natsUrl, dbUrl, cluster, partitions, extra = []) {
       buf = buf.slice(nl + 1);
       try {
         const l = JSON.parse(line);
-        l.seenMs = Date.now();
+        l.seenMs = nowMs();
         lines.push(l);
       } catch {
         // not a log line
@@ -218,7 +226,7 @@ async function clusterRun(o, nats, db, book, workers, nc) {
       const s = seen.get(d.seq) ?? { figures: 0, events: 0, atMs: 0 };
       s.figures += d.figures.length;
       s.events += d.events.length;
-      s.atMs = Date.now();
+      s.atMs = nowMs();
       seen.set(d.seq, s);
     },
   });
@@ -246,15 +254,35 @@ async function clusterRun(o, nats, db, book, workers, nc) {
   // Latency: fills one at a time.
   const fillCpu0 = procs.reduce((a, p) => a + cpuSeconds(p.child.pid), 0);
   const fillLatency = [];
+  // The same, with "stored" when the bench reads the checkpoint line on the worker's stdout (the measure before the
+  // workers stamped the instant: it adds the log pipe's way and the bench's own event loop).
+  const fillLatencySeen = [];
+  /** Per fill, where its time went (ms from t0): the tail's breakdown. */
+  const fillPaths = [];
   const ids = book.map((a) => a.id);
   for (let k = 0; k < o.fills; k++) {
     const account = ids[Math.floor(r() * ids.length)];
-    const t0 = Date.now();
+    const t0 = nowMs();
     const ack = await publishInput(js, names, o.partitions, { kind: "account", account, data: { type: "fill", ts: new Date(MARKET.timestampMs + (o.ticks + 1) * 60_000).toISOString(), fill: { instrument: "BTC_USDC-PERPETUAL", size: 0.1, price: state.btc, tradeId: `b${k}` } } }, `fill:${account}:b${k}`);
+    const ackMs = nowMs() - t0;
     const part = partitionOf(account, o.partitions);
-    const storedAt = () => procs.flatMap((p) => p.lines.filter((l) => l.event === "checkpoint" && l.partition === part && l.lastSeq >= ack.seq).map((l) => l.seenMs))[0];
-    await until("fill stored and published", () => seen.has(ack.seq) && storedAt() !== undefined, 30_000);
-    fillLatency.push(Math.max(seen.get(ack.seq).atMs, storedAt()) - t0);
+    const stored = () => procs.flatMap((p) => p.lines.filter((l) => l.event === "checkpoint" && l.partition === part && l.lastSeq >= ack.seq))[0];
+    await until("fill stored and published", () => seen.has(ack.seq) && stored() !== undefined, 30_000);
+    const cp = stored();
+    const outMs = seen.get(ack.seq).atMs - t0;
+    fillLatency.push(Math.max(outMs, (cp.storedAtMs ?? cp.seenMs) - t0));
+    fillLatencySeen.push(Math.max(outMs, cp.seenMs - t0));
+    const timing = procs.flatMap((p) => p.lines.filter((l) => l.event === "input_timing" && l.partition === part && l.seq === ack.seq))[0];
+    if (timing !== undefined && timing.receivedAtMs !== undefined) {
+      // Book snapshots being written (any partition) while this fill was on its way: the event loop and PostgreSQL
+      // they take are shared with it.
+      const t0Epoch = t0;
+      const tEnd = t0 + fillLatency[fillLatency.length - 1];
+      const snapshotsMeanwhile = procs.flatMap((p) => p.lines.filter((l) => l.event === "checkpoint" && l.snapshot === true && l.storedAtMs !== undefined && l.storedAtMs >= t0Epoch && l.storedAtMs - l.writeMs <= tEnd)).length;
+      // Other partitions' checkpoints (their lazy acknowledgements: a PostgreSQL commit each) meanwhile.
+      const othersMeanwhile = procs.flatMap((p) => p.lines.filter((l) => l.event === "checkpoint" && l.partition !== part && l.storedAtMs !== undefined && l.storedAtMs >= t0Epoch && l.storedAtMs - l.writeMs <= tEnd)).length;
+      fillPaths.push({ snapshotsMeanwhile, othersMeanwhile, total: fillLatency[fillLatency.length - 1], ack: ackMs, serverStored: timing.storedAtMs - t0, received: timing.receivedAtMs - t0, started: timing.startedAtMs - t0, apply: timing.phases.apply?.wallMs ?? 0, publish: timing.phases.publish?.wallMs ?? 0, store: timing.phases.store?.wallMs ?? 0, cpStored: (cp.storedAtMs ?? cp.seenMs) - t0, out: outMs });
+    }
     await sleep(50);
   }
   const fillCpu = procs.reduce((a, p) => a + cpuSeconds(p.child.pid), 0) - fillCpu0;
@@ -271,7 +299,12 @@ async function clusterRun(o, nats, db, book, workers, nc) {
     tickCpuMsPerTick: (cpu * 1000) / o.ticks,
     fillCpuMsPerFill: (fillCpu * 1000) / o.fills,
   };
-  return { workers, cpuSeconds: cpu, rate: (book.length * o.ticks) / cpu, breakdown, tickP50: pct(tickLatencies, 0.5), tickP99: pct(tickLatencies, 0.99), fillP50: pct(fillLatency, 0.5), fillP90: pct(fillLatency, 0.9), fillP99: pct(fillLatency, 0.99) };
+  // The slowest tenth of the fills: the mean instant (ms from publishing) each step ended at, to see where p99 goes.
+  const tail = [...fillPaths].sort((a, b) => b.total - a.total).slice(0, Math.max(1, Math.ceil(fillPaths.length / 10)));
+  const all = fillPaths;
+  const meanOf = (xs, k) => (xs.length > 0 ? xs.reduce((a, x) => a + x[k], 0) / xs.length : 0);
+  const path = (xs) => Object.fromEntries(["snapshotsMeanwhile", "othersMeanwhile", "total", "ack", "serverStored", "received", "started", "apply", "publish", "store", "cpStored", "out"].map((k) => [k, meanOf(xs, k)]));
+  return { workers, cpuSeconds: cpu, rate: (book.length * o.ticks) / cpu, breakdown, tickP50: pct(tickLatencies, 0.5), tickP99: pct(tickLatencies, 0.99), fillP50: pct(fillLatency, 0.5), fillP90: pct(fillLatency, 0.9), fillP99: pct(fillLatency, 0.99), fillSeenP50: pct(fillLatencySeen, 0.5), fillSeenP99: pct(fillLatencySeen, 0.99), fillPath: { all: path(all), tail: path(tail), tailCount: tail.length } };
 }
 
 /** The in-process baseline: the same ticks on one core; fills through the in-process transport, events stored. */
@@ -298,7 +331,7 @@ async function inProcessRun(o, db, book) {
     onOutcome: async (outcome) => {
       const w = await store.writeCheckpoint({ cluster: "inprocess", partition: 0, expectedVersion: version, lastSeq: outcome.seq, owner: "bench", snapshot: {}, events: outcome.events.map((e, n) => ({ inputSeq: outcome.seq, n, accountId: e.account ?? null, event: e })), at: new Date().toISOString() });
       version = w.ok ? w.checkpoint.version : version;
-      done.set(outcome.seq, Date.now());
+      done.set(outcome.seq, nowMs());
     },
   });
   // The transport's sequence continues the core's: seed it past the ticks applied directly.
@@ -308,7 +341,7 @@ async function inProcessRun(o, db, book) {
   const ids = book.map((a) => a.id);
   for (let k = 0; k < o.fills; k++) {
     const account = ids[Math.floor(r() * ids.length)];
-    const t0 = Date.now();
+    const t0 = nowMs();
     const ack = await transport.publish(SUBJECTS.accountInput(account), { type: "fill", ts: new Date(MARKET.timestampMs + (o.ticks + 1) * 60_000).toISOString(), fill: { instrument: "BTC_USDC-PERPETUAL", size: 0.1, price: state.btc, tradeId: `b${k}` } });
     await until("in-process fill", () => done.has(ack.seq), 30_000);
     fillLatency.push(done.get(ack.seq) - t0);
@@ -338,13 +371,15 @@ export async function runClusterBench(options = {}) {
     const f = (x, d = 0) => x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
     if (o.print) {
       console.log(`book: ${f(o.accounts)} SYNTHETIC accounts, ${o.ticks} ticks, ${o.fills} fills, ${o.partitions} partitions; nats-server ${bin}, PostgreSQL`);
-      console.log(`in-process live core: ${f(base.rate)} accounts re-margined per CPU-second (tick p50 ${f(base.tickP50, 1)} ms, p99 ${f(base.tickP99, 1)} ms); fill -> events stored + figures published p50 ${f(base.fillP50, 1)} ms, p90 ${f(base.fillP90, 1)} ms, p99 ${f(base.fillP99, 1)} ms`);
+      console.log(`in-process live core: ${f(base.rate)} accounts re-margined per CPU-second (tick p50 ${f(base.tickP50, 1)} ms, p99 ${f(base.tickP99, 1)} ms); fill -> events stored + figures published p50 ${f(base.fillP50, 2)} ms, p90 ${f(base.fillP90, 2)} ms, p99 ${f(base.fillP99, 2)} ms`);
       for (const x of runs) {
         console.log(
-          `${x.workers} worker(s): ${f(x.rate)} accounts/CPU-s (${f(x.rate / base.rate, 2)}x in-process; scaling efficiency per worker ${f(x.rate / one.rate, 2)}); tick -> all ${f(o.accounts)} figure updates published p50 ${f(x.tickP50)} ms, p99 ${f(x.tickP99)} ms; fill -> published + checkpoint stored p50 ${f(x.fillP50, 1)} ms, p90 ${f(x.fillP90, 1)} ms, p99 ${f(x.fillP99, 1)} ms (NATS path adds ${f(x.fillP99 - base.fillP99, 1)} ms p99)`,
+          `${x.workers} worker(s): ${f(x.rate)} accounts/CPU-s (${f(x.rate / base.rate, 2)}x in-process; scaling efficiency per worker ${f(x.rate / one.rate, 2)}); tick -> all ${f(o.accounts)} figure updates published p50 ${f(x.tickP50)} ms, p99 ${f(x.tickP99)} ms; fill -> published + checkpoint stored p50 ${f(x.fillP50, 2)} ms, p90 ${f(x.fillP90, 2)} ms, p99 ${f(x.fillP99, 2)} ms (NATS path adds ${f(x.fillP99 - base.fillP99, 2)} ms p99)`,
         );
         const b = x.breakdown;
         console.log(`  per partition and input, mean ms wall/CPU — tick (${phaseText(b.tick)}); fill, own partition (${phaseText(b.fillOwn)}); fill, other partitions (${phaseText(b.fillOther)}); lazy checkpoints (${phaseText(b.idleCheckpoint)})`);
+        const pathText = (m) => `total ${f(m.total, 2)}: input acked ${f(m.ack, 2)}, stored by the server ${f(m.serverStored, 2)}, received ${f(m.received, 2)}, started ${f(m.started, 2)}, (apply ${f(m.apply, 2)}, publish ${f(m.publish, 2)} || store ${f(m.store, 2)}), checkpoint stored ${f(m.cpStored, 2)}, outputs seen ${f(m.out, 2)}; book snapshots written meanwhile ${f(m.snapshotsMeanwhile, 2)}, other partitions' checkpoints ${f(m.othersMeanwhile, 2)}`;
+        console.log(`  fill path, mean ms from publishing — all: ${pathText(x.fillPath.all)}; slowest ${x.fillPath.tailCount}: ${pathText(x.fillPath.tail)}; stored as seen on the worker's stdout p50 ${f(x.fillSeenP50, 2)}, p99 ${f(x.fillSeenP99, 2)}`);
         console.log(`  workers' process CPU: ${f(b.tickCpuMsPerTick, 1)} ms per tick (in-process core ${f((base.cpuSeconds * 1000) / o.ticks, 1)} ms), ${f(b.fillCpuMsPerFill, 2)} ms per fill`);
       }
     }

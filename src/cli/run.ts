@@ -23,21 +23,51 @@ export interface Io {
    * progress bar through it and print nothing but the result otherwise.
    */
   readonly progress?: (text: string) => void;
+  /**
+   * Call `listener` once stdout can no longer be written (its reader is gone: EPIPE); output is dropped from then on.
+   * Absent for sinks that cannot fail. A long-running command (`netrisk worker`) uses it to stop cleanly.
+   */
+  readonly onOutClosed?: (listener: (error: Error) => void) => void;
 }
 
 /** The part of a Node stream an Io needs. */
 export interface TextStream {
   write(text: string): unknown;
   readonly isTTY?: boolean;
+  on?(event: "error", listener: (error: Error) => void): unknown;
 }
 
-/** An Io on two streams: progress output exists only when `stderr` is a terminal. */
+/**
+ * An Io on two streams: progress output exists only when `stderr` is a terminal. A write error (the reader of a pipe
+ * gone) is an asynchronous 'error' event, which unhandled ends the process with a stack trace: it is handled here,
+ * and the stream's later output dropped (there is no one to read it).
+ */
 export function streamIo(stdout: TextStream, stderr: TextStream): Io {
+  let outError: Error | null = null;
+  let errError: Error | null = null;
+  const listeners: ((error: Error) => void)[] = [];
+  stdout.on?.("error", (e) => {
+    if (outError !== null) return;
+    outError = e;
+    for (const l of listeners.splice(0)) l(e);
+  });
+  stderr.on?.("error", (e) => {
+    errError ??= e;
+  });
+  const line = (t: string): string => (t.endsWith("\n") ? t : `${t}\n`);
   return {
-    out: (t) => void stdout.write(t.endsWith("\n") ? t : `${t}\n`),
-    err: (t) => void stderr.write(t.endsWith("\n") ? t : `${t}\n`),
+    out: (t) => void (outError === null && stdout.write(line(t))),
+    err: (t) => void (errError === null && stderr.write(line(t))),
     isTty: stdout.isTTY === true,
-    ...(stderr.isTTY === true ? { progress: (t: string) => void stderr.write(t) } : {}),
+    ...(stderr.isTTY === true ? { progress: (t: string) => void (errError === null && stderr.write(t)) } : {}),
+    ...(stdout.on !== undefined
+      ? {
+          onOutClosed: (l: (error: Error) => void) => {
+            if (outError !== null) l(outError);
+            else listeners.push(l);
+          },
+        }
+      : {}),
   };
 }
 

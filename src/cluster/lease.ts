@@ -39,6 +39,10 @@ const encode = (v: LeaseValue): Uint8Array => new TextEncoder().encode(JSON.stri
 /** Open (or create) the lease bucket with entries expiring after `leaseMs`. */
 export async function openLeases(nc: NatsConnection, bucket: string, workerId: string, leaseMs: number, now: () => number): Promise<Leases> {
   const kv: KV = await nc.jetstream().views.kv(bucket, { ttl: leaseMs, history: 1 });
+  const jsm = await nc.jetstreamManager();
+  /** The bucket's stream and its keys' subject prefix (JetStream KV's naming: `KV_<bucket>`, `$KV.<bucket>.<key>`). */
+  const stream = `KV_${bucket}`;
+  const prefix = `$KV.${bucket}.`;
   const key = (p: number): string => `p.${p}`;
   const workerKey = `w.${workerId.replace(/[^A-Za-z0-9_-]/g, "_")}`;
   return {
@@ -69,12 +73,17 @@ export async function openLeases(nc: NatsConnection, bucket: string, workerId: s
       await kv.put(workerKey, encode({ owner: workerId, atMs: now() }));
     },
     async liveWorkers() {
+      // Not kv.keys(): it reads a filtered ordered consumer until the server says nothing is pending, and nats-server
+      // 2.9.10 miscounts a filtered consumer's pending messages (docs/scale-out.md "nats-server restart"), so with
+      // heartbeats arriving meanwhile it ran for 10-30 s (the bench's worker took one partition per such round). The
+      // stream's own per-subject counts (stream info with a subject filter) are exact and answered at once; a
+      // heartbeat deleted (a clean leave) still has its delete marker there, so each subject's last entry is read
+      // (a direct get by subject, no consumer) and only a PUT counts.
+      const info = await jsm.streams.info(stream, { subjects_filter: `${prefix}w.*` });
+      const subjects = Object.keys(info.state.subjects ?? {}).filter((s) => s.startsWith(prefix));
+      const entries = await Promise.all(subjects.map((s) => kv.get(s.slice(prefix.length))));
       const out: string[] = [];
-      const keys = await kv.keys("w.*");
-      for await (const k of keys) {
-        const e = await kv.get(k);
-        if (e !== null && e.operation === "PUT") out.push((JSON.parse(new TextDecoder().decode(e.value)) as LeaseValue).owner);
-      }
+      for (const e of entries) if (e !== null && e.operation === "PUT") out.push((JSON.parse(new TextDecoder().decode(e.value)) as LeaseValue).owner);
       return out.sort();
     },
     async leave() {

@@ -440,6 +440,7 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
 
     let lastCheckpointAtMs = Date.now();
     const write = async (timer: InputTimer, withSnapshot: boolean): Promise<void> => {
+      const writeStartMs = performance.now();
       const snapshot = withSnapshot ? timer.timeSync("snapshot", () => snapshotOf(core, unheld) as unknown as Record<string, unknown>) : undefined;
       const events = pending;
       const w = await timer.time("store", () =>
@@ -456,7 +457,8 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
         changedSinceSnapshot = false;
       }
       stats.checkpoints++;
-      if (options.logCheckpoints === true) log({ event: "checkpoint", partition: p, lastSeq: applied, version, ...(withSnapshot ? { snapshot: true } : {}) });
+      // With timings: the instant it was stored (epoch ms, fractional), so a bench need not count the log's own way.
+      if (options.logCheckpoints === true) log({ event: "checkpoint", partition: p, lastSeq: applied, version, ...(withSnapshot ? { snapshot: true } : {}), ...(options.logTimings === true ? { storedAtMs: performance.timeOrigin + performance.now(), writeMs: performance.now() - writeStartMs } : {}) });
       pending = [];
       sinceCheckpoint = 0;
     };
@@ -536,11 +538,14 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
       for await (const m of messages) {
         busy = true;
         if (task.stopped) break;
+        /** When the input reached this partition (epoch ms, fractional: the bench lines it up with its own clock). */
+        const receivedAtMs = options.logTimings === true ? performance.timeOrigin + performance.now() : 0;
         await serial(async () => {
           const seq = m.seq;
           if (seq <= applied) return;
           if (seq !== applied + 1) throw new Error(`partition ${p}: input ${applied + 1} missing (got ${seq})`);
           const timer = inputTimer(options.logTimings === true);
+          const startedAtMs = options.logTimings === true ? performance.timeOrigin + performance.now() : 0;
           const marketId = marketIdOfInput(names, m.subject, m.data);
           const input = marketId !== null ? await marketReplacement(task, core, unheld, marketId, seq) : clusterInputOf(names, m.subject, seq, m.data, p, core);
           // The input's outputs, being published while its checkpoint is written (see checkpoint).
@@ -582,7 +587,12 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
             await publishing;
             if (m.info.pending === 0) scheduleIdle(mine ? lastCheckpointAtMs + checkpointIntervalMs : Date.now() + lazyAckMs);
           }
-          if (options.logTimings === true) log({ event: "input_timing", partition: p, seq, kind: inputKind(m.subject, mine), phases: timer.take() });
+          // The input's way here: stored by the server (its timestamp, the same machine's clock) -> received -> started
+          // (after the partition's previous step) -> done.
+          if (options.logTimings === true) {
+            const nowMs = performance.timeOrigin + performance.now();
+            log({ event: "input_timing", partition: p, seq, kind: inputKind(m.subject, mine), phases: timer.take(), storedAtMs: m.info.timestampNanos / 1e6, receivedAtMs, startedAtMs, doneAtMs: nowMs });
+          }
         });
         busy = false;
         deliveredAtMs = Date.now();
@@ -603,8 +613,29 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
       } else throw e;
     } finally {
       clearInterval(watchdog);
-      await messages.close().catch(() => undefined);
+      await closeBounded(p, messages);
     }
+  };
+
+  /**
+   * Close a partition's consumer iterator, waiting a bounded time: close() resolves only once the iterator has ended,
+   * which a consumer deleted or a pull lost across a nats-server restart can delay indefinitely; a run pinned there
+   * keeps its task, and a worker counting its tasks takes no free partition (seen as partitions never taken again in
+   * the restart failure test). Past the bound the run ends anyway (`consumer_close_slow` line).
+   */
+  const closeBounded = async (p: number, messages: ConsumerMessages): Promise<void> => {
+    let timer: NodeJS.Timeout | undefined;
+    const closed = await Promise.race([
+      messages.close().then(
+        () => true,
+        () => true,
+      ),
+      new Promise<false>((resolve) => {
+        timer = setTimeout(() => resolve(false), Math.min(leaseMs, 2000));
+      }),
+    ]);
+    clearTimeout(timer);
+    if (!closed) log({ event: "consumer_close_slow", partition: p, ms: Math.min(leaseMs, 2000) });
   };
 
   const start = (p: number, revision: number): void => {
@@ -624,7 +655,7 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
     task.stopped = true;
     task.reason = why;
     if (why === "rebalance") log({ event: why, partition: task.partition });
-    await task.messages?.close().catch(() => undefined);
+    if (task.messages !== null) await closeBounded(task.partition, task.messages);
     await task.done;
   };
 
@@ -651,15 +682,38 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
     ]);
   };
 
+  /**
+   * A balance round's time limit: the next round comes only after this one ends, so one request that never answers
+   * (the old filtered-consumer listing of live workers stalled 10-30 s on nats-server 2.9.10) must not freeze
+   * partition taking. Past it the round gives up (`balance_slow` line) and the next one starts a period later.
+   */
+  const balanceLimitMs = Math.max(1000, leaseMs / 2);
   /** Take a fair share of free partitions (one per round), hand one over when holding more than a fair share. */
   const balance = async (): Promise<void> => {
     if (stopping) return;
-    const workers = Math.max(1, (await leases.liveWorkers()).length);
+    const t0 = Date.now();
+    let limit: NodeJS.Timeout | undefined;
+    const live = await Promise.race([
+      leases.liveWorkers(),
+      new Promise<null>((resolve) => {
+        limit = setTimeout(() => resolve(null), balanceLimitMs);
+      }),
+    ]).finally(() => clearTimeout(limit));
+    if (live === null) {
+      log({ event: "balance_slow", what: "live workers", ms: Date.now() - t0 });
+      return;
+    }
+    const workers = Math.max(1, live.length);
     const share = Math.ceil(n / workers);
     // Start the scan at a worker-specific offset so that workers starting together try different partitions first;
     // one new partition per round at most, so that workers starting a little apart share them out.
     const offset = partitionOfId(options.workerId) % n;
     for (let k = 0; k < n && tasks.size < share; k++) {
+      if (Date.now() - t0 > balanceLimitMs) {
+        // Each acquire is bounded by the client's request limit, but many in a row are not: the next round goes on.
+        log({ event: "balance_slow", what: "acquire", ms: Date.now() - t0 });
+        break;
+      }
       const p = (offset + k) % n;
       if (tasks.has(p)) continue;
       const r = await leases.acquire(p);

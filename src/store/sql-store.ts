@@ -156,7 +156,9 @@ async function writeCheckpointIn(db: SqlDriver, w: CheckpointWrite): Promise<Che
     events.length === 0
       ? row
       : `WITH cp AS (${row}), ev AS (INSERT INTO partition_events (cluster, partition, input_seq, n, account_id, event) SELECT $1, $2, e.input_seq, e.n, e.account_id, e.event FROM json_to_recordset($${params.push(JSON.stringify(events.map((e) => ({ input_seq: e.inputSeq, n: e.n, account_id: e.accountId, event: e.event }))))}::json) AS e(input_seq bigint, n integer, account_id text, event json) WHERE EXISTS (SELECT 1 FROM cp) ON CONFLICT DO NOTHING) SELECT * FROM cp`;
-  const rows = await db.query<Row>(text, params);
+  // Prepared: the statement runs once per input of a caught-up partition, and its parse and plan (a CTE over
+  // json_to_recordset) were a good part of its time; its texts are few (first or not, snapshot or not, events or not).
+  const rows = await db.query<Row>(text, params, { prepared: true });
   if (rows[0] !== undefined) return { ok: true, checkpoint: checkpointHeadOf(rows[0]) };
   // Refused: another writer moved the version (or created the row first), or lastSeq would go backwards.
   const cur = (await db.query<Row>("SELECT version, last_seq FROM partition_checkpoints WHERE cluster = $1 AND partition = $2", [w.cluster, w.partition]))[0];

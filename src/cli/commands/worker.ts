@@ -3,7 +3,7 @@
  * cluster's N account partitions through KV leases, rebuilds each from its checkpoint in PostgreSQL plus the input
  * stream since, and publishes figure updates and events. PostgreSQL is required (PGlite cannot be shared between
  * processes). Prints one JSON line per notable thing (started, lease taken or lost, fenced, stopped) on stdout;
- * SIGTERM/SIGINT checkpoint, release the leases and exit 0.
+ * SIGTERM/SIGINT, or stdout closed (its reader gone), checkpoint, release the leases and exit 0.
  * @module
  */
 import { hostname } from "node:os";
@@ -101,16 +101,29 @@ export function registerWorker(program: Command, io: Io, setExit: (code: number)
             throw new NetriskError([issue("required", "market", "the store has no current market (PUT /v1/market on the service, or netrisk serve --demo once)")]);
           }
           const market = need(validateMarket(stored.document));
+          let logging = true;
           const nc = await connect({ servers, name: `netrisk-worker ${workerId}`, maxReconnectAttempts: -1, reconnectTimeWait: 250, pingInterval: 2000 });
-          const line = (entry: Record<string, unknown>): void => io.out(JSON.stringify({ at: new Date().toISOString(), worker: workerId, ...entry }));
+          const line = (entry: Record<string, unknown>): void => {
+            if (logging) io.out(JSON.stringify({ at: new Date().toISOString(), worker: workerId, ...entry }));
+          };
           const pool = await livePoolOf(threads);
           const worker = await startWorker({ connection: nc, store, cluster: opts.cluster, partitions, workerId, params, leaseMs, checkpointEvery, checkpointIntervalMs, snapshotIntervalMs, log: line, logCheckpoints: opts.logCheckpoints === true, logTimings: opts.logTimings === true, ...(pool !== undefined ? { executor: pool } : {}) }, market);
-          line({ event: "started", cluster: opts.cluster, partitions, leaseMs, threads, pid: process.pid });
-          await new Promise<void>((resolve) => {
-            const stop = (): void => resolve();
-            process.once("SIGTERM", stop);
-            process.once("SIGINT", stop);
+          // A stop request: SIGTERM/SIGINT, or stdout gone. A worker whose stdout reader has gone (the process that
+          // spawned it died: EPIPE) stops cleanly, like on SIGTERM, rather than running on unseen: its log is the
+          // only view of what it does, nothing would ever stop it (an orphan holding partitions and CPU), and its
+          // partitions move at once to the other workers (released, not left to expire); a supervisor restarts it
+          // with a log again.
+          const stopRequested = new Promise<void>((resolve) => {
+            process.once("SIGTERM", () => resolve());
+            process.once("SIGINT", () => resolve());
+            io.onOutClosed?.((e) => {
+              logging = false;
+              io.err(`netrisk: worker ${workerId}: stdout closed (${e.message}): stopping`);
+              resolve();
+            });
           });
+          line({ event: "started", cluster: opts.cluster, partitions, leaseMs, threads, pid: process.pid });
+          await stopRequested;
           // Bounded: a shutdown that hangs (a server gone, a request never answered) must not keep the process up;
           // what was not checkpointed is redone by the next owner anyway.
           const bounded = (p: Promise<unknown>): Promise<unknown> => Promise.race([p, new Promise((r) => setTimeout(r, 2 * leaseMs).unref())]);

@@ -4,9 +4,19 @@
  * @module
  */
 
+/** Options of one statement. */
+export interface QueryOptions {
+  /**
+   * A statement run again and again (a hot path: the cluster's checkpoint write per input): the server parses and
+   * plans it once per connection (a named prepared statement on PostgreSQL), not on every run. Drivers without
+   * connections of their own (PGlite) ignore it.
+   */
+  readonly prepared?: boolean;
+}
+
 /** Run one statement with `$1`-style parameters; rows as plain objects. */
 export interface SqlRunner {
-  query<T = Record<string, unknown>>(text: string, params?: readonly unknown[]): Promise<T[]>;
+  query<T = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]>;
   /** Run a script of several statements without parameters (migrations). */
   exec(script: string): Promise<void>;
 }

@@ -5,9 +5,21 @@
  * @module
  */
 import pg from "pg";
-import type { SqlDriver, SqlRunner } from "./driver.js";
+import { createHash } from "node:crypto";
+import type { QueryOptions, SqlDriver, SqlRunner } from "./driver.js";
 
 const INT8_OID = 20;
+
+/** A prepared statement's name: from its text, so one text is one statement and two texts never share a name. */
+const names = new Map<string, string>();
+function statementName(text: string): string {
+  let name = names.get(text);
+  if (name === undefined) {
+    name = `netrisk_${createHash("sha256").update(text).digest("hex").slice(0, 24)}`;
+    names.set(text, name);
+  }
+  return name;
+}
 
 /** Connect to `url` (postgres://user@host:port/db). */
 export async function openPostgresDriver(url: string, options: { poolSize?: number } = {}): Promise<SqlDriver> {
@@ -20,8 +32,9 @@ export async function openPostgresDriver(url: string, options: { poolSize?: numb
   const probe = await pool.connect();
   probe.release();
   const runner = (c: pg.Pool | pg.PoolClient): SqlRunner => ({
-    async query<T>(text: string, params: readonly unknown[] = []) {
-      const r = await c.query({ text, values: params as unknown[], types });
+    async query<T>(text: string, params: readonly unknown[] = [], options: QueryOptions = {}) {
+      // pg prepares a named statement once per connection (it remembers which ones it parsed on each).
+      const r = await c.query({ text, values: params as unknown[], types, ...(options.prepared === true ? { name: statementName(text) } : {}) });
       return r.rows as T[];
     },
     async exec(script: string) {
