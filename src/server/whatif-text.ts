@@ -26,20 +26,26 @@ export function createWhatIfText(): (w: WhatIfResult) => string {
     return t;
   };
   const bucketText = (b: BucketMargin): string => jsonText(bucketJson(b));
-  // evaluationJson's keys, in its order.
-  const evaluationText = (e: AccountEvaluation): string => {
+  // evaluationJson's keys, in its order; `figures` is the text of e.figures, printed once for "after" and "afterDetail".
+  const evaluationText = (e: AccountEvaluation, figures: string): string => {
     const buckets = Object.entries(e.margin.byCurrency).map(([k, b]) => `${JSON.stringify(k)}:${cached(b, bucketText)}`);
     const margin = `{"model":${jsonText(e.margin.model)},"parameterSet":${jsonText(e.margin.parameterSet)},"totalUsd":${jsonText(e.margin.totalUsd)},"byCurrency":{${buckets.join(",")}}}`;
     return (
-      `{"figures":${jsonText(e.figures)},"inCurrency":${jsonText(e.inCurrency)},` +
+      `{"figures":${figures},"inCurrency":${jsonText(e.inCurrency)},` +
       `"health":${jsonText({ state: e.health.state, reason: e.health.reason, thresholds: e.health.thresholds })},` +
       `"breakdown":${jsonText(e.breakdown)},"collateral":${jsonText(e.collateral)},` +
       `"positions":[${e.positions.map((p) => cached(p, jsonText)).join(",")}],"margin":${margin},"notes":${jsonText(e.notes)}}`
     );
   };
+  // The account before the trades is the book's kept evaluation (the same object for every what-if on its version).
+  const beforeText = (e: AccountEvaluation): string => jsonText({ figures: e.figures, state: e.health.state });
   // whatIfDocument's keys, in its order.
-  return (w) =>
-    `{"accepted":${jsonText(w.accepted)},"reason":${jsonText(w.reason)},"trades":${jsonText(w.trades.map(tradeJson))},` +
-    `"before":${jsonText({ figures: w.before.figures, state: w.before.health.state })},"after":${jsonText({ figures: w.after.figures, state: w.after.health.state })},` +
-    `"change":${jsonText(w.change)}${w.event !== undefined ? `,"event":${jsonText(w.event)}` : ""},"afterDetail":${evaluationText(w.after)}}`;
+  return (w) => {
+    const afterFigures = jsonText(w.after.figures);
+    return (
+      `{"accepted":${jsonText(w.accepted)},"reason":${jsonText(w.reason)},"trades":${jsonText(w.trades.map(tradeJson))},` +
+      `"before":${cached(w.before, beforeText)},"after":{"figures":${afterFigures},"state":${jsonText(w.after.health.state)}},` +
+      `"change":${jsonText(w.change)}${w.event !== undefined ? `,"event":${jsonText(w.event)}` : ""},"afterDetail":${evaluationText(w.after, afterFigures)}}`
+    );
+  };
 }
