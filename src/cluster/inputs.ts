@@ -8,7 +8,7 @@
 import type { JetStreamClient, PubAck } from "nats";
 import type { Issue } from "../errors.js";
 import type { LiveCore, LiveInput } from "../live/core.js";
-import { inputOfMessage } from "../transport/live-runner.js";
+import { accountOf, inputOfMessage } from "../transport/live-runner.js";
 import { SUBJECTS } from "../transport/port.js";
 import type { ClusterNames } from "./names.js";
 
@@ -53,6 +53,23 @@ export function clusterInputOf(names: ClusterNames, subject: string, seq: number
     return [{ code: "invalid_json", path: "", message: "the input is not JSON" } as Issue];
   }
   return inputOfMessage({ subject: portSubject, seq, data: value }, core);
+}
+
+/** The account an account input's subject names (null: a tick or control subject, or not this cluster's). */
+export function accountOfInputSubject(names: ClusterNames, subject: string): string | null {
+  const prefix = `${names.name}.in.acct.`;
+  if (!subject.startsWith(prefix)) return null;
+  const rest = subject.slice(prefix.length);
+  return accountOf(`netrisk.in.account.${rest.slice(rest.indexOf(".") + 1)}`);
+}
+
+/** An input message's JSON (undefined: not JSON). Read again only off the hot path (an account input refused). */
+export function messageOf(data: Uint8Array): unknown {
+  try {
+    return JSON.parse(new TextDecoder().decode(data)) as unknown;
+  } catch {
+    return undefined;
+  }
 }
 
 /**

@@ -3,11 +3,12 @@
  * rebuilt from one. The snapshot holds what the core cannot get back from its inputs' history without replaying all
  * of it: the market it holds, each account's positions and balances (the account file format, entry prices pinned),
  * and its resume state (sequences, time, held health states with their hysteresis, open liquidation episodes, breaker
- * trips with their anchors, stale flags shown, widened parameter versions), and the parameter set each account is on,
- * validated, for every model bound on its parameters alone (a version a `parameters` input put in force is in no
- * stored account document). An account's rules come from its stored account document (they do not change with
- * inputs); its model too when it is one not bound on its parameters alone (`var`, `hybrid`, `okx`: see
- * `modelOnParams`) or in a snapshot without parameter sets (written before they were carried).
+ * trips with their anchors, stale flags shown, widened parameter versions), and the parameter set each account is on
+ * for every model bound on its parameters alone (a version a `parameters` input put in force is in no stored account
+ * document): validated, or for `okx` (whose validated set holds functions) the document it was validated from,
+ * validated again on a rebuild. An account's rules come from its stored account document (they do not change with
+ * inputs); its model too when it is one not bound on its parameters alone (`var`, `hybrid`: see `modelOnParams`) or
+ * in a snapshot without parameter sets (written before they were carried).
  * @module
  */
 import type { AccountFileDocument } from "../account/fills.js";
@@ -18,6 +19,8 @@ import { marketSnapshotToJson, validateMarket } from "../io/market.js";
 import { createLiveCore } from "../live/core.js";
 import type { LiveAccountInput, LiveCore, LiveResume } from "../live/core.js";
 import { positionsDocument, positionsFromDocument } from "../live/documents.js";
+import type { MarketContext } from "../market/context.js";
+import { accountOfMessage } from "../transport/live-runner.js";
 import { listingOf } from "../live/market.js";
 import type { LiveParams } from "../live/params.js";
 import type { BreakerRules } from "../live/breakers.js";
@@ -43,6 +46,22 @@ export interface PartitionSnapshot {
    * each once. Absent (an older snapshot): every account binds its stored document's set.
    */
   readonly parameterSets?: readonly SnapshotParameterSet[];
+  /** The partition's accounts its core does not hold (absent: none), each as it last reached the partition. */
+  readonly unheld?: readonly UnheldAccount[];
+}
+
+/**
+ * An account of the partition that its market cannot hold (an instrument it does not list, a balance it cannot
+ * price: the in-process engine skips such a stored account), kept aside as it last reached the partition, so a
+ * later market that can hold it brings it in as the in-process engine's restart binds it from the store: the stored
+ * document at genesis (`parameterSet` absent: bound as genesis binds it), or the `account` input's message since
+ * (its document and the parameter set it carries), or, for an account a market replacement left out, its document
+ * with the positions and balances it was held with.
+ */
+export interface UnheldAccount {
+  readonly id: string;
+  readonly document: unknown;
+  readonly parameterSet?: unknown;
 }
 
 export interface SnapshotAccount {
@@ -52,7 +71,7 @@ export interface SnapshotAccount {
   readonly parameterSet?: number;
 }
 
-/** A parameter set as its model validated it (e.g. parseStandardParams), with its name and version for a reader. */
+/** A parameter set as its model validated it (e.g. parseStandardParams; okx: its document), with its name and version for a reader. */
 export interface SnapshotParameterSet {
   /** The model id (registry) bound on `params`; absent (a snapshot written when only risk-matrix sets were carried): `deribit`. */
   readonly model?: string;
@@ -61,8 +80,8 @@ export interface SnapshotParameterSet {
   readonly params: object;
 }
 
-/** The snapshot of a core (after its last input). */
-export function snapshotOf(core: LiveCore): PartitionSnapshot {
+/** The snapshot of a core (after its last input) and of the accounts the partition keeps aside. */
+export function snapshotOf(core: LiveCore, unheld: ReadonlyMap<string, UnheldAccount> = new Map()): PartitionSnapshot {
   // The set an account is on: its group's base set under a breaker widening, else its model's. Accounts of a group
   // share one params object (looked up once per group); equal sets of other groups are stored once.
   const parameterSets: SnapshotParameterSet[] = [];
@@ -92,7 +111,52 @@ export function snapshotOf(core: LiveCore): PartitionSnapshot {
     return { id, book: positionsDocument(held), ...(params !== undefined ? { parameterSet: setOf(held.model, params) } : {}) };
   });
   const rules = core.breakerRules();
-  return { format: "netrisk.partition.v1", market: marketSnapshotToJson(core.market()), accounts, resume: core.resumeState(), ...(rules.rules.length > 0 ? { breakers: rules } : {}), parameterSets };
+  return {
+    format: "netrisk.partition.v1",
+    market: marketSnapshotToJson(core.market()),
+    accounts,
+    resume: core.resumeState(),
+    ...(rules.rules.length > 0 ? { breakers: rules } : {}),
+    parameterSets,
+    ...(unheld.size > 0 ? { unheld: [...unheld.values()] } : {}),
+  };
+}
+
+/** The accounts a snapshot keeps aside, by id, or the issue of a malformed list (a snapshot is our own JSON: its shape is checked). */
+export function unheldOf(snapshot: PartitionSnapshot): Result<Map<string, UnheldAccount>> {
+  const list: unknown = snapshot.unheld;
+  if (list === undefined) return { ok: true, value: new Map() };
+  const ok = Array.isArray(list) && list.every((u: unknown) => u !== null && typeof u === "object" && typeof (u as UnheldAccount).id === "string" && typeof (u as UnheldAccount).document === "object");
+  if (!ok) return fail(issue("invalid_value", "snapshot.unheld", "expected an array of {id, document, parameterSet?}"));
+  return { ok: true, value: new Map((list as UnheldAccount[]).map((u) => [u.id, u])) };
+}
+
+/**
+ * Keep `unheld` up to date after an `account` input of `account` (its message `message`, the whole account): aside
+ * when the core does not hold the account after it (it was refused: the market cannot hold that version, as the
+ * in-process engine refuses it while the store keeps it), or while the core holds an older version than the one
+ * refused; no longer aside once the core took a version.
+ */
+export function noteAccountInput(unheld: Map<string, UnheldAccount>, account: string, message: unknown, taken: boolean): void {
+  if (taken) {
+    unheld.delete(account);
+    return;
+  }
+  const m = message as { type?: unknown; document?: unknown; parameterSet?: unknown } | null;
+  if (m === null || typeof m !== "object" || m.type !== "account" || m.document === null || typeof m.document !== "object") return;
+  unheld.set(account, { id: account, document: m.document, parameterSet: m.parameterSet ?? null });
+}
+
+/** Whether `market` holds an account's positions (by instrument name) and balances. */
+function holdable(ctx: MarketContext, listing: ReturnType<typeof listingOf>, a: { positions: readonly { instrument: { name: string } }[]; balances: Readonly<Record<string, number>> }): boolean {
+  return a.positions.every((p) => listing.byName.has(p.instrument.name)) && Object.keys(a.balances).every((c) => hasUsdRate(ctx, c));
+}
+
+/** An account kept aside, bound on a market context (issues: it still does not bind there). */
+function bindUnheld(u: UnheldAccount, ctx: MarketContext): Result<LiveAccountInput> {
+  if (u.parameterSet === undefined) return liveAccountOf(u.id, u.document, ctx);
+  const a = accountOfMessage(ctx, u.id, { document: u.document, parameterSet: u.parameterSet });
+  return Array.isArray(a) ? fail(...a) : { ok: true, value: a };
 }
 
 /**
@@ -136,6 +200,8 @@ const yieldNow = (): Promise<void> => new Promise((r) => setImmediate(r));
 async function bindAccounts(
   entries: readonly { id: string; document: unknown; book?: AccountFileDocument; model?: MarginModel }[],
   market: MarketSnapshot,
+  /** Given: an entry that does not bind goes here instead of failing the whole (a partition keeps it aside). */
+  aside?: (id: string) => void,
 ): Promise<Result<LiveAccountInput[]>> {
   const built = buildMarketContext(market);
   if (!built.ok) return built;
@@ -154,7 +220,8 @@ async function bindAccounts(
       bindings.set(key, bound);
     }
     if (!bound.ok) {
-      issues.push(...bound.issues.map((i) => ({ ...i, path: `accounts.${e.id}.${i.path}` })));
+      if (aside !== undefined) aside(e.id);
+      else issues.push(...bound.issues.map((i) => ({ ...i, path: `accounts.${e.id}.${i.path}` })));
       continue;
     }
     const model = bound.value;
@@ -162,6 +229,7 @@ async function bindAccounts(
       // The stored document read by the account reader, on the model bound once for its model fields.
       const a = liveAccountOf(e.id, e.document, ctx, { model: model.model });
       if (a.ok) accounts.push({ ...a.value, rules: model.rules, ...(model.parameterSetName !== undefined ? { parameterSetName: model.parameterSetName } : {}) });
+      else if (aside !== undefined) aside(e.id);
       else issues.push(...a.issues.map((i) => ({ ...i, path: `accounts.${e.id}.${i.path}` })));
       continue;
     }
@@ -178,6 +246,34 @@ export async function coreFromGenesis(market: MarketSnapshot, documents: readonl
   if (!accounts.ok) return accounts;
   await yieldNow();
   return createLiveCore({ market, accounts: accounts.value, params, ...(breakers !== undefined ? { breakers } : {}) });
+}
+
+/**
+ * A partition at its genesis book: the stored account documents it can hold on the cluster's start market in its
+ * core, the others (an instrument the market does not list, a balance it cannot price) kept aside as the in-process
+ * engine skips them, so that a later market holding them brings them in ({@link coreOnMarket}).
+ */
+export async function partitionFromGenesis(
+  market: MarketSnapshot,
+  documents: readonly { id: string; document: unknown }[],
+  params: LiveParams,
+  breakers?: BreakerRules,
+): Promise<Result<{ core: LiveCore; unheld: Map<string, UnheldAccount> }>> {
+  const unheld = new Map<string, UnheldAccount>();
+  const documentOf = new Map(documents.map((d) => [d.id, d.document]));
+  const bound = await bindAccounts(documents, market, (id) => unheld.set(id, { id, document: documentOf.get(id) }));
+  if (!bound.ok) return bound;
+  const built = buildMarketContext(market);
+  if (!built.ok) return built;
+  const listing = listingOf(market);
+  const accounts = bound.value.filter((a) => {
+    if (holdable(built.value, listing, a)) return true;
+    unheld.set(a.id, { id: a.id, document: documentOf.get(a.id) });
+    return false;
+  });
+  await yieldNow();
+  const core = createLiveCore({ market, accounts, params, ...(breakers !== undefined ? { breakers } : {}) });
+  return core.ok ? { ok: true, value: { core: core.value, unheld } } : core;
 }
 
 /**
@@ -203,21 +299,33 @@ export async function coreFromSnapshot(snapshot: PartitionSnapshot, documents: R
 }
 
 /**
- * The core a partition holds after a wholesale market replacement (the `market` control input at `seq`): its
- * accounts as it holds them (model, rules, positions, balances: what the store holds of them, every write having
- * reached the partition as an input before this one) on the new market, as the in-process engine restarts its core
- * on a replaced market: breakers re-anchored on the new market under the rules in force, health states from the new
- * figures, no liquidation episode open, the event and tick sequences carried on; `seq` is its last input. An
- * account the new market cannot hold (an instrument it does not list, a balance it cannot price) is left out, as the
- * in-process engine skips an account that does not bind. Built from the held accounts, not the store's documents, so
- * a new owner re-applying this input later builds the same core whatever was written since.
+ * The core a partition holds after a wholesale market replacement (the `market` control input at `seq`), as the
+ * in-process engine restarts its core on a replaced market from the stored accounts: its accounts as it holds them
+ * (model, rules, positions, balances: what the store holds of them, every write having reached the partition as an
+ * input before this one) on the new market, breakers re-anchored on the new market under the rules in force, health
+ * states from the new figures, no liquidation episode open, the event and tick sequences carried on; `seq` is its
+ * last input. The accounts kept aside (`unheld`: the stored version the core could not hold) are bound on the new
+ * market and join when it holds them, as the in-process restart binds every stored account; an account the new
+ * market cannot hold (an instrument it does not list, a balance it cannot price) is left out and kept aside (its
+ * stored document from `documents`, positions and balances as held), as the in-process engine skips it. Built from
+ * what the partition holds, not the store's current documents, so a new owner re-applying this input later builds
+ * the same core whatever was written since.
  */
-export function coreOnMarket(held: LiveCore, market: MarketSnapshot, seq: number): Result<{ core: LiveCore; skipped: string[] }> {
+export function coreOnMarket(
+  held: LiveCore,
+  market: MarketSnapshot,
+  seq: number,
+  unheld: ReadonlyMap<string, UnheldAccount> = new Map(),
+  documents: ReadonlyMap<string, unknown> = new Map(),
+): Result<{ core: LiveCore; skipped: string[]; joined: string[]; unheld: Map<string, UnheldAccount> }> {
   const built = buildMarketContext(market);
   if (!built.ok) return built;
+  const ctx = built.value;
   const listing = listingOf(market);
   const accounts: LiveAccountInput[] = [];
   const skipped: string[] = [];
+  const joined: string[] = [];
+  const aside = new Map<string, UnheldAccount>();
   // A group under a breaker's widened version goes back to the set it started on (the in-process restart binds the
   // stored set); one model per base set.
   const bases = new Map<object, MarginModel>();
@@ -230,15 +338,37 @@ export function coreOnMarket(held: LiveCore, market: MarketSnapshot, seq: number
     }
     return m;
   };
+  /** An account kept aside: in when the new market holds its version, else aside still. */
+  const tryUnheld = (u: UnheldAccount): void => {
+    const a = bindUnheld(u, ctx);
+    if (a.ok && holdable(ctx, listing, a.value)) {
+      accounts.push(a.value);
+      joined.push(u.id);
+    } else aside.set(u.id, u);
+  };
   for (const id of held.accountIds()) {
     const a = held.account(id);
     if (a === undefined) continue;
+    // A newer version refused (the store's): bound from it, as the in-process restart does.
+    const newer = unheld.get(id);
+    if (newer !== undefined) {
+      tryUnheld(newer);
+      continue;
+    }
     const positions = a.positions.map((p) => ({ ...p, instrument: listing.byName.get(p.instrument.name) }));
-    const holdable = positions.every((p) => p.instrument !== undefined) && Object.keys(a.balances).every((c) => hasUsdRate(built.value, c));
-    if (!holdable) skipped.push(id);
-    else accounts.push({ id, model: modelOf(a), rules: a.rules, parameterSetName: a.parameterSetName, positions: positions as LiveAccountInput["positions"], balances: { ...a.balances } });
+    if (holdable(ctx, listing, a)) {
+      accounts.push({ id, model: modelOf(a), rules: a.rules, parameterSetName: a.parameterSetName, positions: positions as LiveAccountInput["positions"], balances: { ...a.balances } });
+      continue;
+    }
+    skipped.push(id);
+    // Its stored document (model fields, rules) with what it holds; without one, its model and set by name.
+    const stored = documents.get(id);
+    const fields = stored !== null && typeof stored === "object" ? (stored as Record<string, unknown>) : { model: a.model.id, parameterSet: a.parameterSetName };
+    aside.set(id, { id, document: { ...fields, ...positionsDocument(a) } });
   }
+  // The others kept aside, in id order (the in-process restart binds the store's accounts by id).
+  for (const id of [...unheld.keys()].sort()) if (held.account(id) === undefined) tryUnheld(unheld.get(id) as UnheldAccount);
   const resume = held.resumeState();
   const core = createLiveCore({ market, accounts, params: held.params, breakers: held.breakerRules(), resume: { lastSeq: seq, lastTickSeq: resume.lastTickSeq, lastEventSeq: resume.lastEventSeq } });
-  return core.ok ? { ok: true, value: { core: core.value, skipped } } : core;
+  return core.ok ? { ok: true, value: { core: core.value, skipped, joined, unheld: aside } } : core;
 }

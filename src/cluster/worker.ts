@@ -33,13 +33,13 @@ import type { LiveParams } from "../live/params.js";
 import type { MarketSnapshot } from "../market/types.js";
 import type { PartitionEvent, Store } from "../store/port.js";
 import { ensureStream } from "../transport/nats.js";
-import { clusterInputOf, marketIdOfInput } from "./inputs.js";
+import { accountOfInputSubject, clusterInputOf, marketIdOfInput, messageOf } from "./inputs.js";
 import { openLeases } from "./lease.js";
 import type { Leases } from "./lease.js";
 import { clusterNames, partitionOf } from "./names.js";
 import type { ClusterNames } from "./names.js";
-import { coreFromGenesis, coreFromSnapshot, coreOnMarket, snapshotOf } from "./snapshot.js";
-import type { PartitionSnapshot } from "./snapshot.js";
+import { coreFromSnapshot, coreOnMarket, noteAccountInput, partitionFromGenesis, snapshotOf, unheldOf } from "./snapshot.js";
+import type { PartitionSnapshot, UnheldAccount } from "./snapshot.js";
 import { inputTimer } from "./timings.js";
 import type { InputTimer } from "./timings.js";
 
@@ -272,17 +272,19 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
    * Step 2 and 3: claim the checkpoint (write it from the version read: a progress write, its snapshot kept) and
    * rebuild the core from its snapshot (after input `snapshotSeq`; inputs up to `lastSeq` are stored already).
    */
-  const claimCheckpoint = async (task: Task): Promise<{ core: LiveCore; version: number; lastSeq: number; snapshotSeq: number }> => {
+  const claimCheckpoint = async (task: Task): Promise<{ core: LiveCore; unheld: Map<string, UnheldAccount>; version: number; lastSeq: number; snapshotSeq: number }> => {
     for (;;) {
       const cp = await retrying(task, "read checkpoint", () => options.store.getCheckpoint(names.name, task.partition));
       let core: LiveCore;
+      let unheld: Map<string, UnheldAccount>;
       let snapshot: PartitionSnapshot;
       if (cp === null) {
         const docs = [...genesis.documents].filter(([id]) => partitionOfId(id) === task.partition).map(([id, document]) => ({ id, document }));
-        const built = await coreFromGenesis(genesis.market, docs, options.params, genesis.breakers);
+        const built = await partitionFromGenesis(genesis.market, docs, options.params, genesis.breakers);
         if (!built.ok) throw new Error(`partition ${task.partition}: the stored accounts cannot be held: ${built.issues.map((i) => `${i.path}: ${i.code}: ${i.message}`).join("; ")}`);
-        core = built.value;
-        snapshot = snapshotOf(core);
+        ({ core, unheld } = built.value);
+        if (unheld.size > 0) log({ event: "unheld_accounts", partition: task.partition, accounts: [...unheld.keys()] });
+        snapshot = snapshotOf(core, unheld);
       } else {
         snapshot = cp.snapshot as unknown as PartitionSnapshot;
         // Accounts created after this worker started (an `account` input): their documents from the store.
@@ -292,31 +294,41 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
           if (stored !== null) genesis.documents.set(a.id, stored.document);
         }
         const built = await coreFromSnapshot(snapshot, genesis.documents, options.params);
-        if (!built.ok) throw new Error(`partition ${task.partition}: checkpoint v${cp.version} cannot be rebuilt: ${built.issues.map((i) => `${i.path}: ${i.code}: ${i.message}`).join("; ")}`);
+        const aside = unheldOf(snapshot);
+        if (!built.ok || !aside.ok) throw new Error(`partition ${task.partition}: checkpoint v${cp.version} cannot be rebuilt: ${[...(built.ok ? [] : built.issues), ...(aside.ok ? [] : aside.issues)].map((i) => `${i.path}: ${i.code}: ${i.message}`).join("; ")}`);
         core = built.value;
+        unheld = aside.value;
       }
       const lastSeq = cp?.lastSeq ?? 0;
       const w = await retrying(task, "claim checkpoint", () =>
         options.store.writeCheckpoint({ cluster: names.name, partition: task.partition, expectedVersion: cp?.version ?? 0, lastSeq, owner: options.workerId, ...(cp === null ? { snapshot: snapshot as unknown as Record<string, unknown> } : {}), at: new Date().toISOString() }),
       );
-      if (w.ok) return { core, version: w.checkpoint.version, lastSeq, snapshotSeq: cp?.snapshotSeq ?? 0 };
+      if (w.ok) return { core, unheld, version: w.checkpoint.version, lastSeq, snapshotSeq: cp?.snapshotSeq ?? 0 };
       // The previous owner wrote in between: read the newer checkpoint.
     }
   };
 
   /**
    * A `market` control input: the named stored market read, and the partition's core rebuilt on it (snapshot.ts
-   * coreOnMarket), or the issues (every partition rejects it alike).
+   * coreOnMarket), or the issues (a partition that cannot read or build on it refuses it; the service then stops).
    */
-  const marketReplacement = async (task: Task, held: LiveCore, marketId: string, seq: number): Promise<{ core: LiveCore } | Issue[]> => {
+  const marketReplacement = async (task: Task, held: LiveCore, unheld: ReadonlyMap<string, UnheldAccount>, marketId: string, seq: number): Promise<{ core: LiveCore; unheld: Map<string, UnheldAccount> } | Issue[]> => {
     const stored = await retrying(task, "read market", () => options.store.getMarket(marketId));
     if (stored === null) return [issue("not_found", "market", `market ${marketId} is not in the store`)];
     const snap = validateMarket(stored.document);
     if (!snap.ok) return snap.issues.map((i) => ({ ...i, path: `market.${i.path}` }));
-    const next = coreOnMarket(held, snap.value, seq);
+    // The stored documents (model fields, rules) of held accounts created after this worker started: an account the
+    // new market leaves out is kept aside with them.
+    for (const id of held.accountIds()) {
+      if (genesis.documents.has(id)) continue;
+      const a = await retrying(task, "read account", () => options.store.getAccount(id));
+      if (a !== null) genesis.documents.set(id, a.document);
+    }
+    const next = coreOnMarket(held, snap.value, seq, unheld, genesis.documents);
     if (!next.ok) return [...next.issues];
-    if (next.value.skipped.length > 0) log({ event: "market_skipped_accounts", partition: task.partition, seq, accounts: next.value.skipped });
-    return { core: next.value.core };
+    const { skipped, joined } = next.value;
+    if (skipped.length > 0 || joined.length > 0) log({ event: "market_accounts", partition: task.partition, seq, skipped, joined });
+    return { core: next.value.core, unheld: next.value.unheld };
   };
 
   const partitionOfId = (id: string): number => partitionOf(id, n);
@@ -331,6 +343,8 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
     const rebuilt = await claimCheckpoint(task);
     /** The partition's core: rebuilt on a new market by a `market` input. */
     let core = rebuilt.core;
+    /** The partition's accounts its core does not hold (the market cannot), as they last reached it. */
+    let unheld = rebuilt.unheld;
     let version = rebuilt.version;
     /** The last input the core holds applied (from the snapshot's on). */
     let applied = rebuilt.snapshotSeq;
@@ -420,7 +434,7 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
 
     let lastCheckpointAtMs = Date.now();
     const write = async (timer: InputTimer, withSnapshot: boolean): Promise<void> => {
-      const snapshot = withSnapshot ? timer.timeSync("snapshot", () => snapshotOf(core) as unknown as Record<string, unknown>) : undefined;
+      const snapshot = withSnapshot ? timer.timeSync("snapshot", () => snapshotOf(core, unheld) as unknown as Record<string, unknown>) : undefined;
       const events = pending;
       const w = await timer.time("store", () =>
         retrying(task, "checkpoint", () =>
@@ -522,11 +536,14 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
           if (seq !== applied + 1) throw new Error(`partition ${p}: input ${applied + 1} missing (got ${seq})`);
           const timer = inputTimer(options.logTimings === true);
           const marketId = marketIdOfInput(names, m.subject, m.data);
-          const input = marketId !== null ? await marketReplacement(task, core, marketId, seq) : clusterInputOf(names, m.subject, seq, m.data, p, core);
+          const input = marketId !== null ? await marketReplacement(task, core, unheld, marketId, seq) : clusterInputOf(names, m.subject, seq, m.data, p, core);
           // The input's outputs, being published while its checkpoint is written (see checkpoint).
           let publishing: Promise<void> = Promise.resolve();
           if (Array.isArray(input)) {
             log({ event: "input_rejected", partition: p, seq, issues: input });
+            // An account version the market cannot hold: kept aside, as the store keeps it (snapshot.ts noteAccountInput).
+            const refused = accountOfInputSubject(names, m.subject);
+            if (refused !== null) noteAccountInput(unheld, refused, messageOf(m.data), false);
             // Rejected at the boundary: said once, by the input's own partition (every partition for a tick or control).
             publishing = timer.time("publish", () => publishOutputs(seq, [], { status: "rejected", issues: input, events: [] }));
           } else if (input !== null) {
@@ -534,9 +551,11 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
               if ("core" in input) {
                 // A market replacement: the rebuilt core from now on, every account's figures on the new market.
                 core = input.core;
+                unheld = input.unheld;
                 return { outcome: { seq, status: "applied" as const, issues: [], events: [], changed: core.accountIds(), rowsRebuilt: 0, accountsRemargined: core.accountIds().length }, figures: core.accountIds().map((id) => ({ seq, ...(core.figures(id) as unknown as Record<string, unknown>) })) };
               }
               const outcome = core.apply(input);
+              if (input.kind === "account" && (unheld.size > 0 || outcome.status !== "applied")) noteAccountInput(unheld, input.account.id, outcome.status === "applied" ? null : messageOf(m.data), outcome.status === "applied");
               return { outcome, figures: outcome.changed.map((id) => ({ seq, ...(core.figures(id) as unknown as Record<string, unknown>) })) };
             });
             stats.inputsApplied++;

@@ -60,11 +60,11 @@ describe("model registry", () => {
     expect(h.ok ? null : [h.issues[0]?.code, h.issues[0]?.path]).toEqual(["required", "riskMatrixParameterSet"]);
   });
 
-  it.each(MODEL_IDS.map((id) => [id]))("%s: its validated parameters, stored as JSON, bind the same model again (not var, hybrid, okx)", (id) => {
+  it.each(MODEL_IDS.map((id) => [id]))("%s: its validated parameters, stored as JSON, bind the same model again (not var, hybrid; okx's as the document its set was validated from)", (id) => {
     const model = createModel(id, { parameterSet: presetJson(DEFAULT_PRESETS[id] ?? ""), ...statisticalOptions });
     if (!model.ok) throw new Error(`no ${id} model`);
     const params = validatedParamsOf(model.value);
-    if (id === "var" || id === "hybrid" || id === "okx") {
+    if (id === "var" || id === "hybrid") {
       expect(params).toBeUndefined();
       return;
     }
@@ -74,5 +74,13 @@ describe("model registry", () => {
     const again = modelOnParams(id, stored);
     expect([again?.id, again?.parameterSet]).toEqual([id, model.value.parameterSet]);
     expect(validatedParamsOf(again as NonNullable<typeof again>)).toStrictEqual(params);
+  });
+
+  it("okx: a stored parameter document is validated again when bound (a bad one binds nothing)", () => {
+    const model = createModel("okx", { parameterSet: presetJson("okx") });
+    if (!model.ok) throw new Error("no okx model");
+    const params = JSON.parse(JSON.stringify(validatedParamsOf(model.value))) as Record<string, unknown>;
+    expect(modelOnParams("okx", { ...params, imr: { factor: 0.5, inferred: "below 1" } })).toBeUndefined();
+    expect(modelOnParams("okx", { ...params, extra: 1 })).toBeUndefined();
   });
 });

@@ -8,6 +8,7 @@ import type { Result } from "../errors.js";
 import { createDerivePmrm2Model, DERIVE_PMRM2_MODEL_ID, parseDerivePmrm2Params } from "./derive-pmrm2/index.js";
 import { createGreeksModel, GREEKS_MODEL_ID, parseGreeksParams } from "./greeks/index.js";
 import { createOkxModel, OKX_MODEL_ID, parseOkxParams } from "./okx/index.js";
+import type { OkxParams } from "./okx/params.js";
 import { createRiskMatrixModel, DERIBIT_MODEL_ID, parseRiskMatrixParams } from "./risk-matrix/index.js";
 import { createSpanModel, parseSpanParams, SPAN_MODEL_ID } from "./span/index.js";
 import { createStandardModel, STANDARD_MODEL_ID } from "./standard/model.js";
@@ -48,7 +49,7 @@ const FACTORIES: Readonly<Record<string, Factory>> = {
 /**
  * The models bound on a validated parameter set alone, as each exposes it (`model.params`): a partition snapshot
  * stores those parameters as JSON and binds the model on them again. Not the statistical models (`var`, `hybrid`):
- * they also need scenario sets; nor `okx`: its validated set holds functions (lookups built by its parser).
+ * they also need scenario sets.
  */
 const ON_VALIDATED: Readonly<Record<string, (params: never) => MarginModel>> = {
   [DERIBIT_MODEL_ID]: createRiskMatrixModel,
@@ -58,17 +59,36 @@ const ON_VALIDATED: Readonly<Record<string, (params: never) => MarginModel>> = {
   [GREEKS_MODEL_ID]: createGreeksModel,
 };
 
-/** The validated parameter set `model` is bound to, when {@link modelOnParams} can bind its model on it again. */
+/**
+ * Models whose validated set holds functions (look-ups its parser builds: `okx`), so it is not JSON: the snapshot
+ * stores the parameter document the set was validated from (`raw`, plain JSON) and binds the model on it through
+ * the model's own validation again.
+ */
+const ON_DOCUMENT: Readonly<Record<string, { readonly documentOf: (params: never) => object; readonly factory: Factory }>> = {
+  [OKX_MODEL_ID]: { documentOf: (params: OkxParams) => params.raw, factory: FACTORIES[OKX_MODEL_ID] as Factory },
+};
+
+/**
+ * The parameters `model` is bound to as {@link modelOnParams} binds it again (JSON as they are): its validated set,
+ * or for a model in ON_DOCUMENT the document that set was validated from; undefined for the statistical models.
+ */
 export function validatedParamsOf(model: MarginModel): object | undefined {
   const params = (model as { params?: unknown }).params;
-  return Object.hasOwn(ON_VALIDATED, model.id) && typeof params === "object" && params !== null ? params : undefined;
+  if (typeof params !== "object" || params === null) return undefined;
+  if (Object.hasOwn(ON_VALIDATED, model.id)) return params;
+  return Object.hasOwn(ON_DOCUMENT, model.id) ? (ON_DOCUMENT[model.id] as (typeof ON_DOCUMENT)[string]).documentOf(params as never) : undefined;
 }
 
 /**
- * Model `id` bound on a parameter set {@link validatedParamsOf} gave (not validated again: the caller's own record);
- * undefined for a model not bound on its parameters alone.
+ * Model `id` bound on parameters {@link validatedParamsOf} gave: a validated set is not validated again (the caller's
+ * own record), a parameter document is (undefined when it does not validate); undefined for a model not bound on
+ * its parameters alone.
  */
 export function modelOnParams(id: string, params: object): MarginModel | undefined {
+  if (Object.hasOwn(ON_DOCUMENT, id)) {
+    const bound = (ON_DOCUMENT[id] as (typeof ON_DOCUMENT)[string]).factory(params, {});
+    return bound.ok ? bound.value : undefined;
+  }
   const create = Object.hasOwn(ON_VALIDATED, id) ? ON_VALIDATED[id] : undefined;
   return create?.(params as never);
 }

@@ -29,6 +29,7 @@ import { liveAccountOfLoaded } from "../io/live-accounts.js";
 import { validateBreakerRules, validateTick } from "../io/live.js";
 import { parseIsoTimestampMs } from "../io/timestamp.js";
 import type { ApplyOutcome, LiveAccountInput, LiveCore, LiveInput } from "../live/core.js";
+import type { MarketContext } from "../market/context.js";
 import type { Subscription, Transport, TransportMessage } from "./port.js";
 import { SUBJECTS } from "./port.js";
 
@@ -55,7 +56,7 @@ export interface LiveRunner {
 }
 
 /** The account id of an account-input subject (the token decoded). */
-function accountOf(subject: string): string {
+export function accountOf(subject: string): string {
   const token = subject.slice("netrisk.in.account.".length);
   return token.replace(/~([0-9a-f]{4})/g, (_, hex: string) => String.fromCharCode(parseInt(hex, 16)));
 }
@@ -63,11 +64,16 @@ function accountOf(subject: string): string {
 /** Bind an `account` message's document on the core's market with the parameter set it carries. */
 function accountInput(core: LiveCore | undefined, account: string, d: Record<string, unknown>): LiveAccountInput | Issue[] {
   if (core === undefined) return [issue("unsupported", "type", "an account message needs the core's market to bind on")];
+  return accountOfMessage(core.marketContext(), account, d);
+}
+
+/** An `account` message's document bound on `market` with the parameter set it carries (a partition binds one it kept aside on a new market so). */
+export function accountOfMessage(market: MarketContext, account: string, d: Record<string, unknown>): LiveAccountInput | Issue[] {
   if (d.document === null || typeof d.document !== "object") return [issue("required", "document", "an account message needs the account file as document")];
   const ps = d.parameterSet as { name?: unknown; version?: unknown; document?: unknown } | null | undefined;
   const resolver: ParameterSetResolver = (name) =>
     ps !== null && ps !== undefined && typeof ps.version === "string" ? ok({ name: typeof ps.name === "string" ? ps.name : name, version: ps.version, document: ps.document }) : fail(issue("required", "parameterSet", `no parameter set ${name} came with the message`));
-  const bound = createAccountBinder(core.marketContext(), resolver).bind(d.document);
+  const bound = createAccountBinder(market, resolver).bind(d.document);
   if (!bound.ok) return bound.issues.map((i) => ({ ...i, path: i.path === "" ? "document" : `document.${i.path}` }));
   return liveAccountOfLoaded(account, d.document, bound.value);
 }

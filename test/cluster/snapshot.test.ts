@@ -7,7 +7,7 @@
  * single-process run is the core that never stopped. SYNTHETIC book and inputs.
  */
 import { describe, expect, it } from "vitest";
-import { coreFromGenesis, coreFromSnapshot, coreOnMarket, snapshotOf } from "../../src/cluster/snapshot.js";
+import { coreFromGenesis, coreFromSnapshot, coreOnMarket, noteAccountInput, partitionFromGenesis, snapshotOf, unheldOf } from "../../src/cluster/snapshot.js";
 import type { PartitionSnapshot } from "../../src/cluster/snapshot.js";
 import { unwrap } from "../../src/errors.js";
 import { validateBreakerRules } from "../../src/io/live.js";
@@ -16,13 +16,19 @@ import { positionsDocument } from "../../src/live/documents.js";
 import { DEFAULT_LIVE_PARAMS } from "../../src/live/params.js";
 import { validateMarket } from "../../src/io/market.js";
 import { jsonDifferences } from "../helpers/close-json.js";
-import { MARKET, MARKET_DOC, syntheticBook } from "./harness.js";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { inputOfMessage } from "../../src/transport/live-runner.js";
+import { SUBJECTS } from "../../src/transport/port.js";
+import { MARKET, MARKET_DOC, ROOT, syntheticBook } from "./harness.js";
 import { createRiskMatrixModel } from "../../src/models/risk-matrix/model.js";
 import type { RiskMatrixModel } from "../../src/models/risk-matrix/model.js";
 import { createStandardModel } from "../../src/models/standard/model.js";
 import type { StandardModel } from "../../src/models/standard/model.js";
 import { createDerivePmrm2Model } from "../../src/models/derive-pmrm2/model.js";
 import type { DerivePmrm2Model } from "../../src/models/derive-pmrm2/model.js";
+import type { OkxModel } from "../../src/models/okx/model.js";
+import { createModel } from "../../src/models/registry.js";
 
 const book = syntheticBook(90, 5);
 const documents = new Map<string, unknown>(book.map((a) => [a.id, a.document]));
@@ -159,6 +165,22 @@ describe("partition snapshot", () => {
     expect((expected[2] as { changed: string[] }).changed.length).toBe(10);
   });
 
+  it("an OKX version put in force before the snapshot binds the rebuilt partition's accounts on it (its document, validated again)", async () => {
+    // Half the book on OKX portfolio margin (its checked parameters hold look-up functions: not JSON themselves).
+    const mixed = syntheticBook(20, 8).map((a, k) => (k % 2 === 1 ? { ...a, document: { ...a.document, model: "okx", parameterSet: "okx" } } : a));
+    const start = await genesisOf(mixed);
+    const okx = (start.account("acct-00001") as NonNullable<ReturnType<LiveCore["account"]>>).model as OkxModel;
+    expect(okx.id).toBe("okx");
+    // Version 2: BTC and ETH's MR1 spot moves 50 % wider, IMR 1.5 x MMR (every OKX account's figures move).
+    const raw = okx.params.raw;
+    const group = raw.mr1.groups[0] as (typeof raw.mr1.groups)[number];
+    const okx2 = unwrap(createModel("okx", { parameterSet: { ...raw, version: `${raw.version}-takeover.2`, imr: { ...raw.imr, factor: 1.5 }, mr1: { ...raw.mr1, groups: [{ ...group, spotMovesDecimal: group.spotMovesDecimal.map((m) => m * 1.5) }, ...raw.mr1.groups.slice(1)] } } }));
+    const run: LiveInput[] = [tick(1, 1, btc0 * 1.01), { kind: "parameters", seq: 2, timestampMs: T0 + 90_000, parameterSetName: "okx", model: okx2 }, tick(3, 2, btc0 * 1.02), fill(4, 3, "acct-00003", -0.5, btc0 * 1.02), tick(5, 4, btc0 * 0.99)];
+    const expected = await rebuildsMatch(run, mixed);
+    expect((expected[1] as { changed: string[] }).changed.length).toBe(10);
+    expect(eventsOf(expected).filter((e) => e.type === "parameters_changed").map((e) => e.parameterSet?.to)[0]).toBe(okx2.parameterSet.version);
+  });
+
   it("a snapshot written before parameter sets were carried binds every account on its stored document's set", async () => {
     const original = await genesisOf(book);
     for (const i of inputs.slice(0, 2)) original.apply(i);
@@ -207,5 +229,59 @@ describe("partition snapshot", () => {
     const want = later.map((i) => strip(outputs(restarted, i)));
     expect(want.flatMap((o) => (o as { events: unknown[] }).events).length).toBeGreaterThan(0);
     expect(jsonDifferences(got, want, 1e-12, "after").slice(0, 5)).toEqual([]);
+  });
+
+  it("accounts the market cannot hold are kept aside (at genesis, a refused version) and join on a market that holds them, as the in-process restart binds them from the store", async () => {
+    // The start market lists no ETH perpetual and prices no SOL: eth-1 (an ETH perpetual) and sol-1 (SOL collateral)
+    // cannot be held, and the in-process engine skips them; the partition keeps them aside.
+    const instruments = MARKET_DOC.instruments as Record<string, unknown>;
+    const marketOf = (minutes: number, index: Record<string, number>, drop: readonly string[] = []) =>
+      unwrap(validateMarket({ ...MARKET_DOC, timestamp: new Date(T0 + minutes * 60_000).toISOString(), index: { ...(MARKET_DOC.index as Record<string, number>), ...index }, instruments: Object.fromEntries(Object.entries(instruments).filter(([k]) => !drop.includes(k))) }));
+    const start = marketOf(0, {}, ["ETH-PERPETUAL"]);
+    const small = syntheticBook(12, 9);
+    const eth = { id: "eth-1", document: { source: "SYNTHETIC", model: "deribit", parameterSet: "deribit", positions: [{ instrument: "ETH-PERPETUAL", sizeUsd: -30_000 }], collateral: { ETH: 4 } } };
+    const sol = (sol: number) => ({ source: "SYNTHETIC", model: "deribit", parameterSet: "deribit", positions: [{ instrument: "BTC_USDC-PERPETUAL", size: 0.4 }], collateral: { USDC: 9_000, SOL: sol } });
+    const stored = [...small, eth, { id: "sol-1", document: sol(100) }];
+    expect((await coreFromGenesis(start, stored, DEFAULT_LIVE_PARAMS, rules)).ok).toBe(false);
+    const genesis = unwrap(await partitionFromGenesis(start, stored, DEFAULT_LIVE_PARAMS, rules));
+    expect([genesis.core.accountIds().length, [...genesis.unheld.keys()]]).toEqual([small.length, ["eth-1", "sol-1"]]);
+    const core = genesis.core;
+    const unheld = genesis.unheld;
+    core.apply(tick(1, 1, btc0 * 1.01));
+    // sol-1 written again (more SOL): the core refuses that version too, the store (and the partition) keep it.
+    const deribit = JSON.parse(readFileSync(join(ROOT, "presets/deribit.json"), "utf8")) as { version: string };
+    const message = { type: "account", ts: new Date(T0 + 90_000).toISOString(), document: sol(250), parameterSet: { name: "deribit", version: deribit.version, document: deribit } };
+    const input = inputOfMessage({ subject: SUBJECTS.accountInput("sol-1"), seq: 2, data: message }, core);
+    const refused = Array.isArray(input) ? "rejected" : core.apply(input).status;
+    expect(refused).toBe("rejected");
+    noteAccountInput(unheld, "sol-1", message, false);
+    core.apply(tick(3, 2, btc0 * 1.02));
+    // A takeover here: the snapshot as stored (JSON) keeps them aside.
+    const snapshot = JSON.parse(JSON.stringify(snapshotOf(core, unheld))) as PartitionSnapshot;
+    const documents = new Map<string, unknown>(stored.map((a) => [a.id, a.document]));
+    const rebuilt = unwrap(await coreFromSnapshot(snapshot, documents, DEFAULT_LIVE_PARAMS));
+    const aside = unwrap(unheldOf(snapshot));
+    expect(aside).toEqual(unheld);
+    // The market replaced by one that lists the ETH perpetual and prices SOL: both join, on their stored versions.
+    const next = marketOf(3, { SOL: 150, BTC: btc0 * 1.02 });
+    const replaced = unwrap(coreOnMarket(rebuilt, next, 4, aside, documents));
+    expect([replaced.joined, replaced.skipped, [...replaced.unheld.keys()]]).toEqual([["eth-1", "sol-1"], [], []]);
+    // The in-process restart: every stored account (entry prices pinned at the start, as written back; sol-1's last
+    // version) bound on the new market.
+    const storedNow = [...small.map((a) => ({ id: a.id, document: { ...a.document, positions: positionsDocument(rebuilt.account(a.id) as NonNullable<ReturnType<LiveCore["account"]>>).positions } })), eth, { id: "sol-1", document: sol(250) }];
+    const restarted = unwrap(await coreFromGenesis(next, storedNow, DEFAULT_LIVE_PARAMS, rules));
+    expect(new Set(replaced.core.accountIds())).toEqual(new Set(restarted.accountIds()));
+    for (const id of restarted.accountIds()) expect(jsonDifferences(replaced.core.figures(id), restarted.figures(id), 1e-12, id)).toEqual([]);
+    expect(replaced.core.figures("sol-1")?.equityUsd).toBeCloseTo(9_000 + 250 * 150, 6);
+    // A third market that prices no SOL leaves sol-1 out (kept aside with what it held), a fourth brings it back.
+    const third = unwrap(coreOnMarket(replaced.core, marketOf(5, {}), 5, replaced.unheld, documents));
+    expect([third.skipped, [...third.unheld.keys()]]).toEqual([["sol-1"], ["sol-1"]]);
+    const fourth = unwrap(coreOnMarket(third.core, marketOf(6, { SOL: 140 }), 6, third.unheld, documents));
+    expect(fourth.joined).toEqual(["sol-1"]);
+    const held = fourth.core.account("sol-1") as NonNullable<ReturnType<LiveCore["account"]>>;
+    expect([held.balances, held.positions.map((p) => [p.instrument.name, p.sizeCoin, p.averagePrice])]).toEqual([
+      { USDC: 9_000, SOL: 250 },
+      [["BTC_USDC-PERPETUAL", 0.4, (replaced.core.account("sol-1") as NonNullable<ReturnType<LiveCore["account"]>>).positions[0]?.averagePrice]],
+    ]);
   });
 });

@@ -46,7 +46,10 @@ import type { Book } from "../book.js";
 import { HttpError } from "../http.js";
 import type { Logger } from "../ports.js";
 import type { LiveEngine, LiveStatus, LiveStep } from "./engine.js";
-import { accountMessageOf, applyParameterChange, breakerViewOf, commitStep, forEachBound, liveMarketOf, pinEntriesOn, storedLiveState, writePinned } from "./in-process.js";
+import { accountMessageOf, applyParameterChange, breakerViewOf, commitStep, forEachBound, LIVE_KEYS, liveMarketOf, pinEntriesOn, storedLiveState, writePinned } from "./in-process.js";
+
+/** Live state key: a market replacement some partition refused, to publish again at the next start (true) or none (null). */
+const MARKET_OWED = "cluster.marketOwed";
 
 export interface ClusterLiveOptions {
   readonly store: Store;
@@ -196,7 +199,9 @@ export function createClusterLiveEngine(o: ClusterLiveOptions): LiveEngine {
     // A tick's or a control input's outcome is the market core's; an account input's, its partition's; a parameter
     // version is applied when a partition holding accounts on the set applied it (the others have none: refused).
     const applied = c.outcomes.filter((x) => x.status === "applied");
-    const answer = applied[0] ?? c.outcomes[0];
+    // A market replacement is taken when every partition took it (the in-process core holds every account: it
+    // starts on the new market or not at all).
+    const answer = p.kind === "market" ? (c.outcomes.find((x) => x.status !== "applied") ?? c.outcomes[0]) : (applied[0] ?? c.outcomes[0]);
     const status = local?.status ?? answer?.status ?? "ignored";
     // Breaker events from the market core (every partition has the same ones); a parameter version's one
     // parameters_changed event, counting the accounts of every partition; account events from the partitions, in
@@ -221,6 +226,9 @@ export function createClusterLiveEngine(o: ClusterLiveOptions): LiveEngine {
     const changed = [...new Set(c.changed)].sort((a, b) => orderOf(a) - orderOf(b));
     const m = core as LiveCore;
     const marketId = await commitStep(store, book, m, { seq: p.seq, kind: p.kind, status, events, ...(p.tickSeq !== undefined ? { tickSeq: p.tickSeq } : {}) }, p.ctx);
+    // A refused replacement uses up its input sequence number too, as the in-process engine's does (it counts it
+    // before its core starts or fails to), and is owed to the partitions: see publishMarket.
+    if (p.kind === "market" && status !== "applied") await store.commitLive({ events: [], state: { [LIVE_KEYS.inputSeq]: p.seq, [MARKET_OWED]: true } }, p.ctx);
     inputSeq = p.seq;
     if (status === "applied") {
       lastEventSeq += events.length;
@@ -333,6 +341,9 @@ export function createClusterLiveEngine(o: ClusterLiveOptions): LiveEngine {
     await loadAccounts();
     await pinAccounts(ctx);
     // Read the outputs from the start (figures of every account), and wait until the history is read.
+    // A start after the engine stopped (a refused market) reads them again from the start: one reader at a time.
+    await outputs?.close();
+    outputs = null;
     const outInfo = await jsm.streams.info(names.outputStream);
     const consumer = await js!.consumers.get(names.outputStream, { filterSubjects: names.outputFilter });
     const messages = await consumer.consume();
@@ -348,6 +359,11 @@ export function createClusterLiveEngine(o: ClusterLiveOptions): LiveEngine {
     })().catch((e: unknown) => logger.error({ err: String(e) }, "cluster output reader stopped"));
     await history;
     reason = null;
+    // A market replacement the partitions refused before: the current market goes to every partition again.
+    if ((await store.getLiveState(MARKET_OWED)) === true) {
+      await publishMarket(stored.id, core, ctx);
+      if (core === null) return;
+    }
     if (saved.rules === null && o.breakers !== undefined && o.breakers.rules.length > 0) await input({ kind: "control", data: { type: "breaker_rules", ts: new Date(core.market().timestampMs).toISOString(), rules: o.breakers } }, "breaker_rules", ctx);
     logger.info({ cluster: names.name, partitions: n, accounts: accounts.size, skipped: skipped.length, inputSeq: baseSeq, lastEventSeq }, "cluster live engine started");
   }
@@ -370,8 +386,26 @@ export function createClusterLiveEngine(o: ClusterLiveOptions): LiveEngine {
       logger.error({ issues: created.issues }, "cluster market core not restarted");
       return;
     }
-    await input(marketInput(current.stored.id, current.snap.value.timestampMs), "market", ctx, created.value);
-    currentMarketId = current.stored.id;
+    await publishMarket(current.stored.id, created.value, ctx);
+  }
+
+  /**
+   * Publish the `market` input of stored market `marketId` (its market core `next`). When a partition refuses it (it
+   * cannot read or hold that market), the engine stops as the in-process one does when its core does not start on a
+   * replaced market: not running, saying why, nothing published until the next `PUT /v1/market` (or a restart of
+   * the service), which publishes the current market to every partition again (the refusal is stored as owed, so a
+   * restarted service does it too). Partitions that took the refused market hold it until then.
+   */
+  async function publishMarket(marketId: string, next: LiveCore, ctx: WriteContext): Promise<void> {
+    const step = await input(marketInput(marketId, next.market().timestampMs), "market", ctx, next);
+    if (step.status !== "applied") {
+      core = null;
+      reason = `the live core does not start on market ${marketId}: the cluster's partitions refused it: ${step.issues.map((i) => `${i.path}: ${i.code}`).join("; ")}`;
+      logger.error({ market: marketId, issues: step.issues }, "cluster partitions refused a market replacement: live engine stopped");
+      return;
+    }
+    await store.commitLive({ events: [], state: { [MARKET_OWED]: null } }, ctx);
+    currentMarketId = marketId;
     binder = null;
     await loadAccounts();
     await pinAccounts(ctx);

@@ -15,6 +15,7 @@ import { issue } from "../../errors.js";
 import { tickToJson } from "../../io/live.js";
 import { liveAccountOfLoaded } from "../../io/live-accounts.js";
 import { marketSnapshotToJson, validateMarket } from "../../io/market.js";
+import { hasUsdRate } from "../../risk/marks.js";
 import { formatInstrument } from "../../market/instrument.js";
 import { canonicalName, resolveInstrumentName } from "../../market/venue-ids.js";
 import { createLiveCore, NO_BREAKERS } from "../../live/index.js";
@@ -192,7 +193,11 @@ export async function accountMessageOf(book: Book, account: StoredAccount, cause
   return { type: "account", ts: new Date(tsMs).toISOString(), document: account.document, parameterSet, cause };
 }
 
-/** Bind every stored account (by id) as the service does; those that do not bind are returned with their code. */
+/**
+ * Bind every stored account (by id) as the service does; those that do not bind, or hold a balance the market cannot
+ * price (`missing_index`: the live core cannot hold it; a cluster partition keeps such an account aside, and both
+ * take it in on a market that prices it), are returned with their code.
+ */
 export async function forEachBound(store: Store, book: Book, onBound: (account: StoredAccount, bound: BoundAccount) => void): Promise<{ id: string; code: string }[]> {
   const skipped: { id: string; code: string }[] = [];
   let after: string | null = null;
@@ -200,7 +205,9 @@ export async function forEachBound(store: Store, book: Book, onBound: (account: 
     const page = await store.listAccounts({ afterId: after, limit: 500 });
     for (const a of page) {
       try {
-        onBound(a, (await book.bound(a)).bound);
+        const { bound, market } = await book.bound(a);
+        if (Object.keys(bound.account.balances).every((c) => hasUsdRate(market.context, c))) onBound(a, bound);
+        else skipped.push({ id: a.id, code: "missing_index" });
       } catch (e) {
         skipped.push({ id: a.id, code: e instanceof HttpError ? e.code : "internal" });
       }
