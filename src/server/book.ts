@@ -115,8 +115,10 @@ export function createBook(store: Store, clock: Clock, onError: (e: unknown) => 
   const nowFigures = new Map<string, { bound: BoundAccount; figures: Result<PreviewFigures> }>();
   // The prewarm in progress (accounts bound so far), or null.
   let warm: { accountsDone: number } | null = null;
-  // The background prewarm (rewarm): its stop and its end.
+  // The background prewarm (rewarm): its stop and its end; and every run not yet ended (a stopped run ends at its next
+  // check, which may be after a newer one started), so a shutdown waits for them all before the store closes.
   let background: { stop: AbortController; done: Promise<void> } | null = null;
+  const running = new Set<Promise<void>>();
 
   const storedSets = async (): Promise<StoredParameterSet[]> => (sets ??= await store.listParameterSets());
 
@@ -317,15 +319,16 @@ export function createBook(store: Store, clock: Clock, onError: (e: unknown) => 
       const stop = new AbortController();
       const run = { stop, done: prewarm(stop.signal).catch(onError) };
       background = run;
+      running.add(run.done);
       void run.done.then(() => {
+        running.delete(run.done);
         if (background === run) background = null;
       });
       return run.done;
     },
     async stopWarming() {
-      const run = background;
-      run?.stop.abort();
-      await run?.done;
+      background?.stop.abort();
+      await Promise.all([...running]);
     },
     warmed: async () => {
       await background?.done;
