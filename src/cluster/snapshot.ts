@@ -31,6 +31,7 @@ import { createRiskMatrixModel, DERIBIT_MODEL_ID } from "../models/risk-matrix/m
 import { modelOnParams, validatedParamsOf } from "../models/registry.js";
 import type { MarginModel, ParameterSetInfo } from "../models/types.js";
 import type { HeldAccount } from "../live/state.js";
+import type { RemarginExecutor } from "../live/chunk.js";
 
 export interface PartitionSnapshot {
   readonly format: "netrisk.partition.v1";
@@ -241,11 +242,11 @@ async function bindAccounts(
 }
 
 /** A core over the genesis book (the stored account documents of the partition on the cluster's start market), yielding to the event loop while it binds (a worker keeps renewing its leases). */
-export async function coreFromGenesis(market: MarketSnapshot, documents: readonly { id: string; document: unknown }[], params: LiveParams, breakers?: BreakerRules): Promise<Result<LiveCore>> {
+export async function coreFromGenesis(market: MarketSnapshot, documents: readonly { id: string; document: unknown }[], params: LiveParams, breakers?: BreakerRules, executor?: RemarginExecutor): Promise<Result<LiveCore>> {
   const accounts = await bindAccounts(documents, market);
   if (!accounts.ok) return accounts;
   await yieldNow();
-  return createLiveCore({ market, accounts: accounts.value, params, ...(breakers !== undefined ? { breakers } : {}) });
+  return createLiveCore({ market, accounts: accounts.value, params, ...(breakers !== undefined ? { breakers } : {}), ...(executor !== undefined ? { executor } : {}) });
 }
 
 /**
@@ -258,6 +259,7 @@ export async function partitionFromGenesis(
   documents: readonly { id: string; document: unknown }[],
   params: LiveParams,
   breakers?: BreakerRules,
+  executor?: RemarginExecutor,
 ): Promise<Result<{ core: LiveCore; unheld: Map<string, UnheldAccount> }>> {
   const unheld = new Map<string, UnheldAccount>();
   const documentOf = new Map(documents.map((d) => [d.id, d.document]));
@@ -272,7 +274,7 @@ export async function partitionFromGenesis(
     return false;
   });
   await yieldNow();
-  const core = createLiveCore({ market, accounts, params, ...(breakers !== undefined ? { breakers } : {}) });
+  const core = createLiveCore({ market, accounts, params, ...(breakers !== undefined ? { breakers } : {}), ...(executor !== undefined ? { executor } : {}) });
   return core.ok ? { ok: true, value: { core: core.value, unheld } } : core;
 }
 
@@ -281,7 +283,7 @@ export async function partitionFromGenesis(
  * snapshot names, from the document for a model not bound on its parameters alone or in a snapshot without sets),
  * yielding to the event loop while it binds.
  */
-export async function coreFromSnapshot(snapshot: PartitionSnapshot, documents: ReadonlyMap<string, unknown>, params: LiveParams): Promise<Result<LiveCore>> {
+export async function coreFromSnapshot(snapshot: PartitionSnapshot, documents: ReadonlyMap<string, unknown>, params: LiveParams, executor?: RemarginExecutor): Promise<Result<LiveCore>> {
   if (snapshot.format !== "netrisk.partition.v1") return fail(issue("invalid_value", "snapshot.format", `unknown snapshot format ${JSON.stringify(snapshot.format)}`));
   const market = validateMarket(snapshot.market);
   if (!market.ok) return fail(...market.issues.map((i) => ({ ...i, path: `snapshot.market.${i.path}` })));
@@ -295,7 +297,7 @@ export async function coreFromSnapshot(snapshot: PartitionSnapshot, documents: R
   );
   if (!accounts.ok) return accounts;
   await yieldNow();
-  return createLiveCore({ market: market.value, accounts: accounts.value, params, resume: snapshot.resume, ...(snapshot.breakers !== undefined ? { breakers: snapshot.breakers } : {}) });
+  return createLiveCore({ market: market.value, accounts: accounts.value, params, resume: snapshot.resume, ...(snapshot.breakers !== undefined ? { breakers: snapshot.breakers } : {}), ...(executor !== undefined ? { executor } : {}) });
 }
 
 /**
@@ -317,6 +319,7 @@ export function coreOnMarket(
   seq: number,
   unheld: ReadonlyMap<string, UnheldAccount> = new Map(),
   documents: ReadonlyMap<string, unknown> = new Map(),
+  executor?: RemarginExecutor,
 ): Result<{ core: LiveCore; skipped: string[]; joined: string[]; unheld: Map<string, UnheldAccount> }> {
   const built = buildMarketContext(market);
   if (!built.ok) return built;
@@ -369,6 +372,6 @@ export function coreOnMarket(
   // The others kept aside, in id order (the in-process restart binds the store's accounts by id).
   for (const id of [...unheld.keys()].sort()) if (held.account(id) === undefined) tryUnheld(unheld.get(id) as UnheldAccount);
   const resume = held.resumeState();
-  const core = createLiveCore({ market, accounts, params: held.params, breakers: held.breakerRules(), resume: { lastSeq: seq, lastTickSeq: resume.lastTickSeq, lastEventSeq: resume.lastEventSeq } });
+  const core = createLiveCore({ market, accounts, params: held.params, breakers: held.breakerRules(), resume: { lastSeq: seq, lastTickSeq: resume.lastTickSeq, lastEventSeq: resume.lastEventSeq }, ...(executor !== undefined ? { executor } : {}) });
   return core.ok ? { ok: true, value: { core: core.value, skipped, joined, unheld: aside } } : core;
 }

@@ -42,6 +42,7 @@ import { coreFromSnapshot, coreOnMarket, noteAccountInput, partitionFromGenesis,
 import type { PartitionSnapshot, UnheldAccount } from "./snapshot.js";
 import { inputTimer } from "./timings.js";
 import type { InputTimer } from "./timings.js";
+import type { RemarginExecutor } from "../live/chunk.js";
 
 /** One output message: figure updates and events of one input in one partition (figures chunked). */
 export interface OutputMessage {
@@ -103,6 +104,11 @@ export interface WorkerOptions {
   readonly logTimings?: boolean;
   /** One JSON-able record per notable thing (lease taken, lost, fenced, checkpoint errors). */
   readonly log?: (entry: Record<string, unknown>) => void;
+  /**
+   * Threads that share each partition's re-margin passes with this one (live/chunk.ts; `netrisk worker --threads`,
+   * a live-pool.ts pool): one executor for every partition, whose inputs the worker applies one at a time.
+   */
+  readonly executor?: RemarginExecutor;
 }
 
 export interface WorkerStats {
@@ -280,7 +286,7 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
       let snapshot: PartitionSnapshot;
       if (cp === null) {
         const docs = [...genesis.documents].filter(([id]) => partitionOfId(id) === task.partition).map(([id, document]) => ({ id, document }));
-        const built = await partitionFromGenesis(genesis.market, docs, options.params, genesis.breakers);
+        const built = await partitionFromGenesis(genesis.market, docs, options.params, genesis.breakers, options.executor);
         if (!built.ok) throw new Error(`partition ${task.partition}: the stored accounts cannot be held: ${built.issues.map((i) => `${i.path}: ${i.code}: ${i.message}`).join("; ")}`);
         ({ core, unheld } = built.value);
         if (unheld.size > 0) log({ event: "unheld_accounts", partition: task.partition, accounts: [...unheld.keys()] });
@@ -293,7 +299,7 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
           const stored = await retrying(task, "read account", () => options.store.getAccount(a.id));
           if (stored !== null) genesis.documents.set(a.id, stored.document);
         }
-        const built = await coreFromSnapshot(snapshot, genesis.documents, options.params);
+        const built = await coreFromSnapshot(snapshot, genesis.documents, options.params, options.executor);
         const aside = unheldOf(snapshot);
         if (!built.ok || !aside.ok) throw new Error(`partition ${task.partition}: checkpoint v${cp.version} cannot be rebuilt: ${[...(built.ok ? [] : built.issues), ...(aside.ok ? [] : aside.issues)].map((i) => `${i.path}: ${i.code}: ${i.message}`).join("; ")}`);
         core = built.value;
@@ -324,7 +330,7 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
       const a = await retrying(task, "read account", () => options.store.getAccount(id));
       if (a !== null) genesis.documents.set(id, a.document);
     }
-    const next = coreOnMarket(held, snap.value, seq, unheld, genesis.documents);
+    const next = coreOnMarket(held, snap.value, seq, unheld, genesis.documents, options.executor);
     if (!next.ok) return [...next.issues];
     const { skipped, joined } = next.value;
     if (skipped.length > 0 || joined.length > 0) log({ event: "market_accounts", partition: task.partition, seq, skipped, joined });

@@ -16,6 +16,7 @@ import type { WasmAggregator } from "../risk/wasm/kernel.js";
 import type { BucketBook } from "./book.js";
 import { countIn, refreshUsdSizes } from "./book.js";
 import { accountTotals, bucketMarginFromSums } from "./fast-margin.js";
+import { LIQUIDATION_INDEX, rawHealthIndex } from "./health.js";
 import type { BucketConstants, CurrencyTables, FigureScratch, MarginParams, RowKinds, UnrealisedOf } from "./fast-margin.js";
 
 /**
@@ -37,7 +38,31 @@ export interface RemarginSink {
   readonly equityUsd: Float64Array;
   readonly initialMarginUsd: Float64Array;
   readonly maintenanceMarginUsd: Float64Array;
+  /**
+   * The figures, health states and stale flags the core holds (by global index), given when no circuit breaker is in
+   * force: the pass then settles the hand-off of an account whose raw health state is the one it holds, below
+   * liquidation and not flagged stale (state.ts takeFigures has nothing to do for it but take the numbers), and marks
+   * it {@link HANDED_CHANGED} or {@link HANDED_SAME}; the calling thread then only copies the figures of the first.
+   * Read, never written, by the pass: a claim run twice (finishClaims) marks the same.
+   */
+  readonly held?: HeldFigures;
 }
+
+/** What the core holds per account (state.ts CoreState), on SharedArrayBuffers when helpers read it. */
+export interface HeldFigures {
+  readonly equityUsd: Float64Array;
+  readonly imUsd: Float64Array;
+  readonly mmUsd: Float64Array;
+  readonly health: Uint8Array;
+  readonly staleShown: Uint8Array;
+}
+
+/** Touched marks of a re-margin (sink.touched): re-margined, its hand-off left to the calling thread. */
+export const TOUCHED = 1;
+/** Re-margined, hand-off settled by the pass: same health state, figures changed (to be copied and reported). */
+export const HANDED_CHANGED = 3;
+/** Re-margined, hand-off settled by the pass: same health state, the very same figures (nothing to do). */
+export const HANDED_SAME = 4;
 
 /** The buckets and balance columns (universe currencies) whose holders a re-margin concerns. */
 export interface Exposure {
@@ -74,7 +99,7 @@ export interface ChunkView {
 /** Re-margin accounts [a0, a1): aggregation of the moved buckets, then the figures of the exposed accounts. */
 export function remarginRange(v: ChunkView, a0: number, a1: number): number {
   const { exposure, sink, books, constants, balanceTable, figureScratch: scratch, bucketCurrency, tables } = v;
-  const { global, touched, equityUsd, initialMarginUsd, maintenanceMarginUsd } = sink;
+  const { global, touched, equityUsd, initialMarginUsd, maintenanceMarginUsd, held } = sink;
   const U = scratch.currencies.length;
   const { books: exposedBooks, balanceColumns: columns } = exposure;
   let count = 0;
@@ -84,16 +109,31 @@ export function remarginRange(v: ChunkView, a0: number, a1: number): number {
     for (const b of v.aggregate) v.aggregateRange(b, c0, c1);
     for (let a = c0; a < c1; a++) {
       if (!exposed(books, exposedBooks, balanceTable, columns, a, a * U)) continue;
-      accountTotals(v.rows, books, constants, a, balanceTable, a * U, v.rulesAt(a), v.unrealisedAt(a), scratch, bucketCurrency, tables);
+      const rules = v.rulesAt(a);
+      accountTotals(v.rows, books, constants, a, balanceTable, a * U, rules, v.unrealisedAt(a), scratch, bucketCurrency, tables);
       const i = global[a] as number;
-      touched[i] = 1;
-      equityUsd[i] = scratch.equityUsd;
-      initialMarginUsd[i] = scratch.imUsd;
-      maintenanceMarginUsd[i] = scratch.mmUsd;
+      const e = scratch.equityUsd;
+      const im = scratch.imUsd;
+      const mm = scratch.mmUsd;
+      equityUsd[i] = e;
+      initialMarginUsd[i] = im;
+      maintenanceMarginUsd[i] = mm;
+      touched[i] = held === undefined ? TOUCHED : handOff(held, i, e, im, mm, rules);
       count++;
     }
   }
   return count;
+}
+
+/**
+ * The touched mark of global account `i` with its new figures: {@link HANDED_CHANGED} / {@link HANDED_SAME} when the
+ * hand-off to its health state has nothing to decide (state.ts takeFigures' first case, with no breaker in force: the
+ * raw state is the one held, below liquidation, no stale flag shown), else {@link TOUCHED}.
+ */
+function handOff(held: HeldFigures, i: number, e: number, im: number, mm: number, rules: AccountRules): number {
+  const h = held.health[i] as number;
+  if (h >= LIQUIDATION_INDEX || held.staleShown[i] !== 0 || rawHealthIndex(e, mm, rules.health) !== h) return TOUCHED;
+  return Object.is(held.equityUsd[i], e) && Object.is(held.imUsd[i], im) && Object.is(held.mmUsd[i], mm) ? HANDED_SAME : HANDED_CHANGED;
 }
 
 /**

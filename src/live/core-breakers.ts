@@ -16,6 +16,8 @@ import type { GenericAccount } from "./generic.js";
 import { genericExposure } from "./generic.js";
 import type { RiskMatrixGroup } from "./group.js";
 import { remarginGroup } from "./group.js";
+import { HANDED_CHANGED, HANDED_SAME } from "./chunk.js";
+import type { HeldFigures } from "./chunk.js";
 import type { CoreState, Slot } from "./state.js";
 import { anyBreakerActive, computeFigures, exposureOf, takeFigures } from "./state.js";
 
@@ -159,12 +161,15 @@ export function remarginExposed(
   const im = scratchOf(state, "im", n);
   const mm = scratchOf(state, "mm", n);
   let rowsRebuilt = 0;
+  const breakersActive = anyBreakerActive(state);
+  // Without a breaker in force the shared pass settles most hand-offs itself (chunk.ts HeldFigures).
+  const held: HeldFigures | undefined = breakersActive ? undefined : { equityUsd: state.equityUsd, imUsd: state.imUsd, mmUsd: state.mmUsd, health: state.health, staleShown: state.staleShown };
   if (movedCurrencies.length > 0) {
     for (let g = 0; g < state.groups.length; g++) {
       const group = state.groups[g] as RiskMatrixGroup;
       const v0 = group.arrays.version;
       const rows = movedBases.reduce((s, b) => s + (group.arrays.rowsOfBase.get(b)?.length ?? 0), 0);
-      const r = remarginGroup(group, state.market.context, movedBases, movedCurrencies, { global: globalIndexOf(state, g), touched, equityUsd: eq, initialMarginUsd: im, maintenanceMarginUsd: mm }, state.executor);
+      const r = remarginGroup(group, state.market.context, movedBases, movedCurrencies, { global: globalIndexOf(state, g), touched, equityUsd: eq, initialMarginUsd: im, maintenanceMarginUsd: mm, ...(held !== undefined ? { held } : {}) }, state.executor);
       if (!r.ok) return r;
       if (group.arrays.version !== v0) rowsRebuilt += rows;
     }
@@ -184,10 +189,22 @@ export function remarginExposed(
   let remargined = 0;
   // One figures object reused for every account: takeFigures reads it and keeps numbers only.
   const f = { equityUsd: 0, initialMarginUsd: 0, maintenanceMarginUsd: 0, availableFundsUsd: 0, maintenanceRatio: null as number | null, initialMarginRatio: null as number | null };
-  const breakersActive = anyBreakerActive(state);
   for (let i = 0; i < n; i++) {
     const t = touched[i] as number;
     if (t === 0 && recheck.size === 0) continue;
+    // Settled by the pass (same health state, nothing to emit): take the numbers, report a change.
+    if (t === HANDED_SAME) {
+      remargined++;
+      continue;
+    }
+    if (t === HANDED_CHANGED) {
+      state.equityUsd[i] = eq[i] as number;
+      state.imUsd[i] = im[i] as number;
+      state.mmUsd[i] = mm[i] as number;
+      remargined++;
+      changedAll[changedCount++] = i;
+      continue;
+    }
     const inRecheck = recheck.size > 0 && [...exposureOf(state, i)].some((c) => recheck.has(c));
     if (t === 0 && !inRecheck) continue;
     if (t === 1) {

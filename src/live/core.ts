@@ -238,6 +238,10 @@ export function createLiveCore(options: LiveCoreOptions): Result<LiveCore> {
 }
 
 /** The state of a book of `options.accounts` (and bulk) on a live market, every account's figures computed. */
+/** Zeroed arrays of exactly `n` elements on SharedArrayBuffers (a buffer is never empty: at least 8 bytes). */
+const sharedF64 = (n: number): Float64Array => new Float64Array(new SharedArrayBuffer(Math.max(8, n * 8)), 0, n);
+const sharedU8 = (n: number): Uint8Array => new Uint8Array(new SharedArrayBuffer(Math.max(8, n)), 0, n);
+
 function buildState(market: LiveMarket, options: Omit<LiveCoreOptions, "market">): Result<CoreState> {
   const issues: Issue[] = [];
   const byId = new Map<string, number>();
@@ -308,12 +312,13 @@ function buildState(market: LiveMarket, options: Omit<LiveCoreOptions, "market">
     generic,
     slots,
     byId,
-    health: new Uint8Array(n),
-    equityUsd: new Float64Array(n),
-    imUsd: new Float64Array(n),
-    mmUsd: new Float64Array(n),
+    // On SharedArrayBuffers: the helper threads of a re-margin read the figures and states held (live/chunk.ts).
+    health: sharedU8(n),
+    equityUsd: sharedF64(n),
+    imUsd: sharedF64(n),
+    mmUsd: sharedF64(n),
     liquidationOpen: new Uint8Array(n),
-    staleShown: new Uint8Array(n),
+    staleShown: sharedU8(n),
     lastSeq: -1,
     lastTickSeq: -1,
     nowMs: market.snapshot.timestampMs,
@@ -564,7 +569,7 @@ function upsertAccount(state: CoreState, input: { readonly seq: number; readonly
   const replacement: LiveAccountInput = { ...a, positions };
   if (i === undefined) accounts.push(replacement);
   else accounts[i] = replacement;
-  const built = buildState(state.market, { accounts, params: state.params, breakers: state.rules, liquidationPlans: state.liquidationPlans });
+  const built = buildState(state.market, { accounts, params: state.params, breakers: state.rules, liquidationPlans: state.liquidationPlans, ...(state.executor !== undefined ? { executor: state.executor } : {}) });
   if (!built.ok) return fail(...built.issues.map((x) => ({ ...x, path: x.path.replace(/^accounts\[\d+\]/, "account") })));
   const next = built.value;
   const k = next.byId.get(a.id) as number;

@@ -6,7 +6,7 @@
  * at a higher health than the one that started it). Bankrupt is left when equity ≥ buffer × MM.
  * @module
  */
-import { assessHealth, severity } from "../account/health.js";
+import { assessHealth, HEALTH_STATES, severity } from "../account/health.js";
 import type { HealthFigures, HealthState } from "../account/health.js";
 import type { HealthThresholds } from "../account/rules.js";
 import type { LiveParams } from "./params.js";
@@ -16,15 +16,27 @@ import type { LiveParams } from "./params.js";
  * order (a unit test holds the two together).
  */
 export function rawHealthState(f: HealthFigures, t: HealthThresholds): HealthState {
-  const mm = f.maintenanceMarginUsd;
-  const e = f.equityUsd;
-  if (e < 0) return "bankrupt";
-  if (mm > 0 && mm >= t.liquidationRatio * e) return "liquidation";
-  const r = e > 0 ? mm / e : 0;
-  if (r >= t.marginCallRatio) return "margin_call";
-  if (r >= t.warningRatio) return "warning";
-  return "healthy";
+  return HEALTH_STATES[rawHealthIndex(f.equityUsd, f.maintenanceMarginUsd, t)] as HealthState;
 }
+
+/**
+ * {@link rawHealthState} as an index into HEALTH_STATES, from two numbers: the shared per-account pass (chunk.ts)
+ * runs it on every re-margined account, on any thread, with no object.
+ */
+export function rawHealthIndex(equityUsd: number, maintenanceMarginUsd: number, t: HealthThresholds): number {
+  const mm = maintenanceMarginUsd;
+  const e = equityUsd;
+  if (e < 0) return BANKRUPT_INDEX;
+  if (mm > 0 && mm >= t.liquidationRatio * e) return LIQUIDATION_INDEX;
+  const r = e > 0 ? mm / e : 0;
+  if (r >= t.marginCallRatio) return 2;
+  if (r >= t.warningRatio) return 1;
+  return 0;
+}
+
+/** Indices of the two states whose hand-off can emit a liquidation trigger (HEALTH_STATES order). */
+export const LIQUIDATION_INDEX = 3;
+export const BANKRUPT_INDEX = 4;
 
 /** The state after `figures`, given the state held before (hysteresis only slows improvements). */
 export function nextHealthState(held: HealthState | undefined, figures: HealthFigures, thresholds: HealthThresholds, hysteresis: LiveParams["hysteresis"]): { state: HealthState; reason: string } {

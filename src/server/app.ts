@@ -38,6 +38,7 @@ import { sessionRoutes } from "./routes/session.js";
 import { okxErrorReply, venueRoutes } from "./routes/venues.js";
 import { secretBox } from "./secrets.js";
 import type { BreakerRules, LiveParams } from "../live/index.js";
+import type { RemarginExecutor } from "../live/chunk.js";
 import type { LiveEngine } from "./live/engine.js";
 import { createInProcessLiveEngine } from "./live/in-process.js";
 import { createStreamHub } from "./live/stream.js";
@@ -63,7 +64,7 @@ export interface ServiceOptions {
    */
   readonly live?: boolean | ((base: Omit<ServiceDeps, "live" | "liveStream">) => LiveEngine);
   /** Options of the in-process live engine. */
-  readonly liveOptions?: { readonly params?: LiveParams; readonly breakers?: BreakerRules; readonly figuresIntervalMs?: number };
+  readonly liveOptions?: { readonly params?: LiveParams; readonly breakers?: BreakerRules; readonly figuresIntervalMs?: number; readonly executor?: RemarginExecutor };
   /** Serve what no route matches (the dashboard's built folder: static.ts `dashboardFiles`); return false for a 404. */
   readonly fallback?: (req: IncomingMessage, res: ServerResponse) => boolean;
 }
@@ -112,7 +113,7 @@ export function createService(o: ServiceOptions): Service {
   };
   const live =
     o.live === true
-      ? createInProcessLiveEngine({ store: o.store, book: base.book, logger, ...(o.liveOptions?.params !== undefined ? { params: o.liveOptions.params } : {}), ...(o.liveOptions?.breakers !== undefined ? { breakers: o.liveOptions.breakers } : {}) })
+      ? createInProcessLiveEngine({ store: o.store, book: base.book, logger, ...(o.liveOptions?.params !== undefined ? { params: o.liveOptions.params } : {}), ...(o.liveOptions?.breakers !== undefined ? { breakers: o.liveOptions.breakers } : {}), ...(o.liveOptions?.executor !== undefined ? { executor: o.liveOptions.executor } : {}) })
       : typeof o.live === "function"
         ? o.live(base)
         : undefined;

@@ -21,6 +21,7 @@ import { join } from "node:path";
 import { inputOfMessage } from "../../src/transport/live-runner.js";
 import { SUBJECTS } from "../../src/transport/port.js";
 import { MARKET, MARKET_DOC, ROOT, syntheticBook } from "./harness.js";
+import { spyExecutor } from "../helpers/spy-executor.js";
 import { createRiskMatrixModel } from "../../src/models/risk-matrix/model.js";
 import type { RiskMatrixModel } from "../../src/models/risk-matrix/model.js";
 import { createStandardModel } from "../../src/models/standard/model.js";
@@ -283,5 +284,24 @@ describe("partition snapshot", () => {
       { USDC: 9_000, SOL: 250 },
       [["BTC_USDC-PERPETUAL", 0.4, (replaced.core.account("sol-1") as NonNullable<ReturnType<LiveCore["account"]>>).positions[0]?.averagePrice]],
     ]);
+  });
+});
+
+describe("a worker's executor (netrisk worker --threads) reaches every core it builds", () => {
+  it("genesis, snapshot and market replacement cores settle the executor before each input", async () => {
+    const spy = spyExecutor();
+    const accounts = book.map((a) => ({ id: a.id, document: a.document }));
+    const genesis = unwrap(await partitionFromGenesis(MARKET, accounts, DEFAULT_LIVE_PARAMS, rules, spy)).core;
+    let before = spy.settles;
+    expect(genesis.apply(tick(1, 1, btc0 * 0.99)).status).toBe("applied");
+    expect(spy.settles).toBeGreaterThan(before);
+    const rebuilt = unwrap(await coreFromSnapshot(snapshotOf(genesis), documents, DEFAULT_LIVE_PARAMS, spy));
+    before = spy.settles;
+    expect(rebuilt.apply(tick(2, 2, btc0 * 0.98)).status).toBe("applied");
+    expect(spy.settles).toBeGreaterThan(before);
+    const replaced = unwrap(coreOnMarket(rebuilt, MARKET, 3, new Map(), documents, spy)).core;
+    before = spy.settles;
+    expect(replaced.apply(tick(4, 4, btc0 * 0.97)).status).toBe("applied");
+    expect(spy.settles).toBeGreaterThan(before);
   });
 });

@@ -16,6 +16,8 @@ import { CLAIM_DONE, CLAIM_FREE, CLAIM_HELPER, CONTROL_ACTIVE, CONTROL_FAILED, C
 import { createWasmAggregator } from "../../src/risk/wasm/kernel.js";
 import type { RemarginExecutor, RemarginJob } from "../../src/live/chunk.js";
 import { createLiveCore } from "../../src/live/core.js";
+import { nextHealthState } from "../../src/live/health.js";
+import { DEFAULT_LIVE_PARAMS } from "../../src/live/params.js";
 import type { LiveCore, LiveInput } from "../../src/live/core.js";
 import { Xoshiro256StarStar } from "../../src/math/rng.js";
 import { transpileWorker } from "../helpers/transpile-worker.js";
@@ -184,6 +186,37 @@ function driveAndCompare(pooled: LiveCore): void {
     expect(relDiff(f?.maintenanceMarginUsd as number, e.maintenanceMarginUsd)).toBeLessThan(1e-9);
   }
 }
+
+describe("the hand-off to health states settled inside the shared pass (chunk.ts HeldFigures)", () => {
+  it("every input: each account's state is the hysteresis rule on its held state and new figures, health events exactly for those that moved, changed = figures or state changed", () => {
+    const core = unwrap(createLiveCore({ market: EXAMPLE_MARKET, accounts: [], liquidationPlans: false, bulk: bulkBook(N), executor: inThreadExecutor(0.5) }));
+    const thresholds = rules.health;
+    let transitions = 0;
+    let kept = 0;
+    for (const input of inputs()) {
+      const before = Array.from({ length: N }, (_, i) => core.figures(`a${i}`) as NonNullable<ReturnType<LiveCore["figures"]>>);
+      const out = core.apply(input);
+      expect(out.status).toBe("applied");
+      const moved = new Set(out.events.filter((e) => e.type === "health_changed").map((e) => (e as { account: string }).account));
+      const changed = new Set(out.changed);
+      for (let i = 0; i < N; i++) {
+        const id = `a${i}`;
+        const b = before[i] as NonNullable<ReturnType<LiveCore["figures"]>>;
+        const f = core.figures(id) as NonNullable<ReturnType<LiveCore["figures"]>>;
+        const expected = nextHealthState(b.state, f, thresholds, DEFAULT_LIVE_PARAMS.hysteresis).state;
+        expect(f.state, id).toBe(expected);
+        expect(moved.has(id), id).toBe(expected !== b.state);
+        const figuresMoved = !Object.is(b.equityUsd, f.equityUsd) || !Object.is(b.initialMarginUsd, f.initialMarginUsd) || !Object.is(b.maintenanceMarginUsd, f.maintenanceMarginUsd);
+        expect(changed.has(id), id).toBe(figuresMoved);
+        if (expected !== b.state) transitions++;
+        else if (figuresMoved) kept++;
+      }
+    }
+    // The inputs move accounts across thresholds both ways, and leave most where they were.
+    expect(transitions).toBeGreaterThan(10);
+    expect(kept).toBeGreaterThan(10 * transitions);
+  });
+});
 
 describe("re-margin passes shared with other threads", () => {
   it("a helper taking part (a clone of the job, in this thread) gives the one-thread doubles and events at every input", () => {

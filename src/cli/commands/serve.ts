@@ -28,6 +28,7 @@ import type { FeedPace } from "./feed-pace.js";
 import { natsServers } from "./worker.js";
 import { isClusterName } from "../../cluster/names.js";
 import { createClusterLiveEngine } from "../../server/live/cluster.js";
+import { defaultServeThreads, livePoolOf, threadsOption } from "./threads.js";
 
 /** The key file of a store: beside the PGlite data, or NETRISK_SERVER_KEY_FILE / ./netrisk-server.key for PostgreSQL. */
 export function serverKeyFile(location: StoreLocation, env: NodeJS.ProcessEnv = process.env): string {
@@ -67,13 +68,16 @@ export function registerServe(program: Command, io: Io, setExit: (code: number) 
     .option("--cluster <urls>", "run the live core in `netrisk worker` processes over NATS JetStream (nats://HOST:PORT, comma-separated; docs/scale-out.md): needs PostgreSQL and --partitions")
     .option("--cluster-name <name>", "the cluster's name (the workers' --cluster)", "NETRISK")
     .option("--partitions <n>", "the cluster's partition count (the workers' --partitions)")
-    .action(async (opts: { host: string; port: string; data?: string; databaseUrl?: string; demo?: boolean; demoAccounts: string; breakers?: string; feed?: string; feedRate?: string; feedRealtime?: string | boolean; cluster?: string; clusterName: string; partitions?: string }) => {
+    .option("--threads <n>", "threads re-margining the live core's accounts: this one plus N − 1 helper threads (default 2 on two cores or more, 1 on one; docs/live.md)")
+    .action(async (opts: { host: string; port: string; data?: string; databaseUrl?: string; demo?: boolean; demoAccounts: string; breakers?: string; feed?: string; feedRate?: string; feedRealtime?: string | boolean; cluster?: string; clusterName: string; partitions?: string; threads?: string }) => {
       setExit(
         await runCommand(io, false, async () => {
           const port = intOption("--port", opts.port, 0, 65535);
           const demoCount = intOption("--demo-accounts", opts.demoAccounts, 1, 100_000);
           const location = storeLocation({ data: opts.data, databaseUrl: opts.databaseUrl });
           const cluster = opts.cluster !== undefined ? clusterFlags(opts.cluster, opts.clusterName, opts.partitions, location) : undefined;
+          const threads = opts.threads !== undefined ? threadsOption(opts.threads) : defaultServeThreads();
+          if (cluster !== undefined && opts.threads !== undefined) throw new NetriskError([issue("invalid_value", "--threads", "with --cluster the live core runs in the workers: give --threads to netrisk worker")]);
           // Read the live inputs first: a bad rules or tick file stops the command before it opens the store.
           const breakers = opts.breakers !== undefined ? need(validateBreakerRules(need(readJson(opts.breakers)))) : undefined;
           const feedText = opts.feed !== undefined ? need(readText(opts.feed)) : undefined;
@@ -102,7 +106,10 @@ export function registerServe(program: Command, io: Io, setExit: (code: number) 
             await store.createKey({ clientId: m.clientId, role: "admin", accounts: null, keyHash: sha256Hex(m.apiKey), secretEnc: secretBox(serverKey).seal(m.clientSecret), label: "demo admin (netrisk serve --demo)" }, ctx);
             adminKey = m.apiKey;
           }
-          const server = await startServer({ store, serverKey, logger, host: opts.host, port, fallback: dashboardFiles(packagePath("dist/web")), live: cluster === undefined ? true : (base) => createClusterLiveEngine({ store: base.store, book: base.book, logger: base.logger, ...cluster, ...(breakers !== undefined ? { breakers } : {}) }), ...(breakers !== undefined ? { liveOptions: { breakers } } : {}) });
+          // The pool's helper threads start with the service (a tick never waits for a thread to start).
+          const pool = cluster === undefined ? await livePoolOf(threads) : undefined;
+          if (pool !== undefined) logger.info({ threads }, "live core: re-margin passes shared by a pool of threads");
+          const server = await startServer({ store, serverKey, logger, host: opts.host, port, fallback: dashboardFiles(packagePath("dist/web")), live: cluster === undefined ? true : (base) => createClusterLiveEngine({ store: base.store, book: base.book, logger: base.logger, ...cluster, ...(breakers !== undefined ? { breakers } : {}) }), ...(breakers !== undefined || pool !== undefined ? { liveOptions: { ...(breakers !== undefined ? { breakers } : {}), ...(pool !== undefined ? { executor: pool } : {}) } } : {}) });
           io.out(`listening on ${server.url}`);
           if (adminKey !== undefined) {
             io.out(`demo exchange: the synthetic example market and ${(await store.listAccounts({ limit: 100_000 })).length} synthetic accounts (${location.kind === "pglite" ? `PGlite in ${location.dataDir ?? "memory"}` : "PostgreSQL"})`);
@@ -114,7 +121,11 @@ export function registerServe(program: Command, io: Io, setExit: (code: number) 
           await new Promise<void>((resolve) => {
             const stop = (signal: string): void => {
               io.err(`netrisk: ${signal}: draining requests and closing the store`);
-              void server.close().then(resolve, resolve);
+              // The pool's threads end after the last request (an in-flight tick may still be sharing a pass).
+              void server
+                .close()
+                .then(() => pool?.close())
+                .then(resolve, resolve);
             };
             process.once("SIGTERM", () => stop("SIGTERM"));
             process.once("SIGINT", () => stop("SIGINT"));

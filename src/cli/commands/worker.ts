@@ -17,6 +17,7 @@ import { validateMarket } from "../../io/market.js";
 import { DEFAULT_LIVE_PARAMS } from "../../live/params.js";
 import { openStore } from "../../store/open.js";
 import { readJson } from "../files.js";
+import { DEFAULT_WORKER_THREADS, livePoolOf, threadsOption } from "./threads.js";
 import { need, runCommand, type Io } from "../run.js";
 
 interface WorkerFlags {
@@ -32,6 +33,7 @@ interface WorkerFlags {
   liveParams?: string;
   logCheckpoints?: boolean;
   logTimings?: boolean;
+  threads: string;
 }
 
 const intFlag = (name: string, text: string, min: number, max: number): number => {
@@ -72,6 +74,7 @@ export function registerWorker(program: Command, io: Io, setExit: (code: number)
     .option("--log-checkpoints", "print a line per checkpoint written")
     .option("--log-timings", "print the wall and CPU time of each phase of each input (input_timing lines)")
     .option("--live-params <file>", "live parameter set (default: the live core's defaults, presets/live.json)")
+    .option("--threads <n>", "threads re-margining each partition's accounts: this one plus N − 1 helper threads (docs/live.md; default 1: several workers share a machine)", String(DEFAULT_WORKER_THREADS))
     .action(async (opts: WorkerFlags) => {
       setExit(
         await runCommand(io, true, async () => {
@@ -81,6 +84,7 @@ export function registerWorker(program: Command, io: Io, setExit: (code: number)
           const checkpointEvery = intFlag("--checkpoint-every", opts.checkpointEvery, 1, 1_000_000);
           const checkpointIntervalMs = intFlag("--checkpoint-interval-ms", opts.checkpointIntervalMs, 0, 600_000);
           const snapshotIntervalMs = intFlag("--snapshot-interval-ms", opts.snapshotIntervalMs, 0, 3_600_000);
+          const threads = threadsOption(opts.threads);
           if (!isClusterName(opts.cluster)) throw new NetriskError([issue("invalid_value", "--cluster", "letters, digits, _ and -, at most 64")]);
           const url = opts.databaseUrl ?? process.env.DATABASE_URL;
           if (url === undefined || url === "") throw new NetriskError([issue("required", "--database-url", "a worker needs PostgreSQL (--database-url or DATABASE_URL): PGlite cannot be shared between processes")]);
@@ -99,8 +103,9 @@ export function registerWorker(program: Command, io: Io, setExit: (code: number)
           const market = need(validateMarket(stored.document));
           const nc = await connect({ servers, name: `netrisk-worker ${workerId}`, maxReconnectAttempts: -1, reconnectTimeWait: 250, pingInterval: 2000 });
           const line = (entry: Record<string, unknown>): void => io.out(JSON.stringify({ at: new Date().toISOString(), worker: workerId, ...entry }));
-          const worker = await startWorker({ connection: nc, store, cluster: opts.cluster, partitions, workerId, params, leaseMs, checkpointEvery, checkpointIntervalMs, snapshotIntervalMs, log: line, logCheckpoints: opts.logCheckpoints === true, logTimings: opts.logTimings === true }, market);
-          line({ event: "started", cluster: opts.cluster, partitions, leaseMs, pid: process.pid });
+          const pool = await livePoolOf(threads);
+          const worker = await startWorker({ connection: nc, store, cluster: opts.cluster, partitions, workerId, params, leaseMs, checkpointEvery, checkpointIntervalMs, snapshotIntervalMs, log: line, logCheckpoints: opts.logCheckpoints === true, logTimings: opts.logTimings === true, ...(pool !== undefined ? { executor: pool } : {}) }, market);
+          line({ event: "started", cluster: opts.cluster, partitions, leaseMs, threads, pid: process.pid });
           await new Promise<void>((resolve) => {
             const stop = (): void => resolve();
             process.once("SIGTERM", stop);
@@ -110,9 +115,11 @@ export function registerWorker(program: Command, io: Io, setExit: (code: number)
           // what was not checkpointed is redone by the next owner anyway.
           const bounded = (p: Promise<unknown>): Promise<unknown> => Promise.race([p, new Promise((r) => setTimeout(r, 2 * leaseMs).unref())]);
           await bounded(worker.stop());
-          line({ event: "stopped", ...worker.stats() });
+          // The pool's passes and the claims its helpers took (how much of the re-margins the other threads shared).
+          line({ event: "stopped", ...worker.stats(), ...(pool !== undefined ? { pool: { ...pool.stats } } : {}) });
           await bounded(nc.drain().catch(() => undefined));
           await bounded(store.close());
+          await bounded(pool?.close() ?? Promise.resolve());
           // Anything still scheduled (a consumer's pull, a pool timer) must not keep a stopped worker alive.
           setTimeout(() => process.exit(0), 100).unref();
         }),

@@ -21,6 +21,7 @@ import { canonicalName, resolveInstrumentName } from "../../market/venue-ids.js"
 import { createLiveCore, NO_BREAKERS } from "../../live/index.js";
 import type { BreakerRules, LiveAccountInput, LiveCore, LiveParams } from "../../live/index.js";
 import type { ApplyOutcome } from "../../live/core.js";
+import type { RemarginExecutor } from "../../live/chunk.js";
 import type { Store, StoredAccount, StoredLiveEvent, StoredMarket, WriteContext } from "../../store/port.js";
 import type { MarketSnapshot } from "../../market/types.js";
 import { createInProcessTransport } from "../../transport/in-process.js";
@@ -42,6 +43,8 @@ export interface InProcessLiveOptions {
   readonly params?: LiveParams;
   /** Breaker rules when the store holds none in force (`serve --breakers FILE`); default none. */
   readonly breakers?: BreakerRules;
+  /** Threads that share the core's re-margin passes (`netrisk serve --threads`, a live-pool.ts pool); none: one thread. */
+  readonly executor?: RemarginExecutor;
 }
 
 /** Live-state keys in the store. */
@@ -420,6 +423,7 @@ export function createInProcessLiveEngine(o: InProcessLiveOptions): LiveEngine {
       ...(o.params !== undefined ? { params: o.params } : {}),
       breakers: rules,
       resume: { lastEventSeq, ...(typeof tickSeq === "number" ? { lastTickSeq: tickSeq } : {}) },
+      ...(o.executor !== undefined ? { executor: o.executor } : {}),
     });
     if (!created.ok) {
       reason = `the live core does not start: ${created.issues.map((i: Issue) => `${i.path}: ${i.code}`).join("; ")}`;
