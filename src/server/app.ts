@@ -106,7 +106,7 @@ export function createService(o: ServiceOptions): Service {
     clock,
     events: o.events ?? inProcessEvents(),
     logger,
-    book: createBook(o.store, clock),
+    book: createBook(o.store, clock, (e) => logger.error({ err: String(e) }, "binding the accounts in the background failed")),
     auth: createAuth({ store: o.store, box, clock, ...(o.signatureSkewMs !== undefined ? { signatureSkewMs: o.signatureSkewMs } : {}) }),
     readAudit: createReadAudit(o.store, logger),
     box,
@@ -139,7 +139,7 @@ export interface RunningServer {
   readonly url: string;
   readonly port: number;
   readonly service: Service;
-  /** Settles when the background binding of every account (book.prewarm) has finished or stopped. */
+  /** Settles when the background binding of every account after the start (book.prewarm) has finished or stopped. */
   readonly prewarmed: Promise<void>;
   /** Stop accepting, finish the requests in flight (up to `timeoutMs`), flush the read audit, close the store. */
   close(timeoutMs?: number): Promise<void>;
@@ -158,9 +158,9 @@ export async function startServer(o: ServiceOptions & { host?: string; port?: nu
     server.once("error", reject);
     server.listen(o.port ?? 8080, o.host ?? "127.0.0.1", () => resolve());
   });
-  // Bindings and the preview's "now" figures of every account, computed while the server already answers.
-  const warm = new AbortController();
-  const prewarmed = service.deps.book.prewarm(warm.signal).catch((e: unknown) => service.deps.logger.error({ err: String(e) }, "prewarming the accounts failed"));
+  // Bindings and the preview's "now" figures of every account, computed while the server already answers (again
+  // after each market or parameter-set change: routes/market.ts, routes/parameter-sets.ts).
+  const prewarmed = service.deps.book.rewarm();
   const addr = server.address() as AddressInfo;
   const host = addr.family === "IPv6" ? `[${addr.address}]` : addr.address;
   let closing: Promise<void> | undefined;
@@ -180,8 +180,7 @@ export async function startServer(o: ServiceOptions & { host?: string; port?: nu
         while (service.inFlight.count > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 5));
         server.closeAllConnections();
         await closed;
-        warm.abort();
-        await prewarmed;
+        await service.deps.book.stopWarming();
         await live?.close();
         await service.deps.readAudit.flush();
         await o.store.close();

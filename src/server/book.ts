@@ -71,6 +71,16 @@ export interface Book {
    * requests between accounts; stops when `signal` aborts. The first preview then evaluates only the candidate.
    */
   prewarm(signal: AbortSignal): Promise<void>;
+  /**
+   * Start a prewarm in the background, stopping the one running (its accounts' bindings are stale): after a start, and
+   * after a market or parameter-set change, which make every binding stale. Returns when this run has finished or
+   * stopped; never rejects (a failure is logged by `onError`).
+   */
+  rewarm(): Promise<void>;
+  /** Stop the background prewarm (shutdown); settles once it has stopped. */
+  stopWarming(): Promise<void>;
+  /** Settles when the background prewarm running now (if any) has finished or stopped. */
+  warmed(): Promise<void>;
   /** While a prewarm runs: how many stored accounts it has bound so far; null otherwise. */
   warming(): { readonly accountsDone: number } | null;
   /** The account document (`netrisk account --json --no-distance`), cached by version and market. */
@@ -92,7 +102,7 @@ export const marketIdOf = (document: unknown): string => createHash("sha256").up
 /** The UTC day of a time, YYYY-MM-DD. */
 export const dayOf = (ms: number): string => new Date(ms).toISOString().slice(0, 10);
 
-export function createBook(store: Store, clock: Clock): Book {
+export function createBook(store: Store, clock: Clock, onError: (e: unknown) => void = () => undefined): Book {
   let current: CurrentMarket | null = null;
   let loadedOnce = false;
   let sets: StoredParameterSet[] | null = null;
@@ -105,6 +115,10 @@ export function createBook(store: Store, clock: Clock): Book {
   const nowFigures = new Map<string, { bound: BoundAccount; figures: Result<PreviewFigures> }>();
   // The prewarm in progress (accounts bound so far), or null.
   let warm: { accountsDone: number } | null = null;
+  // The background prewarm (rewarm): its stop and its end; and every run not yet ended (a stopped run ends at its next
+  // check, which may be after a newer one started), so a shutdown waits for them all before the store closes.
+  let background: { stop: AbortController; done: Promise<void> } | null = null;
+  const running = new Set<Promise<void>>();
 
   const storedSets = async (): Promise<StoredParameterSet[]> => (sets ??= await store.listParameterSets());
 
@@ -224,6 +238,39 @@ export function createBook(store: Store, clock: Clock): Book {
     return figures;
   }
 
+  async function prewarm(signal: AbortSignal): Promise<void> {
+    if (signal.aborted) return;
+    // This run's count: a run stopped by a newer one ends after it started, and must not clear the newer one's state.
+    const mine = { accountsDone: 0 };
+    warm = mine;
+    try {
+      try {
+        await market();
+      } catch {
+        return; // no market yet: nothing to bind
+      }
+      let after: string | null = null;
+      for (;;) {
+        if (signal.aborted) return;
+        const page = await store.listAccounts({ afterId: after, limit: 500 });
+        for (const [i, a] of page.entries()) {
+          if (signal.aborted) return;
+          try {
+            await previewNow(a);
+          } catch {
+            // An account that does not bind on this market: its own reads answer the coded error.
+          }
+          mine.accountsDone++;
+          if (i % 20 === 19) await new Promise((r) => setImmediate(r));
+        }
+        if (page.length < 500) return;
+        after = page[page.length - 1]?.id ?? null;
+      }
+    } finally {
+      if (warm === mine) warm = null;
+    }
+  }
+
   return {
     market,
     buildMarket,
@@ -266,35 +313,25 @@ export function createBook(store: Store, clock: Clock): Book {
       return { bound: b.bound, evaluation: e.value, provenance: b.provenance };
     },
     previewNow,
-    async prewarm(signal) {
-      if (signal.aborted) return;
-      warm = { accountsDone: 0 };
-      try {
-        try {
-          await market();
-        } catch {
-          return; // no market yet: nothing to bind
-        }
-        let after: string | null = null;
-        for (;;) {
-          if (signal.aborted) return;
-          const page = await store.listAccounts({ afterId: after, limit: 500 });
-          for (const [i, a] of page.entries()) {
-            if (signal.aborted) return;
-            try {
-              await previewNow(a);
-            } catch {
-              // An account that does not bind on this market: its own reads answer the coded error.
-            }
-            warm.accountsDone++;
-            if (i % 20 === 19) await new Promise((r) => setImmediate(r));
-          }
-          if (page.length < 500) return;
-          after = page[page.length - 1]?.id ?? null;
-        }
-      } finally {
-        warm = null;
-      }
+    prewarm,
+    rewarm() {
+      background?.stop.abort();
+      const stop = new AbortController();
+      const run = { stop, done: prewarm(stop.signal).catch(onError) };
+      background = run;
+      running.add(run.done);
+      void run.done.then(() => {
+        running.delete(run.done);
+        if (background === run) background = null;
+      });
+      return run.done;
+    },
+    async stopWarming() {
+      background?.stop.abort();
+      await Promise.all([...running]);
+    },
+    warmed: async () => {
+      await background?.done;
     },
     warming: () => (warm === null ? null : { accountsDone: warm.accountsDone }),
     async figures(account) {

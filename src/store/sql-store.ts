@@ -398,18 +398,35 @@ export function sqlStore(db: SqlDriver): Store {
 
     async appendAudit(entries) {
       if (entries.length === 0) return;
-      // One multi-row INSERT per 500 rows: the read audit commits thousands of rows a second under load, and a
+      // One INSERT of column arrays per 500 rows: the read audit commits thousands of rows a second under load, and a
       // statement per row cost more than the reads it records (PGlite runs every statement on the server's thread).
+      // Seven array parameters instead of seven per row: PGlite binds and plans a 100-row chunk's VALUES list of 700
+      // parameters at ~20 % more CPU than unnest of seven arrays (4.7–5.9 ms against 3.7–4.6 ms per chunk, measured
+      // on the loaded 2-core machine), all of it on the server's only thread.
       await db.transaction(async (sql) => {
         for (let from = 0; from < entries.length; from += 500) {
           const chunk = entries.slice(from, from + 500);
-          const params: unknown[] = [];
-          const rows = chunk.map((e) => {
-            const k = params.length;
-            params.push(e.ctx.at, e.ctx.actor, e.action, e.accountId ?? null, e.accountVersion ?? null, e.ctx.requestId, JSON.stringify(e.detail));
-            return `($${k + 1}, $${k + 2}, $${k + 3}, $${k + 4}, $${k + 5}, $${k + 6}, $${k + 7}::json)`;
-          });
-          await sql.query(`INSERT INTO audit_log (at, actor, action, account_id, account_version, request_id, detail) VALUES ${rows.join(", ")}`, params);
+          const at: string[] = [];
+          const actor: string[] = [];
+          const action: string[] = [];
+          const accountId: (string | null)[] = [];
+          const accountVersion: (number | null)[] = [];
+          const requestId: (string | null)[] = [];
+          const detail: string[] = [];
+          for (const e of chunk) {
+            at.push(e.ctx.at);
+            actor.push(e.ctx.actor);
+            action.push(e.action);
+            accountId.push(e.accountId ?? null);
+            accountVersion.push(e.accountVersion ?? null);
+            requestId.push(e.ctx.requestId);
+            detail.push(JSON.stringify(e.detail));
+          }
+          await sql.query(
+            // In the batch's order (seq follows it): WITH ORDINALITY says so rather than relying on the plan.
+            "INSERT INTO audit_log (at, actor, action, account_id, account_version, request_id, detail) SELECT at, actor, action, account_id, account_version, request_id, detail FROM unnest($1::timestamptz[], $2::text[], $3::text[], $4::text[], $5::integer[], $6::text[], $7::json[]) WITH ORDINALITY AS u(at, actor, action, account_id, account_version, request_id, detail, n) ORDER BY n",
+            [at, actor, action, accountId, accountVersion, requestId, detail],
+          );
         }
       });
     },

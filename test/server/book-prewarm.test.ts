@@ -72,6 +72,35 @@ describe("book preview figures", () => {
     expect(book.warming()).toBeNull();
   });
 
+  it("a rewarm stops the run in progress; stopping waits for every run, the stopped one too", async () => {
+    const accounts = [stored("a", 1, exampleAccount()), stored("b", 1, exampleAccount())];
+    const { store, calls } = fakeStore(accounts);
+    // Each listing is held until its own release: the first run's, then the second's.
+    const releases: (() => void)[] = [];
+    const list = store.listAccounts.bind(store);
+    const gated = { ...store, listAccounts: async (q: Parameters<Store["listAccounts"]>[0]) => (await new Promise<void>((r) => releases.push(r)), list(q)) } as Store;
+    const book = createBook(gated, systemClock);
+    const ended: string[] = [];
+    void book.rewarm().then(() => ended.push("first"));
+    await new Promise((r) => setTimeout(r, 20));
+    void book.rewarm().then(() => ended.push("second"));
+    await new Promise((r) => setTimeout(r, 20));
+    expect(book.warming()).toEqual({ accountsDone: 0 });
+    expect(releases).toHaveLength(2);
+    let stopped = false;
+    const stopping = book.stopWarming().then(() => (stopped = true));
+    releases[1]?.();
+    await new Promise((r) => setTimeout(r, 20));
+    // The newer run has ended; the stop still waits for the one it replaced, held at its listing.
+    expect(ended).toEqual(["second"]);
+    expect(stopped).toBe(false);
+    releases[0]?.();
+    await stopping;
+    expect(ended).toEqual(["second", "first"]);
+    expect(book.warming()).toBeNull();
+    expect(calls.listAccounts).toBe(2);
+  });
+
   it("a stopped prewarm reads nothing", async () => {
     const { store, calls } = fakeStore([stored("a", 1, exampleAccount())]);
     const stop = new AbortController();

@@ -159,3 +159,75 @@ describe("the preview right after a start (PGlite)", () => {
     }
   }, 180_000);
 });
+
+describe("after a market or parameter-set change (PGlite)", () => {
+  it("binds every account again in the background: the preview answers 503 + Retry-After until done, then the figures served", async () => {
+    const first = await startTestService({ kind: "pglite" });
+    try {
+      expect((await first.call("PUT", "/v1/market", { body: exampleMarket() })).status).toBe(200);
+      expect((await first.call("PUT", "/v1/accounts/a-1", { body: exampleAccount() })).status).toBe(201);
+      // A second server on the same store whose account listings are counted and can be held back.
+      let gate: Promise<void> | null = null;
+      let release = (): void => undefined;
+      let listings = 0;
+      const store = first.store;
+      const held = { ...store, listAccounts: async (q: Parameters<typeof store.listAccounts>[0]) => (listings++, gate !== null && (await gate), store.listAccounts(q)), close: async () => undefined };
+      const second = await startServer({ store: held, serverKey: randomBytes(32), host: "127.0.0.1", port: 0 });
+      const book = second.service.deps.book;
+      const call = async (method: string, path: string, body?: unknown) => {
+        const r = await fetch(`${second.url}${path}`, { method, headers: { authorization: `Bearer ${first.adminKey}`, "content-type": "application/json" }, ...(body !== undefined ? { body: JSON.stringify(body) } : {}) });
+        return { status: r.status, retryAfter: r.headers.get("retry-after"), body: (await r.json()) as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+      };
+      const preview = () => call("POST", "/v1/parameter-sets/deribit/preview", { parameters: candidate });
+      /** A change through `change()` while listings are held: bound again in the background, by no request. */
+      const changeAndRebind = async (change: () => Promise<{ status: number }>, status: number) => {
+        gate = new Promise<void>((r) => (release = r));
+        const listed = listings;
+        expect((await change()).status).toBe(status);
+        expect(book.warming()).toEqual({ accountsDone: 0 });
+        for (const deadline = Date.now() + 10_000; listings === listed && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 5));
+        expect(listings).toBe(listed + 1);
+        const refused = await preview();
+        expect(refused.status).toBe(503);
+        expect(refused.retryAfter).toBe("1");
+        expect(refused.body.error).toMatchObject({ code: "unavailable", issues: [{ path: "accounts" }] });
+        gate = null;
+        release();
+        await book.warmed();
+        expect(book.warming()).toBeNull();
+        const answered = await preview();
+        expect(answered.status).toBe(200);
+        const served = await call("GET", "/v1/accounts/a-1");
+        expect(answered.body.marketId).toBe(served.body.computedFrom.marketId);
+        expect(answered.body.accounts.map((a: { id: string }) => a.id)).toEqual(["a-1"]);
+        expect(answered.body.accounts[0].now.initialMarginUsd).toBe(served.body.figures.figures.initialMarginUsd);
+        return served.body;
+      };
+      try {
+        await second.prewarmed;
+        expect(book.warming()).toBeNull();
+        const atStart = (await call("GET", "/v1/accounts/a-1")).body;
+        // A new market (another snapshot id): every binding was on the old one.
+        const moved = { ...(exampleMarket() as Record<string, unknown>), source: "a later snapshot of the example market" };
+        const onMoved = await changeAndRebind(() => call("PUT", "/v1/market", moved), 200);
+        expect(onMoved.computedFrom.marketId).not.toBe(atStart.computedFrom.marketId);
+        // The same market again changes no binding: nothing is bound again.
+        const listed = listings;
+        expect((await call("PUT", "/v1/market", moved)).status).toBe(200);
+        expect(book.warming()).toBeNull();
+        expect(listings).toBe(listed);
+        // A parameter-set version in force from today: every binding followed the old version.
+        const today = new Date().toISOString().slice(0, 10);
+        const wider = await changeAndRebind(() => call("PUT", `/v1/parameter-sets/deribit/${VERSION}`, { effective: today, parameters: { ...candidate, effective: today } }), 201);
+        expect(wider.computedFrom.parameterSet).toEqual({ name: "deribit", version: VERSION });
+        expect(wider.figures.figures.initialMarginUsd).toBeGreaterThan(onMoved.figures.figures.initialMarginUsd);
+      } finally {
+        gate = null;
+        release();
+        await second.close();
+      }
+    } finally {
+      await first.close();
+    }
+  }, 180_000);
+});

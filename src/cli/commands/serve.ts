@@ -85,7 +85,11 @@ export function registerServe(program: Command, io: Io, setExit: (code: number) 
           if (pace.kind !== "asap" && opts.feed === undefined) throw new NetriskError([issue("required", "--feed", `${pace.kind === "rate" ? "--feed-rate" : "--feed-realtime"} paces a --feed FILE: give one`)]);
           const serverKey = loadServerKey(serverKeyFile(location));
           const store = await openStore(location, { lockHint: "stop that server first (one server per PGlite folder)" });
-          const base = pino({ base: { service: "netrisk" } }, pino.destination({ fd: 2, sync: false }));
+          // Request lines (one per request) are buffered up to 4 KB and flushed at least every 100 ms: written one by
+          // one, each line was a write on the thread pool per request (the other core's time, and a wake-up of this
+          // thread). A line reaches stderr within 0.1 s; on SIGTERM/SIGINT the buffer is flushed (below).
+          const destination = pino.destination({ fd: 2, sync: false, minLength: 4096, periodicFlush: 100 });
+          const base = pino({ base: { service: "netrisk" } }, destination);
           const logger = base as unknown as Logger;
           const ctx = { actor: "netrisk-serve", requestId: null, at: new Date().toISOString() };
           let adminKey: string | undefined;
@@ -126,7 +130,8 @@ export function registerServe(program: Command, io: Io, setExit: (code: number) 
             process.once("SIGTERM", () => stop("SIGTERM"));
             process.once("SIGINT", () => stop("SIGINT"));
           });
-          base.flush();
+          // Synchronously: the process may exit as soon as this returns, and the buffer holds the last lines.
+          destination.flushSync();
         }),
       );
     });

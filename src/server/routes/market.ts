@@ -19,8 +19,16 @@ export function marketRoutes(deps: ServiceDeps): AnyRoute[] {
       async handler(ctx) {
         const built = deps.book.buildMarket(ctx.body);
         if (!built.ok) throw new HttpError(built.issues);
+        const previous = await deps.book.market().then(
+          (m) => m.stored.id,
+          () => null,
+        );
         const { created, market } = await deps.store.putMarket({ id: built.value.id, timestampMs: built.value.timestampMs, document: ctx.body as Record<string, unknown> }, writeContext(deps, ctx));
         deps.book.setMarket(market, built.value.context);
+        // Every binding was on the old market: bind them all again in the background, as after a start, so the next
+        // preview or request does not pay for it (the preview answers 503 + Retry-After until that is done). A
+        // tick's market (the live engine) does not: ticks come many times a second.
+        if (market.id !== previous) void deps.book.rewarm();
         deps.events.publish({ type: "market.updated", marketId: market.id, timestampMs: market.timestampMs });
         await deps.live?.marketReplaced(writeContext(deps, ctx));
         return { status: 200, body: { id: market.id, timestamp: new Date(market.timestampMs).toISOString(), created } };

@@ -76,6 +76,9 @@ export function parameterSetRoutes(deps: ServiceDeps): AnyRoute[] {
         if (!r.ok) httpFail("version_conflict", "version", `${name} ${version} has been in force since ${r.set.effective}: a version never changes once effective (store a new version)`);
         const set = (r as { set: StoredParameterSet; created: boolean }).set;
         deps.book.parameterSetsChanged();
+        // Bindings follow the version in force: bind every account again in the background, as after a start (the
+        // preview answers 503 + Retry-After until that is done).
+        void deps.book.rewarm();
         deps.events.publish({ type: "parameter_set.updated", name, version, effective: set.effective });
         await deps.live?.parametersChanged(writeContext(deps, ctx));
         return { status: (r as { created: boolean }).created ? 201 : 200, body: set };
@@ -138,12 +141,13 @@ export function parameterSetRoutes(deps: ServiceDeps): AnyRoute[] {
           const p = ctx.body.parameters as Record<string, unknown>;
           candidate = { version: typeof p.version === "string" ? p.version : "candidate", document: { ...p, name }, model: ctx.body.model ?? "deribit" };
         } else return httpFail("required", "body.version", "give a stored candidate version or inline parameters");
-        // Right after a start the book binds every stored account in the background (book.prewarm); a preview then
-        // would bind and evaluate them all itself, racing it, several times slower than the documented figure. It is
-        // refused until that is done, saying so: 503 with Retry-After (netrisk params preview waits and retries).
+        // Right after a start, a market or a parameter-set change the book binds every stored account in the background
+        // (book.rewarm); a preview then would bind and evaluate them all itself, racing it, several times slower than
+        // the documented figure. It is refused until that is done, saying so: 503 with Retry-After (netrisk params
+        // preview waits and retries).
         const warming = deps.book.warming();
         if (warming !== null)
-          httpFail("unavailable", "accounts", `the server is binding the stored accounts after its start (${warming.accountsDone} so far); the preview needs them all: retry in a moment`, { "retry-after": "1" });
+          httpFail("unavailable", "accounts", `the server is binding the stored accounts after its start or a market or parameter-set change (${warming.accountsDone} so far); the preview needs them all: retry in a moment`, { "retry-after": "1" });
         const started = performance.now();
         const market = await deps.book.market();
         const stored = await allAccounts();
