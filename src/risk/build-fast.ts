@@ -5,19 +5,20 @@
  *
  * Where the time goes and the tricks (each one keeps the math of the reference; see the `## Performance` section of
  * docs/methodology.md for measurements):
- * 1. Per scenario set, once: ln(1 + m_j), 1 + m_j, the vol slot, weight × coin rescale, and the whole row of an
- *    inverse future (m/(1 + m) × weight × rescale is the same for every inverse future of the set).
- * 2. Per option, once: ln(F/K), K/F, √T, the three shocked σ√T and their reciprocals, the discount factor, the base
- *    price. Then d1 = (ln(F/K) + ln(1 + m))·(1/σ√T) + σ√T/2 needs no log and no division per scenario, and the
- *    price is computed per unit of shocked forward (coin value of an inverse option directly, no division by F').
- * 3. One exp per scenario instead of two: φ(d2) = φ(d1)·F'/K exactly (d1² − d2² = 2·ln(F'/K)), so both normal
- *    tails come from e = exp(−d1²/2) and Cody's scaled erfcx (a rational function, no exp). Each CDF is evaluated on
- *    the side where it is a tail (N(x) for x < 0, 1 − N(−x) otherwise), as the reference's normCdf does.
- * 4. No object allocation per scenario (the reference builds a Black76Input object per call).
+ * 1. Per scenario set, once: 1 + m_j, the vol slot, weight × coin rescale, and the whole row of an inverse future
+ *    (m/(1 + m) × weight × rescale is the same for every inverse future of the set).
+ * 2. Per option, once: the three shocked vols (one vol-shock evaluation), the coin delta.
+ * 3. Every option price of every scenario, and each option's unshocked price, in one call to the batch pricer
+ *    (pricing/batch-fast.ts: normalised Black in WebAssembly SIMD, two points per instruction, where available; the
+ *    TypeScript kernel otherwise). Scalar Black-76 per point was ~70 % of a live rows rebuild.
+ * 4. No object allocation per scenario (the reference builds a Black76Input object per call); the batch columns are
+ *    reused across calls.
  *
- * Accuracy vs the reference: prices agree to a few EPS × F' in absolute terms (different but equally exact
- * arrangements of the same formula: one exp instead of a split exp, ln(F/K) + ln(1+m) instead of ln(F'/K)); the
- * tests bound the row difference by 1e-13 coin per coin (inverse) or 1e-13 × F USD (linear).
+ * Accuracy vs the reference: prices agree to a few EPS × F' in absolute terms (the batch pricer's normalised-Black
+ * arrangement against the reference's d1/d2 form; both within a few EPS of mpmath); the tests bound the row difference
+ * by 1e-13 coin per coin (inverse) or 1e-13 × F USD (linear). Rows do not depend on which other instruments are built
+ * in the same call (each point is priced on its own), so a live rebuild of one underlying's rows equals those rows of
+ * a whole-chain build.
  * @module
  */
 import type { Issue, Result } from "../errors.js";
@@ -27,6 +28,7 @@ import type { MarketContext } from "../market/context.js";
 import type { DerivativeInstrument, OptionInstrument } from "../market/types.js";
 import { MS_PER_DAY, MS_PER_YEAR } from "../market/types.js";
 import { erf, erfcx } from "../math/normal.js";
+import { black76PriceBatchFast } from "../pricing/batch-fast.js";
 import { logMoneyness } from "../pricing/black76.js";
 import { buildRiskArrays } from "./risk-arrays.js";
 import type { InstrumentRiskArrays, ScenarioSet } from "./risk-arrays.js";
@@ -52,9 +54,7 @@ function cdfWithExp(x: number, e: number): number {
 /** Per-scenario-set precomputation (trick 1). */
 interface PreparedSet {
   readonly S: number;
-  readonly lnOnePlusMove: Float64Array;
   readonly onePlusMove: Float64Array;
-  readonly invOnePlusMove: Float64Array;
   /** 0 = down, 1 = unchanged, 2 = up. */
   readonly volSlot: Int32Array;
   readonly weight: Float64Array;
@@ -70,9 +70,7 @@ function prepareSet(set: ScenarioSet): PreparedSet {
   const S = set.scenarios.length;
   const p = {
     S,
-    lnOnePlusMove: new Float64Array(S),
     onePlusMove: new Float64Array(S),
-    invOnePlusMove: new Float64Array(S),
     volSlot: new Int32Array(S),
     weight: new Float64Array(S),
     coinMultiplier: new Float64Array(S),
@@ -81,9 +79,7 @@ function prepareSet(set: ScenarioSet): PreparedSet {
     set,
   };
   set.scenarios.forEach((s, j) => {
-    p.lnOnePlusMove[j] = Math.log1p(s.priceMove);
     p.onePlusMove[j] = 1 + s.priceMove;
-    p.invOnePlusMove[j] = 1 / (1 + s.priceMove);
     p.volSlot[j] = s.volShift === "down" ? 0 : s.volShift === "unchanged" ? 1 : 2;
     p.weight[j] = s.weight;
     p.coinMultiplier[j] = s.weight * s.coinRescale;
@@ -92,22 +88,6 @@ function prepareSet(set: ScenarioSet): PreparedSet {
     p.inverseFutureRow[j] = ((s.priceMove / (1 + s.priceMove)) * s.weight) * s.coinRescale;
   });
   return p;
-}
-
-/**
- * Undiscounted Black-76 value per 1 USD of shocked forward F' (i.e. V/(D·F')): N(d1) − (K/F')·N(d2) for a call,
- * (K/F')·N(−d2) − N(−d1) for a put, with d1 = (ln(F/K) + ln(1+m))·(1/σ√T) + σ√T/2 (tricks 2, 3). Working per unit of
- * F' gives the coin value of an inverse option with one multiplication and no division per scenario.
- * sd = σ√T = 0 (a vol shocked down to 0) gives the intrinsic value, the reference's limit.
- * @param kOverFwd - K/F'; @param fwdOverK - F'/K (both > 0); @param lnFwdOverK - ln(F'/K) as ln(F/K) + ln(1 + m).
- */
-function unitValue(isCall: boolean, kOverFwd: number, fwdOverK: number, lnFwdOverK: number, sd: number, invSd: number): number {
-  if (!(sd > 0)) return Math.max(isCall ? 1 - kOverFwd : kOverFwd - 1, 0);
-  const d1 = lnFwdOverK * invSd + 0.5 * sd;
-  const d2 = d1 - sd;
-  const e1 = Math.exp(-0.5 * d1 * d1);
-  const e2 = e1 * fwdOverK;
-  return isCall ? cdfWithExp(d1, e1) - kOverFwd * cdfWithExp(d2, e2) : kOverFwd * cdfWithExp(-d2, e2) - cdfWithExp(-d1, e1);
 }
 
 /** Same rows as {@link buildRiskArrays}, faster. Same signature, issues and row order (see the module doc). */
@@ -143,12 +123,13 @@ export function buildRiskArraysFast(
   const data = new Float64Array(n * S);
   const deltaCoin = new Float64Array(n);
   const timeYears = new Float64Array(n);
+  const options: number[] = [];
   for (let i = 0; i < n; i++) {
     const inst = instruments[i] as DerivativeInstrument;
     const p = sets[i] as PreparedSet;
     const offset = i * S;
     if (inst.kind === "option") {
-      fillOptionRow(inst, market, p, data, offset, deltaCoin, timeYears, i);
+      options.push(i);
     } else {
       if (inst.settlement === "inverse") data.set(p.inverseFutureRow, offset);
       else {
@@ -159,6 +140,7 @@ export function buildRiskArraysFast(
       timeYears[i] = inst.kind === "future" ? (inst.expiryMs - valuationTimeOf(market, inst.base)) / MS_PER_YEAR : 0;
     }
   }
+  fillOptionRows(instruments, options, market, sets, S, data, deltaCoin, timeYears);
   const issues: Issue[] = [];
   for (let k = 0; k < data.length && issues.length === 0; k++) {
     if (!Number.isFinite(data[k] as number)) issues.push(issue("internal", pathOf(Math.floor(k / S)), "non-finite risk-array value"));
@@ -168,60 +150,126 @@ export function buildRiskArraysFast(
   return ok({ instrumentNames: instruments.map((x) => x.name), scenarioCount: S, data, instruments, rowOf, deltaCoin, timeYears });
 }
 
-/** Fill option row i, its coin delta (Black-76 forward delta, minus V/F for inverse options) and time to expiry. */
-function fillOptionRow(
-  inst: OptionInstrument,
+// Columns of the batch of option points (trick 5), grown on demand and reused: a memo of buffers, every slot a call
+// reads is written by that call first.
+let capacity = 0;
+let colCall = new Uint8Array(0);
+let colForward = new Float64Array(0);
+let colStrike = new Float64Array(0);
+let colTime = new Float64Array(0);
+let colVol = new Float64Array(0);
+let colRate = new Float64Array(0);
+let colPrice = new Float64Array(0);
+
+function ensureCapacity(points: number): void {
+  if (points <= capacity) return;
+  capacity = Math.max(points, 2 * capacity);
+  colCall = new Uint8Array(capacity);
+  colForward = new Float64Array(capacity);
+  colStrike = new Float64Array(capacity);
+  colTime = new Float64Array(capacity);
+  colVol = new Float64Array(capacity);
+  colRate = new Float64Array(capacity);
+  colPrice = new Float64Array(capacity);
+}
+
+/**
+ * Fill the rows `rows` (options) of `data`, their coin delta and time to expiry (trick 5): every (option, scenario)
+ * point and each option's unshocked point are priced in one call to the batch pricer (pricing/batch-fast.ts,
+ * WebAssembly SIMD where available), then row = (V' − V)·weight (USD) or (V'/F' − V/F)·weight·rescale (coin).
+ * Points are laid out scenario-major (point j·m + k is option k in scenario j, j = S the unshocked point) so that a
+ * call and a put at one strike and expiry are neighbours and the pricer computes their shared value once.
+ * The unshocked point goes through the same pricer as the shocked ones: the scenario m = 0 with the unchanged vol
+ * is then exactly 0.
+ */
+function fillOptionRows(
+  instruments: readonly DerivativeInstrument[],
+  rows: readonly number[],
   market: MarketContext,
-  p: PreparedSet,
+  sets: readonly PreparedSet[],
+  S: number,
   data: Float64Array,
-  offset: number,
   deltaCoin: Float64Array,
   timeYears: Float64Array,
-  i: number,
 ): void {
-  const { forwardUsd: F, volDecimal, timeYears: T, rateDecimal } = market.optionInputs(inst);
-  const K = inst.strikeUsd;
-  const isCall = inst.optionKind === "call";
-  const inverse = inst.settlement === "inverse";
-  // Same DTE expression and vol-shock function as the reference, so the shocked vols are identical.
-  const vols = shockedVols(volDecimal, (T * MS_PER_YEAR) / MS_PER_DAY, p.set.volShock);
-  const sqrtT = Math.sqrt(T);
-  const sdDown = vols.down * sqrtT;
-  const sdSame = vols.unchanged * sqrtT;
-  const sdUp = vols.up * sqrtT;
-  // Reciprocals once per option: the scenario loop multiplies instead of dividing (trick 2).
-  const invDown = 1 / sdDown;
-  const invSame = 1 / sdSame;
-  const invUp = 1 / sdUp;
-  const df = Math.exp(-rateDecimal * T);
-  // ln(F/K) with full relative accuracy near the money (log1p form), as the pricing module computes it.
-  const lnFK = logMoneyness(F, K);
-  const kOverF = K / F;
-  const fOverK = F / K;
-  const baseUnit = unitValue(isCall, kOverF, fOverK, lnFK, sdSame, invSame);
-  const baseCoin = df * baseUnit;
-  const baseUsd = baseCoin * F;
-  const { lnOnePlusMove, onePlusMove, invOnePlusMove, volSlot, weight, coinMultiplier } = p;
-  for (let j = 0; j < p.S; j++) {
-    const slot = volSlot[j] as number;
-    const sd = slot === 1 ? sdSame : slot === 2 ? sdUp : sdDown;
-    const invSd = slot === 1 ? invSame : slot === 2 ? invUp : invDown;
-    const u = unitValue(isCall, kOverF * (invOnePlusMove[j] as number), fOverK * (onePlusMove[j] as number), lnFK + (lnOnePlusMove[j] as number), sd, invSd);
-    data[offset + j] = inverse
-      ? (df * u - baseCoin) * (coinMultiplier[j] as number)
-      : (df * u * (F * (onePlusMove[j] as number)) - baseUsd) * (weight[j] as number);
+  const m = rows.length;
+  if (m === 0) return;
+  const points = m * (S + 1);
+  ensureCapacity(points);
+  const forward = new Float64Array(m);
+  for (let k = 0; k < m; k++) {
+    const i = rows[k] as number;
+    const inst = instruments[i] as OptionInstrument;
+    const p = sets[i] as PreparedSet;
+    const { forwardUsd: F, volDecimal, timeYears: T, rateDecimal } = market.optionInputs(inst);
+    const K = inst.strikeUsd;
+    const call = inst.optionKind === "call" ? 1 : 0;
+    // Same DTE expression and vol-shock function as the reference, so the shocked vols are identical.
+    const vols = shockedVols(volDecimal, (T * MS_PER_YEAR) / MS_PER_DAY, p.set.volShock);
+    forward[k] = F;
+    timeYears[i] = T;
+    deltaCoin[i] = forwardDelta(call === 1, F, K, vols.unchanged * Math.sqrt(T), Math.exp(-rateDecimal * T));
+    for (let j = 0; j <= S; j++) {
+      const at = j * m + k;
+      colCall[at] = call;
+      colStrike[at] = K;
+      colTime[at] = T;
+      colRate[at] = rateDecimal;
+      if (j === S) {
+        colForward[at] = F;
+        colVol[at] = vols.unchanged;
+      } else {
+        const slot = p.volSlot[j] as number;
+        colForward[at] = F * (p.onePlusMove[j] as number);
+        colVol[at] = slot === 1 ? vols.unchanged : slot === 2 ? vols.up : vols.down;
+      }
+    }
   }
-  // Black-76 forward delta as pricing/greeks.ts computes it: D·N(d1) for a call, −D·N(−d1) for a put (the put's
-  // own tail, not N(d1) − 1); at σ√T = 0 the intrinsic indicator (½ at the money).
-  let delta: number;
-  if (sdSame > 0) {
-    const d1 = lnFK / sdSame + 0.5 * sdSame;
+  const prices = black76PriceBatchFast(
+    {
+      isCall: colCall.subarray(0, points),
+      forwardUsd: colForward.subarray(0, points),
+      strikeUsd: colStrike.subarray(0, points),
+      timeYears: colTime.subarray(0, points),
+      volDecimal: colVol.subarray(0, points),
+      rateDecimal: colRate.subarray(0, points),
+    },
+    "linear",
+    colPrice.subarray(0, points),
+  );
+  for (let k = 0; k < m; k++) {
+    const i = rows[k] as number;
+    const inst = instruments[i] as OptionInstrument;
+    const p = sets[i] as PreparedSet;
+    const F = forward[k] as number;
+    const inverse = inst.settlement === "inverse";
+    const baseUsd = prices[S * m + k] as number;
+    // Coin value of the inverse option as the batch pricer's inverse settlement computes it: V / F.
+    const baseCoin = baseUsd / F;
+    const offset = i * S;
+    if (inverse) {
+      for (let j = 0; j < S; j++) {
+        const at = j * m + k;
+        data[offset + j] = ((prices[at] as number) / (colForward[at] as number) - baseCoin) * (p.coinMultiplier[j] as number);
+      }
+    } else {
+      for (let j = 0; j < S; j++) data[offset + j] = ((prices[j * m + k] as number) - baseUsd) * (p.weight[j] as number);
+    }
+    // Coin delta of an inverse option: the forward delta minus V/F (d(V/F)/dF · F).
+    if (inverse) deltaCoin[i] = (deltaCoin[i] as number) - baseCoin;
+  }
+}
+
+/**
+ * Black-76 forward delta as pricing/greeks.ts computes it: D·N(d1) for a call, −D·N(−d1) for a put (the put's own
+ * tail, not N(d1) − 1); at σ√T = 0 the intrinsic indicator (½ at the money). `sd` is σ√T, `df` the discount factor.
+ */
+function forwardDelta(isCall: boolean, F: number, K: number, sd: number, df: number): number {
+  if (sd > 0) {
+    const d1 = logMoneyness(F, K) / sd + 0.5 * sd;
     const e1 = Math.exp(-0.5 * d1 * d1);
-    delta = isCall ? df * cdfWithExp(d1, e1) : -df * cdfWithExp(-d1, e1);
-  } else {
-    const itm = isCall ? F > K : F < K;
-    delta = (isCall ? df : -df) * (F === K ? 0.5 : itm ? 1 : 0);
+    return isCall ? df * cdfWithExp(d1, e1) : -df * cdfWithExp(-d1, e1);
   }
-  deltaCoin[i] = inverse ? delta - baseCoin : delta;
-  timeYears[i] = T;
+  const itm = isCall ? F > K : F < K;
+  return (isCall ? df : -df) * (F === K ? 0.5 : itm ? 1 : 0);
 }
