@@ -28,8 +28,9 @@ import type { MarketContext } from "../market/context.js";
 import type { DerivativeInstrument, OptionInstrument } from "../market/types.js";
 import { MS_PER_DAY, MS_PER_YEAR } from "../market/types.js";
 import { erf, erfcx } from "../math/normal.js";
-import { black76PriceBatchFast } from "../pricing/batch-fast.js";
-import { logMoneyness } from "../pricing/black76.js";
+import { discountFactor, logMoneyness } from "../pricing/black76.js";
+import { normalisedBlackOtmCall } from "../pricing/normalised-black.js";
+import { blackKernel, GROUP_STRIDE, HOST_GROUP, WASM_GROUPS, WASM_JOBS, wasmGroup } from "../pricing/wasm/black-kernel.js";
 import { buildRiskArrays } from "./risk-arrays.js";
 import type { InstrumentRiskArrays, ScenarioSet } from "./risk-arrays.js";
 import { shockedVols } from "./vol-shock.js";
@@ -55,6 +56,9 @@ function cdfWithExp(x: number, e: number): number {
 interface PreparedSet {
   readonly S: number;
   readonly onePlusMove: Float64Array;
+  readonly lnOnePlusMove: Float64Array;
+  /** √(1 + m_j), and 1 at index S (the unshocked point): √(F'·K) = √(F·K)·√(1 + m). */
+  readonly sqrtOnePlusMove: Float64Array;
   /** 0 = down, 1 = unchanged, 2 = up. */
   readonly volSlot: Int32Array;
   readonly weight: Float64Array;
@@ -71,6 +75,8 @@ function prepareSet(set: ScenarioSet): PreparedSet {
   const p = {
     S,
     onePlusMove: new Float64Array(S),
+    lnOnePlusMove: new Float64Array(S),
+    sqrtOnePlusMove: new Float64Array(S + 1).fill(1),
     volSlot: new Int32Array(S),
     weight: new Float64Array(S),
     coinMultiplier: new Float64Array(S),
@@ -80,6 +86,8 @@ function prepareSet(set: ScenarioSet): PreparedSet {
   };
   set.scenarios.forEach((s, j) => {
     p.onePlusMove[j] = 1 + s.priceMove;
+    p.lnOnePlusMove[j] = Math.log1p(s.priceMove);
+    p.sqrtOnePlusMove[j] = Math.sqrt(1 + s.priceMove);
     p.volSlot[j] = s.volShift === "down" ? 0 : s.volShift === "unchanged" ? 1 : 2;
     p.weight[j] = s.weight;
     p.coinMultiplier[j] = s.weight * s.coinRescale;
@@ -140,7 +148,7 @@ export function buildRiskArraysFast(
       timeYears[i] = inst.kind === "future" ? (inst.expiryMs - valuationTimeOf(market, inst.base)) / MS_PER_YEAR : 0;
     }
   }
-  fillOptionRows(instruments, options, market, sets, S, data, deltaCoin, timeYears);
+  fillOptionRows(instruments, pairedOrder(instruments, options), market, sets, S, data, deltaCoin, timeYears);
   const issues: Issue[] = [];
   for (let k = 0; k < data.length && issues.length === 0; k++) {
     if (!Number.isFinite(data[k] as number)) issues.push(issue("internal", pathOf(Math.floor(k / S)), "non-finite risk-array value"));
@@ -150,37 +158,50 @@ export function buildRiskArraysFast(
   return ok({ instrumentNames: instruments.map((x) => x.name), scenarioCount: S, data, instruments, rowOf, deltaCoin, timeYears });
 }
 
-// Columns of the batch of option points (trick 5), grown on demand and reused: a memo of buffers, every slot a call
-// reads is written by that call first.
-let capacity = 0;
-let colCall = new Uint8Array(0);
-let colForward = new Float64Array(0);
-let colStrike = new Float64Array(0);
-let colTime = new Float64Array(0);
-let colVol = new Float64Array(0);
-let colRate = new Float64Array(0);
-let colPrice = new Float64Array(0);
+/** Scratch of the option pass (a memo of buffers: every slot a block reads is written by that block first). */
+const pointSlot = new Int32Array(WASM_JOBS);
+/** Per point of a block: its intrinsic value, then (pass 3) its discounted value. */
+const pointIntrinsic = new Float64Array(WASM_JOBS);
+const groupCount = new Int32Array(WASM_GROUPS);
+/** Out-of-the-money values when WebAssembly SIMD is unavailable (every point then in the host group). */
+const hostValues = new Float64Array((WASM_GROUPS + 1) * GROUP_STRIDE);
+/** Marker of a point with σ√T = 0: intrinsic value only. */
+const NO_SLOT = -1;
 
-function ensureCapacity(points: number): void {
-  if (points <= capacity) return;
-  capacity = Math.max(points, 2 * capacity);
-  colCall = new Uint8Array(capacity);
-  colForward = new Float64Array(capacity);
-  colStrike = new Float64Array(capacity);
-  colTime = new Float64Array(capacity);
-  colVol = new Float64Array(capacity);
-  colRate = new Float64Array(capacity);
-  colPrice = new Float64Array(capacity);
+/** Region R2 of pricing/normalised-black.ts (t < 1, |h|·t <= 2, h + t > −10), where the module applies. */
+function inRegion2(h: number, t: number): boolean {
+  return h + t > -10 && t < 1 && -h * t <= 2;
+}
+
+/** Last order computed per instrument list: the live core rebuilds the same list on every tick. */
+const orderMemo = new WeakMap<readonly DerivativeInstrument[], { readonly options: readonly number[]; readonly order: number[] }>();
+
+/**
+ * The option rows sorted by expiry, strike and kind, so that the call and the put of one strike are neighbours and
+ * share their priced points (see fillOptionRows). Only the speed depends on the order: every row is the same in any
+ * order (a point's value does not depend on the other points, and sharing checks that the inputs are equal).
+ */
+function pairedOrder(instruments: readonly DerivativeInstrument[], options: readonly number[]): readonly number[] {
+  const memo = orderMemo.get(instruments);
+  if (memo !== undefined && memo.options.length === options.length && memo.options.every((r, k) => r === options[k])) return memo.order;
+  const key = (r: number): OptionInstrument => instruments[r] as OptionInstrument;
+  const order = [...options].sort((a, b) => {
+    const x = key(a);
+    const y = key(b);
+    return x.expiryMs - y.expiryMs || x.strikeUsd - y.strikeUsd || (x.optionKind === y.optionKind ? a - b : x.optionKind === "call" ? -1 : 1);
+  });
+  orderMemo.set(instruments, { options: [...options], order });
+  return order;
 }
 
 /**
- * Fill the rows `rows` (options) of `data`, their coin delta and time to expiry (trick 5): every (option, scenario)
- * point and each option's unshocked point are priced in one call to the batch pricer (pricing/batch-fast.ts,
- * WebAssembly SIMD where available), then row = (V' − V)·weight (USD) or (V'/F' − V/F)·weight·rescale (coin).
- * Points are laid out scenario-major (point j·m + k is option k in scenario j, j = S the unshocked point) so that a
- * call and a put at one strike and expiry are neighbours and the pricer computes their shared value once.
- * The unshocked point goes through the same pricer as the shocked ones: the scenario m = 0 with the unchanged vol
- * is then exactly 0.
+ * Fill the option rows `rows` of `data`, their coin delta and time to expiry (trick 3). Each point (option, scenario
+ * or unshocked) is the normalised-Black decomposition of pricing/batch-fast.ts: undiscounted value = intrinsic value
+ * max(θ·(F' − K), 0) + √(F'·K)·b_otm(−|x|, s), x = ln(F/K) + ln(1 + m), s = σ'·√T, with b_otm computed by the
+ * WebAssembly SIMD module of pricing/wasm (two points per instruction, the points grouped by branch) in region R2 and
+ * by pricing/normalised-black.ts elsewhere. Then row = (V' − V)·weight (USD) or (V'/F' − V/F)·weight·rescale (coin).
+ * The unshocked point is priced the same way, so the scenario m = 0 at the unchanged vol is exactly 0. A put whose
+ * inputs equal the previous option's (its call) reuses its b_otm values: both options read the same points.
  */
 function fillOptionRows(
   instruments: readonly DerivativeInstrument[],
@@ -194,69 +215,126 @@ function fillOptionRows(
 ): void {
   const m = rows.length;
   if (m === 0) return;
-  const points = m * (S + 1);
-  ensureCapacity(points);
-  const forward = new Float64Array(m);
-  for (let k = 0; k < m; k++) {
-    const i = rows[k] as number;
-    const inst = instruments[i] as OptionInstrument;
-    const p = sets[i] as PreparedSet;
-    const { forwardUsd: F, volDecimal, timeYears: T, rateDecimal } = market.optionInputs(inst);
-    const K = inst.strikeUsd;
-    const call = inst.optionKind === "call" ? 1 : 0;
-    // Same DTE expression and vol-shock function as the reference, so the shocked vols are identical.
-    const vols = shockedVols(volDecimal, (T * MS_PER_YEAR) / MS_PER_DAY, p.set.volShock);
-    forward[k] = F;
-    timeYears[i] = T;
-    deltaCoin[i] = forwardDelta(call === 1, F, K, vols.unchanged * Math.sqrt(T), Math.exp(-rateDecimal * T));
-    for (let j = 0; j <= S; j++) {
-      const at = j * m + k;
-      colCall[at] = call;
-      colStrike[at] = K;
-      colTime[at] = T;
-      colRate[at] = rateDecimal;
-      if (j === S) {
-        colForward[at] = F;
-        colVol[at] = vols.unchanged;
+  const kernel = blackKernel();
+  const kx = kernel?.x;
+  const ks = kernel?.s;
+  const values = kernel?.out ?? hostValues;
+  const P = S + 1;
+  // Options per block: each point takes at most one slot of its group, so a block always fits the module's scratch.
+  const perBlock = Math.max(1, Math.floor(WASM_JOBS / P));
+  const forward = new Float64Array(perBlock);
+  const discount = new Float64Array(perBlock);
+  const rootFK = new Float64Array(perBlock);
+  const sdOf = new Float64Array(3 * perBlock);
+  for (let k0 = 0; k0 < m; k0 += perBlock) {
+    const k1 = Math.min(m, k0 + perBlock);
+    groupCount.fill(0);
+    let hostCount = 0;
+    // Inputs of the previous option whose points were priced (NaN: none yet in this block).
+    let prevF = NaN;
+    let prevK = NaN;
+    let prevT = NaN;
+    let prevSet: PreparedSet | undefined;
+    // Pass 1: per option its inputs, per point x, s, the intrinsic value and the slot of b_otm (module or host).
+    for (let k = k0; k < k1; k++) {
+      const i = rows[k] as number;
+      const inst = instruments[i] as OptionInstrument;
+      const p = sets[i] as PreparedSet;
+      const b = k - k0;
+      const { forwardUsd: F, volDecimal, timeYears: T, rateDecimal } = market.optionInputs(inst);
+      const K = inst.strikeUsd;
+      const isCall = inst.optionKind === "call";
+      // Same DTE expression and vol-shock function as the reference, so the shocked vols are identical.
+      const vols = shockedVols(volDecimal, (T * MS_PER_YEAR) / MS_PER_DAY, p.set.volShock);
+      const sqrtT = Math.sqrt(T);
+      const sdDown = vols.down * sqrtT;
+      const sdSame = vols.unchanged * sqrtT;
+      const sdUp = vols.up * sqrtT;
+      sdOf[3 * b] = sdDown;
+      sdOf[3 * b + 1] = sdSame;
+      sdOf[3 * b + 2] = sdUp;
+      const df = discountFactor(rateDecimal, T);
+      forward[b] = F;
+      discount[b] = df;
+      rootFK[b] = Math.sqrt(F * K);
+      timeYears[i] = T;
+      deltaCoin[i] = forwardDelta(isCall, F, K, sdSame, df);
+      const lnFK = logMoneyness(F, K);
+      const base = b * P;
+      for (let j = 0; j < P; j++) {
+        const fj = j === S ? F : F * (p.onePlusMove[j] as number);
+        pointIntrinsic[base + j] = Math.max(isCall ? fj - K : K - fj, 0);
+      }
+      // The call and the put of one strike and expiry have the same points: price them once.
+      if (F === prevF && K === prevK && T === prevT && p === prevSet && sdDown === sdOf[3 * b - 3] && sdSame === sdOf[3 * b - 2] && sdUp === sdOf[3 * b - 1]) {
+        pointSlot.copyWithin(base, base - P, base);
+        continue;
+      }
+      prevF = F;
+      prevK = K;
+      prevT = T;
+      prevSet = p;
+      for (let j = 0; j < P; j++) {
+        const slotOfVol = j === S ? 1 : (p.volSlot[j] as number);
+        const sd = slotOfVol === 1 ? sdSame : slotOfVol === 2 ? sdUp : sdDown;
+        if (!(sd > 0)) {
+          pointSlot[base + j] = NO_SLOT;
+          continue;
+        }
+        const xOtm = -Math.abs(j === S ? lnFK : lnFK + (p.lnOnePlusMove[j] as number));
+        const h = xOtm / sd;
+        let slot: number;
+        if (kx !== undefined && ks !== undefined && inRegion2(h, 0.5 * sd)) {
+          const g = wasmGroup(h);
+          const c = groupCount[g] as number;
+          slot = g * GROUP_STRIDE + c;
+          groupCount[g] = c + 1;
+          kx[slot] = xOtm;
+          ks[slot] = sd;
+        } else {
+          slot = HOST_GROUP * GROUP_STRIDE + hostCount++;
+          values[slot] = normalisedBlackOtmCall(xOtm, sd);
+        }
+        pointSlot[base + j] = slot;
+      }
+    }
+    // Pass 2 (module): the out-of-the-money values, one call per group.
+    if (kernel !== null) {
+      for (let g = 0; g < WASM_GROUPS; g++) {
+        const count = groupCount[g] as number;
+        if (count > 0) kernel.otm(g * GROUP_STRIDE, count);
+      }
+    }
+    // Pass 3: prices and rows.
+    for (let k = k0; k < k1; k++) {
+      const i = rows[k] as number;
+      const inst = instruments[i] as OptionInstrument;
+      const p = sets[i] as PreparedSet;
+      const b = k - k0;
+      const base = b * P;
+      const F = forward[b] as number;
+      const df = discount[b] as number;
+      const root = rootFK[b] as number;
+      // Discounted values of the points, in place of their intrinsic values.
+      const { sqrtOnePlusMove } = p;
+      for (let j = 0; j < P; j++) {
+        const at = pointSlot[base + j] as number;
+        const otm = at === NO_SLOT ? 0 : root * (sqrtOnePlusMove[j] as number) * (values[at] as number);
+        pointIntrinsic[base + j] = df * ((pointIntrinsic[base + j] as number) + otm);
+      }
+      const baseUsd = pointIntrinsic[base + S] as number;
+      const offset = i * S;
+      if (inst.settlement === "inverse") {
+        const baseCoin = baseUsd / F;
+        const { onePlusMove, coinMultiplier } = p;
+        for (let j = 0; j < S; j++) data[offset + j] = ((pointIntrinsic[base + j] as number) / (F * (onePlusMove[j] as number)) - baseCoin) * (coinMultiplier[j] as number);
+        // Coin delta of an inverse option: the forward delta minus V/F.
+        deltaCoin[i] = (deltaCoin[i] as number) - baseCoin;
       } else {
-        const slot = p.volSlot[j] as number;
-        colForward[at] = F * (p.onePlusMove[j] as number);
-        colVol[at] = slot === 1 ? vols.unchanged : slot === 2 ? vols.up : vols.down;
+        const { weight } = p;
+        for (let j = 0; j < S; j++) data[offset + j] = ((pointIntrinsic[base + j] as number) - baseUsd) * (weight[j] as number);
       }
     }
-  }
-  const prices = black76PriceBatchFast(
-    {
-      isCall: colCall.subarray(0, points),
-      forwardUsd: colForward.subarray(0, points),
-      strikeUsd: colStrike.subarray(0, points),
-      timeYears: colTime.subarray(0, points),
-      volDecimal: colVol.subarray(0, points),
-      rateDecimal: colRate.subarray(0, points),
-    },
-    "linear",
-    colPrice.subarray(0, points),
-  );
-  for (let k = 0; k < m; k++) {
-    const i = rows[k] as number;
-    const inst = instruments[i] as OptionInstrument;
-    const p = sets[i] as PreparedSet;
-    const F = forward[k] as number;
-    const inverse = inst.settlement === "inverse";
-    const baseUsd = prices[S * m + k] as number;
-    // Coin value of the inverse option as the batch pricer's inverse settlement computes it: V / F.
-    const baseCoin = baseUsd / F;
-    const offset = i * S;
-    if (inverse) {
-      for (let j = 0; j < S; j++) {
-        const at = j * m + k;
-        data[offset + j] = ((prices[at] as number) / (colForward[at] as number) - baseCoin) * (p.coinMultiplier[j] as number);
-      }
-    } else {
-      for (let j = 0; j < S; j++) data[offset + j] = ((prices[j * m + k] as number) - baseUsd) * (p.weight[j] as number);
-    }
-    // Coin delta of an inverse option: the forward delta minus V/F (d(V/F)/dF · F).
-    if (inverse) deltaCoin[i] = (deltaCoin[i] as number) - baseCoin;
   }
 }
 
