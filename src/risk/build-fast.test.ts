@@ -10,7 +10,7 @@
  */
 import { readFileSync } from "node:fs";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { describeWithSharedData, sharedData, whenSharedData } from "../../test/helpers/requires.js";
 import { unwrap } from "../errors.js";
 import { loadDeribitOptionsSnapshotCsv } from "../io/deribit-csv.js";
@@ -93,6 +93,34 @@ describeWithSharedData("buildRiskArraysFast on the real Deribit chain (2025-12-3
     const fast = unwrap(buildRiskArraysFast(instruments, market, setOf));
     expect(ref.scenarioCount).toBe(35);
     expectClose(fast, ref, () => 1);
+  });
+
+  it("builds an underlying's rows, in any order, bit for bit as the whole-chain build does (what the live core relies on)", () => {
+    // The live core rebuilds one underlying's rows and compares with from-scratch figures: a point's price must not
+    // depend on the other instruments of the call (call/put sharing, blocks, the order in which rows are priced).
+    const market = quoteContext(snapshot);
+    const whole = unwrap(buildRiskArraysFast(instruments, market, setOf));
+    const btc = instruments.filter((i) => i.base === "BTC").reverse();
+    const part = unwrap(buildRiskArraysFast(btc, market, setOf));
+    const S = whole.scenarioCount;
+    btc.forEach((inst, k) => {
+      const r = whole.rowOf.get(inst.name) as number;
+      expect(Array.from(part.data.subarray(k * S, (k + 1) * S))).toEqual(Array.from(whole.data.subarray(r * S, (r + 1) * S)));
+      expect(part.deltaCoin[k]).toBe(whole.deltaCoin[r]);
+    });
+  });
+
+  it("without WebAssembly (TypeScript kernel only) still matches the reference to 1e-13", async () => {
+    vi.resetModules();
+    vi.stubGlobal("WebAssembly", undefined);
+    try {
+      const fresh = await import("./build-fast.js");
+      const market = quoteContext(snapshot);
+      expectClose(unwrap(fresh.buildRiskArraysFast(instruments, market, setOf)), unwrap(buildRiskArrays(instruments, market, setOf)), () => 1);
+    } finally {
+      vi.unstubAllGlobals();
+      vi.resetModules();
+    }
   });
 
   it("returns exactly the reference's issues for bad input (duplicate, unsupported, expired)", () => {
