@@ -18,7 +18,14 @@ for _ in $(seq 1 600); do
   sleep 0.2
 done
 [ -n "$url" ] || { echo "ci: npm start printed no listening line within 120 s" >&2; exit 1; }
-key="$(sed -n 's/^admin key (shown once): //p' "$out")"
+# The admin key line follows the listening line; wait for it too (bounded).
+key=""
+for _ in $(seq 1 50); do
+  key="$(sed -n 's/^admin key (shown once): //p' "$out")"
+  [ -n "$key" ] && break
+  sleep 0.2
+done
+[ -n "$key" ] || { cat "$out" >&2; echo "ci: npm start printed no admin key line" >&2; exit 1; }
 [ "$(curl -fsS "$url/health")" = '{"status":"ok"}' ] || { echo "ci: /health did not answer ok" >&2; exit 1; }
 curl -fsS -H "Authorization: Bearer $key" "$url/v1/accounts/demo-0001" | grep -q '"initialMarginUsd"' || { echo "ci: GET /v1/accounts/demo-0001 gave no margin" >&2; exit 1; }
 curl -fsS "$url/" | grep -q '<div id="app">' || { echo "ci: / did not serve the dashboard" >&2; exit 1; }

@@ -110,9 +110,12 @@ export function registerServe(program: Command, io: Io, setExit: (code: number) 
           const pool = cluster === undefined ? await livePoolOf(threads) : undefined;
           if (pool !== undefined) logger.info({ threads }, "live core: re-margin passes shared by a pool of threads");
           const server = await startServer({ store, serverKey, logger, host: opts.host, port, fallback: dashboardFiles(packagePath("dist/web")), live: cluster === undefined ? true : (base) => createClusterLiveEngine({ store: base.store, book: base.book, logger: base.logger, ...cluster, ...(breakers !== undefined ? { breakers } : {}) }), ...(breakers !== undefined || pool !== undefined ? { liveOptions: { ...(breakers !== undefined ? { breakers } : {}), ...(pool !== undefined ? { executor: pool } : {}) } } : {}) });
+          // The demo's lines are ready before the listening line, and written right after it with nothing awaited in
+          // between: a script that reads the admin key once it sees the listening line (.ci/smoke-start.sh) finds it.
+          const demoAccountCount = adminKey !== undefined ? (await store.listAccounts({ limit: 100_000 })).length : 0;
           io.out(`listening on ${server.url}`);
           if (adminKey !== undefined) {
-            io.out(`demo exchange: the synthetic example market and ${(await store.listAccounts({ limit: 100_000 })).length} synthetic accounts (${location.kind === "pglite" ? `PGlite in ${location.dataDir ?? "memory"}` : "PostgreSQL"})`);
+            io.out(`demo exchange: the synthetic example market and ${demoAccountCount} synthetic accounts (${location.kind === "pglite" ? `PGlite in ${location.dataDir ?? "memory"}` : "PostgreSQL"})`);
             io.out(`admin key (shown once): ${adminKey}`);
             io.out(`dashboard: ${server.url}/#key=${adminKey}`);
             io.out(`try: curl -H "Authorization: Bearer $KEY" ${server.url}/v1/summary   (API: ${server.url}/openapi.json, docs/server.md)`);
