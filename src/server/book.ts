@@ -119,6 +119,8 @@ export function createBook(store: Store, clock: Clock, onError: (e: unknown) => 
   // check, which may be after a newer one started), so a shutdown waits for them all before the store closes.
   let background: { stop: AbortController; done: Promise<void> } | null = null;
   const running = new Set<Promise<void>>();
+  // Set by the first rewarm: from then on a new day's bindings are made in the background too (followDay).
+  let bindsInBackground = false;
 
   const storedSets = async (): Promise<StoredParameterSet[]> => (sets ??= await store.listParameterSets());
 
@@ -149,6 +151,10 @@ export function createBook(store: Store, clock: Clock, onError: (e: unknown) => 
     if (today === boundDay) return;
     boundDay = today;
     rebind();
+    // Bound again in the background, as after a market or parameter-set change, once the owner binds in the
+    // background at all (the service after its start): the first request of the new day pays for its own account
+    // only, not every later one for theirs.
+    if (bindsInBackground) void rewarm();
   }
 
   async function resolver(candidate?: StoredParameterSet, asOfMs?: number): Promise<ParameterSetResolver> {
@@ -271,6 +277,21 @@ export function createBook(store: Store, clock: Clock, onError: (e: unknown) => 
     }
   }
 
+  /** Start a background prewarm, stopping the one running (see Book.rewarm). */
+  function rewarm(): Promise<void> {
+    bindsInBackground = true;
+    background?.stop.abort();
+    const stop = new AbortController();
+    const run = { stop, done: prewarm(stop.signal).catch(onError) };
+    background = run;
+    running.add(run.done);
+    void run.done.then(() => {
+      running.delete(run.done);
+      if (background === run) background = null;
+    });
+    return run.done;
+  }
+
   return {
     market,
     buildMarket,
@@ -314,18 +335,7 @@ export function createBook(store: Store, clock: Clock, onError: (e: unknown) => 
     },
     previewNow,
     prewarm,
-    rewarm() {
-      background?.stop.abort();
-      const stop = new AbortController();
-      const run = { stop, done: prewarm(stop.signal).catch(onError) };
-      background = run;
-      running.add(run.done);
-      void run.done.then(() => {
-        running.delete(run.done);
-        if (background === run) background = null;
-      });
-      return run.done;
-    },
+    rewarm,
     async stopWarming() {
       background?.stop.abort();
       await Promise.all([...running]);

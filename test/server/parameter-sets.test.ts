@@ -161,6 +161,46 @@ describe("the preview right after a start (PGlite)", () => {
 });
 
 describe("after a market or parameter-set change (PGlite)", () => {
+  it("a new day binds every account again in the background: a version coming into force is followed by no request but the first", async () => {
+    const clock = manualClock(Date.parse("2026-03-09T23:59:00Z"));
+    const first = await startTestService({ kind: "pglite" }, { clock });
+    try {
+      expect((await first.call("PUT", "/v1/market", { body: exampleMarket() })).status).toBe(200);
+      for (const id of ["d-1", "d-2", "d-3"]) expect((await first.call("PUT", `/v1/accounts/${id}`, { body: exampleAccount() })).status).toBe(201);
+      // Effective tomorrow (2026-03-10): not in force yet, every binding on the preset.
+      expect((await first.call("PUT", `/v1/parameter-sets/deribit/${VERSION}`, { body: { effective: "2026-03-10", parameters: candidate } })).status).toBe(201);
+      // A second server on the same store and clock whose account listings (one per background pass) are counted.
+      let listings = 0;
+      const store = first.store;
+      const counted = { ...store, listAccounts: async (q: Parameters<typeof store.listAccounts>[0]) => (listings++, store.listAccounts(q)), close: async () => undefined };
+      const second = await startServer({ store: counted, serverKey: randomBytes(32), host: "127.0.0.1", port: 0, clock });
+      const book = second.service.deps.book;
+      const get = async (path: string) => (await (await fetch(`${second.url}${path}`, { headers: { authorization: `Bearer ${first.adminKey}` } })).json()) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+      try {
+        await second.prewarmed;
+        const before = await get("/v1/accounts/d-1");
+        expect(before.computedFrom.parameterSet.version).not.toBe(VERSION);
+        const listed = listings;
+        // Midnight passes. The first request after it follows the new day, and every account is bound again in the
+        // background: one more listing (without it, none: the bindings are dropped and made one request at a time).
+        clock.advance(2 * 60_000);
+        const after = await get("/v1/accounts/d-1");
+        expect(after.computedFrom.parameterSet).toEqual({ name: "deribit", version: VERSION });
+        for (const deadline = Date.now() + 10_000; listings === listed && Date.now() < deadline; ) await new Promise((r) => setTimeout(r, 5));
+        expect(listings).toBe(listed + 1);
+        await book.warmed();
+        expect(book.warming()).toBeNull();
+        // The same day again: nothing more is bound.
+        await get("/v1/accounts/d-2");
+        expect(listings).toBe(listed + 1);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      await first.close();
+    }
+  }, 180_000);
+
   it("binds every account again in the background: the preview answers 503 + Retry-After until done, then the figures served", async () => {
     const first = await startTestService({ kind: "pglite" });
     try {
