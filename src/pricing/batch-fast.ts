@@ -19,7 +19,7 @@ import { discountFactor, logMoneyness } from "./black76.js";
 import { black76PriceBatch } from "./batch.js";
 import type { OptionChainColumns, OptionSettlement } from "./batch.js";
 import { normalisedBlackOtmCall, normalisedIntrinsic } from "./normalised-black.js";
-import { blackKernel, GROUP_STRIDE, HOST_GROUP, WASM_GROUPS, WASM_JOBS, wasmGroup } from "./wasm/black-kernel.js";
+import { blackKernel, GROUP_STRIDE, HOST_GROUP, inRegion2, WASM_GROUPS, WASM_JOBS, wasmGroup } from "./wasm/black-kernel.js";
 import type { BlackKernel } from "./wasm/black-kernel.js";
 
 /** Per-row marker: no out-of-the-money value (σ·√T = 0, intrinsic value only). */
@@ -30,11 +30,6 @@ const BLOCK_ROWS = WASM_JOBS;
 // Per-block scratch (a memo of buffers: results never depend on its previous contents).
 const rowSlot = new Int32Array(BLOCK_ROWS);
 const groupCount = new Int32Array(WASM_GROUPS);
-
-/** Region R2 of normalised-black.ts (t < 1, |h|·t <= 2, h + t > −10), where the module applies. */
-function inRegion2(h: number, t: number): boolean {
-  return h + t > -10 && t < 1 && -h * t <= 2;
-}
 
 /**
  * Prices of every option in the settlement unit (USD per coin for linear, coin per coin for inverse) into `out`

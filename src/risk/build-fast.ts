@@ -30,7 +30,7 @@ import { MS_PER_DAY, MS_PER_YEAR } from "../market/types.js";
 import { erf, erfcx } from "../math/normal.js";
 import { discountFactor, logMoneyness } from "../pricing/black76.js";
 import { normalisedBlackOtmCall } from "../pricing/normalised-black.js";
-import { blackKernel, GROUP_STRIDE, HOST_GROUP, WASM_GROUPS, WASM_JOBS, wasmGroup } from "../pricing/wasm/black-kernel.js";
+import { blackKernel, GROUP_STRIDE, HOST_GROUP, inRegion2, WASM_GROUPS, WASM_JOBS, wasmGroup } from "../pricing/wasm/black-kernel.js";
 import { buildRiskArrays } from "./risk-arrays.js";
 import type { InstrumentRiskArrays, ScenarioSet } from "./risk-arrays.js";
 import { shockedVols } from "./vol-shock.js";
@@ -167,11 +167,6 @@ const groupCount = new Int32Array(WASM_GROUPS);
 const hostValues = new Float64Array((WASM_GROUPS + 1) * GROUP_STRIDE);
 /** Marker of a point with σ√T = 0: intrinsic value only. */
 const NO_SLOT = -1;
-
-/** Region R2 of pricing/normalised-black.ts (t < 1, |h|·t <= 2, h + t > −10), where the module applies. */
-function inRegion2(h: number, t: number): boolean {
-  return h + t > -10 && t < 1 && -h * t <= 2;
-}
 
 /** Last order computed per instrument list: the live core rebuilds the same list on every tick. */
 const orderMemo = new WeakMap<readonly DerivativeInstrument[], { readonly options: readonly number[]; readonly order: number[] }>();

@@ -31,6 +31,11 @@ const ROWS_PTR = 3 * COLUMN * 8;
 const ROW_COLUMN_BYTES = GROUP_STRIDE * 8;
 const PAGES = Math.ceil((ROWS_PTR + ROW_COLUMN_COUNT * ROW_COLUMN_BYTES) / 65536);
 
+/** Region R2 of ../normalised-black.ts (t < 1, |h|·t <= 2, h + t > −10): the points the module prices. */
+export function inRegion2(h: number, t: number): boolean {
+  return h + t > -10 && t < 1 && -h * t <= 2;
+}
+
 /**
  * Group of an R2 point by its h = x/s (<= 0): 0 for |h| <= 0.66 (erfcx from exp·erf, z = |h|/√2 <= 0.46875),
  * 1 for 0.66 < |h| <= 3 (erfcx rational), 2 for h < −3 (Y' from the continued fraction; erfcx rational or
