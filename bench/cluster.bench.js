@@ -26,6 +26,8 @@
 //   fill's path (mean ms from publishing to: the input's ack, its server timestamp, received and started by its
 //   partition, checkpoint stored, outputs seen) over all fills and over the slowest tenth. Use 200 fills or more:
 //   with 40 the p99 is the slowest fill.
+//   NETRISK_BENCH_FILLS_DUMP=<prefix>: each fill's path, the workers' checkpoint lines and their non-JSON lines (e.g.
+//   --trace-gc in NETRISK_BENCH_WORKER_NODE_ARGS) written to <prefix>.<workers>.json, to look at single slow fills.
 // - latency tick -> every figure update of the book published (all partitions' output chunks seen).
 // - where a worker's time goes per input (`netrisk worker --log-timings`, src/cluster/timings.ts): mean wall and CPU
 //   milliseconds per partition and input of each phase (apply, publish, snapshot, store, ack), for the ticks, for the
@@ -175,6 +177,7 @@ function spawnWorker(id, natsUrl, dbUrl, cluster, partitions, extra = []) {
   const nodeArgs = (process.env.NETRISK_BENCH_WORKER_NODE_ARGS ?? "").split(" ").filter((a) => a !== "");
   const child = spawn(process.execPath, [...nodeArgs, join(ROOT, "dist/cli/main.js"), "worker", "--nats", natsUrl, "--partitions", String(partitions), "--database-url", dbUrl, "--cluster", cluster, "--id", id, "--lease-ms", "4000", "--log-checkpoints", "--log-timings", ...extra], { stdio: ["ignore", "pipe", "inherit"] });
   const lines = [];
+  const other = [];
   let buf = "";
   child.stdout.on("data", (d) => {
     buf += d.toString();
@@ -187,11 +190,12 @@ function spawnWorker(id, natsUrl, dbUrl, cluster, partitions, extra = []) {
         l.seenMs = nowMs();
         lines.push(l);
       } catch {
-        // not a log line
+        // not a log line (--trace-gc output through NETRISK_BENCH_WORKER_NODE_ARGS): kept with its instant for the dump
+        if (process.env.NETRISK_BENCH_FILLS_DUMP !== undefined) other.push({ seenMs: nowMs(), line });
       }
     }
   });
-  return { child, lines };
+  return { child, lines, other };
 }
 
 /** Mean wall and CPU ms per phase over `input_timing` lines (a phase that did not run counts 0). */
@@ -281,11 +285,13 @@ async function clusterRun(o, nats, db, book, workers, nc) {
       const snapshotsMeanwhile = procs.flatMap((p) => p.lines.filter((l) => l.event === "checkpoint" && l.snapshot === true && l.storedAtMs !== undefined && l.storedAtMs >= t0Epoch && l.storedAtMs - l.writeMs <= tEnd)).length;
       // Other partitions' checkpoints (their lazy acknowledgements: a PostgreSQL commit each) meanwhile.
       const othersMeanwhile = procs.flatMap((p) => p.lines.filter((l) => l.event === "checkpoint" && l.partition !== part && l.storedAtMs !== undefined && l.storedAtMs >= t0Epoch && l.storedAtMs - l.writeMs <= tEnd)).length;
-      fillPaths.push({ snapshotsMeanwhile, othersMeanwhile, total: fillLatency[fillLatency.length - 1], ack: ackMs, serverStored: timing.storedAtMs - t0, received: timing.receivedAtMs - t0, started: timing.startedAtMs - t0, apply: timing.phases.apply?.wallMs ?? 0, publish: timing.phases.publish?.wallMs ?? 0, store: timing.phases.store?.wallMs ?? 0, cpStored: (cp.storedAtMs ?? cp.seenMs) - t0, out: outMs });
+      fillPaths.push({ k, t0, partition: part, worker: procs.findIndex((p) => p.lines.includes(timing)), snapshotsMeanwhile, othersMeanwhile, total: fillLatency[fillLatency.length - 1], ack: ackMs, serverStored: timing.storedAtMs - t0, received: timing.receivedAtMs - t0, started: timing.startedAtMs - t0, apply: timing.phases.apply?.wallMs ?? 0, publish: timing.phases.publish?.wallMs ?? 0, store: timing.phases.store?.wallMs ?? 0, cpStored: (cp.storedAtMs ?? cp.seenMs) - t0, out: outMs });
     }
     await sleep(50);
   }
   const fillCpu = procs.reduce((a, p) => a + cpuSeconds(p.child.pid), 0) - fillCpu0;
+  // NETRISK_BENCH_FILLS_DUMP=<file>: each fill's path and the workers' non-JSON lines (e.g. --trace-gc), for a look at the tail.
+  if (process.env.NETRISK_BENCH_FILLS_DUMP !== undefined) writeFileSync(`${process.env.NETRISK_BENCH_FILLS_DUMP}.${workers}.json`, JSON.stringify({ fillPaths, other: procs.map((p) => p.other), checkpoints: procs.map((p) => p.lines.filter((l) => l.event === "checkpoint" && l.storedAtMs !== undefined)) }));
   const fillTimings = procs.flatMap((p) => p.lines.filter((l) => l.event === "input_timing" && l.seq > lastSeq));
   sub.unsubscribe();
   for (const p of procs) p.child.kill("SIGTERM");
