@@ -12,7 +12,7 @@
  */
 import type { AccountRules } from "../account/rules.js";
 import { createWasmAggregator } from "../risk/wasm/kernel.js";
-import type { WasmAggregator } from "../risk/wasm/kernel.js";
+import type { ExtrasLayout, WasmAggregator } from "../risk/wasm/kernel.js";
 import type { BucketBook } from "./book.js";
 import { countIn, refreshUsdSizes } from "./book.js";
 import { accountTotals, bucketMarginFromSums, TOTAL_EQUITY, TOTAL_IM, TOTAL_MM } from "./fast-margin.js";
@@ -193,6 +193,7 @@ export interface KernelRows {
   readonly rowCount: number;
   readonly scenarioCount: number;
   readonly extraCount: number;
+  readonly layout: ExtrasLayout;
   readonly version: number;
 }
 
@@ -342,12 +343,12 @@ const noUnrealised: UnrealisedOf = () => undefined;
  */
 export function runHelper(job: RemarginJob, arraysKey: string, cache: HelperKernel): void {
   const k = job.kernel;
-  const key = `${arraysKey}:${k.version}:${k.scenarioCount}:${k.extraCount}`;
+  const key = `${arraysKey}:${k.version}:${k.scenarioCount}:${k.extraCount}:${k.layout}`;
   let view: ChunkView | undefined;
   helperClaims(job, (a0, a1) => {
     if (job.aggregate.length > 0 && cache.loaded !== key) {
       // Loaded only once a claim is held: the caller is then waiting, so the rows cannot change under the copy.
-      if (cache.kernel === null || cache.kernel.scenarioCount !== k.scenarioCount || cache.kernel.extraCount !== k.extraCount) cache.kernel = createWasmAggregator(k.scenarioCount, k.extraCount);
+      if (cache.kernel === null || cache.kernel.scenarioCount !== k.scenarioCount || cache.kernel.extraCount !== k.extraCount || cache.kernel.layout !== k.layout) cache.kernel = createWasmAggregator(k.scenarioCount, k.extraCount, k.layout);
       if (cache.kernel === null) throw new Error("no WebAssembly SIMD kernel in this thread");
       cache.kernel.loadArrays(k.data, k.rowCount, k.extras);
       cache.loaded = key;

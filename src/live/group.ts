@@ -216,7 +216,8 @@ function kernelReady(group: RiskMatrixGroup): void {
   if (group.kernelVersion === arrays.version) return;
   const G = groupColumns(arrays);
   const E = 2 + G;
-  group.kernel ??= createWasmAggregator(arrays.scenarioCount, E);
+  // The delta-groups layout: each row's delta is in one group column only, so the kernel adds it there alone.
+  group.kernel ??= createWasmAggregator(arrays.scenarioCount, E, "delta-groups");
   const rows = arrays.instrumentNames.length;
   // On a SharedArrayBuffer: the helper threads of a re-margin lay their own kernels from it.
   if (group.extras.length !== rows * E) group.extras = new Float64Array(new SharedArrayBuffer(Math.max(8, rows * E * 8)), 0, rows * E);
@@ -371,7 +372,7 @@ function jobOf(group: RiskMatrixGroup, view: ChunkView, helpers: number): Remarg
     accountCount: n,
     claimAccounts: CLAIM_ACCOUNTS,
     claims,
-    kernel: { data: arrays.data, extras: group.extras, rowCount: arrays.instrumentNames.length, scenarioCount: arrays.scenarioCount, extraCount: kernel.extraCount, version: group.kernelVersion },
+    kernel: { data: arrays.data, extras: group.extras, rowCount: arrays.instrumentNames.length, scenarioCount: arrays.scenarioCount, extraCount: kernel.extraCount, layout: kernel.layout, version: group.kernelVersion },
     groupColumns: groupColumns(arrays),
     params: { margin: arrays.params.margin, contingencies: arrays.params.contingencies },
     rows: { kind: arrays.kind, markValue: arrays.markValue },
