@@ -128,11 +128,16 @@ export function createMarginEngine(model: MarginModel, market: MarketContext, op
 
 /** The rows of `arrays` whose instrument passes `keep`, as a new set (data copied). */
 export function subsetRiskArrays(arrays: InstrumentRiskArrays, keep: (inst: DerivativeInstrument) => boolean): InstrumentRiskArrays {
-  const S = arrays.scenarioCount;
   const rows: number[] = [];
   arrays.instruments.forEach((inst, i) => {
     if (keep(inst)) rows.push(i);
   });
+  return subsetRiskArrayRows(arrays, rows);
+}
+
+/** Rows `rows` of `arrays` (increasing, each once), as a new set (data copied). */
+export function subsetRiskArrayRows(arrays: InstrumentRiskArrays, rows: readonly number[]): InstrumentRiskArrays {
+  const S = arrays.scenarioCount;
   const data = new Float64Array(rows.length * S);
   const deltaCoin = new Float64Array(rows.length);
   const timeYears = new Float64Array(rows.length);

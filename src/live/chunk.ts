@@ -12,10 +12,10 @@
  */
 import type { AccountRules } from "../account/rules.js";
 import { createWasmAggregator } from "../risk/wasm/kernel.js";
-import type { WasmAggregator } from "../risk/wasm/kernel.js";
+import type { ExtrasLayout, WasmAggregator } from "../risk/wasm/kernel.js";
 import type { BucketBook } from "./book.js";
 import { countIn, refreshUsdSizes } from "./book.js";
-import { accountTotals, bucketMarginFromSums } from "./fast-margin.js";
+import { accountTotals, bucketMarginFromSums, TOTAL_EQUITY, TOTAL_IM, TOTAL_MM } from "./fast-margin.js";
 import { LIQUIDATION_INDEX, rawHealthIndex } from "./health.js";
 import type { BucketConstants, CurrencyTables, FigureScratch, MarginParams, RowKinds, UnrealisedOf } from "./fast-margin.js";
 
@@ -112,13 +112,11 @@ export function remarginRange(v: ChunkView, a0: number, a1: number): number {
       const rules = v.rulesAt(a);
       accountTotals(v.rows, books, constants, a, balanceTable, a * U, rules, v.unrealisedAt(a), scratch, bucketCurrency, tables);
       const i = global[a] as number;
-      const e = scratch.equityUsd;
-      const im = scratch.imUsd;
-      const mm = scratch.mmUsd;
-      equityUsd[i] = e;
-      initialMarginUsd[i] = im;
-      maintenanceMarginUsd[i] = mm;
-      touched[i] = held === undefined ? TOUCHED : handOff(held, i, e, im, mm, rules);
+      const totals = scratch.totals;
+      equityUsd[i] = totals[TOTAL_EQUITY] as number;
+      initialMarginUsd[i] = totals[TOTAL_IM] as number;
+      maintenanceMarginUsd[i] = totals[TOTAL_MM] as number;
+      touched[i] = held === undefined ? TOUCHED : handOff(held, i, totals, rules);
       count++;
     }
   }
@@ -126,14 +124,24 @@ export function remarginRange(v: ChunkView, a0: number, a1: number): number {
 }
 
 /**
- * The touched mark of global account `i` with its new figures: {@link HANDED_CHANGED} / {@link HANDED_SAME} when the
- * hand-off to its health state has nothing to decide (state.ts takeFigures' first case, with no breaker in force: the
- * raw state is the one held, below liquidation, no stale flag shown), else {@link TOUCHED}.
+ * The touched mark of global account `i` with its new figures (`totals`, FigureScratch.totals): {@link HANDED_CHANGED}
+ * / {@link HANDED_SAME} when the hand-off to its health state has nothing to decide (state.ts takeFigures' first case,
+ * with no breaker in force: the raw state is the one held, below liquidation, no stale flag shown), else
+ * {@link TOUCHED}. The figures come in a typed array, not as arguments: V8 boxes the double arguments of a call it
+ * does not inline (three heap numbers per account of every tick).
  */
-function handOff(held: HeldFigures, i: number, e: number, im: number, mm: number, rules: AccountRules): number {
+function handOff(held: HeldFigures, i: number, totals: Float64Array, rules: AccountRules): number {
+  const e = totals[TOTAL_EQUITY] as number;
+  const im = totals[TOTAL_IM] as number;
+  const mm = totals[TOTAL_MM] as number;
   const h = held.health[i] as number;
   if (h >= LIQUIDATION_INDEX || held.staleShown[i] !== 0 || rawHealthIndex(e, mm, rules.health) !== h) return TOUCHED;
-  return Object.is(held.equityUsd[i], e) && Object.is(held.imUsd[i], im) && Object.is(held.mmUsd[i], mm) ? HANDED_SAME : HANDED_CHANGED;
+  return sameDouble(held.equityUsd[i] as number, e) && sameDouble(held.imUsd[i] as number, im) && sameDouble(held.mmUsd[i] as number, mm) ? HANDED_SAME : HANDED_CHANGED;
+}
+
+/** Object.is for two numbers, as plain comparisons (inlined; the builtin call boxes its double arguments). */
+export function sameDouble(x: number, y: number): boolean {
+  return x === y ? x !== 0 || 1 / x === 1 / y : Number.isNaN(x) && Number.isNaN(y);
 }
 
 /**
@@ -185,6 +193,7 @@ export interface KernelRows {
   readonly rowCount: number;
   readonly scenarioCount: number;
   readonly extraCount: number;
+  readonly layout: ExtrasLayout;
   readonly version: number;
 }
 
@@ -334,12 +343,12 @@ const noUnrealised: UnrealisedOf = () => undefined;
  */
 export function runHelper(job: RemarginJob, arraysKey: string, cache: HelperKernel): void {
   const k = job.kernel;
-  const key = `${arraysKey}:${k.version}:${k.scenarioCount}:${k.extraCount}`;
+  const key = `${arraysKey}:${k.version}:${k.scenarioCount}:${k.extraCount}:${k.layout}`;
   let view: ChunkView | undefined;
   helperClaims(job, (a0, a1) => {
     if (job.aggregate.length > 0 && cache.loaded !== key) {
       // Loaded only once a claim is held: the caller is then waiting, so the rows cannot change under the copy.
-      if (cache.kernel === null || cache.kernel.scenarioCount !== k.scenarioCount || cache.kernel.extraCount !== k.extraCount) cache.kernel = createWasmAggregator(k.scenarioCount, k.extraCount);
+      if (cache.kernel === null || cache.kernel.scenarioCount !== k.scenarioCount || cache.kernel.extraCount !== k.extraCount || cache.kernel.layout !== k.layout) cache.kernel = createWasmAggregator(k.scenarioCount, k.extraCount, k.layout);
       if (cache.kernel === null) throw new Error("no WebAssembly SIMD kernel in this thread");
       cache.kernel.loadArrays(k.data, k.rowCount, k.extras);
       cache.loaded = key;

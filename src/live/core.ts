@@ -461,7 +461,11 @@ function coreOf(state: CoreState, firstEventSeq: number): LiveCore {
     state.nowMs = Math.max(state.nowMs, ts);
     for (const w of result.value.warnings) state.counters.set(`warning:${w.code}`, (state.counters.get(`warning:${w.code}`) ?? 0) + 1);
     // Steps report changed accounts in increasing book order, each once.
-    const changed = Array.from(result.value.changed, (i) => (state.slots[i] as Slot).id);
+    // A plain loop, not Array.from(typed array, mapper): the latter goes through the iterator protocol and a call per
+    // element (~9 ms for the 100,000 ids of an all-moving tick of a 100k book, on the tick's serial path).
+    const indices = result.value.changed;
+    const changed: string[] = new Array<string>(indices.length);
+    for (let k = 0; k < indices.length; k++) changed[k] = (state.slots[indices[k] as number] as Slot).id;
     return outcome(seq, "applied", result.value.warnings, stamp(drafts, seq, ts), changed, result.value.rowsRebuilt, result.value.remargined);
   };
 

@@ -202,10 +202,31 @@ export function bucketMarginFromSums(params: MarginParams, book: BucketBook, a: 
   let roll = 0;
   for (let g = 0; g < factor.length; g++) roll += Math.abs(sums[at + 1 + g] as number) * (factor[g] as number);
   book.optionValue[a] = sums[at + 1 + groups] as number;
-  marginTail(params, book, a, c, sums[at] as number, roll, 0, 0, undefined);
+  // marginTail's arithmetic without its contingencies (none here: marginFromSumsAllowed), written out: a call with
+  // double arguments that V8 does not inline boxes them (two heap numbers per account and bucket on the tick path).
+  const delta = sums[at] as number;
+  const rollUsd = roll * c.unitUsd;
+  const abs = Math.abs(delta);
+  const rate = Math.min(c.pair.deltaShockIncrementPerCoin * Math.max(abs - c.pair.deltaShockThresholdUsd / c.indexUsd, 0), c.pair.maxDeltaShockDecimal);
+  const deltaShock = abs * rate * c.unitUsd;
+  let rmm = 0;
+  rmm += book.worst[a] as number;
+  rmm += rollUsd;
+  rmm += deltaShock;
+  rmm += 0;
+  if (params.margin.kind === "mm_from_matrix") {
+    book.mm[a] = params.margin.mmFactor * rmm;
+    book.im[a] = rmm + 0;
+  } else {
+    book.mm[a] = rmm;
+    book.im[a] = params.margin.imFactor * rmm + 0;
+  }
 }
 
-/** The bucket's risk-matrix margin from its components (models/risk-matrix: worst case, roll, delta, contingencies). */
+/**
+ * The bucket's risk-matrix margin from its components (models/risk-matrix: worst case, roll, delta, contingencies).
+ * bucketMarginFromSums repeats its arithmetic without contingencies: keep the two in step.
+ */
 function marginTail(params: MarginParams, book: BucketBook, a: number, c: BucketConstants, delta: number, rollCoin: number, futLong: number, futShort: number, naked: Map<string, number> | undefined): void {
   const roll = rollCoin * c.unitUsd;
   const abs = Math.abs(delta);
@@ -261,11 +282,17 @@ export interface FigureScratch {
   stableIm: Float64Array;
   stableSeen: Uint8Array;
   present: Int32Array;
-  /** The last {@link accountTotals}: equity, IM and MM, USD. */
-  equityUsd: number;
-  imUsd: number;
-  mmUsd: number;
+  /**
+   * The last {@link accountTotals}: equity, IM and MM, USD, at {@link TOTAL_EQUITY}, {@link TOTAL_IM},
+   * {@link TOTAL_MM}. A typed array, not number fields: a double stored in an object field can be boxed (a heap
+   * number per store when the field's representation is not a double one), which was megabytes of garbage per tick.
+   */
+  readonly totals: Float64Array;
 }
+
+export const TOTAL_EQUITY = 0;
+export const TOTAL_IM = 1;
+export const TOTAL_MM = 2;
 
 export function createFigureScratch(currencies: Iterable<string>, bucketCount: number, offsets: ReadonlySet<string>): FigureScratch {
   const list = [...new Set(currencies)].sort();
@@ -275,9 +302,7 @@ export function createFigureScratch(currencies: Iterable<string>, bucketCount: n
     stableIm: new Float64Array(list.length),
     stableSeen: new Uint8Array(list.length),
     present: new Int32Array(Math.max(1, bucketCount)),
-    equityUsd: 0,
-    imUsd: 0,
-    mmUsd: 0,
+    totals: new Float64Array(3),
   };
 }
 
@@ -317,9 +342,18 @@ interface RulesTable {
 
 const rulesTables = new WeakMap<AccountRules, RulesTable>();
 
+/**
+ * The cached table of `rules` over `universe`. No closure in here: V8 allocates a function's context on every call
+ * when a closure captures its parameters, even on a path that does not create the closure (a context per account of
+ * every tick); the building is in {@link buildRulesTable}.
+ */
 function rulesTable(rules: AccountRules, universe: readonly string[]): RulesTable {
   const cached = rulesTables.get(rules);
   if (cached !== undefined && cached.universe === universe) return cached;
+  return buildRulesTable(rules, universe);
+}
+
+function buildRulesTable(rules: AccountRules, universe: readonly string[]): RulesTable {
   const rule = (c: string) => collateralRuleOf(rules, c);
   const t: RulesTable = {
     universe,
@@ -358,9 +392,9 @@ export function accountFigures(
   tables: CurrencyTables,
 ): HeadlineFigures {
   accountTotals(arrays, books, constants, a, balances, at, rules, unrealised, scratch, bucketCurrency, tables);
-  const equityUsd = scratch.equityUsd;
-  const imUsd = scratch.imUsd;
-  const mmUsd = scratch.mmUsd;
+  const equityUsd = scratch.totals[TOTAL_EQUITY] as number;
+  const imUsd = scratch.totals[TOTAL_IM] as number;
+  const mmUsd = scratch.totals[TOTAL_MM] as number;
   return {
     equityUsd,
     initialMarginUsd: imUsd,
@@ -372,7 +406,7 @@ export function accountFigures(
 }
 
 /**
- * Equity, IM and MM (USD) of account `a` into `scratch.equityUsd`, `imUsd`, `mmUsd`, allocating nothing (the tick
+ * Equity, IM and MM (USD) of account `a` into `scratch.totals`, allocating nothing (the tick
  * path runs it for every exposed account).
  * @param balances - the group's balance table: the account's balance in universe currency ci at `at + ci`, NaN
  * when it holds none ({@link layBalances}).
@@ -490,7 +524,8 @@ export function accountTotals(
       equityUsd += value * rate;
     }
   }
-  scratch.equityUsd = equityUsd;
-  scratch.imUsd = tieredIm + haircutImUsd + borrowImUsd + depegImUsd;
-  scratch.mmUsd = tieredMm + haircutMmUsd + borrowMmUsd;
+  const totals = scratch.totals;
+  totals[TOTAL_EQUITY] = equityUsd;
+  totals[TOTAL_IM] = tieredIm + haircutImUsd + borrowImUsd + depegImUsd;
+  totals[TOTAL_MM] = tieredMm + haircutMmUsd + borrowMmUsd;
 }

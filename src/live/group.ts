@@ -20,7 +20,7 @@ import type { BucketBook, LivePosition } from "./book.js";
 import { buildBucketBooks, buildBucketBooksBulk, compactBooks, countIn, entriesByBucket, positionsOf, setAccountEntries } from "./book.js";
 import type { BucketConstants, HeadlineFigures, Scratch } from "./fast-margin.js";
 import { accountFigures, bucketConstants, layBalances, bucketCurrencyIndex, bucketMargin, createFigureScratch, createScratch, currencyTables, marginFromSumsAllowed, worstOfOne } from "./fast-margin.js";
-import type { CurrencyTables, FigureScratch } from "./fast-margin.js";
+import type { CurrencyTables, FigureScratch, UnrealisedOf } from "./fast-margin.js";
 import { aggregateFused, claimRanges, claimsDone, CONTROL_COUNT, CONTROL_FAILED, createControl, finishClaims, FUSED_CHUNK, remarginRange } from "./chunk.js";
 import type { ChunkView, RemarginExecutor, RemarginJob, RemarginSink } from "./chunk.js";
 import { USD_PEGGED_CURRENCIES } from "../risk/marks.js";
@@ -216,7 +216,8 @@ function kernelReady(group: RiskMatrixGroup): void {
   if (group.kernelVersion === arrays.version) return;
   const G = groupColumns(arrays);
   const E = 2 + G;
-  group.kernel ??= createWasmAggregator(arrays.scenarioCount, E);
+  // The delta-groups layout: each row's delta is in one group column only, so the kernel adds it there alone.
+  group.kernel ??= createWasmAggregator(arrays.scenarioCount, E, "delta-groups");
   const rows = arrays.instrumentNames.length;
   // On a SharedArrayBuffer: the helper threads of a re-margin lay their own kernels from it.
   if (group.extras.length !== rows * E) group.extras = new Float64Array(new SharedArrayBuffer(Math.max(8, rows * E * 8)), 0, rows * E);
@@ -371,7 +372,7 @@ function jobOf(group: RiskMatrixGroup, view: ChunkView, helpers: number): Remarg
     accountCount: n,
     claimAccounts: CLAIM_ACCOUNTS,
     claims,
-    kernel: { data: arrays.data, extras: group.extras, rowCount: arrays.instrumentNames.length, scenarioCount: arrays.scenarioCount, extraCount: kernel.extraCount, version: group.kernelVersion },
+    kernel: { data: arrays.data, extras: group.extras, rowCount: arrays.instrumentNames.length, scenarioCount: arrays.scenarioCount, extraCount: kernel.extraCount, layout: kernel.layout, version: group.kernelVersion },
     groupColumns: groupColumns(arrays),
     params: { margin: arrays.params.margin, contingencies: arrays.params.contingencies },
     rows: { kind: arrays.kind, markValue: arrays.markValue },
@@ -431,7 +432,10 @@ export function compactGroup(group: RiskMatrixGroup): void {
 const NONE = (): undefined => undefined;
 // Unrealised USDC fields are rare (a loaded linear perpetual whose P&L could not become an entry price): skip the
 // per-position lookup when no account of the group has one.
-const unrealisedOf = (group: RiskMatrixGroup, a: number) => (group.unrealised.size === 0 ? NONE : (row: number) => group.unrealised.get(`${a}:${row}`));
+// The closure is made in its own function: one capturing `group` and `a` here would make V8 allocate a context on every
+// call, on the common path too (per account of every tick).
+const unrealisedOf = (group: RiskMatrixGroup, a: number): UnrealisedOf => (group.unrealised.size === 0 ? NONE : unrealisedLookup(group.unrealised, a));
+const unrealisedLookup = (fields: RiskMatrixGroup["unrealised"], a: number): UnrealisedOf => (row: number) => fields.get(`${a}:${row}`);
 
 /** Headline figures of local account `a` (bucket margins must be current). */
 export function groupFigures(group: RiskMatrixGroup, a: number, market: MarketContext): HeadlineFigures {

@@ -77,6 +77,8 @@ export const op = {
   f64Load: (offset = 0): number[] => [0x2b, 3, ...uleb128(offset)],
   f64Store: (offset = 0): number[] => [0x39, 3, ...uleb128(offset)],
   f64Min: (): number[] => [0xa4],
+  f64Add: (): number[] => [0xa0],
+  f64Mul: (): number[] => [0xa2],
   f64Sub: (): number[] => [0xa1],
   block: (): number[] => [0x02, 0x40],
   loop: (): number[] => [0x03, 0x40],

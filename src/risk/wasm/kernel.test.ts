@@ -118,4 +118,63 @@ describe("kernel module", () => {
       expect(w[a]).toBe(0 - m);
     }
   });
+
+  it("delta-groups extras: the same worst losses and sums as the columns layout (group sums exactly a position-order loop over their own positions); malformed rows throw", () => {
+    let seed = 11;
+    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;
+    for (const [S, G] of [[35, 13], [7, 1], [4, 2]] as const) {
+      const E = G + 2, R = 40, A = 257;
+      const data = Float64Array.from({ length: R * S }, rnd);
+      const extras = new Float64Array(R * E);
+      const groupOf = new Int32Array(R);
+      for (let r = 0; r < R; r++) {
+        // Some rows with a zero delta (a balance row): its group does not matter.
+        const d = r % 9 === 0 ? 0 : rnd();
+        groupOf[r] = Math.floor(((rnd() + 1) / 2) * G) % G;
+        extras[r * E] = d;
+        extras[r * E + 1 + groupOf[r]!] = d;
+        extras[r * E + 1 + G] = r % 3 === 0 ? 0 : rnd();
+      }
+      const cols = createWasmAggregator(S, E, "columns")!;
+      const grouped = createWasmAggregator(S, E, "delta-groups")!;
+      expect(grouped.layout).toBe("delta-groups");
+      expect(grouped.extraStride).toBe(cols.extraStride);
+      const damp = Float64Array.from({ length: S }, (_, j) => (j > S - 3 ? Math.abs(rnd()) : 0));
+      for (const k of [cols, grouped]) {
+        k.loadArrays(data, R, extras);
+        k.setDampener(damp);
+      }
+      // Positions sorted by row within an account, as the books hold them (runs of one group), with a few zero sizes.
+      const off = Int32Array.from({ length: A + 1 }, (_, a) => a * 31);
+      const rows = new Int32Array(A * 31);
+      for (let a = 0; a < A; a++) rows.set(Array.from({ length: 31 }, () => Math.floor(((rnd() + 1) / 2) * R) % R).sort((x, y) => x - y), a * 31);
+      const sz = Float64Array.from({ length: A * 31 }, (_, k) => (k % 17 === 0 ? 0 : rnd() * 10));
+      const out = (k: typeof cols) => {
+        const w = new Float64Array(A);
+        const x = new Float64Array(A * k.extraStride).fill(NaN);
+        k.worstLossExtras(off, rows, sz, 0, A, w, 0, x, 0);
+        return { w, x };
+      };
+      const a1 = out(cols);
+      const a2 = out(grouped);
+      expect(Array.from(a2.w)).toEqual(Array.from(a1.w));
+      for (let a = 0; a < A; a++) {
+        const at = a * cols.extraStride;
+        // Delta and mark: the same doubles; each group's sum: its own positions' products in order (the columns layout
+        // also adds the zeros of other groups' positions, which can only turn −0 into +0).
+        expect(a2.x[at]).toBe(a1.x[at]);
+        expect(a2.x[at + 1 + G]).toBe(a1.x[at + 1 + G]);
+        for (let g = 0; g < G; g++) {
+          let own = 0;
+          for (let k2 = off[a]!; k2 < off[a + 1]!; k2++) if (groupOf[rows[k2]!] === g && extras[rows[k2]! * E] !== 0) own += sz[k2]! * extras[rows[k2]! * E]!;
+          expect(Math.abs(a2.x[at + 1 + g]!)).toBe(Math.abs(own));
+          expect(a2.x[at + 1 + g]).toBe(a1.x[at + 1 + g]);
+        }
+      }
+    }
+    const bad = createWasmAggregator(3, 4, "delta-groups")!;
+    expect(() => bad.loadArrays(Float64Array.from([1, 2, 3]), 1, Float64Array.from([0.5, 0.5, 0.5, 1]))).toThrow(/2 group columns/);
+    expect(() => bad.loadArrays(Float64Array.from([1, 2, 3]), 1, Float64Array.from([0.5, 0.25, 0, 1]))).toThrow(/not its delta/);
+    expect(() => createWasmAggregator(3, 2, "delta-groups")).toThrow();
+  });
 });

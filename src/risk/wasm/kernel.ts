@@ -29,10 +29,10 @@ const INITIAL_CHUNK_POSITIONS = CHUNK_ACCOUNTS * 32;
  * once in a delta column and once in the column of its expiry group, so the bucket's delta and roll-shock inputs come
  * out of the same pass over the book (live/fast-margin.ts). Rows are laid with stride `lanes + ceil(E/2)` v128.
  */
-export function buildKernelModuleBytes(scenarioCount: number, extraCount = 0): Uint8Array {
+export function buildKernelModuleBytes(scenarioCount: number, extraCount = 0, layout: ExtrasLayout = "columns"): Uint8Array {
   const lanes = Math.ceil(scenarioCount / 2);
   const extraLanes = Math.ceil(extraCount / 2);
-  const rowBytes = (lanes + extraLanes) * 16;
+  const rowBytes = rowBytesOf(lanes, extraCount, layout);
   // Shared parameter indices: dataPtr, offPtr, idxPtr, sizePtr, (dampPtr), outPtr, (extrasPtr), count.
   const worst = kernelBody(lanes, 0, rowBytes, scenarioCount, "worst");
   const vectors = kernelBody(lanes, 0, rowBytes, scenarioCount, "vectors");
@@ -45,11 +45,97 @@ export function buildKernelModuleBytes(scenarioCount: number, extraCount = 0): U
     { typeIndex: 1, locals: vectors.locals, body: vectors.body, exportName: "vectors" },
   ];
   if (extraLanes > 0) {
-    const extras = kernelBody(lanes, extraLanes, rowBytes, scenarioCount, "extras");
+    const extras = layout === "delta-groups" ? groupedBody(lanes, extraCount, rowBytes) : kernelBody(lanes, extraLanes, rowBytes, scenarioCount, "extras");
     types.push([[I32, I32, I32, I32, I32, I32, I32, I32], []]);
     functions.push({ typeIndex: 2, locals: extras.locals, body: extras.body, exportName: "extras" });
   }
   return encodeModule(types, functions);
+}
+
+/**
+ * How the extra columns are laid and summed. "columns": every column is a SIMD lane half, summed like a scenario.
+ * "delta-groups": the live core's columns, `[delta, G expiry-group columns, mark]` (E = G + 2) where each row has its
+ * delta in its own group's column and 0 in the others (loadArrays checks it): the kernel then sums delta and mark as
+ * one SIMD lane and adds each position's size × delta to its group's sum alone (a scalar add), instead of G
+ * multiply-adds of which G − 1 add zero. Same output layout and the same doubles (each group's sum takes its own
+ * positions' products in position order; the zeros it skips cannot change a sum, only the sign of an all-zero one,
+ * which the roll shock's |·| does not see).
+ */
+export type ExtrasLayout = "columns" | "delta-groups";
+
+/** Bytes per row in the kernel's memory: scenario lanes, then the extras' lanes (delta-groups: a lane, then the group's offset). */
+function rowBytesOf(lanes: number, extraCount: number, layout: ExtrasLayout): number {
+  return layout === "delta-groups" && extraCount > 0 ? (lanes + 2) * 16 : (lanes + Math.ceil(extraCount / 2)) * 16;
+}
+
+/**
+ * The "extras" function of the delta-groups layout (see {@link ExtrasLayout}): the worst loss as {@link kernelBody},
+ * with one more accumulated lane (delta, mark) and the scalar add of size × delta into the account's group column,
+ * written straight into its output row (zeroed first).
+ */
+function groupedBody(lanes: number, extraCount: number, rowBytes: number) {
+  const DATA = 0, OFF = 1, IDX = 2, SIZE = 3, DAMP = 4, OUT = 5, EXTRA = 6, COUNT = 7;
+  const A = COUNT + 1, K0 = A + 1, K = A + 2, E = A + 3, B = A + 4, S = A + 5, ACC = A + 6;
+  const outLanes = Math.ceil(extraCount / 2);
+  const groups = extraCount - 2;
+  const blocks = laneBlocks(lanes + 1);
+  const maxBlock = maxOf(blocks);
+  const M = ACC + maxBlock;
+  const P = M + 1, Q = M + 2;
+  const c: number[] = [];
+  c.push(...op.block(), ...op.loop());
+  c.push(...op.localGet(A), ...op.localGet(COUNT), ...op.i32GeS(), ...op.brIf(1));
+  c.push(...op.localGet(OFF), ...op.localGet(A), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.localTee(B));
+  c.push(...op.i32Load(0), ...op.localSet(K0), ...op.localGet(B), ...op.i32Load(4), ...op.localSet(E));
+  // p = this account's output row, zeroed (its group columns are summed in place).
+  c.push(...op.localGet(EXTRA), ...op.localGet(A), ...op.i32Const(outLanes * 16), ...op.i32Mul(), ...op.i32Add(), ...op.localSet(P));
+  for (let v = 0; v < outLanes; v++) c.push(...op.localGet(P), ...op.v128Zero(), ...op.v128Store(16 * v));
+  let lane0 = 0;
+  for (const [bi, nb] of blocks.entries()) {
+    const hasDelta = lane0 + nb > lanes;
+    for (let j = 0; j < nb; j++) c.push(...op.v128Zero(), ...op.localSet(ACC + j));
+    c.push(...op.localGet(K0), ...op.localSet(K));
+    c.push(...op.block(), ...op.loop());
+    c.push(...op.localGet(K), ...op.localGet(E), ...op.i32GeS(), ...op.brIf(1));
+    c.push(...op.localGet(SIZE), ...op.localGet(K), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.f64Load(0));
+    c.push(...op.f64x2Splat(), ...op.localSet(S));
+    c.push(...op.localGet(DATA), ...op.localGet(IDX), ...op.localGet(K), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add());
+    c.push(...op.i32Load(0), ...op.i32Const(rowBytes), ...op.i32Mul(), ...op.i32Add(), ...op.localSet(B));
+    for (let j = 0; j < nb; j++) {
+      c.push(...op.localGet(ACC + j), ...op.localGet(B), ...op.v128Load(16 * (lane0 + j)), ...op.localGet(S), ...op.f64x2Mul());
+      c.push(...op.f64x2Add(), ...op.localSet(ACC + j));
+    }
+    if (hasDelta) {
+      // out[p + groupOffset(row)] = out[p + groupOffset(row)] + size × delta(row): one IEEE multiply, one add.
+      c.push(...op.localGet(P), ...op.localGet(B), ...op.i32Load(16 * (lanes + 1)), ...op.i32Add(), ...op.localTee(Q));
+      c.push(...op.localGet(Q), ...op.f64Load(0), ...op.localGet(S), ...op.f64x2ExtractLane(0), ...op.localGet(B), ...op.f64Load(16 * lanes));
+      c.push(...op.f64Mul(), ...op.f64Add(), ...op.f64Store(0));
+    }
+    c.push(...op.localGet(K), ...op.i32Const(1), ...op.i32Add(), ...op.localSet(K), ...op.br(0), ...op.end(), ...op.end());
+    for (let j = 0; j < nb; j++) {
+      const lane = lane0 + j;
+      if (lane >= lanes) {
+        // The (delta, mark) lane: delta at column 0, mark at column 1 + G.
+        c.push(...op.localGet(P), ...op.localGet(ACC + j), ...op.f64x2ExtractLane(0), ...op.f64Store(0));
+        c.push(...op.localGet(P), ...op.localGet(ACC + j), ...op.f64x2ExtractLane(1), ...op.f64Store(8 * (1 + groups)));
+        continue;
+      }
+      c.push(...op.localGet(ACC + j), ...op.localGet(DAMP), ...op.v128Load(16 * lane), ...op.f64x2Add());
+      if (bi > 0 || j > 0) c.push(...op.localGet(M), ...op.f64x2Min());
+      c.push(...op.localSet(M));
+    }
+    lane0 += nb;
+  }
+  c.push(...op.localGet(OUT), ...op.localGet(A), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add());
+  c.push(...op.f64Zero(), ...op.localGet(M), ...op.f64x2ExtractLane(0), ...op.localGet(M), ...op.f64x2ExtractLane(1));
+  c.push(...op.f64Min(), ...op.f64Zero(), ...op.f64Min(), ...op.f64Sub(), ...op.f64Store(0));
+  c.push(...op.localGet(A), ...op.i32Const(1), ...op.i32Add(), ...op.localSet(A), ...op.br(0), ...op.end(), ...op.end());
+  const locals: [number, ValType][] = [
+    [5, I32],
+    [1 + maxBlock + 1, V128],
+    [2, I32],
+  ];
+  return { locals, body: c };
 }
 
 /** Most SIMD accumulators kept live at once (see {@link laneBlocks}). */
@@ -170,13 +256,13 @@ const moduleCache = new Map<string, WasmModule | null>();
  * The compiled kernel module for a scenario count, or null when this runtime has no WebAssembly SIMD. Compiled
  * modules are cached per scenario count: a pure memo (code, no data), so results never depend on it.
  */
-export function kernelModule(scenarioCount: number, extraCount = 0): WasmModule | null {
-  const key = `${scenarioCount}:${extraCount}`;
+export function kernelModule(scenarioCount: number, extraCount = 0, layout: ExtrasLayout = "columns"): WasmModule | null {
+  const key = `${scenarioCount}:${extraCount}:${layout}`;
   const cached = moduleCache.get(key);
   if (cached !== undefined) return cached;
   let compiled: WasmModule | null = null;
   if (wasmApi !== undefined) {
-    const bytes = buildKernelModuleBytes(scenarioCount, extraCount);
+    const bytes = buildKernelModuleBytes(scenarioCount, extraCount, layout);
     // WebAssembly.validate is false (not a throw) where fixed-width SIMD is unsupported: fall back to TypeScript.
     if (wasmApi.validate(bytes)) compiled = new wasmApi.Module(bytes);
   }
@@ -191,6 +277,7 @@ export interface WasmAggregator {
   readonly memoryBytes: number;
   /** Extra columns per row (0: none; see {@link buildKernelModuleBytes}). */
   readonly extraCount: number;
+  readonly layout: ExtrasLayout;
   /** Doubles per account in the extras output (extraCount rounded up to even). */
   readonly extraStride: number;
   /**
@@ -219,14 +306,42 @@ interface KernelExports {
 
 const align = (bytes: number, to: number): number => Math.ceil(bytes / to) * to;
 
+/**
+ * Row `i` of delta-groups extras (`[delta, G group columns, mark]`) laid at double `at` of the kernel's memory:
+ * (delta, mark), then the byte offset of its group's output column (8 × (1 + g)) and zeros. Throws when the row does
+ * not follow the layout (a group column other than 0 and the delta, or two of them holding it): a caller's bug.
+ */
+function layGroupedRow(extras: Float64Array, i: number, extraCount: number, f64: Float64Array, i32: Int32Array, at: number): void {
+  const groups = extraCount - 2;
+  const x = i * extraCount;
+  const delta = extras[x] as number;
+  let g = 0;
+  let seen = 0;
+  for (let k = 0; k < groups; k++) {
+    const v = extras[x + 1 + k] as number;
+    if (v === 0) continue;
+    if (!Object.is(v, delta)) throw new Error(`loadArrays: row ${i}'s group column ${k} is not its delta (delta-groups layout)`);
+    g = k;
+    seen++;
+  }
+  if (seen > 1) throw new Error(`loadArrays: row ${i} has its delta in ${seen} group columns (delta-groups layout)`);
+  f64[at] = delta;
+  f64[at + 1] = extras[x + extraCount - 1] as number;
+  f64[at + 2] = 0;
+  f64[at + 3] = 0;
+  i32[(at + 2) * 2] = 8 * (1 + g);
+}
+
 /** Create a kernel instance for `scenarioCount` scenarios, or null when WebAssembly SIMD is unavailable. */
-export function createWasmAggregator(scenarioCount: number, extraCount = 0): WasmAggregator | null {
-  const compiled = kernelModule(scenarioCount, extraCount);
+export function createWasmAggregator(scenarioCount: number, extraCount = 0, extrasLayout: ExtrasLayout = "columns"): WasmAggregator | null {
+  if (extrasLayout === "delta-groups" && extraCount > 0 && extraCount < 3) throw new Error("delta-groups extras need delta, at least one group column and mark");
+  const compiled = kernelModule(scenarioCount, extraCount, extrasLayout);
   if (compiled === null || wasmApi === undefined) return null;
   const S = scenarioCount;
   const lanes = Math.ceil(S / 2);
   const extraLanes = Math.ceil(extraCount / 2);
-  const rowBytes = (lanes + extraLanes) * 16;
+  const rowBytes = rowBytesOf(lanes, extraCount, extrasLayout);
+  const grouped = extrasLayout === "delta-groups" && extraCount > 0;
   const memory = new wasmApi.Memory({ initial: 1 });
   const exports = new wasmApi.Instance(compiled, { env: { memory } }).exports as KernelExports;
   let rows = 0;
@@ -281,6 +396,7 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0): Was
       return memory.buffer.byteLength;
     },
     extraCount,
+    layout: extrasLayout,
     extraStride: 2 * extraLanes,
     loadArrays(data, rowCount, extras) {
       if (extraCount > 0 && (extras === undefined || extras.length < rowCount * extraCount)) throw new Error(`loadArrays: ${rowCount} × ${extraCount} extra columns expected`);
@@ -293,6 +409,10 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0): Was
         const dst = i * stride;
         for (let j = 0; j < S; j++) f64[dst + j] = data[src + j] as number;
         for (let j = S; j < e0; j++) f64[dst + j] = 0;
+        if (grouped) {
+          layGroupedRow(extras as Float64Array, i, extraCount, f64, i32, dst + e0);
+          continue;
+        }
         for (let j = 0; j < extraCount; j++) f64[dst + e0 + j] = (extras as Float64Array)[i * extraCount + j] as number;
         for (let j = e0 + extraCount; j < stride; j++) f64[dst + j] = 0;
       }
