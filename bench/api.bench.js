@@ -152,9 +152,9 @@ function load(url, o) {
  * CPU seconds the server process has used (user + system, /proc/PID/stat; null where /proc is missing). Per request it
  * is the service's cost whatever else loads the machine: wall-clock req/s on a shared 2-core machine is pessimistic.
  */
-function cpuSecondsOf(pid) {
+function cpuSecondsOf(pid, thread = false) {
   try {
-    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
+    const fields = readFileSync(thread ? `/proc/${pid}/task/${pid}/stat` : `/proc/${pid}/stat`, "utf8").replace(/^.*\) /, "").split(" ");
     return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100 on Linux)
   } catch {
     return null;
@@ -209,11 +209,16 @@ async function measureBackend(name, location, storeArgs, s, seconds, log) {
       if (probe.status >= 300) throw new Error(`${name} ${label}: ${probe.status} ${(await probe.text()).slice(0, 500)}`);
       await load(url, { connections, seconds: 1, request: request() }); // warm-up (JIT, caches, connections)
       const cpu0 = cpuSecondsOf(child.pid);
+      const main0 = cpuSecondsOf(child.pid, true);
       const r = figuresOf(await load(url, { connections, seconds, request: request() }));
       const cpu1 = cpuSecondsOf(child.pid);
+      const main1 = cpuSecondsOf(child.pid, true);
       const serverCpuMsPerRequest = cpu0 === null || cpu1 === null ? null : ((cpu1 - cpu0) * 1000) / r.requests;
-      out[label] = { connections, ...r, serverCpuMsPerRequest };
-      const cpuText = `${serverCpuMsPerRequest === null ? "" : `   server CPU ${serverCpuMsPerRequest.toFixed(3)} ms/request`}${r.loaderCpuMsPerRequest === null ? "" : `, load generator ${r.loaderCpuMsPerRequest.toFixed(3)}`}`;
+      // The main thread alone (HTTP, routes, the engine): the one that saturates first; the rest is the garbage
+      // collector's helpers and the live pool's threads.
+      const serverMainThreadCpuMsPerRequest = main0 === null || main1 === null ? null : ((main1 - main0) * 1000) / r.requests;
+      out[label] = { connections, ...r, serverCpuMsPerRequest, serverMainThreadCpuMsPerRequest };
+      const cpuText = `${serverCpuMsPerRequest === null ? "" : `   server CPU ${serverCpuMsPerRequest.toFixed(3)} ms/request (main thread ${serverMainThreadCpuMsPerRequest.toFixed(3)})`}${r.loaderCpuMsPerRequest === null ? "" : `, load generator ${r.loaderCpuMsPerRequest.toFixed(3)}`}`;
       log(`${name.padEnd(10)} ${label.padEnd(42)} ${r.reqPerS.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50Ms).padStart(4)} ms   p99 ${String(r.p99Ms).padStart(4)} ms${cpuText}   (${r.requests} requests, max ${r.maxMs} ms, non-2xx ${r.non2xx}, errors ${r.errors})`);
       if (r.non2xx > 0 || r.errors > 0) throw new Error(`${name} ${label}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
     }
