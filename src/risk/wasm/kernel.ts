@@ -69,6 +69,54 @@ function rowBytesOf(lanes: number, extraCount: number, layout: ExtrasLayout): nu
 }
 
 /**
+ * Emitters of the sequences every kernel body shares (the same instructions, so the same module bytes). Each takes the
+ * body's code array and its local indices.
+ */
+const emit = {
+  /** k0 = offsets[a], e = offsets[a + 1] (offsets are rebased to the chunk by the host); `b` is scratch. */
+  accountRange(c: number[], OFF: number, A: number, B: number, K0: number, E: number): void {
+    c.push(...op.localGet(OFF), ...op.localGet(A), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.localTee(B));
+    c.push(...op.i32Load(0), ...op.localSet(K0), ...op.localGet(B), ...op.i32Load(4), ...op.localSet(E));
+  },
+  /** Open the loop over the account's positions k in [k0, e): s = splat(size[k]); b = dataPtr + index[k] × rowBytes. */
+  positionLoopHead(c: number[], L: { SIZE: number; DATA: number; IDX: number; K0: number; K: number; E: number; B: number; S: number }, rowBytes: number): void {
+    c.push(...op.localGet(L.K0), ...op.localSet(L.K));
+    c.push(...op.block(), ...op.loop());
+    c.push(...op.localGet(L.K), ...op.localGet(L.E), ...op.i32GeS(), ...op.brIf(1));
+    c.push(...op.localGet(L.SIZE), ...op.localGet(L.K), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.f64Load(0));
+    c.push(...op.f64x2Splat(), ...op.localSet(L.S));
+    c.push(...op.localGet(L.DATA), ...op.localGet(L.IDX), ...op.localGet(L.K), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add());
+    c.push(...op.i32Load(0), ...op.i32Const(rowBytes), ...op.i32Mul(), ...op.i32Add(), ...op.localSet(L.B));
+  },
+  /**
+   * The hot loop, unrolled over the block: acc_j += row[2j..2j+1] × s, accumulators in locals (registers), so the
+   * only memory traffic per position is the row block itself.
+   */
+  accumulate(c: number[], nb: number, lane0: number, ACC: number, B: number, S: number): void {
+    for (let j = 0; j < nb; j++) {
+      c.push(...op.localGet(ACC + j), ...op.localGet(B), ...op.v128Load(16 * (lane0 + j)), ...op.localGet(S), ...op.f64x2Mul());
+      c.push(...op.f64x2Add(), ...op.localSet(ACC + j));
+    }
+  },
+  /** Close a loop counting `k` (or `a`) up by one. */
+  loopTail(c: number[], K: number): void {
+    c.push(...op.localGet(K), ...op.i32Const(1), ...op.i32Add(), ...op.localSet(K), ...op.br(0), ...op.end(), ...op.end());
+  },
+  /** m = min(m, acc + dampener[lane]) (m = acc + dampener for the first lane). */
+  minDampened(c: number[], acc: number, DAMP: number, lane: number, M: number, first: boolean): void {
+    c.push(...op.localGet(acc), ...op.localGet(DAMP), ...op.v128Load(16 * lane), ...op.f64x2Add());
+    if (!first) c.push(...op.localGet(M), ...op.f64x2Min());
+    c.push(...op.localSet(M));
+  },
+  /** out[a] = 0 − min(lane0, lane1, 0): a loss ≥ 0, never −0. */
+  storeWorst(c: number[], OUT: number, A: number, M: number): void {
+    c.push(...op.localGet(OUT), ...op.localGet(A), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add());
+    c.push(...op.f64Zero(), ...op.localGet(M), ...op.f64x2ExtractLane(0), ...op.localGet(M), ...op.f64x2ExtractLane(1));
+    c.push(...op.f64Min(), ...op.f64Zero(), ...op.f64Min(), ...op.f64Sub(), ...op.f64Store(0));
+  },
+};
+
+/**
  * The "extras" function of the delta-groups layout (see {@link ExtrasLayout}): the worst loss as {@link kernelBody},
  * with one more accumulated lane (delta, mark) and the scalar add of size × delta into the account's group column,
  * written straight into its output row (zeroed first).
@@ -85,8 +133,7 @@ function groupedBody(lanes: number, extraCount: number, rowBytes: number) {
   const c: number[] = [];
   c.push(...op.block(), ...op.loop());
   c.push(...op.localGet(A), ...op.localGet(COUNT), ...op.i32GeS(), ...op.brIf(1));
-  c.push(...op.localGet(OFF), ...op.localGet(A), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.localTee(B));
-  c.push(...op.i32Load(0), ...op.localSet(K0), ...op.localGet(B), ...op.i32Load(4), ...op.localSet(E));
+  emit.accountRange(c, OFF, A, B, K0, E);
   // p = this account's output row, zeroed (its group columns are summed in place).
   c.push(...op.localGet(EXTRA), ...op.localGet(A), ...op.i32Const(outLanes * 16), ...op.i32Mul(), ...op.i32Add(), ...op.localSet(P));
   for (let v = 0; v < outLanes; v++) c.push(...op.localGet(P), ...op.v128Zero(), ...op.v128Store(16 * v));
@@ -94,24 +141,15 @@ function groupedBody(lanes: number, extraCount: number, rowBytes: number) {
   for (const [bi, nb] of blocks.entries()) {
     const hasDelta = lane0 + nb > lanes;
     for (let j = 0; j < nb; j++) c.push(...op.v128Zero(), ...op.localSet(ACC + j));
-    c.push(...op.localGet(K0), ...op.localSet(K));
-    c.push(...op.block(), ...op.loop());
-    c.push(...op.localGet(K), ...op.localGet(E), ...op.i32GeS(), ...op.brIf(1));
-    c.push(...op.localGet(SIZE), ...op.localGet(K), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.f64Load(0));
-    c.push(...op.f64x2Splat(), ...op.localSet(S));
-    c.push(...op.localGet(DATA), ...op.localGet(IDX), ...op.localGet(K), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add());
-    c.push(...op.i32Load(0), ...op.i32Const(rowBytes), ...op.i32Mul(), ...op.i32Add(), ...op.localSet(B));
-    for (let j = 0; j < nb; j++) {
-      c.push(...op.localGet(ACC + j), ...op.localGet(B), ...op.v128Load(16 * (lane0 + j)), ...op.localGet(S), ...op.f64x2Mul());
-      c.push(...op.f64x2Add(), ...op.localSet(ACC + j));
-    }
+    emit.positionLoopHead(c, { SIZE, DATA, IDX, K0, K, E, B, S }, rowBytes);
+    emit.accumulate(c, nb, lane0, ACC, B, S);
     if (hasDelta) {
       // out[p + groupOffset(row)] = out[p + groupOffset(row)] + size × delta(row): one IEEE multiply, one add.
       c.push(...op.localGet(P), ...op.localGet(B), ...op.i32Load(16 * (lanes + 1)), ...op.i32Add(), ...op.localTee(Q));
       c.push(...op.localGet(Q), ...op.f64Load(0), ...op.localGet(S), ...op.f64x2ExtractLane(0), ...op.localGet(B), ...op.f64Load(16 * lanes));
       c.push(...op.f64Mul(), ...op.f64Add(), ...op.f64Store(0));
     }
-    c.push(...op.localGet(K), ...op.i32Const(1), ...op.i32Add(), ...op.localSet(K), ...op.br(0), ...op.end(), ...op.end());
+    emit.loopTail(c, K);
     for (let j = 0; j < nb; j++) {
       const lane = lane0 + j;
       if (lane >= lanes) {
@@ -120,16 +158,12 @@ function groupedBody(lanes: number, extraCount: number, rowBytes: number) {
         c.push(...op.localGet(P), ...op.localGet(ACC + j), ...op.f64x2ExtractLane(1), ...op.f64Store(8 * (1 + groups)));
         continue;
       }
-      c.push(...op.localGet(ACC + j), ...op.localGet(DAMP), ...op.v128Load(16 * lane), ...op.f64x2Add());
-      if (bi > 0 || j > 0) c.push(...op.localGet(M), ...op.f64x2Min());
-      c.push(...op.localSet(M));
+      emit.minDampened(c, ACC + j, DAMP, lane, M, bi === 0 && j === 0);
     }
     lane0 += nb;
   }
-  c.push(...op.localGet(OUT), ...op.localGet(A), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add());
-  c.push(...op.f64Zero(), ...op.localGet(M), ...op.f64x2ExtractLane(0), ...op.localGet(M), ...op.f64x2ExtractLane(1));
-  c.push(...op.f64Min(), ...op.f64Zero(), ...op.f64Min(), ...op.f64Sub(), ...op.f64Store(0));
-  c.push(...op.localGet(A), ...op.i32Const(1), ...op.i32Add(), ...op.localSet(A), ...op.br(0), ...op.end(), ...op.end());
+  emit.storeWorst(c, OUT, A, M);
+  emit.loopTail(c, A);
   const locals: [number, ValType][] = [
     [5, I32],
     [1 + maxBlock + 1, V128],
@@ -174,27 +208,13 @@ function kernelBody(lanes: number, extraLanes: number, rowBytes: number, scenari
   const c: number[] = [];
   c.push(...op.block(), ...op.loop());
   c.push(...op.localGet(A), ...op.localGet(COUNT), ...op.i32GeS(), ...op.brIf(1));
-  // k0 = offsets[a], e = offsets[a + 1] (offsets are rebased to the chunk by the host).
-  c.push(...op.localGet(OFF), ...op.localGet(A), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.localTee(B));
-  c.push(...op.i32Load(0), ...op.localSet(K0), ...op.localGet(B), ...op.i32Load(4), ...op.localSet(E));
+  emit.accountRange(c, OFF, A, B, K0, E);
   let lane0 = 0;
   for (const [bi, nb] of blocks.entries()) {
     for (let j = 0; j < nb; j++) c.push(...op.v128Zero(), ...op.localSet(ACC + j));
-    c.push(...op.localGet(K0), ...op.localSet(K));
-    c.push(...op.block(), ...op.loop());
-    c.push(...op.localGet(K), ...op.localGet(E), ...op.i32GeS(), ...op.brIf(1));
-    // s = splat(size[k]); b = dataPtr + instrumentIndex[k] * rowBytes
-    c.push(...op.localGet(SIZE), ...op.localGet(K), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.f64Load(0));
-    c.push(...op.f64x2Splat(), ...op.localSet(S));
-    c.push(...op.localGet(DATA), ...op.localGet(IDX), ...op.localGet(K), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add());
-    c.push(...op.i32Load(0), ...op.i32Const(rowBytes), ...op.i32Mul(), ...op.i32Add(), ...op.localSet(B));
-    // The hot loop, unrolled over the block: acc_j += row[2j..2j+1] * s, accumulators in locals (registers), so the
-    // only memory traffic per position is the row block itself.
-    for (let j = 0; j < nb; j++) {
-      c.push(...op.localGet(ACC + j), ...op.localGet(B), ...op.v128Load(16 * (lane0 + j)), ...op.localGet(S), ...op.f64x2Mul());
-      c.push(...op.f64x2Add(), ...op.localSet(ACC + j));
-    }
-    c.push(...op.localGet(K), ...op.i32Const(1), ...op.i32Add(), ...op.localSet(K), ...op.br(0), ...op.end(), ...op.end());
+    emit.positionLoopHead(c, { SIZE, DATA, IDX, K0, K, E, B, S }, rowBytes);
+    emit.accumulate(c, nb, lane0, ACC, B, S);
+    emit.loopTail(c, K);
     if (worstLike) {
       // m = min(m, acc_j + dampener_j) over the block's scenario lanes; extra lanes stored as they are.
       for (let j = 0; j < nb; j++) {
@@ -204,9 +224,7 @@ function kernelBody(lanes: number, extraLanes: number, rowBytes: number, scenari
           c.push(...op.localGet(ACC + j), ...op.v128Store(16 * (lane - lanes)));
           continue;
         }
-        c.push(...op.localGet(ACC + j), ...op.localGet(DAMP), ...op.v128Load(16 * lane), ...op.f64x2Add());
-        if (bi > 0 || j > 0) c.push(...op.localGet(M), ...op.f64x2Min());
-        c.push(...op.localSet(M));
+        emit.minDampened(c, ACC + j, DAMP, lane, M, bi === 0 && j === 0);
       }
     } else {
       // Vectors are written with stride S (not the padded stride) in increasing account order: for odd S the last
@@ -218,13 +236,8 @@ function kernelBody(lanes: number, extraLanes: number, rowBytes: number, scenari
     }
     lane0 += nb;
   }
-  if (worstLike) {
-    // out[a] = 0 − min(lane0, lane1, 0): a loss ≥ 0, never −0.
-    c.push(...op.localGet(OUT), ...op.localGet(A), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add());
-    c.push(...op.f64Zero(), ...op.localGet(M), ...op.f64x2ExtractLane(0), ...op.localGet(M), ...op.f64x2ExtractLane(1));
-    c.push(...op.f64Min(), ...op.f64Zero(), ...op.f64Min(), ...op.f64Sub(), ...op.f64Store(0));
-  }
-  c.push(...op.localGet(A), ...op.i32Const(1), ...op.i32Add(), ...op.localSet(A), ...op.br(0), ...op.end(), ...op.end());
+  if (worstLike) emit.storeWorst(c, OUT, A, M);
+  emit.loopTail(c, A);
   const locals: [number, ValType][] = [
     [5, I32],
     [1 + maxBlock + 1, V128],
