@@ -19,7 +19,10 @@
 //   splitting the book).
 // - latency fill -> its outputs published and its checkpoint (with its events) stored, p50/p90/p99 (fills published
 //   one at a time, 50 ms apart, workers checkpointing at once when caught up), beside in-process: the in-process
-//   transport and live runner, events and a checkpoint row stored in the same PostgreSQL database per fill. Clocks
+//   transport and live runner, events and a checkpoint row stored in the same PostgreSQL database per fill; measured
+//   alone first, then once more interleaved with each cluster run's fills (one in-process fill 25 ms after each
+//   cluster fill, 25 ms before the next), so "adds" can compare p99s taken in the same minutes under the same load
+//   (both are printed: the alone one, as before, and the interleaved one). Clocks
 //   in fractional ms (performance.timeOrigin + now, in the bench and the workers alike); "stored" is the instant the
 //   worker's write returned (its checkpoint line's storedAtMs), the outputs' when the bench's subscriber got them.
 //   Also printed: the same with "stored" when the bench read the checkpoint line (adds the log pipe's way), and the
@@ -213,7 +216,7 @@ const phaseText = (m) =>
   `${m.inputs} inputs: ${["apply", "publish", "snapshot", "store", "ack"].map((k) => `${k} ${m[k].wallMs.toFixed(2)}/${m[k].cpuMs.toFixed(2)}`).join(", ")}`;
 
 /** One cluster run: W workers, ticks for throughput, then fills for latency. */
-async function clusterRun(o, nats, db, book, workers, nc) {
+async function clusterRun(o, nats, db, book, workers, nc, base) {
   const cluster = `B${workers}_${Date.now().toString(36)}`;
   const names = clusterNames(cluster);
   const procs = Array.from({ length: workers }, (_, k) => spawnWorker(`w${k + 1}`, nats.url, db.url, cluster, o.partitions, ["--checkpoint-interval-ms", "0"]));
@@ -258,6 +261,8 @@ async function clusterRun(o, nats, db, book, workers, nc) {
   // Latency: fills one at a time.
   const fillCpu0 = procs.reduce((a, p) => a + cpuSeconds(p.child.pid), 0);
   const fillLatency = [];
+  /** In-process fills, one after each cluster fill (same minutes, same load): the fair baseline of "adds". */
+  const inProcessLatency = [];
   // The same, with "stored" when the bench reads the checkpoint line on the worker's stdout (the measure before the
   // workers stamped the instant: it adds the log pipe's way and the bench's own event loop).
   const fillLatencySeen = [];
@@ -287,7 +292,9 @@ async function clusterRun(o, nats, db, book, workers, nc) {
       const othersMeanwhile = procs.flatMap((p) => p.lines.filter((l) => l.event === "checkpoint" && l.partition !== part && l.storedAtMs !== undefined && l.storedAtMs >= t0Epoch && l.storedAtMs - l.writeMs <= tEnd)).length;
       fillPaths.push({ k, t0, partition: part, worker: procs.findIndex((p) => p.lines.includes(timing)), snapshotsMeanwhile, othersMeanwhile, total: fillLatency[fillLatency.length - 1], ack: ackMs, serverStored: timing.storedAtMs - t0, received: timing.receivedAtMs - t0, started: timing.startedAtMs - t0, apply: timing.phases.apply?.wallMs ?? 0, publish: timing.phases.publish?.wallMs ?? 0, store: timing.phases.store?.wallMs ?? 0, cpStored: (cp.storedAtMs ?? cp.seenMs) - t0, out: outMs });
     }
-    await sleep(50);
+    await sleep(25);
+    inProcessLatency.push(await base.fill());
+    await sleep(25);
   }
   const fillCpu = procs.reduce((a, p) => a + cpuSeconds(p.child.pid), 0) - fillCpu0;
   // NETRISK_BENCH_FILLS_DUMP=<file>: each fill's path and the workers' non-JSON lines (e.g. --trace-gc), for a look at the tail.
@@ -310,10 +317,14 @@ async function clusterRun(o, nats, db, book, workers, nc) {
   const all = fillPaths;
   const meanOf = (xs, k) => (xs.length > 0 ? xs.reduce((a, x) => a + x[k], 0) / xs.length : 0);
   const path = (xs) => Object.fromEntries(["snapshotsMeanwhile", "othersMeanwhile", "total", "ack", "serverStored", "received", "started", "apply", "publish", "store", "cpStored", "out"].map((k) => [k, meanOf(xs, k)]));
-  return { workers, cpuSeconds: cpu, rate: (book.length * o.ticks) / cpu, breakdown, tickP50: pct(tickLatencies, 0.5), tickP99: pct(tickLatencies, 0.99), fillP50: pct(fillLatency, 0.5), fillP90: pct(fillLatency, 0.9), fillP99: pct(fillLatency, 0.99), fillSeenP50: pct(fillLatencySeen, 0.5), fillSeenP99: pct(fillLatencySeen, 0.99), fillPath: { all: path(all), tail: path(tail), tailCount: tail.length } };
+  return { workers, cpuSeconds: cpu, rate: (book.length * o.ticks) / cpu, breakdown, tickP50: pct(tickLatencies, 0.5), tickP99: pct(tickLatencies, 0.99), fillP50: pct(fillLatency, 0.5), fillP90: pct(fillLatency, 0.9), fillP99: pct(fillLatency, 0.99), inProcessP50: pct(inProcessLatency, 0.5), inProcessP90: pct(inProcessLatency, 0.9), inProcessP99: pct(inProcessLatency, 0.99), fillSeenP50: pct(fillLatencySeen, 0.5), fillSeenP99: pct(fillLatencySeen, 0.99), fillPath: { all: path(all), tail: path(tail), tailCount: tail.length } };
 }
 
-/** The in-process baseline: the same ticks on one core; fills through the in-process transport, events stored. */
+/**
+ * The in-process baseline: the same ticks on one core; fills through the in-process transport, events stored. Its
+ * runner stays open (`fill`, `stop`): the cluster runs interleave one in-process fill after each of theirs, so both
+ * are measured under the same load (this machine is shared; a p99 of separate minutes moves by several ms).
+ */
 async function inProcessRun(o, db, book) {
   const core = unwrap(await coreFromGenesis(MARKET, book, DEFAULT_LIVE_PARAMS));
   const r = seededRandom(99);
@@ -343,19 +354,36 @@ async function inProcessRun(o, db, book) {
   // The transport's sequence continues the core's: seed it past the ticks applied directly.
   for (let k = 0; k <= o.ticks; k++) await transport.publish("netrisk.in.control", { type: "time", ts: new Date(MARKET.timestampMs + k * 1000).toISOString() });
   await runner.idle();
-  const fillLatency = [];
   const ids = book.map((a) => a.id);
-  for (let k = 0; k < o.fills; k++) {
+  let fills = 0;
+  /** One fill of a random account, its latency (ms). */
+  const fill = async () => {
     const account = ids[Math.floor(r() * ids.length)];
+    const k = fills++;
     const t0 = nowMs();
     const ack = await transport.publish(SUBJECTS.accountInput(account), { type: "fill", ts: new Date(MARKET.timestampMs + (o.ticks + 1) * 60_000).toISOString(), fill: { instrument: "BTC_USDC-PERPETUAL", size: 0.1, price: state.btc, tradeId: `b${k}` } });
     await until("in-process fill", () => done.has(ack.seq), 30_000);
-    fillLatency.push(done.get(ack.seq) - t0);
+    return done.get(ack.seq) - t0;
+  };
+  const fillLatency = [];
+  for (let k = 0; k < o.fills; k++) {
+    fillLatency.push(await fill());
     await sleep(50);
   }
-  await runner.stop();
-  await store.close();
-  return { cpuSeconds: cpu, rate: (book.length * o.ticks) / cpu, tickP50: median(tickMs), tickP99: pct(tickMs, 0.99), fillP50: pct(fillLatency, 0.5), fillP90: pct(fillLatency, 0.9), fillP99: pct(fillLatency, 0.99) };
+  return {
+    cpuSeconds: cpu,
+    rate: (book.length * o.ticks) / cpu,
+    tickP50: median(tickMs),
+    tickP99: pct(tickMs, 0.99),
+    fillP50: pct(fillLatency, 0.5),
+    fillP90: pct(fillLatency, 0.9),
+    fillP99: pct(fillLatency, 0.99),
+    fill,
+    async stop() {
+      await runner.stop();
+      await store.close();
+    },
+  };
 }
 
 export async function runClusterBench(options = {}) {
@@ -372,7 +400,11 @@ export async function runClusterBench(options = {}) {
     await storeBook(db.url, book);
     const base = await inProcessRun(o, db, book);
     const runs = [];
-    for (const w of o.workers) runs.push(await clusterRun(o, nats, db, book, w, nc));
+    try {
+      for (const w of o.workers) runs.push(await clusterRun(o, nats, db, book, w, nc, base));
+    } finally {
+      await base.stop();
+    }
     const one = runs.find((x) => x.workers === 1) ?? runs[0];
     const f = (x, d = 0) => x.toLocaleString("en-US", { maximumFractionDigits: d, minimumFractionDigits: d });
     if (o.print) {
@@ -380,10 +412,10 @@ export async function runClusterBench(options = {}) {
       console.log(`in-process live core: ${f(base.rate)} accounts re-margined per CPU-second (tick p50 ${f(base.tickP50, 1)} ms, p99 ${f(base.tickP99, 1)} ms); fill -> events stored + figures published p50 ${f(base.fillP50, 2)} ms, p90 ${f(base.fillP90, 2)} ms, p99 ${f(base.fillP99, 2)} ms`);
       for (const x of runs) {
         console.log(
-          `${x.workers} worker(s): ${f(x.rate)} accounts/CPU-s (${f(x.rate / base.rate, 2)}x in-process; scaling efficiency per worker ${f(x.rate / one.rate, 2)}); tick -> all ${f(o.accounts)} figure updates published p50 ${f(x.tickP50)} ms, p99 ${f(x.tickP99)} ms; fill -> published + checkpoint stored p50 ${f(x.fillP50, 2)} ms, p90 ${f(x.fillP90, 2)} ms, p99 ${f(x.fillP99, 2)} ms (NATS path adds ${f(x.fillP99 - base.fillP99, 2)} ms p99)`,
+          `${x.workers} worker(s): ${f(x.rate)} accounts/CPU-s (${f(x.rate / base.rate, 2)}x in-process; scaling efficiency per worker ${f(x.rate / one.rate, 2)}); tick -> all ${f(o.accounts)} figure updates published p50 ${f(x.tickP50)} ms, p99 ${f(x.tickP99)} ms; fill -> published + checkpoint stored p50 ${f(x.fillP50, 2)} ms, p90 ${f(x.fillP90, 2)} ms, p99 ${f(x.fillP99, 2)} ms (NATS path adds ${f(x.fillP99 - base.fillP99, 2)} ms p99 over the in-process run above); in-process fills interleaved with these p50 ${f(x.inProcessP50, 2)} ms, p90 ${f(x.inProcessP90, 2)} ms, p99 ${f(x.inProcessP99, 2)} ms (NATS path adds ${f(x.fillP99 - x.inProcessP99, 2)} ms p99, ${f(x.fillP50 - x.inProcessP50, 2)} ms p50, under the same load)`,
         );
         const b = x.breakdown;
-        console.log(`  per partition and input, mean ms wall/CPU — tick (${phaseText(b.tick)}); fill, own partition (${phaseText(b.fillOwn)}); fill, other partitions (${phaseText(b.fillOther)}); lazy checkpoints (${phaseText(b.idleCheckpoint)})`);
+        console.log(`  per partition and input, mean ms wall/CPU — tick (${phaseText(b.tick)}); fill, own partition (${phaseText(b.fillOwn)}); fill, other partitions (${b.fillOther.inputs > 0 ? phaseText(b.fillOther) : "not logged: nothing to do"}); lazy checkpoints (${phaseText(b.idleCheckpoint)})`);
         const pathText = (m) => `total ${f(m.total, 2)}: input acked ${f(m.ack, 2)}, stored by the server ${f(m.serverStored, 2)}, received ${f(m.received, 2)}, started ${f(m.started, 2)}, (apply ${f(m.apply, 2)}, publish ${f(m.publish, 2)} || store ${f(m.store, 2)}), checkpoint stored ${f(m.cpStored, 2)}, outputs seen ${f(m.out, 2)}; book snapshots written meanwhile ${f(m.snapshotsMeanwhile, 2)}, other partitions' checkpoints ${f(m.othersMeanwhile, 2)}`;
         console.log(`  fill path, mean ms from publishing — all: ${pathText(x.fillPath.all)}; slowest ${x.fillPath.tailCount}: ${pathText(x.fillPath.tail)}; stored as seen on the worker's stdout p50 ${f(x.fillSeenP50, 2)}, p99 ${f(x.fillSeenP99, 2)}`);
         console.log(`  workers' process CPU: ${f(b.tickCpuMsPerTick, 1)} ms per tick (in-process core ${f((base.cpuSeconds * 1000) / o.ticks, 1)} ms), ${f(b.fillCpuMsPerFill, 2)} ms per fill`);

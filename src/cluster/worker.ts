@@ -483,24 +483,27 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
     const snapshotDue = (): boolean => applied > snapshotSeq && (applied - snapshotSeq >= checkpointEvery || (changedSinceSnapshot && Date.now() - snapshotAtMs >= snapshotIntervalMs));
     /**
      * Store what was applied since the last checkpoint (progress and events) while the last input's outputs are
-     * being published (`publishing`), THEN acknowledge; a book snapshot due is written after the acknowledgement,
+     * being published (`publish`, started once the write is under way), THEN acknowledge; a book snapshot due is written after the acknowledgement,
      * so the input just stored does not wait for it. The two may overlap because a rebuild re-applies every input
      * after the SNAPSHOT and publishes what the owner marker says is missing: progress stored before its outputs
      * are out loses nothing, while a snapshot is only written once they are. `final`: a clean stop, which writes the
      * snapshot with the progress (the next owner re-applies nothing).
      */
-    const checkpoint = async (timer: InputTimer, final = false, publishing: Promise<void> = Promise.resolve()): Promise<void> => {
+    const checkpoint = async (timer: InputTimer, final = false, publish: () => Promise<void> = () => Promise.resolve()): Promise<void> => {
       if (idleTimer !== null) {
         clearTimeout(idleTimer);
         idleTimer = null;
       }
       // Re-applying inputs a predecessor stored: nothing to write until past them.
       if (broken || applied < storedThrough || (lastMsg === null && !(final && applied > snapshotSeq))) {
-        await publishing;
+        await publish();
         return;
       }
       lastCheckpointAtMs = Date.now();
-      await Promise.all([publishing, write(timer, final)]);
+      // The write first: its query is on the wire before the outputs are serialised and sent, so the commit (a WAL
+      // flush, the critical path of a fill) is not queued behind them; both end before the acknowledgement.
+      const writing = write(timer, final);
+      await Promise.all([writing, publish()]);
       // Acknowledge only now that the checkpoint and its events are stored (ack policy all: everything up to it).
       // Not awaited: a lost acknowledgement means a redelivery, which is skipped (its seq is applied), and the next
       // acknowledgement covers it.
@@ -566,15 +569,16 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
           const startedAtMs = options.logTimings === true ? performance.timeOrigin + performance.now() : 0;
           const marketId = marketIdOfInput(names, m.subject, m.data);
           const input = marketId !== null ? await marketReplacement(task, core, unheld, marketId, seq) : clusterInputOf(names, m.subject, seq, m.data, p, core);
-          // The input's outputs, being published while its checkpoint is written (see checkpoint).
-          let publishing: Promise<void> = Promise.resolve();
+          // The input's outputs, published while its checkpoint is written (see checkpoint): started only once the
+          // checkpoint write is on its way, so the PostgreSQL commit (the longer of the two) starts first.
+          let publish: (() => Promise<void>) | null = null;
           if (Array.isArray(input)) {
             log({ event: "input_rejected", partition: p, seq, issues: input });
             // An account version the market cannot hold: kept aside, as the store keeps it (snapshot.ts noteAccountInput).
             const refused = accountOfInputSubject(names, m.subject);
             if (refused !== null) noteAccountInput(unheld, refused, messageOf(m.data), false);
             // Rejected at the boundary: said once, by the input's own partition (every partition for a tick or control).
-            publishing = timer.time("publish", () => publishOutputs(seq, [], { status: "rejected", issues: input, events: [] }));
+            publish = () => timer.time("publish", () => publishOutputs(seq, [], { status: "rejected", issues: input, events: [] }));
           } else if (input !== null) {
             const { outcome, figures } = timer.timeSync("apply", () => {
               if ("core" in input) {
@@ -589,7 +593,7 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
             });
             stats.inputsApplied++;
             stats.accountsRemargined += outcome.accountsRemargined;
-            publishing = timer.time("publish", () => publishOutputs(seq, figures, outcome));
+            publish = () => timer.time("publish", () => publishOutputs(seq, figures, outcome));
             outcome.events.forEach((e, k) => pending.push({ inputSeq: seq, n: k, accountId: "account" in e ? e.account : null, event: e as unknown as Record<string, unknown> }));
           }
           // Another partition's account input: nothing to publish or store here.
@@ -600,14 +604,17 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
           sinceCheckpoint++;
           // Behind: every checkpointEvery inputs. Caught up: at once (or at the end of the interval since the last);
           // another partition's input only lazily (its acknowledgement waits for nothing of this partition's).
-          if (sinceCheckpoint >= checkpointEvery || (m.info.pending === 0 && mine && Date.now() - lastCheckpointAtMs >= checkpointIntervalMs)) await checkpoint(timer, false, publishing);
+          if (sinceCheckpoint >= checkpointEvery || (m.info.pending === 0 && mine && Date.now() - lastCheckpointAtMs >= checkpointIntervalMs)) await checkpoint(timer, false, publish ?? undefined);
           else {
-            await publishing;
+            if (publish !== null) await publish();
             if (m.info.pending === 0) scheduleIdle(mine ? lastCheckpointAtMs + checkpointIntervalMs : Date.now() + lazyAckMs);
           }
           // The input's way here: stored by the server (its timestamp, the same machine's clock) -> received -> started
           // (after the partition's previous step) -> done.
-          if (options.logTimings === true) {
+          // Not for another partition's account input: nothing happens for it here, and a line per partition per fill
+          // (8 pipe writes per fill with one worker, each waking the reader) took the worker's one thread and the
+          // cores while the fill's own partition waited for its commit.
+          if (options.logTimings === true && mine) {
             const nowMs = performance.timeOrigin + performance.now();
             log({ event: "input_timing", partition: p, seq, kind: inputKind(m.subject, mine), phases: timer.take(), storedAtMs: m.info.timestampNanos / 1e6, receivedAtMs, startedAtMs, doneAtMs: nowMs });
           }
