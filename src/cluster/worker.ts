@@ -483,8 +483,8 @@ export async function startWorker(options: WorkerOptions, market: MarketSnapshot
     const snapshotDue = (): boolean => applied > snapshotSeq && (applied - snapshotSeq >= checkpointEvery || (changedSinceSnapshot && Date.now() - snapshotAtMs >= snapshotIntervalMs));
     /**
      * Store what was applied since the last checkpoint (progress and events) while the last input's outputs are
-     * being published (`publish`, started once the write is under way), THEN acknowledge; a book snapshot due is written after the acknowledgement,
-     * so the input just stored does not wait for it. The two may overlap because a rebuild re-applies every input
+     * being published (`publish`, started once the write is under way), THEN acknowledge; a book snapshot due is
+     * written after the acknowledgement, so the input just stored does not wait for it. The two may overlap because a rebuild re-applies every input
      * after the SNAPSHOT and publishes what the owner marker says is missing: progress stored before its outputs
      * are out loses nothing, while a snapshot is only written once they are. `final`: a clean stop, which writes the
      * snapshot with the progress (the next owner re-applies nothing).
