@@ -39,6 +39,7 @@ const waiting = [];
 const idle = [];
 let outstanding = 0;
 let onDrained = null;
+let live = 0;
 
 /** A keep-alive connection with at most one request in flight; answers parsed by content-length. */
 function openConnection() {
@@ -86,8 +87,10 @@ function openConnection() {
     const fail = (e) => {
       if (c.dead) return;
       c.dead = true;
-      if (!connected) reject(e);
-      else if (c.inFlight) finish(false);
+      if (!connected) return reject(e);
+      live--;
+      if (c.inFlight) finish(false);
+      if (live === 0) failWaiting();
     };
     socket.once("connect", () => {
       connected = true;
@@ -96,6 +99,15 @@ function openConnection() {
     socket.on("error", fail);
     socket.on("close", () => fail(new Error("connection closed")));
   });
+}
+
+/** With no connection left, what waits (and what comes) can never be sent: each counts as an error at once. */
+function failWaiting() {
+  for (const w of waiting.splice(0)) {
+    if (w.record) errors++;
+    outstanding--;
+  }
+  if (outstanding === 0 && onDrained !== null) onDrained();
 }
 
 /** The connection takes the oldest waiting request, or goes idle. */
@@ -115,6 +127,10 @@ function start(c, intendedMs, record) {
 /** A request due at `intendedMs`: on an idle connection now, else queued (its wait counts in its latency). */
 function send(intendedMs, record) {
   outstanding++;
+  if (live === 0) {
+    waiting.push({ intendedMs, record });
+    return failWaiting();
+  }
   const c = idle.pop();
   if (c !== undefined) start(c, intendedMs, record);
   else {
@@ -125,6 +141,7 @@ function send(intendedMs, record) {
 
 const connections = await Promise.all(Array.from({ length: o.connections }, () => openConnection()));
 idle.push(...connections);
+live = connections.length;
 const drain = (limitMs) =>
   outstanding === 0 ? Promise.resolve(true) : Promise.race([new Promise((resolve) => (onDrained = () => resolve(true))), sleep(limitMs).then(() => false)]);
 
