@@ -141,42 +141,30 @@ async function stop(child) {
   clearTimeout(t);
 }
 
-/** One autocannon run in its own process (bench/autocannon-child.js), bounded in time: its result and its CPU. */
-function load(url, o) {
+/** A load generator in its own process, bounded in time (its run's seconds + 60): the JSON line it prints last. */
+function runLoader(script, settings, what) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [LOADER, JSON.stringify({ url, connections: o.connections, seconds: o.seconds, ...o.request })], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [script, JSON.stringify(settings)], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     child.stdout.on("data", (d) => (out += d.toString()));
     child.stderr.on("data", (d) => (err = (err + d.toString()).slice(-4000)));
-    const t = setTimeout(() => child.kill("SIGKILL"), (o.seconds + 60) * 1000);
+    const t = setTimeout(() => child.kill("SIGKILL"), (settings.seconds + 60) * 1000);
     child.once("exit", (code) => {
       clearTimeout(t);
       const line = out.trim().split("\n").pop() ?? "";
-      if (code !== 0 || line === "") reject(new Error(`the load generator failed (exit ${code}): ${err}`));
+      if (code !== 0 || line === "") reject(new Error(`${what} failed (exit ${code}): ${err}`));
       else resolve(JSON.parse(line));
     });
   });
 }
 
-/** One fixed-rate (open-loop) run in its own process (bench/open-loop-child.js), bounded in time. */
-function loadAtRate(url, o) {
-  return new Promise((resolve, reject) => {
-    const r = o.request;
-    const child = spawn(process.execPath, [OPEN_LOOP_LOADER, JSON.stringify({ url, connections: o.connections, seconds: o.seconds, rate: o.rate, method: r.method, path: r.path, headers: r.headers, body: r.body })], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    let err = "";
-    child.stdout.on("data", (d) => (out += d.toString()));
-    child.stderr.on("data", (d) => (err = (err + d.toString()).slice(-4000)));
-    const t = setTimeout(() => child.kill("SIGKILL"), (o.seconds + 60) * 1000);
-    child.once("exit", (code) => {
-      clearTimeout(t);
-      const line = out.trim().split("\n").pop() ?? "";
-      if (code !== 0 || line === "") reject(new Error(`the open-loop load generator failed (exit ${code}): ${err}`));
-      else resolve(JSON.parse(line));
-    });
-  });
-}
+/** One autocannon run (bench/autocannon-child.js): its result and its CPU. */
+const load = (url, o) => runLoader(LOADER, { url, connections: o.connections, seconds: o.seconds, ...o.request }, "the load generator");
+
+/** One fixed-rate (open-loop) run (bench/open-loop-child.js). */
+const loadAtRate = (url, o) =>
+  runLoader(OPEN_LOOP_LOADER, { url, connections: o.connections, seconds: o.seconds, rate: o.rate, method: o.request.method, path: o.request.path, headers: o.request.headers, body: o.request.body }, "the open-loop load generator");
 
 /**
  * CPU seconds the server process has used (user + system, /proc/PID/stat; null where /proc is missing). Per request it
