@@ -5,17 +5,23 @@
 //   POST /v1/accounts/{id}/whatif   one trade on a 50-position account (computed per request)
 //   POST /v1/accounts/{id}/fills    one fill per request, committed (with its audit row and idempotency record)
 //                                   and acknowledged: 1 connection (one writer) and 32 (over 32 accounts)
+//   POST .../whatif at 2,000 req/s  the what-if offered at the target's rate, evenly spaced, over 32 connections (an
+//                                   open loop, bench/open-loop-child.js): the p99 at that rate, each request's latency
+//                                   counted from its intended send instant
 // beside the same calls made in-process (the engine's cost, no HTTP, no store): the service overhead is the ratio.
 //
 //   npm run bench -- api [--seconds 5]   (or NETRISK_BENCH_API_SECONDS: seconds per measurement; NETRISK_BENCH_DATABASE_URL, default
 //                                 postgres://postgres@127.0.0.1:5432/postgres: a database is created and dropped;
 //                                 NETRISK_BENCH_SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/p" profiles the server;
-//                                 NETRISK_BENCH_API_ONLY=whatif measures only the runs whose label contains it)
+//                                 NETRISK_BENCH_API_ONLY=whatif measures only the runs whose label contains it;
+//                                 NETRISK_BENCH_API_RATE: the open-loop run's offered req/s, default 2000, the target)
 //
 // Data: the bundled SYNTHETIC example market (examples/market.json) and a seeded random 50-position account on it
 // (options of every expiry, dated futures, perpetuals on BTC and ETH, sizes ±[0.1, 5) coin, ample collateral).
 // Targets on the 2-core machine (the load generator shares it): what-if ≥ 2,000 req/s with p99 ≤ 20 ms on both
-// backends; a fill committed and acknowledged at p99 ≤ 10 ms on PGlite. Wall-clock on a shared machine: pessimistic.
+// backends (read at that rate: the open-loop run; the autocannon runs find the most the server serves, saturated, where
+// the latency is the queue of 32 requests); a fill committed and acknowledged at p99 ≤ 10 ms on PGlite. Wall-clock on
+// a shared machine: pessimistic.
 import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -41,7 +47,12 @@ import { seededRandom, timeMedian } from "./lib.js";
 const ROOT = fileURLToPath(new URL("../", import.meta.url));
 const MAIN = join(ROOT, "dist/cli/main.js");
 const LOADER = join(ROOT, "bench/autocannon-child.js");
+const OPEN_LOOP_LOADER = join(ROOT, "bench/open-loop-child.js");
 const CONNECTIONS = 32;
+// The issue's what-if target is a rate and a latency together (≥ 2,000 req/s with p99 ≤ 20 ms): the open-loop run
+// offers exactly that rate and reads the p99 at it (bench/open-loop-child.js); the autocannon run finds the most the
+// server serves (at 32 connections it is saturated, and its p99 is then the queue of 32 requests, see docs/server.md).
+const TARGET_WHATIF_PER_S = Number(process.env.NETRISK_BENCH_API_RATE ?? 2000);
 const FILL_ACCOUNTS = 32;
 
 /** The synthetic example market and a seeded 50-position account document on it. */
@@ -130,23 +141,30 @@ async function stop(child) {
   clearTimeout(t);
 }
 
-/** One autocannon run in its own process (bench/autocannon-child.js), bounded in time: its result and its CPU. */
-function load(url, o) {
+/** A load generator in its own process, bounded in time (its run's seconds + 60): the JSON line it prints last. */
+function runLoader(script, settings, what) {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [LOADER, JSON.stringify({ url, connections: o.connections, seconds: o.seconds, ...o.request })], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(process.execPath, [script, JSON.stringify(settings)], { cwd: ROOT, stdio: ["ignore", "pipe", "pipe"] });
     let out = "";
     let err = "";
     child.stdout.on("data", (d) => (out += d.toString()));
     child.stderr.on("data", (d) => (err = (err + d.toString()).slice(-4000)));
-    const t = setTimeout(() => child.kill("SIGKILL"), (o.seconds + 60) * 1000);
+    const t = setTimeout(() => child.kill("SIGKILL"), (settings.seconds + 60) * 1000);
     child.once("exit", (code) => {
       clearTimeout(t);
       const line = out.trim().split("\n").pop() ?? "";
-      if (code !== 0 || line === "") reject(new Error(`the load generator failed (exit ${code}): ${err}`));
+      if (code !== 0 || line === "") reject(new Error(`${what} failed (exit ${code}): ${err}`));
       else resolve(JSON.parse(line));
     });
   });
 }
+
+/** One autocannon run (bench/autocannon-child.js): its result and its CPU. */
+const load = (url, o) => runLoader(LOADER, { url, connections: o.connections, seconds: o.seconds, ...o.request }, "the load generator");
+
+/** One fixed-rate (open-loop) run (bench/open-loop-child.js). */
+const loadAtRate = (url, o) =>
+  runLoader(OPEN_LOOP_LOADER, { url, connections: o.connections, seconds: o.seconds, rate: o.rate, method: o.request.method, path: o.request.path, headers: o.request.headers, body: o.request.body }, "the open-loop load generator");
 
 /**
  * CPU seconds the server process has used (user + system, /proc/PID/stat; null where /proc is missing). Per request it
@@ -222,6 +240,21 @@ async function measureBackend(name, location, storeArgs, s, seconds, log) {
       log(`${name.padEnd(10)} ${label.padEnd(42)} ${r.reqPerS.toFixed(0).padStart(7)} req/s   p50 ${String(r.p50Ms).padStart(4)} ms   p99 ${String(r.p99Ms).padStart(4)} ms${cpuText}   (${r.requests} requests, max ${r.maxMs} ms, non-2xx ${r.non2xx}, errors ${r.errors})`);
       if (r.non2xx > 0 || r.errors > 0) throw new Error(`${name} ${label}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
     }
+    const rateLabel = `POST .../whatif at ${TARGET_WHATIF_PER_S} req/s`;
+    if (only === undefined || rateLabel.includes(only)) {
+      // The what-if at the target's rate, offered at evenly spaced instants over 32 connections (open loop).
+      const label = rateLabel;
+      await loadAtRate(url, { connections: CONNECTIONS, seconds: 1, rate: TARGET_WHATIF_PER_S, request: what }); // warm-up
+      const cpu0 = cpuSecondsOf(child.pid);
+      const main0 = cpuSecondsOf(child.pid, true);
+      const r = await loadAtRate(url, { connections: CONNECTIONS, seconds, rate: TARGET_WHATIF_PER_S, request: what });
+      const cpu1 = cpuSecondsOf(child.pid);
+      const main1 = cpuSecondsOf(child.pid, true);
+      const mainUtilisation = main0 === null || main1 === null ? null : (main1 - main0) / (r.total / r.completedPerS);
+      out[label] = { connections: CONNECTIONS, offeredPerS: r.offeredPerS, reqPerS: r.completedPerS, issuedPerS: r.issuedPerS, p50Ms: r.p50, p90Ms: r.p90, p99Ms: r.p99, p999Ms: r.p999, maxMs: r.max, requests: r.total, non2xx: r.non2xx, errors: r.errors, maxWaiting: r.maxWaiting, serverCpuMsPerRequest: cpu0 === null || cpu1 === null ? null : ((cpu1 - cpu0) * 1000) / r.total, serverMainThreadUtilisation: mainUtilisation, loaderCpuMsPerRequest: r.total > 0 ? r.cpuMs / r.total : null };
+      log(`${name.padEnd(10)} ${label.padEnd(42)} ${r.completedPerS.toFixed(0).padStart(7)} req/s   p50 ${r.p50.toFixed(2)} ms   p99 ${r.p99.toFixed(2)} ms   p99.9 ${r.p999.toFixed(2)} ms   max ${r.max.toFixed(2)} ms   (open loop, latency from each request's intended send instant; ${r.total} requests, most waiting for a connection ${r.maxWaiting}; server main thread busy ${mainUtilisation === null ? "?" : (100 * mainUtilisation).toFixed(0)} %; load generator ${(r.cpuMs / Math.max(1, r.total)).toFixed(3)} ms/request; non-2xx ${r.non2xx}, errors ${r.errors})`);
+      if (r.non2xx > 0 || r.errors > 0) throw new Error(`${name} ${label}: ${r.non2xx} non-2xx answers, ${r.errors} errors`);
+    }
     return out;
   } finally {
     await stop(child);
@@ -258,9 +291,16 @@ export async function runApiBench(options = {}) {
   for (const [backend, r] of Object.entries(results.backends)) {
     const w = r["POST .../whatif"];
     const g = r["GET /v1/accounts/{id}"];
-    if (w === undefined || g === undefined) continue;
+    const atRate = r[`POST .../whatif at ${TARGET_WHATIF_PER_S} req/s`];
+    const fill1 = r["POST .../fills (1 connection)"];
+    if (w === undefined || g === undefined || atRate === undefined) continue;
     log(`${backend}: what-if over HTTP / in-process = ${(w.reqPerS / base.whatifPerS).toFixed(2)}; GET / in-process figures = ${(g.reqPerS / base.figuresPerS).toFixed(2)} (GET is served from the per-version cache)`);
-    log(`${backend}: targets what-if ≥ 2000 req/s: ${w.reqPerS >= 2000 ? "met" : "MISSED"}; what-if p99 ≤ 20 ms: ${w.p99Ms <= 20 ? "met" : "MISSED"}${backend === "PGlite" ? `; fill p99 ≤ 10 ms (1 connection): ${r["POST .../fills (1 connection)"].p99Ms <= 10 ? "met" : "MISSED"}` : ""}`);
+    // Served at the rate means every offered request answered, at the offered rate (1 % slack for the run's edges).
+    const served = atRate.reqPerS >= 0.99 * TARGET_WHATIF_PER_S && atRate.requests >= 0.99 * TARGET_WHATIF_PER_S * seconds;
+    log(
+      `${backend}: targets what-if ≥ ${TARGET_WHATIF_PER_S} req/s with p99 ≤ 20 ms: ${served && atRate.p99Ms <= 20 ? "met" : "MISSED"} (${atRate.reqPerS.toFixed(0)} req/s served at p99 ${atRate.p99Ms.toFixed(2)} ms; most served, saturated at 32 connections: ${w.reqPerS.toFixed(0)} req/s, p99 ${w.p99Ms} ms)` +
+        `${backend === "PGlite" && fill1 !== undefined ? `; fill p99 ≤ 10 ms (1 connection): ${fill1.p99Ms <= 10 ? "met" : "MISSED"}` : ""}`,
+    );
   }
   return results;
 }
