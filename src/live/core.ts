@@ -317,7 +317,7 @@ function buildState(market: LiveMarket, options: Omit<LiveCoreOptions, "market">
     equityUsd: sharedF64(n),
     imUsd: sharedF64(n),
     mmUsd: sharedF64(n),
-    liquidationOpen: new Uint8Array(n),
+    liquidationOpen: sharedU8(n),
     staleShown: sharedU8(n),
     lastSeq: -1,
     lastTickSeq: -1,

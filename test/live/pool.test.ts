@@ -193,12 +193,23 @@ describe("the hand-off to health states settled inside the shared pass (chunk.ts
     const thresholds = rules.health;
     let transitions = 0;
     let kept = 0;
+    // Accounts whose liquidation trigger is out for their current episode, and how often one stayed in liquidation
+    // (settled by the pass once its trigger is out: no second trigger).
+    const open = new Set<string>();
+    const inLiquidation = (s: string): boolean => s === "liquidation" || s === "bankrupt";
+    let stayed = 0;
     for (const input of inputs()) {
       const before = Array.from({ length: N }, (_, i) => core.figures(`a${i}`) as NonNullable<ReturnType<LiveCore["figures"]>>);
       const out = core.apply(input);
       expect(out.status).toBe("applied");
       const moved = new Set(out.events.filter((e) => e.type === "health_changed").map((e) => (e as { account: string }).account));
       const changed = new Set(out.changed);
+      for (const e of out.events) {
+        if (e.type !== "liquidation") continue;
+        const id = (e as { account: string }).account;
+        expect(open.has(id), `second trigger for ${id} in one episode`).toBe(false);
+        open.add(id);
+      }
       for (let i = 0; i < N; i++) {
         const id = `a${i}`;
         const b = before[i] as NonNullable<ReturnType<LiveCore["figures"]>>;
@@ -210,8 +221,16 @@ describe("the hand-off to health states settled inside the shared pass (chunk.ts
         expect(changed.has(id), id).toBe(figuresMoved);
         if (expected !== b.state) transitions++;
         else if (figuresMoved) kept++;
+        // No breaker in force: every account in liquidation that the input re-margined has its trigger out, one per
+        // episode (one that starts there gets it with the first input that concerns it).
+        if (!inLiquidation(f.state)) open.delete(id);
+        else if (figuresMoved) {
+          expect(open.has(id), id).toBe(true);
+          if (inLiquidation(b.state)) stayed++;
+        }
       }
     }
+    expect(stayed).toBeGreaterThan(0);
     // The inputs move accounts across thresholds both ways, and leave most where they were.
     expect(transitions).toBeGreaterThan(10);
     expect(kept).toBeGreaterThan(10 * transitions);
