@@ -162,7 +162,10 @@ export interface ApplyOutcome {
   /** Rejection issues, or the warnings of an applied input (an unknown instrument left out of a tick, a fill far from the mark). */
   readonly issues: readonly LiveWarning[];
   readonly events: readonly LiveEvent[];
-  /** Accounts whose figures (or stale flag) changed, in book order. */
+  /**
+   * Accounts whose figures (or stale flag) changed, in book order. A long list is frozen and may be the very array of
+   * the previous outcome (when the same accounts changed): read it, do not keep it for changing.
+   */
   readonly changed: readonly string[];
   /** Risk-array rows rebuilt and accounts re-margined by the input. */
   readonly rowsRebuilt: number;
