@@ -22,7 +22,7 @@ import type { DerivativeInstrument, InstrumentQuote, MarketSnapshot, OptionInstr
 import { yearsBetween } from "../market/types.js";
 import { black76PriceCoin, black76PriceUsd } from "../pricing/black76.js";
 import { impliedVolOfMark } from "../pricing/build-context.js";
-import { buildBaseTables, marketOf, valuationTimeIn } from "./market.js";
+import { curveOf, marketOf, valuationTimeIn } from "./market.js";
 import type { BaseTables, LiveMarket } from "./market.js";
 import type { LiveParams } from "./params.js";
 import type { Tick } from "./tick.js";
@@ -113,6 +113,7 @@ export function applyTickToMarket(market: LiveMarket, tick: Tick, apply: Readonl
   const instruments: Record<string, InstrumentQuote> = { ...snap.instruments };
   const issues: Issue[] = [];
   const sticky = params.volConvention === "sticky-moneyness";
+  const built = new Map<string, BaseTables>();
   for (const base of [...touched].sort()) {
     const list = market.listing.byBase.get(base) as readonly DerivativeInstrument[];
     const old = market.tables.get(base) as BaseTables;
@@ -161,10 +162,15 @@ export function applyTickToMarket(market: LiveMarket, tick: Tick, apply: Readonl
       pending.push({ inst, held, n, q, before });
       instruments[inst.name] = q;
     }
-    // The curve of the new quotes gives the forward of options that carry no underlyingPrice.
-    const draft = buildBaseTables({ ...snap, timestampMs: ts, indexUsd, instruments, valuationTimesMs: times }, market.listing, base);
+    // The curve of the new quotes gives the forward of options that carry no underlyingPrice. Nothing the curve reads
+    // (futures marks, options' underlyingPrice, the index, the valuation time) changes below, so it is also the new
+    // tables' curve, and the option inputs computed here are the tables' (buildBaseTables' doubles: same formulas,
+    // same inputs), without building the tables a second time from the finished snapshot.
+    const timeMs = times[base] ?? ts;
+    const curve = curveOf({ ...snap, timestampMs: ts, indexUsd, instruments, valuationTimesMs: times }, market.listing, base);
+    const inputs = new Map<string, OptionMarketInputs>();
     for (const p of pending) {
-      const forwardUsd = p.q.underlyingPrice ?? draft.curve.forwardUsd(p.inst.expiryMs);
+      const forwardUsd = p.q.underlyingPrice ?? curve.forwardUsd(p.inst.expiryMs);
       const timeYears = yearsBetween(ts, p.inst.expiryMs);
       const rateDecimal = p.before.rateDecimal;
       let vol: number;
@@ -184,6 +190,7 @@ export function applyTickToMarket(market: LiveMarket, tick: Tick, apply: Readonl
       } else vol = p.before.volDecimal * volMove;
       p.q.markIv = vol;
       const after: OptionMarketInputs = { forwardUsd, volDecimal: vol, timeYears, rateDecimal };
+      inputs.set(p.inst.name, { forwardUsd, volDecimal: vol, timeYears: yearsBetween(timeMs, p.inst.expiryMs), rateDecimal: snap.ratesDecimal?.[p.inst.settlementCurrency] ?? 0 });
       if (p.n?.markPrice === undefined) {
         // Keep the held mark's offset to the model price; fall back to the model price when that is not > 0.
         const shift = modelPrice(p.inst, after) - modelPrice(p.inst, p.before);
@@ -199,6 +206,7 @@ export function applyTickToMarket(market: LiveMarket, tick: Tick, apply: Readonl
         if (p.n?.askPrice === undefined) setOrDelete(p.q, "askPrice", shifted(p.held.askPrice, false));
       }
     }
+    built.set(base, { base, valuationTimeMs: timeMs, curve, options: inputs });
   }
   if (issues.length > 0) return fail(...issues);
   for (const b of touched) movedCurrencies.add(b);
@@ -211,7 +219,7 @@ export function applyTickToMarket(market: LiveMarket, tick: Tick, apply: Readonl
   };
   if (Object.keys(times).length === 0) delete (snapshot as { valuationTimesMs?: unknown }).valuationTimesMs;
   const tables = new Map(market.tables);
-  for (const base of touched) tables.set(base, buildBaseTables(snapshot, market.listing, base));
+  for (const [base, t] of built) tables.set(base, t);
   return ok({ market: marketOf(market.version + 1, snapshot, market.listing, tables), movedBases: [...touched].sort(), movedCurrencies: [...movedCurrencies].sort() });
 }
 

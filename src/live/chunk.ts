@@ -40,8 +40,8 @@ export interface RemarginSink {
   readonly maintenanceMarginUsd: Float64Array;
   /**
    * The figures, health states and stale flags the core holds (by global index), given when no circuit breaker is in
-   * force: the pass then settles the hand-off of an account whose raw health state is the one it holds, below
-   * liquidation and not flagged stale (state.ts takeFigures has nothing to do for it but take the numbers), and marks
+   * force: the pass then settles the hand-off of an account whose raw health state is the one it holds (below
+   * liquidation, or in it with the episode's trigger already out) and not flagged stale (state.ts takeFigures has nothing to do for it but take the numbers), and marks
    * it {@link HANDED_CHANGED} or {@link HANDED_SAME}; the calling thread then only copies the figures of the first.
    * Read, never written, by the pass: a claim run twice (finishClaims) marks the same.
    */
@@ -55,6 +55,8 @@ export interface HeldFigures {
   readonly mmUsd: Float64Array;
   readonly health: Uint8Array;
   readonly staleShown: Uint8Array;
+  /** 1 when the account's liquidation trigger was emitted for its current episode (state.ts maybeLiquidate). */
+  readonly liquidationOpen: Uint8Array;
 }
 
 /** Touched marks of a re-margin (sink.touched): re-margined, its hand-off left to the calling thread. */
@@ -126,7 +128,8 @@ export function remarginRange(v: ChunkView, a0: number, a1: number): number {
 /**
  * The touched mark of global account `i` with its new figures (`totals`, FigureScratch.totals): {@link HANDED_CHANGED}
  * / {@link HANDED_SAME} when the hand-off to its health state has nothing to decide (state.ts takeFigures' first case,
- * with no breaker in force: the raw state is the one held, below liquidation, no stale flag shown), else
+ * with no breaker in force: the raw state is the one held, below liquidation or with its trigger out, no stale flag
+ * shown), else
  * {@link TOUCHED}. The figures come in a typed array, not as arguments: V8 boxes the double arguments of a call it
  * does not inline (three heap numbers per account of every tick).
  */
@@ -135,7 +138,10 @@ function handOff(held: HeldFigures, i: number, totals: Float64Array, rules: Acco
   const im = totals[TOTAL_IM] as number;
   const mm = totals[TOTAL_MM] as number;
   const h = held.health[i] as number;
-  if (h >= LIQUIDATION_INDEX || held.staleShown[i] !== 0 || rawHealthIndex(e, mm, rules.health) !== h) return TOUCHED;
+  if (held.staleShown[i] !== 0 || rawHealthIndex(e, mm, rules.health) !== h) return TOUCHED;
+  // In liquidation (or bankrupt) and staying there: nothing to decide once the episode's trigger is out (takeFigures
+  // then only asks maybeLiquidate, which has nothing to emit); without it, the calling thread emits the trigger.
+  if (h >= LIQUIDATION_INDEX && held.liquidationOpen[i] !== 1) return TOUCHED;
   return sameDouble(held.equityUsd[i] as number, e) && sameDouble(held.imUsd[i] as number, im) && sameDouble(held.mmUsd[i] as number, mm) ? HANDED_SAME : HANDED_CHANGED;
 }
 

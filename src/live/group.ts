@@ -363,7 +363,7 @@ function jobOf(group: RiskMatrixGroup, view: ChunkView, helpers: number): Remarg
   const { sink } = view;
   if (helpers < 1 || n < 2 * CLAIM_ACCOUNTS || kernel === null || group.uniformRules === null || group.unrealised.size > 0) return undefined;
   if (group.books.some((book) => book.detached.size > 0) || view.aggregate.some((b) => !fusedAllowed(group, b))) return undefined;
-  const held = sink.held === undefined ? [] : [sink.held.equityUsd, sink.held.imUsd, sink.held.mmUsd, sink.held.health, sink.held.staleShown];
+  const held = sink.held === undefined ? [] : [sink.held.equityUsd, sink.held.imUsd, sink.held.mmUsd, sink.held.health, sink.held.staleShown, sink.held.liquidationOpen];
   const sharedOut = [sink.touched, sink.equityUsd, sink.initialMarginUsd, sink.maintenanceMarginUsd, sink.global, group.balanceTable, group.extras, ...held];
   if (!sharedOut.every((x) => ArrayBuffer.isView(x) && x.buffer instanceof SharedArrayBuffer)) return undefined;
   const claims = Math.ceil(n / CLAIM_ACCOUNTS);

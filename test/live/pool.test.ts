@@ -193,12 +193,23 @@ describe("the hand-off to health states settled inside the shared pass (chunk.ts
     const thresholds = rules.health;
     let transitions = 0;
     let kept = 0;
+    // Accounts whose liquidation trigger is out for their current episode, and how often one stayed in liquidation
+    // (settled by the pass once its trigger is out: no second trigger).
+    const open = new Set<string>();
+    const inLiquidation = (s: string): boolean => s === "liquidation" || s === "bankrupt";
+    let stayed = 0;
     for (const input of inputs()) {
       const before = Array.from({ length: N }, (_, i) => core.figures(`a${i}`) as NonNullable<ReturnType<LiveCore["figures"]>>);
       const out = core.apply(input);
       expect(out.status).toBe("applied");
       const moved = new Set(out.events.filter((e) => e.type === "health_changed").map((e) => (e as { account: string }).account));
       const changed = new Set(out.changed);
+      for (const e of out.events) {
+        if (e.type !== "liquidation") continue;
+        const id = (e as { account: string }).account;
+        expect(open.has(id), `second trigger for ${id} in one episode`).toBe(false);
+        open.add(id);
+      }
       for (let i = 0; i < N; i++) {
         const id = `a${i}`;
         const b = before[i] as NonNullable<ReturnType<LiveCore["figures"]>>;
@@ -210,11 +221,78 @@ describe("the hand-off to health states settled inside the shared pass (chunk.ts
         expect(changed.has(id), id).toBe(figuresMoved);
         if (expected !== b.state) transitions++;
         else if (figuresMoved) kept++;
+        // No breaker in force: every account in liquidation that the input re-margined has its trigger out, one per
+        // episode (one that starts there gets it with the first input that concerns it).
+        if (!inLiquidation(f.state)) open.delete(id);
+        else if (figuresMoved) {
+          expect(open.has(id), id).toBe(true);
+          if (inLiquidation(b.state)) stayed++;
+        }
       }
     }
+    expect(stayed).toBeGreaterThan(0);
     // The inputs move accounts across thresholds both ways, and leave most where they were.
     expect(transitions).toBeGreaterThan(10);
     expect(kept).toBeGreaterThan(10 * transitions);
+  });
+});
+
+describe("the changed-account list of an outcome (reused while the same accounts change)", () => {
+  it("is the accounts whose figures changed, in book order, the same frozen array when the next input changes the same accounts", () => {
+    const core = unwrap(createLiveCore({ market: EXAMPLE_MARKET, accounts: [], liquidationPlans: false, bulk: bulkBook(N), executor: inThreadExecutor(0.5) }));
+    const figures = (): unknown[] => Array.from({ length: N }, (_, i) => core.figures(`a${i}`));
+    const expectChanged = (before: unknown[], out: { changed: readonly string[] }): void => {
+      const after = figures();
+      const moved: string[] = [];
+      for (let i = 0; i < N; i++) {
+        const b = before[i] as { equityUsd: number; initialMarginUsd: number; maintenanceMarginUsd: number };
+        const f = after[i] as typeof b;
+        if (!Object.is(b.equityUsd, f.equityUsd) || !Object.is(b.initialMarginUsd, f.initialMarginUsd) || !Object.is(b.maintenanceMarginUsd, f.maintenanceMarginUsd)) moved.push(`a${i}`);
+      }
+      expect(out.changed).toEqual(moved);
+    };
+    const tick = (seq: number, indexUsd: Record<string, number>): LiveInput => ({ kind: "tick", tick: { seq, timestampMs: T0 + seq * 1000, indexUsd } });
+    const btc = EXAMPLE_MARKET.indexUsd.BTC as number;
+    const eth = EXAMPLE_MARKET.indexUsd.ETH as number;
+    let before = figures();
+    const first = core.apply(tick(1, { BTC: btc * 0.99 }));
+    expectChanged(before, first);
+    expect(first.changed.length).toBeGreaterThan(4096);
+    before = figures();
+    const second = core.apply(tick(2, { BTC: btc * 0.985 }));
+    expectChanged(before, second);
+    expect(second.changed).toBe(first.changed);
+    expect(Object.isFrozen(second.changed)).toBe(true);
+    // Other accounts change: a new list, and the one handed out before is left as it was.
+    const kept = [...first.changed];
+    before = figures();
+    const third = core.apply(tick(3, { ETH: eth * 1.01 }));
+    expectChanged(before, third);
+    expect(third.changed).not.toBe(first.changed);
+    expect(first.changed).toEqual(kept);
+  });
+
+  it("is a new list when as many accounts change as before, but others", () => {
+    // Half the book on BTC, half on ETH, one position each: a BTC tick and an ETH tick change as many accounts.
+    const half = 5000;
+    const btcName = names.find((x) => x.startsWith("BTC-") && x.endsWith("-C")) as string;
+    const ethName = names.find((x) => x.startsWith("ETH-") && x.endsWith("-C")) as string;
+    const n = 2 * half;
+    const bulk = {
+      ids: Array.from({ length: n }, (_, a) => `h${a}`),
+      model,
+      rules,
+      instruments: [btcName, ethName],
+      offsets: Int32Array.from({ length: n + 1 }, (_, a) => a),
+      instrumentIndex: Int32Array.from({ length: n }, (_, a) => (a < half ? 0 : 1)),
+      sizeCoin: Float64Array.from({ length: n }, (_, a) => 1 + (a % 7)),
+      balances: Array.from({ length: n }, (_, a): Record<string, number> => (a < half ? { BTC: 5 } : { ETH: 50 })),
+    };
+    const core = unwrap(createLiveCore({ market: EXAMPLE_MARKET, accounts: [], liquidationPlans: false, bulk }));
+    const btcTick = core.apply({ kind: "tick", tick: { seq: 1, timestampMs: T0 + 1000, indexUsd: { BTC: (EXAMPLE_MARKET.indexUsd.BTC as number) * 0.99 } } });
+    const ethTick = core.apply({ kind: "tick", tick: { seq: 2, timestampMs: T0 + 2000, indexUsd: { ETH: (EXAMPLE_MARKET.indexUsd.ETH as number) * 0.99 } } });
+    expect(btcTick.changed).toEqual(bulk.ids.slice(0, half));
+    expect(ethTick.changed).toEqual(bulk.ids.slice(half));
   });
 });
 
