@@ -39,12 +39,19 @@ export async function openPgliteDriver(dataDir: string | undefined): Promise<Sql
     async exec(script: string) {
       await q.exec(script);
     },
+    // PGlite reads a COPY's input from the blob given with the statement ('/dev/blob'). Why: parsing CSV costs the
+    // server's thread ~40 % less than binding and unnesting seven arrays (the read audit: 2.2–3.2 ms against
+    // 3.3–5.3 ms of CPU per 100 rows, measured here), and PGlite runs SQL on that thread.
+    async copyCsv(table: string, columns: readonly string[], csv: string) {
+      await q.query(`COPY ${table} (${columns.join(", ")}) FROM '/dev/blob' WITH (FORMAT csv)`, [], { blob: new Blob([csv]) });
+    },
   });
   const base = runner(db);
   return {
     backend: "pglite",
     query: base.query,
     exec: base.exec,
+    copyCsv: base.copyCsv,
     transaction: (fn) => db.transaction((tx) => fn(runner(tx))),
     close: () => db.close(),
   };
