@@ -31,6 +31,13 @@ async function inMemory(): Promise<PGlite> {
 /** Open PGlite in `dataDir` (created if missing), or in memory when `dataDir` is undefined. */
 export async function openPgliteDriver(dataDir: string | undefined): Promise<SqlDriver> {
   const db = dataDir === undefined ? await inMemory() : await PGlite.create(dataDir);
+  // PGlite runs with fsync off (its files are never synced, docs/server.md "Durability"), so zero-filling each new
+  // 16 MB write-ahead-log segment buys nothing, and it is done on the server's only thread: a 140 ms stall in PGlite's
+  // file writes in a CPU profile of the bench's server under the what-if load (the read audit's WAL), every request
+  // queued behind it. The first statement after a segment switch took 7-91 ms with zero-filling and 1.3-3.6 ms
+  // without (pg_switch_wal() then one INSERT, six times, twice each, here). A session setting (superuser context;
+  // PGlite has one session).
+  await db.exec("SET wal_init_zero = off");
   const runner = (q: Pick<PGlite, "query" | "exec">): SqlRunner => ({
     async query<T>(text: string, params: readonly unknown[] = []) {
       const r = await q.query<T>(text, params as unknown[]);
