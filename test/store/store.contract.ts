@@ -205,17 +205,20 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       });
     });
 
-    it("appends read audit rows whose text needs quoting in an array parameter, and missing fields as null", async () => {
-      const odd = 'quote " backslash \\ braces {a,b} comma, NULL ünïcode \u2028 end';
+    it("appends read audit rows whose text needs quoting (in an array parameter or CSV), and missing fields as null", async () => {
+      const odd = 'quote " backslash \\ braces {a,b} comma, NULL \\N ünïcode \u2028 new\nline crlf\r\n"" end';
       const batch = [
         { action: "odd.read", accountId: odd, accountVersion: 1, detail: { text: odd, list: ["{", "}", ","], n: null }, ctx: { ...ctx(1), actor: odd, requestId: odd } },
         { action: "odd.read", detail: { empty: "" }, ctx: { ...ctx(2), requestId: null } },
+        // An empty string is not a missing field (CSV: a quoted empty field, not an unquoted one).
+        { action: "odd.read", accountId: "", accountVersion: 0, detail: {}, ctx: { ...ctx(3), requestId: "" } },
       ];
       await store.appendAudit(batch);
       const rows = await store.listAudit({ limit: 100, actions: ["odd.read"] });
       expect(rows.map((r) => ({ actor: r.actor, accountId: r.accountId, accountVersion: r.accountVersion, requestId: r.requestId, detail: r.detail, at: r.at }))).toEqual([
         { actor: odd, accountId: odd, accountVersion: 1, requestId: odd, detail: batch[0]?.detail, at: ctx(1).at },
         { actor: ctx(2).actor, accountId: null, accountVersion: null, requestId: null, detail: { empty: "" }, at: ctx(2).at },
+        { actor: ctx(3).actor, accountId: "", accountVersion: 0, requestId: "", detail: {}, at: ctx(3).at },
       ]);
     });
 

@@ -19,6 +19,12 @@ export interface SqlRunner {
   query<T = Record<string, unknown>>(text: string, params?: readonly unknown[], options?: QueryOptions): Promise<T[]>;
   /** Run a script of several statements without parameters (migrations). */
   exec(script: string): Promise<void>;
+  /**
+   * Append rows to `table` from CSV text (`COPY ... FROM ... WITH (FORMAT csv)`: an unquoted empty field is NULL),
+   * where the driver can take the text in process (PGlite); callers fall back to INSERT without it. `table` and
+   * `columns` are the code's own names, never input.
+   */
+  copyCsv?(table: string, columns: readonly string[], csv: string): Promise<void>;
 }
 
 export interface SqlDriver extends SqlRunner {
