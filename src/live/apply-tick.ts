@@ -22,7 +22,7 @@ import type { DerivativeInstrument, InstrumentQuote, MarketSnapshot, OptionInstr
 import { yearsBetween } from "../market/types.js";
 import { black76PriceCoin, black76PriceUsd } from "../pricing/black76.js";
 import { impliedVolOfMark } from "../pricing/build-context.js";
-import { curveOf, marketOf, valuationTimeIn } from "./market.js";
+import { curveOf, marketOf, optionInputsOf, valuationTimeIn } from "./market.js";
 import type { BaseTables, LiveMarket } from "./market.js";
 import type { LiveParams } from "./params.js";
 import type { Tick } from "./tick.js";
@@ -190,7 +190,7 @@ export function applyTickToMarket(market: LiveMarket, tick: Tick, apply: Readonl
       } else vol = p.before.volDecimal * volMove;
       p.q.markIv = vol;
       const after: OptionMarketInputs = { forwardUsd, volDecimal: vol, timeYears, rateDecimal };
-      inputs.set(p.inst.name, { forwardUsd, volDecimal: vol, timeYears: yearsBetween(timeMs, p.inst.expiryMs), rateDecimal: snap.ratesDecimal?.[p.inst.settlementCurrency] ?? 0 });
+      inputs.set(p.inst.name, optionInputsOf(snap, p.inst, p.q, curve, timeMs));
       if (p.n?.markPrice === undefined) {
         // Keep the held mark's offset to the model price; fall back to the model price when that is not > 0.
         const shift = modelPrice(p.inst, after) - modelPrice(p.inst, p.before);

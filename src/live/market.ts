@@ -93,15 +93,23 @@ export function buildBaseTables(snapshot: MarketSnapshot, listing: Listing, base
   const options = new Map<string, OptionMarketInputs>();
   for (const inst of instruments) {
     if (inst.kind !== "option") continue;
-    const q = snapshot.instruments[inst.name] as InstrumentQuote;
-    options.set(inst.name, {
-      forwardUsd: q.underlyingPrice ?? curve.forwardUsd(inst.expiryMs),
-      volDecimal: q.markIv as number,
-      timeYears: yearsBetween(timeMs, inst.expiryMs),
-      rateDecimal: snapshot.ratesDecimal?.[inst.settlementCurrency] ?? 0,
-    });
+    options.set(inst.name, optionInputsOf(snapshot, inst, snapshot.instruments[inst.name] as InstrumentQuote, curve, timeMs));
   }
   return { base, valuationTimeMs: timeMs, curve, options };
+}
+
+/**
+ * An option's pricing inputs in a base's tables: its quote's `underlyingPrice`, else the curve's forward at its expiry;
+ * its `markIv`; the years from the base's valuation time; the rate of its settlement currency. One place for both
+ * the tables built from a snapshot and those a tick builds as it moves the quotes (apply-tick.ts).
+ */
+export function optionInputsOf(snapshot: MarketSnapshot, inst: OptionInstrument, q: Pick<InstrumentQuote, "underlyingPrice" | "markIv">, curve: ForwardCurve, timeMs: number): OptionMarketInputs {
+  return {
+    forwardUsd: q.underlyingPrice ?? curve.forwardUsd(inst.expiryMs),
+    volDecimal: q.markIv as number,
+    timeYears: yearsBetween(timeMs, inst.expiryMs),
+    rateDecimal: snapshot.ratesDecimal?.[inst.settlementCurrency] ?? 0,
+  };
 }
 
 /**
