@@ -70,6 +70,34 @@ describe("architecture", () => {
     expect(violations).toEqual([]);
   });
 
+  it("no two source files import each other, directly or round a longer loop (type imports included)", () => {
+    // A loop of imports leaves the order of module evaluation to chance and makes a file impossible to read alone;
+    // a type two files share goes in a third file that both import (src/risk/revaluation-rows.ts, src/web/events.tsx).
+    const target = (f: string, spec: string): string | null => {
+      const base = resolve(dirname(f), spec).replace(/\.js$/, "");
+      for (const candidate of [`${base}.ts`, `${base}.tsx`, join(base, "index.ts")]) if (sources.includes(relative(process.cwd(), candidate))) return relative(process.cwd(), candidate);
+      return null;
+    };
+    const edges = new Map(
+      sources.map((f) => [
+        f,
+        [...readFileSync(f, "utf8").matchAll(/^\s*(?:import|export)\s[^'"]*?from\s+["'](\.[^"']+)["']/gm)].map((m) => target(f, m[1] ?? "")).filter((t): t is string => t !== null),
+      ]),
+    );
+    const loops: string[] = [];
+    const state = new Map<string, "open" | "done">();
+    const visit = (f: string, path: string[]): void => {
+      state.set(f, "open");
+      for (const t of edges.get(f) ?? []) {
+        if (state.get(t) === "open") loops.push([...path.slice(path.indexOf(t)), f, t].join(" -> "));
+        else if (!state.has(t)) visit(t, [...path, f]);
+      }
+      state.set(f, "done");
+    };
+    for (const f of sources) if (!state.has(f)) visit(f, []);
+    expect(loops).toEqual([]);
+  });
+
   it("the live core reads no clock and draws no global randomness (time and data come in as inputs)", () => {
     const found = sources
       .filter((f) => layerOf(f) === "live")

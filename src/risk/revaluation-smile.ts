@@ -5,7 +5,7 @@
  */
 import type { MarketContext } from "../market/context.js";
 import type { JointScenarioSet } from "./joint.js";
-import type { OptionRow, Slots } from "./revaluation.js";
+import type { OptionRow, Slots } from "./revaluation-rows.js";
 import { buildSmileTable, evalSmileTable, flatSmileTable, SMILE_STEPS_PER_STD_DEV, SMILE_TABLE_STEP } from "./smile-table.js";
 import type { SmileTable } from "./smile-table.js";
 

@@ -22,11 +22,12 @@
 import { fail, issue, ok } from "../errors.js";
 import type { Issue, Result } from "../errors.js";
 import type { MarketContext } from "../market/context.js";
-import type { Instrument, OptionInstrument } from "../market/types.js";
+import type { Instrument } from "../market/types.js";
 import type { JointScenarioSet } from "./joint.js";
 import { currencyUsdRate, hasUsdRate, USD_PEGGED_CURRENCIES } from "./marks.js";
 import { fillBaseUnitValues, runKernel } from "./revaluation-kernel.js";
 import type { KernelArrays, KernelGroups } from "./revaluation-kernel.js";
+import type { OptionRow, Slots } from "./revaluation-rows.js";
 import { smileArrays } from "./revaluation-smile.js";
 import { checkJointScenarioSet } from "./joint-check.js";
 
@@ -79,13 +80,6 @@ export interface RevaluationBook {
   readonly linearLeg: Int32Array;
 }
 
-/** Factor slots of a book being compiled (slot 0: no move). */
-export interface Slots {
-  readonly price: number[];
-  readonly vol: number[];
-  readonly byCurrency: Map<string, number>;
-}
-
 /** Slot of a currency's price factor (0 = no factor: no move). */
 function slotOf(slots: Slots, set: JointScenarioSet, currency: string): number {
   const known = slots.byCurrency.get(currency);
@@ -97,19 +91,6 @@ function slotOf(slots: Slots, set: JointScenarioSet, currency: string): number {
   slots.vol.push(set.volFactors.indexOf(currency));
   slots.byCurrency.set(currency, q);
   return q;
-}
-
-/** One option of a book being compiled. */
-export interface OptionRow {
-  readonly leg: number;
-  readonly inst: OptionInstrument;
-  readonly slot: number;
-  readonly settleSlot: number;
-  readonly lnFK: number;
-  readonly sd0: number;
-  readonly kOverF: number;
-  readonly put: number;
-  readonly amp: number;
 }
 
 /** σ√T below this is treated as this (a zero vol would make 1/σ√T infinite; the price is then intrinsic either way). */

@@ -13,7 +13,7 @@ import { APC_TOOLS } from "../../models/var/apc.js";
 import type { ResolvedPortfolio } from "../../models/types.js";
 import type { History } from "../../risk/history/types.js";
 import { fmt, table } from "../output.js";
-import type { BacktestFlags } from "./backtest.js";
+import type { BacktestFlags } from "./backtest-flags.js";
 import type { DailyModel } from "../../backtest/types.js";
 import type { MarginModel } from "../../models/types.js";
 

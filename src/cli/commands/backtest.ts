@@ -25,28 +25,12 @@ import type { AntiProcyclicalityParams } from "../../models/var/apc.js";
 import { emit, need, runCommand, type Io } from "../run.js";
 import { apcOptions, seriesApcFlags, withApcFlags } from "./apc-flags.js";
 import { compareApcTools, renderApcComparison } from "./backtest-apc.js";
-import type { ApcFlags } from "./apc-flags.js";
+import type { BacktestFlags } from "./backtest-flags.js";
 import { renderBacktest } from "./backtest-render.js";
 import { startProgress } from "../progress.js";
 import { loadMarginModel, loadPortfolioAndMarket, type PortfolioOptions } from "./context.js";
 import { factorsFor, loadHistory, numberFlag, parameterSetJson } from "./risk-inputs.js";
 import { maxOf, minOf } from "../../math/extent.js";
-
-/** Flags that decide how a backtest runs (shared by `backtest` and `compare --backtest`). */
-export interface BacktestFlags extends ApcFlags {
-  history?: string[];
-  fillGaps?: boolean;
-  from?: string;
-  to?: string;
-  horizonDays?: string;
-  rebalance?: string;
-  confidence?: string;
-  margin?: string;
-  basis?: string;
-  windowDays?: string;
-  minWindowDays?: string;
-  stress?: boolean;
-}
 
 interface BacktestCommandFlags extends PortfolioOptions, BacktestFlags {
   model: string;

@@ -12,7 +12,8 @@ import { loadMarginModel, loadPortfolioAndMarket, type PortfolioOptions } from "
 import type { MarginModel } from "../../models/types.js";
 import { apcOptions, hasApcFlags } from "./apc-flags.js";
 import type { ApcFlags } from "./apc-flags.js";
-import { backtestOptions, compareWithBacktest, modelsWithHistory, type BacktestFlags, type CompareBacktest } from "./backtest.js";
+import { backtestOptions, compareWithBacktest, modelsWithHistory, type CompareBacktest } from "./backtest.js";
+import type { BacktestFlags } from "./backtest-flags.js";
 import { loadHistory } from "./risk-inputs.js";
 
 interface MarginOptions extends PortfolioOptions {

@@ -17,7 +17,7 @@ import type { LiveEvent, LiveStatus } from "../live";
 import { Card, ErrorBox, HealthBadge, Loading, Section, Toggle, useAsync } from "../ui";
 import { Gauge } from "./gauge";
 import { Heatmap } from "./heatmap";
-import { EventList } from "./overview";
+import { EventList } from "../events";
 
 export function AccountPage({ id, me }: { id: string; me: Whoami }) {
   const base = `/v1/accounts/${enc(id)}`;

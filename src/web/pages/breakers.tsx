@@ -13,7 +13,7 @@ import { HEALTH_STATES, num, STATE_LABEL, time } from "../format";
 import { capabilities, subscribe } from "../live";
 import type { LiveEvent } from "../live";
 import { ErrorBox, Section, useAsync } from "../ui";
-import { EventList } from "./overview";
+import { EventList } from "../events";
 
 export interface BreakerUnderlying {
   readonly underlying: string;

@@ -13,6 +13,7 @@ import { capabilities, LiveDot, subscribe } from "../live";
 import type { LiveEvent, LiveStatus } from "../live";
 import { AccountLink, Card, ErrorBox, HealthBadge, Loading, Section, useAsync } from "../ui";
 import { BreakerTable, useBreakers } from "./breakers";
+import { EventList } from "../events";
 
 /** Market data older than this (server clock − market time) raises the stale badge. */
 const STALE_AFTER_MS = 5 * 60_000;
@@ -276,34 +277,4 @@ function AccountTable({ rows, extra }: { rows: readonly RankedAccount[]; extra: 
       </table>
     </div>
   );
-}
-
-export function EventList({ events }: { events: readonly LiveEvent[] }) {
-  return (
-    <ol class="events" data-testid="event-list">
-      {events.map((e, i) => (
-        <li key={`${e.eventSeq ?? i}-${e.type}`}>
-          <span class="muted">{e.ts !== undefined ? time(e.ts) : ""}</span> <code>{e.type}</code> {describeEvent(e)}
-        </li>
-      ))}
-    </ol>
-  );
-}
-
-export function describeEvent(e: LiveEvent): string {
-  const who = typeof e.account === "string" ? `${e.account}: ` : "";
-  switch (e.type) {
-    case "health_changed":
-      return `${who}${STATE_LABEL[String(e.from)] ?? e.from} → ${STATE_LABEL[String(e.to)] ?? e.to} (${String(e.reason ?? "")})`;
-    case "margin_call":
-      return `${who}deposit ${usd(e.amountNeededUsd as number)} to end the call`;
-    case "liquidation":
-      return `${who}liquidation triggered${e.deferred === true ? " (deferred)" : ""}`;
-    case "breaker":
-      return `${String(e.underlying)} ${String(e.from)} → ${String(e.to)} (${String(e.rule)}: ${String(e.reason ?? "")})`;
-    case "parameters_changed":
-      return `${String((e.parameterSet as { name?: string } | undefined)?.name ?? "")} → ${String((e.parameterSet as { to?: string } | undefined)?.to ?? "")}`;
-    default:
-      return who;
-  }
 }
