@@ -63,9 +63,29 @@ export interface BucketBook {
   readonly mm: Float64Array;
   /** Σ size × mark over the account's options in the bucket (bucket currency), set with IM and MM. */
   readonly optionValue: Float64Array;
-  /** 1 when the account holds a future or perpetual in the bucket, 0 when not, −1 not yet looked at (live/fast-margin.ts). */
+  /**
+   * Futures and perpetuals of the account in the bucket (live/fast-margin.ts sets it when first needed): −1 not yet
+   * looked at, 0 none, 1 to {@link FUTURE_LIST} that many, listed in {@link futureSlot} and {@link futureAvg},
+   * {@link FUTURE_LIST} + 1 more than that (the figures then walk the segment). Reset to −1 whenever the account's
+   * positions in the bucket are replaced.
+   */
   readonly futures: Int8Array;
+  /**
+   * {@link FUTURE_LIST} entries per account: where each listed future or perpetual sits in the account's segment
+   * (k − offsets[a]: unchanged when a compaction moves the segment).
+   */
+  readonly futureSlot: Int16Array;
+  /**
+   * {@link FUTURE_LIST} entries per account: each listed position's entry price, a copy of `avg`. WHY: the equity
+   * needs the entry price of every future, and `avg` is otherwise never read on the tick path, so reading it there
+   * was a cache miss per future (the hottest line of the headline figures); here the prices of consecutive accounts
+   * sit side by side, read in account order.
+   */
+  readonly futureAvg: Float64Array;
 }
+
+/** Futures and perpetuals per account and bucket listed beside the book (BucketBook.futureSlot / futureAvg). */
+export const FUTURE_LIST = 2;
 
 function sab(bytes: number): SharedArrayBuffer {
   return new SharedArrayBuffer(Math.max(8, bytes));
@@ -144,6 +164,8 @@ export function buildBucketBooks(arrays: LiveArrays, entries: readonly Map<strin
       mm: new Float64Array(sab(n * 8)),
       optionValue: new Float64Array(sab(n * 8)),
       futures: new Int8Array(sab(n)).fill(-1),
+      futureSlot: new Int16Array(sab(n * FUTURE_LIST * 2)),
+      futureAvg: new Float64Array(sab(n * FUTURE_LIST * 8)),
     };
     book.avg.fill(NaN);
     book.usd.fill(NaN);
@@ -396,6 +418,8 @@ export function buildBucketBooksBulk(arrays: LiveArrays, bulk: BulkPositions): B
       mm: new Float64Array(sab(n * 8)),
       optionValue: new Float64Array(sab(n * 8)),
       futures: new Int8Array(sab(n)).fill(-1),
+      futureSlot: new Int16Array(sab(n * FUTURE_LIST * 2)),
+      futureAvg: new Float64Array(sab(n * FUTURE_LIST * 8)),
     };
     book.avg.fill(NaN);
     book.usd.fill(NaN);

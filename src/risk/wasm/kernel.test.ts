@@ -88,6 +88,21 @@ describe("kernel module", () => {
     expect(Array.from(worst)).toEqual([2, 2]);
     // account 0: 2·[0.25, 1, 0] − [−1, 0, −1] = [1.5, 2, 1]; account 1: 0.5·[−1, 0, −1] = [−0.5, 0, −0.5]; pad lane 0.
     expect(Array.from(sums)).toEqual([1.5, 2, 1, 0, -0.5, 0, -0.5, 0]);
+    // With lengths, an account's positions end at offsets[a] + lengths[a]: what lies after (a segment's spare
+    // capacity; here non-zero sizes, so walking it would show) is skipped, for the worst loss and the extras alike.
+    const padded = Int32Array.from([0, 3, 5]);
+    const pIdx = Int32Array.from([0, 1, 0, 1, 1]);
+    const pSize = Float64Array.from([2, -1, 99, 0.5, -99]);
+    const lengths = Int32Array.from([2, 1]);
+    const pWorst = new Float64Array(2);
+    const pSums = new Float64Array(8).fill(NaN);
+    k!.worstLossExtras(padded, pIdx, pSize, 0, 2, pWorst, 0, pSums, 0, lengths);
+    expect(Array.from(pWorst)).toEqual([2, 2]);
+    expect(Array.from(pSums)).toEqual([1.5, 2, 1, 0, -0.5, 0, -0.5, 0]);
+    k!.worstLoss(padded, pIdx, pSize, 0, 2, pWorst, 0, lengths);
+    expect(Array.from(pWorst)).toEqual([2, 2]);
+    k!.worstLoss(padded, pIdx, pSize, 0, 2, pWorst, 0);
+    expect(Array.from(pWorst)).not.toEqual([2, 2]);
     // Random rows and books: every lane bit-equal to the scalar loop in position order.
     let seed = 7;
     const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647) * 2 - 1;

@@ -73,9 +73,13 @@ function rowBytesOf(lanes: number, extraCount: number, layout: ExtrasLayout): nu
  * body's code array and its local indices.
  */
 const emit = {
-  /** k0 = offsets[a], e = offsets[a + 1] (offsets are rebased to the chunk by the host); `b` is scratch. */
+  /**
+   * k0 = ranges[2a], e = ranges[2a + 1]: the account's first position and the end of its positions, rebased to the
+   * chunk by the host (a pair per account, not shared offsets, so a segment's zero-size padding is not walked).
+   * `b` is scratch.
+   */
   accountRange(c: number[], OFF: number, A: number, B: number, K0: number, E: number): void {
-    c.push(...op.localGet(OFF), ...op.localGet(A), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.localTee(B));
+    c.push(...op.localGet(OFF), ...op.localGet(A), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.localTee(B));
     c.push(...op.i32Load(0), ...op.localSet(K0), ...op.localGet(B), ...op.i32Load(4), ...op.localSet(E));
   },
   /** Open the loop over the account's positions k in [k0, e): s = splat(size[k]); b = dataPtr + index[k] × rowBytes. */
@@ -300,13 +304,17 @@ export interface WasmAggregator {
   loadArrays(data: Float64Array, rowCount: number, extras?: Float64Array): void;
   /** Per-scenario amounts added before the minimum (a dampener ≥ 0 shrinks losses); null for none. Call after loadArrays. */
   setDampener(dampener: Float64Array | null): void;
-  /** Worst loss ≥ 0 of accounts [a0, a1) into `out[outOffset + (a − a0)]`. */
-  worstLoss(offsets: Int32Array, instrumentIndex: Int32Array, sizeCoin: Float64Array, a0: number, a1: number, out: Float64Array, outOffset: number): void;
+  /**
+   * Worst loss ≥ 0 of accounts [a0, a1) into `out[outOffset + (a − a0)]`. Account a's positions are
+   * [offsets[a], offsets[a + 1]), or [offsets[a], offsets[a] + lengths[a]) when `lengths` is given (a book whose
+   * segments have spare capacity: the kernel then skips it instead of adding its zero sizes).
+   */
+  worstLoss(offsets: Int32Array, instrumentIndex: Int32Array, sizeCoin: Float64Array, a0: number, a1: number, out: Float64Array, outOffset: number, lengths?: Int32Array): void;
   /**
    * Worst loss as {@link worstLoss}, and the sums of the extra columns of accounts [a0, a1) into `extras` from
    * `extrasOffset`, account-major with stride {@link extraStride}. Only when extraCount > 0.
    */
-  worstLossExtras(offsets: Int32Array, instrumentIndex: Int32Array, sizeCoin: Float64Array, a0: number, a1: number, out: Float64Array, outOffset: number, extras: Float64Array, extrasOffset: number): void;
+  worstLossExtras(offsets: Int32Array, instrumentIndex: Int32Array, sizeCoin: Float64Array, a0: number, a1: number, out: Float64Array, outOffset: number, extras: Float64Array, extrasOffset: number, lengths?: Int32Array): void;
   /** Scenario vectors of accounts [a0, a1) into `out` from `outOffset`, account-major with stride scenarioCount. */
   vectors(offsets: Int32Array, instrumentIndex: Int32Array, sizeCoin: Float64Array, a0: number, a1: number, out: Float64Array, outOffset: number): void;
 }
@@ -366,7 +374,7 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0, extr
   function layout(): void {
     dampPtr = align(rows * rowBytes, 64);
     offPtr = dampPtr + align(rowBytes, 64);
-    idxPtr = offPtr + align((CHUNK_ACCOUNTS + 1) * 4, 64);
+    idxPtr = offPtr + align(CHUNK_ACCOUNTS * 8, 64);
     sizePtr = idxPtr + align(chunkPositions * 4, 64);
     outPtr = sizePtr + align(chunkPositions * 8, 64);
     extrasPtr = outPtr + align(CHUNK_ACCOUNTS * S * 8 + 16, 64);
@@ -380,12 +388,19 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0, extr
   }
   layout();
 
-  /** Copy the book of accounts [a0, a1) (already checked to fit) into scratch, offsets rebased to 0. */
-  function copyChunk(offsets: Int32Array, idx: Int32Array, size: Float64Array, a0: number, a1: number): void {
+  /**
+   * Copy the book of accounts [a0, a1) (already checked to fit) into scratch, with each account's range of positions
+   * rebased to 0: [offsets[a], offsets[a] + lengths[a]) with `lengths`, else up to offsets[a + 1].
+   */
+  function copyChunk(offsets: Int32Array, idx: Int32Array, size: Float64Array, a0: number, a1: number, lengths: Int32Array | undefined): void {
     const base = offsets[a0] as number;
     const end = offsets[a1] as number;
     const o = offPtr >> 2;
-    for (let a = a0; a <= a1; a++) i32[o + a - a0] = (offsets[a] as number) - base;
+    for (let a = a0; a < a1; a++) {
+      const from = (offsets[a] as number) - base;
+      i32[o + 2 * (a - a0)] = from;
+      i32[o + 2 * (a - a0) + 1] = lengths === undefined ? (offsets[a + 1] as number) - base : from + (lengths[a] as number);
+    }
     i32.set(idx.subarray(base, end), idxPtr >> 2);
     f64.set(size.subarray(base, end), sizePtr >> 3);
   }
@@ -437,22 +452,22 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0, extr
       const d = dampPtr >> 3;
       for (let j = 0; j < 2 * lanes; j++) f64[d + j] = dampener !== null && j < S ? (dampener[j] as number) : 0;
     },
-    worstLoss(offsets, idx, size, a0, a1, out, outOffset) {
+    worstLoss(offsets, idx, size, a0, a1, out, outOffset, lengths) {
       for (let start = a0; start < a1; ) {
         const stop = chunkEnd(offsets, start, a1);
-        copyChunk(offsets, idx, size, start, stop);
+        copyChunk(offsets, idx, size, start, stop, lengths);
         exports.worst(0, offPtr, idxPtr, sizePtr, dampPtr, outPtr, stop - start);
         out.set(f64.subarray(outPtr >> 3, (outPtr >> 3) + (stop - start)), outOffset + start - a0);
         start = stop;
       }
     },
-    worstLossExtras(offsets, idx, size, a0, a1, out, outOffset, extras, extrasOffset) {
+    worstLossExtras(offsets, idx, size, a0, a1, out, outOffset, extras, extrasOffset, lengths) {
       const run = exports.extras;
       if (run === undefined) throw new Error("worstLossExtras: this kernel has no extra columns");
       const stride = 2 * extraLanes;
       for (let start = a0; start < a1; ) {
         const stop = chunkEnd(offsets, start, a1);
-        copyChunk(offsets, idx, size, start, stop);
+        copyChunk(offsets, idx, size, start, stop, lengths);
         run(0, offPtr, idxPtr, sizePtr, dampPtr, outPtr, extrasPtr, stop - start);
         out.set(f64.subarray(outPtr >> 3, (outPtr >> 3) + (stop - start)), outOffset + start - a0);
         extras.set(f64.subarray(extrasPtr >> 3, (extrasPtr >> 3) + (stop - start) * stride), extrasOffset + (start - a0) * stride);
@@ -462,7 +477,7 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0, extr
     vectors(offsets, idx, size, a0, a1, out, outOffset) {
       for (let start = a0; start < a1; ) {
         const stop = chunkEnd(offsets, start, a1);
-        copyChunk(offsets, idx, size, start, stop);
+        copyChunk(offsets, idx, size, start, stop, undefined);
         exports.vectors(0, offPtr, idxPtr, sizePtr, outPtr, stop - start);
         const n = (stop - start) * S;
         out.set(f64.subarray(outPtr >> 3, (outPtr >> 3) + n), outOffset + (start - a0) * S);
