@@ -24,7 +24,7 @@ import type { Issue } from "../errors.js";
 import { fail, issue, ok } from "../errors.js";
 import { createAccountBinder } from "../io/account-binder.js";
 import { createModel } from "../models/registry.js";
-import type { ParameterSetResolver } from "../io/account-binder.js";
+import type { AccountBinder, ParameterSetResolver } from "../io/account-binder.js";
 import { liveAccountOfLoaded } from "../io/live-accounts.js";
 import { validateBreakerRules, validateTick } from "../io/live.js";
 import { parseIsoTimestampMs } from "../io/timestamp.js";
@@ -67,13 +67,36 @@ function accountInput(core: LiveCore | undefined, account: string, d: Record<str
   return accountOfMessage(core.marketContext(), account, d);
 }
 
+/**
+ * Binders per market and carried parameter set (its name, version and JSON text). Why: every fill reaches the core as
+ * an `account` message, and a binder made per message built the model from the set's document again each time
+ * (parsing and checking the risk-matrix parameters: ~4 % of a fill's CPU in the service). The key is the set's text,
+ * not its name and version alone: a version not yet in force may be replaced with another document (store port).
+ */
+const bindersByMarket = new WeakMap<MarketContext, Map<string, AccountBinder>>();
+/** Carried sets remembered per market; beyond it the map starts again (sets change rarely: a few versions a day). */
+const BINDERS_KEPT = 64;
+
+function binderFor(market: MarketContext, ps: { name?: unknown; version?: unknown; document?: unknown } | null | undefined): AccountBinder {
+  const carried = ps !== null && ps !== undefined && typeof ps.version === "string" ? { name: ps.name, version: ps.version, document: ps.document } : null;
+  const key = carried === null ? "" : `${typeof carried.name === "string" ? carried.name : ""}\u0000${carried.version}\u0000${JSON.stringify(carried.document) ?? ""}`;
+  let binders = bindersByMarket.get(market);
+  if (binders === undefined) bindersByMarket.set(market, (binders = new Map()));
+  let binder = binders.get(key);
+  if (binder === undefined) {
+    const resolver: ParameterSetResolver = (name) =>
+      carried !== null ? ok({ name: typeof carried.name === "string" ? carried.name : name, version: carried.version, document: carried.document }) : fail(issue("required", "parameterSet", `no parameter set ${name} came with the message`));
+    if (binders.size >= BINDERS_KEPT) binders.clear();
+    binders.set(key, (binder = createAccountBinder(market, resolver)));
+  }
+  return binder;
+}
+
 /** An `account` message's document bound on `market` with the parameter set it carries (a partition binds one it kept aside on a new market so). */
 export function accountOfMessage(market: MarketContext, account: string, d: Record<string, unknown>): LiveAccountInput | Issue[] {
   if (d.document === null || typeof d.document !== "object") return [issue("required", "document", "an account message needs the account file as document")];
   const ps = d.parameterSet as { name?: unknown; version?: unknown; document?: unknown } | null | undefined;
-  const resolver: ParameterSetResolver = (name) =>
-    ps !== null && ps !== undefined && typeof ps.version === "string" ? ok({ name: typeof ps.name === "string" ? ps.name : name, version: ps.version, document: ps.document }) : fail(issue("required", "parameterSet", `no parameter set ${name} came with the message`));
-  const bound = createAccountBinder(market, resolver).bind(d.document);
+  const bound = binderFor(market, ps).bind(d.document);
   if (!bound.ok) return bound.issues.map((i) => ({ ...i, path: i.path === "" ? "document" : `document.${i.path}` }));
   return liveAccountOfLoaded(account, d.document, bound.value);
 }
