@@ -80,8 +80,8 @@ export interface RequestContext<Q = unknown, B = unknown> {
 export interface Reply {
   readonly status: number;
   readonly body: unknown;
-  /** The body already printed as JSON (checked as `jsonText` checks it); sent instead of printing `body`. */
-  readonly text?: string;
+  /** The body already printed as JSON (checked as `jsonText` checks it) and encoded as UTF-8; sent instead of printing `body`. */
+  readonly bytes?: Buffer;
   readonly headers?: Readonly<Record<string, string>>;
   /** A streamed answer (server-sent events): takes over the response; the request stops counting as in flight. */
   readonly stream?: (res: ServerResponse) => void;
@@ -260,7 +260,7 @@ export interface HandlerOptions {
 function send(res: ServerResponse, reply: Reply, head: boolean): void {
   // Encoded once: the length is the buffer's, and the socket writes the bytes as they are (a string would be measured,
   // then encoded again on write: a what-if answer is ~18 KB).
-  const bytes = Buffer.from(reply.text ?? (reply.body === undefined ? "" : jsonText(reply.body)), "utf8");
+  const bytes = reply.bytes ?? Buffer.from(reply.body === undefined ? "" : jsonText(reply.body), "utf8");
   res.writeHead(reply.status, { "content-type": "application/json; charset=utf-8", "content-length": bytes.length, ...reply.headers });
   res.end(head ? undefined : bytes);
 }
