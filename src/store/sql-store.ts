@@ -342,6 +342,16 @@ export function sqlStore(db: SqlDriver): Store {
     },
 
     async commitLive(c, ctx) {
+      const state = Object.entries(c.state ?? {});
+      if (c.events.length === 0 && c.market === undefined) {
+        // Only state (a fill or balance change that moved no health state: the commonest step): one statement, atomic
+        // by itself, without BEGIN and COMMIT around it (on PGlite two more statements on the server's thread per fill).
+        if (state.length === 0) return { ok: true as const };
+        const params: unknown[] = [ctx.at];
+        const rows = state.map(([key, value]) => `($${params.push(key)}, $${params.push(JSON.stringify(value))}::json, $1::timestamptz)`);
+        await db.query(`INSERT INTO live_state (key, value, updated_at) VALUES ${rows.join(", ")} ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at`, params);
+        return { ok: true as const };
+      }
       try {
         return await db.transaction(async (sql) => {
           for (const e of c.events) {
@@ -361,7 +371,7 @@ export function sqlStore(db: SqlDriver): Store {
             await sql.query("UPDATE market_snapshots SET is_current = true WHERE id = $1", [m.id]);
             await insertAudit(sql, { action: "market.tick", detail: { marketId: m.id, timestampMs: m.timestampMs, created: inserted.length > 0, events: c.events.length } }, ctx);
           }
-          for (const [key, value] of Object.entries(c.state ?? {})) {
+          for (const [key, value] of state) {
             await sql.query(
               "INSERT INTO live_state (key, value, updated_at) VALUES ($1, $2::json, $3) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at",
               [key, JSON.stringify(value), ctx.at],
