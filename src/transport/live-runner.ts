@@ -68,27 +68,49 @@ function accountInput(core: LiveCore | undefined, account: string, d: Record<str
 }
 
 /**
- * Binders per market and carried parameter set (its name, version and JSON text). Why: every fill reaches the core as
- * an `account` message, and a binder made per message built the model from the set's document again each time
- * (parsing and checking the risk-matrix parameters: ~4 % of a fill's CPU in the service). The key is the set's text,
- * not its name and version alone: a version not yet in force may be replaced with another document (store port).
+ * Binders per market and carried parameter set (its name and version, and the same document). Why: every fill reaches
+ * the core as an `account` message, and a binder made per message built the model from the set's document again each
+ * time (parsing and checking the risk-matrix parameters: ~4 % of a fill's CPU in the service). The document is
+ * compared, not only its name and version: a version not yet in force may be replaced with another document (store
+ * port). Compared by a walk, not by its JSON text: printing the ~4.5 KB set and hashing that text as a key cost as
+ * much as the model it saved.
  */
-const bindersByMarket = new WeakMap<MarketContext, Map<string, AccountBinder>>();
-/** Carried sets remembered per market; beyond it the map starts again (sets change rarely: a few versions a day). */
-const BINDERS_KEPT = 64;
+const bindersByMarket = new WeakMap<MarketContext, Map<string, { readonly document: unknown; readonly binder: AccountBinder }>>();
+
+/** Whether two JSON values are the same (objects: the same keys, in any order, with the same values). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let keys = 0;
+  for (const k in x) {
+    if (!Object.prototype.hasOwnProperty.call(x, k)) continue;
+    if (!Object.prototype.hasOwnProperty.call(y, k) || !sameJson(x[k], y[k])) return false;
+    keys++;
+  }
+  for (const k in y) if (Object.prototype.hasOwnProperty.call(y, k)) keys--;
+  return keys === 0;
+}
 
 function binderFor(market: MarketContext, ps: { name?: unknown; version?: unknown; document?: unknown } | null | undefined): AccountBinder {
   const carried = ps !== null && ps !== undefined && typeof ps.version === "string" ? { name: ps.name, version: ps.version, document: ps.document } : null;
-  const key = carried === null ? "" : `${typeof carried.name === "string" ? carried.name : ""}\u0000${carried.version}\u0000${JSON.stringify(carried.document) ?? ""}`;
+  const key = carried === null ? "" : `${typeof carried.name === "string" ? carried.name : ""}\u0000${carried.version}`;
   let binders = bindersByMarket.get(market);
   if (binders === undefined) bindersByMarket.set(market, (binders = new Map()));
-  let binder = binders.get(key);
-  if (binder === undefined) {
-    const resolver: ParameterSetResolver = (name) =>
-      carried !== null ? ok({ name: typeof carried.name === "string" ? carried.name : name, version: carried.version, document: carried.document }) : fail(issue("required", "parameterSet", `no parameter set ${name} came with the message`));
-    if (binders.size >= BINDERS_KEPT) binders.clear();
-    binders.set(key, (binder = createAccountBinder(market, resolver)));
-  }
+  const kept = binders.get(key);
+  if (kept !== undefined && sameJson(kept.document, carried?.document)) return kept.binder;
+  const resolver: ParameterSetResolver = (name) =>
+    carried !== null ? ok({ name: typeof carried.name === "string" ? carried.name : name, version: carried.version, document: carried.document }) : fail(issue("required", "parameterSet", `no parameter set ${name} came with the message`));
+  const binder = createAccountBinder(market, resolver);
+  // One binder per name and version: a replaced document replaces it (the map holds as many as there are versions).
+  binders.set(key, { document: carried?.document, binder });
   return binder;
 }
 
