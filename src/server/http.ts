@@ -80,8 +80,8 @@ export interface RequestContext<Q = unknown, B = unknown> {
 export interface Reply {
   readonly status: number;
   readonly body: unknown;
-  /** The body already printed as JSON (checked as `jsonText` checks it); sent instead of printing `body`. */
-  readonly text?: string;
+  /** The body already printed as JSON (checked as `jsonText` checks it) and encoded as UTF-8; sent instead of printing `body`. */
+  readonly bytes?: Buffer;
   readonly headers?: Readonly<Record<string, string>>;
   /** A streamed answer (server-sent events): takes over the response; the request stops counting as in flight. */
   readonly stream?: (res: ServerResponse) => void;
@@ -260,10 +260,16 @@ export interface HandlerOptions {
 function send(res: ServerResponse, reply: Reply, head: boolean): void {
   // Encoded once: the length is the buffer's, and the socket writes the bytes as they are (a string would be measured,
   // then encoded again on write: a what-if answer is ~18 KB).
-  const bytes = Buffer.from(reply.text ?? (reply.body === undefined ? "" : jsonText(reply.body)), "utf8");
+  const bytes = reply.bytes ?? Buffer.from(reply.body === undefined ? "" : jsonText(reply.body), "utf8");
   res.writeHead(reply.status, { "content-type": "application/json; charset=utf-8", "content-length": bytes.length, ...reply.headers });
   res.end(head ? undefined : bytes);
 }
+
+/** A path that WHATWG URL parsing leaves as it is: `/`-separated segments of unreserved characters, none starting with a dot (so no `.` or `..` segment), no query. */
+const PLAIN_PATH = /^(?:\/[A-Za-z0-9_~-][A-Za-z0-9_.~-]*)+$/;
+
+/** The pathname of a request target that is a plain path (itself), or undefined (the URL parser says). */
+export const plainPathname = (target: string): string | undefined => (PLAIN_PATH.test(target) ? target : undefined);
 
 /** The request listener: route, authenticate, validate, run, answer, log. */
 export function createHandler(o: HandlerOptions): (req: IncomingMessage, res: ServerResponse) => void {
@@ -272,7 +278,13 @@ export function createHandler(o: HandlerOptions): (req: IncomingMessage, res: Se
     const usIn = Math.round(Date.now() * 1000);
     const requestId = typeof req.headers["x-request-id"] === "string" && /^[\w.-]{1,100}$/.test(req.headers["x-request-id"]) ? req.headers["x-request-id"] : randomUUID();
     const method = req.method ?? "GET";
-    const url = new URL(req.url ?? "/", "http://localhost");
+    // The URL object is made when something asks for it (a query, a signature, a stream token): a plain path, segments
+    // of unreserved characters none starting with a dot, is its own pathname, and parsing every request's URL was
+    // ~1 % of the server's thread under the what-if load.
+    const target = req.url ?? "/";
+    let parsed: URL | undefined;
+    const urlOf = (): URL => (parsed ??= new URL(target, "http://localhost"));
+    const pathname = plainPathname(target) ?? urlOf().pathname;
     let routeName = "(unmatched)";
     let actor: string | null = null;
     let rawBody = "";
@@ -291,23 +303,23 @@ export function createHandler(o: HandlerOptions): (req: IncomingMessage, res: Se
         o.logger.error({ reqId: requestId, route: routeName, err: e instanceof Error ? { message: e.message, stack: e.stack } : String(e) }, "internal error");
         err = new HttpError([issue("internal", "", `internal error (request ${requestId}); the server log has the details`)], { status: 500 });
       }
-      const custom = o.errorReply?.(route, { requestId, usIn, rawBody, url }, err);
+      const custom = o.errorReply?.(route, { requestId, usIn, rawBody, get url() { return urlOf(); } }, err);
       if (res.headersSent) {
         res.destroy();
         return;
       }
       send(res, custom ?? { status: err.status, body: errorBody(err.issues), headers: err.headers }, method === "HEAD");
     };
-    const m = o.router.match(method, url.pathname);
+    const m = o.router.match(method, pathname);
     if (m === null) {
       if (o.fallback?.(req, res)) return;
       req.resume();
-      fail(null, new HttpError([issue("not_found", "path", `no route ${method} ${url.pathname}`)]));
+      fail(null, new HttpError([issue("not_found", "path", `no route ${method} ${pathname}`)]));
       return;
     }
     if ("allowed" in m) {
       req.resume();
-      fail(null, new HttpError([issue("method_not_allowed", "method", `${method} is not allowed on ${url.pathname}; allowed: ${m.allowed.join(", ")}`)], { headers: { allow: m.allowed.join(", ") } }));
+      fail(null, new HttpError([issue("method_not_allowed", "method", `${method} is not allowed on ${pathname}; allowed: ${m.allowed.join(", ")}`)], { headers: { allow: m.allowed.join(", ") } }));
       return;
     }
     const { route: r, params } = m;
@@ -317,7 +329,7 @@ export function createHandler(o: HandlerOptions): (req: IncomingMessage, res: Se
         const hasBody = method === "POST" || method === "PUT";
         rawBody = hasBody ? await readBody(req, o.bodyLimitBytes) : "";
         if (!hasBody) req.resume();
-        const principal = await o.authenticate(req, { route: r, url, rawBody, method });
+        const principal = await o.authenticate(req, { route: r, get url() { return urlOf(); }, rawBody, method });
         actor = principal?.clientId ?? null;
         o.authorise(r, principal);
         let body: unknown;
@@ -333,8 +345,8 @@ export function createHandler(o: HandlerOptions): (req: IncomingMessage, res: Se
           }
           body = parseWith(r.body, parsed, "body");
         }
-        const query = r.query === undefined ? undefined : parseWith(r.query, Object.fromEntries(url.searchParams), "query");
-        const reply = await r.handler({ requestId, method, path: url.pathname, params, query, body, rawBody, headers: req.headers, principal, url, usIn });
+        const query = r.query === undefined ? undefined : parseWith(r.query, Object.fromEntries(urlOf().searchParams), "query");
+        const reply = await r.handler({ requestId, method, path: pathname, params, query, body, rawBody, headers: req.headers, principal, get url() { return urlOf(); }, usIn });
         if (reply.stream !== undefined) {
           // A stream lasts as long as its client: logged when it starts, not drained on shutdown (the hub ends it).
           o.inFlight.count--;

@@ -24,7 +24,7 @@ import type { Issue } from "../errors.js";
 import { fail, issue, ok } from "../errors.js";
 import { createAccountBinder } from "../io/account-binder.js";
 import { createModel } from "../models/registry.js";
-import type { ParameterSetResolver } from "../io/account-binder.js";
+import type { AccountBinder, ParameterSetResolver } from "../io/account-binder.js";
 import { liveAccountOfLoaded } from "../io/live-accounts.js";
 import { validateBreakerRules, validateTick } from "../io/live.js";
 import { parseIsoTimestampMs } from "../io/timestamp.js";
@@ -67,13 +67,58 @@ function accountInput(core: LiveCore | undefined, account: string, d: Record<str
   return accountOfMessage(core.marketContext(), account, d);
 }
 
+/**
+ * Binders per market and carried parameter set (its name and version, and the same document). Why: every fill reaches
+ * the core as an `account` message, and a binder made per message built the model from the set's document again each
+ * time (parsing and checking the risk-matrix parameters: ~4 % of a fill's CPU in the service). The document is
+ * compared, not only its name and version: a version not yet in force may be replaced with another document (store
+ * port). Compared by a walk, not by its JSON text: printing the ~4.5 KB set and hashing that text as a key cost as
+ * much as the model it saved.
+ */
+const bindersByMarket = new WeakMap<MarketContext, Map<string, { readonly document: unknown; readonly binder: AccountBinder }>>();
+
+/** Whether two JSON values are the same (objects: the same keys, in any order, with the same values). */
+function sameJson(a: unknown, b: unknown): boolean {
+  if (a === b) return true;
+  if (typeof a !== "object" || typeof b !== "object" || a === null || b === null) return false;
+  if (Array.isArray(a)) {
+    if (!Array.isArray(b) || a.length !== b.length) return false;
+    for (let i = 0; i < a.length; i++) if (!sameJson(a[i], b[i])) return false;
+    return true;
+  }
+  if (Array.isArray(b)) return false;
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let keys = 0;
+  for (const k in x) {
+    if (!Object.prototype.hasOwnProperty.call(x, k)) continue;
+    if (!Object.prototype.hasOwnProperty.call(y, k) || !sameJson(x[k], y[k])) return false;
+    keys++;
+  }
+  for (const k in y) if (Object.prototype.hasOwnProperty.call(y, k)) keys--;
+  return keys === 0;
+}
+
+function binderFor(market: MarketContext, ps: { name?: unknown; version?: unknown; document?: unknown } | null | undefined): AccountBinder {
+  const carried = ps !== null && ps !== undefined && typeof ps.version === "string" ? { name: ps.name, version: ps.version, document: ps.document } : null;
+  const key = carried === null ? "" : `${typeof carried.name === "string" ? carried.name : ""}\u0000${carried.version}`;
+  let binders = bindersByMarket.get(market);
+  if (binders === undefined) bindersByMarket.set(market, (binders = new Map()));
+  const kept = binders.get(key);
+  if (kept !== undefined && sameJson(kept.document, carried?.document)) return kept.binder;
+  const resolver: ParameterSetResolver = (name) =>
+    carried !== null ? ok({ name: typeof carried.name === "string" ? carried.name : name, version: carried.version, document: carried.document }) : fail(issue("required", "parameterSet", `no parameter set ${name} came with the message`));
+  const binder = createAccountBinder(market, resolver);
+  // One binder per name and version: a replaced document replaces it (the map holds as many as there are versions).
+  binders.set(key, { document: carried?.document, binder });
+  return binder;
+}
+
 /** An `account` message's document bound on `market` with the parameter set it carries (a partition binds one it kept aside on a new market so). */
 export function accountOfMessage(market: MarketContext, account: string, d: Record<string, unknown>): LiveAccountInput | Issue[] {
   if (d.document === null || typeof d.document !== "object") return [issue("required", "document", "an account message needs the account file as document")];
   const ps = d.parameterSet as { name?: unknown; version?: unknown; document?: unknown } | null | undefined;
-  const resolver: ParameterSetResolver = (name) =>
-    ps !== null && ps !== undefined && typeof ps.version === "string" ? ok({ name: typeof ps.name === "string" ? ps.name : name, version: ps.version, document: ps.document }) : fail(issue("required", "parameterSet", `no parameter set ${name} came with the message`));
-  const bound = createAccountBinder(market, resolver).bind(d.document);
+  const bound = binderFor(market, ps).bind(d.document);
   if (!bound.ok) return bound.issues.map((i) => ({ ...i, path: i.path === "" ? "document" : `document.${i.path}` }));
   return liveAccountOfLoaded(account, d.document, bound.value);
 }

@@ -4,11 +4,13 @@
  * version, no audit row), a failing store answering a 500 without a stack trace, and no secret (API key, client
  * secret, access token, signature) in the request log, which is pino JSON with one line per request.
  */
+import { createHash } from "node:crypto";
 import { request } from "node:http";
 import { Writable } from "node:stream";
 import pino from "pino";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { Logger } from "../../src/server/ports.js";
+import { sha256Hex } from "../../src/server/secrets.js";
 import { exampleMarket, startTestService } from "./helpers.js";
 import type { TestService } from "./helpers.js";
 
@@ -140,5 +142,12 @@ describe("service security and bad input (PGlite)", () => {
     expect(text).not.toMatch(/\bat .+\(|node_modules|\.js:\d+|\.ts:\d+|Error:/);
     const logged = log.lines().find((l) => l.msg === "internal error" && l.reqId === "req-500") as { err?: { stack?: string } } | undefined;
     expect(logged?.err?.stack).toBeDefined();
+  });
+});
+
+describe("stored key hashes", () => {
+  it("are SHA-256 of the key's UTF-8 text in lower-case hex (keys stored before stay valid)", () => {
+    expect(sha256Hex("abc")).toBe("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+    expect(sha256Hex("é")).toBe(createHash("sha256").update(Buffer.from("é", "utf8")).digest("hex"));
   });
 });

@@ -43,7 +43,7 @@ describe("what-if answer text", () => {
         for (const t of trades) {
           const w = unwrap(whatIf(a, t, { before }));
           if (w.event !== undefined) events++;
-          expect(print(w)).toBe(jsonText(whatIfDocument(w)));
+          expect(print(w).toString("utf8")).toBe(jsonText(whatIfDocument(w)));
         }
       }
       if (model === "deribit") expect(events).toBeGreaterThan(0);

@@ -239,6 +239,11 @@ export function storeContract(name: string, open: () => Promise<Store>): void {
       expect(await store.getLiveState("tickSeq")).toBe(7);
       expect(await store.commitLive({ events: [ev(4, "health_changed", "b")], state: { tickSeq: 9, rules: { name: "r", version: "1" } } }, ctx(21))).toEqual({ ok: true });
       expect(await store.getLiveState("rules")).toEqual({ name: "r", version: "1" });
+      // A step of state only (no event, no market: a fill that moved no health state) writes and replaces its keys.
+      expect(await store.commitLive({ events: [], state: { inputSeq: 41, rules: { name: "r", version: "2" } } }, ctx(22))).toEqual({ ok: true });
+      expect(await store.commitLive({ events: [], state: { inputSeq: 42 } }, ctx(23))).toEqual({ ok: true });
+      expect([await store.getLiveState("inputSeq"), await store.getLiveState("rules"), await store.getLiveState("tickSeq")]).toEqual([42, { name: "r", version: "2" }, 9]);
+      expect(await store.lastLiveEventSeq()).toBe(4);
       // Reads: in eventSeq order, after a position, filtered by account and type; documents exactly as written.
       const all = await store.readLiveEvents({ afterEventSeq: 0, limit: 100 });
       expect(all.map((e) => e.eventSeq)).toEqual([1, 2, 3, 4]);

@@ -120,7 +120,7 @@ export function analysisRoutes(deps: ServiceDeps): AnyRoute[] {
         const restricted = ro !== null && ro.restricted.length > 0;
         const include = new Set(ctx.body.include ?? []);
         // The plain answer (no breaker restriction, no analysis asked) is printed with its shared parts' text cached.
-        if (!restricted && include.size === 0) return { status: 200, body: undefined, text: whatIfText(w) };
+        if (!restricted && include.size === 0) return { status: 200, body: undefined, bytes: whatIfText(w) };
         const decided = restricted ? { ...whatIfDocument(w), ...(ro.ok ? {} : { accepted: false, reason: ro.reason }), reduceOnly: { restricted: ro.restricted, passed: ro.ok } } : whatIfDocument(w);
         if (include.size === 0) return { status: 200, body: decided };
         const side = (a: typeof account) => ({
