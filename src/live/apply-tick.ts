@@ -36,9 +36,26 @@ export interface AppliedTick {
   readonly movedCurrencies: readonly string[];
 }
 
+// One argument record for every model price of a tick (two per option that keeps its mark's offset): the pricing
+// functions read it and keep nothing, and a fresh record per call was a measurable part of a tick's garbage.
+const priceArgs = { isCall: false, forwardUsd: 0, strikeUsd: 0, timeYears: 0, volDecimal: 0, rateDecimal: 0 };
+
 function modelPrice(inst: OptionInstrument, i: OptionMarketInputs): number {
-  const args = { isCall: inst.optionKind === "call", forwardUsd: i.forwardUsd, strikeUsd: inst.strikeUsd, timeYears: i.timeYears, volDecimal: i.volDecimal, rateDecimal: i.rateDecimal };
-  return inst.settlement === "inverse" ? black76PriceCoin(args) : black76PriceUsd(args);
+  priceArgs.isCall = inst.optionKind === "call";
+  priceArgs.forwardUsd = i.forwardUsd;
+  priceArgs.strikeUsd = inst.strikeUsd;
+  priceArgs.timeYears = i.timeYears;
+  priceArgs.volDecimal = i.volDecimal;
+  priceArgs.rateDecimal = i.rateDecimal;
+  return inst.settlement === "inverse" ? black76PriceCoin(priceArgs) : black76PriceUsd(priceArgs);
+}
+
+/** A held bid, ask or mark moved by the model price's change; a mark that would not be > 0 becomes the model price. */
+function shifted(x: number | undefined, shift: number, isMark: boolean, model: number): number | undefined {
+  if (x === undefined) return undefined;
+  const v = x + shift;
+  if (v > 0 && Number.isFinite(v)) return v;
+  return isMark && model > 0 ? model : undefined;
 }
 
 /** The fields of `named` over those of `held` (a named field replaces; absent fields keep the held value). */
@@ -150,16 +167,16 @@ export function applyTickToMarket(market: LiveMarket, tick: Tick, apply: Readonl
       }
       return s;
     };
-    // Options: forward and vol first (named fields win), then the new tables, then marks against the new inputs.
-    const pending: { inst: OptionInstrument; held: InstrumentQuote; n: InstrumentQuote | undefined; q: Record<string, number>; before: OptionMarketInputs }[] = [];
+    // Options: forward and vol first (named fields win), then the new tables, then marks against the new inputs. The
+    // new quotes wait in `quotes` (the list's options in order); the rest is read again from the held market.
+    const quotes: Record<string, number>[] = [];
     for (const inst of list) {
       if (inst.kind !== "option") continue;
       const held = snap.instruments[inst.name] as InstrumentQuote;
       const n = named[inst.name];
-      const before = old.options.get(inst.name) as OptionMarketInputs;
       const q = merge(held, n);
       if (n?.underlyingPrice === undefined && held.underlyingPrice !== undefined) q.underlyingPrice = held.underlyingPrice * (expiryRatio.get(inst.expiryMs) ?? ratio);
-      pending.push({ inst, held, n, q, before });
+      quotes.push(q);
       instruments[inst.name] = q;
     }
     // The curve of the new quotes gives the forward of options that carry no underlyingPrice. Nothing the curve reads
@@ -169,41 +186,44 @@ export function applyTickToMarket(market: LiveMarket, tick: Tick, apply: Readonl
     const timeMs = times[base] ?? ts;
     const curve = curveOf({ ...snap, timestampMs: ts, indexUsd, instruments, valuationTimesMs: times }, market.listing, base);
     const inputs = new Map<string, OptionMarketInputs>();
-    for (const p of pending) {
-      const forwardUsd = p.q.underlyingPrice ?? curve.forwardUsd(p.inst.expiryMs);
-      const timeYears = yearsBetween(ts, p.inst.expiryMs);
-      const rateDecimal = p.before.rateDecimal;
+    let o = 0;
+    for (const inst of list) {
+      if (inst.kind !== "option") continue;
+      const q = quotes[o++] as Record<string, number>;
+      const held = snap.instruments[inst.name] as InstrumentQuote;
+      const n = named[inst.name];
+      const before = old.options.get(inst.name) as OptionMarketInputs;
+      const forwardUsd = q.underlyingPrice ?? curve.forwardUsd(inst.expiryMs);
+      const timeYears = yearsBetween(ts, inst.expiryMs);
+      const rateDecimal = before.rateDecimal;
       let vol: number;
-      if (p.n?.markIv !== undefined) vol = p.n.markIv;
-      else if (p.n?.markPrice !== undefined) {
-        const iv = impliedVolOfMark(p.inst, p.n.markPrice, forwardUsd, timeYears, rateDecimal, joinPath("instruments", p.inst.name, "markPrice"));
+      if (n?.markIv !== undefined) vol = n.markIv;
+      else if (n?.markPrice !== undefined) {
+        const iv = impliedVolOfMark(inst, n.markPrice, forwardUsd, timeYears, rateDecimal, joinPath("instruments", inst.name, "markPrice"));
         if (!iv.ok) {
           issues.push(...iv.issues);
           continue;
         }
         vol = iv.value;
-      } else if (sticky && forwardUsd !== p.before.forwardUsd) {
-        const smile = smileAt(p.inst.expiryMs);
-        const k = p.inst.strikeUsd;
-        const shape = smile(Math.log(k / forwardUsd)) / smile(Math.log(k / p.before.forwardUsd));
-        vol = p.before.volDecimal * (Number.isFinite(shape) && shape > 0 ? shape : 1) * volMove;
-      } else vol = p.before.volDecimal * volMove;
-      p.q.markIv = vol;
-      const after: OptionMarketInputs = { forwardUsd, volDecimal: vol, timeYears, rateDecimal };
-      inputs.set(p.inst.name, optionInputsOf(snap, p.inst, p.q, curve, timeMs));
-      if (p.n?.markPrice === undefined) {
-        // Keep the held mark's offset to the model price; fall back to the model price when that is not > 0.
-        const shift = modelPrice(p.inst, after) - modelPrice(p.inst, p.before);
-        const model = modelPrice(p.inst, after);
-        const shifted = (x: number | undefined, isMark: boolean): number | undefined => {
-          if (x === undefined) return undefined;
-          const v = x + shift;
-          if (v > 0 && Number.isFinite(v)) return v;
-          return isMark && model > 0 ? model : undefined;
-        };
-        setOrDelete(p.q, "markPrice", shifted(p.held.markPrice, true));
-        if (p.n?.bidPrice === undefined) setOrDelete(p.q, "bidPrice", shifted(p.held.bidPrice, false));
-        if (p.n?.askPrice === undefined) setOrDelete(p.q, "askPrice", shifted(p.held.askPrice, false));
+      } else if (sticky && forwardUsd !== before.forwardUsd) {
+        const smile = smileAt(inst.expiryMs);
+        const k = inst.strikeUsd;
+        const shape = smile(Math.log(k / forwardUsd)) / smile(Math.log(k / before.forwardUsd));
+        vol = before.volDecimal * (Number.isFinite(shape) && shape > 0 ? shape : 1) * volMove;
+      } else vol = before.volDecimal * volMove;
+      q.markIv = vol;
+      const table = optionInputsOf(snap, inst, q, curve, timeMs);
+      inputs.set(inst.name, table);
+      if (n?.markPrice === undefined) {
+        // Keep the held mark's offset to the model price; fall back to the model price when that is not > 0. The
+        // tables' inputs are the new inputs (same forward, vol, time: the base moved, so its time is the tick's)
+        // unless the rate differs from the held tables' (never on a tick: rates are not ticked), then built apart.
+        const after: OptionMarketInputs = table.rateDecimal === rateDecimal && table.timeYears === timeYears && table.forwardUsd === forwardUsd ? table : { forwardUsd, volDecimal: vol, timeYears, rateDecimal };
+        const model = modelPrice(inst, after);
+        const shift = model - modelPrice(inst, before);
+        setOrDelete(q, "markPrice", shifted(held.markPrice, shift, true, model));
+        if (n?.bidPrice === undefined) setOrDelete(q, "bidPrice", shifted(held.bidPrice, shift, false, model));
+        if (n?.askPrice === undefined) setOrDelete(q, "askPrice", shifted(held.askPrice, shift, false, model));
       }
     }
     built.set(base, { base, valuationTimeMs: timeMs, curve, options: inputs });
