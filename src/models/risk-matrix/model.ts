@@ -109,29 +109,39 @@ export function computeRiskMatrixMargin(
 ): Result<MarginResult> {
   const issues: Issue[] = [];
   const notes: string[] = [...portfolio.notes];
-  const bases = new Set(market.bases);
+  // A market lists a handful of bases: a scan, not a Set of them per call (garbage on every what-if).
+  const bases = market.bases;
   // Merge by instrument name (ResolvedPortfolio already merges duplicates; this keeps the model safe without it).
-  // The issue path is kept as the input index and printed only for an issue: this loop runs on every what-if.
-  const sizes = new Map<string, { inst: DerivativeInstrument; sizeCoin: number; at: number }>();
+  // The issue path is kept as the input index and printed only for an issue: this loop runs on every what-if, so the
+  // merged instruments are three parallel arrays indexed from one Map (an object per position was its garbage).
+  const indexOf = new Map<string, number>();
+  const insts: DerivativeInstrument[] = [];
+  const sizeCoins: number[] = [];
+  const ats: number[] = [];
   const pathAt = (at: number): string => joinPath("positions", at, "instrument");
-  portfolio.positions.forEach((p, k) => {
+  for (let k = 0; k < portfolio.positions.length; k++) {
+    const p = portfolio.positions[k] as ResolvedPortfolio["positions"][number];
     const at = p.inputIndices[0] ?? k;
     const inst = p.instrument;
     if (inst.kind === "spot") {
       notes.push(`${inst.name}: spot balances are collateral, not risk-matrix positions (the account layer values them)`);
-      return;
+      continue;
     }
     if (params.pairs[inst.base] === undefined)
       issues.push(issue("unsupported", pathAt(at), `parameter set ${params.info.name} has no currency_pair block for ${inst.base} (${inst.name})`));
     else if (params.currencies[inst.settlementCurrency] === undefined)
       issues.push(issue("unsupported", pathAt(at), `parameter set ${params.info.name} has no currency block for settlement currency ${inst.settlementCurrency} (${inst.name})`));
-    else if (!bases.has(inst.base)) issues.push(issue("missing_index", pathAt(at), `no index price for ${inst.base}`));
+    else if (!bases.includes(inst.base)) issues.push(issue("missing_index", pathAt(at), `no index price for ${inst.base}`));
     else if (!hasUsdRate(market, inst.settlementCurrency))
       issues.push(issue("missing_index", pathAt(at), `no USD rate for settlement currency ${inst.settlementCurrency}`));
-    const prev = sizes.get(inst.name);
-    if (prev === undefined) sizes.set(inst.name, { inst, sizeCoin: p.sizeCoin, at });
-    else prev.sizeCoin += p.sizeCoin;
-  });
+    const i = indexOf.get(inst.name);
+    if (i === undefined) {
+      indexOf.set(inst.name, insts.length);
+      insts.push(inst);
+      sizeCoins.push(p.sizeCoin);
+      ats.push(at);
+    } else sizeCoins[i] = (sizeCoins[i] as number) + p.sizeCoin;
+  }
   const extra = options.initialMarginInputs ?? {};
   for (const [key, v] of Object.entries(extra)) {
     for (const [field, amount] of Object.entries(v)) {
@@ -141,38 +151,33 @@ export function computeRiskMatrixMargin(
   }
   if (issues.length > 0) return fail(...issues);
 
-  const entries = [...sizes.values()];
   let arrays = options.arrays;
   if (arrays === undefined) {
-    const built = buildRiskMatrixArrays(
-      entries.map((e) => e.inst),
-      market,
-      params,
-      (i) => (entries[i] !== undefined ? pathAt(entries[i].at) : ""),
-    );
+    const built = buildRiskMatrixArrays(insts, market, params, (i) => (ats[i] !== undefined ? pathAt(ats[i]) : ""));
     if (!built.ok) return built;
     arrays = built.value;
   }
   const drafts = new Map<string, BucketDraft>();
-  for (const e of entries) {
-    const row = arrays.rowOf.get(e.inst.name);
+  for (let i = 0; i < insts.length; i++) {
+    const inst = insts[i] as DerivativeInstrument;
+    const row = arrays.rowOf.get(inst.name);
     if (row === undefined) {
-      issues.push(issue("unknown_instrument", pathAt(e.at), `${e.inst.name} is not in the prebuilt risk arrays`));
+      issues.push(issue("unknown_instrument", pathAt(ats[i] as number), `${inst.name} is not in the prebuilt risk arrays`));
       continue;
     }
-    const key = bucketKeyOf(e.inst);
+    const key = bucketKeyOf(inst);
     let d = drafts.get(key);
     if (d === undefined) {
-      d = { base: e.inst.base, currency: e.inst.settlementCurrency, coinSettled: e.inst.settlement === "inverse", positions: [] };
+      d = { base: inst.base, currency: inst.settlementCurrency, coinSettled: inst.settlement === "inverse", positions: [] };
       drafts.set(key, d);
     }
-    d.positions.push({ row, sizeCoin: e.sizeCoin });
+    d.positions.push({ row, sizeCoin: sizeCoins[i] as number });
   }
   for (const key of Object.keys(extra)) {
     if (drafts.has(key)) continue;
     const d = draftFromKey(key, params);
     if (d === undefined) issues.push(issue("unsupported", joinPath("initialMarginInputs", key), `unknown bucket ${key} (expected <base>_<settlement>, e.g. btc_btc, with parameters)`));
-    else if (!bases.has(d.base) || !hasUsdRate(market, d.currency))
+    else if (!bases.includes(d.base) || !hasUsdRate(market, d.currency))
       issues.push(issue("missing_index", joinPath("initialMarginInputs", key), `no index price for ${d.base} or ${d.currency}`));
     else drafts.set(key, d);
   }
@@ -185,7 +190,7 @@ export function computeRiskMatrixMargin(
     // Name order inside a bucket: sums and the roll-shock grouping then do not depend on the input order, so the
     // margin is bit-for-bit independent of how the positions were listed.
     const names = arrays.instrumentNames;
-    d.positions.sort((a, b) => ((names[a.row] as string) < (names[b.row] as string) ? -1 : 1));
+    sortByName(d.positions, names);
     const kept = options.previous?.byCurrency[key];
     if (kept !== undefined && sameBucket(kept, d.positions, names, extra[key]?.openOrdersMargin ?? 0, extra[key]?.mmpMargin ?? 0)) {
       byCurrency[key] = kept;
@@ -223,7 +228,9 @@ export function computeRiskMatrixMargin(
   }
   if (Object.keys(portfolio.collateral).length > 0)
     notes.push("collateral balances are not shocked by the risk matrix (Deribit equity_side_impact is left to the account layer)");
-  const conventions = [...new Set(portfolio.positions.map((p) => p.sizeConvention))].sort();
+  const conventions: MarginResult["sizeConventions"][number][] = [];
+  for (const p of portfolio.positions) if (!conventions.includes(p.sizeConvention)) conventions.push(p.sizeConvention);
+  conventions.sort();
   return ok({
     model: DERIBIT_MODEL_ID,
     parameterSet: params.info,
@@ -232,6 +239,31 @@ export function computeRiskMatrixMargin(
     sizeConventions: conventions,
     notes,
   });
+}
+
+// Up to this many positions a bucket is sorted in place by insertion (no allocation); Array.prototype.sort copies the
+// array into a work array first, which was a what-if's largest piece of garbage after the positions themselves.
+const INSERTION_SORT_MAX = 64;
+
+/**
+ * Sort a bucket's positions by instrument name, in place. Names are distinct in a bucket (merged by name above), so
+ * every correct sort gives the same order: insertion for a small bucket, the built-in sort for a large one.
+ */
+export function sortByName(positions: BucketPosition[], names: readonly string[]): void {
+  if (positions.length > INSERTION_SORT_MAX) {
+    positions.sort((a, b) => ((names[a.row] as string) < (names[b.row] as string) ? -1 : 1));
+    return;
+  }
+  for (let i = 1; i < positions.length; i++) {
+    const p = positions[i] as BucketPosition;
+    const name = names[p.row] as string;
+    let j = i - 1;
+    while (j >= 0 && name < (names[(positions[j] as BucketPosition).row] as string)) {
+      positions[j + 1] = positions[j] as BucketPosition;
+      j--;
+    }
+    positions[j + 1] = p;
+  }
 }
 
 /** Bucket of a key without positions (IM inputs only): `<base>_<settlement>` with parameters for both, or undefined. */

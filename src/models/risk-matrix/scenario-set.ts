@@ -21,9 +21,25 @@ import type { RiskMatrixParams } from "./params.js";
 /** Vol shifts per price point (Deribit `vol_scenarios_count`). */
 export const VOL_SLOTS = VOL_SHIFTS_ASCENDING.length;
 
+// Keys already made, by base then settlement currency: every margin call keys each of its positions, and two lower-
+// casings and a concatenation per position were a what-if's garbage (the key is a pure function of the two names). A
+// market has a handful of bases and currencies; past KEYS_KEPT pairs (arbitrary names) a key is made, not kept.
+const keysByBase = new Map<string, Map<string, string>>();
+let keysKept = 0;
+const KEYS_KEPT = 4096;
+
 /** Bucket key of an instrument: `<base>_<settlement currency>` in lower case. */
 export function bucketKeyOf(instrument: DerivativeInstrument): string {
-  return `${instrument.base.toLowerCase()}_${instrument.settlementCurrency.toLowerCase()}`;
+  const byCurrency = keysByBase.get(instrument.base);
+  const known = byCurrency?.get(instrument.settlementCurrency);
+  if (known !== undefined) return known;
+  const key = `${instrument.base.toLowerCase()}_${instrument.settlementCurrency.toLowerCase()}`;
+  if (keysKept < KEYS_KEPT) {
+    if (byCurrency === undefined) keysByBase.set(instrument.base, new Map([[instrument.settlementCurrency, key]]));
+    else byCurrency.set(instrument.settlementCurrency, key);
+    keysKept++;
+  }
+  return key;
 }
 
 /** Number of standard-table entries: 3 × (2B + 1). */
