@@ -119,6 +119,14 @@ const auditOf = (r: Row): AuditEntry => ({
   detail: obj(r.detail),
 });
 
+/** Write live-state keys (replacing what they held) in one statement; nothing for none. */
+async function upsertLiveState(sql: SqlRunner, state: readonly [string, unknown][], at: string): Promise<void> {
+  if (state.length === 0) return;
+  const params: unknown[] = [at];
+  const rows = state.map(([key, value]) => `($${params.push(key)}, $${params.push(JSON.stringify(value))}::json, $1::timestamptz)`);
+  await sql.query(`INSERT INTO live_state (key, value, updated_at) VALUES ${rows.join(", ")} ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at`, params);
+}
+
 async function insertAudit(sql: SqlRunner, a: AuditInput, ctx: WriteContext): Promise<void> {
   await sql.query(
     "INSERT INTO audit_log (at, actor, action, account_id, account_version, request_id, detail) VALUES ($1, $2, $3, $4, $5, $6, $7::json)",
@@ -346,10 +354,7 @@ export function sqlStore(db: SqlDriver): Store {
       if (c.events.length === 0 && c.market === undefined) {
         // Only state (a fill or balance change that moved no health state: the commonest step): one statement, atomic
         // by itself, without BEGIN and COMMIT around it (on PGlite two more statements on the server's thread per fill).
-        if (state.length === 0) return { ok: true as const };
-        const params: unknown[] = [ctx.at];
-        const rows = state.map(([key, value]) => `($${params.push(key)}, $${params.push(JSON.stringify(value))}::json, $1::timestamptz)`);
-        await db.query(`INSERT INTO live_state (key, value, updated_at) VALUES ${rows.join(", ")} ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at`, params);
+        await upsertLiveState(db, state, ctx.at);
         return { ok: true as const };
       }
       try {
@@ -371,12 +376,7 @@ export function sqlStore(db: SqlDriver): Store {
             await sql.query("UPDATE market_snapshots SET is_current = true WHERE id = $1", [m.id]);
             await insertAudit(sql, { action: "market.tick", detail: { marketId: m.id, timestampMs: m.timestampMs, created: inserted.length > 0, events: c.events.length } }, ctx);
           }
-          for (const [key, value] of state) {
-            await sql.query(
-              "INSERT INTO live_state (key, value, updated_at) VALUES ($1, $2::json, $3) ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, updated_at = EXCLUDED.updated_at",
-              [key, JSON.stringify(value), ctx.at],
-            );
-          }
+          await upsertLiveState(sql, state, ctx.at);
           return { ok: true as const };
         });
       } catch (e) {
