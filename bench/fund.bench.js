@@ -8,7 +8,7 @@
 // draw). The target size is not run (hours on this machine): it is extrapolated from the measured sizes by the power
 // law t = a·N^k fitted to the two largest (k printed, at least 1), times 1,000 draws, and said to be an extrapolation.
 //
-//   npm run bench -- fund [--fund-sizes 1000,10000] [--fund-draws 10]
+//   npm run bench -- fund [--fund-sizes 1000,10000] [--fund-draws 10] [--fund-processes N]
 //   npm run bench -- cascade [--fund-sizes ...]     (the same figures after the cascade table)
 import { readFileSync } from "node:fs";
 import { loadavg } from "node:os";
@@ -20,6 +20,8 @@ import { liveAccountOf } from "../dist/io/live-accounts.js";
 import { validateMarket } from "../dist/io/market.js";
 import { createCascadeCore, impactModelSchema, liquidationPolicySchema, scenarioTick } from "../dist/live/cascade/index.js";
 import { sizeInsuranceFund } from "../dist/live/fund/index.js";
+import { sizeInsuranceFundInParallel } from "../dist/cluster/fund-pool.js";
+import { availableParallelism } from "node:os";
 import { buildMarketContext } from "../dist/pricing/build-context.js";
 import { monteCarloScenarios } from "../dist/risk/scenario-sources/montecarlo.js";
 import { median } from "./lib.js";
@@ -31,11 +33,24 @@ const TARGET = { accounts: 100_000, draws: 1000, seconds: 60 };
 /** Load average of the machine (1, 5, 15 minutes), printed beside every figure: the machine is shared. */
 export const loadText = () => `load average ${loadavg().map((x) => x.toFixed(2)).join(", ")}`;
 
+/** CPU time of this process's ended children (Linux /proc/self/stat cutime + cstime), ms; 0 elsewhere. */
+function childrenCpuMs() {
+  try {
+    const f = readFileSync("/proc/self/stat", "utf8").split(") ")[1].split(" ");
+    // Fields 16 and 17 of stat (1-based), i.e. 13 and 14 after the command name; clock ticks of 10 ms on Linux.
+    return (Number(f[13]) + Number(f[14])) * 10;
+  } catch {
+    return 0;
+  }
+}
+
 export async function runFundBench(options = {}) {
   const print = options.print ?? true;
   const log = options.log ?? ((l) => console.log(l));
   const sizes = list(options.fundSizes ?? options.sizes, [1000, 10_000]);
   const drawCount = options.fundDraws ?? options.draws ?? 10;
+  // The same draws again over child processes (cluster/fund-pool.ts), each on its own cores of the book: 1 leaves it out.
+  const processes = options.fundProcesses ?? availableParallelism();
   const market = unwrap(validateMarket(JSON.parse(readFileSync(root("examples/market.json"), "utf8"))));
   const context = unwrap(buildMarketContext(market));
   const policy = liquidationPolicySchema.parse(JSON.parse(readFileSync(root("presets/liquidation-deribit-incremental.json"), "utf8")));
@@ -46,7 +61,8 @@ export async function runFundBench(options = {}) {
   if (print) log(`fund sizing — ${drawCount} Monte Carlo draws per size (SYNTHETIC 2-day BTC/ETH moves), policy ${policy.name}, impact ${impact.name}; demo books (SYNTHETIC); ${loadText()}`);
   const rows = [];
   for (const n of sizes) {
-    const accounts = demoAccounts(market, n).map((a) => unwrap(liveAccountOf(a.id, a.document, context)));
+    const documents = demoAccounts(market, n);
+    const accounts = documents.map((a) => unwrap(liveAccountOf(a.id, a.document, context)));
     let buildMs = 0;
     const newCore = () => {
       const t = performance.now();
@@ -77,6 +93,21 @@ export async function runFundBench(options = {}) {
     const liquidated = r.outcomes.reduce((s, o) => s + o.liquidatedAccounts, 0) / drawCount;
     const row = { accounts: n, draws: drawCount, totalMs: ms, cpuMs: (c.user + c.system) / 1000, perDrawMs: ms / drawCount, coreBuildPerDrawMs: buildMs / drawCount, roundsPerDraw: rounds, liquidatedPerDraw: liquidated, singlePassMs: median(single), singleTickMs: median(singleTick), q99Usd: r.bySource[0].quantiles[0].valueUsd, load: loadavg()[0] };
     row.ratioToSinglePass = row.perDrawMs / row.singlePassMs;
+    if (processes > 1) {
+      // Processes: the book is bound again in each (as `netrisk insurance-fund --processes` does), inside the timing.
+      const tc0 = process.cpuUsage();
+      const kids0 = childrenCpuMs();
+      const tt0 = performance.now();
+      const rt = unwrap(await sizeInsuranceFundInParallel({ processes, market, book: { documents: documents.map((d) => ({ id: d.id, raw: d.document })) }, draws, policy, impact }));
+      row.processes = processes;
+      row.processesTotalMs = performance.now() - tt0;
+      const tc = process.cpuUsage(tc0);
+      row.processesCpuMs = (tc.user + tc.system) / 1000 + (childrenCpuMs() - kids0);
+      row.processesSpeedup = ms / row.processesTotalMs;
+      // The document must not depend on the thread count.
+      row.processesSame = JSON.stringify(rt) === JSON.stringify(r);
+      if (!row.processesSame) throw new Error(`sizing in ${processes} processes differs from one thread (${n} accounts)`);
+    }
     rows.push(row);
     if (print) {
       log(
@@ -85,6 +116,11 @@ export async function runFundBench(options = {}) {
           `${row.ratioToSinglePass.toFixed(1)} × the single-pass live re-margin of the book (${row.singlePassMs.toFixed(0)} ms: core ${(row.singlePassMs - row.singleTickMs).toFixed(0)} + tick ${row.singleTickMs.toFixed(0)} ms); ` +
           `99 % fund ${Math.round(row.q99Usd).toLocaleString("en-US")} USD; load ${row.load.toFixed(2)}`,
       );
+      if (row.processes !== undefined)
+        log(
+          `  in ${row.processes} processes: ${(row.processesTotalMs / 1000).toFixed(1)} s wall (${(row.processesCpuMs / 1000).toFixed(1)} s CPU with the children's, book bound in each included) = ×${row.processesSpeedup.toFixed(2)} the one-thread wall time; ` +
+            `the same document (outcomes and quantiles); load ${loadavg()[0].toFixed(2)}`,
+        );
     }
   }
   // Power law through the two largest sizes (per-draw time grows faster than N: the rounds grow with the book).
@@ -115,5 +151,5 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
     const i = process.argv.indexOf(`--${name}`);
     return i > 0 ? process.argv[i + 1].split(",").map(Number) : undefined;
   };
-  await runFundBench({ fundSizes: arg("fund-sizes"), fundDraws: arg("fund-draws")?.[0] });
+  await runFundBench({ fundSizes: arg("fund-sizes"), fundDraws: arg("fund-draws")?.[0], fundProcesses: arg("fund-processes")?.[0] });
 }

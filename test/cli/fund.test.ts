@@ -41,6 +41,15 @@ describeWithSharedData("fund commands on a small book", () => {
     expect(mc.maxUsd).toBe(sorted.at(-1));
   });
 
+  it("insurance-fund --processes: the same document from 1 and from 2 processes (the draws run in child processes)", async () => {
+    const args = [...base("insurance-fund"), "--source", "montecarlo,named", "--paths", "60", "--json"];
+    const one = await runCli(...args, "--processes", "1");
+    const two = await runCli(...args, "--processes", "2");
+    expect(one.code).toBe(0);
+    expect(two.code, two.stderr).toBe(0);
+    expect(two.stdout).toBe(one.stdout);
+  }, 120_000);
+
   it("cover2 --groups: the worst scenario's two largest groups sum to the fund", async () => {
     const run = await runCli(...base("cover2"), "--groups", groups, "--historical-worst", "1", "--json");
     expect(run.code).toBe(0);
@@ -67,6 +76,8 @@ describeWithSharedData("fund commands on a small book", () => {
   it("bad input: exit 2 with the flag's path", async () => {
     for (const [args, path] of [
       [[...base("insurance-fund"), "--source", "bogus"], "--source"],
+      [[...base("insurance-fund"), "--processes", "0"], "--processes"],
+      [[...base("insurance-fund"), "--processes", "two"], "--processes"],
       [[...base("reverse-stress"), "--insurance-fund", "0"], "--insurance-fund"],
       [[...base("reverse-stress"), "--insurance-fund", "10", "--direction", "sideways"], "--direction"],
       [["cover2", "--accounts", book, "--market", "examples/market.json"], "--history"],

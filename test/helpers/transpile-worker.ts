@@ -10,7 +10,7 @@
  */
 import { existsSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync, mkdirSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join, relative } from "node:path";
+import { basename, dirname, join, relative } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import ts from "typescript";
 
@@ -22,12 +22,19 @@ export interface TranspiledWorker {
 
 export function transpileWorker(entry: URL, root: URL): TranspiledWorker {
   const rootPath = fileURLToPath(root);
-  const outDir = mkdtempSync(join(tmpdir(), "netrisk-worker-"));
-  writeFileSync(join(outDir, "package.json"), '{ "type": "module" }\n');
+  const tmp = mkdtempSync(join(tmpdir(), "netrisk-worker-"));
+  // The copy sits one level down, as src/ does in the package (tmp/src/...), with the package's bundled presets
+  // linked beside it (tmp/presets): modules that find a shipped file by a path relative to themselves
+  // (io/presets.ts: ../../presets) find it in the copy too.
+  const outDir = join(tmp, basename(rootPath));
+  mkdirSync(outDir);
+  writeFileSync(join(tmp, "package.json"), '{ "type": "module" }\n');
+  const presets = join(dirname(rootPath), "presets");
+  if (existsSync(presets)) symlinkSync(presets, join(tmp, "presets"), "dir");
   // Packages the sources import (zod, ...) resolve from the project's node_modules: linked in, since nothing above a
   // temporary directory has one (a directory link: removing the copy never touches its target).
   const modules = nearestNodeModules(rootPath);
-  if (modules !== undefined) symlinkSync(modules, join(outDir, "node_modules"), "dir");
+  if (modules !== undefined) symlinkSync(modules, join(tmp, "node_modules"), "dir");
   const pending = [fileURLToPath(entry)];
   const done = new Set<string>();
   while (pending.length > 0) {
@@ -47,7 +54,7 @@ export function transpileWorker(entry: URL, root: URL): TranspiledWorker {
     writeFileSync(target, outputText);
   }
   const url = pathToFileURL(join(outDir, relative(rootPath, fileURLToPath(entry))).replace(/\.ts$/, ".js"));
-  return { url, dispose: () => rmSync(outDir, { recursive: true, force: true }) };
+  return { url, dispose: () => rmSync(tmp, { recursive: true, force: true }) };
 }
 
 /** The node_modules folder in `dir` or its nearest ancestor that has one. */

@@ -4,8 +4,12 @@
  * the draws or scenarios, and print what src/live/fund computes. No business rule here.
  * @module
  */
+import { availableParallelism } from "node:os";
+import { pathToFileURL } from "node:url";
 import type { Command } from "commander";
+import { sizeInsuranceFundInParallel } from "../../cluster/fund-pool.js";
 import { assertFinite, issue, NetriskError } from "../../errors.js";
+import type { Result } from "../../errors.js";
 import { validateLiquidationPolicy } from "../../io/cascade.js";
 import { loadLiveAccounts } from "../../io/live-accounts.js";
 import { createCascadeCore, scenarioTick } from "../../live/cascade/index.js";
@@ -19,12 +23,13 @@ import type { MarketSnapshot } from "../../market/types.js";
 import { estimateFactorModel } from "../../risk/scenario-sources/factor-model.js";
 import type { JointScenarioSet } from "../../risk/joint.js";
 import { historicalScenarios } from "../../risk/scenario-sources/historical.js";
-import { readJson } from "../files.js";
+import { packagePath, readJson } from "../files.js";
 import { parseNumberFlag } from "../flags.js";
 import { fmt, table } from "../output.js";
-import { withProgress } from "../progress.js";
+import { startProgress, withProgress } from "../progress.js";
 import { need, runCommand, type Io } from "../run.js";
 import { impactOf, policyPath } from "./cascade.js";
+import { MAX_THREADS } from "./threads.js";
 import { loadMarket } from "./context.js";
 import { loadHistory, mainScenarioSet, namedStressSet } from "./risk-inputs.js";
 
@@ -89,6 +94,7 @@ interface SizingFlags extends FundFlags {
   paths?: string;
   seed?: string;
   levels?: string;
+  processes?: string;
 }
 
 function sizingText(r: SizingResult, head: string): string {
@@ -100,6 +106,7 @@ function sizingText(r: SizingResult, head: string): string {
 }
 
 async function insuranceFund(io: Io, flags: SizingFlags): Promise<void> {
+  const processesAsked = flags.processes === undefined ? availableParallelism() : parseNumberFlag(flags.processes, "--processes", { integer: true, min: 1, max: MAX_THREADS });
   const x = inputsOf(flags);
   const sources = (flags.source ?? DRAW_SOURCES.join(",")).split(",").map((s) => s.trim());
   const bad = sources.filter((s) => !(DRAW_SOURCES as readonly string[]).includes(s));
@@ -123,8 +130,22 @@ async function insuranceFund(io: Io, flags: SizingFlags): Promise<void> {
     const set = namedStressSet(x.history, x.factors);
     draws.push(...drawsOf(x.market, set, "named"));
   }
-  const r = need(withProgress(io, Boolean(flags.json), "insurance-fund draws", (onDraw) => sizeInsuranceFund({ newCore: x.newCore, draws, policy: x.policy, impact: x.impact, levels, ...(x.maxRounds !== undefined ? { maxRounds: x.maxRounds } : {}), ...(onDraw !== undefined ? { onDraw } : {}) })));
-  const head = `insurance-fund sizing: ${x.accounts.length} accounts, policy ${x.policy.name} ${x.policy.version}, impact ${x.impact.name} ${x.impact.version}, ${draws.length} draws (${x.horizonDays}-day moves of ${x.factors.join(", ")})`;
+  // The draws are independent: spread over processes (the same document whatever their number), or run here for one.
+  const processes = Math.min(processesAsked, draws.length);
+  const maxRounds = x.maxRounds !== undefined ? { maxRounds: x.maxRounds } : {};
+  const bar = startProgress(io, Boolean(flags.json), "insurance-fund draws");
+  const onDraw = bar !== undefined ? (done: number, total: number) => bar.update(done, total) : undefined;
+  let sized: Result<SizingResult>;
+  try {
+    sized =
+      processes <= 1
+        ? sizeInsuranceFund({ newCore: x.newCore, draws, policy: x.policy, impact: x.impact, levels, ...maxRounds, ...(onDraw !== undefined ? { onDraw } : {}) })
+        : await sizeInsuranceFundInParallel({ processes, market: x.market, book: { path: flags.accounts }, draws, policy: x.policy, impact: x.impact, levels, ...maxRounds, ...(onDraw !== undefined ? { onDraw } : {}), workerUrl: pathToFileURL(packagePath("dist/cluster/fund-pool-worker.js")) });
+  } finally {
+    bar?.done();
+  }
+  const r = need(sized);
+  const head = `insurance-fund sizing: ${x.accounts.length} accounts, policy ${x.policy.name} ${x.policy.version}, impact ${x.impact.name} ${x.impact.version}, ${draws.length} draws (${x.horizonDays}-day moves of ${x.factors.join(", ")}) in ${processes} process${processes === 1 ? "" : "es"}`;
   const json = { accounts: x.accounts.length, policy: { name: x.policy.name, version: x.policy.version }, impact: { name: x.impact.name, version: x.impact.version }, horizonDays: x.horizonDays, factors: x.factors, bySource: r.bySource, outcomes: r.outcomes, notes: [...notes, ...r.notes] };
   assertFinite(json, "insurance-fund");
   io.out(flags.json ? JSON.stringify(json, null, 2) : sizingText({ ...r, notes: [...notes, ...r.notes] }, head));
@@ -242,6 +263,7 @@ export function registerFund(program: Command, io: Io, setExit: (code: number) =
     .option("--paths <n>", "Monte Carlo draws (default 1000)")
     .option("--seed <n>", "Monte Carlo seed (default 1)")
     .option("--levels <list>", "quantile levels, comma-separated (default 0.99,0.999)")
+    .option("--processes <n>", "processes running the draws, each on its own copy of the book (default: the machine's cores; 1: this process alone). The result does not depend on it")
     .action(async (opts: SizingFlags) => setExit(await runCommand(io, Boolean(opts.json), () => insuranceFund(io, opts))));
   common(program.command("cover2").description("Cover-2: the two accounts (or groups) whose default under the worst named or historical stress costs most beyond their equity, and the fund that covers them (docs/cascade.md)"))
     .option("--groups <file>", "JSON object mapping account id to group (affiliates default together); default: each account alone")

@@ -122,38 +122,50 @@ export function summarise(source: DrawSource, outcomes: readonly DrawOutcome[], 
   };
 }
 
+/** `levels` checked: each in (0, 1) (`invalid_value` otherwise). */
+export function checkLevels(levels: readonly number[]): Result<readonly number[]> {
+  return levels.some((q) => !(q > 0 && q < 1)) ? fail(issue("invalid_value", "levels", `quantile levels must be in (0, 1), got ${levels.join(", ")}`)) : ok(levels);
+}
+
+/** What one draw needs besides its core: the cascade's policy, impact and round limit. */
+export type DrawOptions = Pick<SizingInput, "policy" | "impact" | "maxRounds">;
+
 /**
- * Size the insurance fund (see the module comment).
- * @returns the outcomes and summaries, or issues: `invalid_value` (levels, no draw), the core's or cascade's own
- *   issues with the draw's label in the path (`draws.<label>...`).
+ * One draw's cascade on `core` (a fresh core of the book: the cascade consumes it), with a fund never exhausted.
+ * Issues: the cascade's own, with the draw's label in the path (`draws.<label>...`); `out_of_range` when even that
+ * fund ran out.
  */
-export function sizeInsuranceFund(input: SizingInput): Result<SizingResult> {
-  const levels = input.levels ?? [0.99, 0.999];
-  if (levels.some((q) => !(q > 0 && q < 1))) return fail(issue("invalid_value", "levels", `quantile levels must be in (0, 1), got ${levels.join(", ")}`));
-  if (input.draws.length === 0) return fail(issue("invalid_value", "draws", "no draw to size the fund on"));
-  const outcomes: DrawOutcome[] = [];
-  let k = 0;
-  for (const d of input.draws) {
-    const at = (p: string) => `draws.${d.label}${p ? `.${p}` : ""}`;
-    const core = input.newCore();
-    if (!core.ok) return fail(...core.issues.map((i) => ({ ...i, path: at(i.path) })));
-    const r = runCascade({ core: core.value, path: [d.tick], policy: input.policy, impact: input.impact, insuranceFundUsd: UNLIMITED_FUND_USD, details: true, ...(input.maxRounds !== undefined ? { maxRounds: input.maxRounds } : {}) });
-    if (!r.ok) return fail(...r.issues.map((i) => ({ ...i, path: at(i.path) })));
-    const s = r.value.summary;
-    if (s.adlUsd > 0 || s.socializedLossUsd > 0) return fail(issue("out_of_range", at(""), `the cascade exhausted a fund of ${UNLIMITED_FUND_USD} USD: the book's losses are beyond sizing`));
-    outcomes.push({
-      source: d.source,
-      label: d.label,
-      fundNeededUsd: fundNeededUsd(r.value),
-      bankruptShortfallUsd: s.bankruptShortfallUsd,
-      insuranceFundFeesUsd: s.insuranceFundFeesUsd,
-      liquidatedAccounts: s.liquidatedAccounts,
-      bankruptAccounts: s.bankruptAccounts,
-      rounds: s.rounds,
-      truncated: s.truncated,
-    });
-    input.onDraw?.(++k, input.draws.length);
-  }
+export function runDraw(core: LiveCore, draw: FundDraw, options: DrawOptions): Result<DrawOutcome> {
+  const at = (p: string) => `draws.${draw.label}${p ? `.${p}` : ""}`;
+  const r = runCascade({ core, path: [draw.tick], policy: options.policy, impact: options.impact, insuranceFundUsd: UNLIMITED_FUND_USD, details: true, ...(options.maxRounds !== undefined ? { maxRounds: options.maxRounds } : {}) });
+  if (!r.ok) return fail(...r.issues.map((i) => ({ ...i, path: at(i.path) })));
+  const s = r.value.summary;
+  if (s.adlUsd > 0 || s.socializedLossUsd > 0) return fail(issue("out_of_range", at(""), `the cascade exhausted a fund of ${UNLIMITED_FUND_USD} USD: the book's losses are beyond sizing`));
+  return ok({
+    source: draw.source,
+    label: draw.label,
+    fundNeededUsd: fundNeededUsd(r.value),
+    bankruptShortfallUsd: s.bankruptShortfallUsd,
+    insuranceFundFeesUsd: s.insuranceFundFeesUsd,
+    liquidatedAccounts: s.liquidatedAccounts,
+    bankruptAccounts: s.bankruptAccounts,
+    rounds: s.rounds,
+    truncated: s.truncated,
+  });
+}
+
+/** A draw's core, or its issues with the draw's label in the path. */
+export function drawCore(newCore: () => Result<LiveCore>, draw: FundDraw): Result<LiveCore> {
+  const core = newCore();
+  return core.ok ? core : fail(...core.issues.map((i) => ({ ...i, path: `draws.${draw.label}${i.path ? `.${i.path}` : ""}` })));
+}
+
+/**
+ * The sizing of the draws' outcomes (in the draws' order): per source its distribution, and the notes on what the
+ * figures cannot say. Shared by the one-thread loop below and the threads of cluster/fund-pool.ts, so both give the
+ * same document.
+ */
+export function sizingOf(outcomes: readonly DrawOutcome[], levels: readonly number[]): SizingResult {
   const bySource = DRAW_SOURCES.flatMap((src) => {
     const of = outcomes.filter((o) => o.source === src);
     return of.length > 0 ? [summarise(src, of, levels)] : [];
@@ -167,5 +179,28 @@ export function sizeInsuranceFund(input: SizingInput): Result<SizingResult> {
   }
   const truncated = outcomes.filter((o) => o.truncated).length;
   if (truncated > 0) notes.push(`${truncated} draw(s) stopped at the round limit: their fund is a lower bound`);
-  return ok({ outcomes, bySource, notes });
+  return { outcomes, bySource, notes };
+}
+
+/**
+ * Size the insurance fund (see the module comment), one draw after the other on this thread (cluster/fund-pool.ts
+ * spreads the draws over threads, with the same result).
+ * @returns the outcomes and summaries, or issues: `invalid_value` (levels, no draw), the core's or cascade's own
+ *   issues with the draw's label in the path (`draws.<label>...`).
+ */
+export function sizeInsuranceFund(input: SizingInput): Result<SizingResult> {
+  const levels = checkLevels(input.levels ?? [0.99, 0.999]);
+  if (!levels.ok) return levels;
+  if (input.draws.length === 0) return fail(issue("invalid_value", "draws", "no draw to size the fund on"));
+  const outcomes: DrawOutcome[] = [];
+  let k = 0;
+  for (const d of input.draws) {
+    const core = drawCore(input.newCore, d);
+    if (!core.ok) return core;
+    const r = runDraw(core.value, d, input);
+    if (!r.ok) return r;
+    outcomes.push(r.value);
+    input.onDraw?.(++k, input.draws.length);
+  }
+  return ok(sizingOf(outcomes, levels.value));
 }
