@@ -16,7 +16,7 @@ import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { unwrap } from "../dist/errors.js";
 import { demoAccounts } from "../dist/io/demo.js";
-import { liveAccountOf } from "../dist/io/live-accounts.js";
+import { createLiveAccountBinder } from "../dist/io/live-accounts.js";
 import { validateMarket } from "../dist/io/market.js";
 import { createCascadeCore, impactModelSchema, liquidationPolicySchema, scenarioTick } from "../dist/live/cascade/index.js";
 import { sizeInsuranceFund } from "../dist/live/fund/index.js";
@@ -62,7 +62,8 @@ export async function runFundBench(options = {}) {
   const rows = [];
   for (const n of sizes) {
     const documents = demoAccounts(market, n);
-    const accounts = documents.map((a) => unwrap(liveAccountOf(a.id, a.document, context)));
+    const bind = createLiveAccountBinder(context);
+    const accounts = documents.map((a) => unwrap(bind(a.id, a.document)));
     let buildMs = 0;
     const newCore = () => {
       const t = performance.now();

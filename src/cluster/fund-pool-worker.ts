@@ -4,7 +4,7 @@
  * outcome back. It exits when its parent says so or goes away.
  * @module
  */
-import { loadLiveAccounts, liveAccountOf } from "../io/live-accounts.js";
+import { createLiveAccountBinder, loadLiveAccounts } from "../io/live-accounts.js";
 import { createCascadeCore } from "../live/cascade/index.js";
 import type { LiveAccountInput } from "../live/core.js";
 import { drawCore, runDraw } from "../live/fund/sizing.js";
@@ -21,8 +21,9 @@ function bookOf(init: Init): Result<LiveAccountInput[]> {
   const book = init.book;
   if ("path" in book) return loadLiveAccounts(book.path, context.value);
   const out: LiveAccountInput[] = [];
+  const bind = createLiveAccountBinder(context.value);
   for (const d of book.documents) {
-    const a = liveAccountOf(d.id, d.raw, context.value);
+    const a = bind(d.id, d.raw);
     if (!a.ok) return fail(...a.issues.map((i) => ({ ...i, path: `${d.id}: ${i.path}` })));
     out.push(a.value);
   }

@@ -35,9 +35,10 @@ const DRAWS: FundDraw[] = [
 ];
 
 let child: TranspiledWorker;
+// Transpiling the child's ~150 modules takes a few seconds on a busy machine: more than a hook's default 10 s allows.
 beforeAll(() => {
   child = transpileWorker(new URL("../../src/cluster/fund-pool-worker.ts", import.meta.url), new URL("../../src/", import.meta.url));
-});
+}, 60_000);
 afterAll(() => child?.dispose());
 
 describe("insurance-fund sizing in parallel", () => {
