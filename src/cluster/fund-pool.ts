@@ -5,9 +5,9 @@
  * summarises them with the same function as the one-thread loop: the document does not depend on the process count
  * (a test compares them).
  *
- * Processes, not worker threads: two worker threads of one process each running cascades took twice the CPU time
- * per draw that one did (measured, docs/cascade.md), where two processes ran at the speed of one: the cores' builds
- * allocate many SharedArrayBuffers, and threads of one process share what backs them.
+ * Processes, not worker threads: each child has its own heap and collector, and one that crashes or runs out of
+ * memory fails the run with a coded error instead of taking the command down; a draw is coarse (tens of milliseconds
+ * to seconds), so a process per core costs little beside the draws it runs.
  *
  * A child gets the market snapshot, the book (an account path it reads itself, or the parsed account documents),
  * the policy, the impact and the draws once, then draw numbers one at a time; it binds the accounts on the snapshot's
