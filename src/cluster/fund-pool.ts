@@ -21,6 +21,7 @@
 import { fork } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { fail, issue, ok } from "../errors.js";
+import { minOf } from "../math/extent.js";
 import type { Issue, Result } from "../errors.js";
 import type { ImpactModel, LiquidationPolicy } from "../live/cascade/index.js";
 import { checkLevels, sizingOf } from "../live/fund/sizing.js";
@@ -113,7 +114,7 @@ export async function sizeInsuranceFundInParallel(input: ParallelSizingInput): P
         }),
     ),
   );
-  if (failures.size > 0) return fail(...(failures.get(Math.min(...failures.keys())) as readonly Issue[]));
+  if (failures.size > 0) return fail(...(failures.get(minOf([...failures.keys()])) as readonly Issue[]));
   if (broken !== undefined) return fail(issue("internal", "", `${broken} (a bug: please report it)`));
   const missing = outcomes.findIndex((o) => o === undefined);
   if (missing >= 0) return fail(issue("internal", "", `draw ${missing} was not run by any sizing process (a bug: please report it)`));
