@@ -13,7 +13,7 @@
  * the copy costs ~12 bytes per position against ~35 multiply-adds, measured at ~5 % of the kernel time).
  * @module
  */
-import { encodeModule, I32, op, V128 } from "../../math/wasm/encoder.js";
+import { encodeModule, F64, I32, op, V128 } from "../../math/wasm/encoder.js";
 import type { ValType } from "../../math/wasm/encoder.js";
 import { maxOf } from "../../math/extent.js";
 
@@ -44,8 +44,16 @@ export function buildKernelModuleBytes(scenarioCount: number, extraCount = 0, la
     { typeIndex: 0, locals: worst.locals, body: worst.body, exportName: "worst" },
     { typeIndex: 1, locals: vectors.locals, body: vectors.body, exportName: "vectors" },
   ];
-  if (extraLanes > 0) {
-    const extras = layout === "delta-groups" ? groupedBody(lanes, extraCount, rowBytes) : kernelBody(lanes, extraLanes, rowBytes, scenarioCount, "extras");
+  if (extraLanes > 0 && layout === "delta-groups") {
+    // The screened kernel (see groupedBody): 3 more parameters, and function 3 the exact sum of one scenario.
+    const extras = groupedBody(scenarioCount, lanes, extraCount, rowBytes);
+    types.push([[I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32], []]);
+    functions.push({ typeIndex: 2, locals: extras.locals, body: extras.body, exportName: "extras" });
+    const exact = exactScenarioBody();
+    types.push([[I32, I32, I32, I32, I32, I32, I32], [F64]]);
+    functions.push({ typeIndex: 3, locals: exact.locals, body: exact.body, exportName: "exact" });
+  } else if (extraLanes > 0) {
+    const extras = kernelBody(lanes, extraLanes, rowBytes, scenarioCount, "extras");
     types.push([[I32, I32, I32, I32, I32, I32, I32, I32], []]);
     functions.push({ typeIndex: 2, locals: extras.locals, body: extras.body, exportName: "extras" });
   }
@@ -120,20 +128,35 @@ const emit = {
   },
 };
 
+/** Single-precision lanes (four scenarios each) of a row in the delta-groups kernel's screening table. */
+const lanes32Of = (scenarioCount: number): number => Math.ceil(scenarioCount / 4);
+
 /**
- * The "extras" function of the delta-groups layout (see {@link ExtrasLayout}): the worst loss as {@link kernelBody},
- * with one more accumulated lane (delta, mark) and the scalar add of size × delta into the account's group column,
- * written straight into its output row (zeroed first).
+ * The "extras" function of the delta-groups layout (see {@link ExtrasLayout}): the same doubles as the per-scenario
+ * f64 kernel ({@link kernelBody}), with a fraction of its arithmetic.
+ *
+ * WHY: the worst loss needs only the smallest of the S dampened scenario sums exactly, not all of them. One pass over
+ * the account's positions sums the scenarios in single precision (four per SIMD lane: 9 lanes for S = 35 instead of
+ * 18, all accumulators in registers, so one pass instead of four blocks), the (delta, mark) lane and the expiry-group
+ * scatter exactly as before (f64, position order), and G = Σ |size| × max_j |row_j|. Every single-precision sum is
+ * within E = (n + 8) · 2⁻²¹ · (G + max |dampener|) + 1e−37 of the exact one (n positions; a generous bound on the
+ * rounding of the size, the row, each product and each of the n additions, 2⁻²⁴ each, and of the dampener's
+ * addition). So the scenario j* with the smallest exact dampened sum has its screened sum within 2E of the smallest
+ * screened sum (and of 0, the floor the worst loss takes); every scenario that close is then summed again in f64, in
+ * position order with one IEEE multiply and one add per position as the f64 kernel does (function "exact"), and the
+ * smallest of those (and 0) is the same double the f64 kernel finds. A screened sum that is not finite (G + max
+ * |dampener| ≥ 1e30, or NaN) makes every scenario a candidate. Accounts usually have one to three candidates.
  */
-function groupedBody(lanes: number, extraCount: number, rowBytes: number) {
-  const DATA = 0, OFF = 1, IDX = 2, SIZE = 3, DAMP = 4, OUT = 5, EXTRA = 6, COUNT = 7;
-  const A = COUNT + 1, K0 = A + 1, K = A + 2, E = A + 3, B = A + 4, S = A + 5, ACC = A + 6;
+function groupedBody(scenarioCount: number, lanes: number, extraCount: number, rowBytes: number) {
+  const DATA = 0, OFF = 1, IDX = 2, SIZE = 3, DAMP = 4, OUT = 5, EXTRA = 6, COUNT = 7, ROWS32 = 8, COL = 9, NROWS = 10;
+  const A = 11, K0 = 12, K = 13, E = 14, B = 15, B32 = 16, P = 17, Q = 18, MASK = 19, J = 20, RI = 21;
+  const SZ = 22, GSUM = 23, BEST = 24, THR64 = 25;
+  const n32 = lanes32Of(scenarioCount);
+  const ACC = 26, S32 = ACC + n32, S64 = S32 + 1, DM = S32 + 2, THR = S32 + 3;
   const outLanes = Math.ceil(extraCount / 2);
   const groups = extraCount - 2;
-  const blocks = laneBlocks(lanes + 1);
-  const maxBlock = maxOf(blocks);
-  const M = ACC + maxBlock;
-  const P = M + 1, Q = M + 2;
+  const row32Bytes = n32 * 16;
+  const { dmaxAt, damp32At } = dampenerLayout(lanes);
   const c: number[] = [];
   c.push(...op.block(), ...op.loop());
   c.push(...op.localGet(A), ...op.localGet(COUNT), ...op.i32GeS(), ...op.brIf(1));
@@ -141,39 +164,110 @@ function groupedBody(lanes: number, extraCount: number, rowBytes: number) {
   // p = this account's output row, zeroed (its group columns are summed in place).
   c.push(...op.localGet(EXTRA), ...op.localGet(A), ...op.i32Const(outLanes * 16), ...op.i32Mul(), ...op.i32Add(), ...op.localSet(P));
   for (let v = 0; v < outLanes; v++) c.push(...op.localGet(P), ...op.v128Zero(), ...op.v128Store(16 * v));
-  let lane0 = 0;
-  for (const [bi, nb] of blocks.entries()) {
-    const hasDelta = lane0 + nb > lanes;
-    for (let j = 0; j < nb; j++) c.push(...op.v128Zero(), ...op.localSet(ACC + j));
-    emit.positionLoopHead(c, { SIZE, DATA, IDX, K0, K, E, B, S }, rowBytes);
-    emit.accumulate(c, nb, lane0, ACC, B, S);
-    if (hasDelta) {
-      // out[p + groupOffset(row)] = out[p + groupOffset(row)] + size × delta(row): one IEEE multiply, one add.
-      c.push(...op.localGet(P), ...op.localGet(B), ...op.i32Load(16 * (lanes + 1)), ...op.i32Add(), ...op.localTee(Q));
-      c.push(...op.localGet(Q), ...op.f64Load(0), ...op.localGet(S), ...op.f64x2ExtractLane(0), ...op.localGet(B), ...op.f64Load(16 * lanes));
-      c.push(...op.f64Mul(), ...op.f64Add(), ...op.f64Store(0));
-    }
-    emit.loopTail(c, K);
-    for (let j = 0; j < nb; j++) {
-      const lane = lane0 + j;
-      if (lane >= lanes) {
-        // The (delta, mark) lane: delta at column 0, mark at column 1 + G.
-        c.push(...op.localGet(P), ...op.localGet(ACC + j), ...op.f64x2ExtractLane(0), ...op.f64Store(0));
-        c.push(...op.localGet(P), ...op.localGet(ACC + j), ...op.f64x2ExtractLane(1), ...op.f64Store(8 * (1 + groups)));
-        continue;
-      }
-      emit.minDampened(c, ACC + j, DAMP, lane, M, bi === 0 && j === 0);
-    }
-    lane0 += nb;
+  for (let i = 0; i < n32; i++) c.push(...op.v128Zero(), ...op.localSet(ACC + i));
+  c.push(...op.v128Zero(), ...op.localSet(DM), ...op.f64Zero(), ...op.localSet(GSUM));
+  // One pass over the positions k in [k0, e).
+  c.push(...op.localGet(K0), ...op.localSet(K));
+  c.push(...op.block(), ...op.loop());
+  c.push(...op.localGet(K), ...op.localGet(E), ...op.i32GeS(), ...op.brIf(1));
+  c.push(...op.localGet(SIZE), ...op.localGet(K), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.f64Load(0), ...op.localSet(SZ));
+  c.push(...op.localGet(IDX), ...op.localGet(K), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.i32Load(0), ...op.localSet(RI));
+  c.push(...op.localGet(DATA), ...op.localGet(RI), ...op.i32Const(rowBytes), ...op.i32Mul(), ...op.i32Add(), ...op.localSet(B));
+  c.push(...op.localGet(ROWS32), ...op.localGet(RI), ...op.i32Const(row32Bytes), ...op.i32Mul(), ...op.i32Add(), ...op.localSet(B32));
+  c.push(...op.localGet(SZ), ...op.f32DemoteF64(), ...op.f32x4Splat(), ...op.localSet(S32));
+  c.push(...op.localGet(SZ), ...op.f64x2Splat(), ...op.localSet(S64));
+  for (let i = 0; i < n32; i++) {
+    c.push(...op.localGet(ACC + i), ...op.localGet(B32), ...op.v128Load(16 * i), ...op.localGet(S32), ...op.f32x4Mul(), ...op.f32x4Add(), ...op.localSet(ACC + i));
   }
-  emit.storeWorst(c, OUT, A, M);
+  // The (delta, mark) lane, exactly as the f64 kernel: dm += row × s.
+  c.push(...op.localGet(DM), ...op.localGet(B), ...op.v128Load(16 * lanes), ...op.localGet(S64), ...op.f64x2Mul(), ...op.f64x2Add(), ...op.localSet(DM));
+  // out[p + groupOffset(row)] = out[p + groupOffset(row)] + size × delta(row): one IEEE multiply, one add.
+  c.push(...op.localGet(P), ...op.localGet(B), ...op.i32Load(16 * (lanes + 1)), ...op.i32Add(), ...op.localTee(Q));
+  c.push(...op.localGet(Q), ...op.f64Load(0), ...op.localGet(SZ), ...op.localGet(B), ...op.f64Load(16 * lanes));
+  c.push(...op.f64Mul(), ...op.f64Add(), ...op.f64Store(0));
+  // g += |size| × max_j |row_j| (the row's bound sits after its group offset).
+  c.push(...op.localGet(GSUM), ...op.localGet(SZ), ...op.f64Abs(), ...op.localGet(B), ...op.f64Load(16 * (lanes + 1) + 8), ...op.f64Mul(), ...op.f64Add(), ...op.localSet(GSUM));
+  emit.loopTail(c, K);
+  // The (delta, mark) lane: delta at column 0, mark at column 1 + G.
+  c.push(...op.localGet(P), ...op.localGet(DM), ...op.f64x2ExtractLane(0), ...op.f64Store(0));
+  c.push(...op.localGet(P), ...op.localGet(DM), ...op.f64x2ExtractLane(1), ...op.f64Store(8 * (1 + groups)));
+  // Screened dampened sums (acc_i += dampener32_i) and their smallest.
+  for (let i = 0; i < n32; i++) c.push(...op.localGet(ACC + i), ...op.localGet(DAMP), ...op.v128Load(damp32At + 16 * i), ...op.f32x4Add(), ...op.localSet(ACC + i));
+  c.push(...op.localGet(ACC));
+  for (let i = 1; i < n32; i++) c.push(...op.localGet(ACC + i), ...op.f32x4Min());
+  c.push(...op.localSet(THR));
+  c.push(...op.localGet(THR), ...op.f32x4ExtractLane(0), ...op.localGet(THR), ...op.f32x4ExtractLane(1), ...op.f32Min());
+  c.push(...op.localGet(THR), ...op.f32x4ExtractLane(2), ...op.f32Min(), ...op.localGet(THR), ...op.f32x4ExtractLane(3), ...op.f32Min());
+  // thr = min(m, 0) + 2E with E as above (g := g + max |dampener|); +∞ when g + max |dampener| is not below 1e30.
+  c.push(...op.f64PromoteF32(), ...op.f64Zero(), ...op.f64Min());
+  c.push(...op.localGet(GSUM), ...op.localGet(DAMP), ...op.f64Load(dmaxAt), ...op.f64Add(), ...op.localSet(GSUM));
+  c.push(...op.localGet(E), ...op.localGet(K0), ...op.i32Sub(), ...op.i32Const(8), ...op.i32Add(), ...op.f64ConvertI32S());
+  c.push(...op.f64Const(2 * 2 ** -21), ...op.f64Mul(), ...op.localGet(GSUM), ...op.f64Mul(), ...op.f64Const(2e-37), ...op.f64Add(), ...op.f64Add());
+  c.push(...op.f64Const(Infinity), ...op.localGet(GSUM), ...op.f64Const(1e30), ...op.f64Lt(), ...op.select(), ...op.localSet(THR64));
+  c.push(...op.localGet(THR64), ...op.f32DemoteF64(), ...op.f32x4Splat(), ...op.localSet(THR));
+  // Candidates: every scenario whose screened sum is not above thr (a NaN one included), summed exactly. An account
+  // without positions in the bucket (most of a book's accounts for all but one bucket) has every sum +0 and a
+  // dampener ≥ 0: nothing below the floor, so no candidate is summed (its 27 zero scenarios all would be).
+  c.push(...op.f64Zero(), ...op.localSet(BEST));
+  c.push(...op.localGet(K0), ...op.localGet(E), ...op.i32LtS(), ...op.if());
+  for (let i = 0; i < n32; i++) {
+    c.push(...op.localGet(ACC + i), ...op.localGet(THR), ...op.f32x4Gt(), ...op.i32x4Bitmask(), ...op.i32Const(15), ...op.i32Xor(), ...op.localSet(MASK));
+    c.push(...op.block(), ...op.loop());
+    c.push(...op.localGet(MASK), ...op.i32Eqz(), ...op.brIf(1));
+    c.push(...op.localGet(MASK), ...op.i32Ctz(), ...op.i32Const(4 * i), ...op.i32Add(), ...op.localSet(J));
+    c.push(...op.localGet(J), ...op.i32Const(scenarioCount), ...op.i32LtS(), ...op.if());
+    c.push(...op.localGet(BEST));
+    c.push(...op.localGet(J), ...op.localGet(K0), ...op.localGet(E), ...op.localGet(SIZE), ...op.localGet(IDX), ...op.localGet(COL), ...op.localGet(NROWS), ...op.call(3));
+    c.push(...op.localGet(DAMP), ...op.localGet(J), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.f64Load(0), ...op.f64Add());
+    c.push(...op.f64Min(), ...op.localSet(BEST), ...op.end());
+    c.push(...op.localGet(MASK), ...op.localGet(MASK), ...op.i32Const(1), ...op.i32Sub(), ...op.i32And(), ...op.localSet(MASK));
+    c.push(...op.br(0), ...op.end(), ...op.end());
+  }
+  c.push(...op.end());
+  // out[a] = 0 − min(best, 0) (best starts at +0): a loss ≥ 0, never −0, as storeWorst.
+  c.push(...op.localGet(OUT), ...op.localGet(A), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add());
+  c.push(...op.f64Zero(), ...op.localGet(BEST), ...op.f64Sub(), ...op.f64Store(0));
   emit.loopTail(c, A);
   const locals: [number, ValType][] = [
-    [5, I32],
-    [1 + maxBlock + 1, V128],
-    [2, I32],
+    [11, I32],
+    [4, F64],
+    [n32 + 4, V128],
   ];
   return { locals, body: c };
+}
+
+/**
+ * Function 3 of the delta-groups module: Σ size × row_j over positions [k0, e) in position order, one IEEE multiply
+ * and one add each from +0 (the f64 kernel's lane j), reading scenario j's column (`col + 8 · (j · rows + r)`).
+ * Parameters: j, k0, e, sizePtr, idxPtr, colPtr, rows.
+ */
+function exactScenarioBody() {
+  const J = 0, K0 = 1, E = 2, SIZE = 3, IDX = 4, COL = 5, NROWS = 6;
+  const K = 7, BASE = 8, ACC = 9;
+  const c: number[] = [];
+  c.push(...op.localGet(COL), ...op.localGet(J), ...op.localGet(NROWS), ...op.i32Mul(), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.localSet(BASE));
+  c.push(...op.f64Zero(), ...op.localSet(ACC), ...op.localGet(K0), ...op.localSet(K));
+  c.push(...op.block(), ...op.loop());
+  c.push(...op.localGet(K), ...op.localGet(E), ...op.i32GeS(), ...op.brIf(1));
+  c.push(...op.localGet(ACC));
+  c.push(...op.localGet(BASE), ...op.localGet(IDX), ...op.localGet(K), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.i32Load(0), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.f64Load(0));
+  c.push(...op.localGet(SIZE), ...op.localGet(K), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.f64Load(0));
+  c.push(...op.f64Mul(), ...op.f64Add(), ...op.localSet(ACC));
+  emit.loopTail(c, K);
+  c.push(...op.localGet(ACC));
+  const locals: [number, ValType][] = [
+    [2, I32],
+    [1, F64],
+  ];
+  return { locals, body: c };
+}
+
+/**
+ * Where the dampener area holds, after the f64 dampener (2 · lanes doubles), the largest |dampener| (`dmaxAt`) and the
+ * dampener in single precision (`damp32At`, 16-byte aligned), bytes from its start; `bytes`: the area's size.
+ */
+function dampenerLayout(lanes: number): { dmaxAt: number; damp32At: number } {
+  return { dmaxAt: 16 * lanes, damp32At: 16 * lanes + 16 };
 }
 
 /** Most SIMD accumulators kept live at once (see {@link laneBlocks}). */
@@ -322,7 +416,8 @@ export interface WasmAggregator {
 interface KernelExports {
   worst(dataPtr: number, offPtr: number, idxPtr: number, sizePtr: number, dampPtr: number, outPtr: number, count: number): void;
   vectors(dataPtr: number, offPtr: number, idxPtr: number, sizePtr: number, outPtr: number, count: number): void;
-  extras?(dataPtr: number, offPtr: number, idxPtr: number, sizePtr: number, dampPtr: number, outPtr: number, extrasPtr: number, count: number): void;
+  /** The delta-groups kernel also takes its screening rows, scenario columns and row count (ignored otherwise). */
+  extras?(dataPtr: number, offPtr: number, idxPtr: number, sizePtr: number, dampPtr: number, outPtr: number, extrasPtr: number, count: number, rows32Ptr: number, colPtr: number, rowCount: number): void;
 }
 
 const align = (bytes: number, to: number): number => Math.ceil(bytes / to) * to;
@@ -367,13 +462,22 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0, extr
   const exports = new wasmApi.Instance(compiled, { env: { memory } }).exports as KernelExports;
   let rows = 0;
   let chunkPositions = INITIAL_CHUNK_POSITIONS;
-  let dampPtr = 0, offPtr = 0, idxPtr = 0, sizePtr = 0, outPtr = 0, extrasPtr = 0;
+  let dampPtr = 0, offPtr = 0, idxPtr = 0, sizePtr = 0, outPtr = 0, extrasPtr = 0, rows32Ptr = 0, colPtr = 0;
+  const lanes32 = lanes32Of(S);
+  const row32Bytes = lanes32 * 16;
+  const dampLayout = dampenerLayout(lanes);
+  // The dampener (f64, padded), then for delta-groups its largest magnitude and its single-precision copy.
+  const dampBytes = grouped ? dampLayout.damp32At + row32Bytes : rowBytes;
   let f64 = new Float64Array(memory.buffer);
+  let f32 = new Float32Array(memory.buffer);
   let i32 = new Int32Array(memory.buffer);
 
   function layout(): void {
-    dampPtr = align(rows * rowBytes, 64);
-    offPtr = dampPtr + align(rowBytes, 64);
+    // The delta-groups kernel's screening rows (single precision) and scenario columns (f64) after the rows.
+    rows32Ptr = align(rows * rowBytes, 64);
+    colPtr = rows32Ptr + (grouped ? align(rows * row32Bytes, 64) : 0);
+    dampPtr = colPtr + (grouped ? align(rows * S * 8, 64) : 0);
+    offPtr = dampPtr + align(dampBytes, 64);
     idxPtr = offPtr + align(CHUNK_ACCOUNTS * 8, 64);
     sizePtr = idxPtr + align(chunkPositions * 4, 64);
     outPtr = sizePtr + align(chunkPositions * 8, 64);
@@ -384,6 +488,7 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0, extr
     // Growing detaches the old ArrayBuffer: re-create the views after every grow.
     if (needPages > havePages) memory.grow(needPages - havePages);
     f64 = new Float64Array(memory.buffer);
+    f32 = new Float32Array(memory.buffer);
     i32 = new Int32Array(memory.buffer);
   }
   layout();
@@ -439,6 +544,13 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0, extr
         for (let j = S; j < e0; j++) f64[dst + j] = 0;
         if (grouped) {
           layGroupedRow(extras as Float64Array, i, extraCount, f64, i32, dst + e0);
+          // The screen's inputs: the row's largest |value| (after its group offset), single-precision row, columns.
+          let bound = 0;
+          for (let j = 0; j < S; j++) bound = Math.max(bound, Math.abs(data[src + j] as number));
+          f64[dst + e0 + 3] = bound;
+          const r32 = (rows32Ptr >> 2) + i * 4 * lanes32;
+          for (let j = 0; j < 4 * lanes32; j++) f32[r32 + j] = j < S ? (data[src + j] as number) : 0;
+          for (let j = 0; j < S; j++) f64[(colPtr >> 3) + j * rowCount + i] = data[src + j] as number;
           continue;
         }
         for (let j = 0; j < extraCount; j++) f64[dst + e0 + j] = (extras as Float64Array)[i * extraCount + j] as number;
@@ -446,11 +558,19 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0, extr
       }
       // The layout may have moved: start from "no dampener"; callers set theirs after loading.
       const d = dampPtr >> 3;
-      for (let j = 0; j < stride; j++) f64[d + j] = 0;
+      for (let j = 0; j < dampBytes >> 3; j++) f64[d + j] = 0;
     },
     setDampener(dampener) {
       const d = dampPtr >> 3;
-      for (let j = 0; j < 2 * lanes; j++) f64[d + j] = dampener !== null && j < S ? (dampener[j] as number) : 0;
+      let most = 0;
+      for (let j = 0; j < 2 * lanes; j++) {
+        const v = dampener !== null && j < S ? (dampener[j] as number) : 0;
+        f64[d + j] = v;
+        most = Math.max(most, Math.abs(v));
+      }
+      if (!grouped) return;
+      f64[(dampPtr + dampLayout.dmaxAt) >> 3] = most;
+      for (let j = 0; j < 4 * lanes32; j++) f32[((dampPtr + dampLayout.damp32At) >> 2) + j] = dampener !== null && j < S ? (dampener[j] as number) : 0;
     },
     worstLoss(offsets, idx, size, a0, a1, out, outOffset, lengths) {
       for (let start = a0; start < a1; ) {
@@ -468,7 +588,7 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0, extr
       for (let start = a0; start < a1; ) {
         const stop = chunkEnd(offsets, start, a1);
         copyChunk(offsets, idx, size, start, stop, lengths);
-        run(0, offPtr, idxPtr, sizePtr, dampPtr, outPtr, extrasPtr, stop - start);
+        run(0, offPtr, idxPtr, sizePtr, dampPtr, outPtr, extrasPtr, stop - start, rows32Ptr, colPtr, rows);
         out.set(f64.subarray(outPtr >> 3, (outPtr >> 3) + (stop - start)), outOffset + start - a0);
         extras.set(f64.subarray(extrasPtr >> 3, (extrasPtr >> 3) + (stop - start) * stride), extrasOffset + (start - a0) * stride);
         start = stop;
