@@ -105,6 +105,8 @@ export const op = {
   f32Min: (): number[] => [0x96],
   i32Ctz: (): number[] => [0x68],
   i32And: (): number[] => [0x71],
+  i32Or: (): number[] => [0x72],
+  i32Store: (offset = 0): number[] => [0x36, 2, ...uleb128(offset)],
   i32Xor: (): number[] => [0x73],
   i32Eqz: (): number[] => [0x45],
   i32LtS: (): number[] => [0x48],

@@ -45,13 +45,13 @@ export function buildKernelModuleBytes(scenarioCount: number, extraCount = 0, la
     { typeIndex: 1, locals: vectors.locals, body: vectors.body, exportName: "vectors" },
   ];
   if (extraLanes > 0 && layout === "delta-groups") {
-    // The screened kernel (see groupedBody): 3 more parameters, and function 3 the exact sum of one scenario.
+    // The screened kernel (see groupedBody): 4 more parameters, and function 3 the candidates' exact sums.
     const extras = groupedBody(scenarioCount, lanes, extraCount, rowBytes);
-    types.push([[I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32], []]);
+    types.push([[I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32], []]);
     functions.push({ typeIndex: 2, locals: extras.locals, body: extras.body, exportName: "extras" });
-    const exact = exactScenarioBody();
-    types.push([[I32, I32, I32, I32, I32, I32, I32], [F64]]);
-    functions.push({ typeIndex: 3, locals: exact.locals, body: exact.body, exportName: "exact" });
+    const exact = candidatesBody();
+    types.push([[I32, I32, I32, I32, I32, I32, I32, I32, I32], []]);
+    functions.push({ typeIndex: 3, locals: exact.locals, body: exact.body, exportName: "candidates" });
   } else if (extraLanes > 0) {
     const extras = kernelBody(lanes, extraLanes, rowBytes, scenarioCount, "extras");
     types.push([[I32, I32, I32, I32, I32, I32, I32, I32], []]);
@@ -143,16 +143,16 @@ const lanes32Of = (scenarioCount: number): number => Math.ceil(scenarioCount / 4
  * rounding of the size, the row, each product and each of the n additions, 2⁻²⁴ each, and of the dampener's
  * addition). So the scenario j* with the smallest exact dampened sum has its screened sum within 2E of the smallest
  * screened sum (and of 0, the floor the worst loss takes); every scenario that close is then summed again in f64, in
- * position order with one IEEE multiply and one add per position as the f64 kernel does (function "exact"), and the
+ * position order with one IEEE multiply and one add per position as the f64 kernel does (function 3, after the loop over the accounts, four candidates at a time), and the
  * smallest of those (and 0) is the same double the f64 kernel finds. A screened sum that is not finite (G + max
  * |dampener| ≥ 1e30, or NaN) makes every scenario a candidate. Accounts usually have one to three candidates.
  */
 function groupedBody(scenarioCount: number, lanes: number, extraCount: number, rowBytes: number) {
-  const DATA = 0, OFF = 1, IDX = 2, SIZE = 3, DAMP = 4, OUT = 5, EXTRA = 6, COUNT = 7, ROWS32 = 8, COL = 9, NROWS = 10;
-  const A = 11, K0 = 12, K = 13, E = 14, B = 15, B32 = 16, P = 17, Q = 18, MASK = 19, J = 20, RI = 21;
-  const SZ = 22, GSUM = 23, BEST = 24, THR64 = 25;
+  const DATA = 0, OFF = 1, IDX = 2, SIZE = 3, DAMP = 4, OUT = 5, EXTRA = 6, COUNT = 7, ROWS32 = 8, COL = 9, NROWS = 10, CAND = 11;
+  const A = 12, K0 = 13, K = 14, E = 15, B = 16, B32 = 17, P = 18, Q = 19, MASK = 20, J = 21, RI = 22, NC = 23;
+  const SZ = 24, GSUM = 25, THR64 = 26;
   const n32 = lanes32Of(scenarioCount);
-  const ACC = 26, S32 = ACC + n32, S64 = S32 + 1, DM = S32 + 2, THR = S32 + 3;
+  const ACC = 27, S32 = ACC + n32, S64 = S32 + 1, DM = S32 + 2, THR = S32 + 3;
   const outLanes = Math.ceil(extraCount / 2);
   const groups = extraCount - 2;
   const row32Bytes = n32 * 16;
@@ -164,6 +164,8 @@ function groupedBody(scenarioCount: number, lanes: number, extraCount: number, r
   // p = this account's output row, zeroed (its group columns are summed in place).
   c.push(...op.localGet(EXTRA), ...op.localGet(A), ...op.i32Const(outLanes * 16), ...op.i32Mul(), ...op.i32Add(), ...op.localSet(P));
   for (let v = 0; v < outLanes; v++) c.push(...op.localGet(P), ...op.v128Zero(), ...op.v128Store(16 * v));
+  // out[a] = +0: the smallest exact dampened sum so far (the floor), lowered by the candidates after the loop.
+  c.push(...op.localGet(OUT), ...op.localGet(A), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.f64Zero(), ...op.f64Store(0));
   for (let i = 0; i < n32; i++) c.push(...op.v128Zero(), ...op.localSet(ACC + i));
   c.push(...op.v128Zero(), ...op.localSet(DM), ...op.f64Zero(), ...op.localSet(GSUM));
   // One pass over the positions k in [k0, e).
@@ -205,10 +207,10 @@ function groupedBody(scenarioCount: number, lanes: number, extraCount: number, r
   c.push(...op.f64Const(2 * 2 ** -21), ...op.f64Mul(), ...op.localGet(GSUM), ...op.f64Mul(), ...op.f64Const(2e-37), ...op.f64Add(), ...op.f64Add());
   c.push(...op.f64Const(Infinity), ...op.localGet(GSUM), ...op.f64Const(1e30), ...op.f64Lt(), ...op.select(), ...op.localSet(THR64));
   c.push(...op.localGet(THR64), ...op.f32DemoteF64(), ...op.f32x4Splat(), ...op.localSet(THR));
-  // Candidates: every scenario whose screened sum is not above thr (a NaN one included), summed exactly. An account
-  // without positions in the bucket (most of a book's accounts for all but one bucket) has every sum +0 and a
-  // dampener ≥ 0: nothing below the floor, so no candidate is summed (its 27 zero scenarios all would be).
-  c.push(...op.f64Zero(), ...op.localSet(BEST));
+  // Candidates: every scenario whose screened sum is not above thr (a NaN one included), listed as (account,
+  // scenario) and summed exactly after the loop (function 3, four at a time). An account without positions in the
+  // bucket (most of a book's accounts for all but one bucket) has every sum +0 and a dampener ≥ 0: nothing below the
+  // floor, so none is listed (its 27 zero scenarios all would be).
   c.push(...op.localGet(K0), ...op.localGet(E), ...op.i32LtS(), ...op.if());
   for (let i = 0; i < n32; i++) {
     c.push(...op.localGet(ACC + i), ...op.localGet(THR), ...op.f32x4Gt(), ...op.i32x4Bitmask(), ...op.i32Const(15), ...op.i32Xor(), ...op.localSet(MASK));
@@ -216,48 +218,88 @@ function groupedBody(scenarioCount: number, lanes: number, extraCount: number, r
     c.push(...op.localGet(MASK), ...op.i32Eqz(), ...op.brIf(1));
     c.push(...op.localGet(MASK), ...op.i32Ctz(), ...op.i32Const(4 * i), ...op.i32Add(), ...op.localSet(J));
     c.push(...op.localGet(J), ...op.i32Const(scenarioCount), ...op.i32LtS(), ...op.if());
-    c.push(...op.localGet(BEST));
-    c.push(...op.localGet(J), ...op.localGet(K0), ...op.localGet(E), ...op.localGet(SIZE), ...op.localGet(IDX), ...op.localGet(COL), ...op.localGet(NROWS), ...op.call(3));
-    c.push(...op.localGet(DAMP), ...op.localGet(J), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.f64Load(0), ...op.f64Add());
-    c.push(...op.f64Min(), ...op.localSet(BEST), ...op.end());
+    c.push(...op.localGet(CAND), ...op.localGet(NC), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.localTee(Q), ...op.localGet(A), ...op.i32Store(0));
+    c.push(...op.localGet(Q), ...op.localGet(J), ...op.i32Store(4), ...op.localGet(NC), ...op.i32Const(1), ...op.i32Add(), ...op.localSet(NC), ...op.end());
     c.push(...op.localGet(MASK), ...op.localGet(MASK), ...op.i32Const(1), ...op.i32Sub(), ...op.i32And(), ...op.localSet(MASK));
     c.push(...op.br(0), ...op.end(), ...op.end());
   }
   c.push(...op.end());
-  // out[a] = 0 − min(best, 0) (best starts at +0): a loss ≥ 0, never −0, as storeWorst.
-  c.push(...op.localGet(OUT), ...op.localGet(A), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add());
-  c.push(...op.f64Zero(), ...op.localGet(BEST), ...op.f64Sub(), ...op.f64Store(0));
+  emit.loopTail(c, A);
+  // The candidates' exact sums lower out[a]; then out[a] = 0 − out[a]: a loss ≥ 0, never −0, as storeWorst.
+  c.push(...op.localGet(CAND), ...op.localGet(NC), ...op.localGet(OFF), ...op.localGet(SIZE), ...op.localGet(IDX), ...op.localGet(COL), ...op.localGet(NROWS), ...op.localGet(DAMP), ...op.localGet(OUT), ...op.call(3));
+  c.push(...op.i32Const(0), ...op.localSet(A));
+  c.push(...op.block(), ...op.loop());
+  c.push(...op.localGet(A), ...op.localGet(COUNT), ...op.i32GeS(), ...op.brIf(1));
+  c.push(...op.localGet(OUT), ...op.localGet(A), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.localTee(Q));
+  c.push(...op.f64Zero(), ...op.localGet(Q), ...op.f64Load(0), ...op.f64Sub(), ...op.f64Store(0));
   emit.loopTail(c, A);
   const locals: [number, ValType][] = [
-    [11, I32],
-    [4, F64],
+    [12, I32],
+    [3, F64],
     [n32 + 4, V128],
   ];
   return { locals, body: c };
 }
 
+/** Candidates summed together by {@link candidatesBody}: independent chains of dependent adds, so they overlap. */
+const CHAINS = 4;
+
 /**
- * Function 3 of the delta-groups module: Σ size × row_j over positions [k0, e) in position order, one IEEE multiply
- * and one add each from +0 (the f64 kernel's lane j), reading scenario j's column (`col + 8 · (j · rows + r)`).
- * Parameters: j, k0, e, sizePtr, idxPtr, colPtr, rows.
+ * Function 3 of the delta-groups module: for each listed candidate (account a, scenario j), out[a] = min(out[a],
+ * Σ size × row_j + dampener_j), the sum over a's positions in position order with one IEEE multiply and one add each
+ * from +0 (the f64 kernel's lane j), reading scenario j's column (`col + 8 · (j · rows + r)`). Four candidates at a
+ * time, one position of each per turn: each sum is a chain of dependent adds (~4 cycles each), four chains overlap.
+ * Parameters: candPtr (pairs of i32: a, j), count, offPtr, sizePtr, idxPtr, colPtr, rows, dampPtr, outPtr.
  */
-function exactScenarioBody() {
-  const J = 0, K0 = 1, E = 2, SIZE = 3, IDX = 4, COL = 5, NROWS = 6;
-  const K = 7, BASE = 8, ACC = 9;
+function candidatesBody() {
+  const CAND = 0, NC = 1, OFF = 2, SIZE = 3, IDX = 4, COL = 5, NROWS = 6, DAMP = 7, OUT = 8;
+  const T = 9, X = 10;
+  const AC = 11, KC = AC + CHAINS, EC = KC + CHAINS, BC = EC + CHAINS, JC = BC + CHAINS;
+  const ACC = JC + CHAINS;
   const c: number[] = [];
-  c.push(...op.localGet(COL), ...op.localGet(J), ...op.localGet(NROWS), ...op.i32Mul(), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.localSet(BASE));
-  c.push(...op.f64Zero(), ...op.localSet(ACC), ...op.localGet(K0), ...op.localSet(K));
+  c.push(...op.i32Const(0), ...op.localSet(T));
   c.push(...op.block(), ...op.loop());
-  c.push(...op.localGet(K), ...op.localGet(E), ...op.i32GeS(), ...op.brIf(1));
-  c.push(...op.localGet(ACC));
-  c.push(...op.localGet(BASE), ...op.localGet(IDX), ...op.localGet(K), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.i32Load(0), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.f64Load(0));
-  c.push(...op.localGet(SIZE), ...op.localGet(K), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.f64Load(0));
-  c.push(...op.f64Mul(), ...op.f64Add(), ...op.localSet(ACC));
-  emit.loopTail(c, K);
-  c.push(...op.localGet(ACC));
+  c.push(...op.localGet(T), ...op.localGet(NC), ...op.i32GeS(), ...op.brIf(1));
+  for (let h = 0; h < CHAINS; h++) {
+    // Chain h: candidate t + h, or an empty chain (k = e = 0, a = −1) past the list's end.
+    c.push(...op.i32Const(0), ...op.localSet(KC + h), ...op.i32Const(0), ...op.localSet(EC + h), ...op.i32Const(-1), ...op.localSet(AC + h));
+    c.push(...op.f64Zero(), ...op.localSet(ACC + h));
+    c.push(...op.localGet(T), ...op.i32Const(h), ...op.i32Add(), ...op.localGet(NC), ...op.i32LtS(), ...op.if());
+    c.push(...op.localGet(CAND), ...op.localGet(T), ...op.i32Const(h), ...op.i32Add(), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.localTee(X));
+    c.push(...op.i32Load(0), ...op.localSet(AC + h), ...op.localGet(X), ...op.i32Load(4), ...op.localSet(JC + h));
+    c.push(...op.localGet(OFF), ...op.localGet(AC + h), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.localTee(X));
+    c.push(...op.i32Load(0), ...op.localSet(KC + h), ...op.localGet(X), ...op.i32Load(4), ...op.localSet(EC + h));
+    c.push(...op.localGet(COL), ...op.localGet(JC + h), ...op.localGet(NROWS), ...op.i32Mul(), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.localSet(BC + h));
+    c.push(...op.end());
+  }
+  // One position of each unfinished chain per turn, until all are done.
+  c.push(...op.block(), ...op.loop());
+  for (let h = 0; h < CHAINS; h++) {
+    c.push(...op.localGet(KC + h), ...op.localGet(EC + h), ...op.i32LtS());
+    if (h > 0) c.push(...op.i32Or());
+  }
+  c.push(...op.i32Eqz(), ...op.brIf(1));
+  for (let h = 0; h < CHAINS; h++) {
+    c.push(...op.localGet(KC + h), ...op.localGet(EC + h), ...op.i32LtS(), ...op.if());
+    c.push(...op.localGet(ACC + h));
+    c.push(...op.localGet(BC + h), ...op.localGet(IDX), ...op.localGet(KC + h), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.i32Load(0), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.f64Load(0));
+    c.push(...op.localGet(SIZE), ...op.localGet(KC + h), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.f64Load(0));
+    c.push(...op.f64Mul(), ...op.f64Add(), ...op.localSet(ACC + h));
+    c.push(...op.localGet(KC + h), ...op.i32Const(1), ...op.i32Add(), ...op.localSet(KC + h), ...op.end());
+  }
+  c.push(...op.br(0), ...op.end(), ...op.end());
+  for (let h = 0; h < CHAINS; h++) {
+    // out[a] = min(out[a], sum + dampener_j).
+    c.push(...op.localGet(AC + h), ...op.i32Const(0), ...op.i32GeS(), ...op.if());
+    c.push(...op.localGet(OUT), ...op.localGet(AC + h), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.localTee(X));
+    c.push(...op.localGet(X), ...op.f64Load(0));
+    c.push(...op.localGet(ACC + h), ...op.localGet(DAMP), ...op.localGet(JC + h), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.f64Load(0), ...op.f64Add());
+    c.push(...op.f64Min(), ...op.f64Store(0), ...op.end());
+  }
+  c.push(...op.localGet(T), ...op.i32Const(CHAINS), ...op.i32Add(), ...op.localSet(T), ...op.br(0), ...op.end(), ...op.end());
   const locals: [number, ValType][] = [
-    [2, I32],
-    [1, F64],
+    [2 + 5 * CHAINS, I32],
+    [CHAINS, F64],
   ];
   return { locals, body: c };
 }
@@ -416,8 +458,8 @@ export interface WasmAggregator {
 interface KernelExports {
   worst(dataPtr: number, offPtr: number, idxPtr: number, sizePtr: number, dampPtr: number, outPtr: number, count: number): void;
   vectors(dataPtr: number, offPtr: number, idxPtr: number, sizePtr: number, outPtr: number, count: number): void;
-  /** The delta-groups kernel also takes its screening rows, scenario columns and row count (ignored otherwise). */
-  extras?(dataPtr: number, offPtr: number, idxPtr: number, sizePtr: number, dampPtr: number, outPtr: number, extrasPtr: number, count: number, rows32Ptr: number, colPtr: number, rowCount: number): void;
+  /** The delta-groups kernel also takes its screening rows, scenario columns, row count and candidate list (ignored otherwise). */
+  extras?(dataPtr: number, offPtr: number, idxPtr: number, sizePtr: number, dampPtr: number, outPtr: number, extrasPtr: number, count: number, rows32Ptr: number, colPtr: number, rowCount: number, candPtr: number): void;
 }
 
 const align = (bytes: number, to: number): number => Math.ceil(bytes / to) * to;
@@ -462,7 +504,7 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0, extr
   const exports = new wasmApi.Instance(compiled, { env: { memory } }).exports as KernelExports;
   let rows = 0;
   let chunkPositions = INITIAL_CHUNK_POSITIONS;
-  let dampPtr = 0, offPtr = 0, idxPtr = 0, sizePtr = 0, outPtr = 0, extrasPtr = 0, rows32Ptr = 0, colPtr = 0;
+  let dampPtr = 0, offPtr = 0, idxPtr = 0, sizePtr = 0, outPtr = 0, extrasPtr = 0, rows32Ptr = 0, colPtr = 0, candPtr = 0;
   const lanes32 = lanes32Of(S);
   const row32Bytes = lanes32 * 16;
   const dampLayout = dampenerLayout(lanes);
@@ -482,7 +524,9 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0, extr
     sizePtr = idxPtr + align(chunkPositions * 4, 64);
     outPtr = sizePtr + align(chunkPositions * 8, 64);
     extrasPtr = outPtr + align(CHUNK_ACCOUNTS * S * 8 + 16, 64);
-    const end = extrasPtr + align(CHUNK_ACCOUNTS * extraLanes * 16, 64);
+    // The delta-groups kernel's candidate list: at most every scenario of every account of a chunk, (a, j) pairs.
+    candPtr = extrasPtr + align(CHUNK_ACCOUNTS * extraLanes * 16, 64);
+    const end = candPtr + (grouped ? align(CHUNK_ACCOUNTS * S * 8, 64) : 0);
     const needPages = Math.ceil(end / PAGE_BYTES);
     const havePages = memory.buffer.byteLength / PAGE_BYTES;
     // Growing detaches the old ArrayBuffer: re-create the views after every grow.
@@ -588,7 +632,7 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0, extr
       for (let start = a0; start < a1; ) {
         const stop = chunkEnd(offsets, start, a1);
         copyChunk(offsets, idx, size, start, stop, lengths);
-        run(0, offPtr, idxPtr, sizePtr, dampPtr, outPtr, extrasPtr, stop - start, rows32Ptr, colPtr, rows);
+        run(0, offPtr, idxPtr, sizePtr, dampPtr, outPtr, extrasPtr, stop - start, rows32Ptr, colPtr, rows, candPtr);
         out.set(f64.subarray(outPtr >> 3, (outPtr >> 3) + (stop - start)), outOffset + start - a0);
         extras.set(f64.subarray(extrasPtr >> 3, (extrasPtr >> 3) + (stop - start) * stride), extrasOffset + (start - a0) * stride);
         start = stop;
