@@ -143,8 +143,9 @@ const lanes32Of = (scenarioCount: number): number => Math.ceil(scenarioCount / 4
  * rounding of the size, the row, each product and each of the n additions, 2⁻²⁴ each, and of the dampener's
  * addition). So the scenario j* with the smallest exact dampened sum has its screened sum within 2E of the smallest
  * screened sum (and of 0, the floor the worst loss takes); every scenario that close is then summed again in f64, in
- * position order with one IEEE multiply and one add per position as the f64 kernel does (function 3, after the loop over the accounts, four candidates at a time), and the
- * smallest of those (and 0) is the same double the f64 kernel finds. A screened sum that is not finite (G + max
+ * position order with one IEEE multiply and one add per position as the f64 kernel does (function 3, after the loop
+ * over the accounts, four candidates at a time), and the smallest of those (and 0) is the same double the f64 kernel
+ * finds. A screened sum that is not finite (G + max
  * |dampener| ≥ 1e30, or NaN) makes every scenario a candidate. Accounts usually have one to three candidates.
  */
 function groupedBody(scenarioCount: number, lanes: number, extraCount: number, rowBytes: number) {
