@@ -45,12 +45,12 @@ export function buildKernelModuleBytes(scenarioCount: number, extraCount = 0, la
     { typeIndex: 1, locals: vectors.locals, body: vectors.body, exportName: "vectors" },
   ];
   if (extraLanes > 0 && layout === "delta-groups") {
-    // The screened kernel (see groupedBody): 4 more parameters, and function 3 the candidates' exact sums.
+    // The screened kernel (see groupedBody): 2 more parameters, and function 3 the candidates' exact sums.
     const extras = groupedBody(scenarioCount, lanes, extraCount, rowBytes);
-    types.push([[I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32], []]);
+    types.push([[I32, I32, I32, I32, I32, I32, I32, I32, I32, I32], []]);
     functions.push({ typeIndex: 2, locals: extras.locals, body: extras.body, exportName: "extras" });
-    const exact = candidatesBody();
-    types.push([[I32, I32, I32, I32, I32, I32, I32, I32, I32], []]);
+    const exact = candidatesBody(rowBytes);
+    types.push([[I32, I32, I32, I32, I32, I32, I32, I32], []]);
     functions.push({ typeIndex: 3, locals: exact.locals, body: exact.body, exportName: "candidates" });
   } else if (extraLanes > 0) {
     const extras = kernelBody(lanes, extraLanes, rowBytes, scenarioCount, "extras");
@@ -149,11 +149,11 @@ const lanes32Of = (scenarioCount: number): number => Math.ceil(scenarioCount / 4
  * |dampener| ≥ 1e30, or NaN) makes every scenario a candidate. Accounts usually have one to three candidates.
  */
 function groupedBody(scenarioCount: number, lanes: number, extraCount: number, rowBytes: number) {
-  const DATA = 0, OFF = 1, IDX = 2, SIZE = 3, DAMP = 4, OUT = 5, EXTRA = 6, COUNT = 7, ROWS32 = 8, COL = 9, NROWS = 10, CAND = 11;
-  const A = 12, K0 = 13, K = 14, E = 15, B = 16, B32 = 17, P = 18, Q = 19, MASK = 20, J = 21, RI = 22, NC = 23;
-  const SZ = 24, GSUM = 25, THR64 = 26;
+  const DATA = 0, OFF = 1, IDX = 2, SIZE = 3, DAMP = 4, OUT = 5, EXTRA = 6, COUNT = 7, ROWS32 = 8, CAND = 9;
+  const A = 10, K0 = 11, K = 12, E = 13, B = 14, B32 = 15, P = 16, Q = 17, MASK = 18, J = 19, RI = 20, NC = 21;
+  const SZ = 22, GSUM = 23, THR64 = 24;
   const n32 = lanes32Of(scenarioCount);
-  const ACC = 27, S32 = ACC + n32, S64 = S32 + 1, DM = S32 + 2, THR = S32 + 3;
+  const ACC = 25, S32 = ACC + n32, S64 = S32 + 1, DM = S32 + 2, THR = S32 + 3;
   const outLanes = Math.ceil(extraCount / 2);
   const groups = extraCount - 2;
   const row32Bytes = n32 * 16;
@@ -227,7 +227,7 @@ function groupedBody(scenarioCount: number, lanes: number, extraCount: number, r
   c.push(...op.end());
   emit.loopTail(c, A);
   // The candidates' exact sums lower out[a]; then out[a] = 0 − out[a]: a loss ≥ 0, never −0, as storeWorst.
-  c.push(...op.localGet(CAND), ...op.localGet(NC), ...op.localGet(OFF), ...op.localGet(SIZE), ...op.localGet(IDX), ...op.localGet(COL), ...op.localGet(NROWS), ...op.localGet(DAMP), ...op.localGet(OUT), ...op.call(3));
+  c.push(...op.localGet(CAND), ...op.localGet(NC), ...op.localGet(OFF), ...op.localGet(SIZE), ...op.localGet(IDX), ...op.localGet(DATA), ...op.localGet(DAMP), ...op.localGet(OUT), ...op.call(3));
   c.push(...op.i32Const(0), ...op.localSet(A));
   c.push(...op.block(), ...op.loop());
   c.push(...op.localGet(A), ...op.localGet(COUNT), ...op.i32GeS(), ...op.brIf(1));
@@ -248,14 +248,15 @@ const CHAINS = 4;
 /**
  * Function 3 of the delta-groups module: for each listed candidate (account a, scenario j), out[a] = min(out[a],
  * Σ size × row_j + dampener_j), the sum over a's positions in position order with one IEEE multiply and one add each
- * from +0 (the f64 kernel's lane j), reading scenario j's column (`col + 8 · (j · rows + r)`). Four candidates at a
- * time, one position of each per turn: each sum is a chain of dependent adds (~4 cycles each), four chains overlap.
- * Parameters: candPtr (pairs of i32: a, j), count, offPtr, sizePtr, idxPtr, colPtr, rows, dampPtr, outPtr.
+ * from +0 (the f64 kernel's lane j), reading scenario j of each position's row (`data + r · rowBytes + 8j`; a
+ * scenario-major copy of the rows was no faster and cost the per-tick re-lay ~0.15 ms). Four candidates at a time,
+ * one position of each per turn: each sum is a chain of dependent adds (~4 cycles each), four chains overlap.
+ * Parameters: candPtr (pairs of i32: a, j), count, offPtr, sizePtr, idxPtr, dataPtr, dampPtr, outPtr.
  */
-function candidatesBody() {
-  const CAND = 0, NC = 1, OFF = 2, SIZE = 3, IDX = 4, COL = 5, NROWS = 6, DAMP = 7, OUT = 8;
-  const T = 9, X = 10;
-  const AC = 11, KC = AC + CHAINS, EC = KC + CHAINS, BC = EC + CHAINS, JC = BC + CHAINS;
+function candidatesBody(rowBytes: number) {
+  const CAND = 0, NC = 1, OFF = 2, SIZE = 3, IDX = 4, DATA = 5, DAMP = 6, OUT = 7;
+  const T = 8, X = 9;
+  const AC = 10, KC = AC + CHAINS, EC = KC + CHAINS, BC = EC + CHAINS, JC = BC + CHAINS;
   const ACC = JC + CHAINS;
   const c: number[] = [];
   c.push(...op.i32Const(0), ...op.localSet(T));
@@ -270,7 +271,7 @@ function candidatesBody() {
     c.push(...op.i32Load(0), ...op.localSet(AC + h), ...op.localGet(X), ...op.i32Load(4), ...op.localSet(JC + h));
     c.push(...op.localGet(OFF), ...op.localGet(AC + h), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.localTee(X));
     c.push(...op.i32Load(0), ...op.localSet(KC + h), ...op.localGet(X), ...op.i32Load(4), ...op.localSet(EC + h));
-    c.push(...op.localGet(COL), ...op.localGet(JC + h), ...op.localGet(NROWS), ...op.i32Mul(), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.localSet(BC + h));
+    c.push(...op.localGet(DATA), ...op.localGet(JC + h), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.localSet(BC + h));
     c.push(...op.end());
   }
   // One position of each unfinished chain per turn, until all are done.
@@ -283,7 +284,7 @@ function candidatesBody() {
   for (let h = 0; h < CHAINS; h++) {
     c.push(...op.localGet(KC + h), ...op.localGet(EC + h), ...op.i32LtS(), ...op.if());
     c.push(...op.localGet(ACC + h));
-    c.push(...op.localGet(BC + h), ...op.localGet(IDX), ...op.localGet(KC + h), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.i32Load(0), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.f64Load(0));
+    c.push(...op.localGet(BC + h), ...op.localGet(IDX), ...op.localGet(KC + h), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.i32Load(0), ...op.i32Const(rowBytes), ...op.i32Mul(), ...op.i32Add(), ...op.f64Load(0));
     c.push(...op.localGet(SIZE), ...op.localGet(KC + h), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.f64Load(0));
     c.push(...op.f64Mul(), ...op.f64Add(), ...op.localSet(ACC + h));
     c.push(...op.localGet(KC + h), ...op.i32Const(1), ...op.i32Add(), ...op.localSet(KC + h), ...op.end());
@@ -459,8 +460,8 @@ export interface WasmAggregator {
 interface KernelExports {
   worst(dataPtr: number, offPtr: number, idxPtr: number, sizePtr: number, dampPtr: number, outPtr: number, count: number): void;
   vectors(dataPtr: number, offPtr: number, idxPtr: number, sizePtr: number, outPtr: number, count: number): void;
-  /** The delta-groups kernel also takes its screening rows, scenario columns, row count and candidate list (ignored otherwise). */
-  extras?(dataPtr: number, offPtr: number, idxPtr: number, sizePtr: number, dampPtr: number, outPtr: number, extrasPtr: number, count: number, rows32Ptr: number, colPtr: number, rowCount: number, candPtr: number): void;
+  /** The delta-groups kernel also takes its screening rows and candidate list (ignored otherwise). */
+  extras?(dataPtr: number, offPtr: number, idxPtr: number, sizePtr: number, dampPtr: number, outPtr: number, extrasPtr: number, count: number, rows32Ptr: number, candPtr: number): void;
 }
 
 const align = (bytes: number, to: number): number => Math.ceil(bytes / to) * to;
@@ -505,7 +506,7 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0, extr
   const exports = new wasmApi.Instance(compiled, { env: { memory } }).exports as KernelExports;
   let rows = 0;
   let chunkPositions = INITIAL_CHUNK_POSITIONS;
-  let dampPtr = 0, offPtr = 0, idxPtr = 0, sizePtr = 0, outPtr = 0, extrasPtr = 0, rows32Ptr = 0, colPtr = 0, candPtr = 0;
+  let dampPtr = 0, offPtr = 0, idxPtr = 0, sizePtr = 0, outPtr = 0, extrasPtr = 0, rows32Ptr = 0, candPtr = 0;
   const lanes32 = lanes32Of(S);
   const row32Bytes = lanes32 * 16;
   const dampLayout = dampenerLayout(lanes);
@@ -516,10 +517,9 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0, extr
   let i32 = new Int32Array(memory.buffer);
 
   function layout(): void {
-    // The delta-groups kernel's screening rows (single precision) and scenario columns (f64) after the rows.
+    // The delta-groups kernel's screening rows (single precision) after the rows.
     rows32Ptr = align(rows * rowBytes, 64);
-    colPtr = rows32Ptr + (grouped ? align(rows * row32Bytes, 64) : 0);
-    dampPtr = colPtr + (grouped ? align(rows * S * 8, 64) : 0);
+    dampPtr = rows32Ptr + (grouped ? align(rows * row32Bytes, 64) : 0);
     offPtr = dampPtr + align(dampBytes, 64);
     idxPtr = offPtr + align(CHUNK_ACCOUNTS * 8, 64);
     sizePtr = idxPtr + align(chunkPositions * 4, 64);
@@ -582,22 +582,28 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0, extr
       layout();
       const stride = rowBytes >> 3;
       const e0 = 2 * lanes;
+      // The delta-groups screen's inputs, laid in the same pass (every tick re-lays the rows): each row's largest
+      // |value| (after its group offset) and the rows in single precision.
       for (let i = 0; i < rowCount; i++) {
         const src = i * S;
         const dst = i * stride;
-        for (let j = 0; j < S; j++) f64[dst + j] = data[src + j] as number;
-        for (let j = S; j < e0; j++) f64[dst + j] = 0;
         if (grouped) {
-          layGroupedRow(extras as Float64Array, i, extraCount, f64, i32, dst + e0);
-          // The screen's inputs: the row's largest |value| (after its group offset), single-precision row, columns.
-          let bound = 0;
-          for (let j = 0; j < S; j++) bound = Math.max(bound, Math.abs(data[src + j] as number));
-          f64[dst + e0 + 3] = bound;
           const r32 = (rows32Ptr >> 2) + i * 4 * lanes32;
-          for (let j = 0; j < 4 * lanes32; j++) f32[r32 + j] = j < S ? (data[src + j] as number) : 0;
-          for (let j = 0; j < S; j++) f64[(colPtr >> 3) + j * rowCount + i] = data[src + j] as number;
+          let bound = 0;
+          for (let j = 0; j < S; j++) {
+            const v = data[src + j] as number;
+            f64[dst + j] = v;
+            f32[r32 + j] = v;
+            bound = Math.max(bound, Math.abs(v));
+          }
+          for (let j = S; j < e0; j++) f64[dst + j] = 0;
+          for (let j = S; j < 4 * lanes32; j++) f32[r32 + j] = 0;
+          layGroupedRow(extras as Float64Array, i, extraCount, f64, i32, dst + e0);
+          f64[dst + e0 + 3] = bound;
           continue;
         }
+        for (let j = 0; j < S; j++) f64[dst + j] = data[src + j] as number;
+        for (let j = S; j < e0; j++) f64[dst + j] = 0;
         for (let j = 0; j < extraCount; j++) f64[dst + e0 + j] = (extras as Float64Array)[i * extraCount + j] as number;
         for (let j = e0 + extraCount; j < stride; j++) f64[dst + j] = 0;
       }
@@ -633,7 +639,7 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0, extr
       for (let start = a0; start < a1; ) {
         const stop = chunkEnd(offsets, start, a1);
         copyChunk(offsets, idx, size, start, stop, lengths);
-        run(0, offPtr, idxPtr, sizePtr, dampPtr, outPtr, extrasPtr, stop - start, rows32Ptr, colPtr, rows, candPtr);
+        run(0, offPtr, idxPtr, sizePtr, dampPtr, outPtr, extrasPtr, stop - start, rows32Ptr, candPtr);
         out.set(f64.subarray(outPtr >> 3, (outPtr >> 3) + (stop - start)), outOffset + start - a0);
         extras.set(f64.subarray(extrasPtr >> 3, (extrasPtr >> 3) + (stop - start) * stride), extrasOffset + (start - a0) * stride);
         start = stop;
