@@ -98,8 +98,12 @@ export interface ChunkView {
   aggregateRange(b: number, a0: number, a1: number): void;
 }
 
-/** Re-margin accounts [a0, a1): aggregation of the moved buckets, then the figures of the exposed accounts. */
-export function remarginRange(v: ChunkView, a0: number, a1: number): number {
+/**
+ * Re-margin accounts [a0, a1): aggregation of the moved buckets, then the figures of the exposed accounts.
+ * @param exclusive - no other thread can be running the same accounts (a claim taken from the job's counter, or a pass
+ * without helpers); false for a claim taken over by {@link finishClaims} (see fast-margin.ts accountTotals).
+ */
+export function remarginRange(v: ChunkView, a0: number, a1: number, exclusive = true): number {
   const { exposure, sink, books, constants, balanceTable, figureScratch: scratch, bucketCurrency, tables } = v;
   const { global, touched, equityUsd, initialMarginUsd, maintenanceMarginUsd, held } = sink;
   const U = scratch.currencies.length;
@@ -112,7 +116,7 @@ export function remarginRange(v: ChunkView, a0: number, a1: number): number {
     for (let a = c0; a < c1; a++) {
       if (!exposed(books, exposedBooks, balanceTable, columns, a, a * U)) continue;
       const rules = v.rulesAt(a);
-      accountTotals(v.rows, books, constants, a, balanceTable, a * U, rules, v.unrealisedAt(a), scratch, bucketCurrency, tables);
+      accountTotals(v.rows, books, constants, a, balanceTable, a * U, rules, v.unrealisedAt(a), scratch, bucketCurrency, tables, exclusive);
       const i = global[a] as number;
       const totals = scratch.totals;
       equityUsd[i] = totals[TOTAL_EQUITY] as number;

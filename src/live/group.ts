@@ -314,15 +314,18 @@ export function remarginGroup(group: RiskMatrixGroup, market: MarketContext, mov
   const job = executor !== undefined && executor.helpers > 0 ? jobOf(group, view, executor.helpers) : undefined;
   if (job !== undefined) {
     const run = (a0: number, a1: number): number => remarginRange(view, a0, a1);
+    // A claim taken over from a helper may still be running there: not exclusive.
+    const shared = (a0: number, a1: number): number => remarginRange(view, a0, a1, false);
     const used = executor?.run(
       job,
       () => claimRanges(job, run),
-      () => finishClaims(job, run),
+      () => finishClaims(job, shared),
     );
     if (used === true && Atomics.load(job.control, CONTROL_FAILED) === 0 && claimsDone(job)) return ok(Atomics.load(job.control, CONTROL_COUNT));
   }
-  // One thread: the whole pass here (also the redo after a helper failed: every write is a pure function of the book).
-  return ok(remarginRange(view, 0, n));
+  // One thread: the whole pass here (also the redo after a helper failed: every write is a pure function of the book;
+  // helpers may still be inside claims then, so not exclusive).
+  return ok(remarginRange(view, 0, n, job === undefined));
 }
 
 /** The chunk view of a group for one re-margin on this thread. */

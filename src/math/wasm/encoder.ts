@@ -94,6 +94,34 @@ export const op = {
   f64x2Add: (): number[] => [0xfd, ...uleb128(0xf0)],
   f64x2Mul: (): number[] => [0xfd, ...uleb128(0xf2)],
   f64x2Min: (): number[] => [0xfd, ...uleb128(0xf4)],
+  // Scalar and SIMD instructions of the delta-groups kernel's single-precision screen (risk/wasm/kernel.ts).
+  f64Const: (v: number): number[] => [0x44, ...new Uint8Array(Float64Array.of(v).buffer)],
+  f64Abs: (): number[] => [0x99],
+  f64Gt: (): number[] => [0x64],
+  f64Lt: (): number[] => [0x63],
+  f64ConvertI32S: (): number[] => [0xb7],
+  f64PromoteF32: (): number[] => [0xbb],
+  f32DemoteF64: (): number[] => [0xb6],
+  f32Min: (): number[] => [0x96],
+  i32Ctz: (): number[] => [0x68],
+  i32And: (): number[] => [0x71],
+  i32Or: (): number[] => [0x72],
+  i32Store: (offset = 0): number[] => [0x36, 2, ...uleb128(offset)],
+  i32Xor: (): number[] => [0x73],
+  i32Eqz: (): number[] => [0x45],
+  i32LtS: (): number[] => [0x48],
+  /** select: the first operand when the i32 condition is non-zero, else the second. */
+  select: (): number[] => [0x1b],
+  /** if … end with no result. */
+  if: (): number[] => [0x04, 0x40],
+  call: (index: number): number[] => [0x10, ...uleb128(index)],
+  f32x4Splat: (): number[] => [0xfd, ...uleb128(0x13)],
+  f32x4ExtractLane: (lane: 0 | 1 | 2 | 3): number[] => [0xfd, ...uleb128(0x1f), lane],
+  f32x4Gt: (): number[] => [0xfd, ...uleb128(0x44)],
+  f32x4Add: (): number[] => [0xfd, ...uleb128(0xe4)],
+  f32x4Mul: (): number[] => [0xfd, ...uleb128(0xe6)],
+  f32x4Min: (): number[] => [0xfd, ...uleb128(0xe8)],
+  i32x4Bitmask: (): number[] => [0xfd, ...uleb128(0xa4)],
 } as const;
 
 /** One function of a module: its type index, its extra locals (runs of one type) and its body (without `end`). */

@@ -13,7 +13,7 @@
  * the copy costs ~12 bytes per position against ~35 multiply-adds, measured at ~5 % of the kernel time).
  * @module
  */
-import { encodeModule, I32, op, V128 } from "../../math/wasm/encoder.js";
+import { encodeModule, F64, I32, op, V128 } from "../../math/wasm/encoder.js";
 import type { ValType } from "../../math/wasm/encoder.js";
 import { maxOf } from "../../math/extent.js";
 
@@ -44,8 +44,16 @@ export function buildKernelModuleBytes(scenarioCount: number, extraCount = 0, la
     { typeIndex: 0, locals: worst.locals, body: worst.body, exportName: "worst" },
     { typeIndex: 1, locals: vectors.locals, body: vectors.body, exportName: "vectors" },
   ];
-  if (extraLanes > 0) {
-    const extras = layout === "delta-groups" ? groupedBody(lanes, extraCount, rowBytes) : kernelBody(lanes, extraLanes, rowBytes, scenarioCount, "extras");
+  if (extraLanes > 0 && layout === "delta-groups") {
+    // The screened kernel (see groupedBody): 2 more parameters, and function 3 the candidates' exact sums.
+    const extras = groupedBody(scenarioCount, lanes, extraCount, rowBytes);
+    types.push([[I32, I32, I32, I32, I32, I32, I32, I32, I32, I32], []]);
+    functions.push({ typeIndex: 2, locals: extras.locals, body: extras.body, exportName: "extras" });
+    const exact = candidatesBody(rowBytes);
+    types.push([[I32, I32, I32, I32, I32, I32, I32, I32], []]);
+    functions.push({ typeIndex: 3, locals: exact.locals, body: exact.body, exportName: "candidates" });
+  } else if (extraLanes > 0) {
+    const extras = kernelBody(lanes, extraLanes, rowBytes, scenarioCount, "extras");
     types.push([[I32, I32, I32, I32, I32, I32, I32, I32], []]);
     functions.push({ typeIndex: 2, locals: extras.locals, body: extras.body, exportName: "extras" });
   }
@@ -120,20 +128,36 @@ const emit = {
   },
 };
 
+/** Single-precision lanes (four scenarios each) of a row in the delta-groups kernel's screening table. */
+const lanes32Of = (scenarioCount: number): number => Math.ceil(scenarioCount / 4);
+
 /**
- * The "extras" function of the delta-groups layout (see {@link ExtrasLayout}): the worst loss as {@link kernelBody},
- * with one more accumulated lane (delta, mark) and the scalar add of size × delta into the account's group column,
- * written straight into its output row (zeroed first).
+ * The "extras" function of the delta-groups layout (see {@link ExtrasLayout}): the same doubles as the per-scenario
+ * f64 kernel ({@link kernelBody}), with a fraction of its arithmetic.
+ *
+ * WHY: the worst loss needs only the smallest of the S dampened scenario sums exactly, not all of them. One pass over
+ * the account's positions sums the scenarios in single precision (four per SIMD lane: 9 lanes for S = 35 instead of
+ * 18, all accumulators in registers, so one pass instead of four blocks), the (delta, mark) lane and the expiry-group
+ * scatter exactly as before (f64, position order), and G = Σ |size| × max_j |row_j|. Every single-precision sum is
+ * within E = (n + 8) · 2⁻²¹ · (G + max |dampener|) + 1e−37 of the exact one (n positions; a generous bound on the
+ * rounding of the size, the row, each product and each of the n additions, 2⁻²⁴ each, and of the dampener's
+ * addition). So the scenario j* with the smallest exact dampened sum has its screened sum within 2E of the smallest
+ * screened sum (and of 0, the floor the worst loss takes); every scenario that close is then summed again in f64, in
+ * position order with one IEEE multiply and one add per position as the f64 kernel does (function 3, after the loop
+ * over the accounts, four candidates at a time), and the smallest of those (and 0) is the same double the f64 kernel
+ * finds. A screened sum that is not finite (G + max
+ * |dampener| ≥ 1e30, or NaN) makes every scenario a candidate. Accounts usually have one to three candidates.
  */
-function groupedBody(lanes: number, extraCount: number, rowBytes: number) {
-  const DATA = 0, OFF = 1, IDX = 2, SIZE = 3, DAMP = 4, OUT = 5, EXTRA = 6, COUNT = 7;
-  const A = COUNT + 1, K0 = A + 1, K = A + 2, E = A + 3, B = A + 4, S = A + 5, ACC = A + 6;
+function groupedBody(scenarioCount: number, lanes: number, extraCount: number, rowBytes: number) {
+  const DATA = 0, OFF = 1, IDX = 2, SIZE = 3, DAMP = 4, OUT = 5, EXTRA = 6, COUNT = 7, ROWS32 = 8, CAND = 9;
+  const A = 10, K0 = 11, K = 12, E = 13, B = 14, B32 = 15, P = 16, Q = 17, MASK = 18, J = 19, RI = 20, NC = 21;
+  const SZ = 22, GSUM = 23, THR64 = 24;
+  const n32 = lanes32Of(scenarioCount);
+  const ACC = 25, S32 = ACC + n32, S64 = S32 + 1, DM = S32 + 2, THR = S32 + 3;
   const outLanes = Math.ceil(extraCount / 2);
   const groups = extraCount - 2;
-  const blocks = laneBlocks(lanes + 1);
-  const maxBlock = maxOf(blocks);
-  const M = ACC + maxBlock;
-  const P = M + 1, Q = M + 2;
+  const row32Bytes = n32 * 16;
+  const { dmaxAt, damp32At } = dampenerLayout(lanes);
   const c: number[] = [];
   c.push(...op.block(), ...op.loop());
   c.push(...op.localGet(A), ...op.localGet(COUNT), ...op.i32GeS(), ...op.brIf(1));
@@ -141,39 +165,153 @@ function groupedBody(lanes: number, extraCount: number, rowBytes: number) {
   // p = this account's output row, zeroed (its group columns are summed in place).
   c.push(...op.localGet(EXTRA), ...op.localGet(A), ...op.i32Const(outLanes * 16), ...op.i32Mul(), ...op.i32Add(), ...op.localSet(P));
   for (let v = 0; v < outLanes; v++) c.push(...op.localGet(P), ...op.v128Zero(), ...op.v128Store(16 * v));
-  let lane0 = 0;
-  for (const [bi, nb] of blocks.entries()) {
-    const hasDelta = lane0 + nb > lanes;
-    for (let j = 0; j < nb; j++) c.push(...op.v128Zero(), ...op.localSet(ACC + j));
-    emit.positionLoopHead(c, { SIZE, DATA, IDX, K0, K, E, B, S }, rowBytes);
-    emit.accumulate(c, nb, lane0, ACC, B, S);
-    if (hasDelta) {
-      // out[p + groupOffset(row)] = out[p + groupOffset(row)] + size × delta(row): one IEEE multiply, one add.
-      c.push(...op.localGet(P), ...op.localGet(B), ...op.i32Load(16 * (lanes + 1)), ...op.i32Add(), ...op.localTee(Q));
-      c.push(...op.localGet(Q), ...op.f64Load(0), ...op.localGet(S), ...op.f64x2ExtractLane(0), ...op.localGet(B), ...op.f64Load(16 * lanes));
-      c.push(...op.f64Mul(), ...op.f64Add(), ...op.f64Store(0));
-    }
-    emit.loopTail(c, K);
-    for (let j = 0; j < nb; j++) {
-      const lane = lane0 + j;
-      if (lane >= lanes) {
-        // The (delta, mark) lane: delta at column 0, mark at column 1 + G.
-        c.push(...op.localGet(P), ...op.localGet(ACC + j), ...op.f64x2ExtractLane(0), ...op.f64Store(0));
-        c.push(...op.localGet(P), ...op.localGet(ACC + j), ...op.f64x2ExtractLane(1), ...op.f64Store(8 * (1 + groups)));
-        continue;
-      }
-      emit.minDampened(c, ACC + j, DAMP, lane, M, bi === 0 && j === 0);
-    }
-    lane0 += nb;
+  // out[a] = +0: the smallest exact dampened sum so far (the floor), lowered by the candidates after the loop.
+  c.push(...op.localGet(OUT), ...op.localGet(A), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.f64Zero(), ...op.f64Store(0));
+  for (let i = 0; i < n32; i++) c.push(...op.v128Zero(), ...op.localSet(ACC + i));
+  c.push(...op.v128Zero(), ...op.localSet(DM), ...op.f64Zero(), ...op.localSet(GSUM));
+  // One pass over the positions k in [k0, e).
+  c.push(...op.localGet(K0), ...op.localSet(K));
+  c.push(...op.block(), ...op.loop());
+  c.push(...op.localGet(K), ...op.localGet(E), ...op.i32GeS(), ...op.brIf(1));
+  c.push(...op.localGet(SIZE), ...op.localGet(K), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.f64Load(0), ...op.localSet(SZ));
+  c.push(...op.localGet(IDX), ...op.localGet(K), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.i32Load(0), ...op.localSet(RI));
+  c.push(...op.localGet(DATA), ...op.localGet(RI), ...op.i32Const(rowBytes), ...op.i32Mul(), ...op.i32Add(), ...op.localSet(B));
+  c.push(...op.localGet(ROWS32), ...op.localGet(RI), ...op.i32Const(row32Bytes), ...op.i32Mul(), ...op.i32Add(), ...op.localSet(B32));
+  c.push(...op.localGet(SZ), ...op.f32DemoteF64(), ...op.f32x4Splat(), ...op.localSet(S32));
+  c.push(...op.localGet(SZ), ...op.f64x2Splat(), ...op.localSet(S64));
+  for (let i = 0; i < n32; i++) {
+    c.push(...op.localGet(ACC + i), ...op.localGet(B32), ...op.v128Load(16 * i), ...op.localGet(S32), ...op.f32x4Mul(), ...op.f32x4Add(), ...op.localSet(ACC + i));
   }
-  emit.storeWorst(c, OUT, A, M);
+  // The (delta, mark) lane, exactly as the f64 kernel: dm += row × s.
+  c.push(...op.localGet(DM), ...op.localGet(B), ...op.v128Load(16 * lanes), ...op.localGet(S64), ...op.f64x2Mul(), ...op.f64x2Add(), ...op.localSet(DM));
+  // out[p + groupOffset(row)] = out[p + groupOffset(row)] + size × delta(row): one IEEE multiply, one add.
+  c.push(...op.localGet(P), ...op.localGet(B), ...op.i32Load(16 * (lanes + 1)), ...op.i32Add(), ...op.localTee(Q));
+  c.push(...op.localGet(Q), ...op.f64Load(0), ...op.localGet(SZ), ...op.localGet(B), ...op.f64Load(16 * lanes));
+  c.push(...op.f64Mul(), ...op.f64Add(), ...op.f64Store(0));
+  // g += |size| × max_j |row_j| (the row's bound sits after its group offset).
+  c.push(...op.localGet(GSUM), ...op.localGet(SZ), ...op.f64Abs(), ...op.localGet(B), ...op.f64Load(16 * (lanes + 1) + 8), ...op.f64Mul(), ...op.f64Add(), ...op.localSet(GSUM));
+  emit.loopTail(c, K);
+  // The (delta, mark) lane: delta at column 0, mark at column 1 + G.
+  c.push(...op.localGet(P), ...op.localGet(DM), ...op.f64x2ExtractLane(0), ...op.f64Store(0));
+  c.push(...op.localGet(P), ...op.localGet(DM), ...op.f64x2ExtractLane(1), ...op.f64Store(8 * (1 + groups)));
+  // Screened dampened sums (acc_i += dampener32_i) and their smallest.
+  for (let i = 0; i < n32; i++) c.push(...op.localGet(ACC + i), ...op.localGet(DAMP), ...op.v128Load(damp32At + 16 * i), ...op.f32x4Add(), ...op.localSet(ACC + i));
+  c.push(...op.localGet(ACC));
+  for (let i = 1; i < n32; i++) c.push(...op.localGet(ACC + i), ...op.f32x4Min());
+  c.push(...op.localSet(THR));
+  c.push(...op.localGet(THR), ...op.f32x4ExtractLane(0), ...op.localGet(THR), ...op.f32x4ExtractLane(1), ...op.f32Min());
+  c.push(...op.localGet(THR), ...op.f32x4ExtractLane(2), ...op.f32Min(), ...op.localGet(THR), ...op.f32x4ExtractLane(3), ...op.f32Min());
+  // thr = min(m, 0) + 2E with E as above (g := g + max |dampener|); +∞ when g + max |dampener| is not below 1e30.
+  c.push(...op.f64PromoteF32(), ...op.f64Zero(), ...op.f64Min());
+  c.push(...op.localGet(GSUM), ...op.localGet(DAMP), ...op.f64Load(dmaxAt), ...op.f64Add(), ...op.localSet(GSUM));
+  c.push(...op.localGet(E), ...op.localGet(K0), ...op.i32Sub(), ...op.i32Const(8), ...op.i32Add(), ...op.f64ConvertI32S());
+  c.push(...op.f64Const(2 * 2 ** -21), ...op.f64Mul(), ...op.localGet(GSUM), ...op.f64Mul(), ...op.f64Const(2e-37), ...op.f64Add(), ...op.f64Add());
+  c.push(...op.f64Const(Infinity), ...op.localGet(GSUM), ...op.f64Const(1e30), ...op.f64Lt(), ...op.select(), ...op.localSet(THR64));
+  c.push(...op.localGet(THR64), ...op.f32DemoteF64(), ...op.f32x4Splat(), ...op.localSet(THR));
+  // Candidates: every scenario whose screened sum is not above thr (a NaN one included), listed as (account,
+  // scenario) and summed exactly after the loop (function 3, four at a time). An account without positions in the
+  // bucket (most of a book's accounts for all but one bucket) has every sum +0 and a dampener ≥ 0: nothing below the
+  // floor, so none is listed (its 27 zero scenarios all would be).
+  c.push(...op.localGet(K0), ...op.localGet(E), ...op.i32LtS(), ...op.if());
+  for (let i = 0; i < n32; i++) {
+    c.push(...op.localGet(ACC + i), ...op.localGet(THR), ...op.f32x4Gt(), ...op.i32x4Bitmask(), ...op.i32Const(15), ...op.i32Xor(), ...op.localSet(MASK));
+    c.push(...op.block(), ...op.loop());
+    c.push(...op.localGet(MASK), ...op.i32Eqz(), ...op.brIf(1));
+    c.push(...op.localGet(MASK), ...op.i32Ctz(), ...op.i32Const(4 * i), ...op.i32Add(), ...op.localSet(J));
+    c.push(...op.localGet(J), ...op.i32Const(scenarioCount), ...op.i32LtS(), ...op.if());
+    c.push(...op.localGet(CAND), ...op.localGet(NC), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.localTee(Q), ...op.localGet(A), ...op.i32Store(0));
+    c.push(...op.localGet(Q), ...op.localGet(J), ...op.i32Store(4), ...op.localGet(NC), ...op.i32Const(1), ...op.i32Add(), ...op.localSet(NC), ...op.end());
+    c.push(...op.localGet(MASK), ...op.localGet(MASK), ...op.i32Const(1), ...op.i32Sub(), ...op.i32And(), ...op.localSet(MASK));
+    c.push(...op.br(0), ...op.end(), ...op.end());
+  }
+  c.push(...op.end());
+  emit.loopTail(c, A);
+  // The candidates' exact sums lower out[a]; then out[a] = 0 − out[a]: a loss ≥ 0, never −0, as storeWorst.
+  c.push(...op.localGet(CAND), ...op.localGet(NC), ...op.localGet(OFF), ...op.localGet(SIZE), ...op.localGet(IDX), ...op.localGet(DATA), ...op.localGet(DAMP), ...op.localGet(OUT), ...op.call(3));
+  c.push(...op.i32Const(0), ...op.localSet(A));
+  c.push(...op.block(), ...op.loop());
+  c.push(...op.localGet(A), ...op.localGet(COUNT), ...op.i32GeS(), ...op.brIf(1));
+  c.push(...op.localGet(OUT), ...op.localGet(A), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.localTee(Q));
+  c.push(...op.f64Zero(), ...op.localGet(Q), ...op.f64Load(0), ...op.f64Sub(), ...op.f64Store(0));
   emit.loopTail(c, A);
   const locals: [number, ValType][] = [
-    [5, I32],
-    [1 + maxBlock + 1, V128],
-    [2, I32],
+    [12, I32],
+    [3, F64],
+    [n32 + 4, V128],
   ];
   return { locals, body: c };
+}
+
+/** Candidates summed together by {@link candidatesBody}: independent chains of dependent adds, so they overlap. */
+const CHAINS = 4;
+
+/**
+ * Function 3 of the delta-groups module: for each listed candidate (account a, scenario j), out[a] = min(out[a],
+ * Σ size × row_j + dampener_j), the sum over a's positions in position order with one IEEE multiply and one add each
+ * from +0 (the f64 kernel's lane j), reading scenario j of each position's row (`data + r · rowBytes + 8j`; a
+ * scenario-major copy of the rows was no faster and cost the per-tick re-lay ~0.15 ms). Four candidates at a time,
+ * one position of each per turn: each sum is a chain of dependent adds (~4 cycles each), four chains overlap.
+ * Parameters: candPtr (pairs of i32: a, j), count, offPtr, sizePtr, idxPtr, dataPtr, dampPtr, outPtr.
+ */
+function candidatesBody(rowBytes: number) {
+  const CAND = 0, NC = 1, OFF = 2, SIZE = 3, IDX = 4, DATA = 5, DAMP = 6, OUT = 7;
+  const T = 8, X = 9;
+  const AC = 10, KC = AC + CHAINS, EC = KC + CHAINS, BC = EC + CHAINS, JC = BC + CHAINS;
+  const ACC = JC + CHAINS;
+  const c: number[] = [];
+  c.push(...op.i32Const(0), ...op.localSet(T));
+  c.push(...op.block(), ...op.loop());
+  c.push(...op.localGet(T), ...op.localGet(NC), ...op.i32GeS(), ...op.brIf(1));
+  for (let h = 0; h < CHAINS; h++) {
+    // Chain h: candidate t + h, or an empty chain (k = e = 0, a = −1) past the list's end.
+    c.push(...op.i32Const(0), ...op.localSet(KC + h), ...op.i32Const(0), ...op.localSet(EC + h), ...op.i32Const(-1), ...op.localSet(AC + h));
+    c.push(...op.f64Zero(), ...op.localSet(ACC + h));
+    c.push(...op.localGet(T), ...op.i32Const(h), ...op.i32Add(), ...op.localGet(NC), ...op.i32LtS(), ...op.if());
+    c.push(...op.localGet(CAND), ...op.localGet(T), ...op.i32Const(h), ...op.i32Add(), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.localTee(X));
+    c.push(...op.i32Load(0), ...op.localSet(AC + h), ...op.localGet(X), ...op.i32Load(4), ...op.localSet(JC + h));
+    c.push(...op.localGet(OFF), ...op.localGet(AC + h), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.localTee(X));
+    c.push(...op.i32Load(0), ...op.localSet(KC + h), ...op.localGet(X), ...op.i32Load(4), ...op.localSet(EC + h));
+    c.push(...op.localGet(DATA), ...op.localGet(JC + h), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.localSet(BC + h));
+    c.push(...op.end());
+  }
+  // One position of each unfinished chain per turn, until all are done.
+  c.push(...op.block(), ...op.loop());
+  for (let h = 0; h < CHAINS; h++) {
+    c.push(...op.localGet(KC + h), ...op.localGet(EC + h), ...op.i32LtS());
+    if (h > 0) c.push(...op.i32Or());
+  }
+  c.push(...op.i32Eqz(), ...op.brIf(1));
+  for (let h = 0; h < CHAINS; h++) {
+    c.push(...op.localGet(KC + h), ...op.localGet(EC + h), ...op.i32LtS(), ...op.if());
+    c.push(...op.localGet(ACC + h));
+    c.push(...op.localGet(BC + h), ...op.localGet(IDX), ...op.localGet(KC + h), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.i32Load(0), ...op.i32Const(rowBytes), ...op.i32Mul(), ...op.i32Add(), ...op.f64Load(0));
+    c.push(...op.localGet(SIZE), ...op.localGet(KC + h), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.f64Load(0));
+    c.push(...op.f64Mul(), ...op.f64Add(), ...op.localSet(ACC + h));
+    c.push(...op.localGet(KC + h), ...op.i32Const(1), ...op.i32Add(), ...op.localSet(KC + h), ...op.end());
+  }
+  c.push(...op.br(0), ...op.end(), ...op.end());
+  for (let h = 0; h < CHAINS; h++) {
+    // out[a] = min(out[a], sum + dampener_j).
+    c.push(...op.localGet(AC + h), ...op.i32Const(0), ...op.i32GeS(), ...op.if());
+    c.push(...op.localGet(OUT), ...op.localGet(AC + h), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.localTee(X));
+    c.push(...op.localGet(X), ...op.f64Load(0));
+    c.push(...op.localGet(ACC + h), ...op.localGet(DAMP), ...op.localGet(JC + h), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.f64Load(0), ...op.f64Add());
+    c.push(...op.f64Min(), ...op.f64Store(0), ...op.end());
+  }
+  c.push(...op.localGet(T), ...op.i32Const(CHAINS), ...op.i32Add(), ...op.localSet(T), ...op.br(0), ...op.end(), ...op.end());
+  const locals: [number, ValType][] = [
+    [2 + 5 * CHAINS, I32],
+    [CHAINS, F64],
+  ];
+  return { locals, body: c };
+}
+
+/**
+ * Where the dampener area holds, after the f64 dampener (2 · lanes doubles), the largest |dampener| (`dmaxAt`) and the
+ * dampener in single precision (`damp32At`, 16-byte aligned), bytes from its start; `bytes`: the area's size.
+ */
+function dampenerLayout(lanes: number): { dmaxAt: number; damp32At: number } {
+  return { dmaxAt: 16 * lanes, damp32At: 16 * lanes + 16 };
 }
 
 /** Most SIMD accumulators kept live at once (see {@link laneBlocks}). */
@@ -322,7 +460,8 @@ export interface WasmAggregator {
 interface KernelExports {
   worst(dataPtr: number, offPtr: number, idxPtr: number, sizePtr: number, dampPtr: number, outPtr: number, count: number): void;
   vectors(dataPtr: number, offPtr: number, idxPtr: number, sizePtr: number, outPtr: number, count: number): void;
-  extras?(dataPtr: number, offPtr: number, idxPtr: number, sizePtr: number, dampPtr: number, outPtr: number, extrasPtr: number, count: number): void;
+  /** The delta-groups kernel also takes its screening rows and candidate list (ignored otherwise). */
+  extras?(dataPtr: number, offPtr: number, idxPtr: number, sizePtr: number, dampPtr: number, outPtr: number, extrasPtr: number, count: number, rows32Ptr: number, candPtr: number): void;
 }
 
 const align = (bytes: number, to: number): number => Math.ceil(bytes / to) * to;
@@ -367,23 +506,34 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0, extr
   const exports = new wasmApi.Instance(compiled, { env: { memory } }).exports as KernelExports;
   let rows = 0;
   let chunkPositions = INITIAL_CHUNK_POSITIONS;
-  let dampPtr = 0, offPtr = 0, idxPtr = 0, sizePtr = 0, outPtr = 0, extrasPtr = 0;
+  let dampPtr = 0, offPtr = 0, idxPtr = 0, sizePtr = 0, outPtr = 0, extrasPtr = 0, rows32Ptr = 0, candPtr = 0;
+  const lanes32 = lanes32Of(S);
+  const row32Bytes = lanes32 * 16;
+  const dampLayout = dampenerLayout(lanes);
+  // The dampener (f64, padded), then for delta-groups its largest magnitude and its single-precision copy.
+  const dampBytes = grouped ? dampLayout.damp32At + row32Bytes : rowBytes;
   let f64 = new Float64Array(memory.buffer);
+  let f32 = new Float32Array(memory.buffer);
   let i32 = new Int32Array(memory.buffer);
 
   function layout(): void {
-    dampPtr = align(rows * rowBytes, 64);
-    offPtr = dampPtr + align(rowBytes, 64);
+    // The delta-groups kernel's screening rows (single precision) after the rows.
+    rows32Ptr = align(rows * rowBytes, 64);
+    dampPtr = rows32Ptr + (grouped ? align(rows * row32Bytes, 64) : 0);
+    offPtr = dampPtr + align(dampBytes, 64);
     idxPtr = offPtr + align(CHUNK_ACCOUNTS * 8, 64);
     sizePtr = idxPtr + align(chunkPositions * 4, 64);
     outPtr = sizePtr + align(chunkPositions * 8, 64);
     extrasPtr = outPtr + align(CHUNK_ACCOUNTS * S * 8 + 16, 64);
-    const end = extrasPtr + align(CHUNK_ACCOUNTS * extraLanes * 16, 64);
+    // The delta-groups kernel's candidate list: at most every scenario of every account of a chunk, (a, j) pairs.
+    candPtr = extrasPtr + align(CHUNK_ACCOUNTS * extraLanes * 16, 64);
+    const end = candPtr + (grouped ? align(CHUNK_ACCOUNTS * S * 8, 64) : 0);
     const needPages = Math.ceil(end / PAGE_BYTES);
     const havePages = memory.buffer.byteLength / PAGE_BYTES;
     // Growing detaches the old ArrayBuffer: re-create the views after every grow.
     if (needPages > havePages) memory.grow(needPages - havePages);
     f64 = new Float64Array(memory.buffer);
+    f32 = new Float32Array(memory.buffer);
     i32 = new Int32Array(memory.buffer);
   }
   layout();
@@ -432,25 +582,46 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0, extr
       layout();
       const stride = rowBytes >> 3;
       const e0 = 2 * lanes;
+      // The delta-groups screen's inputs, laid in the same pass (every tick re-lays the rows): each row's largest
+      // |value| (after its group offset) and the rows in single precision.
       for (let i = 0; i < rowCount; i++) {
         const src = i * S;
         const dst = i * stride;
-        for (let j = 0; j < S; j++) f64[dst + j] = data[src + j] as number;
-        for (let j = S; j < e0; j++) f64[dst + j] = 0;
         if (grouped) {
+          const r32 = (rows32Ptr >> 2) + i * 4 * lanes32;
+          let bound = 0;
+          for (let j = 0; j < S; j++) {
+            const v = data[src + j] as number;
+            f64[dst + j] = v;
+            f32[r32 + j] = v;
+            bound = Math.max(bound, Math.abs(v));
+          }
+          for (let j = S; j < e0; j++) f64[dst + j] = 0;
+          for (let j = S; j < 4 * lanes32; j++) f32[r32 + j] = 0;
           layGroupedRow(extras as Float64Array, i, extraCount, f64, i32, dst + e0);
+          f64[dst + e0 + 3] = bound;
           continue;
         }
+        for (let j = 0; j < S; j++) f64[dst + j] = data[src + j] as number;
+        for (let j = S; j < e0; j++) f64[dst + j] = 0;
         for (let j = 0; j < extraCount; j++) f64[dst + e0 + j] = (extras as Float64Array)[i * extraCount + j] as number;
         for (let j = e0 + extraCount; j < stride; j++) f64[dst + j] = 0;
       }
       // The layout may have moved: start from "no dampener"; callers set theirs after loading.
       const d = dampPtr >> 3;
-      for (let j = 0; j < stride; j++) f64[d + j] = 0;
+      for (let j = 0; j < dampBytes >> 3; j++) f64[d + j] = 0;
     },
     setDampener(dampener) {
       const d = dampPtr >> 3;
-      for (let j = 0; j < 2 * lanes; j++) f64[d + j] = dampener !== null && j < S ? (dampener[j] as number) : 0;
+      let most = 0;
+      for (let j = 0; j < 2 * lanes; j++) {
+        const v = dampener !== null && j < S ? (dampener[j] as number) : 0;
+        f64[d + j] = v;
+        most = Math.max(most, Math.abs(v));
+      }
+      if (!grouped) return;
+      f64[(dampPtr + dampLayout.dmaxAt) >> 3] = most;
+      for (let j = 0; j < 4 * lanes32; j++) f32[((dampPtr + dampLayout.damp32At) >> 2) + j] = dampener !== null && j < S ? (dampener[j] as number) : 0;
     },
     worstLoss(offsets, idx, size, a0, a1, out, outOffset, lengths) {
       for (let start = a0; start < a1; ) {
@@ -468,7 +639,7 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0, extr
       for (let start = a0; start < a1; ) {
         const stop = chunkEnd(offsets, start, a1);
         copyChunk(offsets, idx, size, start, stop, lengths);
-        run(0, offPtr, idxPtr, sizePtr, dampPtr, outPtr, extrasPtr, stop - start);
+        run(0, offPtr, idxPtr, sizePtr, dampPtr, outPtr, extrasPtr, stop - start, rows32Ptr, candPtr);
         out.set(f64.subarray(outPtr >> 3, (outPtr >> 3) + (stop - start)), outOffset + start - a0);
         extras.set(f64.subarray(extrasPtr >> 3, (extrasPtr >> 3) + (stop - start) * stride), extrasOffset + (start - a0) * stride);
         start = stop;
