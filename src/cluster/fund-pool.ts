@@ -19,6 +19,7 @@
  * @module
  */
 import { fork } from "node:child_process";
+import { existsSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { fail, issue, ok } from "../errors.js";
 import { minOf } from "../math/extent.js";
@@ -64,6 +65,7 @@ export async function sizeInsuranceFundInParallel(input: ParallelSizingInput): P
   if (!(Number.isSafeInteger(input.processes) && input.processes >= 1)) return fail(issue("invalid_value", "processes", `must be an integer ≥ 1, got ${input.processes}`));
   const init: FundParentMessage = { kind: "init", market: input.market, book: input.book, draws: input.draws, policy: input.policy, impact: input.impact, ...(input.maxRounds !== undefined ? { maxRounds: input.maxRounds } : {}) };
   const file = fileURLToPath(input.workerUrl ?? new URL("./fund-pool-worker.js", import.meta.url));
+  if (!existsSync(file)) return fail(issue("internal", "", `the sizing child module ${file} is missing (a source checkout runs \`npm run build\` first)`));
   const outcomes: (DrawOutcome | undefined)[] = new Array<DrawOutcome | undefined>(total);
   const failures = new Map<number, readonly Issue[]>();
   let next = 0;
@@ -107,7 +109,7 @@ export async function sizeInsuranceFundInParallel(input: ParallelSizingInput): P
           });
           child.on("error", (e) => end(`a sizing process failed: ${e.message}`));
           child.on("exit", (code, signal) => {
-            end(`a sizing process exited (${signal ?? `code ${code}`}) before its draws were done${stderr ? `: ${stderr.trim().split("\n")[0]}` : ""}`);
+            end(`a sizing process exited (${signal ?? `code ${code}`}) before its draws were done${stderr ? `: ${firstErrorLine(stderr)}` : ""}`);
             resolve();
           });
           child.send(init);
@@ -119,4 +121,10 @@ export async function sizeInsuranceFundInParallel(input: ParallelSizingInput): P
   const missing = outcomes.findIndex((o) => o === undefined);
   if (missing >= 0) return fail(issue("internal", "", `draw ${missing} was not run by any sizing process (a bug: please report it)`));
   return ok(sizingOf(outcomes as DrawOutcome[], levels.value));
+}
+
+/** The line of a child's stderr that says what went wrong (Node prints the error after the source line it points at). */
+function firstErrorLine(stderr: string): string {
+  const lines = stderr.trim().split("\n").map((l) => l.trim());
+  return (lines.find((l) => /^\w*Error\b/.test(l)) ?? lines[0] ?? "").slice(0, 300);
 }

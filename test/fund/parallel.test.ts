@@ -4,6 +4,10 @@
  * failing draw gives the failure the loop gives (the earliest draw's), and bad inputs are refused before any process
  * starts. The child module is transpiled from the sources (test/helpers/transpile-worker.ts).
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { pathToFileURL } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { sizeInsuranceFundInParallel } from "../../src/cluster/fund-pool.js";
 import { unwrap } from "../../src/errors.js";
@@ -77,9 +81,22 @@ describe("insurance-fund sizing in parallel", () => {
     expect(await codes({ ...base, processes: 0 })).toEqual([["processes", "invalid_value"]]);
   });
 
-  it("a child that cannot start is an internal error, not a hang", async () => {
-    const r = await sizeInsuranceFundInParallel({ processes: 2, market: MARKET, book: { documents }, draws: DRAWS, policy: P, impact, workerUrl: new URL("file:///nonexistent/child.js") });
-    expect(r.ok).toBe(false);
-    if (!r.ok) expect(r.issues[0]?.code).toBe("internal");
+  it("a child module missing, or one that dies at its start: an internal error naming why, not a hang", async () => {
+    const run = (url: URL) => sizeInsuranceFundInParallel({ processes: 2, market: MARKET, book: { documents }, draws: DRAWS, policy: P, impact, workerUrl: url });
+    const missing = await run(new URL("file:///nonexistent/child.js"));
+    expect(missing.ok ? [] : missing.issues.map((i) => [i.code, /missing/.test(i.message)])).toEqual([["internal", true]]);
+    const dir = mkdtempSync(join(tmpdir(), "netrisk-child-"));
+    const boom = join(dir, "boom.mjs");
+    writeFileSync(boom, 'throw new TypeError("boom at start");\n');
+    try {
+      const dead = await run(pathToFileURL(boom));
+      expect(dead.ok).toBe(false);
+      if (!dead.ok) {
+        expect(dead.issues[0]?.code).toBe("internal");
+        expect(dead.issues[0]?.message).toMatch(/exited \(code 1\).*TypeError: boom at start/);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   }, 30_000);
 });

@@ -4,7 +4,6 @@
  * the draws or scenarios, and print what src/live/fund computes. No business rule here.
  * @module
  */
-import { availableParallelism } from "node:os";
 import { pathToFileURL } from "node:url";
 import type { Command } from "commander";
 import { sizeInsuranceFundInParallel } from "../../cluster/fund-pool.js";
@@ -106,7 +105,9 @@ function sizingText(r: SizingResult, head: string): string {
 }
 
 async function insuranceFund(io: Io, flags: SizingFlags): Promise<void> {
-  const processesAsked = flags.processes === undefined ? availableParallelism() : parseNumberFlag(flags.processes, "--processes", { integer: true, min: 1, max: MAX_THREADS });
+  // One by default: on the 2-core machine two processes gained ×1.3 at best, and each child's start (modules, binding
+  // the book, compiling) costs ~1.5 s, which a short run does not win back (docs/cascade.md, Speed of sizing).
+  const processesAsked = flags.processes === undefined ? 1 : parseNumberFlag(flags.processes, "--processes", { integer: true, min: 1, max: MAX_THREADS });
   const x = inputsOf(flags);
   const sources = (flags.source ?? DRAW_SOURCES.join(",")).split(",").map((s) => s.trim());
   const bad = sources.filter((s) => !(DRAW_SOURCES as readonly string[]).includes(s));
@@ -263,7 +264,7 @@ export function registerFund(program: Command, io: Io, setExit: (code: number) =
     .option("--paths <n>", "Monte Carlo draws (default 1000)")
     .option("--seed <n>", "Monte Carlo seed (default 1)")
     .option("--levels <list>", "quantile levels, comma-separated (default 0.99,0.999)")
-    .option("--processes <n>", "processes running the draws, each on its own copy of the book (default: the machine's cores; 1: this process alone). The result does not depend on it")
+    .option("--processes <n>", "child processes running the draws, each on its own copy of the book (default 1: this process alone; worth it for long runs on a machine with cores to spare). The result does not depend on it")
     .action(async (opts: SizingFlags) => setExit(await runCommand(io, Boolean(opts.json), () => insuranceFund(io, opts))));
   common(program.command("cover2").description("Cover-2: the two accounts (or groups) whose default under the worst named or historical stress costs most beyond their equity, and the fund that covers them (docs/cascade.md)"))
     .option("--groups <file>", "JSON object mapping account id to group (affiliates default together); default: each account alone")
