@@ -32,8 +32,11 @@ export interface PositionValue {
   readonly valueUsd: number;
 }
 
+/** What {@link positionValue} reads of a position (the live core's positions are valued without a resolved copy). */
+export type ValuedPosition = Pick<ResolvedPosition, "instrument" | "sizeCoin" | "averagePrice" | "unrealisedPnlUsdc" | "unrealisedFundingUsdc">;
+
 /** Value of one derivative position in its settlement currency (see the module doc). */
-export function positionValue(p: ResolvedPosition, market: MarketContext, reference?: MarketContext): { value: number; markPrice: number } {
+export function positionValue(p: ValuedPosition, market: MarketContext, reference?: MarketContext): { value: number; markPrice: number } {
   const inst = p.instrument as DerivativeInstrument;
   if (inst.kind === "option") {
     const mark = optionMarkPrice(inst, market);

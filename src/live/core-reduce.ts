@@ -51,7 +51,7 @@ export function applyReduce(
   const kept: LivePosition[] = [];
   for (const p of held.positions) {
     if (keep < 1) {
-      const closed = (1 - keep) * positionValue({ ...p, sizeConvention: p.notionalUsd !== undefined ? "usd" : "coin", inputIndices: [] }, market).value;
+      const closed = (1 - keep) * positionValue(p, market).value;
       const c = p.instrument.settlementCurrency;
       if (closed !== 0) balances[c] = (balances[c] ?? 0) + closed;
     }

@@ -380,10 +380,19 @@ function sameIndices(a: readonly number[] | Int32Array, b: Int32Array): boolean 
 
 function coreOf(state: CoreState, firstEventSeq: number): LiveCore {
   let eventSeq = firstEventSeq;
-  // Fields are copied by descriptor, not spread: a liquidation event's plan is a getter computed on first read
-  // (state.ts), and a spread would read it here, on the tick path.
-  const stamp = (drafts: readonly DraftEvent[], seq: number, ms: number): LiveEvent[] =>
-    drafts.map((d) => Object.defineProperties({ eventSeq: ++eventSeq, seq, ts: isoTime(ms) }, Object.getOwnPropertyDescriptors(d)) as LiveEvent);
+  // A liquidation event's fields are copied by descriptor, not spread: its plan is a getter computed on first read
+  // (state.ts, the only event with one), and a spread would read it here, on the tick path. The others are copied
+  // plainly (same keys, same order), and the time is formatted once per input: a cascade's round stamps thousands of
+  // events, and descriptors cost ~10x a plain copy (8 % of a cascade's time, sizing profile at 10,000 accounts).
+  const stamp = (drafts: readonly DraftEvent[], seq: number, ms: number): LiveEvent[] => {
+    if (drafts.length === 0) return [];
+    const ts = isoTime(ms);
+    return drafts.map((d) =>
+      d.type === "liquidation"
+        ? (Object.defineProperties({ eventSeq: ++eventSeq, seq, ts }, Object.getOwnPropertyDescriptors(d)) as LiveEvent)
+        : (Object.assign({ eventSeq: ++eventSeq, seq, ts }, d) as LiveEvent),
+    );
+  };
   // The ids of the last long list of changed accounts, frozen, and its account indices: a tick that changes the same
   // accounts as the one before (every tick of a steady feed: each exposed account's figures move) gives the same list
   // again. A new JavaScript array of more than ~16,000 elements is a large-object allocation, ~3 ms for 100,000 on this

@@ -46,7 +46,7 @@ export class AdlBook {
       const byBase = new Map<string, { side: number; upnl: number }>();
       for (const p of held.positions) {
         if (p.instrument.kind === "option") continue;
-        const v = positionValue({ ...p, sizeConvention: p.notionalUsd !== undefined ? "usd" : "coin", inputIndices: [] }, market).value * currencyUsdRate(market, p.instrument.settlementCurrency);
+        const v = positionValue(p, market).value * currencyUsdRate(market, p.instrument.settlementCurrency);
         const b = byBase.get(p.instrument.base) ?? { side: 0, upnl: 0 };
         b.side += p.sizeCoin;
         b.upnl += v;
