@@ -37,6 +37,11 @@ export function replaceHoldings(state: CoreState, i: number, positions: readonly
     return ok({ changed: changed ? [i] : [], warnings: [], rowsRebuilt: 0, remargined: 1 });
   }
   setGroupAccount(state.groups[slot.group] as RiskMatrixGroup, slot.local, positions, balances);
+  return takeNewFigures(state, i, cause, drafts);
+}
+
+/** Account i's figures after its risk-matrix group was given its new holdings (events to `drafts`). */
+export function takeNewFigures(state: CoreState, i: number, cause: string, drafts: DraftEvent[]): Result<StepResult> {
   const f = computeFigures(state, i);
   if (f === undefined) return fail(issue("internal", "account", "figures lost"));
   const changed = takeFigures(state, i, f, cause, drafts);

@@ -10,9 +10,11 @@ import { fail, issue } from "../errors.js";
 import { currencyUsdRate, hasUsdRate } from "../risk/marks.js";
 import type { LivePosition } from "./book.js";
 import type { StepResult } from "./core-breakers.js";
-import { balancesNow, replaceHoldings } from "./core-inputs.js";
+import { balancesNow, replaceHoldings, takeNewFigures } from "./core-inputs.js";
 import type { DraftEvent } from "./events.js";
-import type { CoreState } from "./state.js";
+import type { CoreState, Slot } from "./state.js";
+import type { RiskMatrixGroup } from "./group.js";
+import { scaleGroupAccount } from "./scale-account.js";
 import { heldAccount } from "./state.js";
 import { unlistedIssues } from "./market.js";
 
@@ -48,17 +50,19 @@ export function applyReduce(
   if (!hasUsdRate(market, input.currency)) return fail(issue("missing_index", "currency", `no USD price for ${input.currency} in the market`));
   const held = heldAccount(state, i);
   const balances = balancesNow(state, i);
-  const kept: LivePosition[] = [];
-  for (const p of held.positions) {
-    if (keep < 1) {
+  if (keep < 1) {
+    for (const p of held.positions) {
       const closed = (1 - keep) * positionValue(p, market).value;
       const c = p.instrument.settlementCurrency;
       if (closed !== 0) balances[c] = (balances[c] ?? 0) + closed;
     }
-    if (keep > 0) kept.push(keep === 1 ? p : scalePosition(p, keep));
   }
   if (input.cashUsd !== 0) balances[input.currency] = (balances[input.currency] ?? 0) + input.cashUsd / currencyUsdRate(market, input.currency);
   const cause = `liquidation step: keep ${(keep * 100).toFixed(2)} %${input.cashUsd !== 0 ? `, cash ${input.cashUsd.toFixed(2)} USD` : ""}${input.reason ? ` (${input.reason})` : ""} at input ${input.seq}`;
+  // A risk-matrix account is cut where it lies (the same book as re-laying the scaled positions); otherwise re-laid.
+  const slot = state.slots[i] as Slot;
+  if (slot.group >= 0 && scaleGroupAccount(state.groups[slot.group] as RiskMatrixGroup, slot.local, keep, balances)) return takeNewFigures(state, i, cause, drafts);
+  const kept = keep === 0 ? [] : keep === 1 ? held.positions : held.positions.map((p) => scalePosition(p, keep));
   return replaceHoldings(state, i, kept, balances, cause, drafts);
 }
 

@@ -396,6 +396,18 @@ function jobOf(group: RiskMatrixGroup, view: ChunkView, helpers: number): Remarg
 /** Replace an account's positions and balances and re-margin it alone (its buckets on the single-account path). */
 export function setGroupAccount(group: RiskMatrixGroup, a: number, positions: readonly LivePosition[], balances: Readonly<Record<string, number>>): void {
   const { arrays } = group;
+  setGroupBalances(group, a, balances);
+  for (const key of [...group.unrealised.keys()]) if (key.startsWith(`${a}:`)) group.unrealised.delete(key);
+  for (const p of positions) {
+    if (p.unrealisedPnlUsdc === undefined && p.unrealisedFundingUsdc === undefined) continue;
+    group.unrealised.set(`${a}:${arrays.rowOf.get(p.instrument.name)}`, { ...(p.unrealisedPnlUsdc !== undefined ? { pnl: p.unrealisedPnlUsdc } : {}), ...(p.unrealisedFundingUsdc !== undefined ? { funding: p.unrealisedFundingUsdc } : {}) });
+  }
+  setAccountEntries(group.books, a, entriesByBucket(arrays, positions, balances, [...group.offsets]));
+  remarginGroupAccount(group, a);
+}
+
+/** Account `a`'s balances: its record and its row of the balance table (a new currency widens the universe). */
+export function setGroupBalances(group: RiskMatrixGroup, a: number, balances: Readonly<Record<string, number>>): void {
   const acct = group.accounts[a] as GroupAccount;
   acct.balances = { ...balances };
   if (Object.keys(balances).some((c) => !group.figureScratch.currencies.includes(c))) {
@@ -406,12 +418,11 @@ export function setGroupAccount(group: RiskMatrixGroup, a: number, positions: re
     const U = group.figureScratch.currencies.length;
     layBalances(acct.balances, group.figureScratch.currencies, group.balanceTable, a * U);
   }
-  for (const key of [...group.unrealised.keys()]) if (key.startsWith(`${a}:`)) group.unrealised.delete(key);
-  for (const p of positions) {
-    if (p.unrealisedPnlUsdc === undefined && p.unrealisedFundingUsdc === undefined) continue;
-    group.unrealised.set(`${a}:${arrays.rowOf.get(p.instrument.name)}`, { ...(p.unrealisedPnlUsdc !== undefined ? { pnl: p.unrealisedPnlUsdc } : {}), ...(p.unrealisedFundingUsdc !== undefined ? { funding: p.unrealisedFundingUsdc } : {}) });
-  }
-  setAccountEntries(group.books, a, entriesByBucket(arrays, positions, balances, [...group.offsets]));
+}
+
+/** Account `a`'s bucket margins again on the single-account path, after its entries changed. */
+export function remarginGroupAccount(group: RiskMatrixGroup, a: number): void {
+  const { arrays } = group;
   group.books.forEach((book, b) => {
     if (countIn(book, a) === 0) return;
     const c = group.constants[b] as BucketConstants;
