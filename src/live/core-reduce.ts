@@ -14,7 +14,7 @@ import { balancesNow, replaceHoldings, takeNewFigures } from "./core-inputs.js";
 import type { DraftEvent } from "./events.js";
 import type { CoreState, Slot } from "./state.js";
 import type { RiskMatrixGroup } from "./group.js";
-import { scaleGroupAccount } from "./scale-account.js";
+import { addClosedValues, scaleGroupAccount } from "./scale-account.js";
 import { heldAccount } from "./state.js";
 import { unlistedIssues } from "./market.js";
 
@@ -48,21 +48,25 @@ export function applyReduce(
   if (!Number.isFinite(input.cashUsd)) return fail(issue("non_finite", "cashUsd", `must be finite, got ${input.cashUsd}`));
   const market = state.market.context;
   if (!hasUsdRate(market, input.currency)) return fail(issue("missing_index", "currency", `no USD price for ${input.currency} in the market`));
-  const held = heldAccount(state, i);
+  const slot = state.slots[i] as Slot;
+  const group = slot.group >= 0 ? (state.groups[slot.group] as RiskMatrixGroup) : undefined;
   const balances = balancesNow(state, i);
   if (keep < 1) {
-    for (const p of held.positions) {
-      const closed = (1 - keep) * positionValue(p, market).value;
-      const c = p.instrument.settlementCurrency;
-      if (closed !== 0) balances[c] = (balances[c] ?? 0) + closed;
+    if (group !== undefined) addClosedValues(group, slot.local, keep, market, balances);
+    else {
+      for (const p of heldAccount(state, i).positions) {
+        const closed = (1 - keep) * positionValue(p, market).value;
+        const c = p.instrument.settlementCurrency;
+        if (closed !== 0) balances[c] = (balances[c] ?? 0) + closed;
+      }
     }
   }
   if (input.cashUsd !== 0) balances[input.currency] = (balances[input.currency] ?? 0) + input.cashUsd / currencyUsdRate(market, input.currency);
   const cause = `liquidation step: keep ${(keep * 100).toFixed(2)} %${input.cashUsd !== 0 ? `, cash ${input.cashUsd.toFixed(2)} USD` : ""}${input.reason ? ` (${input.reason})` : ""} at input ${input.seq}`;
   // A risk-matrix account is cut where it lies (the same book as re-laying the scaled positions); otherwise re-laid.
-  const slot = state.slots[i] as Slot;
-  if (slot.group >= 0 && scaleGroupAccount(state.groups[slot.group] as RiskMatrixGroup, slot.local, keep, balances)) return takeNewFigures(state, i, cause, drafts);
-  const kept = keep === 0 ? [] : keep === 1 ? held.positions : held.positions.map((p) => scalePosition(p, keep));
+  if (group !== undefined && scaleGroupAccount(group, slot.local, keep, balances)) return takeNewFigures(state, i, cause, drafts);
+  const positions = heldAccount(state, i).positions;
+  const kept = keep === 0 ? [] : keep === 1 ? positions : positions.map((p) => scalePosition(p, keep));
   return replaceHoldings(state, i, kept, balances, cause, drafts);
 }
 

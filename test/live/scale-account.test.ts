@@ -5,7 +5,9 @@
  * USD notional and unrealised USDC field times the kept fraction, nothing else.
  */
 import { describe, expect, it } from "vitest";
+import { positionValue } from "../../src/account/valuation.js";
 import { unwrap } from "../../src/errors.js";
+import { currencyUsdRate } from "../../src/risk/marks.js";
 import { loadLiveAccounts } from "../../src/io/live-accounts.js";
 import { createCascadeCore } from "../../src/live/cascade/index.js";
 import type { LiveCore } from "../../src/live/core.js";
@@ -53,6 +55,19 @@ describe("a reduce cut in place", () => {
       for (const id of ids) {
         const before = sizes(a, id);
         const cashUsd = step === 1 ? -250.25 : -12.5 * step;
+        // The balances it must leave: each position's closed value in its settlement currency, in the held order, then
+        // the cash (core-reduce.ts as written over the held positions).
+        const prior = a.account(id);
+        if (prior === undefined) throw new Error(id);
+        const market = a.marketContext();
+        const expected: Record<string, number> = { ...prior.balances };
+        if (keep < 1) {
+          for (const p of prior.positions) {
+            const closed = (1 - keep) * positionValue(p, market).value;
+            if (closed !== 0) expected[p.instrument.settlementCurrency] = (expected[p.instrument.settlementCurrency] ?? 0) + closed;
+          }
+        }
+        if (cashUsd !== 0) expected.USDC = (expected.USDC ?? 0) + cashUsd / currencyUsdRate(market, "USDC");
         const out = a.apply({ kind: "reduce", seq, timestampMs: ts + 60_000, account: id, keepFraction: keep, currency: "USDC", cashUsd, reason: "test" });
         expect(out.status).toBe("applied");
         // The cut: each size (and USD notional, unrealised field) times keep; all gone at 0.
@@ -62,6 +77,7 @@ describe("a reduce cut in place", () => {
         // The twin is given the same holdings whole (re-laid): the same figures, to the bit, and the same positions.
         const held = a.account(id);
         if (held === undefined) throw new Error(id);
+        expect(held.balances).toEqual(expected);
         expect(b.apply({ kind: "holdings", seq, timestampMs: ts + 60_000, account: id, positions: held.positions, balances: held.balances }).status).toBe("applied");
         seq++;
         const fa = a.figures(id);
