@@ -44,29 +44,59 @@ export function nextHealthState(held: HealthState | undefined, figures: HealthFi
   if (held === undefined || severity(raw.state) >= severity(held)) return { state: raw.state, reason: raw.reason };
   const e = figures.equityUsd;
   const mm = figures.maintenanceMarginUsd;
-  const r = e > 0 ? mm / e : mm > 0 ? Infinity : 0;
   // Leave each state on the way down only past its exit level.
-  const exitOf = (s: HealthState): { ok: boolean; level: string } => {
+  const levelOf = (s: HealthState): string => {
     switch (s) {
       case "bankrupt":
-        return { ok: e >= hysteresis.bankrupt * mm && e >= 0, level: `equity ≥ ${hysteresis.bankrupt} × MM` };
+        return `equity ≥ ${hysteresis.bankrupt} × MM`;
       case "liquidation":
-        return { ok: r < thresholds.liquidationRatio * (1 - hysteresis.liquidation), level: `ratio < ${(thresholds.liquidationRatio * (1 - hysteresis.liquidation) * 100).toFixed(2)} %` };
+        return `ratio < ${(thresholds.liquidationRatio * (1 - hysteresis.liquidation) * 100).toFixed(2)} %`;
       case "margin_call":
-        return { ok: r < thresholds.marginCallRatio * (1 - hysteresis.marginCall), level: `ratio < ${(thresholds.marginCallRatio * (1 - hysteresis.marginCall) * 100).toFixed(2)} %` };
+        return `ratio < ${(thresholds.marginCallRatio * (1 - hysteresis.marginCall) * 100).toFixed(2)} %`;
       case "warning":
-        return { ok: r < thresholds.warningRatio * (1 - hysteresis.warning), level: `ratio < ${(thresholds.warningRatio * (1 - hysteresis.warning) * 100).toFixed(2)} %` };
+        return `ratio < ${(thresholds.warningRatio * (1 - hysteresis.warning) * 100).toFixed(2)} %`;
       default:
-        return { ok: true, level: "" };
+        return "";
     }
   };
   let state = held;
   while (severity(state) > severity(raw.state)) {
-    const exit = exitOf(state);
-    if (!exit.ok) return { state, reason: `${raw.reason}; stays ${state} until ${exit.level} (hysteresis)` };
-    state = ["healthy", "warning", "margin_call", "liquidation", "bankrupt"][severity(state) - 1] as HealthState;
+    if (!exits(state, e, mm, thresholds, hysteresis)) return { state, reason: `${raw.reason}; stays ${state} until ${levelOf(state)} (hysteresis)` };
+    state = HEALTH_STATES[severity(state) - 1] as HealthState;
   }
   return { state: raw.state, reason: raw.reason };
+}
+
+/** Whether an account held in state `s` may leave it for a better one: past its exit level (see the module doc). */
+function exits(s: HealthState, e: number, mm: number, thresholds: HealthThresholds, hysteresis: LiveParams["hysteresis"]): boolean {
+  const r = e > 0 ? mm / e : mm > 0 ? Infinity : 0;
+  switch (s) {
+    case "bankrupt":
+      return e >= hysteresis.bankrupt * mm && e >= 0;
+    case "liquidation":
+      return r < thresholds.liquidationRatio * (1 - hysteresis.liquidation);
+    case "margin_call":
+      return r < thresholds.marginCallRatio * (1 - hysteresis.marginCall);
+    case "warning":
+      return r < thresholds.warningRatio * (1 - hysteresis.warning);
+    default:
+      return true;
+  }
+}
+
+/**
+ * The state {@link nextHealthState} gives, without its reason: the same steps, no string built. An account the
+ * hysteresis holds in its state (every round of a liquidation whose steps improve the ratio) needs no reason.
+ */
+export function nextHealthStateOnly(held: HealthState, figures: HealthFigures, thresholds: HealthThresholds, hysteresis: LiveParams["hysteresis"]): HealthState {
+  const raw = rawHealthState(figures, thresholds);
+  if (severity(raw) >= severity(held)) return raw;
+  let state = held;
+  while (severity(state) > severity(raw)) {
+    if (!exits(state, figures.equityUsd, figures.maintenanceMarginUsd, thresholds, hysteresis)) return state;
+    state = HEALTH_STATES[severity(state) - 1] as HealthState;
+  }
+  return raw;
 }
 
 /**

@@ -23,7 +23,7 @@ import type { GenericAccount } from "./generic.js";
 import { atMarks, genericAccount, genericExposure, genericFigures, resolvedPositions } from "./generic.js";
 import type { RiskMatrixGroup } from "./group.js";
 import { groupExposure, groupFigures, groupPositions } from "./group.js";
-import { healthyAmountUsd, marginCallAmountUsd, nextHealthState, rawHealthState } from "./health.js";
+import { healthyAmountUsd, marginCallAmountUsd, nextHealthState, nextHealthStateOnly, rawHealthState } from "./health.js";
 import type { LiveMarket } from "./market.js";
 import type { LiveParams } from "./params.js";
 import type { LivePosition } from "./book.js";
@@ -294,8 +294,13 @@ export function takeFigures(state: CoreState, i: number, f: HeadlineFigures, cau
     if (heldIndex >= LIQUIDATION) maybeLiquidate(state, i, effect.actions.has("suspend_liquidations"), true, out);
     return changed || staleChanged;
   }
-  const next = nextHealthState(held, f, rules.health, state.params.hysteresis);
   const suspended = effect.actions.has("suspend_liquidations");
+  // Held by the hysteresis: no transition, so no reason to build.
+  if (nextHealthStateOnly(held, f, rules.health, state.params.hysteresis) === held) {
+    maybeLiquidate(state, i, suspended, severity(held) >= severity("liquidation"), out);
+    return changed || staleChanged;
+  }
+  const next = nextHealthState(held, f, rules.health, state.params.hysteresis);
   const id = (state.slots[i] as Slot).id;
   if (next.state !== held) {
     state.health[i] = stateIndex(next.state);

@@ -4,8 +4,8 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { assessHealth } from "../../src/account/health.js";
-import { rawHealthState } from "../../src/live/health.js";
+import { assessHealth, HEALTH_STATES } from "../../src/account/health.js";
+import { nextHealthState, nextHealthStateOnly, rawHealthState } from "../../src/live/health.js";
 import { unwrap } from "../../src/errors.js";
 import { createLiveCore } from "../../src/live/core.js";
 import type { LiveCore, LiveInput } from "../../src/live/core.js";
@@ -171,5 +171,32 @@ describe("the live health state", () => {
       ),
       { numRuns: 2000 },
     );
+  });
+
+  it("after hysteresis is the state nextHealthState gives, from every held state, without its reason", () => {
+    const hysteresis = { warning: 0.05, marginCall: 0.05, liquidation: 0.1, bankrupt: 1.02 };
+    fc.assert(
+      fc.property(
+        fc.constantFrom(...HEALTH_STATES),
+        fc.double({ min: -1e6, max: 1e7, noNaN: true }),
+        fc.double({ min: 0, max: 1e7, noNaN: true }),
+        fc.constantFrom(0, 1, 0.5),
+        (held, equity, mm, zeroIt) => {
+          const e = zeroIt === 0 ? 0 : equity;
+          const f = { equityUsd: e, initialMarginUsd: mm * 1.25, maintenanceMarginUsd: zeroIt === 0.5 ? 0 : mm, maintenanceRatio: null };
+          const t = { warningRatio: 1 / 1.5, marginCallRatio: 1 / 1.2, liquidationRatio: 1 };
+          expect(nextHealthStateOnly(held, f, t, hysteresis)).toBe(nextHealthState(held, f, t, hysteresis).state);
+        },
+      ),
+      { numRuns: 5000 },
+    );
+    // The boundaries themselves: just inside and outside each exit level.
+    const t = { warningRatio: 0.5, marginCallRatio: 0.8, liquidationRatio: 1 };
+    for (const held of HEALTH_STATES) {
+      for (const ratio of [0.44, 0.475, 0.476, 0.5, 0.75, 0.76, 0.8, 0.89, 0.9, 0.91, 1, 1.01]) {
+        const f = { equityUsd: 1000, initialMarginUsd: 0, maintenanceMarginUsd: 1000 * ratio, maintenanceRatio: ratio };
+        expect(nextHealthStateOnly(held, f, t, hysteresis)).toBe(nextHealthState(held, f, t, hysteresis).state);
+      }
+    }
   });
 });
