@@ -28,13 +28,23 @@ export interface Io {
    * Absent for sinks that cannot fail. A long-running command (`netrisk worker`) uses it to stop cleanly.
    */
   readonly onOutClosed?: (listener: (error: Error) => void) => void;
+  /**
+   * A promise that settles once stdout has taken what was written (its buffer below its high-water mark, or its
+   * reader gone), or undefined when nothing waits. A command that writes much in a loop of its own (`netrisk replay
+   * --figures`: gigabytes over a day) awaits it between steps: otherwise, into a pipe read slower than it is written,
+   * every line waits in memory until the process runs out of it.
+   */
+  readonly outDrained?: () => Promise<void> | undefined;
 }
 
 /** The part of a Node stream an Io needs. */
 export interface TextStream {
   write(text: string): unknown;
   readonly isTTY?: boolean;
+  /** Node's writable: true once a write went past the high-water mark, until 'drain'. */
+  readonly writableNeedDrain?: boolean;
   on?(event: "error", listener: (error: Error) => void): unknown;
+  once?(event: "drain", listener: () => void): unknown;
 }
 
 /**
@@ -46,10 +56,12 @@ export function streamIo(stdout: TextStream, stderr: TextStream): Io {
   let outError: Error | null = null;
   let errError: Error | null = null;
   const listeners: ((error: Error) => void)[] = [];
+  const waiting = new Set<() => void>();
   stdout.on?.("error", (e) => {
     if (outError !== null) return;
     outError = e;
     for (const l of listeners.splice(0)) l(e);
+    for (const w of [...waiting]) w();
   });
   stderr.on?.("error", (e) => {
     errError ??= e;
@@ -65,6 +77,22 @@ export function streamIo(stdout: TextStream, stderr: TextStream): Io {
           onOutClosed: (l: (error: Error) => void) => {
             if (outError !== null) l(outError);
             else listeners.push(l);
+          },
+        }
+      : {}),
+    ...(stdout.once !== undefined
+      ? {
+          outDrained: () => {
+            if (outError !== null || stdout.writableNeedDrain !== true) return undefined;
+            return new Promise<void>((resolve) => {
+              // Settled by 'drain', or by the reader going away (no 'drain' comes then).
+              const done = (): void => {
+                waiting.delete(done);
+                resolve();
+              };
+              waiting.add(done);
+              stdout.once?.("drain", done);
+            });
           },
         }
       : {}),

@@ -153,3 +153,48 @@ describe("the committed 2020-03-12 replay (examples/replay-2020-03-12, scripts/r
     expect(summary.notes[0]).toMatch(/SYNTHETIC intraday path: .* only the four daily prices are real/);
   });
 });
+
+describe("netrisk replay into a slow reader", () => {
+  it("waits for stdout between ticks: the unwritten output stays at about one tick's lines, all of it arrives in order", async () => {
+    const { Writable } = await import("node:stream");
+    const { main } = await import("../../src/cli/main.js");
+    const { streamIo } = await import("../../src/cli/run.js");
+    // A reader that takes one chunk per event-loop turn (a pipe into a slower consumer): without waiting, the whole
+    // run would sit in the stream's buffer (tens of MB at a day of --figures on a large book).
+    let bytes = 0;
+    let chunks = 0;
+    const parts: string[] = [];
+    const sink = new Writable({
+      highWaterMark: 16 * 1024,
+      write(chunk: Buffer, _enc, done) {
+        bytes += chunk.length;
+        chunks++;
+        parts.push(chunk.toString());
+        setImmediate(done);
+      },
+    });
+    let maxBacklog = 0;
+    const write = sink.write.bind(sink);
+    sink.write = ((c: string) => {
+      const r = write(c);
+      maxBacklog = Math.max(maxBacklog, sink.writableLength);
+      return r;
+    }) as typeof sink.write;
+    const ticks = tickFile(Array.from({ length: 30 }, (_, k) => ({ seq: k + 1, ts: at(k + 1), index: { BTC: 87000 - 300 * k, ETH: 3000 - 10 * k } })));
+    const err: string[] = [];
+    const io = streamIo(sink, { write: (t: string) => void err.push(t), isTTY: false });
+    const code = await main(["replay", "--accounts", "examples/demo-exchange", "--market", "examples/market.json", "--ticks", ticks, "--figures", "--json"], io);
+    await new Promise<void>((r) => sink.end(r));
+    expect(code).toBe(0);
+    expect(err).toEqual([]);
+    // 300 accounts' documents per tick (~1 MB); 30 ticks are ~30 MB. The backlog stays within about one tick.
+    expect(bytes).toBeGreaterThan(10_000_000);
+    expect(maxBacklog).toBeLessThan(bytes / 10);
+    expect(chunks).toBeGreaterThan(1000);
+    const lines = parts.join("").trimEnd().split("\n").map((l) => JSON.parse(l) as { seq: number; type: string });
+    expect(lines.at(-1)?.type).toBe("summary");
+    const seqs = lines.slice(0, -1).map((l) => l.seq);
+    expect(seqs.every((q, k) => k === 0 || q >= (seqs[k - 1] as number))).toBe(true);
+    expect(new Set(seqs).size).toBe(30);
+  }, 120_000);
+});

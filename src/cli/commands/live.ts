@@ -133,6 +133,9 @@ async function replay(io: Io, opts: ReplayOptions): Promise<void> {
         const file = marketSnapshotToJson(core.market(), `the market as the netrisk live core held it after tick ${tick.seq}`);
         writeFileSync(join(opts.markets, `${tick.seq}.json`), `${JSON.stringify(file, null, 1)}\n`);
       }
+      // A tick's lines out before the next tick's (see Io.outDrained): memory stays at one tick's output.
+      const drained = io.outDrained?.();
+      if (drained !== undefined) await drained;
     }
     bar?.update(lines.length, lines.length);
   } finally {
