@@ -111,7 +111,7 @@ export function remarginRange(v: ChunkView, a0: number, a1: number, exclusive = 
   let count = 0;
   for (let c0 = a0; c0 < a1; c0 += FUSED_CHUNK) {
     const c1 = Math.min(a1, c0 + FUSED_CHUNK);
-    for (const b of v.refresh) refreshUsdSizes(books[b] as BucketBook, v.rows.markValue, c0, c1);
+    for (const b of v.refresh) refreshUsdSizes(books[b] as BucketBook, v.rows.markValue, c0, c1, exclusive);
     for (const b of v.aggregate) v.aggregateRange(b, c0, c1);
     for (let a = c0; a < c1; a++) {
       if (!exposed(books, exposedBooks, balanceTable, columns, a, a * U)) continue;
