@@ -65,7 +65,7 @@ export interface BucketBook {
   readonly optionValue: Float64Array;
   /**
    * Futures and perpetuals of the account in the bucket (live/fast-margin.ts sets it when first needed): −1 not yet
-   * looked at, 0 none, 1 to {@link FUTURE_LIST} that many, listed in {@link futureSlot} and {@link futureAvg},
+   * looked at, 0 none, 1 to {@link FUTURE_LIST} that many, listed in {@link futureSlot} and {@link futureList},
    * {@link FUTURE_LIST} + 1 more than that (the figures then walk the segment). Reset to −1 whenever the account's
    * positions in the bucket are replaced.
    */
@@ -76,16 +76,25 @@ export interface BucketBook {
    */
   readonly futureSlot: Int16Array;
   /**
-   * {@link FUTURE_LIST} entries per account: each listed position's entry price, a copy of `avg`. WHY: the equity
-   * needs the entry price of every future, and `avg` is otherwise never read on the tick path, so reading it there
-   * was a cache miss per future (the hottest line of the headline figures); here the prices of consecutive accounts
-   * sit side by side, read in account order.
+   * {@link FUTURE_STRIDE} doubles per account: per listed position its row, its size (coin) and its entry price
+   * ({@link FUTURE_ROW}, {@link FUTURE_SIZE}, {@link FUTURE_ENTRY}), copies of `row`, `size` and `avg`, kept equal to
+   * them (refreshUsdSizes updates the size of a position held in USD contracts). WHY: the equity needs these of every
+   * future, and the figures run after the kernel pass has pushed the chunk's book out of the cache, so reading them in
+   * the book was two or three cache misses per future (the hottest lines of the headline figures); here the lists of
+   * consecutive accounts sit side by side, read in account order.
    */
-  readonly futureAvg: Float64Array;
+  readonly futureList: Float64Array;
 }
 
-/** Futures and perpetuals per account and bucket listed beside the book (BucketBook.futureSlot / futureAvg). */
+/** Futures and perpetuals per account and bucket listed beside the book (BucketBook.futureSlot / futureList). */
 export const FUTURE_LIST = 2;
+/** Doubles per listed position in BucketBook.futureList, and the offset of each field. */
+export const FUTURE_FIELDS = 3;
+export const FUTURE_ROW = 0;
+export const FUTURE_SIZE = 1;
+export const FUTURE_ENTRY = 2;
+/** Doubles per account in BucketBook.futureList. */
+export const FUTURE_STRIDE = FUTURE_LIST * FUTURE_FIELDS;
 
 function sab(bytes: number): SharedArrayBuffer {
   return new SharedArrayBuffer(Math.max(8, bytes));
@@ -165,7 +174,7 @@ export function buildBucketBooks(arrays: LiveArrays, entries: readonly Map<strin
       optionValue: new Float64Array(sab(n * 8)),
       futures: new Int8Array(sab(n)).fill(-1),
       futureSlot: new Int16Array(sab(n * FUTURE_LIST * 2)),
-      futureAvg: new Float64Array(sab(n * FUTURE_LIST * 8)),
+      futureList: new Float64Array(sab(n * FUTURE_STRIDE * 8)),
     };
     book.avg.fill(NaN);
     book.usd.fill(NaN);
@@ -242,8 +251,11 @@ export function segmentOf(book: BucketBook, a: number): { row: Int32Array; size:
 /**
  * Coin sizes of the positions held in USD contracts, after their marks moved: size = notional / mark, the
  * conversion the account file's reader makes (io/portfolio.ts), so the sizes equal a from-scratch reading.
+ * @param exclusive - no other thread runs these accounts: the sizes in the futures lists are updated too; otherwise
+ * (a claim run twice, live/chunk.ts finishClaims) a listed account's list is dropped (−1: listed again when next
+ * needed), as only a thread holding the account alone writes a list.
  */
-export function refreshUsdSizes(book: BucketBook, markValue: Float64Array, a0: number, a1: number): void {
+export function refreshUsdSizes(book: BucketBook, markValue: Float64Array, a0: number, a1: number, exclusive = true): void {
   for (let a = a0; a < a1; a++) {
     if (book.hasUsd[a] !== 1) continue;
     const s = segmentOf(book, a);
@@ -251,6 +263,14 @@ export function refreshUsdSizes(book: BucketBook, markValue: Float64Array, a0: n
       const usd = s.usd[k] as number;
       if (!Number.isNaN(usd)) s.size[k] = usd / (markValue[s.row[k] as number] as number);
     }
+    const listed = book.futures[a] as number;
+    if (listed <= 0 || listed > FUTURE_LIST) continue;
+    if (!exclusive) {
+      book.futures[a] = -1;
+      continue;
+    }
+    const at = a * FUTURE_STRIDE;
+    for (let j = 0; j < listed; j++) book.futureList[at + j * FUTURE_FIELDS + FUTURE_SIZE] = s.size[s.from + (book.futureSlot[a * FUTURE_LIST + j] as number)] as number;
   }
 }
 
@@ -419,7 +439,7 @@ export function buildBucketBooksBulk(arrays: LiveArrays, bulk: BulkPositions): B
       optionValue: new Float64Array(sab(n * 8)),
       futures: new Int8Array(sab(n)).fill(-1),
       futureSlot: new Int16Array(sab(n * FUTURE_LIST * 2)),
-      futureAvg: new Float64Array(sab(n * FUTURE_LIST * 8)),
+      futureList: new Float64Array(sab(n * FUTURE_STRIDE * 8)),
     };
     book.avg.fill(NaN);
     book.usd.fill(NaN);

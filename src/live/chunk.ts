@@ -21,10 +21,13 @@ import type { BucketConstants, CurrencyTables, FigureScratch, MarginParams, RowK
 
 /**
  * Accounts per chunk of the fused pass: the kernel, the bucket margins and the figures of a chunk's accounts run one
- * after the other while the chunk's book (~12 bytes × 33 slots × 512 ≈ 200 KB per bucket) is still in the core's L2
- * cache, instead of three passes over the whole book from memory.
+ * after the other while the chunk's outputs are still in the core's caches, instead of three passes over the whole
+ * book from memory. 1,024 (a claim, group.ts CLAIM_ACCOUNTS; the chunk's book ~12 bytes × 33 slots × 1,024 ≈ 400 KB
+ * per bucket) measured 2–4 % less CPU per all-moving tick at 100,000 accounts than 512 (bench/live-pair.js, three runs:
+ * the per-chunk work per bucket, a kernel call and its copies, is halved; the figures read the book only for
+ * unlisted futures), 2,048 no better than 1,024, 256 worse than 512.
  */
-export const FUSED_CHUNK = 512;
+export const FUSED_CHUNK = 1024;
 
 /**
  * Where a re-margin writes, by global account index: figures and a touched mark. The arrays belong to the caller and
@@ -111,7 +114,7 @@ export function remarginRange(v: ChunkView, a0: number, a1: number, exclusive = 
   let count = 0;
   for (let c0 = a0; c0 < a1; c0 += FUSED_CHUNK) {
     const c1 = Math.min(a1, c0 + FUSED_CHUNK);
-    for (const b of v.refresh) refreshUsdSizes(books[b] as BucketBook, v.rows.markValue, c0, c1);
+    for (const b of v.refresh) refreshUsdSizes(books[b] as BucketBook, v.rows.markValue, c0, c1, exclusive);
     for (const b of v.aggregate) v.aggregateRange(b, c0, c1);
     for (let a = c0; a < c1; a++) {
       if (!exposed(books, exposedBooks, balanceTable, columns, a, a * U)) continue;

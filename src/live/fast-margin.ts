@@ -25,7 +25,7 @@ import { currencyUsdRate, hasUsdRate } from "../risk/marks.js";
 import type { LiveArrays } from "./arrays.js";
 import { ROW_BALANCE, ROW_OPTION } from "./arrays.js";
 import type { BucketBook } from "./book.js";
-import { FUTURE_LIST, segmentOf } from "./book.js";
+import { FUTURE_ENTRY, FUTURE_FIELDS, FUTURE_LIST, FUTURE_ROW, FUTURE_SIZE, FUTURE_STRIDE, segmentOf } from "./book.js";
 
 /** What a bucket's margin needs from the market, recomputed when its underlying or currency moves. */
 export interface BucketConstants {
@@ -417,17 +417,23 @@ export function bucketCurrencyIndex(scratch: FigureScratch, books: readonly Buck
 
 /**
  * Count account `a`'s futures and perpetuals in `book` (its CSR segment [from, to)), list up to {@link FUTURE_LIST} of
- * them beside the book (slot and entry price), and store the count (capped at FUTURE_LIST + 1: walk the segment).
+ * them beside the book (slot; row, size and entry price), and store the count (capped at FUTURE_LIST + 1: walk the
+ * segment).
  */
 function listFutures(book: BucketBook, kinds: Uint8Array, a: number, from: number, to: number): number {
   let count = 0;
   const at = a * FUTURE_LIST;
+  const list = book.futureList;
   for (let k = from; k < to; k++) {
-    const kind = kinds[book.row[k] as number];
+    const r = book.row[k] as number;
+    const kind = kinds[r];
     if (kind === ROW_OPTION || kind === ROW_BALANCE) continue;
     if (count < FUTURE_LIST && k - from <= 0x7fff) {
       book.futureSlot[at + count] = k - from;
-      book.futureAvg[at + count] = book.avg[k] as number;
+      const x = a * FUTURE_STRIDE + count * FUTURE_FIELDS;
+      list[x + FUTURE_ROW] = r;
+      list[x + FUTURE_SIZE] = book.size[k] as number;
+      list[x + FUTURE_ENTRY] = book.avg[k] as number;
       count++;
     } else {
       count = FUTURE_LIST + 1;
@@ -564,6 +570,32 @@ export function accountTotals(
     const b = present[p] as number;
     const book = books[b] as BucketBook;
     const rate = tables.bucketRate[b] as number;
+    equityUsd += (book.optionValue[a] as number) * rate;
+    // The list is read and written with plain accesses, so only by a thread that has the account to itself
+    // (`exclusive`); a claim run twice (chunk.ts finishClaims: another thread may be listing the same account) walks
+    // the positions instead. An Atomics.load per account and bucket cost ~10 ns (not inlined), ~1 % of a tick. A
+    // detached account is never listed (−1 since its positions were replaced), so a listed one reads no segment.
+    let futures = exclusive ? (book.futures[a] as number) : FUTURE_LIST + 1;
+    if (futures < 0) {
+      const from = book.offsets[a] as number;
+      futures = book.detached.size > 0 && book.detached.has(a) ? FUTURE_LIST + 1 : listFutures(book, kinds, a, from, from + (book.len[a] as number));
+    }
+    if (futures === 0) continue;
+    if (futures <= FUTURE_LIST) {
+      // The listed futures, in segment order: the same terms in the same order as the walk below.
+      const list = book.futureList;
+      for (let j = 0, x = a * FUTURE_STRIDE; j < futures; j++, x += FUTURE_FIELDS) {
+        const r = list[x + FUTURE_ROW] as number;
+        const size = list[x + FUTURE_SIZE] as number;
+        const mark = markValue[r] as number;
+        const u = unrealised(r);
+        let value = (u?.pnl ?? 0) + (u?.funding ?? 0);
+        const entry = list[x + FUTURE_ENTRY] as number;
+        if (!Number.isNaN(entry) && entry !== mark) value += book.coinSettled ? size * mark * (1 / entry - 1 / mark) : size * (mark - entry);
+        equityUsd += value * rate;
+      }
+      continue;
+    }
     // A detached account's side list (segmentOf's object only then).
     const s = book.detached.size > 0 && book.detached.has(a) ? segmentOf(book, a) : undefined;
     const rows = s?.row ?? book.row;
@@ -571,29 +603,6 @@ export function accountTotals(
     const avgs = s?.avg ?? book.avg;
     const from = s?.from ?? (book.offsets[a] as number);
     const to = s?.to ?? from + (book.len[a] as number);
-    equityUsd += (book.optionValue[a] as number) * rate;
-    // The list is read and written with plain accesses, so only by a thread that has the account to itself
-    // (`exclusive`); a claim run twice (chunk.ts finishClaims: another thread may be listing the same account) walks
-    // the positions instead. An Atomics.load per account and bucket cost ~10 ns (not inlined), ~1 % of a tick.
-    let futures = exclusive ? (book.futures[a] as number) : FUTURE_LIST + 1;
-    if (futures < 0) futures = s === undefined ? listFutures(book, kinds, a, from, to) : FUTURE_LIST + 1;
-    if (futures === 0) continue;
-    if (futures <= FUTURE_LIST) {
-      // The listed futures, in segment order: the same terms in the same order as the walk below.
-      const at = a * FUTURE_LIST;
-      for (let j = 0; j < futures; j++) {
-        const k = from + (book.futureSlot[at + j] as number);
-        const r = rows[k] as number;
-        const size = sizes[k] as number;
-        const mark = markValue[r] as number;
-        const u = unrealised(r);
-        let value = (u?.pnl ?? 0) + (u?.funding ?? 0);
-        const entry = book.futureAvg[at + j] as number;
-        if (!Number.isNaN(entry) && entry !== mark) value += book.coinSettled ? size * mark * (1 / entry - 1 / mark) : size * (mark - entry);
-        equityUsd += value * rate;
-      }
-      continue;
-    }
     for (let k = from; k < to; k++) {
       const r = rows[k] as number;
       const kind = kinds[r];

@@ -299,7 +299,9 @@ export function remarginGroup(group: RiskMatrixGroup, market: MarketContext, mov
     if (!moved.has(book.base) && !moved.has(book.currency)) return;
     group.constants[b] = bucketConstants(group.model.params, book, market, arrays.scenarioCount, arrays);
     if (bases.includes(book.base)) {
-      if (book.coinSettled) refresh.push(b);
+      // Only a book with a position held in USD contracts has sizes to refresh (the pass would otherwise test every
+      // account's flag per chunk: ~0.4 ms of an all-moving tick at 100,000 accounts; one builtin scan here instead).
+      if (book.coinSettled && book.hasUsd.includes(1)) refresh.push(b);
       aggregate.push(b);
     }
     exposedBooks.push(b);

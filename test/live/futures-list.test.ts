@@ -1,13 +1,21 @@
 /**
  * The equity's futures term (live/fast-margin.ts): an account's first futures and perpetuals of a bucket are listed
  * beside the book with their entry prices (book.ts FUTURE_LIST), more than that are walked in the segment. Both ways,
- * and the list after a fill changed an entry price or added a future, give the from-scratch figures.
+ * and the list after a fill changed an entry price or added a future, give the from-scratch figures. The list also
+ * carries each future's row and size: a size held in USD contracts follows the mark (refreshUsdSizes), in the list too.
  */
 import { describe, expect, it } from "vitest";
 import { unwrap } from "../../src/errors.js";
 import { createLiveCore } from "../../src/live/core.js";
 import type { LiveInput } from "../../src/live/core.js";
-import { FUTURE_LIST } from "../../src/live/book.js";
+import { FUTURE_FIELDS, FUTURE_LIST, FUTURE_ROW, FUTURE_SIZE, FUTURE_STRIDE, refreshUsdSizes } from "../../src/live/book.js";
+import type { BucketBook } from "../../src/live/book.js";
+import { createRiskMatrixGroup, groupFigures } from "../../src/live/group.js";
+import { createLiveMarket } from "../../src/live/market.js";
+import { DEFAULT_ACCOUNT_RULES } from "../../src/account/rules.js";
+import { loadModel } from "../../src/io/presets.js";
+import type { RiskMatrixModel } from "../../src/models/risk-matrix/model.js";
+import type { DerivativeInstrument } from "../../src/market/types.js";
 import type { InstrumentQuote } from "../../src/market/types.js";
 import { buildMarketContext } from "../../src/pricing/build-context.js";
 import { EXAMPLE_MARKET, evaluateFromScratch, liveAccount, relDiff } from "./helpers.js";
@@ -71,5 +79,38 @@ describe("futures listed beside the book", () => {
     fill("f3", "BTC-25SEP26", -(held?.sizeCoin as number), 0.02);
     tick(0.99);
     check();
+  });
+
+  it("a future held in USD contracts: its listed size follows the mark with the book's (a thread holding the account alone), or the list is dropped (a claim run twice)", () => {
+    const market = unwrap(createLiveMarket(EXAMPLE_MARKET));
+    const model = unwrap(loadModel("deribit")) as RiskMatrixModel;
+    const name = "BTC-25SEP26";
+    const inst = market.listing.byName.get(name) as DerivativeInstrument;
+    const notionalUsd = 10_000;
+    const position = { instrument: inst, sizeCoin: notionalUsd / markOf(name), notionalUsd, averagePrice: markOf(name) * 1.03 };
+    const group = unwrap(createRiskMatrixGroup(model, true, market.listing, market.context, [{ rules: DEFAULT_ACCOUNT_RULES, positions: [position], balances: { BTC: 5 } }]));
+    const book = group.books.find((b) => b.key === "btc_btc") as BucketBook;
+    const marks = group.arrays.markValue;
+    const r = group.arrays.rowOf.get(name) as number;
+    groupFigures(group, 0, market.context);
+    expect(book.futures[0]).toBe(1);
+    // The future's place in the segment (after the offset balance's row, which sorts first).
+    const k = (book.offsets[0] as number) + (book.futureSlot[0] as number);
+    expect(book.row[k]).toBe(r);
+    expect(book.futureList[FUTURE_ROW]).toBe(r);
+    expect(book.futureList[FUTURE_SIZE]).toBe(book.size[k]);
+    expect(FUTURE_STRIDE).toBe(FUTURE_LIST * FUTURE_FIELDS);
+    marks[r] = (marks[r] as number) * 1.05;
+    refreshUsdSizes(book, marks, 0, 1, true);
+    expect(book.size[k]).toBe(notionalUsd / (marks[r] as number));
+    expect(book.futures[0]).toBe(1);
+    expect(book.futureList[FUTURE_SIZE]).toBe(book.size[k]);
+    marks[r] = (marks[r] as number) * 0.97;
+    refreshUsdSizes(book, marks, 0, 1, false);
+    expect(book.size[k]).toBe(notionalUsd / (marks[r] as number));
+    expect(book.futures[0]).toBe(-1);
+    groupFigures(group, 0, market.context);
+    expect(book.futures[0]).toBe(1);
+    expect(book.futureList[FUTURE_SIZE]).toBe(book.size[k]);
   });
 });

@@ -1,0 +1,116 @@
+// Paired A/B of the live core across builds: the cores of several worktrees' dist/ in ONE process, on the same book
+// (bench/live.bench.js's seeded book and collateral) and the same ticks, each tick applied to every core in turn
+// (the order alternating), one thread each (no helpers). WHY: on a shared 2-vCPU machine, separate benchmark runs
+// minutes apart differ by more than a few-percent change (other processes' load moves them by ±30 %); per-tick pairs
+// taken a few milliseconds apart see the same load, so the median of per-tick CPU ratios resolves a few percent.
+//
+//   node --expose-gc bench/live-pair.js ACCOUNTS TICKS DIR_A DIR_B [DIR_C ...]
+//   (each DIR a worktree with a built dist/; ratios are to DIR_A; also checks a sample of figures are the same doubles)
+//
+// Run under the bench lock: `uptime; flock /work/bench.lock node --expose-gc bench/live-pair.js 100000 200 A B`.
+// Memory: ~0.5 GB per core at 100,000 accounts.
+import { fileURLToPath } from "node:url";
+import { seededRandom } from "./lib.js";
+
+const [accounts, tickCount, ...dirs] = [Number(process.argv[2]), Number(process.argv[3]), ...process.argv.slice(4)];
+if (!(accounts > 0) || !(tickCount > 0) || dirs.length < 2) throw new Error("usage: live-pair.js ACCOUNTS TICKS DIR_A DIR_B [...]");
+const load = async (d) => ({
+  core: await import(`${d}/dist/live/core.js`),
+  presets: await import(`${d}/dist/io/presets.js`),
+  rules: await import(`${d}/dist/account/rules.js`),
+  errors: await import(`${d}/dist/errors.js`),
+  market: await import(`${d}/dist/io/load-market.js`),
+});
+const builds = await Promise.all(dirs.map(load));
+const data = (name) => fileURLToPath(new URL(`../../shared/data/${name}`, import.meta.url));
+const first = builds[0];
+const unwrap = first.errors.unwrap;
+const market = unwrap(first.market.loadMarketFile(data("deribit_btc_eth_options_20251230T1731Z.csv"), { futuresPath: data("deribit_futures_marks_20251230T1731Z.csv"), perpetualsPath: data("deribit_perpetual_prices_20251230T1731Z.csv") })).snapshot;
+const names = Object.keys(market.instruments);
+const POSITIONS = 30;
+
+/** live.bench.js's book: 30 positions of one underlying per account, a balance of its coin (same seed). */
+function book(n) {
+  const rnd = seededRandom(20251230 + n);
+  const byBase = { BTC: [], ETH: [] };
+  names.forEach((name, i) => byBase[name.startsWith("BTC") ? "BTC" : "ETH"].push(i));
+  const total = byBase.BTC.length + byBase.ETH.length;
+  const offsets = new Int32Array(n + 1);
+  const instrumentIndex = new Int32Array(n * POSITIONS);
+  const sizeCoin = new Float64Array(n * POSITIONS);
+  const balances = new Array(n);
+  const ids = new Array(n);
+  for (let a = 0; a < n; a++) {
+    offsets[a] = a * POSITIONS;
+    const base = rnd() * total < byBase.BTC.length ? "BTC" : "ETH";
+    const rows = byBase[base];
+    for (let p = 0; p < POSITIONS; p++) {
+      const k = a * POSITIONS + p;
+      instrumentIndex[k] = rows[Math.floor(rnd() * rows.length)];
+      const s = 0.1 + rnd() * 9.9;
+      sizeCoin[k] = rnd() < 0.5 ? -s : s;
+    }
+    balances[a] = { [base]: base === "BTC" ? 20 + rnd() * 180 : 300 + rnd() * 2700 };
+    ids[a] = `acct-${a}`;
+  }
+  offsets[n] = n * POSITIONS;
+  return { ids, instruments: names, offsets, instrumentIndex, sizeCoin, balances };
+}
+
+const bulkOf = (m, b) => ({ ...b, model: m.errors.unwrap(m.presets.loadModel("deribit")), rules: m.errors.unwrap(m.rules.parseAccountRules(m.rules.DEFAULT_ACCOUNT_RULES)) });
+const b = book(accounts);
+{
+  // Collateral as live.bench.js sets it: each account at a maintenance ratio between 5 % and 60 %.
+  const probe = unwrap(first.core.createLiveCore({ market, accounts: [], bulk: bulkOf(first, b) }));
+  const rr = seededRandom(99 + accounts);
+  b.balances = b.balances.map((bal, a) => {
+    const f = probe.figures(b.ids[a]);
+    const [base] = Object.keys(bal);
+    return { [base]: bal[base] + (f.maintenanceMarginUsd / (0.05 + 0.55 * rr()) - f.equityUsd) / market.indexUsd[base] };
+  });
+}
+globalThis.gc?.();
+const cores = builds.map((m) => m.errors.unwrap(m.core.createLiveCore({ market, accounts: [], bulk: bulkOf(m, b) })));
+globalThis.gc?.();
+const rnd = seededRandom(7 + accounts);
+const normal = () => Math.sqrt(-2 * Math.log(1 - rnd())) * Math.cos(2 * Math.PI * rnd());
+let seq = 0;
+let ts = market.timestampMs;
+const cpu = { BTC: cores.map(() => []), all: cores.map(() => []) };
+const tick = (bases, label) => {
+  const moves = Object.fromEntries(bases.map((base) => [base, 1 + 0.002 * normal()]));
+  ts += 1000;
+  seq++;
+  for (let j = 0; j < cores.length; j++) {
+    const i = seq % 2 === 0 ? j : cores.length - 1 - j;
+    const snap = cores[i].market();
+    const indexUsd = Object.fromEntries(bases.map((base) => [base, snap.indexUsd[base] * moves[base]]));
+    const c = process.cpuUsage();
+    const out = cores[i].apply({ kind: "tick", tick: { seq, timestampMs: ts, indexUsd } });
+    const used = process.cpuUsage(c);
+    if (out.status !== "applied") throw new Error(`tick ${seq} ${out.status} in ${dirs[i]}`);
+    if (label !== undefined) cpu[label][i].push((used.user + used.system) / 1000);
+  }
+};
+for (let w = 0; w < 5; w++) tick(["BTC", "ETH"]);
+for (let k = 0; k < tickCount; k++) tick(["BTC"], "BTC");
+for (let k = 0; k < tickCount; k++) tick(["BTC", "ETH"], "all");
+const sorted = (xs) => [...xs].sort((x, y) => x - y);
+const q = (xs, p) => sorted(xs)[Math.min(xs.length - 1, Math.max(0, Math.ceil(p * xs.length) - 1))];
+for (const label of ["BTC", "all"]) {
+  for (let i = 0; i < cores.length; i++) {
+    const ratio = cpu[label][i].map((x, k) => x / cpu[label][0][k]);
+    console.log(`${label} moving  ${dirs[i]}  CPU p50 ${q(cpu[label][i], 0.5).toFixed(2)} p99 ${q(cpu[label][i], 0.99).toFixed(2)} ms; median per-tick ratio to the first ${q(ratio, 0.5).toFixed(3)}`);
+  }
+}
+let same = 0;
+let checked = 0;
+for (let i = 1; i < cores.length; i++) {
+  for (let a = 0; a < accounts; a += 97) {
+    const x = cores[0].figures(b.ids[a]);
+    const y = cores[i].figures(b.ids[a]);
+    checked++;
+    if (Object.is(x.equityUsd, y.equityUsd) && Object.is(x.initialMarginUsd, y.initialMarginUsd) && Object.is(x.maintenanceMarginUsd, y.maintenanceMarginUsd)) same++;
+  }
+}
+console.log(`figures: ${same} of ${checked} sampled accounts the same doubles in every build`);
