@@ -13,6 +13,7 @@
 import { performance } from "node:perf_hooks";
 import { fileURLToPath } from "node:url";
 import { seededRandom } from "./lib.js";
+import { book, solventBalances } from "./live.bench.js";
 
 const [accounts, tickCount, ...dirs] = [Number(process.argv[2]), Number(process.argv[3]), ...process.argv.slice(4)];
 if (!(accounts > 0) || !(tickCount > 0) || dirs.length < 2) throw new Error("usage: live-pair.js ACCOUNTS TICKS DIR_A DIR_B [...]");
@@ -31,48 +32,10 @@ const first = builds[0];
 const unwrap = first.errors.unwrap;
 const market = unwrap(first.market.loadMarketFile(data("deribit_btc_eth_options_20251230T1731Z.csv"), { futuresPath: data("deribit_futures_marks_20251230T1731Z.csv"), perpetualsPath: data("deribit_perpetual_prices_20251230T1731Z.csv") })).snapshot;
 const names = Object.keys(market.instruments);
-const POSITIONS = 30;
-
-/** live.bench.js's book: 30 positions of one underlying per account, a balance of its coin (same seed). */
-function book(n) {
-  const rnd = seededRandom(20251230 + n);
-  const byBase = { BTC: [], ETH: [] };
-  names.forEach((name, i) => byBase[name.startsWith("BTC") ? "BTC" : "ETH"].push(i));
-  const total = byBase.BTC.length + byBase.ETH.length;
-  const offsets = new Int32Array(n + 1);
-  const instrumentIndex = new Int32Array(n * POSITIONS);
-  const sizeCoin = new Float64Array(n * POSITIONS);
-  const balances = new Array(n);
-  const ids = new Array(n);
-  for (let a = 0; a < n; a++) {
-    offsets[a] = a * POSITIONS;
-    const base = rnd() * total < byBase.BTC.length ? "BTC" : "ETH";
-    const rows = byBase[base];
-    for (let p = 0; p < POSITIONS; p++) {
-      const k = a * POSITIONS + p;
-      instrumentIndex[k] = rows[Math.floor(rnd() * rows.length)];
-      const s = 0.1 + rnd() * 9.9;
-      sizeCoin[k] = rnd() < 0.5 ? -s : s;
-    }
-    balances[a] = { [base]: base === "BTC" ? 20 + rnd() * 180 : 300 + rnd() * 2700 };
-    ids[a] = `acct-${a}`;
-  }
-  offsets[n] = n * POSITIONS;
-  return { ids, instruments: names, offsets, instrumentIndex, sizeCoin, balances };
-}
-
 const bulkOf = (m, b) => ({ ...b, model: m.errors.unwrap(m.presets.loadModel("deribit")), rules: m.errors.unwrap(m.rules.parseAccountRules(m.rules.DEFAULT_ACCOUNT_RULES)) });
-const b = book(accounts);
-{
-  // Collateral as live.bench.js sets it: each account at a maintenance ratio between 5 % and 60 %.
-  const probe = unwrap(first.core.createLiveCore({ market, accounts: [], bulk: bulkOf(first, b) }));
-  const rr = seededRandom(99 + accounts);
-  b.balances = b.balances.map((bal, a) => {
-    const f = probe.figures(b.ids[a]);
-    const [base] = Object.keys(bal);
-    return { [base]: bal[base] + (f.maintenanceMarginUsd / (0.05 + 0.55 * rr()) - f.equityUsd) / market.indexUsd[base] };
-  });
-}
+const b = book(accounts, names, 20251230 + accounts);
+// Collateral as live.bench.js sets it: each account at a maintenance ratio between 5 % and 60 %.
+b.balances = solventBalances(b, unwrap(first.core.createLiveCore({ market, accounts: [], bulk: bulkOf(first, b) })), market.indexUsd, accounts);
 globalThis.gc?.();
 const pools = await Promise.all(builds.map(async (m) => {
   if (helpers === 0) return undefined;

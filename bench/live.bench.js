@@ -57,8 +57,8 @@ function loadChain() {
   ).snapshot;
 }
 
-/** A seeded bulk book of `n` accounts × 30 positions of one underlying each. */
-function book(n, names, seed) {
+/** A seeded bulk book of `n` accounts × 30 positions of one underlying each (bench/live-pair.js takes it too). */
+export function book(n, names, seed) {
   const rnd = seededRandom(seed);
   const byBase = { BTC: [], ETH: [] };
   names.forEach((name, i) => byBase[name.startsWith("BTC") ? "BTC" : "ETH"].push(i));
@@ -85,6 +85,20 @@ function book(n, names, seed) {
   }
   offsets[n] = n * POSITIONS;
   return { ids, instruments: names, offsets, instrumentIndex, sizeCoin, balances, btcAccounts };
+}
+
+/**
+ * The book's balances moved so that each account sits at a maintenance ratio between 5 % and 60 % (seeded by `n`),
+ * read off `probe`, a core on the book as generated.
+ */
+export function solventBalances(b, probe, indexUsd, n) {
+  const rr = seededRandom(99 + n);
+  return b.balances.map((bal, a) => {
+    const f = probe.figures(b.ids[a]);
+    const [base] = Object.keys(bal);
+    const target = f.maintenanceMarginUsd / (0.05 + 0.55 * rr()) - f.equityUsd;
+    return { [base]: bal[base] + target / indexUsd[base] };
+  });
 }
 
 const stats = (xs) => {
@@ -200,16 +214,7 @@ export async function runLiveBench(options = {}) {
     const b = book(n, names, 20251230 + n);
     // Collateral that puts each account at a maintenance ratio between 5 % and 60 % (a book of solvent accounts, as
     // an exchange's is): one core to read MM and equity, then the balances set, then the measured core.
-    {
-      const probe = unwrap(createLiveCore({ market, accounts: [], bulk: { ...b, model, rules } }));
-      const rr = seededRandom(99 + n);
-      b.balances = b.balances.map((bal, a) => {
-        const f = probe.figures(b.ids[a]);
-        const [base] = Object.keys(bal);
-        const target = f.maintenanceMarginUsd / (0.05 + 0.55 * rr()) - f.equityUsd;
-        return { [base]: bal[base] + target / market.indexUsd[base] };
-      });
-    }
+    b.balances = solventBalances(b, unwrap(createLiveCore({ market, accounts: [], bulk: { ...b, model, rules } })), market.indexUsd, n);
     globalThis.gc?.();
     const mem0 = process.memoryUsage();
     let t0 = performance.now();
