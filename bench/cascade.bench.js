@@ -14,7 +14,8 @@
 //
 // Then insurance-fund sizing (the issue's second speed target, 1,000 draws on 100,000 accounts under a minute) beside
 // the single-pass live re-margin of the same books: bench/fund.bench.js, `--fund-sizes 1000,10000 --fund-draws 10`
-// by default, the target extrapolated from them (said so); `--fund-sizes 0` leaves it out.
+// by default, then the target book of 100,000 accounts measured on `--fund-target-draws` draws (default 3; 1,000 draws
+// estimated as their mean × 1,000); `--fund-sizes 0` leaves sizing out.
 import { readFileSync } from "node:fs";
 import { performance } from "node:perf_hooks";
 import { unwrap } from "../dist/errors.js";
