@@ -185,34 +185,27 @@ export function remarginExposed(
   }
   // Changed accounts into a reused typed array (a tick can change every account of the book).
   const changedAll = scratchIndices(state, n);
-  let changedCount = 0;
-  let remargined = 0;
+  // counts[0]: changed accounts so far, counts[1]: accounts re-margined so far.
+  const counts = state.handOffCounts;
+  counts[0] = 0;
+  counts[1] = 0;
   // One figures object reused for every account: takeFigures reads it and keeps numbers only.
   const f = { equityUsd: 0, initialMarginUsd: 0, maintenanceMarginUsd: 0, availableFundsUsd: 0, maintenanceRatio: null as number | null, initialMarginRatio: null as number | null };
-  // The arrays in locals: the loop runs over the whole book on the calling thread alone (~2 ms at 100,000 accounts
-  // with the state's fields read on every account).
-  const heldE = state.equityUsd;
-  const heldIm = state.imUsd;
-  const heldMm = state.mmUsd;
   const rechecking = recheck.size > 0;
   for (let i = 0; i < n; i++) {
+    // The accounts the pass settled (and the untouched ones) in a tight loop of their own, up to the next account
+    // this thread must hand off itself. WHY a function: a loop over the whole book inside this one was compiled on
+    // stack replacement before the code after it had run, and that code then deoptimised on every input (seen with
+    // --trace-deopt: once per tick), leaving the rest of each pass to the interpreter.
+    if (!rechecking) i = settleHandedRun(touched, eq, im, mm, state.equityUsd, state.imUsd, state.mmUsd, changedAll, counts, i, n);
+    if (i >= n) break;
     const t = touched[i] as number;
-    if (t === 0 && !rechecking) continue;
-    // Settled by the pass (same health state, nothing to emit): take the numbers, report a change.
-    if (t === HANDED_SAME) {
-      remargined++;
+    if (t === HANDED_SAME || t === HANDED_CHANGED) {
+      // Only while rechecking (settleHandedRun takes these otherwise): the same as it does.
+      settleHandedRun(touched, eq, im, mm, state.equityUsd, state.imUsd, state.mmUsd, changedAll, counts, i, i + 1);
       continue;
     }
-    if (t === HANDED_CHANGED) {
-      heldE[i] = eq[i] as number;
-      heldIm[i] = im[i] as number;
-      heldMm[i] = mm[i] as number;
-      remargined++;
-      changedAll[changedCount++] = i;
-      continue;
-    }
-    const inRecheck = rechecking && [...exposureOf(state, i)].some((c) => recheck.has(c));
-    if (t === 0 && !inRecheck) continue;
+    if (t === 0 && !(rechecking && [...exposureOf(state, i)].some((c) => recheck.has(c)))) continue;
     if (t === 1) {
       f.equityUsd = eq[i] as number;
       f.initialMarginUsd = im[i] as number;
@@ -223,10 +216,40 @@ export function remarginExposed(
       f.initialMarginUsd = g?.initialMarginUsd ?? (state.imUsd[i] as number);
       f.maintenanceMarginUsd = g?.maintenanceMarginUsd ?? (state.mmUsd[i] as number);
     }
-    if (t !== 0) remargined++;
-    if (takeFigures(state, i, f, cause, drafts, breakersActive)) changedAll[changedCount++] = i;
+    if (t !== 0) counts[1]++;
+    if (takeFigures(state, i, f, cause, drafts, breakersActive)) changedAll[counts[0]++] = i;
   }
+  const changedCount = counts[0] as number;
+  const remargined = counts[1] as number;
   return ok({ changed: changedAll.subarray(0, changedCount), warnings: [], rowsRebuilt, remargined });
+}
+
+/**
+ * From account `from`, the hand-offs the shared pass settled (chunk.ts HANDED_SAME, HANDED_CHANGED: figures taken,
+ * changed ones listed in `changed`) and the untouched accounts, up to the first account that needs takeFigures (its
+ * index is returned) or `to`. `counts`: [changed so far, re-margined so far], updated.
+ */
+function settleHandedRun(touched: Uint8Array, eq: Float64Array, im: Float64Array, mm: Float64Array, heldE: Float64Array, heldIm: Float64Array, heldMm: Float64Array, changed: Int32Array, counts: Int32Array, from: number, to: number): number {
+  let c = counts[0] as number;
+  let r = counts[1] as number;
+  let i = from;
+  for (; i < to; i++) {
+    const t = touched[i] as number;
+    if (t === 0) continue;
+    if (t === HANDED_SAME) {
+      r++;
+      continue;
+    }
+    if (t !== HANDED_CHANGED) break;
+    heldE[i] = eq[i] as number;
+    heldIm[i] = im[i] as number;
+    heldMm[i] = mm[i] as number;
+    r++;
+    changed[c++] = i;
+  }
+  counts[0] = c;
+  counts[1] = r;
+  return i;
 }
 
 /**

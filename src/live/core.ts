@@ -332,6 +332,7 @@ function buildState(market: LiveMarket, options: Omit<LiveCoreOptions, "market">
     scratch: new Map(),
     changedScratch: new Int32Array(0),
     touchedScratch: new Uint8Array(0),
+    handOffCounts: new Int32Array(2),
     executor: options.executor,
     liquidationPlans: options.liquidationPlans ?? true,
   };

@@ -70,6 +70,8 @@ export interface CoreState {
   changedScratch: Int32Array;
   /** Reusable per-account touched marks of a re-margin (core-breakers.ts; SharedArrayBuffer). */
   touchedScratch: Uint8Array;
+  /** [changed, re-margined] counts of the hand-off loop of a re-margin (core-breakers.ts), reused. */
+  readonly handOffCounts: Int32Array;
   /** Other threads for the per-account pass of a re-margin (an adapter's; none: this thread alone). */
   readonly executor: RemarginExecutor | undefined;
   /** Attach the least-cost planner's plan to liquidation events (off in a cascade, where the policy decides). */
