@@ -1,0 +1,124 @@
+/**
+ * The kernels' mirrors of the books (src/risk/wasm/mirror.ts) never serve a chunk the book changed since they copied
+ * it: each writer of a segment applied between two ticks (a fill opening a position, one closing a position, a
+ * liquidation cut in place, the coin sizes of USD contracts moving with the mark, a compaction after a fill that
+ * detached an account), then ticks that re-aggregate its bucket; the written accounts' figures equal a from-scratch
+ * evaluation (1e-9) on one thread, with a helper in this thread whose kernel (and mirror) is kept from pass to pass,
+ * and with the worker-thread pool. A stale mirror would give the old positions' worst loss: far more than 1e-9 off.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { createLivePool } from "../../src/cluster/live-pool.js";
+import type { LivePool } from "../../src/cluster/live-pool.js";
+import type { RemarginExecutor } from "../../src/live/chunk.js";
+import { unwrap } from "../../src/errors.js";
+import { createLiveCore } from "../../src/live/core.js";
+import type { LiveAccountInput, LiveCore, LiveInput } from "../../src/live/core.js";
+import { Xoshiro256StarStar } from "../../src/math/rng.js";
+import { account, MARKET } from "../cascade/helpers.js";
+import { transpileWorker } from "../helpers/transpile-worker.js";
+import type { TranspiledWorker } from "../helpers/transpile-worker.js";
+import { inThreadExecutor } from "./executors.js";
+import { evaluateFromScratch, marketFromScratch, relDiff } from "./helpers.js";
+
+/** Three claims of 1,024 accounts: enough for a pass shared with helpers (group.ts jobOf). */
+const N = 2600;
+const OPTIONS = Object.keys(MARKET.instruments).filter((x) => /^BTC-27MAR26-\d+-[CP]$/.test(x) && (MARKET.instruments[x]?.markPrice ?? 0) > 0);
+
+/** Seeded accounts of BTC options; every fifth also holds the inverse perpetual in USD contracts. */
+function accounts(): LiveAccountInput[] {
+  const rng = Xoshiro256StarStar.fromSeed(26);
+  return Array.from({ length: N }, (_, a) => {
+    const positions: Record<string, unknown>[] = [];
+    for (let k = 0; k < 4; k++) positions.push({ instrument: OPTIONS[(a * 7 + k * 13) % OPTIONS.length], size: Math.round((rng.nextDouble() - 0.5) * 20) / 2 || 1 });
+    if (a % 5 === 0) positions.push({ instrument: "BTC-PERPETUAL", sizeUsd: Math.round((rng.nextDouble() - 0.5) * 400_000) || 10_000, averagePrice: 90_000 });
+    return account(`a${a}`, { positions, collateral: { BTC: 5 + rng.nextDouble() * 20, USDC: 100_000 } });
+  });
+}
+
+/** The accounts each writer changes: one in the first claim (a helper's, in this thread) and one in the last. */
+const WRITTEN = { open: ["a3", "a2101"], close: ["a4", "a2102"], cut: ["a6", "a2103"], detach: ["a8", "a2104"], usd: ["a10", "a2105"] };
+
+let seq = 0;
+let ts = MARKET.timestampMs;
+
+function tick(core: LiveCore, btc: number): void {
+  ts += 60_000;
+  const out = core.apply({ kind: "tick", tick: { seq: ++seq, timestampMs: ts, indexUsd: { BTC: (MARKET.indexUsd.BTC as number) * btc, ETH: (MARKET.indexUsd.ETH as number) * (2 - btc) } } });
+  expect(out.status).toBe("applied");
+}
+
+function apply(core: LiveCore, input: LiveInput): void {
+  expect(core.apply(input).status).toBe("applied");
+}
+
+const fill = (id: string, instrument: string, size: number): LiveInput => ({ kind: "fill", seq: ++seq, timestampMs: ts, account: id, fill: { instrument, size, price: MARKET.instruments[instrument]?.markPrice as number, tradeId: `t${seq}` } });
+
+/** Every writer, between ticks; the written accounts' figures from scratch after each later tick. */
+function drive(core: LiveCore): void {
+  tick(core, 0.99);
+  for (const id of WRITTEN.open) {
+    const held = new Set(core.account(id)?.positions.map((p) => p.instrument.name));
+    apply(core, fill(id, OPTIONS.find((x) => !held.has(x)) as string, 3));
+  }
+  for (const id of WRITTEN.close) {
+    const p = core.account(id)?.positions[0];
+    if (p === undefined) throw new Error(id);
+    apply(core, fill(id, p.instrument.name, -p.sizeCoin));
+  }
+  for (const id of WRITTEN.cut) apply(core, { kind: "reduce", seq: ++seq, timestampMs: ts, account: id, keepFraction: 0.5, currency: "USDC", cashUsd: 0 });
+  for (const id of WRITTEN.detach) {
+    // More new positions than the segment's spare slots: detached, then compacted by the next tick.
+    const held = new Set(core.account(id)?.positions.map((p) => p.instrument.name));
+    for (const name of OPTIONS.filter((x) => !held.has(x)).slice(0, 6)) apply(core, fill(id, name, 1));
+  }
+  for (const btc of [0.96, 1.03]) {
+    tick(core, btc);
+    const market = marketFromScratch(core);
+    for (const id of Object.values(WRITTEN).flat()) {
+      const f = core.figures(id);
+      const e = evaluateFromScratch(core, id, market).figures;
+      expect(relDiff(f?.initialMarginUsd as number, e.initialMarginUsd), `${id} IM`).toBeLessThan(1e-9);
+      expect(relDiff(f?.maintenanceMarginUsd as number, e.maintenanceMarginUsd), `${id} MM`).toBeLessThan(1e-9);
+      expect(relDiff(f?.equityUsd as number, e.equityUsd), `${id} equity`).toBeLessThan(1e-9);
+    }
+  }
+  // The writes reached the book as the test meant them.
+  expect(core.account("a3")?.positions.length).toBe(5);
+  expect(core.account("a4")?.positions.length).toBe(3);
+  expect(core.account("a8")?.positions.length).toBe(10);
+  expect(core.account("a10")?.positions.some((p) => p.notionalUsd !== undefined)).toBe(true);
+}
+
+const core = (executor?: RemarginExecutor): LiveCore => unwrap(createLiveCore({ market: MARKET, accounts: accounts(), liquidationPlans: false, ...(executor !== undefined ? { executor } : {}) }));
+
+describe("the kernels' book mirrors after every writer of a segment", () => {
+  it("one thread", () => {
+    drive(core());
+  }, 60_000);
+
+  it("a helper in this thread (the first claims, its kernel kept from pass to pass)", () => {
+    const ex = inThreadExecutor(0.5);
+    drive(core(ex));
+    expect(ex.helperClaims).toBeGreaterThan(0);
+  }, 60_000);
+
+  describe("the worker-thread pool", () => {
+    let transpiled: TranspiledWorker;
+    let pool: LivePool;
+    beforeAll(async () => {
+      transpiled = transpileWorker(new URL("../../src/cluster/live-pool-worker.ts", import.meta.url), new URL("../../src/", import.meta.url));
+      pool = createLivePool({ helpers: 1, workerUrl: transpiled.url });
+      await pool.ready();
+    });
+    afterAll(async () => {
+      await pool.close();
+      transpiled.dispose();
+    });
+
+    it("one helper thread", () => {
+      drive(core(pool));
+      expect(pool.failure).toBeUndefined();
+      expect(pool.stats.passes).toBe(3);
+    }, 60_000);
+  });
+});
