@@ -454,7 +454,7 @@ export interface WasmAggregator {
   /** Current size of the kernel's linear memory (risk arrays, scratch, mirror), bytes. */
   readonly memoryBytes: number;
   /** The mirror of the books passed with a {@link MirrorSource} (its bytes and hit statistics). */
-  readonly mirror: Pick<Mirror, "bytes" | "hits" | "copies">;
+  readonly mirror: Pick<Mirror, "bytes" | "hits" | "copies" | "accountCopies">;
   /** Extra columns per row (0: none; see {@link buildKernelModuleBytes}). */
   readonly extraCount: number;
   readonly layout: ExtrasLayout;
@@ -573,6 +573,19 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0, extr
         return true;
       },
       copy: copyChunk,
+      copyAccount(offsets, idx, size, a0, a, lengths, to) {
+        const base = offsets[a0] as number;
+        const from = offsets[a] as number;
+        const end = offsets[a + 1] as number;
+        i32[(to.offPtr >> 2) + 2 * (a - a0) + 1] = from - base + (lengths === undefined ? end - from : (lengths[a] as number));
+        // A segment is a few dozen slots: element by element (a subarray and set per account cost more).
+        const x = (to.idxPtr >> 2) - base;
+        const y = (to.sizePtr >> 3) - base;
+        for (let k = from; k < end; k++) {
+          i32[x + k] = idx[k] as number;
+          f64[y + k] = size[k] as number;
+        }
+      },
     },
     mirrorCapBytes,
   );

@@ -9,9 +9,12 @@
  * sizes held in USD contracts are the exception, their chunks are copied again): the kernel then reads the mirror.
  *
  * The contract with the book's writers (live/book.ts): `stamp` identifies the arrays (a new value when they are
- * replaced; a new book never reuses one while a kernel may hold mirrors of it), and every write to a chunk's
- * rows, sizes or lengths is followed by an increment of its generation. A copy records the generation read before it,
- * so a write racing with the copy leaves the mirror with an older generation: copied again at the next call.
+ * replaced; a new book never reuses one while a kernel may hold mirrors of it), and every write to an account's
+ * row, sizes or length is followed by an increment of the account's generation, then of its chunk's (atomic). A
+ * chunk whose generation moved is brought up to date account by account: only the accounts whose generation moved
+ * are copied (a fill copies one account; the sizes of USD contracts, written every tick the mark moves, copy the
+ * accounts holding them, not the chunk). Generations are read before the copy they stand for, so a write racing with
+ * a copy leaves an older generation in the mirror: copied again at the next call.
  *
  * Memory: ~12 bytes per position slot and 8 per account, per kernel (each thread has its own). At most `capBytes`
  * (allocations beyond it, or beyond what the memory can grow to, fall back to the caller's scratch copy); space of
@@ -29,6 +32,8 @@ export interface MirrorSource {
   readonly stamp: number;
   /** Entry c: generation of accounts [c × MIRROR_ACCOUNTS, (c + 1) × MIRROR_ACCOUNTS), bumped after every write. */
   readonly generation: Int32Array;
+  /** Per account: bumped after every write to its segment (before its chunk's). */
+  readonly accountGeneration: Int32Array;
 }
 
 /** Default mirror cap per kernel: the whole book of ~2.5 M accounts of 30 positions. */
@@ -48,6 +53,8 @@ interface Entry {
   readonly idxPtr: number;
   readonly sizePtr: number;
   generation: number;
+  /** The generation of each account when it was copied. */
+  readonly accountGeneration: Int32Array;
 }
 
 const align = (bytes: number, to: number): number => Math.ceil(bytes / to) * to;
@@ -58,14 +65,17 @@ export interface MirrorMemory {
   reserve(end: number): boolean;
   /** Copy the book of accounts [a0, a1) to the given addresses (ranges rebased to the chunk's first slot). */
   copy(offsets: Int32Array, idx: Int32Array, size: Float64Array, a0: number, a1: number, lengths: Int32Array | undefined, at: Placed): void;
+  /** Copy account `a`'s range and segment alone into the copy of the chunk starting at `a0`. */
+  copyAccount(offsets: Int32Array, idx: Int32Array, size: Float64Array, a0: number, a: number, lengths: Int32Array | undefined, at: Placed): void;
 }
 
 export interface Mirror {
   /** Mirrored bytes allocated (entries in use or abandoned since the last reset). */
   readonly bytes: number;
-  /** Calls served without a copy, and copies made (statistics for tests and benchmarks). */
+  /** Calls served without a copy, whole chunks copied, accounts copied alone (statistics for tests and benchmarks). */
   readonly hits: number;
   readonly copies: number;
+  readonly accountCopies: number;
   /**
    * Point `at` at the mirror of accounts [a0, a1) of `source` (copied first when missing or stale) and return true;
    * false when the range is not one whole chunk or the mirror is full (the caller copies into its scratch).
@@ -83,6 +93,7 @@ export function createMirror(memory: MirrorMemory, capBytes: number = MIRROR_CAP
   let callsAtReset = 0;
   let hits = 0;
   let copies = 0;
+  let accountCopies = 0;
   const reset = (): void => {
     entries.clear();
     top = base;
@@ -99,7 +110,7 @@ export function createMirror(memory: MirrorMemory, capBytes: number = MIRROR_CAP
       reset();
       if (need > capBytes || !memory.reserve(top + need)) return undefined;
     }
-    const e: Entry = { accounts, positions, offPtr: top, idxPtr: top + offBytes, sizePtr: top + offBytes + idxBytes, generation: 0 };
+    const e: Entry = { accounts, positions, offPtr: top, idxPtr: top + offBytes, sizePtr: top + offBytes + idxBytes, generation: 0, accountGeneration: new Int32Array(accounts) };
     top += need;
     return e;
   };
@@ -112,6 +123,9 @@ export function createMirror(memory: MirrorMemory, capBytes: number = MIRROR_CAP
     },
     get copies() {
       return copies;
+    },
+    get accountCopies() {
+      return accountCopies;
     },
     place(source, offsets, idx, size, a0, a1, lengths, at) {
       if (capBytes <= 0 || a0 % MIRROR_ACCOUNTS !== 0 || a1 !== Math.min(offsets.length - 1, a0 + MIRROR_ACCOUNTS)) return false;
@@ -128,20 +142,27 @@ export function createMirror(memory: MirrorMemory, capBytes: number = MIRROR_CAP
         entries.delete(key);
         e = undefined;
       }
+      const gens = source.accountGeneration;
       if (e === undefined) {
         e = allocate(a1 - a0, positions);
         if (e === undefined) return false;
         entries.set(key, e);
+        for (let a = a0; a < a1; a++) e.accountGeneration[a - a0] = gens[a] as number;
+        memory.copy(offsets, idx, size, a0, a1, lengths, e);
+        copies++;
       } else if (e.generation === generation) {
         hits++;
-        at.offPtr = e.offPtr;
-        at.idxPtr = e.idxPtr;
-        at.sizePtr = e.sizePtr;
-        return true;
+      } else {
+        const copied = e.accountGeneration;
+        for (let a = a0; a < a1; a++) {
+          const g = gens[a] as number;
+          if (g === copied[a - a0]) continue;
+          copied[a - a0] = g;
+          memory.copyAccount(offsets, idx, size, a0, a, lengths, e);
+          accountCopies++;
+        }
       }
-      memory.copy(offsets, idx, size, a0, a1, lengths, e);
       e.generation = generation;
-      copies++;
       at.offPtr = e.offPtr;
       at.idxPtr = e.idxPtr;
       at.sizePtr = e.sizePtr;
