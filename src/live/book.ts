@@ -304,7 +304,7 @@ export function refreshUsdSizes(book: BucketBook, markValue: Float64Array, a0: n
       const usd = s.usd[k] as number;
       if (!Number.isNaN(usd)) s.size[k] = usd / (markValue[s.row[k] as number] as number);
     }
-    // The account's bump now, its chunk's once after the loop (an atomic per account was ~20 ns each).
+    // The account's bump now (plain), its chunk's (atomic) once per chunk after the loop.
     book.accountGeneration[a] = (book.accountGeneration[a] as number) + 1;
     if (first < 0) first = a;
     last = a;

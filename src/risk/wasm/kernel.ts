@@ -20,10 +20,10 @@ import { encodeModule, F64, I32, op, V128 } from "../../math/wasm/encoder.js";
 import type { ValType } from "../../math/wasm/encoder.js";
 import { maxOf } from "../../math/extent.js";
 import { createMirror } from "./mirror.js";
-import type { Mirror, MirrorSource, Placed } from "./mirror.js";
+import type { Mirror, MirrorLimits, MirrorSource, Placed } from "./mirror.js";
 
 export { MIRROR_ACCOUNTS, MIRROR_CAP_BYTES } from "./mirror.js";
-export type { MirrorSource } from "./mirror.js";
+export type { MirrorLimits, MirrorSource } from "./mirror.js";
 
 const PAGE_BYTES = 65536;
 /** Accounts per chunk: 4,096 keeps the chunk's book (~1.5 MB at 30 positions) near L2 with the risk arrays. */
@@ -520,9 +520,9 @@ function layGroupedRow(extras: Float64Array, i: number, extraCount: number, f64:
 
 /**
  * Create a kernel instance for `scenarioCount` scenarios, or null when WebAssembly SIMD is unavailable.
- * @param mirrorCapBytes - most bytes of the book mirror (./mirror.ts); 0 turns mirroring off.
+ * @param mirrorLimits - of the book mirror (./mirror.ts); a cap of 0 turns mirroring off.
  */
-export function createWasmAggregator(scenarioCount: number, extraCount = 0, extrasLayout: ExtrasLayout = "columns", mirrorCapBytes?: number): WasmAggregator | null {
+export function createWasmAggregator(scenarioCount: number, extraCount = 0, extrasLayout: ExtrasLayout = "columns", mirrorLimits?: MirrorLimits): WasmAggregator | null {
   if (extrasLayout === "delta-groups" && extraCount > 0 && extraCount < 3) throw new Error("delta-groups extras need delta, at least one group column and mark");
   const compiled = kernelModule(scenarioCount, extraCount, extrasLayout);
   if (compiled === null || wasmApi === undefined) return null;
@@ -578,7 +578,7 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0, extr
         const from = offsets[a] as number;
         const end = offsets[a + 1] as number;
         i32[(to.offPtr >> 2) + 2 * (a - a0) + 1] = from - base + (lengths === undefined ? end - from : (lengths[a] as number));
-        // A segment is a few dozen slots: element by element (a subarray and set per account cost more).
+        // A segment is a few dozen slots: element by element (a subarray and a set would make two views per account).
         const x = (to.idxPtr >> 2) - base;
         const y = (to.sizePtr >> 3) - base;
         for (let k = from; k < end; k++) {
@@ -587,7 +587,7 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0, extr
         }
       },
     },
-    mirrorCapBytes,
+    mirrorLimits,
   );
   /** The scratch area (copied into per call when the mirror cannot serve). */
   const scratch: Placed = { offPtr: 0, idxPtr: 0, sizePtr: 0 };

@@ -7,7 +7,7 @@
 import { describe, expect, it } from "vitest";
 import { Xoshiro256StarStar } from "../../math/rng.js";
 import { createWasmAggregator, MIRROR_ACCOUNTS } from "./kernel.js";
-import type { WasmAggregator } from "./kernel.js";
+import type { MirrorLimits, WasmAggregator } from "./kernel.js";
 
 const S = 5;
 const ROWS = 7;
@@ -31,8 +31,8 @@ function book(n: number) {
   return { offsets, lengths, row: Int32Array.from(row), size: Float64Array.from(size), stamp: 1, generation: new Int32Array(Math.ceil(n / MIRROR_ACCOUNTS)), accountGeneration: new Int32Array(n) };
 }
 
-function kernel(cap?: number): WasmAggregator {
-  const k = createWasmAggregator(S, 0, "columns", cap);
+function kernel(limits?: MirrorLimits): WasmAggregator {
+  const k = createWasmAggregator(S, 0, "columns", limits);
   if (k === null) throw new Error("no WebAssembly SIMD");
   const rng = Xoshiro256StarStar.fromSeed(3);
   k.loadArrays(Float64Array.from({ length: ROWS * S }, () => rng.nextDouble() * 2 - 1), ROWS);
@@ -93,11 +93,11 @@ describe("the kernel's book mirror", () => {
     const probe = kernel();
     probe.worstLoss(b.offsets, b.row, b.size, 0, MIRROR_ACCOUNTS, out, 0, b.lengths, b);
     const cap = Math.ceil(probe.mirror.bytes * 1.5);
-    const small = kernel(cap);
+    const small = kernel({ capBytes: cap });
     for (let pass = 0; pass < 4; pass++) expect(worst(small, b, true)).toEqual(expected);
     expect(small.mirror.bytes).toBeLessThanOrEqual(cap);
     expect(small.mirror.hits).toBeGreaterThan(0);
-    const off = kernel(0);
+    const off = kernel({ capBytes: 0 });
     expect(worst(off, b, true)).toEqual(expected);
     expect(off.mirror.copies + off.mirror.hits).toBe(0);
   });
@@ -109,7 +109,7 @@ describe("the kernel's book mirror", () => {
     worst(probe, b, true);
     // Room for the book once, not twice.
     const cap = Math.ceil(probe.mirror.bytes * 1.5);
-    const k = kernel(cap);
+    const k = kernel({ capBytes: cap });
     for (let stamp = 1; stamp <= 6; stamp++) {
       b.stamp = stamp;
       for (let pass = 0; pass < 2; pass++) expect(worst(k, b, true)).toEqual(expected);
@@ -118,6 +118,23 @@ describe("the kernel's book mirror", () => {
       expect(worst(k, b, true)).toEqual(expected);
       expect(k.mirror.hits - hits).toBe(3);
       expect(k.mirror.bytes).toBeLessThanOrEqual(cap);
+    }
+  });
+
+  it("without a cap, copies of books no longer read are reclaimed once they outweigh the ones read", () => {
+    const b = book(2500);
+    const expected = worst(kernel(), b, false);
+    const probe = kernel();
+    worst(probe, b, true);
+    const k = kernel({ floorBytes: 0 });
+    for (let stamp = 1; stamp <= 8; stamp++) {
+      b.stamp = stamp;
+      for (let pass = 0; pass < 2; pass++) expect(worst(k, b, true)).toEqual(expected);
+      const hits = k.mirror.hits;
+      expect(worst(k, b, true)).toEqual(expected);
+      expect(k.mirror.hits - hits).toBe(3);
+      // Bounded (twice what the last two rounds read, which may still include the stamp before): not a copy per stamp.
+      expect(k.mirror.bytes).toBeLessThanOrEqual(4 * probe.mirror.bytes);
     }
   });
 });

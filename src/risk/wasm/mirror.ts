@@ -17,9 +17,11 @@
  * a copy leaves an older generation in the mirror: copied again at the next call.
  *
  * Memory: ~12 bytes per position slot and 8 per account, per kernel (each thread has its own). At most `capBytes`
- * (allocations beyond it, or beyond what the memory can grow to, fall back to the caller's scratch copy); space of
- * entries no longer used (a compacted or dropped book) is reclaimed by a reset when the cap is reached, at most once
- * per two rounds over the mirror's entries, so a working set larger than the cap does not copy in circles.
+ * (allocations beyond it, or beyond what the memory can grow to, fall back to the caller's scratch copy). Space of
+ * entries no longer read (a compacted book, a group rebuilt with a new account: a helper's kernel outlives groups) is
+ * reclaimed by starting over: when more than twice the bytes of the entries read in the last two rounds over them
+ * (plus `floorBytes`) is allocated, and when the cap is reached (then at most once per two rounds, so a working set
+ * larger than the cap does not copy in circles). A wasm memory never shrinks: the reset bounds its growth.
  * @module
  */
 
@@ -38,6 +40,14 @@ export interface MirrorSource {
 
 /** Default mirror cap per kernel: the whole book of ~2.5 M accounts of 30 positions. */
 export const MIRROR_CAP_BYTES = 1 << 30;
+/** Default slack over twice the bytes read in the last rounds before unread entries are reclaimed. */
+export const MIRROR_FLOOR_BYTES = 64 << 20;
+
+/** Limits of a mirror (see the module comment). */
+export interface MirrorLimits {
+  readonly capBytes?: number;
+  readonly floorBytes?: number;
+}
 
 /** Where a chunk's book is in the kernel's memory: per-account [from, to) pairs, rows (i32), sizes (f64). */
 export interface Placed {
@@ -55,6 +65,9 @@ interface Entry {
   generation: number;
   /** The generation of each account when it was copied. */
   readonly accountGeneration: Int32Array;
+  readonly bytes: number;
+  /** The last round that read it. */
+  round: number;
 }
 
 const align = (bytes: number, to: number): number => Math.ceil(bytes / to) * to;
@@ -85,7 +98,9 @@ export interface Mirror {
   rebase(base: number): void;
 }
 
-export function createMirror(memory: MirrorMemory, capBytes: number = MIRROR_CAP_BYTES): Mirror {
+export function createMirror(memory: MirrorMemory, limits: MirrorLimits = {}): Mirror {
+  const capBytes = limits.capBytes ?? MIRROR_CAP_BYTES;
+  const floorBytes = limits.floorBytes ?? MIRROR_FLOOR_BYTES;
   const entries = new Map<number, Entry>();
   let base = 0;
   let top = 0;
@@ -94,15 +109,33 @@ export function createMirror(memory: MirrorMemory, capBytes: number = MIRROR_CAP
   let hits = 0;
   let copies = 0;
   let accountCopies = 0;
+  // Rounds of about one call per entry. Bytes of the entries read in this round or the one before (each once):
+  // `readBefore` (the one before) + `fresh` (read in this round, not in the one before).
+  let round = 0;
+  let callsInRound = 0;
+  let readBytes = 0;
+  let readBefore = 0;
+  let fresh = 0;
   const reset = (): void => {
     entries.clear();
     top = base;
     callsAtReset = calls;
+    readBytes = 0;
+    readBefore = 0;
+    fresh = 0;
+  };
+  const read = (e: Entry): void => {
+    if (e.round === round) return;
+    if (e.round !== round - 1) fresh += e.bytes;
+    e.round = round;
+    readBytes += e.bytes;
   };
   const allocate = (accounts: number, positions: number): Entry | undefined => {
     const offBytes = align(accounts * 8, 64);
     const idxBytes = align(positions * 4, 64);
     const need = offBytes + idxBytes + align(positions * 8, 64);
+    // Mostly entries nobody read lately (books dropped or replaced): start over rather than grow.
+    if (top + need - base > 2 * (readBefore + fresh) + floorBytes) reset();
     if (top + need - base > capBytes || !memory.reserve(top + need)) {
       // Full: reclaim abandoned entries by starting over, unless the last reset is recent (the entries then are the
       // working set: starting over would copy each chunk again every round).
@@ -110,7 +143,7 @@ export function createMirror(memory: MirrorMemory, capBytes: number = MIRROR_CAP
       reset();
       if (need > capBytes || !memory.reserve(top + need)) return undefined;
     }
-    const e: Entry = { accounts, positions, offPtr: top, idxPtr: top + offBytes, sizePtr: top + offBytes + idxBytes, generation: 0, accountGeneration: new Int32Array(accounts) };
+    const e: Entry = { accounts, positions, offPtr: top, idxPtr: top + offBytes, sizePtr: top + offBytes + idxBytes, generation: 0, accountGeneration: new Int32Array(accounts), bytes: need, round: -1 };
     top += need;
     return e;
   };
@@ -130,6 +163,13 @@ export function createMirror(memory: MirrorMemory, capBytes: number = MIRROR_CAP
     place(source, offsets, idx, size, a0, a1, lengths, at) {
       if (capBytes <= 0 || a0 % MIRROR_ACCOUNTS !== 0 || a1 !== Math.min(offsets.length - 1, a0 + MIRROR_ACCOUNTS)) return false;
       calls++;
+      if (++callsInRound > entries.size) {
+        round++;
+        callsInRound = 0;
+        readBefore = readBytes;
+        readBytes = 0;
+        fresh = 0;
+      }
       const c = a0 / MIRROR_ACCOUNTS;
       // Read before the copy: a write racing with it bumps the generation after, so the copy is redone next time.
       const generation = Atomics.load(source.generation, c);
@@ -163,6 +203,7 @@ export function createMirror(memory: MirrorMemory, capBytes: number = MIRROR_CAP
         }
       }
       e.generation = generation;
+      read(e);
       at.offPtr = e.offPtr;
       at.idxPtr = e.idxPtr;
       at.sizePtr = e.sizePtr;
