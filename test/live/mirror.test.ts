@@ -6,18 +6,14 @@
  * evaluation (1e-9) on one thread, with a helper in this thread whose kernel (and mirror) is kept from pass to pass,
  * and with the worker-thread pool. A stale mirror would give the old positions' worst loss: far more than 1e-9 off.
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { createLivePool } from "../../src/cluster/live-pool.js";
-import type { LivePool } from "../../src/cluster/live-pool.js";
+import { describe, expect, it } from "vitest";
 import type { RemarginExecutor } from "../../src/live/chunk.js";
 import { unwrap } from "../../src/errors.js";
 import { createLiveCore } from "../../src/live/core.js";
 import type { LiveAccountInput, LiveCore, LiveInput } from "../../src/live/core.js";
 import { Xoshiro256StarStar } from "../../src/math/rng.js";
 import { account, MARKET } from "../cascade/helpers.js";
-import { transpileWorker } from "../helpers/transpile-worker.js";
-import type { TranspiledWorker } from "../helpers/transpile-worker.js";
-import { inThreadExecutor } from "./executors.js";
+import { inThreadExecutor, workerPool } from "./executors.js";
 import { evaluateFromScratch, marketFromScratch, relDiff } from "./helpers.js";
 
 /** Three claims of 1,024 accounts: enough for a pass shared with helpers (group.ts jobOf). */
@@ -127,19 +123,9 @@ describe("the kernels' book mirrors after every writer of a segment", () => {
   }, 60_000);
 
   describe("the worker-thread pool", () => {
-    let transpiled: TranspiledWorker;
-    let pool: LivePool;
-    beforeAll(async () => {
-      transpiled = transpileWorker(new URL("../../src/cluster/live-pool-worker.ts", import.meta.url), new URL("../../src/", import.meta.url));
-      pool = createLivePool({ helpers: 1, workerUrl: transpiled.url });
-      await pool.ready();
-    });
-    afterAll(async () => {
-      await pool.close();
-      transpiled.dispose();
-    });
-
+    const poolOf = workerPool(1);
     it("one helper thread", () => {
+      const pool = poolOf();
       drive(core(pool));
       expect(pool.failure).toBeUndefined();
       expect(pool.stats.passes).toBe(9);

@@ -6,10 +6,8 @@
  * the SharedArrayBuffers shared, the rest copied), taking a share of the claims before the caller; and the real pool
  * of worker threads (its worker transpiled from the sources, test/helpers/transpile-worker.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEFAULT_ACCOUNT_RULES, parseAccountRules } from "../../src/account/rules.js";
-import { createLivePool } from "../../src/cluster/live-pool.js";
-import type { LivePool } from "../../src/cluster/live-pool.js";
 import { unwrap } from "../../src/errors.js";
 import { loadModel } from "../../src/io/presets.js";
 import { CLAIM_DONE, CLAIM_FREE, CLAIM_HELPER, CONTROL_ACTIVE, CONTROL_FAILED, CONTROL_NEXT, FUSED_CHUNK, remarginRange, viewOfJob } from "../../src/live/chunk.js";
@@ -20,9 +18,7 @@ import { nextHealthState } from "../../src/live/health.js";
 import { DEFAULT_LIVE_PARAMS } from "../../src/live/params.js";
 import type { LiveCore, LiveInput } from "../../src/live/core.js";
 import { Xoshiro256StarStar } from "../../src/math/rng.js";
-import { transpileWorker } from "../helpers/transpile-worker.js";
-import type { TranspiledWorker } from "../helpers/transpile-worker.js";
-import { inThreadExecutor } from "./executors.js";
+import { inThreadExecutor, workerPool } from "./executors.js";
 import { EXAMPLE_MARKET, evaluateFromScratch, marketFromScratch, relDiff } from "./helpers.js";
 
 const model = unwrap(loadModel("deribit"));
@@ -338,19 +334,9 @@ describe("re-margin passes shared with other threads", () => {
   });
 
   describe("the worker-thread pool", () => {
-    let transpiled: TranspiledWorker;
-    let pool: LivePool;
-    beforeAll(async () => {
-      transpiled = transpileWorker(new URL("../../src/cluster/live-pool-worker.ts", import.meta.url), new URL("../../src/", import.meta.url));
-      pool = createLivePool({ helpers: 2, workerUrl: transpiled.url });
-      await pool.ready();
-    });
-    afterAll(async () => {
-      await pool.close();
-      transpiled.dispose();
-    });
-
+    const poolOf = workerPool(2);
     it("two helper threads: the one-thread doubles and events at every input, from-scratch figures to 1e-9", () => {
+      const pool = poolOf();
       expect(pool.failure).toBeUndefined();
       expect(pool.helpers).toBe(2);
       driveAndCompare(unwrap(createLiveCore({ market: EXAMPLE_MARKET, accounts: [], liquidationPlans: false, bulk: bulkBook(N), executor: pool })));

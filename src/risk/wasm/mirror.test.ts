@@ -103,38 +103,33 @@ describe("the kernel's book mirror", () => {
   });
 
   it("a cap reached by chunks no longer read (an old stamp) is reclaimed", () => {
-    const b = book(2500);
-    const expected = worst(kernel(), b, false);
-    const probe = kernel();
-    worst(probe, b, true);
     // Room for the book once, not twice.
-    const cap = Math.ceil(probe.mirror.bytes * 1.5);
-    const k = kernel({ capBytes: cap });
-    for (let stamp = 1; stamp <= 6; stamp++) {
-      b.stamp = stamp;
-      for (let pass = 0; pass < 2; pass++) expect(worst(k, b, true)).toEqual(expected);
-      // By the third pass of a stamp every chunk is served from the mirror (the old stamp's copies were reclaimed).
-      const hits = k.mirror.hits;
-      expect(worst(k, b, true)).toEqual(expected);
-      expect(k.mirror.hits - hits).toBe(3);
-      expect(k.mirror.bytes).toBeLessThanOrEqual(cap);
-    }
+    newStamps((bookBytes) => ({ capBytes: Math.ceil(bookBytes * 1.5) }), 6, (bytes, bookBytes) => expect(bytes).toBeLessThanOrEqual(Math.ceil(bookBytes * 1.5)));
   });
 
   it("without a cap, copies of books no longer read are reclaimed once they outweigh the ones read", () => {
-    const b = book(2500);
-    const expected = worst(kernel(), b, false);
-    const probe = kernel();
-    worst(probe, b, true);
-    const k = kernel({ floorBytes: 0 });
-    for (let stamp = 1; stamp <= 8; stamp++) {
-      b.stamp = stamp;
-      for (let pass = 0; pass < 2; pass++) expect(worst(k, b, true)).toEqual(expected);
-      const hits = k.mirror.hits;
-      expect(worst(k, b, true)).toEqual(expected);
-      expect(k.mirror.hits - hits).toBe(3);
-      // Bounded (twice what the last two rounds read, which may still include the stamp before): not a copy per stamp.
-      expect(k.mirror.bytes).toBeLessThanOrEqual(4 * probe.mirror.bytes);
-    }
+    // Bounded (twice what the last two rounds read, which may still include the stamp before): not a copy per stamp.
+    newStamps(() => ({ floorBytes: 0 }), 8, (bytes, bookBytes) => expect(bytes).toBeLessThanOrEqual(4 * bookBytes));
   });
 });
+
+/**
+ * The same book under `stamps` new stamps in turn (a compaction each), three passes each, on a kernel with the
+ * given limits (from the bytes of one copy of the book): every pass the same doubles, the third served whole from the
+ * mirror (the old stamps' copies reclaimed), and `bounded` checks the mirror's bytes after it.
+ */
+function newStamps(limits: (bookBytes: number) => MirrorLimits, stamps: number, bounded: (bytes: number, bookBytes: number) => void): void {
+  const b = book(2500);
+  const expected = worst(kernel(), b, false);
+  const probe = kernel();
+  worst(probe, b, true);
+  const k = kernel(limits(probe.mirror.bytes));
+  for (let stamp = 1; stamp <= stamps; stamp++) {
+    b.stamp = stamp;
+    for (let pass = 0; pass < 2; pass++) expect(worst(k, b, true)).toEqual(expected);
+    const hits = k.mirror.hits;
+    expect(worst(k, b, true)).toEqual(expected);
+    expect(k.mirror.hits - hits).toBe(3);
+    bounded(k.mirror.bytes, probe.mirror.bytes);
+  }
+}
