@@ -11,6 +11,7 @@
  * @module
  */
 import type { DerivativeInstrument } from "../market/types.js";
+import { MIRROR_ACCOUNTS } from "../risk/wasm/kernel.js";
 import { bucketKeyOf } from "../models/risk-matrix/scenario-set.js";
 import type { LiveArrays } from "./arrays.js";
 import { ROW_BALANCE } from "./arrays.js";
@@ -84,7 +85,43 @@ export interface BucketBook {
    * consecutive accounts sit side by side, read in account order.
    */
   readonly futureList: Float64Array;
+  /**
+   * Identity of `offsets`, `row`, `size` and `len` for the kernels' mirrors of the book (risk/wasm/mirror.ts): new
+   * whenever the arrays are replaced (compaction). A number, not the arrays: a helper thread gets new array objects
+   * with every job.
+   */
+  stamp: number;
+  /**
+   * Per MIRROR_ACCOUNTS accounts, on a SharedArrayBuffer: bumped ({@link touchAccount}) after every write to the rows,
+   * sizes or lengths of their segments, so a kernel looks at a chunk's accounts again only when one changed.
+   */
+  readonly generation: Int32Array;
+  /** Per account, on a SharedArrayBuffer: bumped after every write to its segment (before its chunk's generation). */
+  readonly accountGeneration: Int32Array;
 }
+
+/**
+ * Stamps of the books made by this thread. WHY unique per thread is enough: a kernel only sees the books of the
+ * thread that owns it or, on a helper thread, of the one thread that posts it jobs (cluster/live-pool.ts).
+ */
+let lastStamp = 0;
+const nextStamp = (): number => ++lastStamp;
+
+/**
+ * Record a write to account `a`'s segment (after it): the kernels' mirrors copy the account again. The chunk's bump is
+ * atomic, after the account's: a thread that reads the chunk's new generation (Atomics.load) then sees the write.
+ */
+export function touchAccount(book: BucketBook, a: number): void {
+  book.accountGeneration[a] = (book.accountGeneration[a] as number) + 1;
+  Atomics.add(book.generation, Math.floor(a / MIRROR_ACCOUNTS), 1);
+}
+
+/** The mirror fields of a new book of `n` accounts. */
+const mirrorFields = (n: number): Pick<BucketBook, "stamp" | "generation" | "accountGeneration"> => ({
+  stamp: nextStamp(),
+  generation: new Int32Array(sab(Math.ceil(n / MIRROR_ACCOUNTS) * 4)),
+  accountGeneration: new Int32Array(sab(n * 4)),
+});
 
 /** Futures and perpetuals per account and bucket listed beside the book (BucketBook.futureSlot / futureList). */
 export const FUTURE_LIST = 2;
@@ -175,6 +212,7 @@ export function buildBucketBooks(arrays: LiveArrays, entries: readonly Map<strin
       futures: new Int8Array(sab(n)).fill(-1),
       futureSlot: new Int16Array(sab(n * FUTURE_LIST * 2)),
       futureList: new Float64Array(sab(n * FUTURE_STRIDE * 8)),
+      ...mirrorFields(n),
     };
     book.avg.fill(NaN);
     book.usd.fill(NaN);
@@ -236,6 +274,7 @@ export function setAccountEntries(books: readonly BucketBook[], a: number, entri
       });
       detachedAny = true;
     }
+    touchAccount(book, a);
   }
   return detachedAny;
 }
@@ -256,6 +295,8 @@ export function segmentOf(book: BucketBook, a: number): { row: Int32Array; size:
  * needed), as only a thread holding the account alone writes a list.
  */
 export function refreshUsdSizes(book: BucketBook, markValue: Float64Array, a0: number, a1: number, exclusive = true): void {
+  let first = -1;
+  let last = -1;
   for (let a = a0; a < a1; a++) {
     if (book.hasUsd[a] !== 1) continue;
     const s = segmentOf(book, a);
@@ -263,6 +304,10 @@ export function refreshUsdSizes(book: BucketBook, markValue: Float64Array, a0: n
       const usd = s.usd[k] as number;
       if (!Number.isNaN(usd)) s.size[k] = usd / (markValue[s.row[k] as number] as number);
     }
+    // The account's bump now (plain), its chunk's (atomic) once per chunk after the loop.
+    book.accountGeneration[a] = (book.accountGeneration[a] as number) + 1;
+    if (first < 0) first = a;
+    last = a;
     const listed = book.futures[a] as number;
     if (listed <= 0 || listed > FUTURE_LIST) continue;
     if (!exclusive) {
@@ -272,6 +317,7 @@ export function refreshUsdSizes(book: BucketBook, markValue: Float64Array, a0: n
     const at = a * FUTURE_STRIDE;
     for (let j = 0; j < listed; j++) book.futureList[at + j * FUTURE_FIELDS + FUTURE_SIZE] = s.size[s.from + (book.futureSlot[a * FUTURE_LIST + j] as number)] as number;
   }
+  if (first >= 0) for (let c = Math.floor(first / MIRROR_ACCOUNTS); c <= Math.floor(last / MIRROR_ACCOUNTS); c++) Atomics.add(book.generation, c, 1);
 }
 
 /** Number of positions of account `a` in the bucket (0: the account has no such bucket). */
@@ -342,6 +388,7 @@ export function compactBooks(books: BucketBook[], accountCount: number): void {
     book.size = size;
     book.avg = avg;
     book.usd = usd;
+    book.stamp = nextStamp();
     book.detached.clear();
   }
 }
@@ -440,6 +487,7 @@ export function buildBucketBooksBulk(arrays: LiveArrays, bulk: BulkPositions): B
       futures: new Int8Array(sab(n)).fill(-1),
       futureSlot: new Int16Array(sab(n * FUTURE_LIST * 2)),
       futureList: new Float64Array(sab(n * FUTURE_STRIDE * 8)),
+      ...mirrorFields(n),
     };
     book.avg.fill(NaN);
     book.usd.fill(NaN);

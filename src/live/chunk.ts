@@ -178,8 +178,9 @@ export function aggregateFused(params: MarginParams, kernel: WasmAggregator, boo
   const len = book.len;
   for (let s0 = a0; s0 < a1; s0 += FUSED_CHUNK) {
     const s1 = Math.min(a1, s0 + FUSED_CHUNK);
-    // book.len: a segment's spare capacity (zero sizes, which add nothing) is not walked.
-    kernel.worstLossExtras(book.offsets, book.row, book.size, s0, s1, book.worst, s0, sums, 0, book.len);
+    // book.len: a segment's spare capacity (zero sizes, which add nothing) is not walked; `book` as the mirror source:
+    // a chunk unchanged since this thread's kernel last read it is not copied again (risk/wasm/mirror.ts).
+    kernel.worstLossExtras(book.offsets, book.row, book.size, s0, s1, book.worst, s0, sums, 0, book.len, book);
     for (let a = s0; a < s1; a++) if ((len[a] as number) > 0) bucketMarginFromSums(params, book, a, c, sums, (a - s0) * stride, groups);
   }
 }

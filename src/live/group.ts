@@ -246,7 +246,7 @@ function aggregateRange(group: RiskMatrixGroup, b: number, a0: number, a1: numbe
   }
   if (kernel !== null) {
     kernel.setDampener(c.dampener);
-    kernel.worstLoss(book.offsets, book.row, book.size, a0, a1, book.worst, a0, book.len);
+    kernel.worstLoss(book.offsets, book.row, book.size, a0, a1, book.worst, a0, book.len, book);
   } else {
     worstLossRange(arrays.data, arrays.scenarioCount, book.offsets, book.row, book.size, a0, a1, c.dampener, group.scratch.vec, book.worst, a0);
   }

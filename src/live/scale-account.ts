@@ -12,7 +12,7 @@ import type { ValuedPosition } from "../account/valuation.js";
 import type { MarketContext } from "../market/context.js";
 import type { DerivativeInstrument } from "../market/types.js";
 import { ROW_BALANCE } from "./arrays.js";
-import { segmentOf } from "./book.js";
+import { segmentOf, touchAccount } from "./book.js";
 import type { GroupAccount, RiskMatrixGroup } from "./group.js";
 import { remarginGroupAccount, setGroupBalances } from "./group.js";
 
@@ -56,7 +56,9 @@ export function scaleGroupAccount(group: RiskMatrixGroup, a: number, keep: numbe
       const usd = s.usd[k] as number;
       if (!Number.isNaN(usd)) s.usd[k] = usd * keep;
     }
-    // The futures list beside the book (fast-margin.ts) is listed again on the next read.
+    // The kernels' mirrors of the segment are copied again (book.ts touchAccount); the futures list beside the book
+    // (fast-margin.ts) is listed again on the next read.
+    touchAccount(book, a);
     book.futures[a] = -1;
   }
   if (keep !== 1 && group.unrealised.size > 0) {

@@ -6,13 +6,11 @@
  * the SharedArrayBuffers shared, the rest copied), taking a share of the claims before the caller; and the real pool
  * of worker threads (its worker transpiled from the sources, test/helpers/transpile-worker.ts).
  */
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { DEFAULT_ACCOUNT_RULES, parseAccountRules } from "../../src/account/rules.js";
-import { createLivePool } from "../../src/cluster/live-pool.js";
-import type { LivePool } from "../../src/cluster/live-pool.js";
 import { unwrap } from "../../src/errors.js";
 import { loadModel } from "../../src/io/presets.js";
-import { CLAIM_DONE, CLAIM_FREE, CLAIM_HELPER, CONTROL_ACTIVE, CONTROL_FAILED, CONTROL_NEXT, createHelperKernel, FUSED_CHUNK, remarginRange, runHelper, viewOfJob } from "../../src/live/chunk.js";
+import { CLAIM_DONE, CLAIM_FREE, CLAIM_HELPER, CONTROL_ACTIVE, CONTROL_FAILED, CONTROL_NEXT, FUSED_CHUNK, remarginRange, viewOfJob } from "../../src/live/chunk.js";
 import { createWasmAggregator } from "../../src/risk/wasm/kernel.js";
 import type { RemarginExecutor, RemarginJob } from "../../src/live/chunk.js";
 import { createLiveCore } from "../../src/live/core.js";
@@ -20,8 +18,7 @@ import { nextHealthState } from "../../src/live/health.js";
 import { DEFAULT_LIVE_PARAMS } from "../../src/live/params.js";
 import type { LiveCore, LiveInput } from "../../src/live/core.js";
 import { Xoshiro256StarStar } from "../../src/math/rng.js";
-import { transpileWorker } from "../helpers/transpile-worker.js";
-import type { TranspiledWorker } from "../helpers/transpile-worker.js";
+import { inThreadExecutor, workerPool } from "./executors.js";
 import { EXAMPLE_MARKET, evaluateFromScratch, marketFromScratch, relDiff } from "./helpers.js";
 
 const model = unwrap(loadModel("deribit"));
@@ -47,28 +44,6 @@ function bulkBook(n: number) {
   }
   offsets[n] = idx.length;
   return { ids: Array.from({ length: n }, (_, a) => `a${a}`), model, rules, instruments: names, offsets, instrumentIndex: Int32Array.from(idx), sizeCoin: Float64Array.from(size), balances };
-}
-
-/** Runs a share of the claims as a helper would (on a structured clone of the job, in this thread), then the caller's. */
-function inThreadExecutor(share: number): RemarginExecutor & { helperClaims: number; callerClaims: number } {
-  const cache = createHelperKernel();
-  const ex = {
-    helpers: 1,
-    helperClaims: 0,
-    callerClaims: 0,
-    run(job: RemarginJob, local: () => void): boolean {
-      const stop = Math.floor(job.claims * share);
-      // The clone's claim limit ends its claiming at `stop` (its last add overshoots by one: put the counter back).
-      runHelper({ ...structuredClone(job), claims: stop }, "arrays", cache);
-      Atomics.store(job.control, CONTROL_NEXT, stop);
-      ex.helperClaims += stop;
-      local();
-      ex.callerClaims += job.claims - stop;
-      return true;
-    },
-    settle: () => undefined,
-  };
-  return ex;
 }
 
 /**
@@ -359,19 +334,9 @@ describe("re-margin passes shared with other threads", () => {
   });
 
   describe("the worker-thread pool", () => {
-    let transpiled: TranspiledWorker;
-    let pool: LivePool;
-    beforeAll(async () => {
-      transpiled = transpileWorker(new URL("../../src/cluster/live-pool-worker.ts", import.meta.url), new URL("../../src/", import.meta.url));
-      pool = createLivePool({ helpers: 2, workerUrl: transpiled.url });
-      await pool.ready();
-    });
-    afterAll(async () => {
-      await pool.close();
-      transpiled.dispose();
-    });
-
+    const poolOf = workerPool(2);
     it("two helper threads: the one-thread doubles and events at every input, from-scratch figures to 1e-9", () => {
+      const pool = poolOf();
       expect(pool.failure).toBeUndefined();
       expect(pool.helpers).toBe(2);
       driveAndCompare(unwrap(createLiveCore({ market: EXAMPLE_MARKET, accounts: [], liquidationPlans: false, bulk: bulkBook(N), executor: pool })));
