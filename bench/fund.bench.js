@@ -55,9 +55,9 @@ function drawsOf(market, count) {
   return set.labels.map((label) => ({ source: "montecarlo", label, tick: unwrap(scenarioTick(market, set, label)) }));
 }
 
-/** The demo exchange's first `n` accounts on `market`, bound for the live core. */
-function bindDemoBook(market, n, documents = demoAccounts(market, n)) {
-  const bind = createLiveAccountBinder(unwrap(buildMarketContext(market)));
+/** The demo exchange's first `n` accounts on `market` (`context`: its market context, built once), bound for the live core. */
+function bindDemoBook(market, context, n, documents = demoAccounts(market, n)) {
+  const bind = createLiveAccountBinder(context);
   return documents.map((a) => unwrap(bind(a.id, a.document)));
 }
 
@@ -69,6 +69,7 @@ export async function runFundBench(options = {}) {
   // The same draws again over child processes (cluster/fund-pool.ts), each on its own cores of the book: 1 leaves it out.
   const processes = options.fundProcesses ?? availableParallelism();
   const market = unwrap(validateMarket(JSON.parse(readFileSync(root("examples/market.json"), "utf8"))));
+  const context = unwrap(buildMarketContext(market));
   const policy = liquidationPolicySchema.parse(JSON.parse(readFileSync(root("presets/liquidation-deribit-incremental.json"), "utf8")));
   const impact = impactModelSchema.parse(JSON.parse(readFileSync(root("presets/impact-default.json"), "utf8")));
   const draws = drawsOf(market, drawCount);
@@ -76,7 +77,7 @@ export async function runFundBench(options = {}) {
   const rows = [];
   for (const n of sizes) {
     const documents = demoAccounts(market, n);
-    const accounts = bindDemoBook(market, n, documents);
+    const accounts = bindDemoBook(market, context, n, documents);
     let buildMs = 0;
     const newCore = () => {
       const t = performance.now();
@@ -158,7 +159,7 @@ export async function runFundBench(options = {}) {
     );
   }
   const targetDraws = options.fundTargetDraws ?? 3;
-  const measured = targetDraws > 0 && !sizes.includes(TARGET.accounts) ? measureTarget({ market, policy, impact, draws: drawsOf(market, targetDraws), log, print }) : undefined;
+  const measured = targetDraws > 0 && !sizes.includes(TARGET.accounts) ? measureTarget({ market, context, policy, impact, draws: drawsOf(market, targetDraws), log, print }) : undefined;
   return { rows, exponent: k, extrapolatedSeconds: extrapolatedS, extrapolatedCpuSeconds: extrapolatedCpuS, singleTickFloorSeconds: (singleAtTargetMs * TARGET.draws) / 1000, ...(measured ? { target: measured } : {}) };
 }
 
@@ -167,10 +168,10 @@ export async function runFundBench(options = {}) {
  * rounds and liquidations; the estimate for TARGET.draws is the mean per draw × TARGET.draws (draws are independent).
  * Beside it, the floor of one live re-margin tick per draw on a fresh core of the same book (the first draw's tick).
  */
-function measureTarget({ market, policy, impact, draws, log, print }) {
+function measureTarget({ market, context, policy, impact, draws, log, print }) {
   const n = TARGET.accounts;
   const t0 = performance.now();
-  const accounts = bindDemoBook(market, n);
+  const accounts = bindDemoBook(market, context, n);
   const bindMs = performance.now() - t0;
   const newCore = () => createCascadeCore({ market, accounts });
   globalThis.gc?.();
