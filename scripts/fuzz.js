@@ -1,6 +1,7 @@
 #!/usr/bin/env node
-// `npm run fuzz -- --runs N [--seed S] [--only PATTERN]`: the fuzz targets of test/fuzz (one per input boundary, one
-// per margin model, the liquidation-plan property) at N inputs × each target's weight, through vitest (the targets
+// `npm run fuzz -- --runs N [--seed S] [--only PATTERN]`: the fuzz targets of test/fuzz (one per input boundary, the
+// live engine's and the cascade's inputs, one per margin model, the liquidation-plan property) at N inputs × each
+// target's weight, through vitest (the targets
 // import the TypeScript sources). Prints the inputs and the counts of crashes, non-finite outputs, uncoded errors and
 // property violations per target and in total; exits 1 when any is non-zero. Long runs belong here, not in the suite.
 import { spawnSync } from "node:child_process";

@@ -21,6 +21,7 @@
  */
 import { fail, issue, joinPath, ok } from "../errors.js";
 import type { Issue, Result } from "../errors.js";
+import { boundIssue, checkBound } from "../market/bounds.js";
 import type { MarketContext } from "../market/context.js";
 import { parseInstrument } from "../market/instrument.js";
 import type { DerivativeInstrument } from "../market/types.js";
@@ -135,16 +136,20 @@ function checkFill(fill: Fill, loc: Located | undefined, at: (f: string) => stri
   };
   if (fill.size !== undefined && fill.sizeUsd !== undefined) issues.push(issue("invalid_value", at(""), "give size (coin) or sizeUsd (contracts), not both"));
   else if (fill.size === undefined && fill.sizeUsd === undefined) issues.push(issue("required", at("size"), "a fill needs size (signed, base coin) or sizeUsd"));
-  for (const field of ["size", "sizeUsd"] as const) {
-    if (finite(fill[field], field) && fill[field] === 0) issues.push(issue("invalid_value", at(field), `${field} must be non-zero (+ buy, − sell)`));
-  }
+  // The engine's bounds (market/bounds.ts), as an account file's loader checks them: inside them every figure the
+  // account then gets stays finite; a fill outside them is a unit mistake or a fat finger, refused before any write.
+  if (finite(fill.size, "size") && fill.size === 0) issues.push(issue("invalid_value", at("size"), "size must be non-zero (+ buy, − sell)"));
+  else if (fill.size !== undefined) checkBound(issues, fill.size, "sizeCoin", at("size"), "size");
+  if (finite(fill.sizeUsd, "sizeUsd") && fill.sizeUsd === 0) issues.push(issue("invalid_value", at("sizeUsd"), "sizeUsd must be non-zero (+ buy, − sell)"));
+  else if (fill.sizeUsd !== undefined) checkBound(issues, fill.sizeUsd, "amount", at("sizeUsd"), "sizeUsd");
   if (fill.sizeUsd !== undefined && loc !== undefined && loc.kind !== "inverse")
     issues.push(issue("unsupported", at("sizeUsd"), `sizeUsd is for inverse futures and perpetuals; give ${loc.inst.name} a size in coin`));
   if (finite(fill.price, "price") && loc !== undefined) {
     if (loc.kind === "premium" ? fill.price < 0 : !(fill.price > 0))
       issues.push(issue("not_positive", at("price"), loc.kind === "premium" ? "an option price must be ≥ 0" : "a futures price must be > 0 (USD per coin)"));
+    else checkBound(issues, fill.price, loc.kind === "premium" ? "optionPrice" : "priceUsd", at("price"), "price");
   }
-  finite(fill.fee, "fee");
+  if (finite(fill.fee, "fee") && fill.fee !== undefined) checkBound(issues, fill.fee, "amount", at("fee"), "fee");
   if (fill.feeCurrency !== undefined && !/^[A-Z][A-Z0-9]{1,9}$/.test(fill.feeCurrency))
     issues.push(issue("invalid_value", at("feeCurrency"), "expected an upper-case currency code"));
 }
@@ -240,6 +245,18 @@ export function applyFill<D extends AccountFileDocument>(doc: D, fill: Fill, mar
   if (first < 0 && position !== null) positions.push(position);
   const collateral: Record<string, number> = { ...(doc.collateral ?? {}) };
   for (const [c, v] of Object.entries(balances)) credit(collateral, c, v);
+  // What the fill leaves must be inside the bounds too (a position grown past 1e9 coin, a balance past 1e15).
+  // The path is the field that moved it: the size (position, premium, realised P&L) or, for the fee's own currency, the fee.
+  const sizeField = at(fill.sizeUsd !== undefined ? "sizeUsd" : "size");
+  const left: Issue[] = [];
+  const grown = nextLot === undefined ? undefined : boundIssue(nextLot.size, loc.kind === "inverse" ? "amount" : "sizeCoin", sizeField, "the position after the fill");
+  if (grown !== undefined) left.push(grown);
+  for (const c of Object.keys(balances)) {
+    const field = fill.fee !== undefined && fill.fee !== 0 && c === (fill.feeCurrency ?? settlement) ? at("fee") : sizeField;
+    const bad = boundIssue(collateral[c] as number, "amount", field, `the ${c} balance after the fill`);
+    if (bad !== undefined) left.push(bad);
+  }
+  if (left.length > 0) return fail(...left);
   const warnings: FillWarning[] = [];
   const band = options.priceBandDecimal ?? DEFAULT_FILL_PRICE_BAND;
   if (loc.mark > 0 && Math.abs(fill.price / loc.mark - 1) > band) {

@@ -6,6 +6,7 @@ import { applyFill } from "../account/fills.js";
 import type { Fill } from "../account/fills.js";
 import type { Result } from "../errors.js";
 import { fail, issue, ok } from "../errors.js";
+import { boundIssue } from "../market/bounds.js";
 import { hasUsdRate } from "../risk/marks.js";
 import type { StepResult } from "./core-breakers.js";
 import type { DraftEvent } from "./events.js";
@@ -63,7 +64,8 @@ export function balancesNow(state: CoreState, i: number): Record<string, number>
 
 /**
  * A balance change: `amount` (signed, in `currency`) added to the account's balance. Issues: `unknown_account`
- * (path `account`), `missing_index` (a currency the market cannot price), `non_finite`/`invalid_value` (amount).
+ * (path `account`), `missing_index` (a currency the market cannot price), `non_finite`/`invalid_value`/`out_of_range`
+ * (amount: the amount or the balance it leaves outside ±1e15, market/bounds.ts).
  */
 export function applyBalanceChange(
   state: CoreState,
@@ -76,7 +78,11 @@ export function applyBalanceChange(
   if (input.amount === 0) return fail(issue("invalid_value", "amount", "a balance change of 0"));
   if (!hasUsdRate(state.market.context, input.currency)) return fail(issue("missing_index", "currency", `no USD price for ${input.currency} in the market`));
   const balances = balancesNow(state, i);
-  balances[input.currency] = (balances[input.currency] ?? 0) + input.amount;
+  const next = (balances[input.currency] ?? 0) + input.amount;
+  // Inside the engine's bounds every figure stays finite (market/bounds.ts); outside, nothing is written.
+  const bad = boundIssue(input.amount, "amount", "amount") ?? boundIssue(next, "amount", "amount", `the ${input.currency} balance after the change`);
+  if (bad !== undefined) return fail(bad);
+  balances[input.currency] = next;
   const cause = `balance ${input.currency} ${input.amount > 0 ? "+" : ""}${input.amount}${input.reason ? ` (${input.reason})` : ""} at input ${input.seq}`;
   return replaceHoldings(state, i, positionsNow(state, i), balances, cause, drafts);
 }

@@ -141,6 +141,30 @@ describe("applyFill on an account document", () => {
     expect(bad({ instrument: "BTC_USDC-PERPETUAL", sizeUsd: 100, price: 60000 })).toEqual(["fills[0].sizeUsd: unsupported"]);
     expect(bad({ instrument: "BTC-PERPETUAL", size: 1, price: 60000, fee: Infinity })).toEqual(["fills[0].fee: non_finite"]);
   });
+
+  it("refuses fills outside the engine's bounds, and fills that would leave a position or a balance outside them", () => {
+    const bad = (f: Partial<Fill> & { instrument: string }) => {
+      const r = applyFills(doc, [f as Fill], market);
+      return r.ok ? [] : r.issues.map((i) => `${i.path}: ${i.code}`);
+    };
+    // The fields themselves (market/bounds.ts: 1e9 coin, 1e15 currency units, 1e9 USD per coin).
+    expect(bad({ instrument: "BTC_USDC-PERPETUAL", size: 2e9, price: 60000 })).toEqual(["fills[0].size: out_of_range"]);
+    expect(bad({ instrument: "BTC-PERPETUAL", sizeUsd: -2e15, price: 60000 })).toEqual(["fills[0].sizeUsd: out_of_range"]);
+    expect(bad({ instrument: "BTC_USDC-PERPETUAL", size: 1, price: 2e9 })).toEqual(["fills[0].price: out_of_range"]);
+    expect(bad({ instrument: "BTC-27MAR26-60000-C", size: 1, price: 2e9 })).toEqual(["fills[0].price: out_of_range"]);
+    expect(bad({ instrument: "BTC_USDC-PERPETUAL", size: 1, price: 60000, fee: 1e16 })).toEqual(["fills[0].fee: out_of_range"]);
+    // Inside the bounds, but what is left is not: a position grown past 1e9 coin, a premium of 9e8 × 1e8 > 1e15 USDC.
+    const big = { positions: [{ instrument: "BTC_USDC-PERPETUAL", size: 9e8, averagePrice: 60000 }], collateral: { USDC: 1e6 } };
+    const left = (d: typeof big, f: Fill) => {
+      const r = applyFills(d, [f], market);
+      return r.ok ? [] : r.issues.map((i) => `${i.path}: ${i.code}`);
+    };
+    expect(left(big, { instrument: "BTC_USDC-PERPETUAL", size: 9e8, price: 60000 })).toEqual(["fills[0].size: out_of_range"]);
+    expect(left(big, { instrument: "BTC_USDC-27MAR26-60000-C", size: -9e8, price: 9e8 })).toContain("fills[0].size: out_of_range");
+    expect(left({ ...big, collateral: { USDC: 9.99e14 } }, { instrument: "BTC_USDC-PERPETUAL", size: -1, price: 60000, fee: -2e12 })).toEqual(["fills[0].fee: out_of_range"]);
+    // At the bounds' edge a fill is taken.
+    expect(left(big, { instrument: "BTC_USDC-PERPETUAL", size: 1e8, price: 60000 })).toEqual([]);
+  });
 });
 
 describe("funding and periodic settlement", () => {

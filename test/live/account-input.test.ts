@@ -82,4 +82,19 @@ describe("the account input", () => {
     expect(core.figures("a")).toEqual(before);
     expect(core.accountIds()).toEqual(["a"]);
   });
+
+  it("rejects a fill or a balance change outside netrisk's bounds (market/bounds.ts), changing nothing", () => {
+    // Before the bounds, a balance of 1.7e308 BTC or a fill of 1e308 coin gave the account an infinite equity.
+    const core = unwrap(createLiveCore({ market: EXAMPLE_MARKET, accounts: [a] }));
+    const before = { figures: core.figures("a"), account: core.account("a") };
+    const balance = (seq: number, amount: number) => core.apply({ kind: "balance", seq, timestampMs: T0, account: "a", currency: "BTC", amount });
+    expect(balance(1, 1.7e308).issues.map((i) => `${i.path}: ${i.code}`)).toEqual(["amount: out_of_range"]);
+    expect(balance(2, 1e15).status).toBe("rejected"); // 1 BTC held + 1e15: the balance it leaves is past 1e15
+    const fill = (seq: number, size: number, price: number) => core.apply({ kind: "fill", seq, timestampMs: T0, account: "a", fill: { instrument: "BTC-PERPETUAL", size, price } });
+    expect(fill(3, 1e308, 90000).issues.map((i) => `${i.path}: ${i.code}`)).toEqual(["fill.size: out_of_range"]);
+    expect(fill(4, 1, 1e300).issues.map((i) => `${i.path}: ${i.code}`)).toEqual(["fill.price: out_of_range"]);
+    expect({ figures: core.figures("a"), account: core.account("a") }).toEqual(before);
+    expect(balance(5, 1e14).status).toBe("applied");
+    expectFromScratch(core, "a");
+  });
 });

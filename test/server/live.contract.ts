@@ -336,6 +336,9 @@ export function liveServiceContract(name: string, backend: () => Backend | null)
       expect((await bad({ currency: "DOGE", amount: 5 })).issues[0]).toMatchObject({ code: "missing_index", path: "body[0].currency" });
       expect((await bad([{ currency: "USDC", amount: 5 }, { currency: "USDC", amount: 0 }])).issues[0]).toMatchObject({ code: "invalid_value", path: "body[1].amount" });
       expect((await bad({ currency: "USDC", amount: "1e999" })).issues[0].path).toBe("body.amount");
+      // Outside netrisk's bounds (±1e15): the amount itself, or the balance it would leave (a stored account must load again).
+      expect((await bad({ currency: "USDC", amount: 1e300 })).issues[0]).toMatchObject({ code: "out_of_range", path: "body[0].amount" });
+      expect((await bad([{ currency: "USDC", amount: 9e14 }, { currency: "USDC", amount: 9e14 }])).issues[0]).toMatchObject({ code: "out_of_range", path: "body[1].amount" });
       expect((await bad({ currency: "USDC" })).issues[0].path).toBe("body.amount");
       expect((await s.call("POST", "/v1/accounts/bal/balance-changes", { key: await data.key(s, "risk"), body: { currency: "USDC", amount: 5 } })).status).toBe(403);
       expect((await s.call("POST", "/v1/accounts/nobody/balance-changes", { body: { currency: "USDC", amount: 5 } })).status).toBe(404);

@@ -86,6 +86,7 @@ describe("service security and bad input (PGlite)", () => {
       ["instrument not in the market", () => t.call("POST", "/v1/accounts/s-1/fills", { key: feed.apiKey, body: { ...fill, instrument: "BTC-29DEC28", tradeId: "T-3" } }), 400, "unknown_instrument"],
       ["instrument of an underlying not in the market (account)", () => t.call("PUT", "/v1/accounts/s-2", { body: { positions: [{ instrument: "SOL-PERPETUAL", size: 1 }], collateral: {} } }), 400, "missing_index"],
       ["idempotency key replayed with another body", () => t.call("POST", "/v1/accounts/s-1/fills", { key: feed.apiKey, body: { ...fill, size: "2" }, headers: { "idempotency-key": "idem-1" } }), 422, "idempotency_mismatch"],
+      ["a fill outside netrisk's bounds (1e9 coin)", () => t.call("POST", "/v1/accounts/s-1/fills", { key: feed.apiKey, body: { ...fill, size: 1e300, tradeId: "T-6" } }), 400, "out_of_range"],
       ["one bad fill in a list refuses the list", () => t.call("POST", "/v1/accounts/s-1/fills", { key: feed.apiKey, body: [{ ...fill, tradeId: "T-4" }, { ...fill, tradeId: "T-5", size: "abc" }] }), 400, "invalid_value"],
     ];
     for (const [what, run, status, code] of cases) {

@@ -4,7 +4,8 @@
  *
  * A balance change is a fact the venue reports, like a fill: it is recorded even when it leaves the account short of
  * margin (the live engine then says so with its health events), never refused for the figures it produces. Refused:
- * a currency the current market cannot price (`missing_index`: no balance netrisk could not value), an amount of 0.
+ * a currency the current market cannot price (`missing_index`: no balance netrisk could not value), an amount of 0, an
+ * amount or a resulting balance outside netrisk's bounds (`out_of_range`: ±1e15, docs/formats.md "Bounds").
  * The account's new version goes to the live engine as every account write does (docs/server.md "Live"): the account
  * is re-margined alone and its events carry the change as their cause.
  * @module
@@ -12,6 +13,7 @@
 import { fail, issue, ok } from "../../errors.js";
 import type { Result } from "../../errors.js";
 import type { MarketContext } from "../../market/context.js";
+import { boundIssue } from "../../market/bounds.js";
 import { hasUsdRate } from "../../risk/marks.js";
 import { HttpError, route } from "../http.js";
 import type { AnyRoute } from "../http.js";
@@ -37,7 +39,9 @@ export function applyBalanceChanges(document: Record<string, unknown>, changes: 
     if (c.amount === 0) issues.push(issue("invalid_value", `body[${i}].amount`, "a balance change of 0 changes nothing"));
     if (!hasUsdRate(market, c.currency)) issues.push(issue("missing_index", `body[${i}].currency`, `the current market has no USD price for ${c.currency}: netrisk could not value this balance`));
     const next = (balances[c.currency] ?? 0) + c.amount;
-    if (!Number.isFinite(next)) issues.push(issue("non_finite", `body[${i}].amount`, `the balance of ${c.currency} would not be finite`));
+    // The engine's bounds (market/bounds.ts), as the account loader checks them: a stored balance must load again.
+    const bad = boundIssue(c.amount, "amount", `body[${i}].amount`, "amount") ?? boundIssue(next, "amount", `body[${i}].amount`, `the ${c.currency} balance after the change`);
+    if (bad !== undefined) issues.push(bad);
     balances[c.currency] = next;
   }
   if (issues.length > 0) return fail(...issues);
