@@ -90,6 +90,8 @@ describe("netrisk cascade", () => {
       [[], /--move: required/],
       [["--move", "BTC=-0.2", "--ticks", "x.jsonl"], /exactly one/],
       [["--move", "BTC=-0.2", "--insurance-fund", "-5"], /--insurance-fund/],
+      // netrisk's bound on amounts (1e15, docs/formats.md "Bounds"): past it a fund's cents are lost to rounding.
+      [["--move", "BTC=-0.2", "--insurance-fund", "1e308"], /--insurance-fund: out_of_range/],
       [["--move", "BTC=-0.2", "--policy", "examples/market.json"], /rule|name|source/],
       [["--move", "BTC=-0.2", "--impact", "presets/live.json"], /model|underlyings|source/],
       [["--stress", "black-thursday"], /--history: required/],

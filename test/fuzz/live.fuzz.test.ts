@@ -54,8 +54,9 @@ const anyValue = fc.oneof(
   { weight: 1, arbitrary: fc.constantFrom(0, 1, 1e-12, 1e12, -1, 0.5) },
 );
 /** None half of the time (the engine runs on a valid document), else 1 to 3 mutations (validation runs). */
+type Mutation = { path: number[]; value: unknown; key: string };
 const mutations = fc.oneof(
-  fc.constant([]),
+  fc.constant<Mutation[]>([]),
   fc.array(fc.record({ path: fc.array(fc.nat(1000), { minLength: 1, maxLength: 5 }), value: anyValue, key: fc.string({ maxLength: 8 }) }), { minLength: 1, maxLength: 3 }),
 );
 
@@ -96,7 +97,7 @@ const factor = fc.oneof({ weight: 4, arbitrary: fc.double({ min: 0.3, max: 2, no
 const tickSeries = fc.array(fc.record({ seq: fc.integer({ min: -2, max: 40 }), k: fc.integer({ min: -100, max: 7200 }), btc: factor, eth: factor, ms: mutations }), { minLength: 1, maxLength: 4 });
 
 /** Validate each tick document at the boundary; apply the valid ones. A core is new per input (they are independent). */
-function runTicks(docs: readonly { seq: number; k: number; btc: number; eth: number; ms: { path: number[]; value: unknown; key: string }[] }[], rules?: BreakerRules): unknown {
+function runTicks(docs: readonly { seq: number; k: number; btc: number; eth: number; ms: Mutation[] }[], rules?: BreakerRules): unknown {
   const core = unwrap(createLiveCore({ market: MARKET, accounts: ACCOUNTS, ...(rules !== undefined ? { breakers: rules } : {}) }));
   const ticks: Tick[] = [];
   const issues: Issue[] = [];

@@ -20,6 +20,7 @@ import { withProgress } from "../progress.js";
 import { need, runCommand, type Io } from "../run.js";
 import { loadMarket } from "./context.js";
 import { loadHistory, namedStressSet } from "./risk-inputs.js";
+import { BOUNDS } from "../../market/bounds.js";
 
 interface CascadeFlags {
   accounts: string;
@@ -127,7 +128,7 @@ async function cascade(io: Io, flags: CascadeFlags): Promise<void> {
   const accounts = need(loadLiveAccounts(flags.accounts, context));
   const policy = need(validateLiquidationPolicy(need(readJson(policyPath(flags.policy)))));
   const impact = impactOf(flags.impact);
-  const fund = flags.insuranceFund === undefined ? 0 : parseNumberFlag(flags.insuranceFund, "--insurance-fund", { min: 0 });
+  const fund = flags.insuranceFund === undefined ? 0 : parseNumberFlag(flags.insuranceFund, "--insurance-fund", { min: 0, max: BOUNDS.amount.max });
   const maxRounds = flags.maxRounds === undefined ? 10_000 : parseNumberFlag(flags.maxRounds, "--max-rounds", { integer: true, min: 1, max: 1_000_000 });
   const params = flags.liveParams !== undefined ? need(validateLiveParams(need(readJson(flags.liveParams)))) : undefined;
   const { path, notes } = pathOf(flags, loaded.snapshot);

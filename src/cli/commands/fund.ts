@@ -31,6 +31,7 @@ import { impactOf, policyPath } from "./cascade.js";
 import { MAX_THREADS } from "./threads.js";
 import { loadMarket } from "./context.js";
 import { loadHistory, mainScenarioSet, namedStressSet } from "./risk-inputs.js";
+import { BOUNDS } from "../../market/bounds.js";
 
 interface FundFlags {
   accounts: string;
@@ -219,7 +220,7 @@ interface ReverseFlags extends FundFlags {
 
 async function runReverse(io: Io, flags: ReverseFlags): Promise<void> {
   const x = inputsOf(flags);
-  const fundUsd = parseNumberFlag(flags.insuranceFund, "--insurance-fund", { min: 0 });
+  const fundUsd = parseNumberFlag(flags.insuranceFund, "--insurance-fund", { min: 0, max: BOUNDS.amount.max });
   if (!(fundUsd > 0)) throw new NetriskError([issue("out_of_range", "--insurance-fund", "the fund to exhaust must be > 0")]);
   const direction = flags.direction ?? "both";
   if (!["down", "up", "both"].includes(direction)) throw new NetriskError([issue("invalid_value", "--direction", `expected down, up or both, got ${JSON.stringify(direction)}`)]);

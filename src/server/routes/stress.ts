@@ -19,6 +19,7 @@ import type { StoredAccount } from "../../store/port.js";
 import type { ServiceDeps } from "../deps.js";
 import { HttpError, httpFail, route } from "../http.js";
 import type { AnyRoute } from "../http.js";
+import { BOUNDS } from "../../market/bounds.js";
 
 const relativeMove = z.number().gt(-1).finite();
 
@@ -28,7 +29,7 @@ export const cascadeBodySchema = z
     ticks: z.array(tickSchema).min(1).max(10_000).optional().meta({ description: "The exogenous path as ticks (docs/live.md), one round per tick. Give move or ticks." }),
     policy: z.union([z.enum(LIQUIDATION_PRESETS), liquidationPolicySchema]).optional().meta({ description: `A bundled policy's name or a policy document (default ${DEFAULT_LIQUIDATION_PRESET}).` }),
     impact: z.union([z.literal("none"), z.literal("default"), impactModelSchema]).optional().meta({ description: "none, default (presets/impact-default.json) or an impact model document." }),
-    insuranceFundUsd: z.number().min(0).finite().optional(),
+    insuranceFundUsd: z.number().min(0).max(BOUNDS.amount.max).finite().optional(),
     maxRounds: z.number().int().min(1).max(100_000).optional(),
     steps: z.boolean().optional().meta({ description: "Each account's steps in the rounds (default false: rounds and summary only)." }),
   })
