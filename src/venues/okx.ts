@@ -145,7 +145,7 @@ function positionsKind(values: Values): ResponseKind {
       const env = j as Obj;
       if (isObj(env.arg) && env.lastPage === false)
         report(ctx, "incomplete_response", "lastPage", "this positions push is one page of several (lastPage false): save every page");
-      if (typeof env.code === "string" && env.code !== "0") report(ctx, "invalid_value", "code", `OKX returned error code ${env.code}: ${String(env.msg ?? "")}`);
+      if (typeof env.code === "string" && env.code !== "0") report(ctx, "invalid_value", "code", `OKX returned error code ${env.code}: ${typeof env.msg === "string" ? env.msg : JSON.stringify(env.msg ?? "")}`);
       for (const { rec, at } of records(ctx, env.data as unknown[], "data")) {
         const type = str(ctx, rec, "instType", at);
         if (type === "MARGIN") readMargin(ctx, draft, rec, at);
@@ -160,7 +160,7 @@ const balanceKind: ResponseKind = {
   detect: (j) => isOkxEnvelope(j) && (j.data as unknown[]).some((r) => isObj(r) && Array.isArray(r.details)),
   read(j, ctx, draft) {
     const env = j as Obj;
-    if (typeof env.code === "string" && env.code !== "0") report(ctx, "invalid_value", "code", `OKX returned error code ${env.code}: ${String(env.msg ?? "")}`);
+    if (typeof env.code === "string" && env.code !== "0") report(ctx, "invalid_value", "code", `OKX returned error code ${env.code}: ${typeof env.msg === "string" ? env.msg : JSON.stringify(env.msg ?? "")}`);
     for (const { rec, at } of records(ctx, env.data as unknown[], "data")) {
       const totalEq = num(ctx, rec, "totalEq", at);
       const imr = num(ctx, rec, "imr", at);

@@ -40,8 +40,19 @@ export function addPosition(ctx: Ctx, draft: Draft, mapped: Result<MappedSymbol>
     ...(size !== undefined ? { size } : { sizeUsd: p.sizeUsd as number }),
     ...(p.averagePrice !== undefined && p.averagePrice > 0 ? { averagePrice: p.averagePrice / k } : {}),
     source: `${ctx.file}:${p.at}`,
-    venueRecord: p.record,
+    venueRecord: finiteRecord(p.record),
   });
   if (k !== 1) draft.notes.push(`${ctx.file}:${p.at} ${p.venueId} is ${k} ${m.instrument.base} per venue unit: size and price converted to ${name}`);
   return true;
+}
+
+/**
+ * The venue's record as it came, with any number that is not finite (JSON text such as 1e999 parses to Infinity)
+ * written as its text: the record is echoed in outputs, where NaN and Infinity never go (JSON would print null).
+ */
+function finiteRecord(v: unknown): unknown {
+  if (typeof v === "number") return Number.isFinite(v) ? v : String(v);
+  if (Array.isArray(v)) return v.map(finiteRecord);
+  if (v !== null && typeof v === "object") return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, finiteRecord(x)]));
+  return v;
 }

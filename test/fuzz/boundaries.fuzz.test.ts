@@ -18,6 +18,7 @@ import { validateOptionRow } from "../../src/io/option-batch.js";
 import { validatePortfolio } from "../../src/io/portfolio.js";
 import { validateStressScenarios } from "../../src/io/stress-scenarios.js";
 import { createModel } from "../../src/models/registry.js";
+import { accountFileOf, importVenue } from "../../src/venues/index.js";
 import { legsOf } from "../../src/models/var/legs.js";
 import { stressTest } from "../../src/models/var/stress.js";
 import { buildMarketContext } from "../../src/pricing/build-context.js";
@@ -206,6 +207,38 @@ describe("fuzz: input boundaries", () => {
       { numRuns: runsFor(2000, 5), seed: 907 },
     );
     expectClean(c);
+  });
+
+  it("venue responses (mutated real fixtures of each venue), imported, then as an account file on a market", () => {
+    // The fixtures of test/fixtures/venues (provenance in its SOURCES.md), one venue's files per input.
+    const venues: [string, string[]][] = [
+      ["deribit", ["deribit/get_positions.json", "deribit/get_account_summaries.json"]],
+      ["okx", ["okx/positions.json", "okx/balance.json"]],
+      ["bybit", ["bybit/position-list.json", "bybit/wallet-balance.json"]],
+      ["binance", ["binance/um-positionRisk.json", "binance/cm-positionRisk.json", "binance/account.json"]],
+      ["hyperliquid", ["hyperliquid/clearinghouseState.json", "hyperliquid/spotClearinghouseState.json"]],
+      ["derive", ["derive/get_all_portfolios.json"]],
+      ["ccxt", ["ccxt/deribit-fetchPositions-issue-26913.json"]],
+    ];
+    const files = venues.map(([v, names]) => [v, names.map((n) => ({ name: n, json: json(`test/fixtures/venues/${n}`) }))] as const);
+    let imported = 0;
+    const c = fuzz(
+      "venue-import",
+      fc.record({ venue: fc.nat(venues.length - 1), file: fc.nat(5), ms: fc.oneof(fc.constant([]), mutationArb()) }),
+      ({ venue, file, ms }) => {
+        const [id, fs] = files[venue] as (typeof files)[number];
+        const mutated = fs.map((f, i) => (i === file % fs.length ? { name: f.name, json: applyMutations(f.json, ms) } : f));
+        const r = importVenue(id, mutated);
+        if (!r.ok) return r;
+        imported++;
+        // The account file it makes loads on a market (instruments not listed there are coded issues) or is refused.
+        const loaded = loadAccount({ ...accountFileOf(r.value), model: "standard", parameterSet: "standard-deribit" }, market);
+        return loaded.ok ? { imported: r.value, figures: evaluateAccount(loaded.value.account) } : loaded;
+      },
+      { numRuns: runsFor(150, 0.5), seed: 909 },
+    );
+    expectClean(c);
+    expect(imported).toBeGreaterThan(0);
   });
 
   it("trade specs (any text), on to a what-if on the example account", () => {

@@ -136,7 +136,8 @@ export const anyJson = (): fc.Arbitrary<unknown> =>
       fc.boolean(),
       fc.constant(null),
       fc.array(tie("value"), { maxLength: 3 }),
-      fc.dictionary(fc.string({ maxLength: 6 }), tie("value"), { maxKeys: 3 }),
+      // A plain object, as JSON.parse makes (fast-check's dictionaries may have no prototype, which JSON never gives).
+      fc.dictionary(fc.string({ maxLength: 6 }), tie("value"), { maxKeys: 3 }).map((d) => ({ ...d })),
     ),
   })).value;
 

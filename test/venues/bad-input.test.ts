@@ -1,6 +1,7 @@
 /**
  * Bad venue input (issue #13 "Bad input"): each a coded issue naming venue, file, record and field; nothing imported.
  */
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { importVenue } from "../../src/venues/index.js";
 import type { VenueFile } from "../../src/venues/index.js";
@@ -76,5 +77,19 @@ describe("venue import: bad input", () => {
       ["invalid_value", "p.json:result[0].size"],
       ["invalid_type", "p.json:result[1].size"],
     ]);
+  });
+
+  it("a field of the venue's record that JSON reads as Infinity (1e999) is echoed as its text, never as a non-finite number", () => {
+    const text = readFileSync("test/fixtures/venues/deribit/get_positions.json", "utf8").replace('"estimated_liquidation_price": 1.74', '"estimated_liquidation_price": 1e999');
+    const r = importVenue("deribit", [{ name: "p.json", json: JSON.parse(text) as unknown }]);
+    expect(r.ok).toBe(true);
+    const record = r.ok ? (r.value.positions[0]?.venueRecord as Record<string, unknown>) : {};
+    expect(record.estimated_liquidation_price).toBe("Infinity");
+    expect(record.mark_price).toBe(7476.65);
+  });
+
+  it("a venue's error message that is not text is quoted as JSON", () => {
+    const json = { retCode: 10001, retMsg: { reason: "bad" }, result: { category: "linear", nextPageCursor: "", list: [] } };
+    expect(issues("bybit", [{ name: "p.json", json }])[0]?.[2]).toMatch(/retCode 10001: \{"reason":"bad"\}/);
   });
 });
