@@ -11,7 +11,11 @@ import { isPattern, publishPayload, subjectMatches, TransportError } from "./por
 import type { MessageHandler, PublishAck, PublishOptions, Subscription, SubscribeOptions, Transport, TransportMessage } from "./port.js";
 
 export interface InProcessOptions {
-  /** Messages kept (oldest dropped first); default 1,000,000. A subscription from a dropped sequence fails. */
+  /**
+   * Messages kept (oldest dropped first); default 1,000,000. A subscription from a dropped sequence fails. A message
+   * that a running subscription has not yet passed is never dropped (kept past the bound until it has): a slow
+   * subscriber loses nothing, as on the NATS adapter's stream, and holds the memory of what it has still to read.
+   */
   readonly maxMessages?: number;
   /** How long a message id is remembered for deduplication, in publishes (default 100,000). */
   readonly duplicateWindow?: number;
@@ -96,10 +100,13 @@ export function createInProcessTransport(options: InProcessOptions = {}): Transp
         idOrder.push(opts.msgId);
         if (idOrder.length > window) ids.delete(idOrder.shift() as string);
       }
-      while (log.length > maxMessages) {
-        log.shift();
-        first++;
-      }
+      // WHY the floor: dropping a message a subscriber has not reached made it skip that message silently (a tick or a
+      // fill lost to a live core whose outputs filled the log faster than it read its inputs).
+      let owed = Infinity;
+      for (const x of subs) if (!x.stopped && x.next < owed) owed = x.next;
+      const drop = Math.min(log.length - maxMessages, owed - first);
+      for (let k = 0; k < drop; k++) log.shift();
+      if (drop > 0) first += drop;
       for (const sub of subs) pump(sub);
       return { seq, duplicate: false };
     },
