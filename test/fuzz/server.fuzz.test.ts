@@ -1,6 +1,6 @@
 /**
  * Fuzz target of the service's request bodies (issue 10 "Bad input", issues 11, 13 and 15 for their routes): valid
- * example requests of every body-taking route, mutated (or replaced by any JSON), sent to a real server with the live
+ * example requests of every body-taking route (the Deribit- and OKX-compatible ones too), mutated (or replaced by any JSON), sent to a real server with the live
  * engine on embedded PGlite. Each answer must be a success or a 4xx whose error document has a code and issues with
  * paths, never a 5xx; a refused write must write nothing (no audit row, no account version). Seeded, bounded (the
  * suite's count is small; `npm run fuzz -- --runs N --only "service"` runs N × 0.05 requests).
@@ -19,8 +19,12 @@ const ACCOUNT = json("examples/account.json") as Record<string, unknown>;
 const FIXTURE = (p: string): { name: string; json: unknown } => ({ name: p, json: json(`test/fixtures/venues/${p}`) });
 
 /** One valid request per body-taking route (the shapes of docs/server.md). */
-function corpus(tsIso: string): { method: string; path: string; body: unknown; writes: boolean }[] {
+function corpus(tsIso: string): { method: string; path: string; body: unknown; writes: boolean; compat?: true }[] {
   return [
+    // The venue-compatible routes answer in the venue's envelope (Deribit JSON-RPC errors, OKX's code/msg): checked for
+    // no 5xx and a JSON answer only.
+    { method: "POST", path: "/api/v2", body: { jsonrpc: "2.0", id: 1, method: "private/pme/simulate", params: { currency: "BTC", add_positions: true, simulated_positions: { "BTC-PERPETUAL": 1000 } } }, writes: false, compat: true },
+    { method: "POST", path: "/api/v5/account/position-builder", body: { ...(json("test/fixtures/venues/okx/position-builder-request.json") as object), account: "fz-1" }, writes: false, compat: true },
     { method: "PUT", path: "/v1/accounts/fz-2", body: ACCOUNT, writes: true },
     { method: "POST", path: "/v1/accounts/fz-1/fills", body: { instrument: "BTC-PERPETUAL", size: "0.5", price: "90000", tradeId: "F-1" }, writes: true },
     { method: "POST", path: "/v1/accounts/fz-1/balance-changes", body: [{ currency: "USDC", amount: 500, reason: "deposit" }], writes: true },
@@ -81,6 +85,10 @@ describe("fuzz: service request bodies (PGlite, live engine)", () => {
       const input = { route: `${r.method} ${r.path}`, body };
       if (a.status >= 500) {
         record(counts, "crash", input, `HTTP ${a.status}: ${JSON.stringify(a.body).slice(0, 300)}`);
+        continue;
+      }
+      if (r.compat === true) {
+        record(counts, a.body !== undefined && typeof a.body === "object" ? (a.status >= 400 ? "coded" : "ok") : "uncoded", input, `HTTP ${a.status}: ${JSON.stringify(a.body).slice(0, 300)}`);
         continue;
       }
       if (a.status >= 400) {
