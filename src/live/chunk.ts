@@ -45,8 +45,10 @@ export interface RemarginSink {
    * The figures, health states and stale flags the core holds (by global index), given when no circuit breaker is in
    * force: the pass then settles the hand-off of an account whose raw health state is the one it holds (below
    * liquidation, or in it with the episode's trigger already out) and not flagged stale (state.ts takeFigures has nothing to do for it but take the numbers), and marks
-   * it {@link HANDED_CHANGED} or {@link HANDED_SAME}; the calling thread then only copies the figures of the first.
-   * Read, never written, by the pass: a claim run twice (finishClaims) marks the same.
+   * it {@link HANDED_CHANGED} or {@link HANDED_SAME}; it also copies the held figures of the accounts the re-margin
+   * does not concern into the outputs, which then hold every account's figures and become the held ones (the calling
+   * thread swaps the arrays and lists the changed accounts). Read, never written, by the pass: a claim run twice
+   * (finishClaims) marks and writes the same.
    */
   readonly held?: HeldFigures;
 }
@@ -117,7 +119,17 @@ export function remarginRange(v: ChunkView, a0: number, a1: number, exclusive = 
     for (const b of v.refresh) refreshUsdSizes(books[b] as BucketBook, v.rows.markValue, c0, c1, exclusive);
     for (const b of v.aggregate) v.aggregateRange(b, c0, c1);
     for (let a = c0; a < c1; a++) {
-      if (!exposed(books, exposedBooks, balanceTable, columns, a, a * U)) continue;
+      if (!exposed(books, exposedBooks, balanceTable, columns, a, a * U)) {
+        // With the held figures given, the outputs become the core's held figures after the pass (core-breakers.ts
+        // swaps the arrays): an account the re-margin does not concern carries its figures over, here, on every thread.
+        if (held !== undefined) {
+          const i = global[a] as number;
+          equityUsd[i] = held.equityUsd[i] as number;
+          initialMarginUsd[i] = held.imUsd[i] as number;
+          maintenanceMarginUsd[i] = held.mmUsd[i] as number;
+        }
+        continue;
+      }
       const rules = v.rulesAt(a);
       accountTotals(v.rows, books, constants, a, balanceTable, a * U, rules, v.unrealisedAt(a), scratch, bucketCurrency, tables, exclusive);
       const i = global[a] as number;

@@ -192,17 +192,22 @@ export function remarginExposed(
   // One figures object reused for every account: takeFigures reads it and keeps numbers only.
   const f = { equityUsd: 0, initialMarginUsd: 0, maintenanceMarginUsd: 0, availableFundsUsd: 0, maintenanceRatio: null as number | null, initialMarginRatio: null as number | null };
   const rechecking = recheck.size > 0;
+  // Every group's pass ran with the held figures: its outputs hold every one of its accounts' figures (those it did
+  // not re-margin carried over, chunk.ts RemarginSink.held), so they become the held arrays below (swapped, not
+  // copied: the copy of the changed accounts' figures was ~1 ms of a tick at 100,000 accounts on this thread alone).
+  // (Only such a pass marks hand-offs it settled: without the swap there are none to list.)
+  const swap = held !== undefined && movedCurrencies.length > 0;
   for (let i = 0; i < n; i++) {
     // The accounts the pass settled (and the untouched ones) in a tight loop of their own, up to the next account
     // this thread must hand off itself. WHY a function: a loop over the whole book inside this one was compiled on
     // stack replacement before the code after it had run, and that code then deoptimised on every input (seen with
     // --trace-deopt: once per tick), leaving the rest of each pass to the interpreter.
-    if (!rechecking) i = settleHandedRun(touched, eq, im, mm, state.equityUsd, state.imUsd, state.mmUsd, changedAll, counts, i, n);
+    if (!rechecking) i = listHandedRun(touched, changedAll, counts, i, n);
     if (i >= n) break;
     const t = touched[i] as number;
     if (t === HANDED_SAME || t === HANDED_CHANGED) {
-      // Only while rechecking (settleHandedRun takes these otherwise): the same as it does.
-      settleHandedRun(touched, eq, im, mm, state.equityUsd, state.imUsd, state.mmUsd, changedAll, counts, i, i + 1);
+      // Only while rechecking (listHandedRun takes these otherwise): the same as it does.
+      listHandedRun(touched, changedAll, counts, i, i + 1);
       continue;
     }
     if (t === 0 && !(rechecking && [...exposureOf(state, i)].some((c) => recheck.has(c)))) continue;
@@ -217,7 +222,25 @@ export function remarginExposed(
       f.maintenanceMarginUsd = g?.maintenanceMarginUsd ?? (state.mmUsd[i] as number);
     }
     if (t !== 0) counts[1]++;
+    // With the swap, a group account's outputs already hold the figures taken here (f is read from them, or from the
+    // held ones they carry); a generic account's are set below.
     if (takeFigures(state, i, f, cause, drafts, breakersActive)) changedAll[counts[0]++] = i;
+  }
+  if (swap) {
+    // The generic accounts are in no group's pass: their held figures (taken above when re-margined; or left by other
+    // inputs since the last tick) carried over.
+    for (let local = 0; local < state.generic.length; local++) {
+      const i = globalIndex(state, -1, local);
+      eq[i] = state.equityUsd[i] as number;
+      im[i] = state.imUsd[i] as number;
+      mm[i] = state.mmUsd[i] as number;
+    }
+    state.scratch.set("eq", state.equityUsd);
+    state.scratch.set("im", state.imUsd);
+    state.scratch.set("mm", state.mmUsd);
+    state.equityUsd = eq;
+    state.imUsd = im;
+    state.mmUsd = mm;
   }
   const changedCount = counts[0] as number;
   const remargined = counts[1] as number;
@@ -225,27 +248,21 @@ export function remarginExposed(
 }
 
 /**
- * From account `from`, the hand-offs the shared pass settled (chunk.ts HANDED_SAME, HANDED_CHANGED: figures taken,
- * changed ones listed in `changed`) and the untouched accounts, up to the first account that needs takeFigures (its
- * index is returned) or `to`. `counts`: [changed so far, re-margined so far], updated.
+ * From account `from`, the hand-offs the shared pass settled (chunk.ts HANDED_SAME, HANDED_CHANGED) and the untouched
+ * accounts, up to the first account that needs takeFigures (its index is returned) or `to`: the changed ones listed in
+ * `changed`, their figures not copied (a pass marks these only when given the held figures, and its outputs then
+ * become the held arrays: remarginExposed's swap). `counts`: [changed so far, re-margined so far], updated.
  */
-function settleHandedRun(touched: Uint8Array, eq: Float64Array, im: Float64Array, mm: Float64Array, heldE: Float64Array, heldIm: Float64Array, heldMm: Float64Array, changed: Int32Array, counts: Int32Array, from: number, to: number): number {
+function listHandedRun(touched: Uint8Array, changed: Int32Array, counts: Int32Array, from: number, to: number): number {
   let c = counts[0] as number;
   let r = counts[1] as number;
   let i = from;
   for (; i < to; i++) {
     const t = touched[i] as number;
     if (t === 0) continue;
-    if (t === HANDED_SAME) {
-      r++;
-      continue;
-    }
-    if (t !== HANDED_CHANGED) break;
-    heldE[i] = eq[i] as number;
-    heldIm[i] = im[i] as number;
-    heldMm[i] = mm[i] as number;
+    if (t === HANDED_CHANGED) changed[c++] = i;
+    else if (t !== HANDED_SAME) break;
     r++;
-    changed[c++] = i;
   }
   counts[0] = c;
   counts[1] = r;
@@ -258,8 +275,9 @@ function settleHandedRun(touched: Uint8Array, eq: Float64Array, im: Float64Array
  */
 function scratchOf(state: CoreState, name: string, n: number): Float64Array {
   let a = state.scratch.get(name);
-  if (a === undefined || a.length < n) {
-    a = new Float64Array(new SharedArrayBuffer(Math.max(8, n * 8)));
+  // Exactly n: a tick swaps these with the held figures (remarginExposed).
+  if (a === undefined || a.length !== n) {
+    a = new Float64Array(new SharedArrayBuffer(Math.max(8, n * 8)), 0, n);
     state.scratch.set(name, a);
   }
   return a;

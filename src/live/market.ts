@@ -35,6 +35,12 @@ export interface BaseTables {
   readonly valuationTimeMs: number;
   readonly curve: ForwardCurve;
   readonly options: ReadonlyMap<string, OptionMarketInputs>;
+  /**
+   * The model price of each option at its `options` inputs, by the option's place in the listing's list of the base
+   * (NaN: not kept; absent for tables built from a snapshot). A tick keeps each option's mark offset to the model
+   * price, so it needs the price at the held inputs: read here, it is not computed again (apply-tick.ts).
+   */
+  readonly modelPrices?: Float64Array;
 }
 
 export interface LiveMarket {

@@ -48,9 +48,10 @@ export interface CoreState {
   readonly slots: Slot[];
   readonly byId: Map<string, number>;
   readonly health: Uint8Array;
-  readonly equityUsd: Float64Array;
-  readonly imUsd: Float64Array;
-  readonly mmUsd: Float64Array;
+  /** Held figures per account. Replaced by a tick's re-margin (core-breakers.ts swaps in the pass's outputs). */
+  equityUsd: Float64Array;
+  imUsd: Float64Array;
+  mmUsd: Float64Array;
   /** A liquidation event was emitted for the account's current liquidation episode. */
   readonly liquidationOpen: Uint8Array;
   /** Stale flag in force on the account's last figures (0/1), to report a change of it. */
