@@ -47,14 +47,6 @@ export interface LiveArrays extends InstrumentRiskArrays {
   readonly groupCount: ReadonlyMap<string, number>;
   /** Bumped on every rebuild: a worker re-lays the rows for its SIMD kernel when it changes. */
   version: number;
-  /**
-   * Per row, on a SharedArrayBuffer: a bound on how far any scenario's size × row term moved per unit of |size| in
-   * the row's last rebuild (see {@link rowMoveBound}); the kernel's incremental screen (risk/wasm/kernel.ts
-   * ScreenRecords) uses it for buckets aggregated after each rebuild of their underlying.
-   */
-  readonly moveBound: Float64Array;
-  /** Rebuilds of each underlying's rows so far (a bucket's screen records are continued across exactly one). */
-  readonly rebuilds: Map<string, number>;
 }
 
 /** True when `params` can margin `inst` on `market` (the engine's own test, account/engine.ts). */
@@ -132,8 +124,6 @@ export function createLiveArrays(params: RiskMatrixParams, listing: Listing, mar
     expiryGroup,
     groupCount,
     version: 0,
-    moveBound: new Float64Array(shared(n * 8)),
-    rebuilds: new Map(),
   };
   const built = rebuildRows(arrays, [...rowsOfBase.keys()], market);
   return built.ok ? ok(arrays) : built;
@@ -152,26 +142,6 @@ function instrumentsOf(arrays: LiveArrays, rows: Int32Array): DerivativeInstrume
 }
 
 /**
- * A bound on |size_new × next_j − size_old × prev_j| / |size_new| over the scenarios j of a rebuilt row, for a
- * position whose size did not change (ratio 1) or, for futures and perpetuals (`ratio` = new mark / old mark), is
- * held in USD contracts (size = USD / mark: size_old = size_new × ratio up to one rounding); the larger of the two.
- * Plus 2e-11 × the rows' largest |value| (the old one × ratio): the roundings of both ticks' f64 sums of up to 4,096
- * positions (≤ 4.6e-13 relative each), of the size's division and of this bound. NaN or +∞ when a value or the
- * ratio is not finite (then the screen runs).
- */
-export function rowMoveBound(next: Float64Array, at: number, prev: Float64Array, from: number, S: number, ratio: number): number {
-  let d = 0, m = 0;
-  for (let j = 0; j < S; j++) {
-    const x = next[at + j] as number;
-    const y = prev[from + j] as number;
-    // Math.max keeps a NaN.
-    d = Math.max(d, Math.abs(x - y), Math.abs(x - y * ratio));
-    m = Math.max(m, Math.abs(x), Math.abs(y) * Math.max(1, ratio));
-  }
-  return Number.isFinite(ratio) ? d + 2e-11 * m : NaN;
-}
-
-/**
  * Rebuild, in place, the rows of the given underlyings on `market` (the moved market), and bump the version.
  * Issues: the builder's, with the instrument's name in the path.
  */
@@ -187,15 +157,6 @@ export function rebuildRows(arrays: LiveArrays, bases: readonly string[], market
     if (!built.ok) return built;
     const b = built.value;
     if (b.scenarioCount !== S) return fail(issue("internal", base, `scenario count changed from ${S} to ${b.scenarioCount}`));
-    for (let k = 0; k < rows.length; k++) {
-      const r = rows[k] as number;
-      const inst = insts[k] as DerivativeInstrument;
-      const dated = arrays.kind[r] === ROW_PERPETUAL || arrays.kind[r] === ROW_FUTURE;
-      // A future's coin size held in USD contracts follows its mark (book.ts refreshUsdSizes): the ratio of marks.
-      const ratio = dated ? market.futureMarkUsd(inst) / (arrays.markValue[r] as number) : 1;
-      arrays.moveBound[r] = rowMoveBound(b.data, k * S, arrays.data, r * S, S, ratio);
-    }
-    arrays.rebuilds.set(base, (arrays.rebuilds.get(base) ?? 0) + 1);
     // An underlying's rows are consecutive (createLiveArrays lays them out so): one copy of the whole block.
     const r0 = rows[0] as number;
     if (rows[rows.length - 1] === r0 + rows.length - 1) arrays.data.set(b.data, r0 * S);

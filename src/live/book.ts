@@ -11,7 +11,7 @@
  * @module
  */
 import type { DerivativeInstrument } from "../market/types.js";
-import { MIRROR_ACCOUNTS, RECORD_BYTES, RECORD_I32 } from "../risk/wasm/kernel.js";
+import { MIRROR_ACCOUNTS } from "../risk/wasm/kernel.js";
 import { bucketKeyOf } from "../models/risk-matrix/scenario-set.js";
 import type { LiveArrays } from "./arrays.js";
 import { ROW_BALANCE } from "./arrays.js";
@@ -98,20 +98,6 @@ export interface BucketBook {
   readonly generation: Int32Array;
   /** Per account, on a SharedArrayBuffer: bumped after every write to its segment (before its chunk's generation). */
   readonly accountGeneration: Int32Array;
-  /**
-   * The kernel's incremental screen records of the accounts (risk/wasm/kernel.ts ScreenRecords, RECORD_BYTES per
-   * account, SharedArrayBuffer), written by whichever thread aggregates the account; an account's is voided (tag −1) by every
-   * write to its segment other than refreshUsdSizes (whose size moves the rows' bounds cover), and all of them by a
-   * compaction.
-   */
-  readonly screen: Int32Array;
-  /** Tag of the book's latest aggregation (the records it writes): bumped by {@link prepareScreen} before each pass. */
-  screenEpoch: number;
-  /** The dampener's move since the previous aggregation (bound and slack), or NaN when the records cannot be continued. */
-  screenStep: number;
-  /** The underlying's rebuild count (LiveArrays.rebuilds) and the dampener at the latest aggregation. */
-  screenRebuilds: number;
-  screenDampener: Float64Array | null;
 }
 
 /**
@@ -126,50 +112,16 @@ const nextStamp = (): number => ++lastStamp;
  * atomic, after the account's: a thread that reads the chunk's new generation (Atomics.load) then sees the write.
  */
 export function touchAccount(book: BucketBook, a: number): void {
-  book.screen[RECORD_I32 * a] = -1;
   book.accountGeneration[a] = (book.accountGeneration[a] as number) + 1;
   Atomics.add(book.generation, Math.floor(a / MIRROR_ACCOUNTS), 1);
 }
 
-/** The mirror and screen fields of a new book of `n` accounts. */
-const mirrorFields = (n: number): Pick<BucketBook, "stamp" | "generation" | "accountGeneration" | "screen" | "screenEpoch" | "screenStep" | "screenRebuilds" | "screenDampener"> => ({
+/** The mirror fields of a new book of `n` accounts. */
+const mirrorFields = (n: number): Pick<BucketBook, "stamp" | "generation" | "accountGeneration"> => ({
   stamp: nextStamp(),
   generation: new Int32Array(sab(Math.ceil(n / MIRROR_ACCOUNTS) * 4)),
   accountGeneration: new Int32Array(sab(n * 4)),
-  screen: new Int32Array(sab(n * RECORD_BYTES)).fill(-1),
-  screenEpoch: 0,
-  screenStep: NaN,
-  screenRebuilds: -1,
-  screenDampener: null,
 });
-
-/**
- * Before an aggregation of `book` in a re-margin pass (main thread): the new tag, and whether the records of the
- * previous aggregation can be continued: only when the underlying's rows were rebuilt exactly once since (their
- * LiveArrays.moveBound then bounds the rows' move from those records' rows), with the dampener's move as the step.
- */
-export function prepareScreen(book: BucketBook, rebuilds: number, dampener: Float64Array): void {
-  const prev = book.screenDampener;
-  let step = NaN;
-  if (book.screenRebuilds === rebuilds - 1 && prev !== null && prev.length === dampener.length) {
-    let d = 0, m = 0;
-    let same = true;
-    for (let j = 0; j < dampener.length; j++) {
-      const x = dampener[j] as number;
-      const y = prev[j] as number;
-      // The standard table (0) stays 0, the tail stays the tail: the records' two lows are per class.
-      if ((x === 0) !== (y === 0)) same = false;
-      d = Math.max(d, Math.abs(x - y));
-      m = Math.max(m, Math.abs(x), Math.abs(y));
-    }
-    // The rounding of each scenario's dampened sum: 1e-11 of the dampener (the sums' part is in the rows' bounds).
-    step = same && Number.isFinite(d) && Number.isFinite(m) ? d + 1e-11 * m : NaN;
-  }
-  book.screenEpoch++;
-  book.screenStep = step;
-  book.screenRebuilds = rebuilds;
-  book.screenDampener = dampener.slice();
-}
 
 /** Futures and perpetuals per account and bucket listed beside the book (BucketBook.futureSlot / futureList). */
 export const FUTURE_LIST = 2;
@@ -437,7 +389,6 @@ export function compactBooks(books: BucketBook[], accountCount: number): void {
     book.avg = avg;
     book.usd = usd;
     book.stamp = nextStamp();
-    book.screen.fill(-1);
     book.detached.clear();
   }
 }

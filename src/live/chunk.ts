@@ -12,7 +12,7 @@
  */
 import type { AccountRules } from "../account/rules.js";
 import { createWasmAggregator } from "../risk/wasm/kernel.js";
-import type { ExtrasLayout, ScreenRecords, WasmAggregator } from "../risk/wasm/kernel.js";
+import type { ExtrasLayout, WasmAggregator } from "../risk/wasm/kernel.js";
 import type { BucketBook } from "./book.js";
 import { countIn, refreshUsdSizes } from "./book.js";
 import { accountTotals, bucketMarginFromSums, TOTAL_EQUITY, TOTAL_IM, TOTAL_MM } from "./fast-margin.js";
@@ -97,8 +97,8 @@ export interface ChunkView {
   readonly aggregate: readonly number[];
   rulesAt(a: number): AccountRules;
   unrealisedAt(a: number): UnrealisedOf;
-  /** Worst losses and bucket margins of accounts [a0, a1) of book `b` (exclusive: as {@link remarginRange}'s). */
-  aggregateRange(b: number, a0: number, a1: number, exclusive: boolean): void;
+  /** Worst losses and bucket margins of accounts [a0, a1) of book `b`. */
+  aggregateRange(b: number, a0: number, a1: number): void;
 }
 
 /**
@@ -115,7 +115,7 @@ export function remarginRange(v: ChunkView, a0: number, a1: number, exclusive = 
   for (let c0 = a0; c0 < a1; c0 += FUSED_CHUNK) {
     const c1 = Math.min(a1, c0 + FUSED_CHUNK);
     for (const b of v.refresh) refreshUsdSizes(books[b] as BucketBook, v.rows.markValue, c0, c1, exclusive);
-    for (const b of v.aggregate) v.aggregateRange(b, c0, c1, exclusive);
+    for (const b of v.aggregate) v.aggregateRange(b, c0, c1);
     for (let a = c0; a < c1; a++) {
       if (!exposed(books, exposedBooks, balanceTable, columns, a, a * U)) continue;
       const rules = v.rulesAt(a);
@@ -172,19 +172,15 @@ function exposed(books: readonly BucketBook[], exposedBooks: Int32Array, balance
  * {@link FUSED_CHUNK} (only where marginFromSumsAllowed and the book has no detached account).
  * @param groups - the kernel's expiry-group columns; `sums`: scratch of FUSED_CHUNK × kernel.extraStride.
  */
-export function aggregateFused(params: MarginParams, kernel: WasmAggregator, book: BucketBook, c: BucketConstants, groups: number, sums: Float64Array, a0: number, a1: number, exclusive: boolean): void {
+export function aggregateFused(params: MarginParams, kernel: WasmAggregator, book: BucketBook, c: BucketConstants, groups: number, sums: Float64Array, a0: number, a1: number): void {
   kernel.setDampener(c.dampener);
   const stride = kernel.extraStride;
   const len = book.len;
-  // The screen records (book.ts prepareScreen): continued from the previous aggregation's when allowed; read and
-  // written only by a thread holding the accounts alone (a claim run twice could read another's half-written record).
-  const step = book.screenStep;
-  const screen: ScreenRecords = { records: book.screen, prev: Number.isNaN(step) ? -2 : book.screenEpoch - 1, epoch: book.screenEpoch, step: Number.isNaN(step) ? 0 : step, write: exclusive };
   for (let s0 = a0; s0 < a1; s0 += FUSED_CHUNK) {
     const s1 = Math.min(a1, s0 + FUSED_CHUNK);
     // book.len: a segment's spare capacity (zero sizes, which add nothing) is not walked; `book` as the mirror source:
     // a chunk unchanged since this thread's kernel last read it is not copied again (risk/wasm/mirror.ts).
-    kernel.worstLossExtras(book.offsets, book.row, book.size, s0, s1, book.worst, s0, sums, 0, book.len, book, screen);
+    kernel.worstLossExtras(book.offsets, book.row, book.size, s0, s1, book.worst, s0, sums, 0, book.len, book);
     for (let a = s0; a < s1; a++) if ((len[a] as number) > 0) bucketMarginFromSums(params, book, a, c, sums, (a - s0) * stride, groups);
   }
 }
@@ -214,8 +210,6 @@ export interface KernelRows {
   readonly extraCount: number;
   readonly layout: ExtrasLayout;
   readonly version: number;
-  /** LiveArrays.moveBound (the incremental screen's per-row bounds of the latest rebuild). */
-  readonly moveBound: Float64Array;
 }
 
 /** One re-margin's pass as data another thread can run (see the module comment). */
@@ -371,7 +365,7 @@ export function runHelper(job: RemarginJob, arraysKey: string, cache: HelperKern
       // Loaded only once a claim is held: the caller is then waiting, so the rows cannot change under the copy.
       if (cache.kernel === null || cache.kernel.scenarioCount !== k.scenarioCount || cache.kernel.extraCount !== k.extraCount || cache.kernel.layout !== k.layout) cache.kernel = createWasmAggregator(k.scenarioCount, k.extraCount, k.layout);
       if (cache.kernel === null) throw new Error("no WebAssembly SIMD kernel in this thread");
-      cache.kernel.loadArrays(k.data, k.rowCount, k.extras, k.moveBound);
+      cache.kernel.loadArrays(k.data, k.rowCount, k.extras);
       cache.loaded = key;
     }
     const kernel = cache.kernel;
@@ -398,9 +392,9 @@ export function viewOfJob(job: RemarginJob, kernel: WasmAggregator | null, sums:
     aggregate: job.aggregate,
     rulesAt: () => rules,
     unrealisedAt: () => noUnrealised,
-    aggregateRange: (b, a0, a1, exclusive) => {
+    aggregateRange: (b, a0, a1) => {
       if (kernel === null) throw new Error("a job with buckets to aggregate reached a helper without its kernel");
-      aggregateFused(params, kernel, books[b] as BucketBook, constants[b] as BucketConstants, groupColumns, sums, a0, a1, exclusive);
+      aggregateFused(params, kernel, books[b] as BucketBook, constants[b] as BucketConstants, groupColumns, sums, a0, a1);
     },
   };
 }

@@ -17,7 +17,7 @@ import type { WasmAggregator } from "../risk/wasm/kernel.js";
 import type { LiveArrays } from "./arrays.js";
 import { createLiveArrays, offsetCurrencies, rebuildRows, ROW_OPTION } from "./arrays.js";
 import type { BucketBook, LivePosition } from "./book.js";
-import { buildBucketBooks, buildBucketBooksBulk, compactBooks, countIn, entriesByBucket, positionsOf, prepareScreen, setAccountEntries } from "./book.js";
+import { buildBucketBooks, buildBucketBooksBulk, compactBooks, countIn, entriesByBucket, positionsOf, setAccountEntries } from "./book.js";
 import type { BucketConstants, HeadlineFigures, Scratch } from "./fast-margin.js";
 import { accountFigures, bucketConstants, layBalances, bucketCurrencyIndex, bucketMargin, createFigureScratch, createScratch, currencyTables, marginFromSumsAllowed, worstOfOne } from "./fast-margin.js";
 import type { CurrencyTables, FigureScratch, UnrealisedOf } from "./fast-margin.js";
@@ -230,18 +230,18 @@ function kernelReady(group: RiskMatrixGroup): void {
     x[r * E + 1 + G] = arrays.kind[r] === ROW_OPTION ? (arrays.markValue[r] as number) : 0;
   }
   if (group.kernel !== null && group.sums.length !== FUSED_CHUNK * group.kernel.extraStride) group.sums = new Float64Array(FUSED_CHUNK * group.kernel.extraStride);
-  group.kernel?.loadArrays(arrays.data, rows, x, arrays.moveBound);
+  group.kernel?.loadArrays(arrays.data, rows, x);
   group.kernelVersion = arrays.version;
 }
 
 /** Worst losses of accounts [a0, a1) of book `b` (kernel), then IM and MM of each of them holding the bucket. */
-function aggregateRange(group: RiskMatrixGroup, b: number, a0: number, a1: number, exclusive: boolean): void {
+function aggregateRange(group: RiskMatrixGroup, b: number, a0: number, a1: number): void {
   const { arrays, kernel } = group;
   const book = group.books[b] as BucketBook;
   const c = group.constants[b] as BucketConstants;
   if (fusedAllowed(group, b)) {
     // The kernel's scenario and delta sums in one pass; per account only the margin's closing arithmetic in JS.
-    aggregateFused(arrays.params, kernel as WasmAggregator, book, c, groupColumns(arrays), group.sums, a0, a1, exclusive);
+    aggregateFused(arrays.params, kernel as WasmAggregator, book, c, groupColumns(arrays), group.sums, a0, a1);
     return;
   }
   if (kernel !== null) {
@@ -268,7 +268,7 @@ function fusedAllowed(group: RiskMatrixGroup, b: number): boolean {
 /** Worst losses, IM and MM of every account of book `b`. */
 function aggregateBook(group: RiskMatrixGroup, b: number): void {
   kernelReady(group);
-  aggregateRange(group, b, 0, group.accounts.length, true);
+  aggregateRange(group, b, 0, group.accounts.length);
 }
 
 export type { RemarginSink } from "./chunk.js";
@@ -299,7 +299,6 @@ export function remarginGroup(group: RiskMatrixGroup, market: MarketContext, mov
     if (!moved.has(book.base) && !moved.has(book.currency)) return;
     group.constants[b] = bucketConstants(group.model.params, book, market, arrays.scenarioCount, arrays);
     if (bases.includes(book.base)) {
-      prepareScreen(book, arrays.rebuilds.get(book.base) ?? 0, (group.constants[b] as BucketConstants).dampener);
       // Only a book with a position held in USD contracts has sizes to refresh (the pass would otherwise test every
       // account's flag per chunk: ~0.4 ms of an all-moving tick at 100,000 accounts; one builtin scan here instead).
       if (book.coinSettled && book.hasUsd.includes(1)) refresh.push(b);
@@ -348,7 +347,7 @@ function chunkView(group: RiskMatrixGroup, tables: CurrencyTables, aggregate: re
     aggregate,
     rulesAt: uniform !== null ? () => uniform : (a) => (group.accounts[a] as GroupAccount).rules,
     unrealisedAt: (a) => unrealisedOf(group, a),
-    aggregateRange: (b, a0, a1, exclusive) => aggregateRange(group, b, a0, a1, exclusive),
+    aggregateRange: (b, a0, a1) => aggregateRange(group, b, a0, a1),
   };
 }
 
@@ -378,7 +377,7 @@ function jobOf(group: RiskMatrixGroup, view: ChunkView, helpers: number): Remarg
     accountCount: n,
     claimAccounts: CLAIM_ACCOUNTS,
     claims,
-    kernel: { data: arrays.data, extras: group.extras, rowCount: arrays.instrumentNames.length, scenarioCount: arrays.scenarioCount, extraCount: kernel.extraCount, layout: kernel.layout, version: group.kernelVersion, moveBound: arrays.moveBound },
+    kernel: { data: arrays.data, extras: group.extras, rowCount: arrays.instrumentNames.length, scenarioCount: arrays.scenarioCount, extraCount: kernel.extraCount, layout: kernel.layout, version: group.kernelVersion },
     groupColumns: groupColumns(arrays),
     params: { margin: arrays.params.margin, contingencies: arrays.params.contingencies },
     rows: { kind: arrays.kind, markValue: arrays.markValue },

@@ -110,17 +110,6 @@ export const op = {
   i32Xor: (): number[] => [0x73],
   i32Eqz: (): number[] => [0x45],
   i32LtS: (): number[] => [0x48],
-  // The incremental screen's tests (risk/wasm/kernel.ts groupedBody).
-  i32Eq: (): number[] => [0x46],
-  i32Ne: (): number[] => [0x47],
-  i32GtS: (): number[] => [0x4a],
-  i32GtU: (): number[] => [0x4b],
-  /** else of an if … else … end. */
-  else: (): number[] => [0x05],
-  v128Bitselect: (): number[] => [0xfd, ...uleb128(0x52)],
-  i32ShrS: (): number[] => [0x75],
-  f32Load: (offset = 0): number[] => [0x2a, 2, ...uleb128(offset)],
-  f32Store: (offset = 0): number[] => [0x38, 2, ...uleb128(offset)],
   /** select: the first operand when the i32 condition is non-zero, else the second. */
   select: (): number[] => [0x1b],
   /** if … end with no result. */

@@ -54,11 +54,11 @@ export function buildKernelModuleBytes(scenarioCount: number, extraCount = 0, la
   ];
   if (extraLanes > 0 && layout === "delta-groups") {
     // The screened kernel (see groupedBody): 2 more parameters, and function 3 the candidates' exact sums.
-    const extras = groupedBody(scenarioCount, lanes, extraCount, rowBytes);
-    types.push([[I32, I32, I32, I32, I32, I32, I32, I32, I32, I32, I32], []]);
+    const extras = groupedBody(scenarioCount, lanes, extraCount);
+    types.push([[I32, I32, I32, I32, I32, I32, I32, I32, I32, I32], []]);
     functions.push({ typeIndex: 2, locals: extras.locals, body: extras.body, exportName: "extras" });
-    const exact = candidatesBody(rowBytes, scenarioCount, dampenerLayout(lanes).damp32At + 16 * lanes32Of(scenarioCount));
-    types.push([[I32, I32, I32, I32, I32, I32, I32, I32, I32], []]);
+    const exact = candidatesBody(rowBytes);
+    types.push([[I32, I32, I32, I32, I32, I32, I32, I32], []]);
     functions.push({ typeIndex: 3, locals: exact.locals, body: exact.body, exportName: "candidates" });
   } else if (extraLanes > 0) {
     const extras = kernelBody(lanes, extraLanes, rowBytes, scenarioCount, "extras");
@@ -141,69 +141,11 @@ const lanes32Of = (scenarioCount: number): number => Math.ceil(scenarioCount / 4
 
 /**
  * Bytes per row of the delta-groups screening table: the single-precision scenarios ({@link lanes32Of} lanes), then
- * a tail of 40 bytes: 32 laid as the f64 row's extras (delta and mark, the group's output offset, the row's bound; see
- * layGroupedRow) and the row's move bound (the incremental screen's, see ScreenRecords), in whole cache lines (3 for
- * S = 35). WHY: the screening pass then reads one row per position; the f64 rows (only read for the candidates, after
- * the pass) stay out of its cache working set.
+ * a tail of 32 bytes laid as the f64 row's extras (delta and mark, the group's output offset, the row's bound; see
+ * layGroupedRow), in whole cache lines (3 for S = 35). WHY: the screening pass then reads one row per position; the
+ * f64 rows (only read for the candidates, after the pass) stay out of its cache working set.
  */
-const row32BytesOf = (scenarioCount: number): number => align(lanes32Of(scenarioCount) * 16 + 40, 64);
-
-/** The screen's counters over every kernel of this thread (for measurements: a scratch script prints them). */
-export const screenTotals = { incremental: 0, screened: 0 };
-
-/** Bytes of an account's screen record (ScreenRecords). */
-export const RECORD_BYTES = 16;
-/** The same in i32. */
-export const RECORD_I32 = RECORD_BYTES / 4;
-
-/**
- * Emit: the f64 on the stack as an f32 not above it (a record's low): x − 2⁻²² |x| − 1e−30 rounded to nearest is
- * below x (capped at ±1e300 and 3.4e38: +∞ stays a finite bound, not ∞ − ∞). `t`: an f64 scratch local.
- */
-function demoteDown(c: number[], t: number): void {
-  c.push(...op.localTee(t), ...op.localGet(t), ...op.f64Abs(), ...op.f64Const(1e300), ...op.f64Min(), ...op.f64Const(2 ** -22), ...op.f64Mul(), ...op.f64Sub());
-  c.push(...op.f64Const(1e-30), ...op.f64Sub(), ...op.f64Const(3.4e38), ...op.f64Min(), ...op.f32DemoteF64());
-}
-
-/** Tag of a record whose screen waits for its candidates' exact sums (groupedBody, candidatesBody). */
-const PENDING = -3;
-/**
- * Where the screen's two counters (incremental, screened accounts) sit after a chunk's records, then the call's prev
- * and epoch (i32) and step (f64 at + 16; see ScreenRecords).
- */
-const STATS_AT = CHUNK_ACCOUNTS * RECORD_BYTES;
-
-/**
- * The incremental screen's state of a book's accounts: {@link RECORD_BYTES} per account, on a SharedArrayBuffer (any
- * thread may take any range on any tick): [tag (i32), j* (i32), low_std (f32), low_tail (f32)]. j* is the
- * scenario with the smallest exact dampened sum, below 0 (S: the floor 0 is below every scenario); low_std and
- * low_tail certified lower bounds (rounded down to single precision: 16 bytes a record, copied in and out of the
- * kernel per call) on the exact dampened sums of every other scenario in the single-precision lanes before the first
- * one holding a scenario with a dampener (the standard table) and in the others (the extended tail), above that
- * smallest when made (the sum of j* may rise to 0 or above later: the floor is then the smallest); all of the
- * kernel call tagged `tag` (−1: none).
- *
- * WHY: most ticks move prices by ~0.2 %, so an account's worst scenario often stays. When a call's rows differ
- * from those of the record's call by at most `moveBound[r]` per row and scenario, the tail's dampener by `step` and
- * the standard table's not at all (the caller's to check), and the account's positions are the same, every exact
- * sum moved by at most B = Σ |size| × moveBound (+ step in the tail): the kernel sums scenario j* alone (one f64
- * multiply-add a position instead of 9 f32x4 ones, and no candidates), and when both lows less their B are still
- * above that sum v (for the floor, above 0), no other scenario is the smallest: min(0, v) is the double the screen
- * would give. Two lows, not one: the tail's dampener is in the bucket currency, so it moves with the index
- * every tick, by more than the rows' B on most of the benchmark's accounts. The caller (live/book.ts) owns the tags:
- * it passes the tag of the previous call whose rows the bounds are measured from (`prev`), and voids an account's
- * record whenever its positions change.
- */
-export interface ScreenRecords {
-  readonly records: Int32Array;
-  /** Tag of the records this call may continue from (−2: none), and the tag it writes. */
-  readonly prev: number;
-  readonly epoch: number;
-  /** Bound on the tail dampener's move since `prev`'s call (plus its rounding slack), ≥ 0. */
-  readonly step: number;
-  /** Write the records back (false: a claim another thread may be running too reads none and writes none). */
-  readonly write: boolean;
-}
+const row32BytesOf = (scenarioCount: number): number => align(lanes32Of(scenarioCount) * 16 + 32, 64);
 
 /**
  * The "extras" function of the delta-groups layout (see {@link ExtrasLayout}): the same doubles as the per-scenario
@@ -222,132 +164,31 @@ export interface ScreenRecords {
  * finds. A screened sum that is not finite (G + max
  * |dampener| ≥ 1e30, or NaN) makes every scenario a candidate. Accounts usually have one to three candidates.
  */
-function groupedBody(scenarioCount: number, lanes: number, extraCount: number, rowBytes: number) {
-  // The call's prev, epoch and step (ScreenRecords) are read from memory after the records (STATS_AT), where they are
-  // used, not passed: as parameters they stayed live through the screen's position loop, whose 9 accumulators and
-  // pointers then no longer fit the registers (~25 % slower per position, measured).
-  const DATA = 0, OFF = 1, IDX = 2, SIZE = 3, DAMP = 4, OUT = 5, EXTRA = 6, COUNT = 7, ROWS32 = 8, CAND = 9, STATE = 10;
-  const A = 11, K0 = 12, K = 13, E = 14, B = 15, B32 = 16, P = 17, Q = 18, MASK = 19, J = 20, RI = 21, NC = 22, R = 23, TAGV = 24, MODE = 25, COLB = 26;
-  const SZ = 27, GSUM = 28, THR64 = 29, X = 30, BS = 31, G2 = 32, TWOE = 33;
+function groupedBody(scenarioCount: number, lanes: number, extraCount: number) {
+  const DATA = 0, OFF = 1, IDX = 2, SIZE = 3, DAMP = 4, OUT = 5, EXTRA = 6, COUNT = 7, ROWS32 = 8, CAND = 9;
+  const A = 10, K0 = 11, K = 12, E = 13, B = 14, B32 = 15, P = 16, Q = 17, MASK = 18, J = 19, RI = 20, NC = 21;
+  const SZ = 22, GSUM = 23, THR64 = 24;
   const n32 = lanes32Of(scenarioCount);
-  const ACC = 34, S32 = ACC + n32, S64 = S32 + 1, DM = S32 + 2, THR = S32 + 3, NCM = S32 + 4, INF = S32 + 5, NCT = S32 + 6;
+  const ACC = 25, S32 = ACC + n32, S64 = S32 + 1, DM = S32 + 2, THR = S32 + 3;
   const outLanes = Math.ceil(extraCount / 2);
   const groups = extraCount - 2;
   const row32Bytes = row32BytesOf(scenarioCount);
   // The row's (delta, mark), group offset and bound, after its single-precision scenarios (see row32BytesOf).
   const tail = n32 * 16;
   const { dmaxAt, damp32At } = dampenerLayout(lanes);
-  const tailAt = damp32At + 16 * n32;
   const c: number[] = [];
-  const zeroOut = (): void => {
-    for (let v = 0; v < outLanes; v++) c.push(...op.localGet(P), ...op.v128Zero(), ...op.v128Store(16 * v));
-  };
-  // The (delta, mark) lane, exactly as the f64 kernel: dm += row × s; then the group scatter: out[p + groupOffset(row)]
-  // = out[p + groupOffset(row)] + size × delta(row), one IEEE multiply, one add. (Keeping the sum of the group being
-  // walked in a register, stored when another group's position comes, was ~30 % slower: the branch on a change of
-  // group mispredicts, groups interleave in name order.) Both paths (screen, incremental) run this per position.
-  const deltaAndGroup = (): void => {
-    c.push(...op.localGet(DM), ...op.localGet(B32), ...op.v128Load(tail), ...op.localGet(S64), ...op.f64x2Mul(), ...op.f64x2Add(), ...op.localSet(DM));
-    c.push(...op.localGet(P), ...op.localGet(B32), ...op.i32Load(tail + 16), ...op.i32Add(), ...op.localTee(Q));
-    c.push(...op.localGet(Q), ...op.f64Load(0), ...op.localGet(SZ), ...op.localGet(B32), ...op.f64Load(tail));
-    c.push(...op.f64Mul(), ...op.f64Add(), ...op.f64Store(0));
-  };
-  /** SZ = size[k], RI = row[k], B32 = its screening row, S64 = splat(SZ). */
-  const positionHead = (): void => {
-    c.push(...op.localGet(SIZE), ...op.localGet(K), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.f64Load(0), ...op.localSet(SZ));
-    c.push(...op.localGet(IDX), ...op.localGet(K), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.i32Load(0), ...op.localSet(RI));
-    c.push(...op.localGet(ROWS32), ...op.localGet(RI), ...op.i32Const(row32Bytes), ...op.i32Mul(), ...op.i32Add(), ...op.localSet(B32));
-    c.push(...op.localGet(SZ), ...op.f64x2Splat(), ...op.localSet(S64));
-  };
-  /** The (delta, mark) lane into the output row: delta at column 0, mark at column 1 + G. */
-  const storeDeltaMark = (): void => {
-    c.push(...op.localGet(P), ...op.localGet(DM), ...op.f64x2ExtractLane(0), ...op.f64Store(0));
-    c.push(...op.localGet(P), ...op.localGet(DM), ...op.f64x2ExtractLane(1), ...op.f64Store(8 * (1 + groups)));
-  };
-  /**
-   * record[at] = record[at] − d − 1e-12 (|record[at]| + d), d = bs (+ step for the tail's), stored rounded down to
-   * f32; the f64 value also in `into`. (twoe: scratch here.)
-   */
-  const lowered = (at: number, tail: boolean, into: number): void => {
-    const d = (): void => {
-      c.push(...op.localGet(BS));
-      if (tail) c.push(...op.localGet(STATE), ...op.f64Load(STATS_AT + 16), ...op.f64Add());
-    };
-    c.push(...op.localGet(R), ...op.localGet(R), ...op.f32Load(at), ...op.f64PromoteF32());
-    d();
-    // (|low| capped at 1e300: a low of +∞, no scenario of the class, stays +∞, not ∞ − ∞.)
-    c.push(...op.f64Sub(), ...op.localGet(R), ...op.f32Load(at), ...op.f64PromoteF32(), ...op.f64Abs(), ...op.f64Const(1e300), ...op.f64Min());
-    d();
-    c.push(...op.f64Add(), ...op.f64Const(1e-12), ...op.f64Mul(), ...op.f64Sub(), ...op.localTee(into));
-    demoteDown(c, TWOE);
-    c.push(...op.f32Store(at));
-  };
-  /** stats[which] += 1 (the screen's counters, after the chunk's records). */
-  const count = (which: 0 | 1): void => {
-    c.push(...op.localGet(STATE), ...op.localGet(STATE), ...op.i32Load(STATS_AT + 4 * which), ...op.i32Const(1), ...op.i32Add(), ...op.i32Store(STATS_AT + 4 * which));
-  };
   c.push(...op.block(), ...op.loop());
   c.push(...op.localGet(A), ...op.localGet(COUNT), ...op.i32GeS(), ...op.brIf(1));
   emit.accountRange(c, OFF, A, B, K0, E);
   // p = this account's output row, zeroed (its group columns are summed in place).
   c.push(...op.localGet(EXTRA), ...op.localGet(A), ...op.i32Const(outLanes * 16), ...op.i32Mul(), ...op.i32Add(), ...op.localSet(P));
-  zeroOut();
+  for (let v = 0; v < outLanes; v++) c.push(...op.localGet(P), ...op.v128Zero(), ...op.v128Store(16 * v));
   // out[a] = +0: the smallest exact dampened sum so far (the floor), lowered by the candidates after the loop.
   c.push(...op.localGet(OUT), ...op.localGet(A), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.f64Zero(), ...op.f64Store(0));
-  // r = the account's screen record (tag, worst scenario, low; see ScreenRecords): its tag read, then −1 (none)
-  // until this call writes a new one.
-  c.push(...op.localGet(STATE), ...op.localGet(A), ...op.i32Const(4), ...op.i32Shl(), ...op.i32Add(), ...op.localTee(R), ...op.i32Load(0), ...op.localSet(TAGV));
-  c.push(...op.localGet(R), ...op.i32Const(-1), ...op.i32Store(0));
   // An account without positions in the bucket (most of a book's accounts for all but one or two buckets) is done:
   // zero sums, a floor of +0 and nothing below it (its sums are +0, the dampener ≥ 0), so no candidate. Skipping the
   // screen's closing arithmetic for it (~60 instructions) saved ~5 % of the kernel on a book half of such accounts.
   c.push(...op.block(), ...op.localGet(K0), ...op.localGet(E), ...op.i32GeS(), ...op.brIf(0));
-  // The incremental path (see ScreenRecords): the record is of the previous call on these positions (tag = prev),
-  // its worst scenario j* (S: the floor) and low. One pass sums scenario j* alone in f64 (the candidates' exact sum:
-  // the same double), the (delta, mark) lane and the scatter, and B = Σ |size| × the row's move bound + step. Every
-  // other scenario's sum is now ≥ low − B; when that (less rounding slack) is still above v = sum + dampener_j* (for
-  // the floor: above 0), no other scenario is the smallest: out[a] = min(+0, v) as the candidates would give, and the
-  // record carries low − B. Else the screen below, from scratch.
-  c.push(...op.block());
-  c.push(...op.localGet(TAGV), ...op.localGet(STATE), ...op.i32Load(STATS_AT + 8), ...op.i32Ne(), ...op.brIf(0));
-  c.push(...op.localGet(R), ...op.i32Load(4), ...op.localTee(MODE), ...op.i32Const(scenarioCount), ...op.i32GtU(), ...op.brIf(0));
-  // (Rounding slack below assumes at most 4,096 positions: the row bounds' 1e-11 relative term, arrays.ts rowMoveBound.)
-  c.push(...op.localGet(E), ...op.localGet(K0), ...op.i32Sub(), ...op.i32Const(4096), ...op.i32GtS(), ...op.brIf(0));
-  // colb = 8 j* (0 for the floor: a column read and not used).
-  c.push(...op.localGet(MODE), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Const(0), ...op.localGet(MODE), ...op.i32Const(scenarioCount), ...op.i32LtS(), ...op.select(), ...op.localSet(COLB));
-  c.push(...op.f64Zero(), ...op.localSet(X), ...op.f64Zero(), ...op.localSet(BS), ...op.v128Zero(), ...op.localSet(DM));
-  c.push(...op.localGet(K0), ...op.localSet(K));
-  c.push(...op.block(), ...op.loop());
-  c.push(...op.localGet(K), ...op.localGet(E), ...op.i32GeS(), ...op.brIf(1));
-  positionHead();
-  deltaAndGroup();
-  // x = x + row_j* × size: candidatesBody's operation and order (position order, from +0).
-  c.push(...op.localGet(X), ...op.localGet(DATA), ...op.localGet(RI), ...op.i32Const(rowBytes), ...op.i32Mul(), ...op.i32Add(), ...op.localGet(COLB), ...op.i32Add(), ...op.f64Load(0));
-  c.push(...op.localGet(SZ), ...op.f64Mul(), ...op.f64Add(), ...op.localSet(X));
-  // bs += |size| × the row's move bound (after its screening bound in the tail).
-  c.push(...op.localGet(BS), ...op.localGet(SZ), ...op.f64Abs(), ...op.localGet(B32), ...op.f64Load(tail + 32), ...op.f64Mul(), ...op.f64Add(), ...op.localSet(BS));
-  emit.loopTail(c, K);
-  // bs := bs (1 + 1e-9) (the bound's own rounding, ≤ 4,096 terms); low_std −= bs, low_tail −= bs + step, each less
-  // 1e-12 (|low| + what it takes) (the subtraction's rounding); g2 = the smaller.
-  c.push(...op.localGet(BS), ...op.f64Const(1 + 1e-9), ...op.f64Mul(), ...op.localSet(BS));
-  lowered(8, false, G2);
-  lowered(12, true, THR64);
-  c.push(...op.localGet(G2), ...op.localGet(THR64), ...op.f64Min(), ...op.localSet(G2));
-  // v (in X): the floor's +0, or sum + dampener_j* (as candidatesBody adds them).
-  c.push(...op.f64Zero(), ...op.localGet(X), ...op.localGet(DAMP), ...op.localGet(COLB), ...op.i32Add(), ...op.f64Load(0), ...op.f64Add());
-  c.push(...op.localGet(MODE), ...op.i32Const(scenarioCount), ...op.i32GeS(), ...op.select(), ...op.localSet(X));
-  // Kept only when g2 > v (false for NaN: a NaN or infinite size or bound makes bs NaN or +∞): every other scenario
-  // is above v, so the smallest of them all and the floor is min(+0, v) (the floor when v ≥ 0: +0 either way).
-  c.push(...op.localGet(G2), ...op.localGet(X), ...op.f64Gt(), ...op.i32Eqz(), ...op.brIf(0));
-  storeDeltaMark();
-  // out[a] = min(+0, v): +0 for the floor.
-  c.push(...op.localGet(OUT), ...op.localGet(A), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.f64Zero(), ...op.localGet(X), ...op.f64Min(), ...op.f64Store(0));
-  c.push(...op.localGet(R), ...op.localGet(STATE), ...op.i32Load(STATS_AT + 12), ...op.i32Store(0));
-  count(0);
-  c.push(...op.br(1));
-  c.push(...op.end());
-  // The screen. The incremental pass may have left group sums in the output row: zeroed again.
-  zeroOut();
   for (let i = 0; i < n32; i++) c.push(...op.v128Zero(), ...op.localSet(ACC + i));
   c.push(...op.v128Zero(), ...op.localSet(DM), ...op.f64Zero(), ...op.localSet(GSUM));
   // One pass over the positions k in [k0, e), reading each position's single-precision row alone (its tail holds
@@ -355,16 +196,28 @@ function groupedBody(scenarioCount: number, lanes: number, extraCount: number, r
   c.push(...op.localGet(K0), ...op.localSet(K));
   c.push(...op.block(), ...op.loop());
   c.push(...op.localGet(K), ...op.localGet(E), ...op.i32GeS(), ...op.brIf(1));
-  positionHead();
+  c.push(...op.localGet(SIZE), ...op.localGet(K), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.f64Load(0), ...op.localSet(SZ));
+  c.push(...op.localGet(IDX), ...op.localGet(K), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.i32Load(0), ...op.localSet(RI));
+  c.push(...op.localGet(ROWS32), ...op.localGet(RI), ...op.i32Const(row32Bytes), ...op.i32Mul(), ...op.i32Add(), ...op.localSet(B32));
   c.push(...op.localGet(SZ), ...op.f32DemoteF64(), ...op.f32x4Splat(), ...op.localSet(S32));
+  c.push(...op.localGet(SZ), ...op.f64x2Splat(), ...op.localSet(S64));
   for (let i = 0; i < n32; i++) {
     c.push(...op.localGet(ACC + i), ...op.localGet(B32), ...op.v128Load(16 * i), ...op.localGet(S32), ...op.f32x4Mul(), ...op.f32x4Add(), ...op.localSet(ACC + i));
   }
-  deltaAndGroup();
+  // The (delta, mark) lane, exactly as the f64 kernel: dm += row × s.
+  c.push(...op.localGet(DM), ...op.localGet(B32), ...op.v128Load(tail), ...op.localGet(S64), ...op.f64x2Mul(), ...op.f64x2Add(), ...op.localSet(DM));
+  // out[p + groupOffset(row)] = out[p + groupOffset(row)] + size × delta(row): one IEEE multiply, one add. (Keeping
+  // the sum of the group being walked in a register, stored when another group's position comes, was ~30 % slower:
+  // the branch on a change of group mispredicts, groups interleave in name order.)
+  c.push(...op.localGet(P), ...op.localGet(B32), ...op.i32Load(tail + 16), ...op.i32Add(), ...op.localTee(Q));
+  c.push(...op.localGet(Q), ...op.f64Load(0), ...op.localGet(SZ), ...op.localGet(B32), ...op.f64Load(tail));
+  c.push(...op.f64Mul(), ...op.f64Add(), ...op.f64Store(0));
   // g += |size| × max_j |row_j| (the row's bound sits after its group offset).
   c.push(...op.localGet(GSUM), ...op.localGet(SZ), ...op.f64Abs(), ...op.localGet(B32), ...op.f64Load(tail + 24), ...op.f64Mul(), ...op.f64Add(), ...op.localSet(GSUM));
   emit.loopTail(c, K);
-  storeDeltaMark();
+  // The (delta, mark) lane: delta at column 0, mark at column 1 + G.
+  c.push(...op.localGet(P), ...op.localGet(DM), ...op.f64x2ExtractLane(0), ...op.f64Store(0));
+  c.push(...op.localGet(P), ...op.localGet(DM), ...op.f64x2ExtractLane(1), ...op.f64Store(8 * (1 + groups)));
   // Screened dampened sums (acc_i += dampener32_i) and their smallest.
   for (let i = 0; i < n32; i++) c.push(...op.localGet(ACC + i), ...op.localGet(DAMP), ...op.v128Load(damp32At + 16 * i), ...op.f32x4Add(), ...op.localSet(ACC + i));
   c.push(...op.localGet(ACC));
@@ -376,21 +229,14 @@ function groupedBody(scenarioCount: number, lanes: number, extraCount: number, r
   c.push(...op.f64PromoteF32(), ...op.f64Zero(), ...op.f64Min());
   c.push(...op.localGet(GSUM), ...op.localGet(DAMP), ...op.f64Load(dmaxAt), ...op.f64Add(), ...op.localSet(GSUM));
   c.push(...op.localGet(E), ...op.localGet(K0), ...op.i32Sub(), ...op.i32Const(8), ...op.i32Add(), ...op.f64ConvertI32S());
-  c.push(...op.f64Const(2 * 2 ** -21), ...op.f64Mul(), ...op.localGet(GSUM), ...op.f64Mul(), ...op.f64Const(2e-37), ...op.f64Add(), ...op.localTee(TWOE), ...op.f64Add());
+  c.push(...op.f64Const(2 * 2 ** -21), ...op.f64Mul(), ...op.localGet(GSUM), ...op.f64Mul(), ...op.f64Const(2e-37), ...op.f64Add(), ...op.f64Add());
   c.push(...op.f64Const(Infinity), ...op.localGet(GSUM), ...op.f64Const(1e30), ...op.f64Lt(), ...op.select(), ...op.localSet(THR64));
   c.push(...op.localGet(THR64), ...op.f32DemoteF64(), ...op.f32x4Splat(), ...op.localSet(THR));
   // Candidates: every scenario whose screened sum is not above thr (a NaN one included), listed as (account,
   // scenario) and summed exactly after the loop (function 3, four at a time). (An account without positions, whose 27
-  // zero scenarios would all be listed, left the block above.) ncm: the smallest screened sum above thr (+∞: none).
-  c.push(...op.f64Const(Infinity), ...op.f32DemoteF64(), ...op.f32x4Splat(), ...op.localTee(INF), ...op.localSet(NCM), ...op.localGet(INF), ...op.localSet(NCT));
-  c.push(...op.localGet(DAMP), ...op.i32Load(tailAt), ...op.localSet(COLB));
+  // zero scenarios would all be listed, left the block above.)
   for (let i = 0; i < n32; i++) {
-    c.push(...op.localGet(ACC + i), ...op.localGet(THR), ...op.f32x4Gt(), ...op.localTee(S32), ...op.i32x4Bitmask(), ...op.i32Const(15), ...op.i32Xor(), ...op.localSet(MASK));
-    // The sums above thr (+∞ for the others) into the lane's class: the standard one (lanes before the first with a
-    // tail scenario, colb) or the tail's (a branch taken the same way for every account).
-    c.push(...op.localGet(ACC + i), ...op.localGet(INF), ...op.localGet(S32), ...op.v128Bitselect(), ...op.localSet(S32));
-    c.push(...op.localGet(COLB), ...op.i32Const(i), ...op.i32GtS(), ...op.if(), ...op.localGet(NCM), ...op.localGet(S32), ...op.f32x4Min(), ...op.localSet(NCM));
-    c.push(...op.else(), ...op.localGet(NCT), ...op.localGet(S32), ...op.f32x4Min(), ...op.localSet(NCT), ...op.end());
+    c.push(...op.localGet(ACC + i), ...op.localGet(THR), ...op.f32x4Gt(), ...op.i32x4Bitmask(), ...op.i32Const(15), ...op.i32Xor(), ...op.localSet(MASK));
     c.push(...op.block(), ...op.loop());
     c.push(...op.localGet(MASK), ...op.i32Eqz(), ...op.brIf(1));
     c.push(...op.localGet(MASK), ...op.i32Ctz(), ...op.i32Const(4 * i), ...op.i32Add(), ...op.localSet(J));
@@ -400,39 +246,21 @@ function groupedBody(scenarioCount: number, lanes: number, extraCount: number, r
     c.push(...op.localGet(MASK), ...op.localGet(MASK), ...op.i32Const(1), ...op.i32Sub(), ...op.i32And(), ...op.localSet(MASK));
     c.push(...op.br(0), ...op.end(), ...op.end());
   }
-  // The record, pending the candidates (tag −3): worst so far the floor (S), and low, below every scenario not listed
-  // (screened above thr, so exactly at least ncm − E; 2E taken, less 1e-12 (|ncm| + 2E) for the subtraction's
-  // rounding): the candidates then lower both (candidatesBody).
-  c.push(...op.localGet(STATE), ...op.localGet(A), ...op.i32Const(4), ...op.i32Shl(), ...op.i32Add(), ...op.localTee(R));
-  c.push(...op.i32Const(PENDING), ...op.i32Store(0), ...op.localGet(R), ...op.i32Const(scenarioCount), ...op.i32Store(4));
-  for (const [v, at] of [[NCM, 8], [NCT, 12]] as const) {
-    c.push(...op.localGet(v), ...op.f32x4ExtractLane(0), ...op.localGet(v), ...op.f32x4ExtractLane(1), ...op.f32Min());
-    c.push(...op.localGet(v), ...op.f32x4ExtractLane(2), ...op.f32Min(), ...op.localGet(v), ...op.f32x4ExtractLane(3), ...op.f32Min(), ...op.f64PromoteF32(), ...op.localSet(G2));
-    c.push(...op.localGet(R), ...op.localGet(G2), ...op.localGet(TWOE), ...op.f64Sub(), ...op.localGet(G2), ...op.f64Abs(), ...op.f64Const(1e300), ...op.f64Min(), ...op.localGet(TWOE), ...op.f64Add(), ...op.f64Const(1e-12), ...op.f64Mul(), ...op.f64Sub());
-    demoteDown(c, THR64);
-    c.push(...op.f32Store(at));
-  }
-  count(1);
   // The end of the block an account without positions leaves early.
   c.push(...op.end());
   emit.loopTail(c, A);
   // The candidates' exact sums lower out[a]; then out[a] = 0 − out[a]: a loss ≥ 0, never −0, as storeWorst.
-  c.push(...op.localGet(CAND), ...op.localGet(NC), ...op.localGet(OFF), ...op.localGet(SIZE), ...op.localGet(IDX), ...op.localGet(DATA), ...op.localGet(DAMP), ...op.localGet(OUT), ...op.localGet(STATE), ...op.call(3));
+  c.push(...op.localGet(CAND), ...op.localGet(NC), ...op.localGet(OFF), ...op.localGet(SIZE), ...op.localGet(IDX), ...op.localGet(DATA), ...op.localGet(DAMP), ...op.localGet(OUT), ...op.call(3));
   c.push(...op.i32Const(0), ...op.localSet(A));
   c.push(...op.block(), ...op.loop());
   c.push(...op.localGet(A), ...op.localGet(COUNT), ...op.i32GeS(), ...op.brIf(1));
   c.push(...op.localGet(OUT), ...op.localGet(A), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.localTee(Q));
-  // A pending record is kept (tag = epoch) when low is above the smallest (out[a] before the negation: +0 for the
-  // floor, else a scenario's sum < 0), false for NaN; else none (−1).
-  c.push(...op.localGet(STATE), ...op.localGet(A), ...op.i32Const(4), ...op.i32Shl(), ...op.i32Add(), ...op.localTee(R), ...op.i32Load(0), ...op.i32Const(PENDING), ...op.i32Eq(), ...op.if());
-  c.push(...op.localGet(R), ...op.localGet(STATE), ...op.i32Load(STATS_AT + 12), ...op.i32Const(-1), ...op.localGet(R), ...op.f32Load(8), ...op.localGet(R), ...op.f32Load(12), ...op.f32Min(), ...op.f64PromoteF32(), ...op.localGet(Q), ...op.f64Load(0), ...op.f64Gt(), ...op.select(), ...op.i32Store(0));
-  c.push(...op.end());
-  c.push(...op.localGet(Q), ...op.f64Zero(), ...op.localGet(Q), ...op.f64Load(0), ...op.f64Sub(), ...op.f64Store(0));
+  c.push(...op.f64Zero(), ...op.localGet(Q), ...op.f64Load(0), ...op.f64Sub(), ...op.f64Store(0));
   emit.loopTail(c, A);
   const locals: [number, ValType][] = [
-    [16, I32],
-    [7, F64],
-    [n32 + 7, V128],
+    [12, I32],
+    [3, F64],
+    [n32 + 4, V128],
   ];
   return { locals, body: c };
 }
@@ -446,20 +274,13 @@ const CHAINS = 4;
  * from +0 (the f64 kernel's lane j), reading scenario j of each position's row (`data + r · rowBytes + 8j`; a
  * scenario-major copy of the rows was no faster and cost the per-tick re-lay ~0.15 ms). Four candidates at a time,
  * one position of each per turn: each sum is a chain of dependent adds (~4 cycles each), four chains overlap.
- * Parameters: candPtr (pairs of i32: a, j), count, offPtr, sizePtr, idxPtr, dataPtr, dampPtr, outPtr, statePtr.
+ * Parameters: candPtr (pairs of i32: a, j), count, offPtr, sizePtr, idxPtr, dataPtr, dampPtr, outPtr.
  */
-function candidatesBody(rowBytes: number, scenarioCount: number, tailAt: number) {
-  const CAND = 0, NC = 1, OFF = 2, SIZE = 3, IDX = 4, DATA = 5, DAMP = 6, OUT = 7, STATE = 8;
-  const T = 9, X = 10, RC = 11;
-  const AC = 12, KC = AC + CHAINS, EC = KC + CHAINS, BC = EC + CHAINS, JC = BC + CHAINS;
-  const Y = JC + CHAINS, ACC = Y + 1, V = ACC + CHAINS, OLD = V + 1, TMP = OLD + 1;
-  /** low of scenario j's class (the record's f64 at 8: the standard lanes, at 16: the tail's) := min(low, value). */
-  const lowerInto = (j: number, value: number): void => {
-    c.push(...op.localGet(RC), ...op.i32Const(12), ...op.i32Const(8), ...op.localGet(j), ...op.i32Const(2), ...op.i32ShrS(), ...op.localGet(DAMP), ...op.i32Load(tailAt), ...op.i32GeS(), ...op.select(), ...op.i32Add(), ...op.localTee(Y));
-    c.push(...op.localGet(Y), ...op.f32Load(0), ...op.f64PromoteF32(), ...op.localGet(value), ...op.f64Min());
-    demoteDown(c, TMP);
-    c.push(...op.f32Store(0));
-  };
+function candidatesBody(rowBytes: number) {
+  const CAND = 0, NC = 1, OFF = 2, SIZE = 3, IDX = 4, DATA = 5, DAMP = 6, OUT = 7;
+  const T = 8, X = 9;
+  const AC = 10, KC = AC + CHAINS, EC = KC + CHAINS, BC = EC + CHAINS, JC = BC + CHAINS;
+  const ACC = JC + CHAINS;
   const c: number[] = [];
   c.push(...op.i32Const(0), ...op.localSet(T));
   c.push(...op.block(), ...op.loop());
@@ -493,27 +314,17 @@ function candidatesBody(rowBytes: number, scenarioCount: number, tailAt: number)
   }
   c.push(...op.br(0), ...op.end(), ...op.end());
   for (let h = 0; h < CHAINS; h++) {
-    // out[a] = min(out[a], v), v = sum + dampener_j. The account's pending record (groupedBody) follows the smallest
-    // (its scenario) and `low`, below every other scenario: v below out[a] puts out[a] (a scenario's, not the floor's)
-    // into low, else v goes there.
+    // out[a] = min(out[a], sum + dampener_j).
     c.push(...op.localGet(AC + h), ...op.i32Const(0), ...op.i32GeS(), ...op.if());
-    c.push(...op.localGet(ACC + h), ...op.localGet(DAMP), ...op.localGet(JC + h), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.f64Load(0), ...op.f64Add(), ...op.localSet(V));
-    c.push(...op.localGet(OUT), ...op.localGet(AC + h), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.localTee(X), ...op.f64Load(0), ...op.localSet(OLD));
-    c.push(...op.localGet(STATE), ...op.localGet(AC + h), ...op.i32Const(4), ...op.i32Shl(), ...op.i32Add(), ...op.localSet(RC));
-    c.push(...op.localGet(V), ...op.localGet(OLD), ...op.f64Lt(), ...op.if());
-    c.push(...op.localGet(RC), ...op.i32Load(4), ...op.localTee(Y), ...op.i32Const(scenarioCount), ...op.i32LtS(), ...op.if());
-    lowerInto(Y, OLD);
-    c.push(...op.end());
-    c.push(...op.localGet(RC), ...op.localGet(JC + h), ...op.i32Store(4));
-    c.push(...op.else());
-    lowerInto(JC + h, V);
-    c.push(...op.end());
-    c.push(...op.localGet(X), ...op.localGet(OLD), ...op.localGet(V), ...op.f64Min(), ...op.f64Store(0), ...op.end());
+    c.push(...op.localGet(OUT), ...op.localGet(AC + h), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.localTee(X));
+    c.push(...op.localGet(X), ...op.f64Load(0));
+    c.push(...op.localGet(ACC + h), ...op.localGet(DAMP), ...op.localGet(JC + h), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.f64Load(0), ...op.f64Add());
+    c.push(...op.f64Min(), ...op.f64Store(0), ...op.end());
   }
   c.push(...op.localGet(T), ...op.i32Const(CHAINS), ...op.i32Add(), ...op.localSet(T), ...op.br(0), ...op.end(), ...op.end());
   const locals: [number, ValType][] = [
-    [4 + 5 * CHAINS, I32],
-    [CHAINS + 3, F64],
+    [2 + 5 * CHAINS, I32],
+    [CHAINS, F64],
   ];
   return { locals, body: c };
 }
@@ -653,12 +464,7 @@ export interface WasmAggregator {
    * Copy a risk matrix (`rowCount × scenarioCount`, row-major) into the kernel's memory, padded per row, and with
    * it the extra columns (`rowCount × extraCount`, row-major; required when extraCount > 0).
    */
-  loadArrays(data: Float64Array, rowCount: number, extras?: Float64Array, moveBound?: Float64Array): void;
-  /**
-   * Accounts the delta-groups kernel summed incrementally and screened, since creation (counters for measurements;
-   * see {@link ScreenRecords}).
-   */
-  readonly screenStats: { incremental: number; screened: number };
+  loadArrays(data: Float64Array, rowCount: number, extras?: Float64Array): void;
   /** Per-scenario amounts added before the minimum (a dampener ≥ 0 shrinks losses); null for none. Call after loadArrays. */
   setDampener(dampener: Float64Array | null): void;
   /**
@@ -672,7 +478,7 @@ export interface WasmAggregator {
    * Worst loss as {@link worstLoss}, and the sums of the extra columns of accounts [a0, a1) into `extras` from
    * `extrasOffset`, account-major with stride {@link extraStride}. Only when extraCount > 0.
    */
-  worstLossExtras(offsets: Int32Array, instrumentIndex: Int32Array, sizeCoin: Float64Array, a0: number, a1: number, out: Float64Array, outOffset: number, extras: Float64Array, extrasOffset: number, lengths?: Int32Array, source?: MirrorSource, screen?: ScreenRecords): void;
+  worstLossExtras(offsets: Int32Array, instrumentIndex: Int32Array, sizeCoin: Float64Array, a0: number, a1: number, out: Float64Array, outOffset: number, extras: Float64Array, extrasOffset: number, lengths?: Int32Array, source?: MirrorSource): void;
   /** Scenario vectors of accounts [a0, a1) into `out` from `outOffset`, account-major with stride scenarioCount. */
   vectors(offsets: Int32Array, instrumentIndex: Int32Array, sizeCoin: Float64Array, a0: number, a1: number, out: Float64Array, outOffset: number): void;
 }
@@ -681,7 +487,7 @@ interface KernelExports {
   worst(dataPtr: number, offPtr: number, idxPtr: number, sizePtr: number, dampPtr: number, outPtr: number, count: number): void;
   vectors(dataPtr: number, offPtr: number, idxPtr: number, sizePtr: number, outPtr: number, count: number): void;
   /** The delta-groups kernel also takes its screening rows and candidate list (ignored otherwise). */
-  extras?(dataPtr: number, offPtr: number, idxPtr: number, sizePtr: number, dampPtr: number, outPtr: number, extrasPtr: number, count: number, rows32Ptr: number, candPtr: number, statePtr: number): void;
+  extras?(dataPtr: number, offPtr: number, idxPtr: number, sizePtr: number, dampPtr: number, outPtr: number, extrasPtr: number, count: number, rows32Ptr: number, candPtr: number): void;
 }
 
 const align = (bytes: number, to: number): number => Math.ceil(bytes / to) * to;
@@ -729,14 +535,12 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0, extr
   const exports = new wasmApi.Instance(compiled, { env: { memory } }).exports as KernelExports;
   let rows = 0;
   let chunkPositions = INITIAL_CHUNK_POSITIONS;
-  let dampPtr = 0, offPtr = 0, idxPtr = 0, sizePtr = 0, outPtr = 0, extrasPtr = 0, rows32Ptr = 0, candPtr = 0, statePtr = 0;
-  const screenStats = { incremental: 0, screened: 0 };
+  let dampPtr = 0, offPtr = 0, idxPtr = 0, sizePtr = 0, outPtr = 0, extrasPtr = 0, rows32Ptr = 0, candPtr = 0;
   const lanes32 = lanes32Of(S);
   const row32Bytes = row32BytesOf(S);
   const dampLayout = dampenerLayout(lanes);
   // The dampener (f64, padded), then for delta-groups its largest magnitude and its single-precision copy.
-  // (then the tail's masks: see setDampener).
-  const dampBytes = grouped ? dampLayout.damp32At + row32Bytes + 16 * lanes32 : rowBytes;
+  const dampBytes = grouped ? dampLayout.damp32At + row32Bytes : rowBytes;
   let f64 = new Float64Array(memory.buffer);
   let f32 = new Float32Array(memory.buffer);
   let i32 = new Int32Array(memory.buffer);
@@ -801,9 +605,7 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0, extr
     extrasPtr = outPtr + align(CHUNK_ACCOUNTS * S * 8 + 16, 64);
     // The delta-groups kernel's candidate list: at most every scenario of every account of a chunk, (a, j) pairs.
     candPtr = extrasPtr + align(CHUNK_ACCOUNTS * extraLanes * 16, 64);
-    // The delta-groups kernel's screen records (ScreenRecords) of a chunk, then its two counters.
-    statePtr = candPtr + (grouped ? align(CHUNK_ACCOUNTS * S * 8, 64) : 0);
-    const end = statePtr + (grouped ? align(STATS_AT + 24, 64) : 0);
+    const end = candPtr + (grouped ? align(CHUNK_ACCOUNTS * S * 8, 64) : 0);
     const needPages = Math.ceil(end / PAGE_BYTES);
     const havePages = memory.buffer.byteLength / PAGE_BYTES;
     if (needPages > havePages) memory.grow(needPages - havePages);
@@ -875,8 +677,7 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0, extr
     extraCount,
     layout: extrasLayout,
     extraStride: 2 * extraLanes,
-    screenStats,
-    loadArrays(data, rowCount, extras, moveBound) {
+    loadArrays(data, rowCount, extras) {
       if (extraCount > 0 && (extras === undefined || extras.length < rowCount * extraCount)) throw new Error(`loadArrays: ${rowCount} × ${extraCount} extra columns expected`);
       rows = rowCount;
       layout();
@@ -904,8 +705,6 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0, extr
           const t = (rows32Ptr + i * row32Bytes + lanes32 * 16) >> 3;
           layGroupedRow(extras as Float64Array, i, extraCount, f64, i32, t);
           f64[t + 3] = bound;
-          // NaN without bounds: the incremental screen's test then fails, every account is screened.
-          f64[t + 4] = moveBound === undefined ? NaN : (moveBound[i] as number);
           continue;
         }
         for (let j = 0; j < S; j++) f64[dst + j] = data[src + j] as number;
@@ -927,13 +726,7 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0, extr
       }
       if (!grouped) return;
       f64[(dampPtr + dampLayout.dmaxAt) >> 3] = most;
-      // Past the S scenarios +∞: a pad lane is never a candidate nor the screen's smallest sum above thr.
-      for (let j = 0; j < 4 * lanes32; j++) f32[((dampPtr + dampLayout.damp32At) >> 2) + j] = j >= S ? Infinity : dampener !== null ? (dampener[j] as number) : 0;
-      // The first single-precision lane holding a scenario whose dampener is not 0: the screen keeps a lower bound
-      // per class, the lanes before it and the others, the latter lowered by the dampener's move (ScreenRecords).
-      let tail = 0;
-      while (tail < lanes32 && !(dampener !== null && dampener.subarray(4 * tail, Math.min(S, 4 * tail + 4)).some((v) => v !== 0))) tail++;
-      i32[(dampPtr + dampLayout.damp32At + 16 * lanes32) >> 2] = tail;
+      for (let j = 0; j < 4 * lanes32; j++) f32[((dampPtr + dampLayout.damp32At) >> 2) + j] = dampener !== null && j < S ? (dampener[j] as number) : 0;
     },
     worstLoss(offsets, idx, size, a0, a1, out, outOffset, lengths, source) {
       for (let start = a0; start < a1; ) {
@@ -943,32 +736,13 @@ export function createWasmAggregator(scenarioCount: number, extraCount = 0, extr
         start = stop;
       }
     },
-    worstLossExtras(offsets, idx, size, a0, a1, out, outOffset, extras, extrasOffset, lengths, source, screen) {
+    worstLossExtras(offsets, idx, size, a0, a1, out, outOffset, extras, extrasOffset, lengths, source) {
       const run = exports.extras;
       if (run === undefined) throw new Error("worstLossExtras: this kernel has no extra columns");
       const stride = 2 * extraLanes;
-      // Without records to continue from, prev = −2 matches no tag the kernel writes (−3, −1, epochs ≥ 0).
-      const reading = grouped && screen !== undefined && screen.write && screen.prev >= 0;
-      const st = statePtr >> 2;
       for (let start = a0; start < a1; ) {
         const stop = place(offsets, idx, size, start, a1, lengths, source);
-        if (reading) i32.set(screen.records.subarray(RECORD_I32 * start, RECORD_I32 * stop), st);
-        if (grouped) {
-          i32[st + (STATS_AT >> 2)] = i32[st + (STATS_AT >> 2) + 1] = 0;
-          i32[st + (STATS_AT >> 2) + 2] = reading ? screen.prev : -2;
-          i32[st + (STATS_AT >> 2) + 3] = screen?.epoch ?? 0;
-          f64[(statePtr + STATS_AT + 16) >> 3] = screen?.step ?? 0;
-        }
-        run(0, at.offPtr, at.idxPtr, at.sizePtr, dampPtr, outPtr, extrasPtr, stop - start, rows32Ptr, candPtr, statePtr);
-        if (grouped && screen !== undefined && screen.write) screen.records.set(i32.subarray(st, st + RECORD_I32 * (stop - start)), RECORD_I32 * start);
-        if (grouped) {
-          const inc = i32[st + (STATS_AT >> 2)] as number;
-          const scr = i32[st + (STATS_AT >> 2) + 1] as number;
-          screenStats.incremental += inc;
-          screenStats.screened += scr;
-          screenTotals.incremental += inc;
-          screenTotals.screened += scr;
-        }
+        run(0, at.offPtr, at.idxPtr, at.sizePtr, dampPtr, outPtr, extrasPtr, stop - start, rows32Ptr, candPtr);
         out.set(f64.subarray(outPtr >> 3, (outPtr >> 3) + (stop - start)), outOffset + start - a0);
         extras.set(f64.subarray(extrasPtr >> 3, (extrasPtr >> 3) + (stop - start) * stride), extrasOffset + (start - a0) * stride);
         start = stop;
