@@ -136,12 +136,13 @@ function checkFill(fill: Fill, loc: Located | undefined, at: (f: string) => stri
   };
   if (fill.size !== undefined && fill.sizeUsd !== undefined) issues.push(issue("invalid_value", at(""), "give size (coin) or sizeUsd (contracts), not both"));
   else if (fill.size === undefined && fill.sizeUsd === undefined) issues.push(issue("required", at("size"), "a fill needs size (signed, base coin) or sizeUsd"));
-  // The engine's bounds (market/bounds.ts), as an account file's loader checks them: inside them every figure the
-  // account then gets stays finite; a fill outside them is a unit mistake or a fat finger, refused before any write.
-  if (finite(fill.size, "size") && fill.size === 0) issues.push(issue("invalid_value", at("size"), "size must be non-zero (+ buy, − sell)"));
-  else if (fill.size !== undefined) checkBound(issues, fill.size, "sizeCoin", at("size"), "size");
-  if (finite(fill.sizeUsd, "sizeUsd") && fill.sizeUsd === 0) issues.push(issue("invalid_value", at("sizeUsd"), "sizeUsd must be non-zero (+ buy, − sell)"));
-  else if (fill.sizeUsd !== undefined) checkBound(issues, fill.sizeUsd, "amount", at("sizeUsd"), "sizeUsd");
+  // The engine's bounds (market/bounds.ts), as an account file's loader checks them (non-finite included): inside
+  // them every figure the account then gets stays finite; a fill outside them is a unit mistake or a fat finger.
+  for (const [field, bound] of [["size", "sizeCoin"], ["sizeUsd", "amount"]] as const) {
+    const v = fill[field];
+    if (v === 0) issues.push(issue("invalid_value", at(field), `${field} must be non-zero (+ buy, − sell)`));
+    else if (v !== undefined) checkBound(issues, v, bound, at(field), field);
+  }
   if (fill.sizeUsd !== undefined && loc !== undefined && loc.kind !== "inverse")
     issues.push(issue("unsupported", at("sizeUsd"), `sizeUsd is for inverse futures and perpetuals; give ${loc.inst.name} a size in coin`));
   if (finite(fill.price, "price") && loc !== undefined) {
@@ -149,7 +150,7 @@ function checkFill(fill: Fill, loc: Located | undefined, at: (f: string) => stri
       issues.push(issue("not_positive", at("price"), loc.kind === "premium" ? "an option price must be ≥ 0" : "a futures price must be > 0 (USD per coin)"));
     else checkBound(issues, fill.price, loc.kind === "premium" ? "optionPrice" : "priceUsd", at("price"), "price");
   }
-  if (finite(fill.fee, "fee") && fill.fee !== undefined) checkBound(issues, fill.fee, "amount", at("fee"), "fee");
+  if (fill.fee !== undefined) checkBound(issues, fill.fee, "amount", at("fee"), "fee");
   if (fill.feeCurrency !== undefined && !/^[A-Z][A-Z0-9]{1,9}$/.test(fill.feeCurrency))
     issues.push(issue("invalid_value", at("feeCurrency"), "expected an upper-case currency code"));
 }
@@ -361,4 +362,14 @@ export function settlementInstants(fromMs: number, toMs: number, schedule: Settl
   const out: number[] = [];
   for (let t = Math.floor((fromMs - anchor) / period + 1) * period + anchor; t <= toMs; t += period) out.push(t);
   return out;
+}
+
+/**
+ * The issue of a balance change (`amount` added to a balance of `balance` in `currency`) outside the engine's bounds,
+ * at `path`: the amount itself, or the balance it leaves, past ±1e15 (market/bounds.ts; an account file's loader
+ * refuses such a balance). Undefined when both are inside. The service's balance-change route and the live core's
+ * balance input both ask here.
+ */
+export function balanceChangeIssue(balance: number, amount: number, currency: string, path: string): Issue | undefined {
+  return boundIssue(amount, "amount", path, "amount") ?? boundIssue(balance + amount, "amount", path, `the ${currency} balance after the change`);
 }

@@ -2,11 +2,10 @@
  * Account inputs of the live core: balance changes (deposits, withdrawals, transfers) re-margin their account alone.
  * @module
  */
-import { applyFill } from "../account/fills.js";
+import { applyFill, balanceChangeIssue } from "../account/fills.js";
 import type { Fill } from "../account/fills.js";
 import type { Result } from "../errors.js";
 import { fail, issue, ok } from "../errors.js";
-import { boundIssue } from "../market/bounds.js";
 import { hasUsdRate } from "../risk/marks.js";
 import type { StepResult } from "./core-breakers.js";
 import type { DraftEvent } from "./events.js";
@@ -78,11 +77,10 @@ export function applyBalanceChange(
   if (input.amount === 0) return fail(issue("invalid_value", "amount", "a balance change of 0"));
   if (!hasUsdRate(state.market.context, input.currency)) return fail(issue("missing_index", "currency", `no USD price for ${input.currency} in the market`));
   const balances = balancesNow(state, i);
-  const next = (balances[input.currency] ?? 0) + input.amount;
   // Inside the engine's bounds every figure stays finite (market/bounds.ts); outside, nothing is written.
-  const bad = boundIssue(input.amount, "amount", "amount") ?? boundIssue(next, "amount", "amount", `the ${input.currency} balance after the change`);
+  const bad = balanceChangeIssue(balances[input.currency] ?? 0, input.amount, input.currency, "amount");
   if (bad !== undefined) return fail(bad);
-  balances[input.currency] = next;
+  balances[input.currency] = (balances[input.currency] ?? 0) + input.amount;
   const cause = `balance ${input.currency} ${input.amount > 0 ? "+" : ""}${input.amount}${input.reason ? ` (${input.reason})` : ""} at input ${input.seq}`;
   return replaceHoldings(state, i, positionsNow(state, i), balances, cause, drafts);
 }

@@ -18,7 +18,7 @@ import { instrumentOf } from "./canonical.js";
 import { claim, runImport } from "./importer.js";
 import type { ResponseKind } from "./importer.js";
 import { addPosition } from "./position.js";
-import { addBalance, arr, currency, isObj, num, records, relDiff, report, str } from "./read.js";
+import { addBalance, arr, currency, isObj, messageText, num, records, relDiff, report, str } from "./read.js";
 import type { Obj } from "./read.js";
 import { bybitSymbol } from "./symbols.js";
 import type { ImportedAccount, ImportOptions, VenueFile } from "./types.js";
@@ -34,7 +34,7 @@ const positionKind: ResponseKind = {
   read(j, ctx, draft) {
     const env = j as Obj;
     const r = resultOf(j) as Obj;
-    if (env.retCode !== 0 && env.retCode !== "0") report(ctx, "invalid_value", "retCode", `Bybit returned retCode ${String(env.retCode)}: ${typeof env.retMsg === "string" ? env.retMsg : JSON.stringify(env.retMsg ?? "")}`);
+    if (env.retCode !== 0 && env.retCode !== "0") report(ctx, "invalid_value", "retCode", `Bybit returned retCode ${String(env.retCode)}: ${messageText(env.retMsg)}`);
     const category = str(ctx, r, "category", "result", true) ?? "";
     const cursor = str(ctx, r, "nextPageCursor", "result");
     if (cursor !== undefined) report(ctx, "incomplete_response", "result.nextPageCursor", `more pages follow (nextPageCursor ${JSON.stringify(cursor)}): save every page (limit up to 200 per page)`);

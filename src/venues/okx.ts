@@ -23,7 +23,7 @@ import type { Draft, ResponseKind } from "./importer.js";
 import { shippedContractValue } from "./okx-contracts.js";
 import type { OkxContractValue } from "./okx-contracts.js";
 import { addPosition } from "./position.js";
-import { addBalance, arr, currency, isObj, num, records, relDiff, report, str } from "./read.js";
+import { addBalance, arr, currency, isObj, messageText, num, records, relDiff, report, str } from "./read.js";
 import type { Ctx, Obj } from "./read.js";
 import type { ImportedAccount, ImportOptions, VenueFile } from "./types.js";
 
@@ -145,7 +145,7 @@ function positionsKind(values: Values): ResponseKind {
       const env = j as Obj;
       if (isObj(env.arg) && env.lastPage === false)
         report(ctx, "incomplete_response", "lastPage", "this positions push is one page of several (lastPage false): save every page");
-      if (typeof env.code === "string" && env.code !== "0") report(ctx, "invalid_value", "code", `OKX returned error code ${env.code}: ${typeof env.msg === "string" ? env.msg : JSON.stringify(env.msg ?? "")}`);
+      reportOkxError(ctx, env);
       for (const { rec, at } of records(ctx, env.data as unknown[], "data")) {
         const type = str(ctx, rec, "instType", at);
         if (type === "MARGIN") readMargin(ctx, draft, rec, at);
@@ -160,7 +160,7 @@ const balanceKind: ResponseKind = {
   detect: (j) => isOkxEnvelope(j) && (j.data as unknown[]).some((r) => isObj(r) && Array.isArray(r.details)),
   read(j, ctx, draft) {
     const env = j as Obj;
-    if (typeof env.code === "string" && env.code !== "0") report(ctx, "invalid_value", "code", `OKX returned error code ${env.code}: ${typeof env.msg === "string" ? env.msg : JSON.stringify(env.msg ?? "")}`);
+    reportOkxError(ctx, env);
     for (const { rec, at } of records(ctx, env.data as unknown[], "data")) {
       const totalEq = num(ctx, rec, "totalEq", at);
       const imr = num(ctx, rec, "imr", at);
@@ -277,4 +277,9 @@ export function exportOkx(a: CanonicalAccount): VenueFile[] {
     { name: "balance.json", json: { code: "0", msg: "", data: [{ totalEq: "", details }] } },
     ...(instruments.length > 0 ? [{ name: "instruments.json", json: { code: "0", msg: "", data: instruments } }] : []),
   ];
+}
+
+/** OKX's envelope with a code other than "0": its code and message as an issue at `code`. */
+function reportOkxError(ctx: Ctx, env: Obj): void {
+  if (typeof env.code === "string" && env.code !== "0") report(ctx, "invalid_value", "code", `OKX returned error code ${env.code}: ${messageText(env.msg)}`);
 }

@@ -22,6 +22,9 @@ export type Obj = Readonly<Record<string, unknown>>;
 
 export const isObj = (v: unknown): v is Obj => typeof v === "object" && v !== null && !Array.isArray(v);
 
+/** A venue's error message as text: a string as it is, anything else (an object, a number) as its JSON. */
+export const messageText = (v: unknown): string => (typeof v === "string" ? v : JSON.stringify(v ?? ""));
+
 /** Add an issue at `at` (a record path such as `data[3].instId`). */
 export function report(ctx: Ctx, code: Parameters<typeof venueIssue>[0], at: string, message: string): void {
   ctx.issues.push(venueIssue(code, ctx.venue, ctx.file, at, message));

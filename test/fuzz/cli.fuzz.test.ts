@@ -5,11 +5,11 @@
  * last one the summary) or exit 2 with the one error document; never 1 (a bug), never a stack trace. Seeded, small
  * here; `npm run fuzz -- --runs N --only "commands"` runs more.
  */
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import fc from "fast-check";
-import { describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { firstNonFinitePath } from "../../src/errors.js";
 import { runCli } from "../cli/helpers.js";
 import type { CliRun } from "../cli/helpers.js";
@@ -50,6 +50,8 @@ function judge(c: FuzzCounts, run: CliRun, input: unknown, lastType: string): vo
 const isoAt = (seconds: number): string => new Date(T0 + seconds * 1000).toISOString();
 
 describe("fuzz: commands (replay, cascade)", () => {
+  afterAll(() => rmSync(DIR, { recursive: true, force: true }));
+
   it("netrisk replay over tick files of mutated, repeated, out-of-order and broken lines", async () => {
     const tick = (seq: number, s: number, btc: number) => ({ seq, ts: isoAt(s), index: { BTC: 90000 * btc, ETH: 3000 }, instruments: { "BTC-PERPETUAL": { markPrice: 90000 * btc } } });
     const line = fc.oneof(

@@ -69,7 +69,7 @@ describe("fuzz: service request bodies (PGlite, live engine)", () => {
     const entriesAfter = async (after: number): Promise<Entry[]> => ((await s.call("GET", `/v1/audit?after=${after}&limit=10000`)).body as { entries: Entry[] }).entries;
     let seen = 0;
     /** The last audit sequence (walking on from the last one seen). */
-    const lastAuditSeq = async (_from: number): Promise<number> => {
+    const lastAuditSeq = async (): Promise<number> => {
       for (let e = await entriesAfter(seen); e.length > 0; e = await entriesAfter(seen)) seen = (e[e.length - 1] as Entry).seq;
       return seen;
     };
@@ -80,7 +80,7 @@ describe("fuzz: service request bodies (PGlite, live engine)", () => {
       // 1 in 10: the valid request as is; 2 in 10: any JSON; else the request mutated.
       let body = x.how === 0 ? r.body : x.how <= 2 ? x.any : applyMutations(r.body, x.ms);
       if (r.path === "/v1/ticks" && body !== null && typeof body === "object" && !Array.isArray(body) && x.how !== 0) body = { seq: ++tickSeq, ...(body as object) };
-      const before = await lastAuditSeq(0);
+      const before = await lastAuditSeq();
       const a = await s.call(r.method, r.path, { body });
       const input = { route: `${r.method} ${r.path}`, body };
       if (a.status >= 500) {

@@ -13,7 +13,7 @@
 import { fail, issue, ok } from "../../errors.js";
 import type { Result } from "../../errors.js";
 import type { MarketContext } from "../../market/context.js";
-import { boundIssue } from "../../market/bounds.js";
+import { balanceChangeIssue } from "../../account/fills.js";
 import { hasUsdRate } from "../../risk/marks.js";
 import { HttpError, route } from "../http.js";
 import type { AnyRoute } from "../http.js";
@@ -38,11 +38,10 @@ export function applyBalanceChanges(document: Record<string, unknown>, changes: 
   for (const [i, c] of changes.entries()) {
     if (c.amount === 0) issues.push(issue("invalid_value", `body[${i}].amount`, "a balance change of 0 changes nothing"));
     if (!hasUsdRate(market, c.currency)) issues.push(issue("missing_index", `body[${i}].currency`, `the current market has no USD price for ${c.currency}: netrisk could not value this balance`));
-    const next = (balances[c.currency] ?? 0) + c.amount;
-    // The engine's bounds (market/bounds.ts), as the account loader checks them: a stored balance must load again.
-    const bad = boundIssue(c.amount, "amount", `body[${i}].amount`, "amount") ?? boundIssue(next, "amount", `body[${i}].amount`, `the ${c.currency} balance after the change`);
+    // The engine's bounds, as the account loader checks them: a stored balance must load again.
+    const bad = balanceChangeIssue(balances[c.currency] ?? 0, c.amount, c.currency, `body[${i}].amount`);
     if (bad !== undefined) issues.push(bad);
-    balances[c.currency] = next;
+    balances[c.currency] = (balances[c.currency] ?? 0) + c.amount;
   }
   if (issues.length > 0) return fail(...issues);
   return ok({ document: { ...document, collateral: balances }, balances });
